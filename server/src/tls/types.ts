@@ -1,0 +1,144 @@
+/**
+ * Decoded TLS objects. Their JSON form is the `analyze --json` contract, so
+ * names follow the README; every field's bytes are kept in `ranges`.
+ *
+ * Ranges are half-open [start, end) offsets in the reassembled TCP byte stream
+ * of the direction the message travelled (offset 0 = first payload byte seen in
+ * that direction). tcp/streamMap.ts turns them into file offsets or text
+ * line/columns.
+ */
+export type Span = [start: number, end: number];
+
+/** Field path (relative to the object, e.g. `cipherSuites[3]`, `extensions[2].data`) → bytes. */
+export type RangeMap = Record<string, Span>;
+
+export type Direction = 'client' | 'server';
+
+export interface TlsExtension {
+  type: number;
+  name: string;
+  grease: boolean;
+  length: number;
+  /** Decoded contents for known extensions; shape depends on the type (see tls/extensions.ts). */
+  data?: unknown;
+  /** Hex of the body when not decoded (or always for short unknown ones). */
+  raw?: string;
+}
+
+export interface ClientHello {
+  /** Version in the record header that carried the hello. */
+  recordVersion: number;
+  legacyVersion: number;
+  /** Hex. */
+  random: string;
+  /** Hex, '' when empty. */
+  sessionId: string;
+  /** Wire order, GREASE kept. */
+  cipherSuites: number[];
+  compressionMethods: number[];
+  extensions: TlsExtension[];
+  serverName: string | null;
+  alpn: string[];
+  supportedVersions: number[];
+  supportedGroups: number[];
+  ecPointFormats: number[];
+  signatureAlgorithms: number[];
+  /** True for an SSLv2-compatible ClientHello (record header 0x80..). */
+  sslv2: boolean;
+  ranges: RangeMap;
+}
+
+export interface ServerHello {
+  recordVersion: number;
+  legacyVersion: number;
+  random: string;
+  sessionId: string;
+  cipherSuite: number;
+  cipherSuiteName: string;
+  compressionMethod: number;
+  extensions: TlsExtension[];
+  /** supported_versions value when present, else legacyVersion. */
+  selectedVersion: number;
+  /** Random equals SHA-256("HelloRetryRequest"). */
+  helloRetryRequest: boolean;
+  alpn: string | null;
+  ranges: RangeMap;
+}
+
+export interface CertificateEntry {
+  /** DER, hex is not kept here: analysis decodes it via x509/certificate.ts. */
+  der: Uint8Array;
+  span: Span;
+}
+
+export interface ServerKeyExchange {
+  kind: 'dhe' | 'ecdhe' | 'rsa-export' | 'unknown';
+  dhPrime?: string;       // hex
+  dhPrimeBits?: number;
+  dhGenerator?: string;   // hex
+  dhPublic?: string;      // hex
+  dhPublicBits?: number;
+  curveType?: number;
+  namedCurve?: number;
+  namedCurveName?: string;
+  ecPoint?: string;       // hex
+  signatureAlgorithm?: number | null;
+  signatureAlgorithmName?: string | null;
+  signatureLength?: number;
+  ranges: RangeMap;
+}
+
+export interface HandshakeMessage {
+  /** Handshake type byte (1 = ClientHello …); -1 for encrypted handshake bytes. */
+  type: number;
+  name: string;
+  from: Direction;
+  /** Whole message incl. its 4-byte header, in stream offsets. */
+  span: Span;
+  length: number;
+  /** Index of the TLS record the message started in (per direction). */
+  record: number;
+  clientHello?: ClientHello;
+  serverHello?: ServerHello;
+  certificates?: CertificateEntry[];
+  /** TLS 1.3 Certificate request context, hex. */
+  certificateRequestContext?: string;
+  serverKeyExchange?: ServerKeyExchange;
+  /** Other messages: a small decoded object (e.g. NewSessionTicket lifetime, CertificateRequest types). */
+  details?: Record<string, unknown>;
+  ranges: RangeMap;
+}
+
+export interface TlsRecord {
+  /** 20 ChangeCipherSpec, 21 Alert, 22 Handshake, 23 ApplicationData, 24 Heartbeat; 0x80 for SSLv2 framing. */
+  contentType: number;
+  version: number;
+  length: number;
+  from: Direction;
+  span: Span;
+  /** Set once the direction switched to encrypted (after CCS, or 1.3 app-data framing). */
+  encrypted: boolean;
+}
+
+export interface TlsAlert {
+  from: Direction;
+  level: number | null;          // null when encrypted
+  description: number | null;
+  name: string;
+  encrypted: boolean;
+  span: Span;
+}
+
+/** Events a TLS stream decoder emits, in stream order. */
+export interface TlsSink {
+  record(r: TlsRecord): void;
+  handshake(m: HandshakeMessage): void;
+  alert(a: TlsAlert): void;
+  changeCipherSpec(from: Direction, span: Span): void;
+  /** Application data (or encrypted handshake in 1.3): length only. */
+  applicationData(from: Direction, length: number, span: Span): void;
+  /** A problem at a stream offset (bogus length, message past record end …). */
+  problem(from: Direction, code: string, message: string, span: Span, severity: 'error' | 'warning' | 'info'): void;
+  /** The stream is not TLS (first bytes are not a record header): the decoder stops. */
+  notTls?(from: Direction, offset: number): void;
+}
