@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+'use strict';
+// The CLI is bundled by `npm run build`; say so instead of a stack trace when it hasn't been.
+const path = require('path');
+const fs = require('fs');
+const bundle = path.join(__dirname, '..', 'dist', 'cli.js');
+if (!fs.existsSync(bundle)) {
+  process.stderr.write('handshake-inspector: not built yet — run `npm run build` first\n');
+  process.exit(2);
+}
+require(bundle).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

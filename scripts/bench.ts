@@ -1,0 +1,307 @@
+/**
+ * `npm run bench`: analyse a ~1 GB capture of real-looking TLS traffic and
+ * print, from one run, our time against tshark's and against a bare read of
+ * the same file, as ratios, plus peak memory at two file sizes (it should be
+ * flat: bound by open connections, not by file size).
+ *
+ * The capture is made once (cached in .bench/) from real handshakes recorded
+ * by openssl (test/fixtures/handshakes/): each synthetic connection replays a
+ * real handshake with fresh addresses, ports and sequence numbers, then
+ * carries a random amount of application data in 16 KiB TLS records cut into
+ * 1448-byte segments, with ACKs, then closes; 64 connections run interleaved.
+ *
+ * Flags: --size MB (default 1024), --no-tshark, --regen.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { PcapParser } from '../server/src/capture/pcap';
+import type { CaptureSink, RawPacket } from '../server/src/capture/packet';
+import { decodeTcpPacket, newTcpPacket, TcpFlag } from '../server/src/net/tcpPacket';
+import { analyzeFile } from '../server/src/analysis/analyzeCapture';
+
+interface TemplatePacket {
+  fromClient: boolean;
+  flags: number;
+  seq: number;
+  ack: number;
+  window: number;
+  options: Uint8Array;
+  payload: Uint8Array;
+}
+
+const TEMPLATES = ['tls12-ecdhe-rsa.pcap', 'tls13.pcap', 'tls12-dhe-rsa.pcap', 'tls12-chain.pcap'];
+
+function loadTemplate(path: string): TemplatePacket[] {
+  const packets: TemplatePacket[] = [];
+  const t = newTcpPacket();
+  let clientPort = -1;
+  let isnC = 0, isnS = 0;
+  const sink: CaptureSink = {
+    packet(p: RawPacket) {
+      if (decodeTcpPacket(p.linkType, p.data, t) !== null) return;
+      if (clientPort < 0) {
+        if (!(t.flags & TcpFlag.SYN) || (t.flags & TcpFlag.ACK)) return;
+        clientPort = t.srcPort;
+      }
+      const fromClient = t.srcPort === clientPort;
+      if (t.flags & TcpFlag.SYN) {
+        if (fromClient) isnC = t.seq; else isnS = t.seq;
+      }
+      const payload = p.data.slice(t.payloadOffset, t.payloadOffset + t.payloadLength);
+      // Stop at the first application data: the bulk part is synthesised.
+      if (payload.length > 0 && payload[0] === 0x17) return;
+      packets.push({
+        fromClient, flags: t.flags, window: t.window,
+        seq: (t.seq - (fromClient ? isnC : isnS)) >>> 0,
+        ack: t.flags & TcpFlag.ACK ? (t.ack - (fromClient ? isnS : isnC)) >>> 0 : 0,
+        options: p.data.slice(t.tcpOffset + 20, t.tcpOffset + t.tcpHeaderLength),
+        payload,
+      });
+    },
+    diagnostic() {},
+  };
+  const parser = new PcapParser(sink);
+  parser.push(readFileSync(path));
+  parser.end();
+  // Drop the template's own teardown; each synthetic connection closes itself.
+  return packets.filter((p) => !(p.flags & (TcpFlag.FIN | TcpFlag.RST)));
+}
+
+class PcapWriter {
+  private buf = Buffer.alloc(8 << 20);
+  private len = 0;
+  written = 0;
+  constructor(private readonly fd: number) {
+    const h = Buffer.alloc(24);
+    h.writeUInt32LE(0xa1b2c3d4, 0);
+    h.writeUInt16LE(2, 4);
+    h.writeUInt16LE(4, 6);
+    h.writeUInt32LE(262144, 16);
+    h.writeUInt32LE(1, 20);
+    this.raw(h);
+  }
+  raw(b: Uint8Array): void {
+    if (this.len + b.length > this.buf.length) this.flush();
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    this.written += b.length;
+  }
+  packet(time: number, src: number, dst: number, sport: number, dport: number, seq: number, ack: number, flags: number,
+    window: number, options: Uint8Array, payload: Uint8Array, ipId: number): void {
+    const tcpLen = 20 + options.length;
+    const ipLen = 20 + tcpLen + payload.length;
+    const frameLen = 14 + ipLen;
+    if (this.len + 16 + frameLen > this.buf.length) this.flush();
+    const b = this.buf;
+    let o = this.len;
+    const sec = Math.floor(time);
+    b.writeUInt32LE(sec, o); b.writeUInt32LE(Math.floor((time - sec) * 1e6), o + 4);
+    b.writeUInt32LE(frameLen, o + 8); b.writeUInt32LE(frameLen, o + 12);
+    o += 16;
+    b.fill(0, o, o + 12); b[o + 5] = 1; b[o + 11] = 2;
+    b.writeUInt16BE(0x0800, o + 12);
+    o += 14;
+    b[o] = 0x45; b[o + 1] = 0; b.writeUInt16BE(ipLen, o + 2); b.writeUInt16BE(ipId & 0xffff, o + 4);
+    b.writeUInt16BE(0x4000, o + 6); b[o + 8] = 64; b[o + 9] = 6; b.writeUInt16BE(0, o + 10);
+    b.writeUInt32BE(src >>> 0, o + 12); b.writeUInt32BE(dst >>> 0, o + 16);
+    let sum = 0;
+    for (let i = 0; i < 20; i += 2) sum += (b[o + i] << 8) | b[o + i + 1];
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    b.writeUInt16BE(~sum & 0xffff, o + 10);
+    o += 20;
+    b.writeUInt16BE(sport, o); b.writeUInt16BE(dport, o + 2);
+    b.writeUInt32BE(seq >>> 0, o + 4); b.writeUInt32BE(ack >>> 0, o + 8);
+    b[o + 12] = (tcpLen / 4) << 4; b[o + 13] = flags; b.writeUInt16BE(window, o + 14);
+    b.writeUInt32BE(0, o + 16);
+    b.set(options, o + 20);
+    b.set(payload, o + tcpLen);
+    this.len = o + tcpLen + payload.length;
+    this.written += 16 + frameLen;
+  }
+  flush(): void {
+    writeSync(this.fd, this.buf, 0, this.len);
+    this.len = 0;
+  }
+}
+
+/** Deterministic PRNG so two runs make the same file. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function* connectionPackets(id: number, tpl: TemplatePacket[], rand: () => number, noise: Uint8Array, start: number) {
+  const client = (10 << 24) | (1 << 16) | (id & 0xffff);
+  const server = (198 << 24) | (51 << 16) | (100 << 8) | (id % 50);
+  const cport = 1024 + (id * 7919) % 60000;
+  const sport = 443;
+  const isnC = Math.floor(rand() * 2 ** 32), isnS = Math.floor(rand() * 2 ** 32);
+  let t = start;
+  let ipC = Math.floor(rand() * 65536), ipS = Math.floor(rand() * 65536);
+  let cNext = 0, sNext = 0;
+  for (const p of tpl) {
+    t += 0.0002 + rand() * 0.002;
+    const seq = (p.fromClient ? isnC : isnS) + p.seq;
+    const ack = p.flags & TcpFlag.ACK ? (p.fromClient ? isnS : isnC) + p.ack : 0;
+    if (p.fromClient) cNext = Math.max(cNext, p.seq + p.payload.length + (p.flags & TcpFlag.SYN ? 1 : 0));
+    else sNext = Math.max(sNext, p.seq + p.payload.length + (p.flags & TcpFlag.SYN ? 1 : 0));
+    yield p.fromClient
+      ? [t, client, server, cport, sport, seq, ack, p.flags, p.window, p.options, p.payload, ipC++] as const
+      : [t, server, client, sport, cport, seq, ack, p.flags, p.window, p.options, p.payload, ipS++] as const;
+  }
+  // Bulk download: 16 KiB application-data records cut into MSS-sized segments.
+  const bulk = Math.floor(-Math.log(1 - rand() * 0.999) * 200_000);
+  let sent = 0;
+  let recordLeft = 0;
+  const seg = new Uint8Array(1448);
+  const empty = new Uint8Array(0);
+  let n = 0;
+  while (sent < bulk) {
+    let k = 0;
+    while (k < seg.length && sent + k < bulk) {
+      if (recordLeft === 0) {
+        const rl = 16384 + 24;
+        if (k + 5 > seg.length) break;
+        seg[k] = 0x17; seg[k + 1] = 3; seg[k + 2] = 3; seg[k + 3] = rl >> 8; seg[k + 4] = rl & 255;
+        k += 5;
+        recordLeft = rl;
+      }
+      const take = Math.min(recordLeft, seg.length - k);
+      const from = Math.floor(rand() * (noise.length - take));
+      seg.set(noise.subarray(from, from + take), k);
+      k += take;
+      recordLeft -= take;
+    }
+    t += 0.00005;
+    yield [t, server, client, sport, cport, isnS + sNext, isnC + cNext, TcpFlag.ACK | TcpFlag.PSH, 501, empty, seg.subarray(0, k), ipS++] as const;
+    sNext += k;
+    sent += k;
+    if (++n % 2 === 0) yield [t + 0.00001, client, server, cport, sport, isnC + cNext, isnS + sNext, TcpFlag.ACK, 2000, empty, empty, ipC++] as const;
+  }
+  t += 0.001;
+  yield [t, client, server, cport, sport, isnC + cNext, isnS + sNext, TcpFlag.FIN | TcpFlag.ACK, 2000, empty, empty, ipC++] as const;
+  yield [t + 0.0002, server, client, sport, cport, isnS + sNext, isnC + cNext + 1, TcpFlag.FIN | TcpFlag.ACK, 501, empty, empty, ipS++] as const;
+  yield [t + 0.0004, client, server, cport, sport, isnC + cNext + 1, isnS + sNext + 1, TcpFlag.ACK, 2000, empty, empty, ipC++] as const;
+}
+
+function makeCapture(path: string, targetBytes: number): void {
+  const dir = join(__dirname, '..', 'test', 'fixtures', 'handshakes');
+  const templates = TEMPLATES.map((f) => join(dir, f)).filter(existsSync).map(loadTemplate).filter((t) => t.length > 3);
+  if (templates.length === 0) throw new Error(`no handshake templates found in ${dir}`);
+  const rand = rng(42);
+  const noise = new Uint8Array(1 << 20);
+  for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(rand() * 256);
+  const fd = openSync(path, 'w');
+  const w = new PcapWriter(fd);
+  const active: Array<Generator<readonly [number, number, number, number, number, number, number, number, number, Uint8Array, Uint8Array, number]>> = [];
+  let id = 0;
+  let clock = 1_700_000_000;
+  while (w.written < targetBytes || active.length > 0) {
+    while (active.length < 64 && w.written < targetBytes) active.push(connectionPackets(id, templates[id % templates.length], rand, noise, clock + id * 0.001) as never), id++;
+    for (let i = 0; i < active.length; i++) {
+      const r = active[i].next();
+      if (r.done) { active.splice(i, 1); i--; continue; }
+      const [t, ...rest] = r.value;
+      clock = Math.max(clock, t);
+      w.packet(clock, ...(rest as unknown as [number, number, number, number, number, number, number, number, Uint8Array, Uint8Array, number]));
+    }
+  }
+  w.flush();
+  closeSync(fd);
+  process.stderr.write(`made ${path}: ${(w.written / 1e6).toFixed(0)} MB, ${id} connections\n`);
+}
+
+/** The reference "plain read": a bare loop over the pcap records, as fast as Node reads. */
+function plainRead(path: string): number {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.alloc(1 << 20);
+  let n = 0;
+  let have = readSync(fd, buf, 0, buf.length, 0);
+  let filePos = have;
+  let off = 24;
+  while (true) {
+    if (have - off < 16 || have - off < 16 + buf.readUInt32LE(off + 8)) {
+      buf.copy(buf, 0, off, have);
+      have -= off; off = 0;
+      const r = readSync(fd, buf, have, buf.length - have, filePos);
+      if (r === 0) break;
+      filePos += r; have += r;
+      continue;
+    }
+    const incl = buf.readUInt32LE(off + 8);
+    off += 16 + incl;
+    n++;
+  }
+  closeSync(fd);
+  return n;
+}
+
+function timeChild(args: string[]): { seconds: number; maxRssMB: number; out: string } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+  const m = /([\d.]+) (\d+)\s*$/.exec(r.stderr.trim());
+  if (!m) throw new Error(`no timing from /usr/bin/time: ${r.stderr}`);
+  return { seconds: Number(m[1]), maxRssMB: Number(m[2]) / 1024, out: r.stdout };
+}
+
+async function child(mode: string, path: string): Promise<void> {
+  if (mode === 'plain') {
+    const n = plainRead(path);
+    process.stdout.write(JSON.stringify({ packets: n }));
+    return;
+  }
+  let connections = 0, handshakes = 0;
+  const r = await analyzeFile(path, {
+    keep: false,
+    onConnection: (c) => { connections++; if (c.serverHello) handshakes++; },
+  });
+  process.stdout.write(JSON.stringify({ packets: r.input.packets, connections, handshakes }));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') return child(args[1], args[2]);
+  const sizeMB = Number(args[args.indexOf('--size') + 1]) || 1024;
+  const dir = join(__dirname, '..', '.bench');
+  mkdirSync(dir, { recursive: true });
+  const big = join(dir, `tls-${sizeMB}MB.pcap`);
+  const small = join(dir, `tls-${Math.round(sizeMB / 4)}MB.pcap`);
+  for (const [p, mb] of [[big, sizeMB], [small, Math.round(sizeMB / 4)]] as const) {
+    if (args.includes('--regen') || !existsSync(p)) makeCapture(p, mb * 1024 * 1024);
+  }
+  const self = __filename;
+  const node = process.execPath;
+  // Warm the page cache so every contender reads from memory, as the reference numbers assume.
+  plainRead(big);
+  const plain = timeChild([node, self, '--child', 'plain', big]);
+  const ours = timeChild([node, self, '--child', 'analyze', big]);
+  const oursSmall = timeChild([node, self, '--child', 'analyze', small]);
+  const result = JSON.parse(ours.out) as { packets: number; connections: number; handshakes: number };
+  const mb = statSync(big).size / 1e6;
+  const lines = [
+    `capture: ${big} (${mb.toFixed(0)} MB, ${result.packets} packets, ${result.connections} TLS connections, ${result.handshakes} with a ServerHello)`,
+    `plain read (bare Node loop over records): ${plain.seconds.toFixed(2)} s`,
+    `handshake-inspector analyze:              ${ours.seconds.toFixed(2)} s  (${(mb / ours.seconds).toFixed(0)} MB/s), peak RSS ${ours.maxRssMB.toFixed(0)} MB`,
+    `  same at 1/4 size:                       ${oursSmall.seconds.toFixed(2)} s, peak RSS ${oursSmall.maxRssMB.toFixed(0)} MB (memory flat in file size: ratio ${(ours.maxRssMB / oursSmall.maxRssMB).toFixed(2)})`,
+    `ratio ours / plain read:                  ${(ours.seconds / plain.seconds).toFixed(1)}×`,
+  ];
+  if (!args.includes('--no-tshark')) {
+    const ts = timeChild(['tshark', '-r', big, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'frame.number', '-e', 'tls.handshake.type', '-e', 'tls.handshake.ciphersuite', '-e', 'tls.handshake.extensions_server_name']);
+    const tsLines = ts.out.split('\n').filter(Boolean).length;
+    lines.push(`tshark -Y tls.handshake -T fields:        ${ts.seconds.toFixed(2)} s, peak RSS ${ts.maxRssMB.toFixed(0)} MB (${tsLines} handshake packets)`);
+    lines.push(`speed-up over tshark:                     ${(ts.seconds / ours.seconds).toFixed(1)}×`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+import type { AnalysisReport, ConnectionReport, InputReport, ReportDiagnostic } from '../../../shared/analysis';
+import { readCapture, readCaptureBytes } from '../capture/readCapture';
+import { buildConnectionReport } from '../output/connectionReport';
+import { CertificateCache } from '../x509/certificate';
+import { PacketAnalyzer } from './analyzer';
+import { TOOL_NAME, TOOL_VERSION } from '../version';
+
+export interface AnalyzeOptions {
+  /** JA4S/JA4X (FoxIO License 1.1): computed only when the user opts in. */
+  ja4plus?: boolean;
+  /** Include per-packet timelines in the connection reports. */
+  packets?: boolean;
+  /** Keep only TLS connections in the result (the default); false keeps every TCP connection. */
+  tlsOnly?: boolean;
+  /** Called as each connection finishes, in finishing order: lets editors show results while the rest is read. */
+  onConnection?(c: ConnectionReport): void;
+  /** Keep finished connections in the returned report (default true). Streaming consumers set false to keep memory flat. */
+  keep?: boolean;
+  onProgress?(bytesRead: number, totalBytes: number): void;
+  signal?: AbortSignal;
+  /** Shared between runs so a certificate seen in many connections is decoded once. */
+  certificates?: CertificateCache;
+}
+
+function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
+  const certificates = opts.certificates ?? new CertificateCache();
+  const keep = opts.keep ?? true;
+  const tlsOnly = opts.tlsOnly ?? true;
+  return new PacketAnalyzer(({ conn, tls }) => {
+    if (tlsOnly && !(tls?.isTls ?? false)) return;
+    const report = buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates });
+    opts.onConnection?.(report);
+    if (keep) connections.push(report);
+  }, { hashPayloads: opts.packets ?? false });
+}
+
+function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input: Omit<InputReport, 'packets' | 'tcpPackets' | 'skipped' | 'snaplenCut' | 'comments' | 'interfaces' | 'decryptionSecrets'>): AnalysisReport {
+  analyzer.end();
+  connections.sort((a, b) => a.id - b.id);
+  const s = analyzer.stats;
+  const diagnostics: ReportDiagnostic[] = analyzer.diagnostics.map((d) => ({ ...d }));
+  if (s.diagnosticsDropped > 0) {
+    diagnostics.push({ severity: 'warning', code: 'input.too-many-diagnostics', location: null, message: `${s.diagnosticsDropped} further problems were not listed` });
+  }
+  if (s.snaplenCut > 0) {
+    diagnostics.push({ severity: 'info', code: 'capture.snaplen', location: null, message: `${s.snaplenCut} packets were cut short by the capture's snapshot length; their missing bytes are treated as gaps` });
+  }
+  return {
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    input: {
+      ...input, packets: s.packets, tcpPackets: s.tcpPackets, skipped: s.skipped, snaplenCut: s.snaplenCut, comments: s.comments,
+      interfaces: s.interfaces.map((i) => ({ id: i.id, linkType: i.linkType, name: i.name, description: i.description })),
+      decryptionSecrets: s.secrets.length,
+    },
+    connections,
+    diagnostics,
+  };
+}
+
+/** Reads a capture file as a stream and analyses it. Throws only when the file can't be read or is no capture at all. */
+export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const connections: ConnectionReport[] = [];
+  const analyzer = makeAnalyzer(opts, connections);
+  const r = await readCapture(path, analyzer, { onProgress: opts.onProgress, signal: opts.signal });
+  return finish(analyzer, connections, { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
+}
+
+/** Same for bytes in memory (unsaved editor text, tests). */
+export function analyzeBytes(bytes: Uint8Array, path: string, opts: AnalyzeOptions = {}): AnalysisReport {
+  const connections: ConnectionReport[] = [];
+  const analyzer = makeAnalyzer(opts, connections);
+  const r = readCaptureBytes(bytes, analyzer, path);
+  return finish(analyzer, connections, { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
+}

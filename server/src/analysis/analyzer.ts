@@ -1,0 +1,97 @@
+import type { CaptureSink, DecryptionSecrets, InterfaceInfo, RawPacket } from '../capture/packet';
+import type { Diagnostic } from '../capture/source';
+import { decodeTcpPacket, newTcpPacket } from '../net/tcpPacket';
+import { ConnectionTable, type Connection } from '../tcp/connectionTable';
+import { TlsSession } from './tlsSession';
+
+/** Diagnostics kept per capture; later ones are counted (a broken 1 GB file must not fill memory with them). */
+export const DIAGNOSTIC_LIMIT = 5000;
+
+export interface FinishedConnection {
+  conn: Connection;
+  tls: TlsSession | null;
+}
+
+export interface CaptureStats {
+  packets: number;
+  tcpPackets: number;
+  /** Why packets were not TCP, with counts (e.g. "UDP": 12, "ARP": 3). */
+  skipped: Record<string, number>;
+  snaplenCut: number;
+  fragments: number;
+  comments: Array<{ packet: number; comments: string[] }>;
+  interfaces: InterfaceInfo[];
+  secrets: DecryptionSecrets[];
+  diagnosticsDropped: number;
+}
+
+/**
+ * The sink a capture reader feeds: decodes each packet's headers, routes it to
+ * its connection, and hands every connection on when it is over. Holds no
+ * per-packet state, so memory follows the number of open connections.
+ */
+export class PacketAnalyzer implements CaptureSink {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly stats: CaptureStats = {
+    packets: 0, tcpPackets: 0, skipped: {}, snaplenCut: 0, fragments: 0, comments: [], interfaces: [], secrets: [], diagnosticsDropped: 0,
+  };
+  private readonly scratch = newTcpPacket();
+  private readonly table: ConnectionTable;
+
+  constructor(private readonly onFinished: (f: FinishedConnection) => void, opts: { hashPayloads?: boolean } = {}) {
+    this.table = new ConnectionTable({
+      opened: (c) => {
+        if (c.session === null) c.session = new TlsSession(c);
+      },
+      packet: () => undefined,
+      finished: (c) => {
+        c.sa.finish();
+        c.sb.finish();
+        this.onFinished({ conn: c, tls: c.session as TlsSession | null });
+      },
+    });
+    this.table.hashPayloads = opts.hashPayloads ?? false;
+  }
+
+  get openConnections(): number {
+    return this.table.openCount;
+  }
+
+  packet(p: RawPacket): void {
+    this.stats.packets++;
+    if (p.comments && p.comments.length > 0) this.stats.comments.push({ packet: p.index, comments: p.comments });
+    if (p.data.length < p.origLength) this.stats.snaplenCut++;
+    if (p.summary) {
+      this.stats.tcpPackets++;
+      this.table.summary(p, p.summary);
+      return;
+    }
+    const reason = decodeTcpPacket(p.linkType, p.data, this.scratch);
+    if (reason !== null) {
+      this.stats.skipped[reason] = (this.stats.skipped[reason] ?? 0) + 1;
+      if (this.scratch.fragment) this.stats.fragments++;
+      return;
+    }
+    if (this.scratch.fragment) this.stats.fragments++;
+    this.stats.tcpPackets++;
+    this.table.tcp(p, this.scratch);
+  }
+
+  diagnostic(d: Diagnostic): void {
+    if (this.diagnostics.length < DIAGNOSTIC_LIMIT) this.diagnostics.push(d);
+    else this.stats.diagnosticsDropped++;
+  }
+
+  interface(i: InterfaceInfo): void {
+    this.stats.interfaces.push(i);
+  }
+
+  secrets(s: DecryptionSecrets): void {
+    this.stats.secrets.push(s);
+  }
+
+  /** End of input: every connection still open is finished. */
+  end(): void {
+    this.table.finishAll();
+  }
+}

@@ -1,0 +1,103 @@
+import { TlsStreamDecoder } from '../tls/recordLayer';
+import type { Direction, HandshakeMessage, Span, TlsAlert, TlsRecord, TlsSink } from '../tls/types';
+import type { Connection } from '../tcp/connectionTable';
+
+export interface TlsProblem {
+  from: Direction;
+  code: string;
+  message: string;
+  span: Span;
+  severity: 'error' | 'warning' | 'info';
+}
+
+export interface DirectionTraffic {
+  records: number;
+  applicationDataRecords: number;
+  applicationDataBytes: number;
+  changeCipherSpec: Span | null;
+}
+
+/** Records kept per connection; later ones are only counted. */
+const RECORD_LIMIT = 4096;
+/** After this many application-data records each way nothing more is learned from the bytes. */
+const APP_DATA_RECORDS_TO_WATCH = 32;
+
+/**
+ * Collects what the two TLS stream decoders of one connection report, and
+ * tells reassembly when the bytes stop mattering (both sides encrypted and
+ * exchanging application data) so long transfers cost offsets only.
+ */
+export class TlsSession implements TlsSink {
+  readonly records: TlsRecord[] = [];
+  recordsDropped = 0;
+  readonly messages: HandshakeMessage[] = [];
+  readonly alerts: TlsAlert[] = [];
+  readonly problems: TlsProblem[] = [];
+  readonly traffic: Record<Direction, DirectionTraffic> = {
+    client: { records: 0, applicationDataRecords: 0, applicationDataBytes: 0, changeCipherSpec: null },
+    server: { records: 0, applicationDataRecords: 0, applicationDataBytes: 0, changeCipherSpec: null },
+  };
+  /** Direction whose first bytes were not TLS, if any. */
+  readonly notTlsAt: Partial<Record<Direction, number>> = {};
+  readonly decoders: Record<Direction, TlsStreamDecoder>;
+  tls13 = false;
+
+  constructor(private readonly conn: Connection) {
+    this.decoders = {
+      client: new TlsStreamDecoder('client', this),
+      server: new TlsStreamDecoder('server', this),
+    };
+    conn.stream('client').consumer = this.decoders.client;
+    conn.stream('server').consumer = this.decoders.server;
+  }
+
+  get isTls(): boolean {
+    return this.records.length > 0 || this.recordsDropped > 0;
+  }
+
+  record(r: TlsRecord): void {
+    this.traffic[r.from].records++;
+    if (this.records.length < RECORD_LIMIT) this.records.push(r);
+    else this.recordsDropped++;
+  }
+
+  handshake(m: HandshakeMessage): void {
+    this.messages.push(m);
+    if (m.serverHello && m.serverHello.selectedVersion === 0x0304 && !m.serverHello.helloRetryRequest && !this.tls13) {
+      this.tls13 = true;
+      this.decoders.client.setTls13();
+    }
+  }
+
+  alert(a: TlsAlert): void {
+    this.alerts.push(a);
+  }
+
+  changeCipherSpec(from: Direction, span: Span): void {
+    if (!this.traffic[from].changeCipherSpec) this.traffic[from].changeCipherSpec = span;
+  }
+
+  applicationData(from: Direction, length: number): void {
+    const t = this.traffic[from];
+    t.applicationDataRecords++;
+    t.applicationDataBytes += length;
+    if (this.traffic.client.applicationDataRecords >= APP_DATA_RECORDS_TO_WATCH && this.traffic.server.applicationDataRecords >= APP_DATA_RECORDS_TO_WATCH) {
+      this.stopWatching();
+    }
+  }
+
+  problem(from: Direction, code: string, message: string, span: Span, severity: 'error' | 'warning' | 'info'): void {
+    if (this.problems.length < 256) this.problems.push({ from, code, message, span, severity });
+  }
+
+  notTls(from: Direction, offset: number): void {
+    this.notTlsAt[from] = offset;
+    // Nothing further to decode in this direction; don't copy its bytes.
+    this.conn.stream(from).stopBytes();
+  }
+
+  private stopWatching(): void {
+    this.conn.stream('client').stopBytes();
+    this.conn.stream('server').stopBytes();
+  }
+}

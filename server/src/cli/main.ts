@@ -1,0 +1,183 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { analyzeFile } from '../analysis/analyzeCapture';
+import { formatAnalysis, formatCompare, formatVerdictLine } from '../output/textSummary';
+import { compareCaptures } from '../compare/compareCaptures';
+import type { CompareReport } from '../../../shared/compare';
+import { TOOL_NAME, TOOL_VERSION } from '../version';
+
+const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
+
+Usage:
+  ${TOOL_NAME} analyze FILE [--json] [--packets] [--all] [--ja4plus] [--out FILE]
+      Decode every TLS handshake in a pcap, pcapng (optionally .gz) or text dump.
+      --json      machine-readable output (contract in the README)
+      --packets   include each connection's packet timeline
+      --all       list every TCP connection, not only TLS ones
+      --ja4plus   also compute JA4S and JA4X (FoxIO License 1.1, non-commercial use)
+  ${TOOL_NAME} compare CLIENT [RELAY] [--json] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--out FILE]
+      Match the client's and the relay's captures of the same connections (addresses and ports
+      may differ), align their clocks, classify every packet and give a verdict per connection.
+      With one capture, says what a single vantage point can tell.
+      --baseline  a connection that works (id in CLIENT, or a capture file): diff the blocked handshake against it
+      --rules     your own suspect-field rules (JSON; see the README)
+  ${TOOL_NAME} report CLIENT [RELAY] --format html|md|json --out FILE [--baseline …] [--rules FILE] [--ja4plus]
+      Write an annotated report (annotations from CLIENT.annotations.json are included).
+  ${TOOL_NAME} demo [--out FILE]
+      Compare the bundled sample (a Tor connection blocked on its ServerHello) and write an HTML report.
+  ${TOOL_NAME} lsp --stdio
+      Run the language server (for editors other than VS Code).
+  ${TOOL_NAME} --version | --help
+
+Exit codes: 0 the input was read (even with warnings), 1 unreadable or not a capture, 2 usage error.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case 'analyze':
+        return await analyzeCommand(rest);
+      case 'compare':
+        return await compareCommand(rest);
+      case 'report':
+        return await reportCommand(rest);
+      case 'demo':
+        return await demoCommand(rest);
+      case 'lsp':
+        return await lspCommand(rest);
+      default:
+        process.stderr.write(`${TOOL_NAME}: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${TOOL_NAME}: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`${TOOL_NAME}: ${oneLine(err)}\n`);
+    return 1;
+  }
+}
+
+class UsageError extends Error {}
+
+function oneLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0];
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(oneLine(err));
+  }
+}
+
+async function writeOut(text: string, out: string | undefined): Promise<void> {
+  if (out) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(out, text);
+  } else {
+    await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
+  }
+}
+
+async function analyzeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    json: { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError('analyze takes exactly one capture file');
+  const report = await analyzeFile(positionals[0], {
+    ja4plus: !!values.ja4plus, packets: !!values.packets, tlsOnly: !values.all,
+  });
+  const text = values.json ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : formatAnalysis(report, { color: !values.out && process.stdout.isTTY === true });
+  await writeOut(text, values.out as string | undefined);
+  return 0;
+}
+
+const COMPARE_OPTIONS = {
+  json: { type: 'boolean' }, baseline: { type: 'string' }, rules: { type: 'string' }, ja4plus: { type: 'boolean' }, out: { type: 'string' },
+} as const;
+
+async function runCompare(positionals: string[], values: { baseline?: string; rules?: string; ja4plus?: boolean }) {
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CLIENT [RELAY] capture files');
+  const userRules = values.rules ? await loadRulesOrThrow(values.rules) : undefined;
+  return compareCaptures(positionals[0], positionals[1] ?? null, {
+    baseline: values.baseline, userRules, ja4plus: !!values.ja4plus,
+  });
+}
+
+async function loadRulesOrThrow(path: string) {
+  const { loadUserRulesFile } = await import('../rules/userRules');
+  const { rules, errors } = await loadUserRulesFile(path);
+  for (const e of errors) process.stderr.write(`${path}:${e.line + 1}:${e.column + 1}: ${e.message}\n`);
+  return rules;
+}
+
+async function compareCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, COMPARE_OPTIONS);
+  const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean });
+  const text = values.json ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : formatCompare(report, { color: !values.out && process.stdout.isTTY === true });
+  await writeOut(text, values.out as string | undefined);
+  return 0;
+}
+
+async function reportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, format: { type: 'string' } });
+  const format = (values.format as string | undefined) ?? 'html';
+  if (!['html', 'md', 'json'].includes(format)) throw new UsageError(`--format must be html, md or json (got '${format}')`);
+  if (!values.out) throw new UsageError('report needs --out FILE');
+  const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean });
+  await writeReport(report, positionals[0], format as 'html' | 'md' | 'json', values.out as string);
+  process.stdout.write(`${formatVerdictLine(report)}\nreport written to ${values.out}\n`);
+  return 0;
+}
+
+async function writeReport(report: CompareReport, capture: string, format: 'html' | 'md' | 'json', out: string): Promise<void> {
+  const { loadAnnotations } = await import('../report/annotations');
+  const { renderHtml } = await import('../report/html');
+  const { renderMarkdown } = await import('../report/markdown');
+  const { renderJson } = await import('../report/json');
+  const loaded = await loadAnnotations(capture);
+  for (const e of loaded.errors) process.stderr.write(`${capture}.annotations.json: ${e.message}\n`);
+  const ctx = { annotations: loaded.notes, generatedAt: new Date() };
+  const text = format === 'html' ? renderHtml(report, ctx) : format === 'md' ? renderMarkdown(report, ctx) : renderJson(report, ctx);
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(out, text);
+}
+
+async function demoCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, { out: { type: 'string' } });
+  const { join } = await import('node:path');
+  const root = join(__dirname, '..');
+  const client = join(root, 'samples', 'tor-kz-drop', 'client.pcap');
+  const relay = join(root, 'samples', 'tor-kz-drop', 'relay.pcap');
+  const out = (values.out as string | undefined) ?? 'handshake-report.html';
+  process.stdout.write(`Comparing the bundled sample: a Tor bridge blocked on its ServerHello, seen from the client and from the relay\n  ${client}\n  ${relay}\n\n`);
+  const report = await compareCaptures(client, relay);
+  process.stdout.write(formatCompare(report, { color: process.stdout.isTTY === true }));
+  await writeReport(report, client, 'html', out);
+  process.stdout.write(`\nHTML report written to ${out}\n`);
+  return 0;
+}
+
+async function lspCommand(args: string[]): Promise<number> {
+  if (!args.includes('--stdio')) throw new UsageError('lsp needs --stdio');
+  const { startServer } = await import('../lsp/server');
+  startServer();
+  return new Promise<number>(() => undefined);
+}
+
+/** Infinity (an unknown clock uncertainty) is not JSON: write null. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}

@@ -1,0 +1,165 @@
+import type { ConnectionReport, PacketReport } from '../../../shared/analysis';
+import type { ClockOffset, PairPacket } from '../../../shared/compare';
+
+/**
+ * Packets of one matched connection, from both ends, joined: the same packet
+ * seen at the sender and at the receiver becomes one PairPacket.
+ *
+ * Identity rests on what the path keeps: direction, stream offset of the
+ * payload, acknowledged offset, length and the SYN/FIN/RST bits (all relative
+ * to the initial sequence numbers, so a NAT that rewrites them changes
+ * nothing). Payload hashes then tell a modified segment from a delivered one.
+ */
+
+type Side = 'client' | 'relay';
+
+interface Seen {
+  p: PacketReport;
+  used: boolean;
+}
+
+const CONTROL_FLAGS = /[SFR]/g;
+
+function key(p: PacketReport): string {
+  return `${p.from}|${p.seq}|${p.length}|${p.ack}|${(p.flags.match(CONTROL_FLAGS) ?? []).join('')}`;
+}
+
+function rangeKey(p: PacketReport): string {
+  return `${p.from}|${p.seq}|${p.length}`;
+}
+
+/** Who sent it, in pair terms: the client, or the relay (the server side). */
+function sender(p: PacketReport): Side {
+  return p.from === 'client' ? 'client' : 'relay';
+}
+
+export interface JoinResult {
+  packets: PairPacket[];
+  /** one-way samples: relay time − client time for client→relay; client time − relay time for relay→client. */
+  samples: { clientToRelay: number[]; relayToClient: number[] };
+}
+
+/** Joins the two timelines. Times stay on their own clocks here; offsets are applied later. */
+export function joinPackets(client: ConnectionReport, relay: ConnectionReport): JoinResult {
+  const cps = client.packets ?? [];
+  const rps = relay.packets ?? [];
+  // Index the receiving side of each direction by exact identity, and by range for "modified".
+  const byKey = new Map<string, Seen[]>();
+  const byRange = new Map<string, Seen[]>();
+  const add = (m: Map<string, Seen[]>, k: string, s: Seen) => {
+    const list = m.get(k);
+    if (list) list.push(s);
+    else m.set(k, [s]);
+  };
+  const relaySeen = rps.map((p) => ({ p, used: false }));
+  const clientSeen = cps.map((p) => ({ p, used: false }));
+  for (const s of relaySeen) if (sender(s.p) === 'client') { add(byKey, `r|${key(s.p)}`, s); add(byRange, `r|${rangeKey(s.p)}`, s); }
+  for (const s of clientSeen) if (sender(s.p) === 'relay') { add(byKey, `c|${key(s.p)}`, s); add(byRange, `c|${rangeKey(s.p)}`, s); }
+
+  const out: PairPacket[] = [];
+  const samples = { clientToRelay: [] as number[], relayToClient: [] as number[] };
+  const take = (list: Seen[] | undefined, hash: string | null): Seen | null => {
+    if (!list) return null;
+    for (const s of list) if (!s.used && (hash === null || s.p.payloadHash === hash)) { s.used = true; return s; }
+    return null;
+  };
+
+  // Sent packets: the client's own in the client capture, the relay's own in the relay capture.
+  const sent: Array<{ side: Side; p: PacketReport }> = [];
+  for (const p of cps) if (sender(p) === 'client') sent.push({ side: 'client', p });
+  for (const p of rps) if (sender(p) === 'relay') sent.push({ side: 'relay', p });
+
+  for (const { side, p } of sent) {
+    const other = side === 'client' ? 'r' : 'c';
+    const exact = take(byKey.get(`${other}|${key(p)}`), p.payloadHash);
+    let status: PairPacket['status'] = 'delivered';
+    let seen = exact;
+    if (!seen && p.length > 0) {
+      // Same bytes range arrived with other contents: a middlebox rewrote it.
+      const ranged = take(byRange.get(`${other}|${rangeKey(p)}`), null);
+      if (ranged && ranged.p.payloadHash && p.payloadHash && ranged.p.payloadHash !== p.payloadHash) {
+        seen = ranged;
+        status = 'modified';
+      } else if (ranged) {
+        seen = ranged;
+      }
+    }
+    if (!seen) status = 'dropped';
+    const cp = side === 'client' ? p : seen?.p;
+    const rp = side === 'relay' ? p : seen?.p;
+    if (seen && status === 'delivered') {
+      if (side === 'client') samples.clientToRelay.push(rp!.time - cp!.time);
+      else samples.relayToClient.push(cp!.time - rp!.time);
+    }
+    out.push(pairPacket(side, status, cp, rp, p));
+  }
+  // What arrived without having been sent: injected (or missed by the sender's capture).
+  for (const s of relaySeen) if (sender(s.p) === 'client' && !s.used) out.push(pairPacket('client', 'injected', undefined, s.p, s.p));
+  for (const s of clientSeen) if (sender(s.p) === 'relay' && !s.used) out.push(pairPacket('relay', 'injected', s.p, undefined, s.p));
+  return { packets: out, samples };
+}
+
+function pairPacket(from: Side, status: PairPacket['status'], cp: PacketReport | undefined, rp: PacketReport | undefined, p: PacketReport): PairPacket {
+  const notes = p.notes.slice();
+  const retrans = notes.includes('retransmission');
+  return {
+    from,
+    status: status === 'delivered' && retrans ? 'retransmitted' : status,
+    clientIndex: cp ? cp.index : -1,
+    relayIndex: rp ? rp.index : -1,
+    clientTime: cp ? cp.time : NaN,
+    relayTime: rp ? rp.time : NaN,
+    delay: null,
+    flags: p.flags,
+    seq: p.seq,
+    length: p.length,
+    tls: (cp ?? rp ?? p).tls.length > 0 ? (cp ?? rp ?? p).tls : p.tls,
+    notes,
+  };
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/**
+ * Offset of the relay capture's clock against the client's. With samples both
+ * ways, NTP's reasoning on the smallest delays: d₁ = θ + δ₁ and d₂ = −θ + δ₂
+ * give θ = (d₁ − d₂)/2 within ±(d₁ + d₂)/2. One way only: the smallest sample
+ * bounds it, and the delay itself is unknown.
+ */
+export function estimateClockOffset(samples: JoinResult['samples']): ClockOffset {
+  const a = samples.clientToRelay.filter(Number.isFinite);
+  const b = samples.relayToClient.filter(Number.isFinite);
+  const n = { clientToRelay: a.length, relayToClient: b.length };
+  if (a.length > 0 && b.length > 0) {
+    const d1 = Math.min(...a);
+    const d2 = Math.min(...b);
+    const theta = (d1 - d2) / 2;
+    return { seconds: theta, uncertainty: Math.abs(d1 + d2) / 2, samples: n, method: 'two-way-median', oneWayDelay: (median(a) + median(b)) / 2 };
+  }
+  if (a.length > 0) return { seconds: Math.min(...a), uncertainty: Math.abs(median(a) - Math.min(...a)) + 1e-6, samples: n, method: 'one-way-minimum', oneWayDelay: null };
+  if (b.length > 0) return { seconds: -Math.min(...b), uncertainty: Math.abs(median(b) - Math.min(...b)) + 1e-6, samples: n, method: 'one-way-minimum', oneWayDelay: null };
+  return { seconds: 0, uncertainty: Number.POSITIVE_INFINITY, samples: n, method: 'none', oneWayDelay: null };
+}
+
+/**
+ * Puts relay times on the client's clock, fills delays, sorts by time. The
+ * "relay" time θ is subtracted: relay clock = client clock + θ.
+ */
+export function alignPackets(packets: PairPacket[], offset: ClockOffset): PairPacket[] {
+  for (const p of packets) {
+    if (!Number.isNaN(p.relayTime)) p.relayTime -= offset.seconds;
+    if (!Number.isNaN(p.clientTime) && !Number.isNaN(p.relayTime)) {
+      p.delay = p.from === 'client' ? p.relayTime - p.clientTime : p.clientTime - p.relayTime;
+    }
+  }
+  const t = (p: PairPacket) => {
+    // Order by when the packet left its sender (arrival for injected ones).
+    const send = p.from === 'client' ? p.clientTime : p.relayTime;
+    return Number.isNaN(send) ? (p.from === 'client' ? p.relayTime : p.clientTime) : send;
+  };
+  return packets.sort((x, y) => t(x) - t(y));
+}

@@ -1,0 +1,80 @@
+import type { AnalysisReport, ConnectionReport } from '../../../shared/analysis';
+import type { CompareReport, ConnectionPair } from '../../../shared/compare';
+import { analyzeFile, type AnalyzeOptions } from '../analysis/analyzeCapture';
+import { CertificateCache } from '../x509/certificate';
+import { evaluateSuspects } from '../rules';
+import { baselineDiff } from '../rules/baseline';
+import type { UserRule } from '../rules/userRules';
+import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { alignPackets, estimateClockOffset, joinPackets } from './classifyPackets';
+import { matchConnections } from './matchConnections';
+import { judgePair, judgeSingle, markUnobserved } from './verdict';
+
+export interface CompareOptions {
+  ja4plus?: boolean;
+  /** A connection known to work: `N` (id in the client capture) or a path to a third capture (its first TLS connection). */
+  baseline?: string;
+  userRules?: UserRule[];
+  signal?: AbortSignal;
+  onProgress?(side: 'client' | 'relay', bytesRead: number, totalBytes: number): void;
+}
+
+function lastTime(r: AnalysisReport): number {
+  let t = -Infinity;
+  for (const c of r.connections) if (c.endTime > t) t = c.endTime;
+  return t;
+}
+
+/** Analyses both captures and compares every connection they share; relay may be null (one vantage point). */
+export async function compareCaptures(clientPath: string, relayPath: string | null, opts: CompareOptions = {}): Promise<CompareReport> {
+  const certificates = new CertificateCache();
+  const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal };
+  const client = await analyzeFile(clientPath, { ...base, onProgress: (a, b) => opts.onProgress?.('client', a, b) });
+  const relay = relayPath ? await analyzeFile(relayPath, { ...base, onProgress: (a, b) => opts.onProgress?.('relay', a, b) }) : null;
+  const baseline = opts.baseline ? await resolveBaseline(opts.baseline, client, base) : null;
+  return compareReports(client, relay, { ...opts, baselineConnection: baseline });
+}
+
+async function resolveBaseline(spec: string, client: AnalysisReport, base: AnalyzeOptions): Promise<ConnectionReport> {
+  if (/^\d+$/.test(spec)) {
+    const c = client.connections.find((x) => x.id === Number(spec));
+    if (!c) throw new Error(`baseline connection ${spec} is not in the client capture (it has ${client.connections.map((x) => x.id).join(', ') || 'none'})`);
+    return c;
+  }
+  const r = await analyzeFile(spec, base);
+  const c = r.connections.find((x) => x.serverHello) ?? r.connections.find((x) => x.isTls);
+  if (!c) throw new Error(`baseline capture ${spec} has no TLS handshake`);
+  return c;
+}
+
+/** The comparison proper, on analyses already made (the language server reuses cached ones). */
+export function compareReports(client: AnalysisReport, relay: AnalysisReport | null, opts: CompareOptions & { baselineConnection?: ConnectionReport | null } = {}): CompareReport {
+  const report: CompareReport = { tool: { name: TOOL_NAME, version: TOOL_VERSION }, client, relay, pairs: [], unmatched: { client: [], relay: [] } };
+  if (!relay) {
+    report.singleVantage = client.connections.filter((c) => c.isTls || c.tcp.packets > 0).map((c) => {
+      const interference = judgeSingle(c, 'client');
+      return { connection: c.id, side: 'client' as const, interference, suspects: evaluateSuspects(c, { userRules: opts.userRules }) };
+    });
+    return report;
+  }
+  const { matches, unmatchedClient, unmatchedRelay } = matchConnections(client.connections, relay.connections);
+  const clientEnd = lastTime(client);
+  const relayEnd = lastTime(relay);
+  for (const m of matches) {
+    const joined = joinPackets(m.client, m.relay);
+    const clockOffset = estimateClockOffset(joined.samples);
+    const packets = alignPackets(joined.packets, clockOffset);
+    markUnobserved(packets, clientEnd, relayEnd - clockOffset.seconds);
+    const interference = judgePair(packets, m.client, m.relay, clockOffset);
+    // The relay saw what the server sent, so its view of the server's flight is the complete one.
+    const subject = m.relay.serverHello || !m.client.serverHello ? m.relay : m.client;
+    const pair: ConnectionPair = {
+      client: m.client.id, relay: m.relay.id, matchedBy: m.matchedBy, matchScore: m.score, clockOffset, interference, packets,
+      suspects: evaluateSuspects(subject, { interference, userRules: opts.userRules }),
+    };
+    if (opts.baselineConnection) pair.baselineDiff = baselineDiff(subject, opts.baselineConnection);
+    report.pairs.push(pair);
+  }
+  report.unmatched = { client: unmatchedClient, relay: unmatchedRelay };
+  return report;
+}

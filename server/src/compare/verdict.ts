@@ -1,0 +1,153 @@
+import type { ConnectionReport, PacketReport } from '../../../shared/analysis';
+import type { ClockOffset, Interference, PairPacket, PathDirection } from '../../../shared/compare';
+
+/** Time of day, UTC, to the millisecond: what researchers line up against their dumps. */
+const fmtTime = (t: number): string => (Number.isFinite(t) ? new Date(t * 1000).toISOString().slice(11, 23) : '?');
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
+/** The relay's and client's own packets as the other end normally sees them: the yardstick for spotting forgeries. */
+function genuineTraits(packets: PairPacket[], from: 'client' | 'relay', at: PacketReport[]): { ttl: number | null; window: number | null } {
+  const indexes = new Set(packets.filter((p) => p.from === from && (p.status === 'delivered' || p.status === 'retransmitted')).map((p) => (from === 'relay' ? p.clientIndex : p.relayIndex)));
+  const seen = at.filter((p) => indexes.has(p.index));
+  return { ttl: median(seen.map((p) => p.ttl).filter((t) => t >= 0)), window: median(seen.map((p) => p.window)) };
+}
+
+/**
+ * Marks packets that were sent after the receiving end stopped capturing as
+ * not observed rather than dropped: a capture that ends is not a censor.
+ */
+export function markUnobserved(packets: PairPacket[], clientEnd: number, relayEnd: number): void {
+  for (const p of packets) {
+    if (p.status !== 'dropped') continue;
+    const sentAt = p.from === 'client' ? p.clientTime : p.relayTime;
+    const receiverEnd = p.from === 'client' ? relayEnd : clientEnd;
+    if (sentAt > receiverEnd) p.status = 'not-observed';
+  }
+}
+
+/** Judges one matched connection from both ends. */
+export function judgePair(packets: PairPacket[], client: ConnectionReport, relay: ConnectionReport, offset: ClockOffset): Interference {
+  const evidence: string[] = [];
+  const injected = packets.filter((p) => p.status === 'injected');
+  const dropped = packets.filter((p) => p.status === 'dropped');
+  const modified = packets.filter((p) => p.status === 'modified');
+
+  for (const p of injected) {
+    const receiverPackets = (p.from === 'relay' ? client.packets : relay.packets) ?? [];
+    const rp = receiverPackets.find((x) => x.index === (p.from === 'relay' ? p.clientIndex : p.relayIndex));
+    const genuine = genuineTraits(packets, p.from, receiverPackets);
+    const ev: string[] = [];
+    if (rp && genuine.ttl !== null && rp.ttl >= 0 && rp.ttl !== genuine.ttl) ev.push(`TTL ${rp.ttl} where the ${p.from}'s genuine packets arrive with TTL ${genuine.ttl}`);
+    if (rp && genuine.window !== null && rp.window !== genuine.window && p.flags.includes('R')) ev.push(`window ${rp.window} unlike the ${p.from}'s ${genuine.window}`);
+    if (rp && rp.ipId === 0) ev.push('IP ID 0');
+    ev.push(`never sent by the ${p.from} (absent from the ${p.from}'s capture)`);
+    p.evidence = ev;
+  }
+
+  const resets = injected.filter((p) => p.flags.includes('R'));
+  if (resets.length > 0) {
+    const r = resets[0];
+    const toward = r.from === 'relay' ? 'client' : 'relay';
+    evidence.push(`The ${toward} received a RST claiming to come from the ${r.from} at ${fmtTime(toward === 'client' ? r.clientTime : r.relayTime)}, which the ${r.from} never sent: ${(r.evidence ?? []).join('; ')}.`);
+    const firstMissing = firstMissingMessage(packets, r.from === 'relay' ? 'relay' : 'client');
+    if (firstMissing) evidence.push(`The ${firstMissing.from}'s ${firstMissing.name} never reached the ${firstMissing.from === 'relay' ? 'client' : 'relay'}.`);
+    addDropStory(evidence, dropped);
+    return {
+      kind: 'injected-reset', direction: r.from === 'relay' ? 'relay-to-client' : 'client-to-relay',
+      firstMissingTlsMessage: firstMissing?.name ?? null,
+      confidence: (r.evidence?.length ?? 0) > 1 ? 0.9 : 0.7, evidence,
+    };
+  }
+
+  if (modified.length > 0) {
+    const m = modified[0];
+    evidence.push(`${plural(modified.length, 'segment')} arrived with the same sequence range but different bytes; the first, from the ${m.from} at ${fmtTime(m.from === 'client' ? m.clientTime : m.relayTime)}${m.tls.length ? ` carrying ${m.tls.join(', ')}` : ''}.`);
+    return { kind: 'modified', direction: m.from === 'client' ? 'client-to-relay' : 'relay-to-client', firstMissingTlsMessage: null, confidence: 0.8, evidence };
+  }
+
+  const dataDrops = dropped.filter((p) => p.length > 0 || /[SFR]/.test(p.flags));
+  if (dataDrops.length > 0) {
+    const first = dataDrops[0];
+    const missing = firstMissingMessage(packets, first.from) ?? firstMissingMessage(packets, first.from === 'client' ? 'relay' : 'client');
+    const direction: PathDirection = first.from === 'relay' ? 'relay-to-client' : 'client-to-relay';
+    const sentAt = first.from === 'client' ? first.clientTime : first.relayTime;
+    const copies = dataDrops.filter((p) => p.from === first.from && p.seq === first.seq && p.length === first.length).length;
+    const what = first.tls.length > 0 ? `its ${first.tls.join(' + ')}` : first.length > 0 ? `${first.length} bytes` : `a ${first.flags} segment`;
+    const receiver = first.from === 'relay' ? 'client' : 'relay';
+    evidence.push(`The ${first.from} sent ${what} at ${fmtTime(sentAt)}${copies > 1 ? ` and retransmitted it ${copies - 1} time${copies === 2 ? '' : 's'}` : ''}; the ${receiver} never received it.`);
+    const delivered = packets.filter((p) => (p.status === 'delivered' || p.status === 'retransmitted'));
+    const lastPassed = delivered.filter((p) => p.tls.length > 0).pop();
+    if (lastPassed) evidence.push(`The last TLS data that got through was the ${lastPassed.from}'s ${lastPassed.tls.join(' + ')}.`);
+    const later = dataDrops.filter((p) => p.from !== first.from);
+    if (later.length > 0) evidence.push(`After that, ${plural(later.length, 'segment')} from the ${later[0].from} never reached the ${later[0].from === 'client' ? 'relay' : 'client'} either: the connection was blackholed in both directions.`);
+    const afterDrop = delivered.filter((p) => (p.from === 'client' ? p.clientTime : p.relayTime) > sentAt);
+    if (afterDrop.length === 0) evidence.push('Nothing sent after that point arrived at the other end.');
+    evidence.push(`Clock offset between the captures: ${(offset.seconds * 1000).toFixed(1)} ms ± ${Number.isFinite(offset.uncertainty) ? (offset.uncertainty * 1000).toFixed(1) : '?'} ms (${offset.method}).`);
+    let confidence = 0.6;
+    if (copies > 1) confidence += 0.2;
+    if (afterDrop.length === 0) confidence += 0.1;
+    if (delivered.length > 0) confidence += 0.05;
+    return {
+      kind: 'drop', direction,
+      firstMissingTlsMessage: missing?.name ?? null, confidence: Math.min(0.95, confidence), evidence,
+    };
+  }
+
+  if (packets.length > 0 && packets.every((p) => p.status === 'delivered' || p.status === 'retransmitted' || p.status === 'not-observed')) {
+    evidence.push(`All ${plural(packets.length, 'packet')} sent by either end arrived at the other.`);
+    return { kind: 'none', direction: null, firstMissingTlsMessage: null, confidence: 0.9, evidence };
+  }
+  const lost = dropped.length;
+  evidence.push(lost > 0 ? `${plural(lost, 'pure ACK')} went missing, nothing that carried data: not enough to tell interference from ordinary loss.` : 'The two views disagree in ways that fit no single explanation.');
+  return { kind: 'undetermined', direction: null, firstMissingTlsMessage: null, confidence: 0.3, evidence };
+}
+
+function addDropStory(evidence: string[], dropped: PairPacket[]): void {
+  const withData = dropped.filter((p) => p.length > 0);
+  if (withData.length > 0) evidence.push(`${plural(withData.length, 'data segment')} sent by one end never arrived at the other.`);
+}
+
+/** First TLS message from `from` none of whose copies arrived. */
+function firstMissingMessage(packets: PairPacket[], from: 'client' | 'relay'): { name: string; from: 'client' | 'relay' } | null {
+  const arrived = new Set<string>();
+  for (const p of packets) if (p.from === from && (p.status === 'delivered' || p.status === 'retransmitted')) for (const m of p.tls) arrived.add(m);
+  for (const p of packets) {
+    if (p.from !== from || p.status !== 'dropped') continue;
+    for (const m of p.tls) if (!arrived.has(m)) return { name: m, from };
+  }
+  return null;
+}
+
+/** What one capture alone can say about a connection, and nothing more. */
+export function judgeSingle(conn: ConnectionReport, side: 'client' | 'relay'): Interference {
+  const ps = conn.packets ?? [];
+  const evidence: string[] = [];
+  const me = side === 'client' ? 'client' : 'server';
+  const peer = side === 'client' ? 'server' : 'client';
+  const mine = ps.filter((p) => p.from === me);
+  const theirs = ps.filter((p) => p.from === peer);
+  const firstData = mine.find((p) => p.length > 0);
+  const retrans = mine.filter((p) => p.notes.includes('retransmission'));
+  const peerData = theirs.filter((p) => p.length > 0);
+  const names = conn.messages.filter((m) => m.from === me).map((m) => m.name);
+  if (firstData) evidence.push(`The ${side} sent ${firstData.tls.length ? firstData.tls.join(' + ') : `${firstData.length} bytes`} at ${fmtTime(firstData.time)}.`);
+  if (peerData.length === 0 && firstData) evidence.push(`No data came back from the ${peer} in this capture.`);
+  if (retrans.length > 0) evidence.push(`The ${side} retransmitted ${plural(retrans.length, 'time')}${retrans.length ? `, the last at ${fmtTime(retrans[retrans.length - 1].time)}` : ''}.`);
+  const rst = theirs.find((p) => p.flags.includes('R'));
+  if (rst) {
+    const ttls = theirs.filter((p) => !p.flags.includes('R') && p.ttl >= 0).map((p) => p.ttl);
+    const usual = median(ttls);
+    evidence.push(`A RST arrived from the ${peer} at ${fmtTime(rst.time)}${usual !== null && rst.ttl !== usual ? ` with TTL ${rst.ttl}, unlike the ${peer}'s other packets (TTL ${usual}) — possibly forged, but one capture cannot prove it` : ''}.`);
+  }
+  if (!conn.tcp.fin.client && !conn.tcp.fin.server && !conn.tcp.rst && firstData && peerData.length === 0) evidence.push('The connection ended without FIN or RST: it timed out.');
+  if (names.length > 0 && conn.messages.length > 0) evidence.push(`TLS messages seen: ${conn.messages.map((m) => `${m.from}:${m.name}`).join(', ')}.`);
+  evidence.push('With one vantage point it cannot be told where packets were lost or whether they were forged; compare with a capture from the other end.');
+  return { kind: 'undetermined', direction: null, firstMissingTlsMessage: null, confidence: 0.2, evidence };
+}

@@ -1,0 +1,198 @@
+import type {
+  AlertReport, CertificateReport, ConnectionReport, Fingerprints, MessageReport, PacketReport, ReportDiagnostic, SourceRanges, TcpReport, TlsSummary,
+} from '../../../shared/analysis';
+import type { Connection } from '../tcp/connectionTable';
+import { TIMELINE_LIMIT } from '../tcp/connectionTable';
+import { PacketNote, noteNames } from '../tcp/reassembly';
+import type { StreamMap } from '../tcp/streamMap';
+import { flagsText } from '../net/tcpPacket';
+import type { TlsSession } from '../analysis/tlsSession';
+import type { CertificateEntry, Direction, HandshakeMessage, RangeMap } from '../tls/types';
+import { versionName } from '../tls/registry/versions';
+import { CertificateCache } from '../x509/certificate';
+import { fingerprintClient, fingerprintServer } from '../fingerprint';
+import { ja4s as computeJa4s, ja4x as computeJa4x } from '../fingerprint/ja4plus';
+
+export interface ReportOptions {
+  /** Compute JA4S/JA4X (FoxIO License 1.1, non-commercial): opt-in only. */
+  ja4plus: boolean;
+  /** Include the per-packet timeline. */
+  packets: boolean;
+  certificates: CertificateCache;
+}
+
+/** Builds the contract object for one finished connection; the connection's buffers can be dropped afterwards. */
+export function buildConnectionReport(conn: Connection, tls: TlsSession | null, opts: ReportOptions): ConnectionReport {
+  const maps: Record<Direction, StreamMap> = { client: conn.stream('client').map, server: conn.stream('server').map };
+  const resolve = (from: Direction, span: [number, number]) => maps[from].resolve(span);
+  const resolveRanges = (from: Direction, ranges: RangeMap): SourceRanges => {
+    const out: SourceRanges = {};
+    for (const key of Object.keys(ranges)) out[key] = resolve(from, ranges[key]);
+    return out;
+  };
+
+  const messages: MessageReport[] = [];
+  const certificates: CertificateReport[] = [];
+  let clientHello: ConnectionReport['clientHello'] = null;
+  let serverHello: ConnectionReport['serverHello'] = null;
+  let serverKeyExchange: ConnectionReport['serverKeyExchange'] = null;
+  let ja4x: string[] | undefined;
+
+  for (const m of tls?.messages ?? []) {
+    const rep = messageReport(m, maps[m.from], resolve);
+    if (m.clientHello) {
+      rep.clientHello = { ...m.clientHello, ranges: resolveRanges(m.from, m.clientHello.ranges) };
+      if (!clientHello) clientHello = rep.clientHello;
+    }
+    if (m.serverHello) {
+      rep.serverHello = { ...m.serverHello, ranges: resolveRanges(m.from, m.serverHello.ranges) };
+      // A HelloRetryRequest is a ServerHello on the wire, but the hello that
+      // fixes the session is the one after it.
+      if (!serverHello || serverHello.helloRetryRequest) serverHello = rep.serverHello;
+    }
+    if (m.serverKeyExchange) {
+      rep.serverKeyExchange = { ...m.serverKeyExchange, ranges: resolveRanges(m.from, m.serverKeyExchange.ranges) };
+      if (!serverKeyExchange) serverKeyExchange = rep.serverKeyExchange;
+    }
+    if (m.certificates) {
+      rep.certificates = m.certificates.map((c, i) => certificateReport(c, i, opts, resolve(m.from, c.span)));
+      // The server's first chain is the one fingerprinted and checked.
+      if (m.from === 'server' && certificates.length === 0) {
+        certificates.push(...rep.certificates);
+        if (opts.ja4plus) ja4x = rep.certificates.map((c) => c.ja4x ?? '');
+      }
+    }
+    messages.push(rep);
+  }
+
+  const fingerprints: Fingerprints = { ja3: null, ja3Full: null, ja3s: null, ja3sFull: null, ja4: null };
+  const firstCH = tls?.messages.find((m) => m.clientHello)?.clientHello;
+  const firstSH = serverHello ? tls?.messages.find((m) => m.serverHello && !m.serverHello.helloRetryRequest)?.serverHello ?? tls?.messages.find((m) => m.serverHello)?.serverHello : undefined;
+  if (firstCH) Object.assign(fingerprints, fingerprintClient(firstCH));
+  if (firstSH) Object.assign(fingerprints, fingerprintServer(firstSH));
+  if (opts.ja4plus) {
+    if (firstSH) Object.assign(fingerprints, computeJa4s(firstSH));
+    fingerprints.ja4x = ja4x ?? [];
+  }
+
+  const alerts: AlertReport[] = (tls?.alerts ?? []).map((a) => ({
+    from: a.from, level: a.level, description: a.description, name: a.name, encrypted: a.encrypted,
+    packet: maps[a.from].packetAt(a.span[0]), range: resolve(a.from, a.span),
+  }));
+
+  const diagnostics: ReportDiagnostic[] = (tls?.problems ?? []).map((p) => ({
+    severity: p.severity, code: p.code, message: `${p.from}: ${p.message}`,
+    location: resolve(p.from, p.span)[0] ?? null, packet: maps[p.from].packetAt(p.span[0]), connection: conn.id,
+  }));
+
+  const tcp = tcpReport(conn);
+  for (const from of ['client', 'server'] as const) {
+    for (const g of tcp.gaps[from]) {
+      diagnostics.push({
+        severity: 'warning', code: 'tcp.gap', connection: conn.id, location: null,
+        message: `${from} → ${from === 'client' ? 'server' : 'client'}: ${g.length} bytes at stream offset ${g.start} were never captured; what follows is decoded as far as possible`,
+      });
+    }
+  }
+
+  const tlsSummary = summarize(tls, clientHello, serverHello, messages, tcp);
+  const report: ConnectionReport = {
+    id: conn.id, client: conn.client, server: conn.server, startTime: conn.firstTime, endTime: conn.lastTime,
+    isTls: tls?.isTls ?? false, tcp, tls: tlsSummary, clientHello, serverHello, serverKeyExchange, certificates,
+    messages, alerts, fingerprints, diagnostics,
+  };
+  if (opts.packets) report.packets = packetReports(conn, messages, alerts);
+  return report;
+}
+
+function messageReport(m: HandshakeMessage, map: StreamMap, resolve: (from: Direction, span: [number, number]) => ReturnType<StreamMap['resolve']>): MessageReport {
+  const rep: MessageReport = {
+    type: m.type, name: m.name, from: m.from, length: m.length, span: m.span,
+    packet: map.packetAt(m.span[0]), packets: map.packetsOf(m.span), range: resolve(m.from, m.span),
+  };
+  if (m.details) rep.details = m.details;
+  if ((m as { afterGap?: boolean }).afterGap) rep.afterGap = true;
+  return rep;
+}
+
+function certificateReport(c: CertificateEntry, index: number, opts: ReportOptions, range: CertificateReport['range']): CertificateReport {
+  const d = opts.certificates.get(c.der);
+  const rep: CertificateReport = {
+    index,
+    subject: d.subject ?? '', issuer: d.issuer ?? '', subjectCN: d.subjectCN ?? null, issuerCN: d.issuerCN ?? null,
+    serialNumber: d.serialNumber ?? '', notBefore: d.notBefore ?? null, notAfter: d.notAfter ?? null,
+    lifetimeSeconds: d.lifetimeSeconds ?? null, subjectAltNames: d.subjectAltNames ?? [],
+    publicKey: d.publicKey ?? null, signatureAlgorithm: d.signatureAlgorithm?.name ?? null, sha256: d.sha256,
+    selfSigned: d.selfSigned ?? null, extensions: d.extensions ?? [], length: c.der.length, range,
+  };
+  if (d.error) rep.error = d.error;
+  if (opts.ja4plus) rep.ja4x = computeJa4x(c.der);
+  return rep;
+}
+
+function tcpReport(conn: Connection): TcpReport {
+  const retrans = { client: 0, server: 0 };
+  let differing = 0;
+  let ooo = 0;
+  for (const p of conn.timeline) {
+    if (p.notes & PacketNote.RETRANSMISSION) retrans[p.from]++;
+    if (p.notes & PacketNote.RETRANSMISSION_DIFFERS) differing++;
+    if (p.notes & PacketNote.OUT_OF_ORDER) ooo++;
+  }
+  const cs = conn.stream('client');
+  const ss = conn.stream('server');
+  return {
+    roleBy: conn.roleBy, packets: conn.packetCount,
+    bytes: { client: Math.max(cs.highest, cs.next), server: Math.max(ss.highest, ss.next) },
+    gaps: { client: cs.gaps.slice(0, 100), server: ss.gaps.slice(0, 100) },
+    retransmissions: retrans, retransmissionsDiffering: differing, outOfOrder: ooo,
+    rst: conn.rstFrom, fin: { ...conn.finFrom }, synSeen: cs.synSeen || ss.synSeen,
+    timelineTruncated: conn.packetCount > TIMELINE_LIMIT,
+    isn: { client: isnOf(cs), server: isnOf(ss) },
+  };
+}
+
+function isnOf(s: Connection['sa']): number | null {
+  return s.baseFromSyn ? ((s.base - 1) >>> 0) : null;
+}
+
+const ORDER_ENCRYPTED = -1;
+
+function summarize(tls: TlsSession | null, ch: ConnectionReport['clientHello'], sh: ConnectionReport['serverHello'], messages: MessageReport[], tcp: TcpReport): TlsSummary {
+  const version = sh ? sh.selectedVersion : null;
+  const clear = messages.filter((m) => m.type !== ORDER_ENCRYPTED);
+  const resumed = !!(sh && ch && sh.sessionId !== '' && sh.sessionId === ch.sessionId && version !== 0x0304) ||
+    !!(sh && sh.extensions.some((e) => e.type === 41));
+  const handshakeDone = !!tls && (tls.traffic.client.applicationDataRecords > 0 || tls.traffic.server.applicationDataRecords > 0 ||
+    messages.some((m) => m.type === ORDER_ENCRYPTED && m.from === 'client'));
+  return {
+    version, versionName: version === null ? null : versionName(version),
+    cipherSuite: sh ? sh.cipherSuite : null, cipherSuiteName: sh ? sh.cipherSuiteName : null,
+    serverName: ch?.serverName ?? null, alpn: sh?.alpn ?? null, resumed,
+    incomplete: !!tls && tls.isTls && (tcp.gaps.client.length > 0 || tcp.gaps.server.length > 0 || !handshakeDone),
+    lastMessage: clear.length > 0 ? clear[clear.length - 1].name : null,
+    applicationData: {
+      client: { records: tls?.traffic.client.applicationDataRecords ?? 0, bytes: tls?.traffic.client.applicationDataBytes ?? 0 },
+      server: { records: tls?.traffic.server.applicationDataRecords ?? 0, bytes: tls?.traffic.server.applicationDataBytes ?? 0 },
+    },
+  };
+}
+
+function packetReports(conn: Connection, messages: MessageReport[], alerts: AlertReport[]): PacketReport[] {
+  const tlsByPacket = new Map<number, string[]>();
+  const add = (packet: number, name: string) => {
+    if (packet < 0) return;
+    const list = tlsByPacket.get(packet);
+    if (list) list.push(name);
+    else tlsByPacket.set(packet, [name]);
+  };
+  for (const m of messages) add(m.packet, m.name);
+  for (const a of alerts) add(a.packet, `Alert(${a.name})`);
+  return conn.timeline.map((p) => ({
+    index: p.index, time: p.time, from: p.from, flags: flagsText(p.flags), seq: p.seq, ack: p.ack, length: p.length,
+    window: p.window, ttl: p.ttl, ipId: p.ipId, notes: noteNames(p.notes),
+    payloadHash: p.hash === 0 ? '' : p.hash.toString(16).padStart(8, '0'),
+    // Retransmissions carry the same bytes again; the TLS content belongs to the first copy.
+    tls: tlsByPacket.get(p.index) ?? [],
+  }));
+}

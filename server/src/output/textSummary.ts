@@ -1,0 +1,167 @@
+import type { AnalysisReport, ConnectionReport, ReportDiagnostic } from '../../../shared/analysis';
+import type { CompareReport } from '../../../shared/compare';
+import { describeLocation } from '../capture/source';
+
+export interface TextOptions {
+  color: boolean;
+}
+
+/**
+ * Capture contents are attacker-controlled: a certificate name could carry
+ * terminal escape sequences that rewrite the researcher's screen. Show control
+ * characters as escapes instead of printing them.
+ */
+export function safeText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function endpoint(e: { address: string; port: number }): string {
+  return e.address.includes(':') ? `[${safeText(e.address)}]:${e.port}` : `${safeText(e.address)}:${e.port}`;
+}
+
+function time(t: number): string {
+  if (Number.isNaN(t)) return '—';
+  // Time-of-day-only dumps give seconds since midnight; show those as a clock time.
+  const d = new Date(t * 1000);
+  return t > 86400 * 366 ? d.toISOString().replace('T', ' ').replace('Z', ' UTC') : d.toISOString().slice(11, 23);
+}
+
+export function formatAnalysis(r: AnalysisReport, opts: TextOptions): string {
+  const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
+  const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
+  const warn = (s: string) => (opts.color ? `\x1b[33m${s}\x1b[0m` : s);
+  const lines: string[] = [];
+  const i = r.input;
+  lines.push(bold(safeText(i.path)));
+  lines.push(`  ${i.format}${i.compressed ? ' (gzip)' : ''}, ${i.bytes} bytes, sha256 ${i.sha256}`);
+  const skipped = Object.entries(i.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
+  lines.push(`  ${i.packets} packets, ${i.tcpPackets} TCP${skipped ? `; not TCP: ${skipped}` : ''}; ${r.connections.length} connection(s) shown`);
+  for (const c of i.comments.slice(0, 20)) lines.push(dim(`  packet ${c.packet + 1} comment: ${safeText(c.comments.join(' | '))}`));
+  lines.push('');
+  for (const c of r.connections) lines.push(...formatConnection(c, { bold, dim, warn }), '');
+  const diags = r.diagnostics.filter((d) => d.severity !== 'info');
+  if (diags.length > 0) {
+    lines.push(bold('Problems in the input'));
+    for (const d of diags.slice(0, 50)) lines.push(`  ${formatDiagnostic(d)}`);
+    if (diags.length > 50) lines.push(`  … and ${diags.length - 50} more (see --json)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+interface Styles {
+  bold(s: string): string;
+  dim(s: string): string;
+  warn(s: string): string;
+}
+
+function formatConnection(c: ConnectionReport, st: Styles): string[] {
+  const out: string[] = [];
+  const t = c.tls;
+  const head = [`#${c.id}`, `${endpoint(c.client)} → ${endpoint(c.server)}`];
+  if (t.versionName) head.push(t.versionName);
+  if (t.cipherSuiteName) head.push(t.cipherSuiteName);
+  out.push(st.bold(head.join('  ')));
+  const facts: string[] = [];
+  if (t.serverName !== null) facts.push(`SNI ${safeText(t.serverName)}`);
+  else if (c.clientHello) facts.push('no SNI');
+  if (c.clientHello && c.clientHello.alpn.length > 0) facts.push(`ALPN offered ${c.clientHello.alpn.map(safeText).join(',')}`);
+  if (t.alpn) facts.push(`chosen ${safeText(t.alpn)}`);
+  if (t.resumed) facts.push('resumed');
+  facts.push(`${c.tcp.packets} packets, ${time(c.startTime)} – ${time(c.endTime)}`);
+  out.push(`    ${facts.join('; ')}`);
+  const flow = c.messages.map((m) => `${m.from === 'client' ? 'C' : 'S'}:${m.name}`);
+  if (flow.length > 0) out.push(`    ${flow.join(' ')}`);
+  const ad = t.applicationData;
+  if (ad.client.records + ad.server.records > 0) out.push(`    application data: client ${ad.client.records} records / ${ad.client.bytes} B, server ${ad.server.records} records / ${ad.server.bytes} B`);
+  for (const a of c.alerts) out.push(`    alert from ${a.from}: ${a.encrypted ? 'encrypted' : `${a.level === 2 ? 'fatal' : 'warning'} ${a.name}`}`);
+  const ske = c.serverKeyExchange;
+  if (ske) {
+    if (ske.kind === 'dhe') out.push(`    DHE: p ${ske.dhPrimeBits} bits, g ${ske.dhGenerator}, Ys ${ske.dhPublicBits} bits`);
+    else if (ske.kind === 'ecdhe') out.push(`    ECDHE: ${ske.namedCurveName ?? ske.namedCurve}`);
+  }
+  for (const cert of c.certificates) {
+    const who = cert.subject || '(unparsed)';
+    out.push(`    cert[${cert.index}] ${safeText(who)}  issuer ${safeText(cert.issuer)}`);
+    out.push(st.dim(`            ${cert.notBefore ?? '?'} – ${cert.notAfter ?? '?'}, ${cert.publicKey ? `${cert.publicKey.algorithm} ${cert.publicKey.bits ?? ''}` : '?'}, sha256 ${cert.sha256.slice(0, 16)}…`));
+  }
+  const f = c.fingerprints;
+  if (f.ja3) out.push(st.dim(`    JA3 ${f.ja3}  JA4 ${f.ja4 ?? '—'}`));
+  if (f.ja3s) out.push(st.dim(`    JA3S ${f.ja3s}${f.ja4s ? `  JA4S ${f.ja4s}` : ''}`));
+  const tcp = c.tcp;
+  const tcpNotes: string[] = [];
+  if (tcp.retransmissions.client + tcp.retransmissions.server > 0) tcpNotes.push(`retransmissions: client ${tcp.retransmissions.client}, server ${tcp.retransmissions.server}`);
+  if (tcp.rst) tcpNotes.push(`RST from ${tcp.rst}`);
+  if (tcp.gaps.client.length + tcp.gaps.server.length > 0) tcpNotes.push('bytes missing from the capture');
+  if (!tcp.synSeen) tcpNotes.push(`no SYN seen (roles by ${tcp.roleBy})`);
+  if (t.incomplete) tcpNotes.push(`handshake incomplete${t.lastMessage ? ` (last seen: ${t.lastMessage})` : ''}`);
+  if (tcpNotes.length > 0) out.push(st.warn(`    ${tcpNotes.join('; ')}`));
+  for (const d of c.diagnostics.filter((x) => x.severity !== 'info').slice(0, 10)) out.push(st.warn(`    ${formatDiagnostic(d)}`));
+  return out;
+}
+
+export function formatDiagnostic(d: ReportDiagnostic): string {
+  const where = describeLocation(d.location);
+  return `${d.severity}: ${safeText(d.message)}${where ? ` (${where})` : ''}`;
+}
+
+
+
+const KIND_WORDS: Record<string, string> = {
+  none: 'no interference',
+  drop: 'DROPPED on the path',
+  'injected-reset': 'RESET INJECTED on the path',
+  modified: 'MODIFIED on the path',
+  undetermined: 'undetermined',
+};
+
+/** One line per pair, for scripts that grep the verdict. */
+export function formatVerdictLine(r: CompareReport): string {
+  if (r.pairs.length === 0) return r.relay ? 'verdict: no connection appears in both captures' : 'verdict: one capture only (see evidence)';
+  return r.pairs.map((p) => {
+    const i = p.interference;
+    return `verdict: client #${p.client} ↔ relay #${p.relay}: ${i.kind}${i.direction ? ` (${i.direction})` : ''}${i.firstMissingTlsMessage ? `, first missing TLS message: ${i.firstMissingTlsMessage}` : ''}, confidence ${Math.round(i.confidence * 100)}%`;
+  }).join('\n');
+}
+
+export function formatCompare(r: CompareReport, opts: TextOptions): string {
+  const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
+  const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
+  const red = (s: string) => (opts.color ? `\x1b[31m${s}\x1b[0m` : s);
+  const lines: string[] = [];
+  lines.push(`client view: ${safeText(r.client.input.path)} (${r.client.input.format}, ${r.client.input.packets} packets, sha256 ${r.client.input.sha256.slice(0, 16)}…)`);
+  if (r.relay) lines.push(`relay view:  ${safeText(r.relay.input.path)} (${r.relay.input.format}, ${r.relay.input.packets} packets, sha256 ${r.relay.input.sha256.slice(0, 16)}…)`);
+  lines.push('');
+  const byId = (list: ConnectionReport[], id: number) => list.find((c) => c.id === id);
+  for (const p of r.pairs) {
+    const c = byId(r.client.connections, p.client)!;
+    const rel = byId(r.relay!.connections, p.relay)!;
+    const i = p.interference;
+    const head = `${endpoint(c.client)} → ${endpoint(c.server)}  (relay sees ${endpoint(rel.client)} → ${endpoint(rel.server)})`;
+    lines.push(bold(head));
+    const verdict = `${KIND_WORDS[i.kind] ?? i.kind}${i.direction ? `, ${i.direction.replace(/-/g, ' ')}` : ''}${i.firstMissingTlsMessage ? `; first TLS message that did not get through: ${i.firstMissingTlsMessage}` : ''} (confidence ${Math.round(i.confidence * 100)}%)`;
+    lines.push(`  verdict: ${i.kind === 'none' ? verdict : red(verdict)}`);
+    for (const e of i.evidence) lines.push(`   - ${safeText(e)}`);
+    lines.push(dim(`  matched by: ${p.matchedBy.join('; ')}`));
+    const counts = new Map<string, number>();
+    for (const pk of p.packets) counts.set(pk.status, (counts.get(pk.status) ?? 0) + 1);
+    lines.push(dim(`  packets: ${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}`));
+    if (p.suspects.length > 0) {
+      lines.push('  suspect fields:');
+      for (const s of p.suspects.slice(0, 12)) lines.push(`   [${s.weight}] ${s.field}${s.value !== undefined ? ` = ${safeText(s.value)}` : ''}: ${safeText(s.explanation)} ${dim(`(${safeText(s.reference)})`)}`);
+    }
+    for (const d of (p.baselineDiff ?? []).filter((x) => x.distinctive)) lines.push(`   differs from baseline: ${d.field}: ${safeText(d.blocked ?? '—')} vs ${safeText(d.baseline ?? '—')}`);
+    lines.push('');
+  }
+  for (const s of r.singleVantage ?? []) {
+    const c = byId(r.client.connections, s.connection)!;
+    lines.push(bold(`${endpoint(c.client)} → ${endpoint(c.server)}  (one vantage point)`));
+    for (const e of s.interference.evidence) lines.push(`   - ${safeText(e)}`);
+    for (const x of s.suspects.slice(0, 8)) lines.push(`   [${x.weight}] ${x.field}: ${safeText(x.explanation)}`);
+    lines.push('');
+  }
+  if (r.unmatched.client.length + r.unmatched.relay.length > 0) {
+    lines.push(dim(`not matched: client connections ${r.unmatched.client.join(', ') || 'none'}; relay connections ${r.unmatched.relay.join(', ') || 'none'}`));
+  }
+  lines.push(formatVerdictLine(r));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,332 @@
+import type { RawPacket, SummaryTcp } from '../capture/packet';
+import type { Direction } from '../tls/types';
+import { TcpFlag, ipv4Text, type TcpPacket } from '../net/tcpPacket';
+import { DirectionStream, PacketNote } from './reassembly';
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/**
+ * How the client was told from the server. The SYN sender is the client; a
+ * capture that starts mid-connection falls back, in order, to the SYN-ACK
+ * sender being the server, the sender of a TLS ClientHello, a well-known
+ * server port facing an ephemeral one, and finally the first packet's sender.
+ */
+export type RoleEvidence = 'syn' | 'syn-ack' | 'client-hello' | 'port' | 'first-packet';
+
+export interface TimelinePacket {
+  index: number;
+  time: number;
+  from: Direction;
+  flags: number;
+  /** Stream offset of the first payload byte (SYN: -1). */
+  seq: number;
+  /** Peer stream offset acknowledged, or -1 without ACK. */
+  ack: number;
+  /** Payload length on the wire. */
+  length: number;
+  window: number;
+  ttl: number;
+  ipId: number;
+  notes: number;
+  /** FNV-1a of the captured payload (0 when empty or not hashed). */
+  hash: number;
+}
+
+/** Packets kept per connection for the timeline; the rest are counted. */
+export const TIMELINE_LIMIT = 20000;
+
+const WELL_KNOWN_TLS_PORTS = new Set([443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 4433, 5061, 8443, 9001, 9030, 9443]);
+
+export class Connection {
+  readonly a: Endpoint;
+  readonly b: Endpoint;
+  /** Streams by sender: `sa` carries what A sent. */
+  readonly sa = new DirectionStream();
+  readonly sb = new DirectionStream();
+  clientIsA = true;
+  roleBy: RoleEvidence = 'first-packet';
+  firstTime = NaN;
+  lastTime = NaN;
+  packetCount = 0;
+  readonly timeline: TimelinePacket[] = [];
+  rstFrom: Direction | null = null;
+  finFrom = { client: false, server: false };
+  /** The 4-tuple was reused by a new SYN: this one is over. */
+  superseded = false;
+  /** Set by the owner (TLS session); opaque here. */
+  session: unknown = null;
+  /** IPv4 only: A's address and port packed as the table key, to tell directions without strings. */
+  aKey = -1;
+
+  constructor(readonly id: number, a: Endpoint, b: Endpoint, readonly key: string | number, readonly key2: number) {
+    this.a = a;
+    this.b = b;
+  }
+
+  get client(): Endpoint { return this.clientIsA ? this.a : this.b; }
+  get server(): Endpoint { return this.clientIsA ? this.b : this.a; }
+  stream(from: Direction): DirectionStream {
+    return (from === 'client') === this.clientIsA ? this.sa : this.sb;
+  }
+  directionOf(fromA: boolean): Direction {
+    return fromA === this.clientIsA ? 'client' : 'server';
+  }
+  get closed(): boolean {
+    return this.rstFrom !== null || (this.finFrom.client && this.finFrom.server);
+  }
+  /** Roles can still change until the first payload byte or SYN settles them. */
+  get roleSettled(): boolean {
+    return this.roleBy === 'syn' || this.roleBy === 'syn-ack' || this.roleBy === 'client-hello';
+  }
+}
+
+export interface ConnectionEvents {
+  /** First payload of the connection is about to be delivered: roles are settled now. */
+  opened(c: Connection): void;
+  packet(c: Connection, from: Direction, t: TimelinePacket): void;
+  /** The connection is over (closed, superseded, idle or end of capture). */
+  finished(c: Connection): void;
+}
+
+function looksLikeClientHello(p: Uint8Array): boolean {
+  if (p.length >= 6 && p[0] === 0x16 && p[1] === 0x03 && p[5] === 0x01) return true;
+  // SSLv2-compatible ClientHello: 2-byte header with the high bit, then msg type 1.
+  return p.length >= 3 && (p[0] & 0x80) !== 0 && p[2] === 0x01;
+}
+
+/**
+ * Finds the connection of each TCP packet by its 4-tuple and feeds the
+ * direction streams. IPv4 tuples are looked up by two numbers (address and
+ * port packed into 48 bits each) so the hot path builds no string keys.
+ */
+export class ConnectionTable {
+  private readonly v4 = new Map<number, Map<number, Connection>>();
+  private readonly other = new Map<string, Connection>();
+  private nextId = 0;
+  private sinceSweep = 0;
+  /** Hash payloads for the timeline (two-capture comparison needs it; a plain analysis does not pay for it). */
+  hashPayloads = false;
+  /** Idle time (capture seconds) after which an unfinished connection is closed out. */
+  idleTimeout = 600;
+
+  constructor(private readonly events: ConnectionEvents) {}
+
+  get openCount(): number {
+    let n = this.other.size;
+    for (const m of this.v4.values()) n += m.size;
+    return n;
+  }
+
+  /** Feeds one decoded TCP packet. */
+  tcp(raw: RawPacket, t: TcpPacket): void {
+    let conn: Connection;
+    let fromA: boolean;
+    if (t.ipVersion === 4) {
+      const ks = t.src4 * 65536 + t.srcPort;
+      const kd = t.dst4 * 65536 + t.dstPort;
+      const lo = ks < kd ? ks : kd;
+      const hi = ks < kd ? kd : ks;
+      let inner = this.v4.get(lo);
+      let c = inner?.get(hi);
+      if (c && this.reused(c, t.flags, ks === c.aKey, t.seq)) {
+        this.finish(c);
+        c = undefined;
+      }
+      if (!c) {
+        c = new Connection(this.nextId++, { address: ipv4Text(t.src4), port: t.srcPort }, { address: ipv4Text(t.dst4), port: t.dstPort }, lo, hi);
+        c.aKey = ks;
+        if (!inner) { inner = new Map(); this.v4.set(lo, inner); }
+        inner.set(hi, c);
+      }
+      conn = c;
+      fromA = ks === conn.aKey;
+    } else {
+      const ka = `${t.src6}|${t.srcPort}`;
+      const kb = `${t.dst6}|${t.dstPort}`;
+      const key = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
+      let c = this.other.get(key);
+      if (c && this.reused(c, t.flags, this.isFromA(c, t.src6, t.srcPort), t.seq)) {
+        this.finish(c);
+        c = undefined;
+      }
+      if (!c) {
+        c = new Connection(this.nextId++, { address: t.src6, port: t.srcPort }, { address: t.dst6, port: t.dstPort }, key, 0);
+        this.other.set(key, c);
+      }
+      conn = c;
+      fromA = this.isFromA(conn, t.src6, t.srcPort);
+    }
+    const payload = raw.data.subarray(t.payloadOffset, t.payloadOffset + t.payloadLength);
+    this.feed(conn, fromA, raw, t.flags, t.seq, t.ack, t.window, t.ttl, t.ipId, payload, t.payloadWireLength,
+      raw.fileOffset < 0 ? -1 : raw.fileOffset + t.payloadOffset, t.payloadOffset, t.fragment);
+  }
+
+  /** Feeds one summary line (tcpdump -nn without bytes). */
+  summary(raw: RawPacket, s: SummaryTcp): void {
+    const ka = `${s.src}|${s.srcPort}`;
+    const kb = `${s.dst}|${s.dstPort}`;
+    const key = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
+    const flags = summaryFlags(s.flags);
+    let c = this.other.get(key);
+    if (c && (flags & TcpFlag.SYN) && !(flags & TcpFlag.ACK) && c.closed) {
+      this.finish(c);
+      c = undefined;
+    }
+    if (!c) {
+      c = new Connection(this.nextId++, { address: s.src, port: s.srcPort }, { address: s.dst, port: s.dstPort }, key, 0);
+      this.other.set(key, c);
+    }
+    const fromA = this.isFromA(c, s.src, s.srcPort);
+    const stream = fromA ? c.sa : c.sb;
+    let seq = s.seq ?? 0;
+    // tcpdump prints relative numbers counted from the SYN's sequence number,
+    // so data starts at 1: rebase them onto the absolute SYN number if we saw it.
+    if (s.relativeSeq && s.seq !== null && !(flags & TcpFlag.SYN) && !Number.isNaN(stream.base)) seq = (stream.base + s.seq - 1) >>> 0;
+    let ack = s.ack ?? 0;
+    const peer = fromA ? c.sb : c.sa;
+    if (s.relativeSeq && s.ack !== null && !(flags & TcpFlag.SYN && !(flags & TcpFlag.ACK)) && !Number.isNaN(peer.base) && s.ack < 0x10000000) ack = (peer.base + s.ack - 1) >>> 0;
+    this.feed(c, fromA, raw, flags | (s.ack !== null ? TcpFlag.ACK : 0), seq >>> 0, ack >>> 0, s.window ?? 0, -1, -1,
+      new Uint8Array(0), s.length, -1, 0, false);
+  }
+
+  /** Closes out connections idle for longer than idleTimeout (capture time). */
+  sweep(now: number): void {
+    if (Number.isNaN(now)) return;
+    for (const [lo, inner] of this.v4) {
+      for (const [hi, c] of inner) if (now - c.lastTime > this.idleTimeout) { inner.delete(hi); this.events.finished(c); }
+      if (inner.size === 0) this.v4.delete(lo);
+    }
+    for (const [k, c] of this.other) if (now - c.lastTime > this.idleTimeout) { this.other.delete(k); this.events.finished(c); }
+  }
+
+  /** End of capture: every open connection is finished, in order of first appearance. */
+  finishAll(): void {
+    const all: Connection[] = [];
+    for (const inner of this.v4.values()) for (const c of inner.values()) all.push(c);
+    for (const c of this.other.values()) all.push(c);
+    this.v4.clear();
+    this.other.clear();
+    all.sort((x, y) => x.id - y.id);
+    for (const c of all) this.events.finished(c);
+  }
+
+  private isFromA(c: Connection, addr: string, port: number): boolean {
+    return c.a.port === port && c.a.address === addr && !(c.b.port === port && c.b.address === addr && c.a.port !== c.b.port);
+  }
+
+  private reused(c: Connection, flags: number, fromA: boolean, seq: number): boolean {
+    // A fresh SYN with a new initial sequence number on a tuple that already
+    // carried a connection starts a new one (port reuse).
+    if (!(flags & TcpFlag.SYN) || (flags & TcpFlag.ACK)) return false;
+    const s = fromA ? c.sa : c.sb;
+    if (!s.synSeen) return c.closed || c.packetCount > 0 && (c.sa.bytesDelivered + c.sb.bytesDelivered > 0);
+    return ((seq + 1) >>> 0) !== s.base;
+  }
+
+  private finish(c: Connection): void {
+    if (typeof c.key === 'number') {
+      const inner = this.v4.get(c.key);
+      inner?.delete(c.key2);
+      if (inner && inner.size === 0) this.v4.delete(c.key);
+    } else {
+      this.other.delete(c.key);
+    }
+    c.superseded = true;
+    this.events.finished(c);
+  }
+
+  private feed(c: Connection, fromA: boolean, raw: RawPacket, flags: number, seq: number, ack: number, window: number,
+    ttl: number, ipId: number, payload: Uint8Array, wireLength: number, payloadFileOffset: number, payloadIndex: number, fragment: boolean): void {
+    const time = raw.timestamp;
+    if (c.packetCount === 0) c.firstTime = time;
+    c.lastTime = time;
+    c.packetCount++;
+    if (++this.sinceSweep >= 65536) {
+      this.sinceSweep = 0;
+      this.sweep(time);
+    }
+    const stream = fromA ? c.sa : c.sb;
+    const peer = fromA ? c.sb : c.sa;
+    if (!c.roleSettled) this.settleRole(c, fromA, flags, payload, wireLength);
+    if (flags & TcpFlag.SYN) stream.syn(seq);
+    let notes = 0;
+    if (raw.summary) notes |= PacketNote.NO_BYTES;
+    if (fragment) notes |= PacketNote.FRAGMENT;
+    if (window === 0 && !(flags & (TcpFlag.RST | TcpFlag.SYN))) notes |= PacketNote.ZERO_WINDOW;
+    let rel = -1;
+    if (!(flags & TcpFlag.SYN) || wireLength > 0) {
+      rel = stream.relative(flags & TcpFlag.SYN ? (seq + 1) >>> 0 : seq);
+      if (wireLength > 0) {
+        if (rel > stream.next && stream.bytesDelivered === 0 && stream.gaps.length === 0 && !stream.baseFromSyn && stream.next === 0) {
+          // Mid-connection start: nothing to wait for before the first segment we saw.
+          stream.next = rel;
+        }
+        if (stream.consumer === null && stream.wantBytes && payload.length > 0) this.events.opened(c);
+        notes |= stream.segment(rel, payload, wireLength, raw.index, payloadFileOffset, raw.text, payloadIndex);
+        if (stream.gaps.length > 0 && stream.gaps[stream.gaps.length - 1].start + stream.gaps[stream.gaps.length - 1].length === rel) notes |= PacketNote.AFTER_GAP;
+      }
+    }
+    if (flags & TcpFlag.FIN) {
+      c.finFrom[c.directionOf(fromA)] = true;
+      stream.finOffset = Math.max(stream.finOffset, (rel < 0 ? stream.next : rel) + wireLength);
+    }
+    if (flags & TcpFlag.RST) {
+      c.rstFrom = c.directionOf(fromA);
+      stream.rstSeen = true;
+    }
+    const ackRel = flags & TcpFlag.ACK && !Number.isNaN(peer.base) ? peer.peekRelative(ack) : -1;
+    if (c.timeline.length < TIMELINE_LIMIT) {
+      const tp: TimelinePacket = {
+        index: raw.index, time, from: c.directionOf(fromA), flags, seq: rel, ack: ackRel, length: wireLength,
+        window, ttl, ipId, notes, hash: this.hashPayloads && payload.length > 0 ? fnv1a(payload) : 0,
+      };
+      c.timeline.push(tp);
+      this.events.packet(c, tp.from, tp);
+    }
+  }
+
+  private settleRole(c: Connection, fromA: boolean, flags: number, payload: Uint8Array, wireLength: number): void {
+    const set = (senderIsClient: boolean, by: RoleEvidence) => {
+      c.clientIsA = senderIsClient === fromA;
+      c.roleBy = by;
+    };
+    if ((flags & TcpFlag.SYN) && !(flags & TcpFlag.ACK)) return set(true, 'syn');
+    if ((flags & TcpFlag.SYN) && (flags & TcpFlag.ACK)) return set(false, 'syn-ack');
+    if (wireLength > 0 && payload.length > 0 && looksLikeClientHello(payload)) return set(true, 'client-hello');
+    if (c.packetCount === 1) {
+      const src = fromA ? c.a.port : c.b.port;
+      const dst = fromA ? c.b.port : c.a.port;
+      const srcServerish = WELL_KNOWN_TLS_PORTS.has(src) || (src < 1024 && dst >= 1024);
+      const dstServerish = WELL_KNOWN_TLS_PORTS.has(dst) || (dst < 1024 && src >= 1024);
+      if (srcServerish !== dstServerish) return set(dstServerish, 'port');
+      return set(true, 'first-packet');
+    }
+  }
+}
+
+export function summaryFlags(letters: string): number {
+  let f = 0;
+  for (const ch of letters) {
+    switch (ch) {
+      case 'S': f |= TcpFlag.SYN; break;
+      case 'F': f |= TcpFlag.FIN; break;
+      case 'R': f |= TcpFlag.RST; break;
+      case 'P': f |= TcpFlag.PSH; break;
+      case 'U': f |= TcpFlag.URG; break;
+      case 'E': f |= TcpFlag.ECE; break;
+      case 'W': f |= TcpFlag.CWR; break;
+      case '.': f |= TcpFlag.ACK; break;
+    }
+  }
+  return f;
+}
+
+/** FNV-1a, 32-bit: cheap and good enough to tell two copies of a segment apart. */
+export function fnv1a(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return h >>> 0;
+}

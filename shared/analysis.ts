@@ -1,0 +1,195 @@
+/**
+ * The analysis result as it leaves the engine: the `analyze --json` contract
+ * (documented in the README), what the language server sends the extension,
+ * and what the webview and reports render. Declared once, used by all.
+ */
+import type { SourceLocation, Severity } from '../server/src/capture/source';
+import type { ClientHello, HandshakeMessage, ServerHello, ServerKeyExchange, Span, TlsExtension } from '../server/src/tls/types';
+
+export type { SourceLocation, Severity, TlsExtension, Span };
+
+/** Field path → where its bytes are in the source (one entry per contiguous piece). */
+export type SourceRanges = Record<string, SourceLocation[]>;
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+export interface ReportDiagnostic {
+  severity: Severity;
+  code: string;
+  message: string;
+  location: SourceLocation | null;
+  packet?: number;
+  connection?: number;
+}
+
+export type ClientHelloReport = Omit<ClientHello, 'ranges'> & { ranges: SourceRanges };
+export type ServerHelloReport = Omit<ServerHello, 'ranges'> & { ranges: SourceRanges };
+export type ServerKeyExchangeReport = Omit<ServerKeyExchange, 'ranges'> & { ranges: SourceRanges };
+
+export interface CertificateReport {
+  /** Position in the chain as sent (0 = leaf). */
+  index: number;
+  subject: string;
+  issuer: string;
+  subjectCN: string | null;
+  issuerCN: string | null;
+  serialNumber: string;
+  notBefore: string | null;
+  notAfter: string | null;
+  lifetimeSeconds: number | null;
+  subjectAltNames: string[];
+  publicKey: { algorithm: string; bits: number | null; curve?: string | null } | null;
+  signatureAlgorithm: string | null;
+  sha256: string;
+  selfSigned: boolean | null;
+  extensions: Array<{ oid: string; name: string; critical: boolean }>;
+  length: number;
+  error?: string;
+  range: SourceLocation[];
+  /** Only with the JA4+ opt-in. */
+  ja4x?: string;
+}
+
+export interface MessageReport {
+  type: number;
+  name: string;
+  from: 'client' | 'server';
+  length: number;
+  /** Stream offsets [start, end) in the sender's direction. */
+  span: Span;
+  /** Index of the packet carrying the message's first byte; -1 if unknown. */
+  packet: number;
+  /** Packets carrying any of its bytes. */
+  packets: number[];
+  range: SourceLocation[];
+  clientHello?: ClientHelloReport;
+  serverHello?: ServerHelloReport;
+  serverKeyExchange?: ServerKeyExchangeReport;
+  certificates?: CertificateReport[];
+  details?: Record<string, unknown>;
+  afterGap?: boolean;
+}
+
+export interface AlertReport {
+  from: 'client' | 'server';
+  level: number | null;
+  description: number | null;
+  name: string;
+  encrypted: boolean;
+  packet: number;
+  range: SourceLocation[];
+}
+
+export interface Fingerprints {
+  ja3: string | null;
+  ja3Full: string | null;
+  ja3s: string | null;
+  ja3sFull: string | null;
+  ja4: string | null;
+  ja4_r?: string | null;
+  ja4_o?: string | null;
+  ja4_ro?: string | null;
+  /** JA4+ (FoxIO License 1.1), only with the opt-in. */
+  ja4s?: string | null;
+  ja4s_r?: string | null;
+  ja4x?: string[];
+}
+
+export interface PacketReport {
+  index: number;
+  time: number;
+  from: 'client' | 'server';
+  flags: string;
+  seq: number;
+  ack: number;
+  length: number;
+  window: number;
+  ttl: number;
+  ipId: number;
+  notes: string[];
+  /** TLS content starting in this packet, e.g. ["ServerHello", "Certificate"]. */
+  tls: string[];
+  /** FNV-1a (32-bit, hex) of the captured payload: lets two captures tell "same segment" from "same range, other bytes". '' when empty. */
+  payloadHash: string;
+}
+
+export interface TcpReport {
+  roleBy: string;
+  packets: number;
+  bytes: { client: number; server: number };
+  gaps: { client: Array<{ start: number; length: number }>; server: Array<{ start: number; length: number }> };
+  retransmissions: { client: number; server: number };
+  retransmissionsDiffering: number;
+  outOfOrder: number;
+  rst: 'client' | 'server' | null;
+  fin: { client: boolean; server: boolean };
+  synSeen: boolean;
+  timelineTruncated: boolean;
+  /** Raw initial sequence numbers (from the SYNs), null when no SYN was seen: they survive most NATs, so they help match two captures. */
+  isn: { client: number | null; server: number | null };
+}
+
+export interface TlsSummary {
+  /** Negotiated version, e.g. 0x0303, or null when no ServerHello. */
+  version: number | null;
+  versionName: string | null;
+  cipherSuite: number | null;
+  cipherSuiteName: string | null;
+  serverName: string | null;
+  alpn: string | null;
+  resumed: boolean;
+  /** Handshake bytes are missing (gap) or it stopped early. */
+  incomplete: boolean;
+  /** Last handshake step seen in clear, e.g. "ServerHelloDone". */
+  lastMessage: string | null;
+  applicationData: { client: { records: number; bytes: number }; server: { records: number; bytes: number } };
+}
+
+export interface ConnectionReport {
+  id: number;
+  client: Endpoint;
+  server: Endpoint;
+  startTime: number;
+  endTime: number;
+  isTls: boolean;
+  tcp: TcpReport;
+  tls: TlsSummary;
+  clientHello: ClientHelloReport | null;
+  serverHello: ServerHelloReport | null;
+  serverKeyExchange: ServerKeyExchangeReport | null;
+  certificates: CertificateReport[];
+  messages: MessageReport[];
+  alerts: AlertReport[];
+  fingerprints: Fingerprints;
+  diagnostics: ReportDiagnostic[];
+  /** Packet timeline, when asked for (compare and the editor need it). */
+  packets?: PacketReport[];
+}
+
+export interface InputReport {
+  path: string;
+  format: string;
+  compressed: boolean;
+  sha256: string;
+  bytes: number;
+  packets: number;
+  tcpPackets: number;
+  skipped: Record<string, number>;
+  snaplenCut: number;
+  comments: Array<{ packet: number; comments: string[] }>;
+  interfaces: Array<{ id: number; linkType: number; name?: string; description?: string }>;
+  decryptionSecrets: number;
+}
+
+export interface AnalysisReport {
+  tool: { name: string; version: string };
+  input: InputReport;
+  connections: ConnectionReport[];
+  diagnostics: ReportDiagnostic[];
+}
+
+// Re-exported for consumers that walk messages generically.
+export type { HandshakeMessage };

@@ -1,0 +1,109 @@
+/**
+ * The two-vantage comparison as it leaves the engine: the `compare --json`
+ * contract (README), and what the webview's ladder and the reports draw.
+ */
+import type { AnalysisReport, SourceLocation } from './analysis';
+
+export type InterferenceKind = 'none' | 'drop' | 'injected-reset' | 'modified' | 'undetermined';
+
+/** Which way the interfered traffic was going. */
+export type PathDirection = 'client-to-relay' | 'relay-to-client' | 'both' | null;
+
+export type PacketStatus = 'delivered' | 'dropped' | 'injected' | 'modified' | 'retransmitted' | 'not-observed';
+
+/** One packet of a matched connection, as seen from one or both ends. */
+export interface PairPacket {
+  /** Sent by the client or by the relay (server) side. */
+  from: 'client' | 'relay';
+  status: PacketStatus;
+  /** Packet index in the client capture / relay capture, or -1 when that end did not see it. */
+  clientIndex: number;
+  relayIndex: number;
+  /** Times on the client capture's clock (relay times shifted by the estimated offset); NaN when unseen. */
+  clientTime: number;
+  relayTime: number;
+  /** One-way delay in seconds for delivered packets. */
+  delay: number | null;
+  flags: string;
+  /** Stream offset of the first payload byte in the sender's direction; -1 for a SYN. */
+  seq: number;
+  length: number;
+  /** TLS messages starting in this packet. */
+  tls: string[];
+  notes: string[];
+  /** Why a packet is judged injected: TTL / IP ID / window / timing unlike the peer's genuine packets. */
+  evidence?: string[];
+}
+
+export interface ClockOffset {
+  /** Seconds to add to relay-capture times to put them on the client capture's clock. */
+  seconds: number;
+  /** Half-width of the plausible range, seconds. */
+  uncertainty: number;
+  /** How many matched packets the estimate rests on, per direction. */
+  samples: { clientToRelay: number; relayToClient: number };
+  method: 'two-way-median' | 'one-way-minimum' | 'none';
+  /** Typical one-way delay, seconds, when both directions had samples. */
+  oneWayDelay: number | null;
+}
+
+export interface Interference {
+  kind: InterferenceKind;
+  direction: PathDirection;
+  /** First TLS message that did not get through, e.g. "ServerHello". */
+  firstMissingTlsMessage: string | null;
+  /** 0..1 */
+  confidence: number;
+  /** Plain-words evidence, one sentence each. */
+  evidence: string[];
+}
+
+export interface Suspect {
+  /** Rule id, e.g. `catalogue.ethiopia-2012-dhe-aes256`. */
+  rule: string;
+  /** Field path, e.g. `serverHello.cipherSuite`, `certificates[0].notAfter`, `serverKeyExchange.dhPrime`. */
+  field: string;
+  /** Which message the field is in (for highlighting). */
+  message: string;
+  /** Why it is suspect, in plain words. */
+  explanation: string;
+  /** Source for the rule: a citation (and URL where one exists). */
+  reference: string;
+  /** 'high' for documented censor matches, 'medium' for divergence, 'low' for traits that stand out. */
+  weight: 'high' | 'medium' | 'low';
+  /** Where the field's bytes are in the capture. */
+  range: SourceLocation[];
+  /** Decoded value shown with the mark. */
+  value?: string;
+}
+
+export interface BaselineDiffEntry {
+  field: string;
+  blocked: string | null;
+  baseline: string | null;
+  /** False for values that differ between any two connections anyway (randoms, session ids, key shares). */
+  distinctive: boolean;
+}
+
+export interface ConnectionPair {
+  client: number;
+  relay: number;
+  /** What the match rests on, strongest first, e.g. ["clientHello.random", "initial sequence numbers"]. */
+  matchedBy: string[];
+  matchScore: number;
+  clockOffset: ClockOffset;
+  interference: Interference;
+  packets: PairPacket[];
+  suspects: Suspect[];
+  baselineDiff?: BaselineDiffEntry[];
+}
+
+export interface CompareReport {
+  tool: { name: string; version: string };
+  client: AnalysisReport;
+  relay: AnalysisReport | null;
+  pairs: ConnectionPair[];
+  unmatched: { client: number[]; relay: number[] };
+  /** One-capture mode: what a single vantage point can tell, per connection. */
+  singleVantage?: Array<{ connection: number; side: 'client' | 'relay'; interference: Interference; suspects: Suspect[] }>;
+}
