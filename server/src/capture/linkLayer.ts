@@ -1,0 +1,218 @@
+import { LinkType } from './packet';
+
+export const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_IPV6 = 0x86dd;
+
+/** Filled in by locateNetworkLayer(); allocate one and reuse it for every packet. */
+export interface LinkInfo {
+  /** Offset of the IPv4/IPv6 header in the packet data. */
+  offset: number;
+  /** 0x0800 or 0x86dd when found; otherwise the last protocol value seen (0 if none). */
+  etherType: number;
+  /** 802.1Q / 802.1ad / QinQ tags skipped. */
+  vlanTags: number;
+  /** Why no IP header was found; null on success. */
+  note: string | null;
+}
+
+export function createLinkInfo(): LinkInfo {
+  return { offset: 0, etherType: 0, vlanTags: 0, note: null };
+}
+
+const ETHERTYPE_NAMES: Record<number, string> = {
+  0x0806: 'ARP',
+  0x8035: 'RARP',
+  0x809b: 'AppleTalk',
+  0x8137: 'IPX',
+  0x8808: 'Ethernet flow control',
+  0x8809: 'slow protocols (LACP)',
+  0x8847: 'MPLS unicast',
+  0x8848: 'MPLS multicast',
+  0x8863: 'PPPoE discovery',
+  0x8864: 'PPPoE session',
+  0x888e: 'EAPOL',
+  0x88cc: 'LLDP',
+  0x88e5: 'MACsec',
+  0x88f7: 'PTP',
+  0x9000: 'Ethernet loopback',
+};
+
+// Notes are cached per value so that a capture full of ARP or an unknown link
+// type does not build a new string for every packet.
+const etherTypeNotes = new Map<number, string>();
+const linkTypeNotes = new Map<number, string>();
+const familyNotes = new Map<number, string>();
+const versionNotes: string[] = [];
+for (let v = 0; v < 16; v++) versionNotes.push(`raw IP packet with version nibble ${v}, not IPv4 or IPv6`);
+
+const NOTE_TRUNCATED = 'packet too short for its link-layer header';
+const NOTE_NO_PAYLOAD = 'no bytes after the link-layer header';
+const NOTE_LLC = 'IEEE 802.2 LLC frame without SNAP: not IP';
+const NOTE_NETLINK = 'Linux netlink message: not IP';
+const NOTE_PPP = 'PPPoE session frame carrying a non-IP PPP protocol';
+
+function etherTypeNote(t: number): string {
+  let note = etherTypeNotes.get(t);
+  if (note === undefined) {
+    const hex = '0x' + t.toString(16).padStart(4, '0');
+    const name = ETHERTYPE_NAMES[t];
+    note = name ? `non-IP ethertype ${hex} (${name})` : `non-IP ethertype ${hex}`;
+    etherTypeNotes.set(t, note);
+  }
+  return note;
+}
+
+function linkTypeNote(t: number): string {
+  let note = linkTypeNotes.get(t);
+  if (note === undefined) {
+    note = `unsupported link type ${t}`;
+    linkTypeNotes.set(t, note);
+  }
+  return note;
+}
+
+const NOTE_FAMILY = 'loopback header with an unrecognised address family';
+
+function familyNote(f: number): string {
+  // Real families are small; anything else is damage and not worth a cache entry.
+  if (f > 255) return NOTE_FAMILY;
+  let note = familyNotes.get(f);
+  if (note === undefined) {
+    note = `loopback address family ${f}: not IPv4 or IPv6`;
+    familyNotes.set(f, note);
+  }
+  return note;
+}
+
+function fail(out: LinkInfo, note: string): false {
+  out.note = note;
+  return false;
+}
+
+function found(out: LinkInfo, data: Uint8Array, offset: number, etherType: number): boolean {
+  out.etherType = etherType;
+  if (offset >= data.length) return fail(out, NOTE_NO_PAYLOAD);
+  out.offset = offset;
+  return true;
+}
+
+/** BSD AF_INET6 differs per OS: Linux 10, NetBSD/OpenBSD/BSDI 24, FreeBSD 28, Darwin 30. */
+function fromFamily(out: LinkInfo, data: Uint8Array, family: number): boolean {
+  if (family === 2) return found(out, data, 4, ETHERTYPE_IPV4);
+  if (family === 10 || family === 24 || family === 28 || family === 30) return found(out, data, 4, ETHERTYPE_IPV6);
+  return fail(out, familyNote(family));
+}
+
+/**
+ * Follows an ethertype (or SLL protocol) chain from `off`: VLAN tags of any
+ * depth, 802.3 LLC/SNAP and PPPoE sessions, down to IPv4/IPv6.
+ */
+function fromEtherType(out: LinkInfo, data: Uint8Array, off: number, type: number): boolean {
+  const n = data.length;
+  for (;;) {
+    if (type === 0x8100 || type === 0x88a8 || type === 0x9100 || type === 0x9200) {
+      if (off + 4 > n) return fail(out, NOTE_TRUNCATED);
+      out.vlanTags++;
+      type = (data[off + 2] << 8) | data[off + 3];
+      off += 4;
+      continue;
+    }
+    if (type <= 1500) {
+      // An 802.3 length field, not a type: only SNAP-encapsulated payloads name a protocol.
+      if (off + 8 > n) return fail(out, NOTE_TRUNCATED);
+      if (data[off] !== 0xaa || data[off + 1] !== 0xaa || data[off + 2] !== 0x03) {
+        out.etherType = type;
+        return fail(out, NOTE_LLC);
+      }
+      type = (data[off + 6] << 8) | data[off + 7];
+      off += 8;
+      continue;
+    }
+    break;
+  }
+  if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6) return found(out, data, off, type);
+  out.etherType = type;
+  if (type === 0x8864) {
+    if (off + 8 > n) return fail(out, NOTE_TRUNCATED);
+    const ppp = (data[off + 6] << 8) | data[off + 7];
+    if (ppp === 0x0021) return found(out, data, off + 8, ETHERTYPE_IPV4);
+    if (ppp === 0x0057) return found(out, data, off + 8, ETHERTYPE_IPV6);
+    return fail(out, NOTE_PPP);
+  }
+  return fail(out, etherTypeNote(type));
+}
+
+/**
+ * Finds the IPv4/IPv6 header inside a captured frame. Fills `out` (no
+ * allocation) and returns true with out.offset/out.etherType set, or false
+ * with out.note saying why (non-IP payload, truncated header, unknown link type).
+ */
+export function locateNetworkLayer(linkType: number, data: Uint8Array, out: LinkInfo): boolean {
+  out.offset = 0;
+  out.etherType = 0;
+  out.vlanTags = 0;
+  out.note = null;
+  const n = data.length;
+  switch (linkType) {
+    case LinkType.ETHERNET:
+      if (n < 14) return fail(out, NOTE_TRUNCATED);
+      return fromEtherType(out, data, 14, (data[12] << 8) | data[13]);
+    case LinkType.LINUX_SLL: {
+      if (n < 16) return fail(out, NOTE_TRUNCATED);
+      const hatype = (data[2] << 8) | data[3];
+      const proto = (data[14] << 8) | data[15];
+      return fromSllProtocol(out, data, 16, hatype, proto);
+    }
+    case LinkType.LINUX_SLL2: {
+      if (n < 20) return fail(out, NOTE_TRUNCATED);
+      const proto = (data[0] << 8) | data[1];
+      const hatype = (data[8] << 8) | data[9];
+      return fromSllProtocol(out, data, 20, hatype, proto);
+    }
+    case LinkType.RAW:
+    case LinkType.RAW_ALT12:
+    case LinkType.RAW_ALT14: {
+      if (n < 1) return fail(out, NOTE_NO_PAYLOAD);
+      const v = data[0] >> 4;
+      if (v === 4) return found(out, data, 0, ETHERTYPE_IPV4);
+      if (v === 6) return found(out, data, 0, ETHERTYPE_IPV6);
+      return fail(out, versionNotes[v]);
+    }
+    case LinkType.IPV4:
+      return found(out, data, 0, ETHERTYPE_IPV4);
+    case LinkType.IPV6:
+      return found(out, data, 0, ETHERTYPE_IPV6);
+    case LinkType.NULL: {
+      if (n < 4) return fail(out, NOTE_TRUNCATED);
+      // Host byte order of the capturing machine; families are small, so the zero bytes tell the order.
+      if ((data[1] | data[2] | data[3]) === 0) return fromFamily(out, data, data[0]);
+      if ((data[0] | data[1] | data[2]) === 0) return fromFamily(out, data, data[3]);
+      return fail(out, familyNote(((data[0] << 24) | (data[1] << 16) | (data[2] << 8) | data[3]) >>> 0));
+    }
+    case LinkType.LOOP: {
+      if (n < 4) return fail(out, NOTE_TRUNCATED);
+      return fromFamily(out, data, ((data[0] << 24) | (data[1] << 16) | (data[2] << 8) | data[3]) >>> 0);
+    }
+    default:
+      return fail(out, linkTypeNote(linkType));
+  }
+}
+
+function fromSllProtocol(out: LinkInfo, data: Uint8Array, off: number, hatype: number, proto: number): boolean {
+  // ARPHRD_NETLINK: the protocol field is a netlink family, not an ethertype.
+  if (hatype === 824) return fail(out, NOTE_NETLINK);
+  // Linux uses 1 (ETH_P_802_3) and 4 (ETH_P_802_2) for frames without an ethertype.
+  if (proto === 0x0004) {
+    if (off + 8 > data.length) return fail(out, NOTE_TRUNCATED);
+    if (data[off] === 0xaa && data[off + 1] === 0xaa && data[off + 2] === 0x03) {
+      return fromEtherType(out, data, off + 8, (data[off + 6] << 8) | data[off + 7]);
+    }
+    out.etherType = proto;
+    return fail(out, NOTE_LLC);
+  }
+  if (proto <= 1500) {
+    out.etherType = proto;
+    return fail(out, etherTypeNote(proto));
+  }
+  return fromEtherType(out, data, off, proto);
+}

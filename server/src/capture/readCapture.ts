@@ -1,0 +1,317 @@
+import { createHash, type Hash } from 'crypto';
+import * as fs from 'fs';
+import { SNIFF_BYTES, sniffFormat } from './detect';
+import { GunzipPump, gunzipBytes, isGzip } from './gzip';
+import type { CaptureFormat, CaptureParser, CaptureSink } from './packet';
+import { PcapParser } from './pcap';
+import { PcapngParser } from './pcapng';
+import { offsetLocation } from './source';
+import { parseTextDump } from './text';
+
+export interface ReadCaptureOptions {
+  /** Called at most about once per MiB read from disk, and once at the end. */
+  onProgress?(bytesRead: number, totalBytes: number): void;
+  signal?: AbortSignal;
+  /** Read size; default 1 MiB. */
+  chunkSize?: number;
+}
+
+export interface ReadCaptureResult {
+  format: CaptureFormat;
+  compressed: boolean;
+  packets: number;
+  /** Bytes of the file as stored (compressed bytes for .gz). */
+  bytes: number;
+  /** SHA-256 (hex) of the file as stored, so reports can name exactly which file was analysed. */
+  sha256: string;
+  /** Bytes after decompression (equal to `bytes` when not compressed). */
+  decodedBytes: number;
+}
+
+const DEFAULT_CHUNK = 1 << 20;
+const PROGRESS_STEP = 1 << 20;
+/** Text dumps are parsed from one string; V8 strings top out near 512 MiB, and real dumps are tiny. */
+export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
+/**
+ * Largest .gz that is re-read into memory to recover the data zlib drops
+ * before a corruption; bigger files lose up to one 64 KiB compressed slice.
+ */
+const MAX_SALVAGE_BYTES = 64 * 1024 * 1024;
+
+function abortError(signal: AbortSignal): Error {
+  const e = new Error('reading the capture was aborted', { cause: signal.reason });
+  e.name = 'AbortError';
+  (e as NodeJS.ErrnoException).code = 'ABORT_ERR';
+  return e;
+}
+
+function hexPreview(b: Uint8Array): string {
+  const shown = Array.from(b.subarray(0, 8), (x) => x.toString(16).padStart(2, '0')).join(' ');
+  return b.length > 8 ? `${shown} ..` : shown;
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * The pipeline shared by readCapture and readCaptureBytes: hash the stored
+ * bytes, gunzip if needed, sniff the decoded head, then stream into a parser
+ * (binary) or collect (text).
+ */
+class CaptureFeed {
+  private readonly hash: Hash = createHash('sha256');
+  private readonly sink: CaptureSink;
+  bytes = 0;
+  decoded = 0;
+  packets = 0;
+  compressed = false;
+  private rawHead: Uint8Array[] | null = [];
+  private rawHeadLen = 0;
+  private pump: GunzipPump | null = null;
+  private head: Uint8Array[] | null = [];
+  private headLen = 0;
+  private parser: CaptureParser | null = null;
+  private text: Uint8Array[] | null = null;
+
+  constructor(
+    outer: CaptureSink,
+    /** Re-reads the stored bytes for gzip salvage; resolves null when the file is too large for that. */
+    private readonly reread?: () => Promise<Uint8Array | null>,
+  ) {
+    this.sink = {
+      packet: (p) => {
+        this.packets++;
+        outer.packet(p);
+      },
+      diagnostic: (d) => outer.diagnostic(d),
+      interface: outer.interface ? (i) => outer.interface!(i) : undefined,
+      secrets: outer.secrets ? (s) => outer.secrets!(s) : undefined,
+      names: outer.names ? (a, n) => outer.names!(a, n) : undefined,
+    };
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (chunk.length === 0) return;
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    if (this.rawHead) {
+      this.rawHead.push(chunk);
+      this.rawHeadLen += chunk.length;
+      // Two bytes decide gzip or not.
+      if (this.rawHeadLen < 2) return;
+      chunk = this.takeRawHead();
+    }
+    if (this.pump) await this.pump.write(chunk);
+    else this.decodedChunk(chunk);
+  }
+
+  async finish(): Promise<ReadCaptureResult> {
+    if (this.rawHead) {
+      const chunk = this.takeRawHead();
+      if (chunk.length > 0) {
+        if (this.pump) await this.pump.write(chunk);
+        else this.decodedChunk(chunk);
+      }
+    }
+    if (this.pump) {
+      const outcome = await this.pump.end();
+      if (outcome.error && !outcome.truncated && this.reread) {
+        // zlib drops the output of the write that failed; decode the file
+        // again in memory (small files only) to recover it.
+        const all = await this.reread();
+        if (all) {
+          const salvaged = gunzipBytes(all, outcome.goodInput).data;
+          for (let o = this.decoded; o < salvaged.length; o += DEFAULT_CHUNK) {
+            this.decodedChunk(salvaged.subarray(o, Math.min(salvaged.length, o + DEFAULT_CHUNK)));
+          }
+        }
+      }
+      if (outcome.error) this.gzipProblem(outcome.error, outcome.truncated);
+    }
+    return this.finishDecoded();
+  }
+
+  /** The synchronous path for bytes already in memory. */
+  readAll(bytes: Uint8Array): ReadCaptureResult {
+    this.hash.update(bytes);
+    this.bytes = bytes.length;
+    this.rawHead = null;
+    let decoded = bytes;
+    let problem: ReturnType<typeof gunzipBytes> | null = null;
+    if (isGzip(bytes)) {
+      this.compressed = true;
+      problem = gunzipBytes(bytes);
+      decoded = problem.data;
+    }
+    for (let o = 0; o < decoded.length; o += DEFAULT_CHUNK) this.decodedChunk(decoded.subarray(o, o + DEFAULT_CHUNK));
+    if (problem?.error) this.gzipProblem(problem.error, problem.truncated);
+    return this.finishDecoded();
+  }
+
+  private finishDecoded(): ReadCaptureResult {
+    if (this.head) this.decide();
+    let format: CaptureFormat;
+    if (this.parser) {
+      this.parser.end();
+      format = this.parser.format;
+    } else {
+      const bytes = concat(this.text ?? [], this.decoded);
+      this.text = null;
+      format = parseTextDump(new TextDecoder('utf-8').decode(bytes), this.sink);
+    }
+    return {
+      format,
+      compressed: this.compressed,
+      packets: this.packets,
+      bytes: this.bytes,
+      sha256: this.hash.digest('hex'),
+      decodedBytes: this.decoded,
+    };
+  }
+
+  dispose(): void {
+    this.pump?.destroy();
+  }
+
+  private takeRawHead(): Uint8Array {
+    const chunk = concat(this.rawHead!, this.rawHeadLen);
+    this.rawHead = null;
+    if (isGzip(chunk)) {
+      this.compressed = true;
+      this.pump = new GunzipPump((d) => this.decodedChunk(d));
+    }
+    return chunk;
+  }
+
+  private gzipProblem(error: Error, truncated: boolean): void {
+    if (this.decoded === 0) {
+      throw new Error(`not a capture: the gzip data cannot be decompressed (${error.message})`);
+    }
+    const location = offsetLocation(this.decoded, 0);
+    if (truncated) {
+      this.sink.diagnostic({
+        severity: 'warning',
+        code: 'gzip.truncated',
+        message: `gzip data ends early (after ${this.bytes} compressed bytes): kept the ${this.decoded} bytes decoded before the cut`,
+        location,
+      });
+    } else {
+      this.sink.diagnostic({
+        severity: 'error',
+        code: 'gzip.corrupt',
+        message: `gzip data is corrupt (${error.message}): kept the ${this.decoded} bytes decoded before it; later data may be missing`,
+        location,
+      });
+    }
+  }
+
+  private decodedChunk(chunk: Uint8Array): void {
+    this.decoded += chunk.length;
+    if (this.parser) {
+      this.parser.push(chunk);
+      return;
+    }
+    if (this.text) {
+      this.collectText(chunk);
+      return;
+    }
+    this.head!.push(chunk);
+    this.headLen += chunk.length;
+    if (this.headLen >= SNIFF_BYTES) this.decide();
+  }
+
+  private collectText(chunk: Uint8Array): void {
+    if (this.decoded > MAX_TEXT_BYTES) {
+      throw new Error(`text dump larger than ${MAX_TEXT_BYTES / (1024 * 1024)} MiB; convert it to pcap first (text2pcap)`);
+    }
+    // Copied: a chunk from the file stream or zlib may be a view into a pooled buffer.
+    this.text!.push(new Uint8Array(chunk));
+  }
+
+  private decide(): void {
+    const parts = this.head!;
+    this.head = null;
+    const head = concat(parts, this.headLen);
+    const kind = sniffFormat(head);
+    switch (kind) {
+      case 'pcap':
+        this.parser = new PcapParser(this.sink);
+        break;
+      case 'pcapng':
+        this.parser = new PcapngParser(this.sink);
+        break;
+      case 'text':
+        this.text = [];
+        this.collectText(head);
+        return;
+      default: {
+        const where = this.compressed ? ' (inside the gzip data)' : '';
+        if (head.length === 0) throw new Error(`not a capture: the file is empty${where}`);
+        const what = kind === 'gzip' ? 'gzip inside gzip is not supported' : 'are not pcap, pcapng, gzip or a text dump';
+        throw new Error(`not a capture: first bytes ${hexPreview(head)}${where} ${what}`);
+      }
+    }
+    this.parser.push(head);
+  }
+}
+
+/**
+ * Reads a capture file (pcap, pcapng, either gzip-compressed, or a text dump)
+ * into `sink`, streaming: memory stays bound by the largest record, except
+ * for text dumps, which are parsed whole. Rejects with an Error whose name is
+ * 'AbortError' when `signal` fires, and with a one-line reason when the file
+ * is not a capture at all; problems inside a capture are diagnostics.
+ */
+export async function readCapture(path: string, sink: CaptureSink, opts: ReadCaptureOptions = {}): Promise<ReadCaptureResult> {
+  const { signal, onProgress } = opts;
+  if (signal?.aborted) throw abortError(signal);
+  const total = (await fs.promises.stat(path)).size;
+  const stream = fs.createReadStream(path, { highWaterMark: opts.chunkSize ?? DEFAULT_CHUNK });
+  const feed = new CaptureFeed(sink, async () => (total <= MAX_SALVAGE_BYTES ? fs.promises.readFile(path) : null));
+  const onAbort = () => stream.destroy();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    let reported = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (signal?.aborted) throw abortError(signal);
+      await feed.write(chunk);
+      if (onProgress && feed.bytes - reported >= PROGRESS_STEP) {
+        reported = feed.bytes;
+        onProgress(feed.bytes, total);
+      }
+    }
+    if (signal?.aborted) throw abortError(signal);
+    const result = await feed.finish();
+    onProgress?.(feed.bytes, total);
+    return result;
+  } catch (e) {
+    if (signal?.aborted) throw abortError(signal);
+    throw e;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    stream.destroy();
+    feed.dispose();
+  }
+}
+
+/**
+ * readCapture() for bytes already in memory (an unsaved editor buffer, a
+ * test fixture), synchronously: same detection, diagnostics and result;
+ * `name` only labels the error thrown for a non-capture.
+ */
+export function readCaptureBytes(bytes: Uint8Array, sink: CaptureSink, name?: string): ReadCaptureResult {
+  try {
+    return new CaptureFeed(sink).readAll(bytes);
+  } catch (e) {
+    if (name && e instanceof Error) e.message = `${name}: ${e.message}`;
+    throw e;
+  }
+}
