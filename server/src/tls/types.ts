@@ -23,6 +23,8 @@ export interface TlsExtension {
   data?: unknown;
   /** Hex of the body when not decoded (or always for short unknown ones). */
   raw?: string;
+  /** `raw` holds only the first 64 bytes of the body. */
+  rawTruncated?: boolean;
 }
 
 export interface ClientHello {
@@ -45,6 +47,8 @@ export interface ClientHello {
   signatureAlgorithms: number[];
   /** True for an SSLv2-compatible ClientHello (record header 0x80..). */
   sslv2: boolean;
+  /** SSLv2 hellos only: every 3-byte CIPHER-SPEC in wire order (those with a zero first byte also appear in cipherSuites). */
+  sslv2CipherSpecs?: number[];
   ranges: RangeMap;
 }
 
@@ -62,6 +66,13 @@ export interface ServerHello {
   /** Random equals SHA-256("HelloRetryRequest"). */
   helloRetryRequest: boolean;
   alpn: string | null;
+  /**
+   * RFC 8446 §4.1.3 downgrade sentinel in the last 8 bytes of random: 'tls12'
+   * (DOWNGRD\x01) or 'tls11' (DOWNGRD\x00): the server supports a newer version
+   * than it negotiated. A version rollback on the path when the ClientHello
+   * offered TLS 1.3.
+   */
+  downgradeSentinel?: 'tls12' | 'tls11';
   ranges: RangeMap;
 }
 
@@ -69,10 +80,17 @@ export interface CertificateEntry {
   /** DER, hex is not kept here: analysis decodes it via x509/certificate.ts. */
   der: Uint8Array;
   span: Span;
+  /** TLS 1.3 CertificateEntry extensions (status_request, signed_certificate_timestamp). */
+  extensions?: TlsExtension[];
 }
 
 export interface ServerKeyExchange {
-  kind: 'dhe' | 'ecdhe' | 'rsa-export' | 'unknown';
+  /** 'psk' covers plain and RSA PSK (hint only); DHE/ECDHE PSK are 'dhe'/'ecdhe' with pskIdentityHint set. */
+  kind: 'dhe' | 'ecdhe' | 'rsa-export' | 'psk' | 'srp' | 'unknown';
+  /** Key exchange of the negotiated suite (registry/cipherSuites.ts KeyExchange). */
+  kex?: string;
+  /** Hex; PSK suites only. */
+  pskIdentityHint?: string;
   dhPrime?: string;       // hex
   dhPrimeBits?: number;
   dhGenerator?: string;   // hex
@@ -82,6 +100,15 @@ export interface ServerKeyExchange {
   namedCurve?: number;
   namedCurveName?: string;
   ecPoint?: string;       // hex
+  rsaModulus?: string;    // hex, RSA_EXPORT temporary key
+  rsaModulusBits?: number;
+  rsaExponent?: string;   // hex
+  srpPrimeBits?: number;
+  srpGenerator?: string;  // hex
+  srpSalt?: string;       // hex
+  srpPublicBits?: number;
+  /** Anonymous suites send no signature. */
+  anonymous?: boolean;
   signatureAlgorithm?: number | null;
   signatureAlgorithmName?: string | null;
   signatureLength?: number;
@@ -107,6 +134,8 @@ export interface HandshakeMessage {
   /** Other messages: a small decoded object (e.g. NewSessionTicket lifetime, CertificateRequest types). */
   details?: Record<string, unknown>;
   ranges: RangeMap;
+  /** Decoded after a TCP gap in this direction: framing was re-synchronised, so context may be missing. */
+  afterGap?: boolean;
 }
 
 export interface TlsRecord {
@@ -118,6 +147,10 @@ export interface TlsRecord {
   span: Span;
   /** Set once the direction switched to encrypted (after CCS, or 1.3 app-data framing). */
   encrypted: boolean;
+  /** Index of the record in its direction (0-based), as used by HandshakeMessage.record. */
+  index?: number;
+  /** Framing was re-synchronised after a TCP gap. */
+  afterGap?: boolean;
 }
 
 export interface TlsAlert {
@@ -127,6 +160,7 @@ export interface TlsAlert {
   name: string;
   encrypted: boolean;
   span: Span;
+  afterGap?: boolean;
 }
 
 /** Events a TLS stream decoder emits, in stream order. */

@@ -1,0 +1,187 @@
+/**
+ * ClientHello (TLS 1.0-1.3 layout, RFC 8446 §4.1.2) and the SSLv2-compatible
+ * CLIENT-HELLO (RFC 6101 appendix E.2 / RFC 5246 appendix E.2).
+ */
+import { Cursor, DecodeStop, MsgCtx, toHex } from './reader';
+import type { ClientHello, Span } from './types';
+import { decodeExtensionList, findExt, findExtIndex } from './extensions';
+import { EXT } from './registry/extensionTypes';
+
+export function emptyClientHello(recordVersion: number, sslv2: boolean): ClientHello {
+  return {
+    recordVersion,
+    legacyVersion: 0,
+    random: '',
+    sessionId: '',
+    cipherSuites: [],
+    compressionMethods: [],
+    extensions: [],
+    serverName: null,
+    alpn: [],
+    supportedVersions: [],
+    supportedGroups: [],
+    ecPointFormats: [],
+    signatureAlgorithms: [],
+    sslv2,
+    ranges: {},
+  };
+}
+
+/**
+ * Decode the body of a ClientHello message whose 4-byte header starts at
+ * message position 0. Malformed input is reported through ctx and leaves the
+ * fields decoded so far.
+ */
+export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVersionSpan: Span | null): ClientHello {
+  const ch = emptyClientHello(recordVersion, false);
+  const r = ch.ranges;
+  if (recordVersionSpan) r.recordVersion = recordVersionSpan;
+  const c = new Cursor(ctx, 4, ctx.buf.length, 'ClientHello');
+  try {
+    let at = c.pos;
+    ch.legacyVersion = c.u16('legacy_version');
+    r.legacyVersion = c.span(at, c.pos);
+    const [rs, re] = c.take(32, 'random');
+    ch.random = c.hex(rs, re);
+    r.random = c.span(rs, re);
+    const sid = c.vec(1, 'session id');
+    Cursor.vecRanges(r, 'sessionId', sid, 1);
+    ch.sessionId = c.hex(sid.pos, sid.end);
+    if (sid.left > 32) ctx.problem('tls.session-id-length', `ClientHello: session id of ${sid.left} bytes (at most 32 allowed)`, sid.pos - 1, sid.end, 'warning');
+    const cs = c.vec(2, 'cipher suites');
+    Cursor.vecRanges(r, 'cipherSuites', cs, 2);
+    const n = cs.checkMultiple(2, 'cipher suites');
+    for (let i = 0; i < n; i++) {
+      at = cs.pos;
+      ch.cipherSuites.push(cs.u16('cipher suite'));
+      r[`cipherSuites[${i}]`] = c.span(at, at + 2);
+    }
+    if (n === 0) ctx.problem('tls.empty-list', 'ClientHello: no cipher suites', cs.pos - 2, cs.end, 'error');
+    const cm = c.vec(1, 'compression methods');
+    Cursor.vecRanges(r, 'compressionMethods', cm, 1);
+    for (let i = 0; cm.left > 0; i++) {
+      at = cm.pos;
+      ch.compressionMethods.push(cm.u8('compression method'));
+      r[`compressionMethods[${i}]`] = c.span(at, at + 1);
+    }
+    // Pre-TLS 1.0-era clients may end the hello here.
+    if (c.left > 0) {
+      const list = c.vec(2, 'extensions');
+      Cursor.vecRanges(r, 'extensions', list, 2);
+      try {
+        decodeExtensionList(list, 'client_hello', r, 'extensions', ch.extensions);
+      } finally {
+        summarise(ch);
+      }
+      c.expectEnd();
+    }
+  } catch (e) {
+    if (!(e instanceof DecodeStop)) throw e;
+  }
+  return ch;
+}
+
+/** Copy the extension values every consumer wants onto the hello, with ranges pointing at the extension bodies. */
+function summarise(ch: ClientHello): void {
+  const exts = ch.extensions;
+  const r = ch.ranges;
+  const link = (type: number, key: string, sub: string): number => {
+    const i = findExtIndex(exts, type);
+    if (i >= 0) {
+      const s = r[`extensions[${i}].${sub}`] ?? r[`extensions[${i}].data`];
+      if (s) r[key] = s;
+    }
+    return i;
+  };
+  const sni = findExt(exts, EXT.server_name);
+  const names = sni?.serverNames as Array<{ type: number; name: string }> | undefined;
+  const host = names?.find((n) => n.type === 0);
+  if (host) {
+    ch.serverName = host.name;
+    link(EXT.server_name, 'serverName', 'serverName');
+  }
+  const alpn = findExt(exts, EXT.alpn);
+  if (alpn?.protocols) {
+    ch.alpn = alpn.protocols as string[];
+    link(EXT.alpn, 'alpn', 'data');
+  }
+  const sv = findExt(exts, EXT.supported_versions);
+  if (sv?.versions) {
+    ch.supportedVersions = sv.versions as number[];
+    link(EXT.supported_versions, 'supportedVersions', 'data');
+  }
+  const sg = findExt(exts, EXT.supported_groups);
+  if (sg?.groups) {
+    ch.supportedGroups = sg.groups as number[];
+    link(EXT.supported_groups, 'supportedGroups', 'groupsList');
+  }
+  const pf = findExt(exts, EXT.ec_point_formats);
+  if (pf?.formats) {
+    ch.ecPointFormats = pf.formats as number[];
+    link(EXT.ec_point_formats, 'ecPointFormats', 'data');
+  }
+  const sa = findExt(exts, EXT.signature_algorithms);
+  if (sa?.algorithms) {
+    ch.signatureAlgorithms = sa.algorithms as number[];
+    link(EXT.signature_algorithms, 'signatureAlgorithms', 'algorithmsList');
+  }
+}
+
+/**
+ * SSLv2-compatible CLIENT-HELLO. `ctx.buf` holds the SSLv2 message starting
+ * at its msg_type byte (the 2-byte record header is not part of it).
+ *   msg_type(1) version(2) cipher_spec_length(2) session_id_length(2)
+ *   challenge_length(2) cipher_specs session_id challenge
+ */
+export function decodeSslv2ClientHello(ctx: MsgCtx, headerSpan: Span): { hello: ClientHello; specs: number[] } {
+  const ch = emptyClientHello(0x0002, true);
+  const specs: number[] = [];
+  ch.sslv2CipherSpecs = specs;
+  const r = ch.ranges;
+  r.recordHeader = headerSpan;
+  const c = new Cursor(ctx, 1, ctx.buf.length, 'SSLv2 ClientHello');
+  try {
+    let at = c.pos;
+    ch.legacyVersion = c.u16('version');
+    r.legacyVersion = c.span(at, c.pos);
+    const specLen = c.u16('cipher_spec_length');
+    const sidLen = c.u16('session_id_length');
+    const chalLen = c.u16('challenge_length');
+    const csStart = c.pos;
+    if (specLen % 3 !== 0) ctx.problem('tls.odd-length', `SSLv2 ClientHello: cipher_spec_length ${specLen} is not a multiple of 3`, csStart - 6, csStart - 4, 'error');
+    if (specLen + sidLen + chalLen > c.left) {
+      ctx.problem('tls.vector-overrun', `SSLv2 ClientHello: lengths add up to ${specLen + sidLen + chalLen} but ${c.left} byte(s) remain`, csStart - 6, csStart, 'error');
+    }
+    const csEnd = Math.min(c.end, csStart + specLen);
+    r.cipherSpecs = c.span(csStart, csEnd);
+    r.cipherSuites = r.cipherSpecs;
+    let j = 0;
+    for (let i = 0; csStart + (i + 1) * 3 <= csEnd; i++) {
+      at = csStart + i * 3;
+      const b = ctx.buf;
+      const spec = (b[at] << 16) | (b[at + 1] << 8) | b[at + 2];
+      specs.push(spec);
+      r[`sslv2CipherSpecs[${i}]`] = c.span(at, at + 3);
+      // Specs with a zero first byte are TLS suites in SSLv2 clothing (RFC 5246 E.2).
+      if (b[at] === 0) {
+        ch.cipherSuites.push(spec);
+        r[`cipherSuites[${j++}]`] = c.span(at, at + 3);
+      }
+    }
+    c.pos = csEnd;
+    const [ss, se] = c.take(sidLen, 'session id');
+    ch.sessionId = c.hex(ss, se);
+    r.sessionId = c.span(ss, se);
+    if (chalLen < 16 || chalLen > 32) {
+      ctx.problem('tls.sslv2-challenge', `SSLv2 ClientHello: challenge of ${chalLen} bytes (16-32 allowed)`, csStart - 2, csStart, 'warning');
+    }
+    const [cs, ce] = c.take(chalLen, 'challenge');
+    ch.random = toHex(ctx.buf, cs, ce);
+    r.random = c.span(cs, ce);
+    r.challenge = r.random;
+    c.expectEnd();
+  } catch (e) {
+    if (!(e instanceof DecodeStop)) throw e;
+  }
+  return { hello: ch, specs };
+}

@@ -1,0 +1,756 @@
+/**
+ * TLS record layer for one direction of one connection, fed the reassembled
+ * TCP payload in order and in arbitrary chunks.
+ *
+ * Cost model: application-data records are skipped by arithmetic on the
+ * remaining length (no copy, no allocation, O(1) per chunk); only the bodies of
+ * handshake/alert/CCS/heartbeat records are kept, and only when a record is
+ * split across chunks (a record wholly inside a chunk is decoded from a view of
+ * it). Everything the decoder hands out is copied or converted to strings, as
+ * the caller may reuse its chunk after push() returns.
+ *
+ * Encryption state per direction: TLS ≤ 1.2 switches at this direction's
+ * ChangeCipherSpec (later handshake records become EncryptedHandshakeMessage,
+ * alerts EncryptedAlert). TLS 1.3 (told via setTls13(), a shared
+ * ConnectionInfo, or seen in this direction's own ServerHello) encrypts inside
+ * type-23 records, so its CCS is the middlebox-compatibility dummy and type-22
+ * records stay cleartext (a second ClientHello after HelloRetryRequest).
+ *
+ * Lifecycle: `done` is true once nothing more will be decoded (end() called,
+ * not TLS, or a fatal framing error). `wantsBytes()` is advisory: it turns
+ * false when the handshake is over in this direction and `idleAfter`
+ * application-data records went by, after which the bytes only repeat record
+ * lengths; a caller that stops feeding then loses record/app-data counts only.
+ */
+import { LinearMap, MsgCtx, PiecewiseMap, printable, type OffsetMap } from './reader';
+import type { Direction, HandshakeMessage, Span, TlsSink } from './types';
+import { decodeHandshakeMessage, newConnectionInfo, type ConnectionInfo } from './handshake';
+import { decodeSslv2ClientHello } from './clientHello';
+import { alertDescriptionName } from './registry/alerts';
+import { ENCRYPTED_HANDSHAKE_NAME, ENCRYPTED_HANDSHAKE_TYPE } from './registry/handshakeTypes';
+
+export type { ConnectionInfo } from './handshake';
+export { newConnectionInfo } from './handshake';
+
+/** RFC 5246 §6.2.3: TLSCiphertext.length ≤ 2^14 + 2048. */
+export const MAX_RECORD_LENGTH = 16384 + 2048;
+const MAX_PLAINTEXT = 16384;
+const DEFAULT_MAX_MESSAGE = 1 << 20;
+const DEFAULT_IDLE_AFTER = 8;
+
+const CT_CCS = 20;
+const CT_ALERT = 21;
+const CT_HANDSHAKE = 22;
+const CT_APPDATA = 23;
+const CT_HEARTBEAT = 24;
+const CT_SSLV2 = 0x80;
+
+export interface TlsDecoderOptions {
+  /** Handshake messages longer than this are treated as garbage (default 1 MiB). */
+  maxMessageBytes?: number;
+  /**
+   * Share one object between the client and server decoders of a connection so
+   * the client side knows the negotiated version and suite (ClientKeyExchange,
+   * client Certificate layout) and both sides switch to TLS 1.3 together.
+   */
+  connection?: ConnectionInfo;
+  /** wantsBytes() turns false after this many application-data records once the handshake is over (default 8). */
+  idleAfter?: number;
+}
+
+export { TLS_PROBLEMS, TLS_PROBLEM_CODES, type TlsProblemCode } from './problems';
+
+const enum St {
+  Header,
+  Body,
+  Skip,
+  Resync,
+  Stopped,
+}
+
+/** A handshake message being reassembled across records. */
+interface Pending {
+  /** Allocated once the 4-byte header is complete (total known). */
+  buf: Uint8Array | null;
+  hdr: Uint8Array;
+  have: number;
+  /** 4 + body length, or -1 while the header is incomplete. */
+  total: number;
+  map: PiecewiseMap;
+  record: number;
+  recordVersion: number;
+  recordVersionSpan: Span;
+}
+
+function plausibleHeader(type: number, major: number, minor: number, len: number): boolean {
+  return type >= CT_CCS && type <= CT_HEARTBEAT && major === 3 && minor <= 4 && len <= MAX_RECORD_LENGTH;
+}
+
+export class TlsStreamDecoder {
+  private readonly maxMessage: number;
+  private readonly idleAfter: number;
+  readonly conn: ConnectionInfo;
+
+  private state: St = St.Header;
+  /** Stream offset of the next byte expected. */
+  private next = 0;
+  private started = false;
+
+  // Record header (bytes may arrive one at a time).
+  private readonly hdr = new Uint8Array(5);
+  private hdrLen = 0;
+  private hdrStart = 0;
+
+  // Current record.
+  private recType = 0;
+  private recVersion = 0;
+  private recStart = 0;
+  private recHeaderLen = 5;
+  private recLen = 0;
+  private body: Uint8Array | null = null;
+  private bodyHave = 0;
+  private skipLeft = 0;
+  /** What the skipped body belongs to: an application-data record, or a kept record damaged by a gap. */
+  private skipKind: 'appdata' | 'damaged' = 'appdata';
+  private recAfterGap = false;
+
+  private recordIndex = -1;
+  private ccsSeen = false;
+  private tls13Forced = false;
+  private afterGap = false;
+  private pending: Pending | null = null;
+
+  // Resync after a gap: up to 4 trailing bytes of the previous chunk.
+  private readonly carry = new Uint8Array(4);
+  private carryLen = 0;
+  private resyncFrom = 0;
+
+  // wantsBytes() bookkeeping.
+  private encryptedHandshakeSeen = false;
+  private appDataAfterHandshake = 0;
+
+  constructor(
+    readonly from: Direction,
+    private readonly sink: TlsSink,
+    opts: TlsDecoderOptions = {},
+  ) {
+    this.maxMessage = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
+    this.idleAfter = opts.idleAfter ?? DEFAULT_IDLE_AFTER;
+    this.conn = opts.connection ?? newConnectionInfo();
+  }
+
+  /** Client and server decoders sharing one ConnectionInfo. */
+  static pair(sink: TlsSink, opts: Omit<TlsDecoderOptions, 'connection'> = {}): { client: TlsStreamDecoder; server: TlsStreamDecoder; connection: ConnectionInfo } {
+    const connection = newConnectionInfo();
+    return {
+      client: new TlsStreamDecoder('client', sink, { ...opts, connection }),
+      server: new TlsStreamDecoder('server', sink, { ...opts, connection }),
+      connection,
+    };
+  }
+
+  /** Nothing more will be decoded (ended, not TLS, or a fatal framing error). */
+  get done(): boolean {
+    return this.state === St.Stopped;
+  }
+
+  /** Re-reads the field: TypeScript would otherwise keep a narrowing across calls that change it. */
+  private isStopped(): boolean {
+    return this.state === St.Stopped;
+  }
+
+  /** The connection negotiated TLS 1.3: the ServerHello is the last cleartext message of the server. */
+  setTls13(): void {
+    this.tls13Forced = true;
+  }
+
+  get tls13(): boolean {
+    return this.tls13Forced || this.conn.tls13;
+  }
+
+  /** Next stream offset the decoder expects. */
+  get offset(): number {
+    return this.next;
+  }
+
+  /**
+   * False once more bytes cannot teach anything beyond record sizes: done, or
+   * the handshake is over in this direction and `idleAfter` application-data
+   * records followed.
+   */
+  wantsBytes(): boolean {
+    if (this.state === St.Stopped) return false;
+    const handshakeOver = this.tls13 || (this.ccsSeen && this.encryptedHandshakeSeen);
+    return !(handshakeOver && this.appDataAfterHandshake >= this.idleAfter);
+  }
+
+  push(bytes: Uint8Array, streamOffset: number): void {
+    if (this.state === St.Stopped || bytes.length === 0) return;
+    let p = 0;
+    if (streamOffset > this.next) {
+      this.gap(this.next, streamOffset - this.next);
+      if (this.isStopped()) return;
+    } else if (streamOffset < this.next) {
+      // Overlap with bytes already consumed: the reassembler should not do this, but it is harmless.
+      p = this.next - streamOffset;
+      if (p >= bytes.length) return;
+    }
+    try {
+      this.run(bytes, p, streamOffset);
+    } catch (e) {
+      // Decoding bugs must not escape into the capture pipeline.
+      this.report('tls.decode-exception', `record layer failed: ${e instanceof Error ? e.message : String(e)}`, [this.next, this.next], 'error');
+      this.state = St.Stopped;
+    }
+  }
+
+  private run(bytes: Uint8Array, p: number, base: number): void {
+    const n = bytes.length;
+    while (p < n) {
+      switch (this.state) {
+        case St.Skip: {
+          const k = Math.min(this.skipLeft, n - p);
+          p += k;
+          this.skipLeft -= k;
+          if (this.skipLeft === 0) {
+            this.state = St.Header;
+            this.skipped(this.recStart + this.recHeaderLen + this.recLen);
+          }
+          break;
+        }
+        case St.Header: {
+          if (this.hdrLen === 0 && n - p >= 5) {
+            this.hdrStart = base + p;
+            p = this.beginRecord(bytes, p, base, bytes[p], bytes[p + 1], bytes[p + 2], bytes[p + 3], bytes[p + 4]);
+          } else {
+            if (this.hdrLen === 0) this.hdrStart = base + p;
+            const k = Math.min(5 - this.hdrLen, n - p);
+            for (let i = 0; i < k; i++) this.hdr[this.hdrLen++] = bytes[p + i];
+            p += k;
+            if (this.hdrLen === 5) {
+              this.hdrLen = 0;
+              const h = this.hdr;
+              p = this.beginRecord(bytes, p, base, h[0], h[1], h[2], h[3], h[4], true);
+            }
+          }
+          break;
+        }
+        case St.Body: {
+          const body = this.body!;
+          const k = Math.min(this.recLen - this.bodyHave, n - p);
+          body.set(bytes.subarray(p, p + k), this.bodyHave);
+          this.bodyHave += k;
+          p += k;
+          if (this.bodyHave === this.recLen) {
+            this.body = null;
+            this.state = St.Header;
+            this.recordBody(body, this.recStart + this.recHeaderLen);
+          }
+          break;
+        }
+        case St.Resync:
+          p = this.resync(bytes, p, base);
+          break;
+        case St.Stopped:
+          this.next = base + n;
+          return;
+      }
+      this.next = base + p;
+    }
+    this.next = base + n;
+  }
+
+  /**
+   * Header bytes are known; returns the new chunk position. `split` means the
+   * header came through this.hdr and the body starts at `p`; otherwise the
+   * header starts at `p`.
+   */
+  private beginRecord(bytes: Uint8Array, p: number, base: number, t: number, b1: number, b2: number, b3: number, b4: number, split = false): number {
+    const start = this.hdrStart;
+    let bodyPos = split ? p : p + 5;
+    if (!this.started) {
+      this.started = true;
+      if (t & 0x80 && !plausibleHeader(t, b1, b2, (b3 << 8) | b4)) {
+        return this.beginSslv2(bytes, p, split, start, t, b1, b2, b3, b4);
+      }
+      if (!plausibleHeader(t, b1, b2, (b3 << 8) | b4)) {
+        if (t >= CT_CCS && t <= CT_HEARTBEAT && b1 === 3 && b2 <= 4) {
+          this.fatalLength(start, (b3 << 8) | b4);
+        } else {
+          this.notTls(start, bytes, bodyPos, [t, b1, b2, b3, b4]);
+        }
+        return bytes.length;
+      }
+    }
+    const len = (b3 << 8) | b4;
+    if (!(t >= CT_CCS && t <= CT_HEARTBEAT && b1 === 3 && b2 <= 4)) {
+      const preview = printable(Uint8Array.of(t, b1, b2, b3, b4), 0, 5);
+      this.report('tls.record-header', `not a TLS record header ("${preview}"): content type ${t}, version 0x${((b1 << 8) | b2).toString(16).padStart(4, '0')}; decoding of this direction stops`, [start, start + 5], 'error');
+      this.state = St.Stopped;
+      return bytes.length;
+    }
+    if (len > MAX_RECORD_LENGTH) {
+      this.fatalLength(start, len);
+      return bytes.length;
+    }
+    this.recordIndex++;
+    this.recType = t;
+    this.recVersion = (b1 << 8) | b2;
+    this.recStart = start;
+    this.recHeaderLen = 5;
+    this.recLen = len;
+    this.recAfterGap = this.afterGap;
+    const encrypted = this.ccsSeen && !this.tls13;
+    if (t === CT_APPDATA) {
+      // Hot path: skip the body; the record is announced when its last byte went by.
+      this.skipKind = 'appdata';
+      this.skipLeft = len;
+      if (len > 0) {
+        this.state = St.Skip;
+      } else {
+        this.state = St.Header;
+        this.skipped(start + 5);
+      }
+      return bodyPos;
+    }
+    if (len === 0) {
+      this.report('tls.empty-record', `empty ${t === CT_HANDSHAKE ? 'handshake' : t === CT_ALERT ? 'alert' : t === CT_CCS ? 'ChangeCipherSpec' : 'heartbeat'} record (not allowed)`, [start, start + 5], 'warning');
+    } else if (len > MAX_PLAINTEXT && !encrypted) {
+      this.report('tls.record-overflow', `cleartext record of ${len} bytes exceeds 2^14`, [start, start + 5], 'warning');
+    }
+    const avail = bytes.length - bodyPos;
+    if (avail >= len) {
+      // Whole body in this chunk: decode from a view, no copy.
+      this.state = St.Header;
+      this.recordBody(bytes.subarray(bodyPos, bodyPos + len), base + bodyPos);
+      bodyPos += len;
+      return this.isStopped() ? bytes.length : bodyPos;
+    }
+    this.body = new Uint8Array(len);
+    this.bodyHave = 0;
+    this.state = St.Body;
+    return bodyPos;
+  }
+
+  /**
+   * First bytes with the high bit set: an SSLv2-framed CLIENT-HELLO (2-byte
+   * header, msg type 1). Anything else SSLv2 is reported and not decoded.
+   */
+  private beginSslv2(bytes: Uint8Array, p: number, split: boolean, start: number, b0: number, b1: number, msgType: number, v1: number, v2: number): number {
+    const len = ((b0 & 0x7f) << 8) | b1;
+    const version = (v1 << 8) | v2;
+    const plausibleVersion = version === 0x0002 || (v1 === 3 && v2 <= 4);
+    if (msgType !== 1 || !plausibleVersion || len < 9) {
+      if (msgType === 4 && this.from === 'server' && len >= 3) {
+        this.report('tls.sslv2', `SSLv2 SERVER-HELLO (${len} bytes): the server speaks SSL 2.0, which is not decoded further`, [start, start + 5], 'warning');
+        this.state = St.Stopped;
+        return bytes.length;
+      }
+      this.notTls(start, bytes, split ? p : p + 5, [b0, b1, msgType, v1, v2]);
+      return bytes.length;
+    }
+    this.recordIndex++;
+    this.recType = CT_SSLV2;
+    this.recVersion = version;
+    this.recStart = start;
+    this.recHeaderLen = 2;
+    this.recLen = len;
+    // Three body bytes (msg type, version) were read as part of the 5-byte header.
+    const body = new Uint8Array(len);
+    body[0] = msgType;
+    body[1] = v1;
+    body[2] = v2;
+    let bodyPos = split ? p : p + 5;
+    const k = Math.min(len - 3, bytes.length - bodyPos);
+    body.set(bytes.subarray(bodyPos, bodyPos + k), 3);
+    bodyPos += k;
+    if (3 + k === len) {
+      this.state = St.Header;
+      this.recordBody(body, start + 2);
+      return this.isStopped() ? bytes.length : bodyPos;
+    }
+    this.body = body;
+    this.bodyHave = 3 + k;
+    this.state = St.Body;
+    return bodyPos;
+  }
+
+  private fatalLength(start: number, len: number): void {
+    this.report('tls.record-length', `record length ${len} exceeds 2^14+2048: garbage or not TLS; decoding of this direction stops`, [start + 3, start + 5], 'error');
+    this.state = St.Stopped;
+  }
+
+  private notTls(start: number, bytes: Uint8Array, restPos: number, head: number[]): void {
+    // Show what the bytes are instead (an injected HTTP block page is typical).
+    const rest = bytes.subarray(restPos, Math.min(bytes.length, restPos + 43));
+    const text = printable(Uint8Array.from(head), 0, head.length) + printable(rest, 0, rest.length);
+    this.report('tls.not-tls', `stream does not start with a TLS record: "${text}"`, [start, start + 5], 'info');
+    this.sink.notTls?.(this.from, start);
+    this.state = St.Stopped;
+  }
+
+  /** A whole record body of a buffered record type. */
+  private recordBody(body: Uint8Array, bodyOff: number): void {
+    const t = this.recType;
+    const span: Span = [this.recStart, bodyOff + body.length];
+    const encrypted = this.ccsSeen && !this.tls13 && !(t === CT_HANDSHAKE && looksLikeCleartextHandshake(body));
+    this.sink.record({
+      contentType: t,
+      version: this.recVersion,
+      length: body.length,
+      from: this.from,
+      span,
+      encrypted,
+      index: this.recordIndex,
+      ...(this.recAfterGap ? { afterGap: true } : {}),
+    });
+    switch (t) {
+      case CT_HANDSHAKE:
+        if (encrypted) this.encryptedHandshake(body, bodyOff);
+        else this.handshakeBytes(body, bodyOff);
+        return;
+      case CT_CCS:
+        this.changeCipherSpec(body, bodyOff, span);
+        return;
+      case CT_ALERT:
+        this.alerts(body, bodyOff, encrypted);
+        return;
+      case CT_HEARTBEAT:
+        this.heartbeat(body, bodyOff, encrypted);
+        return;
+      case CT_SSLV2:
+        this.sslv2Hello(body, bodyOff);
+        return;
+    }
+  }
+
+  /**
+   * A skipped record ends at `end` (its real end, or where the stream stopped
+   * inside it): report it with a span that never reaches past bytes seen.
+   */
+  private skipped(end: number): void {
+    const start = this.recStart;
+    const bodyStart = start + this.recHeaderLen;
+    const extra = this.recAfterGap ? { afterGap: true } : {};
+    if (this.skipKind === 'appdata') {
+      this.sink.record({ contentType: CT_APPDATA, version: this.recVersion, length: this.recLen, from: this.from, span: [start, end], encrypted: true, index: this.recordIndex, ...extra });
+      this.sink.applicationData(this.from, end - bodyStart, [bodyStart, end]);
+      if (this.tls13 || (this.ccsSeen && this.encryptedHandshakeSeen)) this.appDataAfterHandshake++;
+    } else {
+      this.sink.record({ contentType: this.recType, version: this.recVersion, length: this.recLen, from: this.from, span: [start, end], encrypted: this.ccsSeen && !this.tls13, index: this.recordIndex, afterGap: true });
+    }
+  }
+
+  private encryptedHandshake(body: Uint8Array, bodyOff: number): void {
+    this.encryptedHandshakeSeen = true;
+    const span: Span = [bodyOff, bodyOff + body.length];
+    const m: HandshakeMessage = {
+      type: ENCRYPTED_HANDSHAKE_TYPE,
+      name: ENCRYPTED_HANDSHAKE_NAME,
+      from: this.from,
+      span,
+      length: body.length,
+      record: this.recordIndex,
+      ranges: { body: span },
+    };
+    if (this.afterGap) m.afterGap = true;
+    this.sink.handshake(m);
+  }
+
+  private changeCipherSpec(body: Uint8Array, bodyOff: number, span: Span): void {
+    if (body.length !== 1 || body[0] !== 1) {
+      this.report('tls.ccs-body', `ChangeCipherSpec body should be the single byte 01 (got ${body.length} byte(s))`, [bodyOff, bodyOff + body.length], 'warning');
+    }
+    if (this.pending) {
+      this.report('tls.message-truncated', 'handshake message interrupted by ChangeCipherSpec', [this.pendingStart(), bodyOff], 'error');
+      this.pending = null;
+    }
+    this.sink.changeCipherSpec(this.from, span);
+    this.ccsSeen = true;
+  }
+
+  private alerts(body: Uint8Array, bodyOff: number, encrypted: boolean): void {
+    // TLS 1.3 alerts after the handshake travel in type-23 records; a type-21 record longer than 2 bytes is encrypted all the same.
+    if (encrypted || (this.tls13 && body.length !== 2)) {
+      this.sink.alert({ from: this.from, level: null, description: null, name: 'EncryptedAlert', encrypted: true, span: [bodyOff, bodyOff + body.length], ...(this.afterGap ? { afterGap: true } : {}) });
+      return;
+    }
+    if (body.length % 2 !== 0) {
+      this.report('tls.alert-length', `alert record of ${body.length} byte(s): alerts are 2 bytes`, [bodyOff, bodyOff + body.length], 'error');
+    }
+    for (let i = 0; i + 2 <= body.length; i += 2) {
+      const level = body[i];
+      const description = body[i + 1];
+      this.sink.alert({
+        from: this.from,
+        level,
+        description,
+        name: alertDescriptionName(description),
+        encrypted: false,
+        span: [bodyOff + i, bodyOff + i + 2],
+        ...(this.afterGap ? { afterGap: true } : {}),
+      });
+    }
+  }
+
+  private heartbeat(body: Uint8Array, bodyOff: number, encrypted: boolean): void {
+    const span: Span = [bodyOff, bodyOff + body.length];
+    if (encrypted || body.length < 3) {
+      this.report('tls.heartbeat', `${encrypted ? 'encrypted ' : ''}heartbeat record of ${body.length} byte(s)`, span, 'info');
+      return;
+    }
+    const type = body[0];
+    const payloadLength = (body[1] << 8) | body[2];
+    const kind = type === 1 ? 'request' : type === 2 ? 'response' : `type ${type}`;
+    // RFC 6520: payload_length + 3 + at least 16 bytes of padding must fit in the record.
+    if (3 + payloadLength + 16 > body.length) {
+      this.report('tls.heartbleed', `heartbeat ${kind} claims a ${payloadLength}-byte payload in a ${body.length}-byte record (Heartbleed-style over-read)`, [bodyOff + 1, bodyOff + 3], 'warning');
+    } else {
+      this.report('tls.heartbeat', `heartbeat ${kind}, payload ${payloadLength} byte(s)`, span, 'info');
+    }
+  }
+
+  private sslv2Hello(body: Uint8Array, bodyOff: number): void {
+    const ctx = new MsgCtx(body, new LinearMap(bodyOff), this.from, this.problemFn);
+    const { hello } = decodeSslv2ClientHello(ctx, [this.recStart, this.recStart + 2]);
+    const m: HandshakeMessage = {
+      type: 1,
+      name: 'ClientHello',
+      from: this.from,
+      span: [bodyOff, bodyOff + body.length],
+      length: body.length - 1,
+      record: this.recordIndex,
+      clientHello: hello,
+      ranges: { type: [bodyOff, bodyOff + 1], body: [bodyOff + 1, bodyOff + body.length] },
+    };
+    this.sink.handshake(m);
+  }
+
+  /** Split a cleartext handshake record into messages, reassembling those that cross records. */
+  private handshakeBytes(b: Uint8Array, off: number): void {
+    let p = 0;
+    const n = b.length;
+    while (p < n) {
+      const pend = this.pending;
+      if (pend) {
+        if (pend.total < 0) {
+          const k = Math.min(4 - pend.have, n - p);
+          pend.map.add(pend.have, off + p);
+          for (let i = 0; i < k; i++) pend.hdr[pend.have++] = b[p + i];
+          p += k;
+          if (pend.have < 4) return;
+          const len = (pend.hdr[1] << 16) | (pend.hdr[2] << 8) | pend.hdr[3];
+          if (!this.checkMessageLength(len, pend.map.at(1), pend.hdr[0])) return;
+          pend.total = 4 + len;
+          pend.buf = new Uint8Array(pend.total);
+          pend.buf.set(pend.hdr, 0);
+          if (pend.total === 4) this.finishPending(pend);
+          continue;
+        }
+        const k = Math.min(pend.total - pend.have, n - p);
+        pend.map.add(pend.have, off + p);
+        pend.buf!.set(b.subarray(p, p + k), pend.have);
+        pend.have += k;
+        p += k;
+        if (pend.have === pend.total) this.finishPending(pend);
+        continue;
+      }
+      const rest = n - p;
+      if (rest >= 4) {
+        const len = (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+        if (!this.checkMessageLength(len, off + p + 1, b[p])) return;
+        if (4 + len <= rest) {
+          this.message(b.subarray(p, p + 4 + len), new LinearMap(off + p), this.recordIndex, this.recVersion, [this.recStart + 1, this.recStart + 3]);
+          if (this.isStopped()) return;
+          p += 4 + len;
+          continue;
+        }
+      }
+      // The message continues in the next record(s).
+      this.pending = {
+        buf: null,
+        hdr: new Uint8Array(4),
+        have: 0,
+        total: -1,
+        map: new PiecewiseMap(),
+        record: this.recordIndex,
+        recordVersion: this.recVersion,
+        recordVersionSpan: [this.recStart + 1, this.recStart + 3],
+      };
+    }
+  }
+
+  private finishPending(pend: Pending): void {
+    this.pending = null;
+    this.message(pend.buf!, pend.map, pend.record, pend.recordVersion, pend.recordVersionSpan);
+  }
+
+  private pendingStart(): number {
+    const pend = this.pending;
+    return pend && pend.map.msgPos.length > 0 ? pend.map.at(0) : this.next;
+  }
+
+  private checkMessageLength(len: number, lenOff: number, type: number): boolean {
+    if (len <= this.maxMessage) return true;
+    this.report('tls.handshake-length', `handshake message (type ${type}) claims ${len} bytes, over the ${this.maxMessage}-byte limit: garbage or not TLS; decoding of this direction stops`, [lenOff, lenOff + 3], 'error');
+    this.pending = null;
+    this.state = St.Stopped;
+    return false;
+  }
+
+  private message(buf: Uint8Array, map: OffsetMap, record: number, recordVersion: number, recordVersionSpan: Span): void {
+    const ctx = new MsgCtx(buf, map, this.from, this.problemFn);
+    const m = decodeHandshakeMessage(ctx, {
+      from: this.from,
+      record,
+      recordVersion,
+      recordVersionSpan,
+      afterGap: this.afterGap,
+      conn: this.conn,
+    });
+    this.sink.handshake(m);
+  }
+
+  private readonly problemFn = (code: string, message: string, span: Span, severity: 'error' | 'warning' | 'info'): void => {
+    this.sink.problem(this.from, code, message, span, severity);
+  };
+
+  private report(code: string, message: string, span: Span, severity: 'error' | 'warning' | 'info'): void {
+    this.sink.problem(this.from, code, message, span, severity);
+  }
+
+  /**
+   * Bytes [streamOffset, streamOffset+length) will never arrive. Inside an
+   * application-data body the framing survives; inside a kept record the
+   * record is lost but framing survives; otherwise the next record header is
+   * searched for.
+   */
+  gap(streamOffset: number, length: number): void {
+    if (this.state === St.Stopped || length <= 0) return;
+    let start = streamOffset;
+    let end = streamOffset + length;
+    if (start > this.next) start = this.next; // bytes between next and the gap are missing too
+    if (end <= this.next) return;
+    if (start < this.next) start = this.next;
+    const missing = end - start;
+    this.report('tcp.gap', `${missing} byte(s) of the ${this.from} stream are missing`, [start, end], 'warning');
+    this.afterGap = true;
+    this.next = end;
+    switch (this.state) {
+      case St.Skip: {
+        this.recAfterGap = true;
+        const recordEnd = this.recStart + this.recHeaderLen + this.recLen;
+        if (missing < this.skipLeft) {
+          this.skipLeft -= missing;
+          return;
+        }
+        this.skipLeft = 0;
+        this.skipped(recordEnd);
+        if (end === recordEnd) {
+          // The gap ended exactly at a record boundary; the next header is intact.
+          this.state = St.Header;
+          return;
+        }
+        break;
+      }
+      case St.Body: {
+        const recordEnd = this.recStart + this.recHeaderLen + this.recLen;
+        this.report('tls.record-truncated', `record lost in a gap (${this.bodyHave} of ${this.recLen} byte(s) seen)`, [this.recStart, start], 'warning');
+        this.body = null;
+        if (this.recType === CT_HANDSHAKE || this.recType === CT_SSLV2) this.pending = null;
+        this.skipKind = 'damaged';
+        if (end < recordEnd) {
+          this.skipLeft = recordEnd - end;
+          this.state = St.Skip;
+          return;
+        }
+        this.skipped(recordEnd);
+        if (end === recordEnd) {
+          this.state = St.Header;
+          return;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    if (this.pending) {
+      this.report('tls.message-truncated', 'handshake message lost in a gap', [this.pendingStart(), start], 'warning');
+      this.pending = null;
+    }
+    this.hdrLen = 0;
+    this.started = true;
+    this.state = St.Resync;
+    this.carryLen = 0;
+    this.resyncFrom = end;
+  }
+
+  /**
+   * Look for the next plausible record header. A candidate must be followed
+   * by another plausible header (or the end of the bytes at hand) to be taken,
+   * which makes a false match inside ciphertext very unlikely.
+   */
+  private resync(bytes: Uint8Array, p: number, base: number): number {
+    const carry = this.carry;
+    const cl = this.carryLen;
+    const total = cl + (bytes.length - p);
+    const at = (i: number): number => (i < cl ? carry[i] : bytes[p + i - cl]);
+    for (let q = 0; q + 5 <= total; q++) {
+      const len = (at(q + 3) << 8) | at(q + 4);
+      if (!plausibleHeader(at(q), at(q + 1), at(q + 2), len)) continue;
+      const nextHdr = q + 5 + len;
+      if (nextHdr + 3 <= total && !plausibleHeader(at(nextHdr), at(nextHdr + 1), at(nextHdr + 2), 0)) continue;
+      const found = q < cl ? this.next - cl + q : base + p + (q - cl);
+      this.report('tls.resync', `record framing re-synchronised after skipping ${found - this.resyncFrom} byte(s)`, [this.resyncFrom, found], 'info');
+      this.state = St.Header;
+      this.carryLen = 0;
+      if (q < cl) {
+        // The header starts in the carried bytes: move them into the header buffer.
+        this.hdrStart = found;
+        this.hdrLen = 0;
+        for (let i = q; i < cl; i++) this.hdr[this.hdrLen++] = carry[i];
+        return p;
+      }
+      return p + (q - cl);
+    }
+    // Keep the last 4 bytes: a header may straddle the chunk boundary.
+    const keep = Math.min(4, total);
+    const tmp = [] as number[];
+    for (let i = total - keep; i < total; i++) tmp.push(at(i));
+    for (let i = 0; i < keep; i++) carry[i] = tmp[i];
+    this.carryLen = keep;
+    return bytes.length;
+  }
+
+  /** End of the direction (FIN, RST or end of capture). */
+  end(): void {
+    if (this.state === St.Stopped) return;
+    const at = this.next;
+    if (this.state === St.Body || this.state === St.Skip) {
+      const have = this.state === St.Body ? this.bodyHave : this.recLen - this.skipLeft;
+      this.report('tls.record-truncated', `stream ended inside a record (${have} of ${this.recLen} byte(s))`, [this.recStart, at], this.state === St.Skip ? 'info' : 'warning');
+      if (this.state === St.Skip) this.skipped(at);
+    } else if (this.state === St.Header && this.hdrLen > 0) {
+      this.report('tls.record-truncated', `stream ended inside a record header (${this.hdrLen} of 5 bytes)`, [this.hdrStart, at], 'warning');
+    }
+    if (this.pending) {
+      this.report('tls.message-truncated', 'stream ended inside a handshake message', [this.pendingStart(), at], 'warning');
+      this.pending = null;
+    }
+    this.body = null;
+    this.state = St.Stopped;
+  }
+}
+
+/**
+ * After ChangeCipherSpec a type-22 record is normally an encrypted Finished,
+ * but in TLS 1.3 middlebox-compatibility mode the client sends CCS before its
+ * second, cleartext, ClientHello (after HelloRetryRequest). A cleartext hello
+ * has a recognisable start; ciphertext matching it is a ~2^-30 accident.
+ */
+function looksLikeCleartextHandshake(b: Uint8Array): boolean {
+  if (b.length < 6) return false;
+  if (b[0] !== 1 && b[0] !== 2) return false;
+  const len = (b[1] << 16) | (b[2] << 8) | b[3];
+  return len >= 38 && len <= 0xffff && b[4] === 3 && b[5] <= 4 && 4 + len >= b.length;
+}
