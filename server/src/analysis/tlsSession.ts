@@ -43,10 +43,9 @@ export class TlsSession implements TlsSink {
   tls13 = false;
 
   constructor(private readonly conn: Connection) {
-    this.decoders = {
-      client: new TlsStreamDecoder('client', this),
-      server: new TlsStreamDecoder('server', this),
-    };
+    // One shared ConnectionInfo: the client's decoder must know what the server chose.
+    const { client, server } = TlsStreamDecoder.pair(this);
+    this.decoders = { client, server };
     conn.stream('client').consumer = this.decoders.client;
     conn.stream('server').consumer = this.decoders.server;
   }

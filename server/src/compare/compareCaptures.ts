@@ -8,7 +8,7 @@ import type { UserRule } from '../rules/userRules';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { alignPackets, estimateClockOffset, joinPackets } from './classifyPackets';
 import { matchConnections } from './matchConnections';
-import { judgePair, judgeSingle, markUnobserved } from './verdict';
+import { judgePair, judgeSingle } from './verdict';
 
 export interface CompareOptions {
   ja4plus?: boolean;
@@ -17,12 +17,6 @@ export interface CompareOptions {
   userRules?: UserRule[];
   signal?: AbortSignal;
   onProgress?(side: 'client' | 'relay', bytesRead: number, totalBytes: number): void;
-}
-
-function lastTime(r: AnalysisReport): number {
-  let t = -Infinity;
-  for (const c of r.connections) if (c.endTime > t) t = c.endTime;
-  return t;
 }
 
 /** Analyses both captures and compares every connection they share; relay may be null (one vantage point). */
@@ -58,13 +52,10 @@ export function compareReports(client: AnalysisReport, relay: AnalysisReport | n
     return report;
   }
   const { matches, unmatchedClient, unmatchedRelay } = matchConnections(client.connections, relay.connections);
-  const clientEnd = lastTime(client);
-  const relayEnd = lastTime(relay);
   for (const m of matches) {
     const joined = joinPackets(m.client, m.relay);
     const clockOffset = estimateClockOffset(joined.samples);
     const packets = alignPackets(joined.packets, clockOffset);
-    markUnobserved(packets, clientEnd, relayEnd - clockOffset.seconds);
     const interference = judgePair(packets, m.client, m.relay, clockOffset);
     // The relay saw what the server sent, so its view of the server's flight is the complete one.
     const subject = m.relay.serverHello || !m.client.serverHello ? m.relay : m.client;

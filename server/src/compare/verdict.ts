@@ -4,6 +4,14 @@ import type { ClockOffset, Interference, PairPacket, PathDirection } from '../..
 /** Time of day, UTC, to the millisecond: what researchers line up against their dumps. */
 const fmtTime = (t: number): string => (Number.isFinite(t) ? new Date(t * 1000).toISOString().slice(11, 23) : '?');
 
+/** Seconds in the unit a reader takes in at a glance. */
+export function fmtDuration(s: number): string {
+  const a = Math.abs(s);
+  if (a < 1e-3) return `${Math.round(s * 1e6)} µs`;
+  if (a < 1) return `${(s * 1e3).toFixed(1)} ms`;
+  return `${s.toFixed(3)} s`;
+}
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function median(xs: number[]): number | null {
@@ -19,20 +27,13 @@ function genuineTraits(packets: PairPacket[], from: 'client' | 'relay', at: Pack
   return { ttl: median(seen.map((p) => p.ttl).filter((t) => t >= 0)), window: median(seen.map((p) => p.window)) };
 }
 
-/**
- * Marks packets that were sent after the receiving end stopped capturing as
- * not observed rather than dropped: a capture that ends is not a censor.
- */
-export function markUnobserved(packets: PairPacket[], clientEnd: number, relayEnd: number): void {
-  for (const p of packets) {
-    if (p.status !== 'dropped') continue;
-    const sentAt = p.from === 'client' ? p.clientTime : p.relayTime;
-    const receiverEnd = p.from === 'client' ? relayEnd : clientEnd;
-    if (sentAt > receiverEnd) p.status = 'not-observed';
-  }
-}
-
 /** Judges one matched connection from both ends. */
+/**
+ * A pcap does not record when capturing stopped, so a packet sent after the
+ * receiver's last captured packet may have been dropped or merely missed.
+ * Censors that blackhole a connection produce exactly that picture, so such
+ * packets stay "dropped" and the verdict says what the files cannot tell.
+ */
 export function judgePair(packets: PairPacket[], client: ConnectionReport, relay: ConnectionReport, offset: ClockOffset): Interference {
   const evidence: string[] = [];
   const injected = packets.filter((p) => p.status === 'injected');
@@ -89,8 +90,13 @@ export function judgePair(packets: PairPacket[], client: ConnectionReport, relay
     if (later.length > 0) evidence.push(`After that, ${plural(later.length, 'segment')} from the ${later[0].from} never reached the ${later[0].from === 'client' ? 'relay' : 'client'} either: the connection was blackholed in both directions.`);
     const afterDrop = delivered.filter((p) => (p.from === 'client' ? p.clientTime : p.relayTime) > sentAt);
     if (afterDrop.length === 0) evidence.push('Nothing sent after that point arrived at the other end.');
-    evidence.push(`Clock offset between the captures: ${(offset.seconds * 1000).toFixed(1)} ms ± ${Number.isFinite(offset.uncertainty) ? (offset.uncertainty * 1000).toFixed(1) : '?'} ms (${offset.method}).`);
+    evidence.push(`Clock offset between the captures: ${fmtDuration(offset.seconds)} ± ${Number.isFinite(offset.uncertainty) ? fmtDuration(offset.uncertainty) : '?'} (${offset.method === 'two-way-median' ? 'from packets both ways' : offset.method === 'one-way-minimum' ? 'from one direction only: includes the path delay' : 'unknown'}).`);
+    const receiverLast = receiver === 'client' ? client.endTime : relay.endTime - offset.seconds;
     let confidence = 0.6;
+    if (sentAt > receiverLast) {
+      evidence.push(`The ${receiver}'s capture holds nothing after ${fmtTime(receiverLast)}, before this was sent: if that capture had stopped early the packet could not have been seen, so check that it ran as long as the ${first.from}'s.`);
+      confidence -= 0.1;
+    }
     if (copies > 1) confidence += 0.2;
     if (afterDrop.length === 0) confidence += 0.1;
     if (delivered.length > 0) confidence += 0.05;

@@ -101,7 +101,7 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
     isTls: tls?.isTls ?? false, tcp, tls: tlsSummary, clientHello, serverHello, serverKeyExchange, certificates,
     messages, alerts, fingerprints, diagnostics,
   };
-  if (opts.packets) report.packets = packetReports(conn, messages, alerts);
+  if (opts.packets) report.packets = packetReports(conn, messages, alerts, tls, maps);
   return report;
 }
 
@@ -178,7 +178,9 @@ function summarize(tls: TlsSession | null, ch: ConnectionReport['clientHello'], 
   };
 }
 
-function packetReports(conn: Connection, messages: MessageReport[], alerts: AlertReport[]): PacketReport[] {
+const RECORD_LABELS: Record<number, string> = { 20: 'ChangeCipherSpec', 23: 'ApplicationData', 24: 'Heartbeat' };
+
+function packetReports(conn: Connection, messages: MessageReport[], alerts: AlertReport[], tls: TlsSession | null, maps: Record<Direction, StreamMap>): PacketReport[] {
   const tlsByPacket = new Map<number, string[]>();
   const add = (packet: number, name: string) => {
     if (packet < 0) return;
@@ -187,7 +189,13 @@ function packetReports(conn: Connection, messages: MessageReport[], alerts: Aler
     else tlsByPacket.set(packet, [name]);
   };
   for (const m of messages) add(m.packet, m.name);
-  for (const a of alerts) add(a.packet, `Alert(${a.name})`);
+  for (const a of alerts) add(a.packet, a.encrypted ? 'EncryptedAlert' : `Alert(${a.name})`);
+  // Records that carry no handshake message still mark their packet, so a
+  // timeline shows where the encrypted part starts and what each segment held.
+  for (const r of tls?.records ?? []) {
+    const label = RECORD_LABELS[r.contentType];
+    if (label) add(maps[r.from].packetAt(r.span[0]), label);
+  }
   return conn.timeline.map((p) => ({
     index: p.index, time: p.time, from: p.from, flags: flagsText(p.flags), seq: p.seq, ack: p.ack, length: p.length,
     window: p.window, ttl: p.ttl, ipId: p.ipId, notes: noteNames(p.notes),

@@ -471,7 +471,10 @@ export class TlsStreamDecoder {
 
   private alerts(body: Uint8Array, bodyOff: number, encrypted: boolean): void {
     // TLS 1.3 alerts after the handshake travel in type-23 records; a type-21 record longer than 2 bytes is encrypted all the same.
-    if (encrypted || (this.tls13 && body.length !== 2)) {
+    // So is one whose "levels" are not 1 or 2, or one met after a gap that may have hidden the ChangeCipherSpec.
+    let levelsPlausible = body.length >= 2;
+    for (let i = 0; i + 1 < body.length; i += 2) if (body[i] !== 1 && body[i] !== 2) levelsPlausible = false;
+    if (encrypted || (body.length !== 2 && (this.tls13 || this.afterGap || !levelsPlausible))) {
       this.sink.alert({ from: this.from, level: null, description: null, name: 'EncryptedAlert', encrypted: true, span: [bodyOff, bodyOff + body.length], ...(this.afterGap ? { afterGap: true } : {}) });
       return;
     }

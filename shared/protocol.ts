@@ -1,0 +1,168 @@
+/**
+ * The custom part of the language server protocol, declared once and imported
+ * by both ends (server/src/lsp and extension/src), so a request's name,
+ * parameters and result cannot drift apart. Standard LSP features (hover,
+ * diagnostics, semantic tokens, symbols, folding, code lenses) need nothing
+ * here.
+ *
+ * Captures are named by URI. For `file:` URIs the server reads the path itself
+ * (streaming, so a 1 GB pcap never crosses the pipe); for any other scheme
+ * the extension reads the bytes through `vscode.workspace.fs` and sends them
+ * base64-encoded in `bytes`.
+ */
+import { NotificationType, ProgressType, RequestType } from 'vscode-jsonrpc';
+import type { AnalysisReport, ConnectionReport } from './analysis';
+import type { CompareReport } from './compare';
+
+/** A capture the server should read. */
+export interface CaptureSource {
+  uri: string;
+  /** Base64 of the file as stored, for URIs the server cannot open itself. */
+  bytes?: string;
+}
+
+/** Work-done progress token chosen by the client (LSP `WorkDoneProgressParams`). */
+export interface WithProgressToken {
+  workDoneToken?: string | number;
+}
+
+export interface AnalyzeFileParams extends CaptureSource, WithProgressToken {
+  /**
+   * Streaming: when set, every connection is also sent as soon as it is
+   * decoded in a `handshake/connectionFound` notification carrying this id,
+   * so an editor can list the first handshakes of a large capture at once.
+   */
+  streamId?: string;
+  /** Include per-packet timelines (the compare views need them). */
+  packets?: boolean;
+}
+
+/** Decode every TLS handshake of one capture. Cancellable; reports work-done percentage by bytes read. */
+export namespace AnalyzeFileRequest {
+  export const method = 'handshake/analyzeFile';
+  export const type = new RequestType<AnalyzeFileParams, AnalysisReport, void>(method);
+}
+
+export interface ConnectionFoundParams {
+  streamId: string;
+  connection: ConnectionReport;
+}
+
+/** A connection of an `analyzeFile` request in flight, in finishing order. */
+export namespace ConnectionFoundNotification {
+  export const method = 'handshake/connectionFound';
+  export const type = new NotificationType<ConnectionFoundParams>(method);
+}
+
+export interface CompareParams extends WithProgressToken {
+  client: CaptureSource;
+  relay: CaptureSource | null;
+  /** A connection known to work: its id in the client capture, or the URI of a third capture. */
+  baseline?: string;
+}
+
+/** Match and compare the client's and the relay's captures (relay null: one vantage point). */
+export namespace CompareRequest {
+  export const method = 'handshake/compare';
+  export const type = new RequestType<CompareParams, CompareReport, void>(method);
+}
+
+export type ReportFormat = 'html' | 'md' | 'json';
+
+export interface ExportReportParams extends CompareParams {
+  format: ReportFormat;
+  /** Where to write it (a `file:` URI the server writes), or omitted to get the text back. */
+  target?: string;
+}
+
+export interface ExportReportResult {
+  /** The URI written, when `target` was a file URI. */
+  target?: string;
+  /** The report text, when the server did not write it itself. */
+  text?: string;
+  bytes: number;
+}
+
+/** Write an annotated report (the CLI's `report` command) for a capture or a pair. */
+export namespace ExportReportRequest {
+  export const method = 'handshake/exportReport';
+  export const type = new RequestType<ExportReportParams, ExportReportResult, void>(method);
+}
+
+export interface DissectionParams extends CaptureSource, WithProgressToken {}
+
+export interface DissectionResult {
+  /** A tshark -V-like rendering of the handshake layers, one connection after another. */
+  text: string;
+  /** Language id the extension gives the virtual document. */
+  languageId: string;
+}
+
+/** Text of the "Open as Text Dissection" virtual document (scheme `handshake-dissection:`). */
+export namespace DissectionRequest {
+  export const method = 'handshake/dissection';
+  export const type = new RequestType<DissectionParams, DissectionResult, void>(method);
+}
+
+export interface DocumentAnalyzedParams {
+  uri: string;
+  version: number;
+  connections: number;
+  packets: number;
+  /** Wall-clock milliseconds from the edit that started the run to results being served. */
+  milliseconds: number;
+  /** The run failed (not a capture text, too large …). */
+  error?: string;
+}
+
+/** Sent after each (re-)analysis of an open text dump: drives the status bar item, and tests wait on it. */
+export namespace DocumentAnalyzedNotification {
+  export const method = 'handshake/documentAnalyzed';
+  export const type = new NotificationType<DocumentAnalyzedParams>(method);
+}
+
+/** Scheme of the virtual text dissection documents; the server answers hovers and symbols for it too. */
+export const DISSECTION_SCHEME = 'handshake-dissection';
+/** Language of text dumps (tcpdump -X / -xx, tshark -x, text2pcap input). */
+export const CAPTURE_TEXT_LANGUAGE = 'capture-text';
+/** Language of the dissection documents. */
+export const DISSECTION_LANGUAGE = 'handshake-dissection';
+
+/** Commands the server's code lenses invoke; the extension implements them. Arguments: [uri, connection id]. */
+export const LensCommand = {
+  openTimeline: 'handshakeInspector.openTimeline',
+  compareWith: 'handshakeInspector.compareWith',
+  exportReport: 'handshakeInspector.exportReport',
+} as const;
+
+/** Settings the server reads (`workspace/configuration` section `handshakeInspector`). */
+export interface ServerSettings {
+  rulesFile: string;
+  ja4plus: boolean;
+  timeDisplay: 'absolute' | 'relative' | 'delta';
+}
+
+export const defaultSettings: ServerSettings = { rulesFile: '', ja4plus: false, timeDisplay: 'relative' };
+
+/** Progress values sent on a `workDoneToken`: the standard LSP work-done shape. */
+export const WorkDoneProgressType = new ProgressType<
+  { kind: 'begin'; title: string; cancellable?: boolean; message?: string; percentage?: number }
+  | { kind: 'report'; cancellable?: boolean; message?: string; percentage?: number }
+  | { kind: 'end'; message?: string }
+>();
+
+/** Names of the dissection URIs: the capture's URI is kept whole in the query. */
+export function dissectionUri(captureUri: string): string {
+  const name = captureUri.replace(/[?#].*$/, '').split('/').pop() || 'capture';
+  return `${DISSECTION_SCHEME}:/${encodeURIComponent(name)}.dissection.txt?${encodeURIComponent(captureUri)}`;
+}
+
+export function captureUriOfDissection(uri: string): string | null {
+  const q = uri.indexOf('?');
+  if (!uri.startsWith(`${DISSECTION_SCHEME}:`) || q < 0) return null;
+  try {
+    return decodeURIComponent(uri.slice(q + 1));
+  } catch {
+    return null;
+  }
+}
