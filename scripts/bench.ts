@@ -37,9 +37,10 @@ function loadTemplate(path: string): TemplatePacket[] {
   const t = newTcpPacket();
   let clientPort = -1;
   let isnC = 0, isnS = 0;
+  let handshakeOver = false;
   const sink: CaptureSink = {
     packet(p: RawPacket) {
-      if (decodeTcpPacket(p.linkType, p.data, t) !== null) return;
+      if (handshakeOver || decodeTcpPacket(p.linkType, p.data, t) !== null) return;
       if (clientPort < 0) {
         if (!(t.flags & TcpFlag.SYN) || (t.flags & TcpFlag.ACK)) return;
         clientPort = t.srcPort;
@@ -50,7 +51,11 @@ function loadTemplate(path: string): TemplatePacket[] {
       }
       const payload = p.data.slice(t.payloadOffset, t.payloadOffset + t.payloadLength);
       // Stop at the first application data: the bulk part is synthesised.
-      if (payload.length > 0 && payload[0] === 0x17) return;
+      if (payload.length > 0 && payload[0] === 0x17 && !(t.flags & TcpFlag.SYN)) {
+        // TLS 1.3 servers send encrypted handshake records (type 23) right after
+        // the ServerHello: only the client's first type-23 record ends the handshake.
+        if (fromClient) { handshakeOver = true; return; }
+      }
       packets.push({
         fromClient, flags: t.flags, window: t.window,
         seq: (t.seq - (fromClient ? isnC : isnS)) >>> 0,

@@ -31,7 +31,7 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
     const report = buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates });
     opts.onConnection?.(report);
     if (keep) connections.push(report);
-  }, { hashPayloads: opts.packets ?? false });
+  }, { hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false });
 }
 
 function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input: Omit<InputReport, 'packets' | 'tcpPackets' | 'skipped' | 'snaplenCut' | 'comments' | 'interfaces' | 'decryptionSecrets'>): AnalysisReport {

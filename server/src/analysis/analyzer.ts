@@ -38,7 +38,7 @@ export class PacketAnalyzer implements CaptureSink {
   private readonly scratch = newTcpPacket();
   private readonly table: ConnectionTable;
 
-  constructor(private readonly onFinished: (f: FinishedConnection) => void, opts: { hashPayloads?: boolean } = {}) {
+  constructor(private readonly onFinished: (f: FinishedConnection) => void, opts: { hashPayloads?: boolean; timeline?: boolean } = {}) {
     this.table = new ConnectionTable({
       opened: (c) => {
         if (c.session === null) c.session = new TlsSession(c);
@@ -51,6 +51,7 @@ export class PacketAnalyzer implements CaptureSink {
       },
     });
     this.table.hashPayloads = opts.hashPayloads ?? false;
+    this.table.keepTimeline = opts.timeline ?? false;
   }
 
   get openConnections(): number {

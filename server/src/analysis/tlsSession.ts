@@ -19,8 +19,6 @@ export interface DirectionTraffic {
 
 /** Records kept per connection; later ones are only counted. */
 const RECORD_LIMIT = 4096;
-/** After this many application-data records each way nothing more is learned from the bytes. */
-const APP_DATA_RECORDS_TO_WATCH = 32;
 
 /**
  * Collects what the two TLS stream decoders of one connection report, and
@@ -80,9 +78,9 @@ export class TlsSession implements TlsSink {
     const t = this.traffic[from];
     t.applicationDataRecords++;
     t.applicationDataBytes += length;
-    if (this.traffic.client.applicationDataRecords >= APP_DATA_RECORDS_TO_WATCH && this.traffic.server.applicationDataRecords >= APP_DATA_RECORDS_TO_WATCH) {
-      this.stopWatching();
-    }
+    // Past the handshake and a few records, a direction's bytes teach nothing
+    // more: stop copying and decoding them; reassembly goes on with offsets.
+    if (!this.decoders[from].wantsBytes()) this.conn.stream(from).stopBytes();
   }
 
   problem(from: Direction, code: string, message: string, span: Span, severity: 'error' | 'warning' | 'info'): void {
@@ -93,10 +91,5 @@ export class TlsSession implements TlsSink {
     this.notTlsAt[from] = offset;
     // Nothing further to decode in this direction; don't copy its bytes.
     this.conn.stream(from).stopBytes();
-  }
-
-  private stopWatching(): void {
-    this.conn.stream('client').stopBytes();
-    this.conn.stream('server').stopBytes();
   }
 }

@@ -80,7 +80,8 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
     packet: maps[a.from].packetAt(a.span[0]), range: resolve(a.from, a.span),
   }));
 
-  const diagnostics: ReportDiagnostic[] = (tls?.problems ?? []).map((p) => ({
+  // Gaps are reported once, below, from reassembly's own record of them.
+  const diagnostics: ReportDiagnostic[] = (tls?.problems ?? []).filter((p) => p.code !== 'tcp.gap').map((p) => ({
     severity: p.severity, code: p.code, message: `${p.from}: ${p.message}`,
     location: resolve(p.from, p.span)[0] ?? null, packet: maps[p.from].packetAt(p.span[0]), connection: conn.id,
   }));
@@ -131,23 +132,15 @@ function certificateReport(c: CertificateEntry, index: number, opts: ReportOptio
 }
 
 function tcpReport(conn: Connection): TcpReport {
-  const retrans = { client: 0, server: 0 };
-  let differing = 0;
-  let ooo = 0;
-  for (const p of conn.timeline) {
-    if (p.notes & PacketNote.RETRANSMISSION) retrans[p.from]++;
-    if (p.notes & PacketNote.RETRANSMISSION_DIFFERS) differing++;
-    if (p.notes & PacketNote.OUT_OF_ORDER) ooo++;
-  }
   const cs = conn.stream('client');
   const ss = conn.stream('server');
   return {
     roleBy: conn.roleBy, packets: conn.packetCount,
     bytes: { client: Math.max(cs.highest, cs.next), server: Math.max(ss.highest, ss.next) },
     gaps: { client: cs.gaps.slice(0, 100), server: ss.gaps.slice(0, 100) },
-    retransmissions: retrans, retransmissionsDiffering: differing, outOfOrder: ooo,
+    retransmissions: { ...conn.counts.retransmissions }, retransmissionsDiffering: conn.counts.retransmissionsDiffering, outOfOrder: conn.counts.outOfOrder,
     rst: conn.rstFrom, fin: { ...conn.finFrom }, synSeen: cs.synSeen || ss.synSeen,
-    timelineTruncated: conn.packetCount > TIMELINE_LIMIT,
+    timelineTruncated: conn.timeline.length > 0 && conn.packetCount > TIMELINE_LIMIT,
     isn: { client: isnOf(cs), server: isnOf(ss) },
   };
 }
@@ -196,9 +189,13 @@ function packetReports(conn: Connection, messages: MessageReport[], alerts: Aler
     const label = RECORD_LABELS[r.contentType];
     if (label) add(maps[r.from].packetAt(r.span[0]), label);
   }
+  // Gaps are only known once the hole is given up on, after later segments
+  // went by: mark the segments that resume a stream after one here.
+  const gapEnds: Record<Direction, Set<number>> = { client: new Set(), server: new Set() };
+  for (const from of ['client', 'server'] as const) for (const g of conn.stream(from).gaps) gapEnds[from].add(g.start + g.length);
   return conn.timeline.map((p) => ({
     index: p.index, time: p.time, from: p.from, flags: flagsText(p.flags), seq: p.seq, ack: p.ack, length: p.length,
-    window: p.window, ttl: p.ttl, ipId: p.ipId, notes: noteNames(p.notes),
+    window: p.window, ttl: p.ttl, ipId: p.ipId, notes: noteNames(p.length > 0 && gapEnds[p.from].has(p.seq) ? p.notes | PacketNote.AFTER_GAP : p.notes),
     payloadHash: p.hash === 0 ? '' : p.hash.toString(16).padStart(8, '0'),
     // Retransmissions carry the same bytes again; the TLS content belongs to the first copy.
     tls: tlsByPacket.get(p.index) ?? [],

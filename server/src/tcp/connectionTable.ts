@@ -38,6 +38,8 @@ export interface TimelinePacket {
 /** Packets kept per connection for the timeline; the rest are counted. */
 export const TIMELINE_LIMIT = 20000;
 
+const EMPTY = new Uint8Array(0);
+
 const WELL_KNOWN_TLS_PORTS = new Set([443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 4433, 5061, 8443, 9001, 9030, 9443]);
 
 export class Connection {
@@ -52,6 +54,8 @@ export class Connection {
   lastTime = NaN;
   packetCount = 0;
   readonly timeline: TimelinePacket[] = [];
+  /** Counted for every packet, timeline or not. */
+  readonly counts = { retransmissions: { client: 0, server: 0 }, retransmissionsDiffering: 0, outOfOrder: 0 };
   rstFrom: Direction | null = null;
   finFrom = { client: false, server: false };
   /** The 4-tuple was reused by a new SYN: this one is over. */
@@ -109,6 +113,8 @@ export class ConnectionTable {
   private sinceSweep = 0;
   /** Hash payloads for the timeline (two-capture comparison needs it; a plain analysis does not pay for it). */
   hashPayloads = false;
+  /** Keep per-packet timeline records (the editor and compare need them; a batch analysis does not). */
+  keepTimeline = false;
   /** Idle time (capture seconds) after which an unfinished connection is closed out. */
   idleTimeout = 600;
 
@@ -159,7 +165,9 @@ export class ConnectionTable {
       conn = c;
       fromA = this.isFromA(conn, t.src6, t.srcPort);
     }
-    const payload = raw.data.subarray(t.payloadOffset, t.payloadOffset + t.payloadLength);
+    const stream = fromA ? conn.sa : conn.sb;
+    // A view per packet only when someone will look at the bytes.
+    const payload = t.payloadLength > 0 && (stream.wantBytes || this.hashPayloads || !conn.roleSettled) ? raw.data.subarray(t.payloadOffset, t.payloadOffset + t.payloadLength) : EMPTY;
     this.feed(conn, fromA, raw, t.flags, t.seq, t.ack, t.window, t.ttl, t.ipId, payload, t.payloadWireLength,
       raw.fileOffset < 0 ? -1 : raw.fileOffset + t.payloadOffset, t.payloadOffset, t.fragment);
   }
@@ -189,7 +197,7 @@ export class ConnectionTable {
     const peer = fromA ? c.sb : c.sa;
     if (s.relativeSeq && s.ack !== null && !(flags & TcpFlag.SYN && !(flags & TcpFlag.ACK)) && !Number.isNaN(peer.base) && s.ack < 0x10000000) ack = (peer.base + s.ack - 1) >>> 0;
     this.feed(c, fromA, raw, flags | (s.ack !== null ? TcpFlag.ACK : 0), seq >>> 0, ack >>> 0, s.window ?? 0, -1, -1,
-      new Uint8Array(0), s.length, -1, 0, false);
+      EMPTY, s.length, -1, 0, false);
   }
 
   /** Closes out connections idle for longer than idleTimeout (capture time). */
@@ -266,7 +274,6 @@ export class ConnectionTable {
         }
         if (stream.consumer === null && stream.wantBytes && payload.length > 0) this.events.opened(c);
         notes |= stream.segment(rel, payload, wireLength, raw.index, payloadFileOffset, raw.text, payloadIndex);
-        if (stream.gaps.length > 0 && stream.gaps[stream.gaps.length - 1].start + stream.gaps[stream.gaps.length - 1].length === rel) notes |= PacketNote.AFTER_GAP;
       }
     }
     if (flags & TcpFlag.FIN) {
@@ -277,10 +284,14 @@ export class ConnectionTable {
       c.rstFrom = c.directionOf(fromA);
       stream.rstSeen = true;
     }
-    const ackRel = flags & TcpFlag.ACK && !Number.isNaN(peer.base) ? peer.peekRelative(ack) : -1;
-    if (c.timeline.length < TIMELINE_LIMIT) {
+    const from = c.directionOf(fromA);
+    if (notes & PacketNote.RETRANSMISSION) c.counts.retransmissions[from]++;
+    if (notes & PacketNote.RETRANSMISSION_DIFFERS) c.counts.retransmissionsDiffering++;
+    if (notes & PacketNote.OUT_OF_ORDER) c.counts.outOfOrder++;
+    if (this.keepTimeline && c.timeline.length < TIMELINE_LIMIT) {
+      const ackRel = flags & TcpFlag.ACK && !Number.isNaN(peer.base) ? peer.peekRelative(ack) : -1;
       const tp: TimelinePacket = {
-        index: raw.index, time, from: c.directionOf(fromA), flags, seq: rel, ack: ackRel, length: wireLength,
+        index: raw.index, time, from, flags, seq: rel, ack: ackRel, length: wireLength,
         window, ttl, ipId, notes, hash: this.hashPayloads && payload.length > 0 ? fnv1a(payload) : 0,
       };
       c.timeline.push(tp);

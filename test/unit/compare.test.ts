@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareCaptures } from '../../server/src/compare/compareCaptures';
+import type { CompareReport } from '../../shared/compare';
+
+// Real two-vantage captures made by lab/two-vantage/make-captures.sh: client,
+// censor and relay in network namespaces, tcpdump at both ends at once.
+const ROOT = join(__dirname, '..', '..', '..');
+const TV = join(ROOT, 'test', 'fixtures', 'two-vantage');
+const pair = (s: string) => [join(TV, s, 'client.pcap'), join(TV, s, 'relay.pcap')] as const;
+
+const cache = new Map<string, Promise<CompareReport>>();
+const compare = (s: string) => {
+  if (!cache.has(s)) cache.set(s, compareCaptures(...pair(s)));
+  return cache.get(s)!;
+};
+
+test('no interference: every packet delivered, verdict none', async () => {
+  const r = await compare('openssl-pass');
+  assert.equal(r.pairs.length, 1);
+  const p = r.pairs[0];
+  assert.equal(p.interference.kind, 'none');
+  assert.ok(p.packets.every((x) => x.status === 'delivered' || x.status === 'retransmitted'));
+  assert.ok(p.matchedBy.some((m) => m.includes('ClientHello random')));
+  // One host clock: the offset is tiny and the delays are non-negative.
+  assert.ok(Math.abs(p.clockOffset.seconds) < 0.005, `${p.clockOffset.seconds}`);
+  assert.ok(p.packets.every((x) => x.delay === null || x.delay > -0.001));
+});
+
+test('ServerHello dropped by the censor: drop, relay → client, first missing ServerHello, retransmissions told', async () => {
+  const r = await compare('openssl-drop-serverhello');
+  const i = r.pairs[0].interference;
+  assert.equal(i.kind, 'drop');
+  assert.equal(i.direction, 'relay-to-client');
+  assert.equal(i.firstMissingTlsMessage, 'ServerHello');
+  assert.ok(i.confidence >= 0.8);
+  assert.ok(i.evidence.some((e) => /retransmitted it \d+ times/.test(e)), i.evidence.join('\n'));
+  const dropped = r.pairs[0].packets.filter((x) => x.status === 'dropped' && x.from === 'relay');
+  assert.ok(dropped.length >= 2);
+  assert.ok(dropped[0].tls.includes('ServerHello'));
+  assert.equal(dropped[0].clientIndex, -1);
+});
+
+test('forged RST: injected-reset, with TTL evidence unlike the relay\'s genuine packets', async () => {
+  const r = await compare('openssl-rst-injected');
+  const p = r.pairs[0];
+  assert.equal(p.interference.kind, 'injected-reset');
+  assert.equal(p.interference.direction, 'relay-to-client');
+  const inj = p.packets.filter((x) => x.status === 'injected');
+  assert.equal(inj.length, 1);
+  assert.ok(inj[0].flags.includes('R'));
+  assert.equal(inj[0].relayIndex, -1);
+  assert.ok(inj[0].evidence!.some((e) => /TTL 64 .* TTL 63/.test(e)), inj[0].evidence!.join('; '));
+});
+
+test('real Tor bridge blocked on its ServerHello: same verdict as the openssl case', async () => {
+  const r = await compare('tor-drop-serverhello');
+  assert.equal(r.pairs[0].interference.kind, 'drop');
+  assert.equal(r.pairs[0].interference.firstMissingTlsMessage, 'ServerHello');
+});
+
+test('obfs4 through the same censor: not TLS, matched by sequence numbers and payloads, nothing dropped', async () => {
+  const r = await compare('tor-obfs4-pass');
+  const p = r.pairs[0];
+  assert.equal(p.interference.kind, 'none');
+  assert.ok(!p.matchedBy.some((m) => m.includes('ClientHello')));
+  assert.ok(p.matchedBy.some((m) => m.includes('identical payload')));
+});
+
+test('NAT rewrote the client address and port: still matched, no interference', async () => {
+  const r = await compare('openssl-pass-natted');
+  const p = r.pairs[0];
+  const c = r.client.connections.find((x) => x.id === p.client)!;
+  const rel = r.relay!.connections.find((x) => x.id === p.relay)!;
+  assert.notEqual(c.client.address, rel.client.address);
+  assert.notEqual(c.client.port, rel.client.port);
+  assert.equal(p.interference.kind, 'none');
+});
+
+test('suspect fields: the Ethiopia 2012 cipher is flagged with a source, and its range holds the cipher bytes in relay.pcap', async () => {
+  const r = await compare('openssl-drop-serverhello');
+  const s = r.pairs[0].suspects.find((x) => x.field === 'serverHello.cipherSuite' && x.weight === 'high');
+  assert.ok(s, r.pairs[0].suspects.map((x) => x.rule).join(', '));
+  assert.match(s.reference, /Ethiopia/);
+  const relayBytes = readFileSync(pair('openssl-drop-serverhello')[1]);
+  const loc = s.range[0];
+  assert.equal(loc.kind, 'offset');
+  if (loc.kind === 'offset') assert.equal(relayBytes.readUInt16BE(loc.offset), 0x0039);
+  // Divergence marks point at the message that was stopped.
+  assert.ok(r.pairs[0].suspects.some((x) => x.rule.startsWith('divergence') && x.message === 'ServerHello'));
+});
+
+test('clock offset: shifting the relay capture by 3.25 s is recovered', async () => {
+  const [client, relay] = pair('openssl-pass');
+  const b = Buffer.from(readFileSync(relay));
+  for (let o = 24; o + 16 <= b.length; o += 16 + b.readUInt32LE(o + 8)) {
+    let sec = b.readUInt32LE(o) + 3;
+    let usec = b.readUInt32LE(o + 4) + 250000;
+    if (usec >= 1e6) { usec -= 1e6; sec++; }
+    b.writeUInt32LE(sec, o);
+    b.writeUInt32LE(usec, o + 4);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hi-'));
+  const shifted = join(dir, 'relay-shifted.pcap');
+  writeFileSync(shifted, b);
+  const r = await compareCaptures(client, shifted);
+  const off = r.pairs[0].clockOffset;
+  assert.equal(off.method, 'two-way-median');
+  assert.ok(Math.abs(off.seconds - 3.25) < 0.002, `${off.seconds}`);
+  assert.ok(off.uncertainty < 0.002);
+  assert.equal(r.pairs[0].interference.kind, 'none');
+});
+
+test('the bundled Kazakhstan sample: drop of the ServerHello, relay → client', async () => {
+  const r = await compareCaptures(join(ROOT, 'samples', 'tor-kz-drop', 'client.pcap'), join(ROOT, 'samples', 'tor-kz-drop', 'relay.pcap'));
+  const i = r.pairs[0].interference;
+  assert.equal(i.kind, 'drop');
+  assert.equal(i.firstMissingTlsMessage, 'ServerHello');
+  assert.ok(i.evidence.some((e) => /retransmitted it 9 times/.test(e)), i.evidence.join('\n'));
+});
+
+test('one vantage point: says what it can, and no more', async () => {
+  const r = await compareCaptures(pair('openssl-drop-serverhello')[0], null);
+  assert.equal(r.pairs.length, 0);
+  const s = r.singleVantage![0];
+  assert.equal(s.interference.kind, 'undetermined');
+  assert.ok(s.interference.evidence.some((e) => /No data came back/.test(e)));
+  assert.ok(s.interference.evidence.some((e) => /one vantage point/.test(e)));
+});
+
+test('baseline diff: the blocked handshake against a working one names distinctive fields', async () => {
+  const [client, relay] = pair('openssl-drop-serverhello');
+  const r = await compareCaptures(client, relay, { baseline: join(ROOT, 'test', 'fixtures', 'handshakes', 'tls12-ecdhe-rsa.pcap') });
+  const diff = r.pairs[0].baselineDiff!;
+  assert.ok(diff.length > 0);
+  const cipher = diff.find((d) => d.field === 'serverHello.cipherSuite');
+  assert.ok(cipher && cipher.distinctive);
+  assert.ok(diff.some((d) => d.field.includes('random') && !d.distinctive));
+});
