@@ -42,7 +42,7 @@ export class TlsSession implements TlsSink {
 
   constructor(private readonly conn: Connection) {
     // One shared ConnectionInfo: the client's decoder must know what the server chose.
-    const { client, server } = TlsStreamDecoder.pair(this);
+    const { client, server } = TlsStreamDecoder.pair(this, { idleAfter: 4 });
     this.decoders = { client, server };
     conn.stream('client').consumer = this.decoders.client;
     conn.stream('server').consumer = this.decoders.server;
@@ -76,6 +76,8 @@ export class TlsSession implements TlsSink {
 
   applicationData(from: Direction, length: number): void {
     const t = this.traffic[from];
+    // The handshake is what hex views and retransmission checks need: keep no copies past it.
+    if (t.applicationDataRecords === 0) this.conn.stream(from).stopRetaining();
     t.applicationDataRecords++;
     t.applicationDataBytes += length;
     // Past the handshake and a few records, a direction's bytes teach nothing

@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'crypto';
+import { hashFileInWorker } from './fileHash';
 import * as fs from 'fs';
 import { SNIFF_BYTES, sniffFormat } from './detect';
 import { GunzipPump, gunzipBytes, isGzip } from './gzip';
@@ -29,6 +30,8 @@ export interface ReadCaptureResult {
 }
 
 const DEFAULT_CHUNK = 1 << 20;
+/** Below this, starting a worker costs more than hashing inline. */
+const HASH_IN_WORKER_BYTES = 32 << 20;
 const PROGRESS_STEP = 1 << 20;
 /** Text dumps are parsed from one string; V8 strings top out near 512 MiB, and real dumps are tiny. */
 export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
@@ -67,7 +70,8 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
  * (binary) or collect (text).
  */
 class CaptureFeed {
-  private readonly hash: Hash = createHash('sha256');
+  /** Null when the caller hashes the file elsewhere (a worker thread, for big files). */
+  private readonly hash: Hash | null;
   private readonly sink: CaptureSink;
   bytes = 0;
   decoded = 0;
@@ -85,7 +89,9 @@ class CaptureFeed {
     outer: CaptureSink,
     /** Re-reads the stored bytes for gzip salvage; resolves null when the file is too large for that. */
     private readonly reread?: () => Promise<Uint8Array | null>,
+    hashHere = true,
   ) {
+    this.hash = hashHere ? createHash('sha256') : null;
     this.sink = {
       packet: (p) => {
         this.packets++;
@@ -100,7 +106,7 @@ class CaptureFeed {
 
   async write(chunk: Uint8Array): Promise<void> {
     if (chunk.length === 0) return;
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     this.bytes += chunk.length;
     if (this.rawHead) {
       this.rawHead.push(chunk);
@@ -172,7 +178,7 @@ class CaptureFeed {
       compressed: this.compressed,
       packets: this.packets,
       bytes: this.bytes,
-      sha256: this.hash.digest('hex'),
+      sha256: this.hash ? this.hash.digest('hex') : '',
       decodedBytes: this.decoded,
     };
   }
@@ -275,7 +281,10 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
   if (signal?.aborted) throw abortError(signal);
   const total = (await fs.promises.stat(path)).size;
   const stream = fs.createReadStream(path, { highWaterMark: opts.chunkSize ?? DEFAULT_CHUNK });
-  const feed = new CaptureFeed(sink, async () => (total <= MAX_SALVAGE_BYTES ? fs.promises.readFile(path) : null));
+  // Big files are hashed on another thread while this one parses.
+  const hasher = total >= HASH_IN_WORKER_BYTES ? hashFileInWorker(path) : null;
+  hasher?.promise.catch(() => undefined);
+  const feed = new CaptureFeed(sink, async () => (total <= MAX_SALVAGE_BYTES ? fs.promises.readFile(path) : null), hasher === null);
   const onAbort = () => stream.destroy();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -290,6 +299,7 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
     }
     if (signal?.aborted) throw abortError(signal);
     const result = await feed.finish();
+    if (hasher) result.sha256 = await hasher.promise;
     onProgress?.(feed.bytes, total);
     return result;
   } catch (e) {
@@ -298,6 +308,7 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
   } finally {
     signal?.removeEventListener('abort', onAbort);
     stream.destroy();
+    hasher?.cancel();
     feed.dispose();
   }
 }

@@ -60,6 +60,10 @@ export class Connection {
   finFrom = { client: false, server: false };
   /** The 4-tuple was reused by a new SYN: this one is over. */
   superseded = false;
+  /** Capture time when both FINs or a RST were seen; NaN while open. */
+  closedAt = NaN;
+  /** Already handed to `finished` (late packets must not finish it twice). */
+  done = false;
   /** Set by the owner (TLS session); opaque here. */
   session: unknown = null;
   /** IPv4 only: A's address and port packed as the table key, to tell directions without strings. */
@@ -117,6 +121,14 @@ export class ConnectionTable {
   keepTimeline = false;
   /** Idle time (capture seconds) after which an unfinished connection is closed out. */
   idleTimeout = 600;
+  /**
+   * A closed connection lingers this long (capture seconds) for its last ACKs
+   * and retransmitted FINs, then is finished and forgotten: memory follows the
+   * connections that are open, not the length of the capture.
+   */
+  lingerAfterClose = 2;
+  private readonly closing: Connection[] = [];
+  private closingHead = 0;
 
   constructor(private readonly events: ConnectionEvents) {}
 
@@ -138,6 +150,7 @@ export class ConnectionTable {
       let inner = this.v4.get(lo);
       let c = inner?.get(hi);
       if (c && this.reused(c, t.flags, ks === c.aKey, t.seq)) {
+        c.superseded = true;
         this.finish(c);
         c = undefined;
       }
@@ -155,6 +168,7 @@ export class ConnectionTable {
       const key = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
       let c = this.other.get(key);
       if (c && this.reused(c, t.flags, this.isFromA(c, t.src6, t.srcPort), t.seq)) {
+        c.superseded = true;
         this.finish(c);
         c = undefined;
       }
@@ -180,6 +194,7 @@ export class ConnectionTable {
     const flags = summaryFlags(s.flags);
     let c = this.other.get(key);
     if (c && (flags & TcpFlag.SYN) && !(flags & TcpFlag.ACK) && c.closed) {
+      c.superseded = true;
       this.finish(c);
       c = undefined;
     }
@@ -204,10 +219,25 @@ export class ConnectionTable {
   sweep(now: number): void {
     if (Number.isNaN(now)) return;
     for (const [lo, inner] of this.v4) {
-      for (const [hi, c] of inner) if (now - c.lastTime > this.idleTimeout) { inner.delete(hi); this.events.finished(c); }
+      for (const [hi, c] of inner) if (now - c.lastTime > this.idleTimeout) { inner.delete(hi); c.done = true; this.events.finished(c); }
       if (inner.size === 0) this.v4.delete(lo);
     }
-    for (const [k, c] of this.other) if (now - c.lastTime > this.idleTimeout) { this.other.delete(k); this.events.finished(c); }
+    for (const [k, c] of this.other) if (now - c.lastTime > this.idleTimeout) { this.other.delete(k); c.done = true; this.events.finished(c); }
+  }
+
+  private finishLingering(now: number): void {
+    const q = this.closing;
+    while (this.closingHead < q.length) {
+      const c = q[this.closingHead];
+      // Timestamps can be missing (text dumps without them): then wait for the end.
+      if (!(now - c.closedAt > this.lingerAfterClose)) break;
+      this.closingHead++;
+      if (!c.done) this.finish(c);
+    }
+    if (this.closingHead > 64 && this.closingHead * 2 > q.length) {
+      q.splice(0, this.closingHead);
+      this.closingHead = 0;
+    }
   }
 
   /** End of capture: every open connection is finished, in order of first appearance. */
@@ -218,7 +248,12 @@ export class ConnectionTable {
     this.v4.clear();
     this.other.clear();
     all.sort((x, y) => x.id - y.id);
-    for (const c of all) this.events.finished(c);
+    this.closing.length = 0;
+    this.closingHead = 0;
+    for (const c of all) {
+      c.done = true;
+      this.events.finished(c);
+    }
   }
 
   private isFromA(c: Connection, addr: string, port: number): boolean {
@@ -235,14 +270,15 @@ export class ConnectionTable {
   }
 
   private finish(c: Connection): void {
+    if (c.done) return;
     if (typeof c.key === 'number') {
       const inner = this.v4.get(c.key);
-      inner?.delete(c.key2);
+      if (inner?.get(c.key2) === c) inner.delete(c.key2);
       if (inner && inner.size === 0) this.v4.delete(c.key);
-    } else {
+    } else if (this.other.get(c.key) === c) {
       this.other.delete(c.key);
     }
-    c.superseded = true;
+    c.done = true;
     this.events.finished(c);
   }
 
@@ -284,6 +320,11 @@ export class ConnectionTable {
       c.rstFrom = c.directionOf(fromA);
       stream.rstSeen = true;
     }
+    if (Number.isNaN(c.closedAt) && c.closed) {
+      c.closedAt = time;
+      this.closing.push(c);
+    }
+    this.finishLingering(time);
     const from = c.directionOf(fromA);
     if (notes & PacketNote.RETRANSMISSION) c.counts.retransmissions[from]++;
     if (notes & PacketNote.RETRANSMISSION_DIFFERS) c.counts.retransmissionsDiffering++;

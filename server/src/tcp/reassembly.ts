@@ -84,6 +84,7 @@ export class DirectionStream {
   /** The first RETAIN_BYTES of the stream, for comparison and hex views. */
   retained = new Uint8Array(0);
   retainedLength = 0;
+  private retainLimit = RETAIN_BYTES;
   private pending: Pending[] = [];
   private pendingBytes = 0;
   consumer: StreamConsumer | null = null;
@@ -193,6 +194,11 @@ export class DirectionStream {
     this.pendingBytes = 0;
   }
 
+  /** Keeps what is retained so far, copies nothing more. */
+  stopRetaining(): void {
+    this.retainLimit = this.retainedLength;
+  }
+
   retainedBytes(): Uint8Array {
     return this.retained.subarray(0, this.retainedLength);
   }
@@ -237,10 +243,8 @@ export class DirectionStream {
     this.next = offset + n;
     this.bytesDelivered += n;
     if (!this.wantBytes) return;
-    if (offset < RETAIN_BYTES) {
-      this.map.add({ start: offset, end: offset + n, packet, fileOffset, text, textIndex });
-      this.retain(offset, bytes);
-    }
+    if (offset < RETAIN_BYTES) this.map.add({ start: offset, end: offset + n, packet, fileOffset, text, textIndex });
+    if (offset < this.retainLimit) this.retain(offset, bytes);
     this.consumer?.push(bytes, offset);
   }
 
@@ -248,7 +252,7 @@ export class DirectionStream {
     // Only contiguous retention from 0: after a gap the retained prefix stops,
     // since hex views need offsets that line up with the stream.
     if (offset !== this.retainedLength) return;
-    const room = RETAIN_BYTES - this.retainedLength;
+    const room = this.retainLimit - this.retainedLength;
     const take = Math.min(room, bytes.length);
     if (take <= 0) return;
     if (this.retainedLength + take > this.retained.length) {
