@@ -147,7 +147,7 @@ class CaptureFeed {
 
   /** The synchronous path for bytes already in memory. */
   readAll(bytes: Uint8Array): ReadCaptureResult {
-    this.hash.update(bytes);
+    this.hash?.update(bytes);
     this.bytes = bytes.length;
     this.rawHead = null;
     let decoded = bytes;
