@@ -8,4 +8,6 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('handshake-inspector: not built yet — run `npm run build` first\n');
   process.exit(2);
 }
+// `… | head` closes the pipe early: that is not an error worth a stack trace.
+process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
 require(bundle).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -123,6 +123,10 @@ export function formatVerdictLine(r: CompareReport): string {
   }).join('\n');
 }
 
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
 export function formatCompare(r: CompareReport, opts: TextOptions): string {
   const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
   const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
@@ -146,8 +150,9 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
     for (const pk of p.packets) counts.set(pk.status, (counts.get(pk.status) ?? 0) + 1);
     lines.push(dim(`  packets: ${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}`));
     if (p.suspects.length > 0) {
-      lines.push('  suspect fields:');
-      for (const s of p.suspects.slice(0, 12)) lines.push(`   [${s.weight}] ${s.field}${s.value !== undefined ? ` = ${safeText(s.value)}` : ''}: ${safeText(s.explanation)} ${dim(`(${safeText(s.reference)})`)}`);
+      lines.push(`  suspect fields (${p.suspects.length}; the report and --json explain each with its source):`);
+      for (const s of p.suspects.slice(0, 10)) lines.push(`   [${s.weight}] ${s.field}${s.value !== undefined ? ` = ${safeText(clip(s.value, 70))}` : ''} ${dim(`(${s.rule})`)}`);
+      if (p.suspects.length > 10) lines.push(dim(`   … ${p.suspects.length - 10} more`));
     }
     for (const d of (p.baselineDiff ?? []).filter((x) => x.distinctive)) lines.push(`   differs from baseline: ${d.field}: ${safeText(d.blocked ?? '—')} vs ${safeText(d.baseline ?? '—')}`);
     lines.push('');
@@ -156,7 +161,7 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
     const c = byId(r.client.connections, s.connection)!;
     lines.push(bold(`${endpoint(c.client)} → ${endpoint(c.server)}  (one vantage point)`));
     for (const e of s.interference.evidence) lines.push(`   - ${safeText(e)}`);
-    for (const x of s.suspects.slice(0, 8)) lines.push(`   [${x.weight}] ${x.field}: ${safeText(x.explanation)}`);
+    for (const x of s.suspects.slice(0, 8)) lines.push(`   [${x.weight}] ${x.field}${x.value !== undefined ? ` = ${safeText(clip(x.value, 70))}` : ''} ${dim(`(${x.rule})`)}`);
     lines.push('');
   }
   if (r.unmatched.client.length + r.unmatched.relay.length > 0) {
