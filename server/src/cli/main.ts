@@ -3,6 +3,8 @@ import { analyzeFile } from '../analysis/analyzeCapture';
 import { formatAnalysis, formatCompare, formatVerdictLine } from '../output/textSummary';
 import { compareCaptures } from '../compare/compareCaptures';
 import type { CompareReport } from '../../../shared/compare';
+import type { MessageReport } from '../../../shared/analysis';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
@@ -137,22 +139,58 @@ async function reportCommand(args: string[]): Promise<number> {
   if (!['html', 'md', 'json'].includes(format)) throw new UsageError(`--format must be html, md or json (got '${format}')`);
   if (!values.out) throw new UsageError('report needs --out FILE');
   const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean });
-  await writeReport(report, positionals[0], format as 'html' | 'md' | 'json', values.out as string);
+  await writeReport(report, format as 'html' | 'md' | 'json', values.out as string);
   process.stdout.write(`${formatVerdictLine(report)}\nreport written to ${values.out}\n`);
   return 0;
 }
 
-async function writeReport(report: CompareReport, capture: string, format: 'html' | 'md' | 'json', out: string): Promise<void> {
-  const { loadAnnotations } = await import('../report/annotations');
+async function writeReport(report: CompareReport, format: 'html' | 'md' | 'json', out: string): Promise<void> {
+  const { loadReportAnnotations } = await import('../report/annotations');
   const { renderHtml } = await import('../report/html');
   const { renderMarkdown } = await import('../report/markdown');
   const { renderJson } = await import('../report/json');
-  const loaded = await loadAnnotations(capture);
-  for (const e of loaded.errors) process.stderr.write(`${capture}.annotations.json: ${e.message}\n`);
-  const ctx = { annotations: loaded.notes, generatedAt: new Date() };
-  const text = format === 'html' ? renderHtml(report, ctx) : format === 'md' ? renderMarkdown(report, ctx) : renderJson(report, ctx);
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(out, text);
+  const relayPath = report.relay?.input.path ?? null;
+  const loaded = await loadReportAnnotations(report.client.input.path, relayPath, { client: report.client.input.sha256, relay: report.relay?.input.sha256 });
+  for (const e of loaded.problems) process.stderr.write(`annotations: ${e.message}\n`);
+  const hex = hexFromDisk(report);
+  try {
+    const ctx = { annotations: loaded.annotations, generatedAt: new Date(), hexBytes: hex.read };
+    const text = format === 'html' ? renderHtml(report, ctx) : format === 'md' ? renderMarkdown(report, ctx) : renderJson(report, ctx);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(out, text);
+  } finally {
+    hex.close();
+  }
+}
+
+/**
+ * Message bytes for the report's hex views, read from the capture files at
+ * the messages' offsets (never the whole file: captures can be gigabytes).
+ * Compressed captures and text dumps have no plain file offsets: no hex then.
+ */
+function hexFromDisk(report: CompareReport) {
+  const fds: Partial<Record<'client' | 'relay', number>> = {};
+  const inputs = { client: report.client.input, relay: report.relay?.input };
+  for (const side of ['client', 'relay'] as const) {
+    const i = inputs[side];
+    if (i && !i.compressed && (i.format === 'pcap' || i.format === 'pcapng')) fds[side] = openSync(i.path, 'r');
+  }
+  return {
+    read: (side: 'client' | 'relay', _connection: number, message: MessageReport): Uint8Array | null => {
+      const fd = fds[side];
+      if (fd === undefined || message.range.length === 0) return null;
+      const total = message.range.reduce((n, r) => n + (r.kind === 'offset' ? r.length : 0), 0);
+      if (total !== message.span[1] - message.span[0] || total > 1 << 20) return null;
+      const out = Buffer.alloc(total);
+      let at = 0;
+      for (const r of message.range) {
+        if (r.kind !== 'offset') return null;
+        at += readSync(fd, out, at, r.length, r.offset);
+      }
+      return at === total ? out : null;
+    },
+    close: () => { for (const fd of Object.values(fds)) if (fd !== undefined) closeSync(fd); },
+  };
 }
 
 async function demoCommand(args: string[]): Promise<number> {
@@ -165,7 +203,7 @@ async function demoCommand(args: string[]): Promise<number> {
   process.stdout.write(`Comparing the bundled sample: a Tor bridge blocked on its ServerHello, seen from the client and from the relay\n  ${client}\n  ${relay}\n\n`);
   const report = await compareCaptures(client, relay);
   process.stdout.write(formatCompare(report, { color: process.stdout.isTTY === true }));
-  await writeReport(report, client, 'html', out);
+  await writeReport(report, 'html', out);
   process.stdout.write(`\nHTML report written to ${out}\n`);
   return 0;
 }
