@@ -133,6 +133,8 @@ export interface TcpReport {
 }
 
 export interface TlsSummary {
+  /** False when the capture holds no payload bytes for this connection (tcpdump -nn summary lines): TLS is then unknown, not absent. */
+  available: boolean;
   /** Negotiated version, e.g. 0x0303, or null when no ServerHello. */
   version: number | null;
   versionName: string | null;

@@ -104,6 +104,28 @@ export namespace DissectionRequest {
   export const type = new RequestType<DissectionParams, DissectionResult, void>(method);
 }
 
+export interface AnnotateParams {
+  uri: string;
+  target: { kind: 'packet'; packet: number } | { kind: 'field'; connection: number; field: string } | { kind: 'connection'; connection: number };
+  text: string;
+  author?: string;
+}
+
+export interface AnnotateResult {
+  ok: boolean;
+  /** The sidecar file (`<capture>.annotations.json`). */
+  path: string;
+  notes: number;
+  /** Why nothing was written (the sidecar has errors that rewriting would lose). */
+  errors?: string[];
+}
+
+/** Add a note to the capture's annotations sidecar; reports include it. `file:` URIs only. */
+export namespace AnnotateRequest {
+  export const method = 'handshake/annotate';
+  export const type = new RequestType<AnnotateParams, AnnotateResult, void>(method);
+}
+
 export interface DocumentAnalyzedParams {
   uri: string;
   version: number;

@@ -139,7 +139,7 @@ function connection(id: number, messages: MessageReport[], packets: PacketReport
       isn: { client: 409017725, server: 3960569124 },
     },
     tls: {
-      version: null, versionName: null, cipherSuite: null, cipherSuiteName: null, serverName: 'www.nticptdx7zayqmuqfjd6aq.com', alpn: null, resumed: false,
+      available: true, version: null, versionName: null, cipherSuite: null, cipherSuiteName: null, serverName: 'www.nticptdx7zayqmuqfjd6aq.com', alpn: null, resumed: false,
       incomplete: true, lastMessage: 'ClientHello', applicationData: { client: { records: 0, bytes: 0 }, server: { records: 0, bytes: 0 } },
     },
     clientHello: null, serverHello: null, serverKeyExchange: null, certificates: [], messages, alerts: [],

@@ -27,7 +27,8 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
   const keep = opts.keep ?? true;
   const tlsOnly = opts.tlsOnly ?? true;
   return new PacketAnalyzer(({ conn, tls }) => {
-    if (tlsOnly && !(tls?.isTls ?? false)) return;
+    // A summary-only dump cannot show TLS: its connections are all shown, marked so.
+    if (tlsOnly && !(tls?.isTls ?? false) && !conn.noBytes) return;
     const report = buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates });
     opts.onConnection?.(report);
     if (keep) connections.push(report);

@@ -97,6 +97,7 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   }
 
   const tlsSummary = summarize(tls, clientHello, serverHello, messages, tcp);
+  tlsSummary.available = !conn.noBytes;
   const report: ConnectionReport = {
     id: conn.id, client: conn.client, server: conn.server, startTime: conn.firstTime, endTime: conn.lastTime,
     isTls: tls?.isTls ?? false, tcp, tls: tlsSummary, clientHello, serverHello, serverKeyExchange, certificates,
@@ -159,6 +160,7 @@ function summarize(tls: TlsSession | null, ch: ConnectionReport['clientHello'], 
   const handshakeDone = !!tls && (tls.traffic.client.applicationDataRecords > 0 || tls.traffic.server.applicationDataRecords > 0 ||
     messages.some((m) => m.type === ORDER_ENCRYPTED && m.from === 'client'));
   return {
+    available: true,
     version, versionName: version === null ? null : versionName(version),
     cipherSuite: sh ? sh.cipherSuite : null, cipherSuiteName: sh ? sh.cipherSuiteName : null,
     serverName: ch?.serverName ?? null, alpn: sh?.alpn ?? null, resumed,

@@ -93,6 +93,7 @@ function formatConnection(c: ConnectionReport, st: Styles): string[] {
   if (tcp.rst) tcpNotes.push(`RST from ${tcp.rst}`);
   if (tcp.gaps.client.length + tcp.gaps.server.length > 0) tcpNotes.push('bytes missing from the capture');
   if (!tcp.synSeen) tcpNotes.push(`no SYN seen (roles by ${tcp.roleBy})`);
+  if (!t.available) tcpNotes.push('no payload bytes in this dump: the TLS layer is not available');
   if (t.incomplete) tcpNotes.push(`handshake incomplete${t.lastMessage ? ` (last seen: ${t.lastMessage})` : ''}`);
   if (tcpNotes.length > 0) out.push(st.warn(`    ${tcpNotes.join('; ')}`));
   for (const d of c.diagnostics.filter((x) => x.severity !== 'info').slice(0, 10)) out.push(st.warn(`    ${formatDiagnostic(d)}`));

@@ -64,6 +64,8 @@ export class Connection {
   closedAt = NaN;
   /** Already handed to `finished` (late packets must not finish it twice). */
   done = false;
+  /** Seen only through summary lines (tcpdump -nn without hex): the TLS layer is not available. */
+  noBytes = false;
   /** Set by the owner (TLS session); opaque here. */
   session: unknown = null;
   /** IPv4 only: A's address and port packed as the table key, to tell directions without strings. */
@@ -204,7 +206,14 @@ export class ConnectionTable {
     }
     const fromA = this.isFromA(c, s.src, s.srcPort);
     const stream = fromA ? c.sa : c.sb;
-    let seq = s.seq ?? 0;
+    // A summary line carries no bytes: there is nothing to reassemble or decode.
+    c.noBytes = true;
+    c.sa.wantBytes = false;
+    c.sb.wantBytes = false;
+    // tcpdump prints no seq for a pure ACK: it sits at the sender's next offset.
+    // (after a FIN, one past it: the FIN takes a sequence number).
+    const afterFin = stream.finOffset >= 0 && stream.finOffset <= stream.next ? 1 : 0;
+    let seq = s.seq ?? (Number.isNaN(stream.base) ? 0 : (stream.base + stream.next + afterFin) >>> 0);
     // tcpdump prints relative numbers counted from the SYN's sequence number,
     // so data starts at 1: rebase them onto the absolute SYN number if we saw it.
     if (s.relativeSeq && s.seq !== null && !(flags & TcpFlag.SYN) && !Number.isNaN(stream.base)) seq = (stream.base + s.seq - 1) >>> 0;

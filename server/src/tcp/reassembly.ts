@@ -135,6 +135,7 @@ export class DirectionStream {
     let notes = 0;
     const end = offset + len;
     if (end > this.highest) this.highest = end;
+    if (!this.wantBytes) return notes | this.offsetsOnly(offset, end, len);
     if (payload.length < wireLength) notes |= PacketNote.SNAPLEN_CUT;
     if (end <= this.next) {
       notes |= PacketNote.RETRANSMISSION;
@@ -164,12 +165,20 @@ export class DirectionStream {
       return notes;
     }
     notes |= PacketNote.OUT_OF_ORDER;
-    if (!this.wantBytes) {
-      // Nobody needs the bytes any more: just keep the offsets honest.
-      this.next = end;
-      return notes;
-    }
     this.hold({ offset, bytes: payload.slice(), wire: wireLength, packet, fileOffset, text, textIndex });
+    return notes;
+  }
+
+  /**
+   * Bookkeeping when nobody needs the bytes (past the handshake, or a summary
+   * dump that has none): offsets only, so retransmissions are still told
+   * apart and nothing is mistaken for a gap.
+   */
+  private offsetsOnly(offset: number, end: number, len: number): number {
+    if (end <= this.next) return PacketNote.RETRANSMISSION | (len <= 1 && end === this.next ? PacketNote.KEEPALIVE : 0);
+    const notes = offset < this.next ? PacketNote.OVERLAP : offset > this.next ? PacketNote.OUT_OF_ORDER : 0;
+    this.bytesDelivered += end - Math.max(offset, this.next);
+    this.next = end;
     return notes;
   }
 
