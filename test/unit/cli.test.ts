@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The CLI as a user runs it: the bundled bin (npm test builds it first).
+const ROOT = join(__dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'handshake-inspector.js');
+const HS = join(ROOT, 'test', 'fixtures', 'handshakes');
+const TV = join(ROOT, 'test', 'fixtures', 'two-vantage');
+
+function run(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('analyze --json follows the documented contract', () => {
+  const file = join(HS, 'tls12-dhe-rsa.pcap');
+  const r = run(['analyze', file, '--json']);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.input.path, file);
+  assert.equal(j.input.format, 'pcap');
+  assert.equal(j.input.sha256, createHash('sha256').update(readFileSync(file)).digest('hex'));
+  assert.ok(j.input.packets > 0);
+  const c = j.connections[0];
+  for (const k of ['id', 'client', 'server', 'clientHello', 'serverHello', 'certificates', 'messages', 'alerts', 'fingerprints', 'diagnostics']) assert.ok(k in c, k);
+  for (const k of ['recordVersion', 'legacyVersion', 'random', 'sessionId', 'cipherSuites', 'compressionMethods', 'extensions', 'serverName', 'alpn', 'supportedVersions']) assert.ok(k in c.clientHello, `clientHello.${k}`);
+  for (const k of ['legacyVersion', 'random', 'cipherSuite', 'compressionMethod', 'extensions', 'selectedVersion', 'helloRetryRequest']) assert.ok(k in c.serverHello, `serverHello.${k}`);
+  for (const k of ['subject', 'issuer', 'serialNumber', 'notBefore', 'notAfter', 'subjectAltNames', 'publicKey', 'sha256']) assert.ok(k in c.certificates[0], `certificates[0].${k}`);
+  assert.match(c.certificates[0].notBefore, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+  for (const k of ['ja3', 'ja3Full', 'ja3s', 'ja3sFull', 'ja4']) assert.equal(typeof c.fingerprints[k], 'string', k);
+  assert.equal(c.fingerprints.ja4s, undefined, 'JA4S only with --ja4plus');
+  assert.ok(c.messages.every((m: { from: string }) => m.from === 'client' || m.from === 'server'));
+  assert.equal(c.serverHello.cipherSuite, 0x0039);
+  assert.ok(c.serverKeyExchange.dhPrimeBits >= 1024);
+});
+
+test('analyze --ja4plus adds JA4S and per-certificate JA4X', () => {
+  const r = run(['analyze', join(HS, 'tls12-chain.pcap'), '--json', '--ja4plus']);
+  const c = JSON.parse(r.out).connections[0];
+  assert.match(c.fingerprints.ja4s, /^t12\d\d\d\d_/);
+  assert.equal(c.fingerprints.ja4x.length, 3);
+});
+
+test('the readable summary names the connection, version, cipher, SNI and fingerprints', () => {
+  const r = run(['analyze', join(HS, 'tls13-hrr.pcap')]);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /TLS 1\.3/);
+  assert.match(r.out, /HelloRetryRequest/);
+  assert.match(r.out, /JA4 t13/);
+});
+
+test('not a capture: exit 1 with a one-line reason; missing file too; usage errors exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hi-cli-'));
+  const junk = join(dir, 'junk.bin');
+  writeFileSync(junk, Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xff, 0xfe]));
+  const a = run(['analyze', junk]);
+  assert.equal(a.code, 1);
+  assert.equal(a.err.trim().split('\n').length, 1);
+  assert.match(a.err, /not a capture/);
+  const b = run(['analyze', join(dir, 'nope.pcap')]);
+  assert.equal(b.code, 1);
+  assert.match(b.err, /ENOENT|no such file/i);
+  assert.equal(run(['analyze']).code, 2);
+  assert.equal(run(['frobnicate']).code, 2);
+  assert.equal(run(['analyze', junk, '--bogus']).code, 2);
+});
+
+test('a damaged capture is still read: exit 0, what came before the damage kept, the fault located', () => {
+  const good = readFileSync(join(HS, 'tls12-ecdhe-rsa.pcap'));
+  const dir = mkdtempSync(join(tmpdir(), 'hi-cli-'));
+  const f = join(dir, 'cut.pcap');
+  writeFileSync(f, good.subarray(0, good.length - 30));
+  const r = run(['analyze', f, '--json']);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.ok(j.connections[0].serverHello);
+  const d = j.diagnostics.find((x: { severity: string }) => x.severity === 'error');
+  assert.ok(d);
+  assert.equal(d.location.kind, 'offset');
+  assert.ok(d.location.offset > 0 && d.location.offset < good.length);
+});
+
+test('compare --json: pairs, verdict, packets, unmatched', () => {
+  const r = run(['compare', join(TV, 'openssl-drop-serverhello', 'client.pcap'), join(TV, 'openssl-drop-serverhello', 'relay.pcap'), '--json']);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  const p = j.pairs[0];
+  assert.deepEqual(Object.keys(p.interference).sort(), ['confidence', 'direction', 'evidence', 'firstMissingTlsMessage', 'kind']);
+  assert.equal(p.interference.kind, 'drop');
+  assert.ok(Array.isArray(p.matchedBy) && p.matchedBy.length > 0);
+  assert.equal(typeof p.clockOffset.seconds, 'number');
+  assert.ok(p.packets.some((x: { status: string }) => x.status === 'dropped'));
+  assert.deepEqual(j.unmatched, { client: [], relay: [] });
+});
+
+test('report writes a self-contained HTML file with the verdict; Markdown and JSON too', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hi-cli-'));
+  const args = [join(TV, 'openssl-rst-injected', 'client.pcap'), join(TV, 'openssl-rst-injected', 'relay.pcap')];
+  const html = join(dir, 'r.html');
+  const r = run(['report', ...args, '--format', 'html', '--out', html]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /verdict: .*injected-reset/);
+  const text = readFileSync(html, 'utf8');
+  assert.match(text, /Content-Security-Policy/);
+  assert.ok(!/<script/i.test(text));
+  assert.ok(!/(src|href)="https?:/i.test(text));
+  assert.match(text, /<svg/);
+  const md = join(dir, 'r.md');
+  assert.equal(run(['report', ...args, '--format', 'md', '--out', md]).code, 0);
+  assert.match(readFileSync(md, 'utf8'), /injected|RST/i);
+  const js = join(dir, 'r.json');
+  assert.equal(run(['report', ...args, '--format', 'json', '--out', js]).code, 0);
+  assert.equal(JSON.parse(readFileSync(js, 'utf8')).report.pairs[0].interference.kind, 'injected-reset');
+});
+
+test('demo: prints the verdict for the bundled sample and writes the report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hi-demo-'));
+  const r = run(['demo'], dir);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /verdict: client #0 ↔ relay #0: drop \(relay-to-client\), first missing TLS message: ServerHello/);
+  assert.match(readFileSync(join(dir, 'handshake-report.html'), 'utf8'), /ServerHello/);
+});
