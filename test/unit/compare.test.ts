@@ -127,8 +127,18 @@ test('one vantage point: says what it can, and no more', async () => {
   assert.equal(r.pairs.length, 0);
   const s = r.singleVantage![0];
   assert.equal(s.interference.kind, 'undetermined');
-  assert.ok(s.interference.evidence.some((e) => /No data came back/.test(e)));
+  assert.equal(s.side, 'client');
+  assert.ok(s.interference.evidence.some((e) => /taken at the client/.test(e)), s.interference.evidence.join('\n'));
+  assert.ok(s.interference.evidence.some((e) => /No data at all came from the server/.test(e)));
   assert.ok(s.interference.evidence.some((e) => /one vantage point/.test(e)));
+});
+
+test('one vantage point at the relay: the unacknowledged, retransmitted ServerHello is what it can tell', async () => {
+  const r = await compareCaptures(pair('openssl-drop-serverhello')[1], null);
+  const s = r.singleVantage![0];
+  assert.equal(s.side, 'relay');
+  assert.ok(s.interference.evidence.some((e) => /The relay sent ServerHello.* retransmitted it \d+ times; the client never acknowledged it/.test(e)), s.interference.evidence.join('\n'));
+  assert.equal(s.interference.kind, 'undetermined');
 });
 
 test('baseline diff: the blocked handshake against a working one names distinctive fields', async () => {

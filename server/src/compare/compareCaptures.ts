@@ -8,7 +8,7 @@ import type { UserRule } from '../rules/userRules';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { alignPackets, estimateClockOffset, joinPackets } from './classifyPackets';
 import { matchConnections } from './matchConnections';
-import { judgePair, judgeSingle } from './verdict';
+import { captureSide, judgePair, judgeSingle } from './verdict';
 
 export interface CompareOptions {
   ja4plus?: boolean;
@@ -46,8 +46,8 @@ export function compareReports(client: AnalysisReport, relay: AnalysisReport | n
   const report: CompareReport = { tool: { name: TOOL_NAME, version: TOOL_VERSION }, client, relay, pairs: [], unmatched: { client: [], relay: [] } };
   if (!relay) {
     report.singleVantage = client.connections.filter((c) => c.isTls || c.tcp.packets > 0).map((c) => {
-      const interference = judgeSingle(c, 'client');
-      return { connection: c.id, side: 'client' as const, interference, suspects: evaluateSuspects(c, { userRules: opts.userRules }) };
+      const interference = judgeSingle(c);
+      return { connection: c.id, side: captureSide(c) ?? 'client', interference, suspects: evaluateSuspects(c, { userRules: opts.userRules }) };
     });
     return report;
   }

@@ -131,29 +131,59 @@ function firstMissingMessage(packets: PairPacket[], from: 'client' | 'relay'): {
   return null;
 }
 
+const INITIAL_TTLS = new Set([64, 128, 255]);
+
+/**
+ * Which end a single capture was taken at, from TTLs: a host's own packets
+ * are captured before any router decrements them (64, 128 or 255), the peer's
+ * arrive lower. Null when that does not settle it (loopback, a hop count of 0).
+ */
+export function captureSide(conn: ConnectionReport): 'client' | 'relay' | null {
+  const ps = conn.packets ?? [];
+  const c = median(ps.filter((p) => p.from === 'client' && p.ttl >= 0).map((p) => p.ttl));
+  const s = median(ps.filter((p) => p.from === 'server' && p.ttl >= 0).map((p) => p.ttl));
+  if (c === null || s === null || c === s) return null;
+  if (INITIAL_TTLS.has(c) && s < c) return 'client';
+  if (INITIAL_TTLS.has(s) && c < s) return 'relay';
+  return null;
+}
+
 /** What one capture alone can say about a connection, and nothing more. */
-export function judgeSingle(conn: ConnectionReport, side: 'client' | 'relay'): Interference {
+export function judgeSingle(conn: ConnectionReport): Interference {
   const ps = conn.packets ?? [];
   const evidence: string[] = [];
-  const me = side === 'client' ? 'client' : 'server';
-  const peer = side === 'client' ? 'server' : 'client';
-  const mine = ps.filter((p) => p.from === me);
-  const theirs = ps.filter((p) => p.from === peer);
-  const firstData = mine.find((p) => p.length > 0);
-  const retrans = mine.filter((p) => p.notes.includes('retransmission'));
-  const peerData = theirs.filter((p) => p.length > 0);
-  const names = conn.messages.filter((m) => m.from === me).map((m) => m.name);
-  if (firstData) evidence.push(`The ${side} sent ${firstData.tls.length ? firstData.tls.join(' + ') : `${firstData.length} bytes`} at ${fmtTime(firstData.time)}.`);
-  if (peerData.length === 0 && firstData) evidence.push(`No data came back from the ${peer} in this capture.`);
-  if (retrans.length > 0) evidence.push(`The ${side} retransmitted ${plural(retrans.length, 'time')}${retrans.length ? `, the last at ${fmtTime(retrans[retrans.length - 1].time)}` : ''}.`);
-  const rst = theirs.find((p) => p.flags.includes('R'));
-  if (rst) {
-    const ttls = theirs.filter((p) => !p.flags.includes('R') && p.ttl >= 0).map((p) => p.ttl);
-    const usual = median(ttls);
-    evidence.push(`A RST arrived from the ${peer} at ${fmtTime(rst.time)}${usual !== null && rst.ttl !== usual ? ` with TTL ${rst.ttl}, unlike the ${peer}'s other packets (TTL ${usual}) — possibly forged, but one capture cannot prove it` : ''}.`);
+  const side = captureSide(conn);
+  const name = (from: 'client' | 'server') => (from === 'client' ? 'client' : side === 'relay' ? 'relay' : 'server');
+  if (side) {
+    const own = side === 'client' ? 'client' : 'server';
+    const ownTtl = median(ps.filter((p) => p.from === own && p.ttl >= 0).map((p) => p.ttl));
+    const peerTtl = median(ps.filter((p) => p.from !== own && p.ttl >= 0).map((p) => p.ttl));
+    evidence.push(`This capture was taken at the ${side}: its own packets leave with TTL ${ownTtl}, the peer's arrive with TTL ${peerTtl}.`);
   }
-  if (!conn.tcp.fin.client && !conn.tcp.fin.server && !conn.tcp.rst && firstData && peerData.length === 0) evidence.push('The connection ended without FIN or RST: it timed out.');
-  if (names.length > 0 && conn.messages.length > 0) evidence.push(`TLS messages seen: ${conn.messages.map((m) => `${m.from}:${m.name}`).join(', ')}.`);
+  for (const from of ['client', 'server'] as const) {
+    const sent = ps.filter((p) => p.from === from && p.length > 0);
+    if (sent.length === 0) continue;
+    const acks = ps.filter((p) => p.from !== from && p.ack >= 0).map((p) => p.ack);
+    const maxAck = acks.length ? Math.max(...acks) : -1;
+    const unacked = sent.filter((p) => maxAck < p.seq + p.length);
+    if (unacked.length === 0) continue;
+    const first = unacked[0];
+    const copies = unacked.filter((p) => p.seq === first.seq && p.length === first.length).length;
+    const what = first.tls.length ? first.tls.join(' + ') : `${first.length} bytes`;
+    const peer = from === 'client' ? 'server' : 'client';
+    evidence.push(`The ${name(from)} sent ${what} at ${fmtTime(first.time)}${copies > 1 ? ` and retransmitted it ${copies - 1} time${copies === 2 ? '' : 's'}` : ''}; the ${name(peer)} never acknowledged it in this capture.`);
+  }
+  const lastData = ps.filter((p) => p.length > 0).pop();
+  const silent = (['client', 'server'] as const).filter((f) => !ps.some((p) => p.from === f && p.length > 0));
+  for (const f of silent) if (lastData) evidence.push(`No data at all came from the ${name(f)}.`);
+  for (const from of ['client', 'server'] as const) {
+    const rst = ps.find((p) => p.from === from && p.flags.includes('R'));
+    if (!rst) continue;
+    const usual = median(ps.filter((p) => p.from === from && !p.flags.includes('R') && p.ttl >= 0).map((p) => p.ttl));
+    evidence.push(`A RST from the ${name(from)} side appears at ${fmtTime(rst.time)}${usual !== null && rst.ttl >= 0 && rst.ttl !== usual ? ` with TTL ${rst.ttl}, unlike that side's other packets (TTL ${usual}): possibly forged, but one capture cannot prove it` : ''}.`);
+  }
+  if (!conn.tcp.fin.client && !conn.tcp.fin.server && !conn.tcp.rst && lastData) evidence.push('The connection ends without FIN or RST: it timed out or the capture stopped.');
+  if (conn.messages.length > 0) evidence.push(`TLS messages seen: ${conn.messages.map((m) => `${name(m.from)}: ${m.name}`).join(', ')}.`);
   evidence.push('With one vantage point it cannot be told where packets were lost or whether they were forged; compare with a capture from the other end.');
   return { kind: 'undetermined', direction: null, firstMissingTlsMessage: null, confidence: 0.2, evidence };
 }

@@ -133,7 +133,7 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
   const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
   const red = (s: string) => (opts.color ? `\x1b[31m${s}\x1b[0m` : s);
   const lines: string[] = [];
-  lines.push(`client view: ${safeText(r.client.input.path)} (${r.client.input.format}, ${r.client.input.packets} packets, sha256 ${r.client.input.sha256.slice(0, 16)}…)`);
+  lines.push(`${r.relay ? 'client view:' : 'capture:'} ${safeText(r.client.input.path)} (${r.client.input.format}, ${r.client.input.packets} packets, sha256 ${r.client.input.sha256.slice(0, 16)}…)`);
   if (r.relay) lines.push(`relay view:  ${safeText(r.relay.input.path)} (${r.relay.input.format}, ${r.relay.input.packets} packets, sha256 ${r.relay.input.sha256.slice(0, 16)}…)`);
   lines.push('');
   const byId = (list: ConnectionReport[], id: number) => list.find((c) => c.id === id);
