@@ -184,6 +184,7 @@ export class PcapParser extends RecordFramer {
   private headerDone = false;
   private index = 0;
   private warnings = 0;
+  private readonly current: RawPacket = { index: 0, timestamp: 0, linkType: 0, data: new Uint8Array(0), origLength: 0, fileOffset: 0 };
 
   constructor(sink: CaptureSink) {
     super(sink, 24);
@@ -240,14 +241,15 @@ export class PcapParser extends RecordFramer {
     const frac = readU32(b, o + 4, le);
     if (frac >= this.fracPerSecond) this.warnFraction(frac);
     const start = o + 16;
-    const p: RawPacket = {
-      index: this.index++,
-      timestamp: sec + frac / this.fracPerSecond,
-      linkType: this.linkType,
-      data: view(b, start, o + len),
-      origLength: readU32(b, o + 12, le),
-      fileOffset: this.pos + 16,
-    };
+    // One object for every packet: the sink reads it during the call only
+    // (packet.ts), and a fresh one per packet is measurable GC on big files.
+    const p = this.current;
+    p.index = this.index++;
+    p.timestamp = sec + frac / this.fracPerSecond;
+    p.linkType = this.linkType;
+    p.data = view(b, start, o + len);
+    p.origLength = readU32(b, o + 12, le);
+    p.fileOffset = this.pos + 16;
     this.sink.packet(p);
   }
 
