@@ -5,6 +5,7 @@
  */
 import type { SourceLocation, Severity } from '../server/src/capture/source';
 import type { ClientHello, HandshakeMessage, ServerHello, ServerKeyExchange, Span, TlsExtension } from '../server/src/tls/types';
+import type { Suspect } from './compare';
 
 export type { SourceLocation, Severity, TlsExtension, Span };
 
@@ -166,6 +167,8 @@ export interface ConnectionReport {
   messages: MessageReport[];
   alerts: AlertReport[];
   fingerprints: Fingerprints;
+  /** Fields the rule catalogue (and the user's rules) mark, each with its reason, source and bytes. */
+  suspects: Suspect[];
   diagnostics: ReportDiagnostic[];
   /** Packet timeline, when asked for (compare and the editor need it). */
   packets?: PacketReport[];

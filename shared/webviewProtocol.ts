@@ -1,14 +1,18 @@
 /**
- * Messages between the extension and its capture webview, declared once.
- * Types only (no runtime code) so the browser bundle stays free of Node and
- * vscode imports. Every string in these messages is data from a capture or a
- * file name: the webview inserts it with textContent, never as markup.
+ * Messages between the extension and its webviews (the capture editor and the
+ * compare panel), declared once. No imports but types, so the browser bundle
+ * stays free of Node and vscode code. Every string in these
+ * messages is data from a capture or a file name: the webview inserts it with
+ * textContent, never as markup.
  */
-import type { ConnectionReport, InputReport, ReportDiagnostic } from './analysis';
-import type { Interference, Suspect } from './compare';
+import type { ConnectionReport, InputReport, ReportDiagnostic, SourceLocation } from './analysis';
+import type { CompareReport, Interference, Suspect } from './compare';
 
 export type TimeDisplay = 'absolute' | 'relative' | 'delta';
 export type ExportFormat = 'html' | 'md' | 'json';
+
+/** Which capture of a comparison (a single capture is the client one). */
+export type CaptureSide = 'client' | 'relay';
 
 /** Per-connection verdict from one vantage point, sent once the analysis is complete. */
 export interface ConnectionVerdict {
@@ -17,18 +21,55 @@ export interface ConnectionVerdict {
   suspects: Suspect[];
 }
 
+/** What a note is attached to; the same shape as the annotations sidecar's targets. */
+export type NoteTarget =
+  /** 0-based packet index in that capture. */
+  | { kind: 'packet'; packet: number }
+  /** Field path as in suspects, e.g. `serverHello.cipherSuite`, `certificates[0].subject`. */
+  | { kind: 'field'; connection: number; field: string }
+  | { kind: 'connection'; connection: number };
+
+/** A note from a capture's `.annotations.json` sidecar. */
+export interface WebviewNote {
+  id: string;
+  side: CaptureSide;
+  target: NoteTarget;
+  text: string;
+  author?: string;
+  created: string;
+}
+
+/**
+ * Bytes of a capture at some SourceLocations, concatenated in order.
+ * `positions` is set for text dumps: the line and column of each byte's first
+ * hex digit, so field locations (line/column ranges) can be matched to bytes.
+ */
+export interface BytesPayload {
+  /** Base64. */
+  data: string;
+  positions: Array<[line: number, column: number]> | null;
+  /** Fewer bytes than asked for (the file ended, or the request was above the limit). */
+  truncated: boolean;
+}
+
 /** Extension → webview. */
 export type ToWebview =
-  | { type: 'init'; fileName: string; uri: string; timeDisplay: TimeDisplay; ja4plus: boolean }
+  | { type: 'init'; mode: 'capture' | 'compare'; fileName: string; uri: string; timeDisplay: TimeDisplay; ja4plus: boolean }
   /** Progress of the read, 0–100 (or null when unknown). */
   | { type: 'progress'; percentage: number | null; message?: string }
   /** Connections as they are decoded (`done: false`), then the complete, sorted list (`done: true`). */
   | { type: 'connections'; connections: ConnectionReport[]; done: boolean; input?: InputReport; diagnostics?: ReportDiagnostic[] }
   | { type: 'verdicts'; verdicts: ConnectionVerdict[] }
+  /** The compare panel's content; sent again after a baseline is picked. `baseline` is the client connection id diffed against. */
+  | { type: 'compare'; report: CompareReport; clientName: string; relayName: string; baseline: number | null }
   /** Scroll to and highlight a connection (code lens, command). */
   | { type: 'select'; connection: number }
   | { type: 'settings'; timeDisplay: TimeDisplay }
-  | { type: 'annotated'; connection: number; ok: boolean; message: string }
+  /** Every note of the capture(s) shown, replacing what the webview had. */
+  | { type: 'notes'; notes: WebviewNote[]; problems: string[] }
+  /** Answer to `readBytes`; `bytes` null when the capture has no plain bytes there (compressed stream not readable, file gone …). */
+  | { type: 'bytes'; requestId: number; bytes: BytesPayload | null; error?: string }
+  | { type: 'annotated'; ok: boolean; message: string; note?: WebviewNote }
   | { type: 'error'; message: string };
 
 /** Webview → extension. */
@@ -36,8 +77,15 @@ export type FromWebview =
   | { type: 'ready' }
   /** The user picked a connection (and maybe a message): reveal it in the text dissection. */
   | { type: 'select'; connection: number; message?: number }
-  | { type: 'annotate'; connection: number; field?: string; text: string }
+  /** Read capture bytes for the hex pane; at most 64 KiB are returned. */
+  | { type: 'readBytes'; requestId: number; side: CaptureSide; ranges: SourceLocation[] }
+  | { type: 'annotate'; side: CaptureSide; target: NoteTarget; text: string }
+  /** Compare view: diff the blocked handshake against this working client connection (null: no baseline). */
+  | { type: 'baseline'; connection: number | null }
   | { type: 'exportReport'; format?: ExportFormat }
   | { type: 'compareWith' }
   | { type: 'openDissection' }
   | { type: 'cancel' };
+
+/** Largest `readBytes` answer, in bytes. */
+export const MAX_READ_BYTES = 65536;

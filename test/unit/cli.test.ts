@@ -125,3 +125,29 @@ test('demo: prints the verdict for the bundled sample and writes the report', ()
   assert.match(r.out, /verdict: client #0 ↔ relay #0: drop \(relay-to-client\), first missing TLS message: ServerHello/);
   assert.match(readFileSync(join(dir, 'handshake-report.html'), 'utf8'), /ServerHello/);
 });
+
+test('analyze --json carries suspects; --rules adds the user\'s own, and reports rule errors with their line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hi-rules-'));
+  const rules = join(dir, 'rules.json');
+  writeFileSync(rules, [
+    '{ "rules": [',
+    '  { "id": "our-dhe", "field": "serverHello.cipherSuite", "match": { "in": ["0x0039"] },',
+    '    "explanation": "our bridges were blocked on this", "reference": "lab notes", "weight": "medium" },',
+    '  { "id": "broken", "field": "serverHello.cipherSuite", "match": { "regex": "(a+)+" },',
+    '    "explanation": "x", "reference": "y", "weight": "low" }',
+    '] }',
+  ].join('\n'));
+  const file = join(TV, 'openssl-pass', 'relay.pcap');
+  const r = run(['analyze', file, '--json', '--rules', rules]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /rules\.json:4:\d+: /, 'the bad regex is reported at its line');
+  const c = JSON.parse(r.out).connections[0];
+  const eth = c.suspects.find((s: { rule: string }) => s.rule === 'catalogue.ethiopia-2012-dhe-aes256');
+  assert.ok(eth);
+  assert.equal(eth.field, 'serverHello.cipherSuite');
+  assert.ok(eth.reference.length > 0 && eth.range.length > 0);
+  const mine = c.suspects.find((s: { rule: string }) => s.rule.includes('our-dhe'));
+  assert.ok(mine, c.suspects.map((s: { rule: string }) => s.rule).join(', '));
+  assert.equal(mine.explanation, 'our bridges were blocked on this');
+  assert.ok(!c.suspects.some((s: { rule: string }) => s.rule.includes('broken')));
+});

@@ -150,3 +150,25 @@ test('baseline diff: the blocked handshake against a working one names distincti
   assert.ok(cipher && cipher.distinctive);
   assert.ok(diff.some((d) => d.field.includes('random') && !d.distinctive));
 });
+
+test('a segment that arrives with other bytes than were sent is "modified"', async () => {
+  // The relay's ServerHello segment as the client capture holds it, with one
+  // byte changed: what a rewriting middlebox would leave.
+  const [client, relay] = pair('openssl-pass');
+  const b = Buffer.from(readFileSync(client));
+  let o = 24, n = 0;
+  for (; o + 16 <= b.length; o += 16 + b.readUInt32LE(o + 8)) {
+    const ip = o + 16 + 14;
+    const payload = b.readUInt16BE(ip + 2) - (b[ip] & 15) * 4 - (b[ip + (b[ip] & 15) * 4 + 12] >> 4) * 4;
+    if (b.readUInt16BE(ip + (b[ip] & 15) * 4) === 443 && payload > 100) { b[o + 16 + b.readUInt32LE(o + 8) - 5] ^= 0x55; n++; break; }
+  }
+  assert.equal(n, 1);
+  const dir = mkdtempSync(join(tmpdir(), 'hi-'));
+  const altered = join(dir, 'client-altered.pcap');
+  writeFileSync(altered, b);
+  const r = await compareCaptures(altered, relay);
+  const p = r.pairs[0];
+  assert.equal(p.interference.kind, 'modified');
+  assert.equal(p.interference.direction, 'relay-to-client');
+  assert.equal(p.packets.filter((x) => x.status === 'modified').length, 1);
+});

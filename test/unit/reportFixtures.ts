@@ -143,7 +143,7 @@ function connection(id: number, messages: MessageReport[], packets: PacketReport
       incomplete: true, lastMessage: 'ClientHello', applicationData: { client: { records: 0, bytes: 0 }, server: { records: 0, bytes: 0 } },
     },
     clientHello: null, serverHello: null, serverKeyExchange: null, certificates: [], messages, alerts: [],
-    fingerprints: { ja3: null, ja3Full: null, ja3s: null, ja3sFull: null, ja4: null }, diagnostics: [], packets, ...extra,
+    fingerprints: { ja3: null, ja3Full: null, ja3s: null, ja3sFull: null, ja4: null }, suspects: [], diagnostics: [], packets, ...extra,
   };
 }
 

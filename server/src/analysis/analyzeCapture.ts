@@ -2,6 +2,8 @@ import type { AnalysisReport, ConnectionReport, InputReport, ReportDiagnostic } 
 import { readCapture, readCaptureBytes } from '../capture/readCapture';
 import { buildConnectionReport } from '../output/connectionReport';
 import { CertificateCache } from '../x509/certificate';
+import { evaluateSuspects } from '../rules';
+import type { UserRule } from '../rules/userRules';
 import { PacketAnalyzer } from './analyzer';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 
@@ -18,6 +20,8 @@ export interface AnalyzeOptions {
   keep?: boolean;
   onProgress?(bytesRead: number, totalBytes: number): void;
   signal?: AbortSignal;
+  /** The user's own suspect-field rules, applied with the built-in catalogue. */
+  userRules?: UserRule[];
   /** Shared between runs so a certificate seen in many connections is decoded once. */
   certificates?: CertificateCache;
 }
@@ -30,6 +34,7 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
     // A summary-only dump cannot show TLS: its connections are all shown, marked so.
     if (tlsOnly && !(tls?.isTls ?? false) && !conn.noBytes) return;
     const report = buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates });
+    if (report.isTls) report.suspects = evaluateSuspects(report, { userRules: opts.userRules });
     opts.onConnection?.(report);
     if (keep) connections.push(report);
   }, { hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false });

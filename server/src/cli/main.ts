@@ -10,7 +10,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../version';
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
 
 Usage:
-  ${TOOL_NAME} analyze FILE [--json] [--packets] [--all] [--ja4plus] [--out FILE]
+  ${TOOL_NAME} analyze FILE [--json] [--packets] [--all] [--ja4plus] [--rules FILE] [--out FILE]
       Decode every TLS handshake in a pcap, pcapng (optionally .gz) or text dump.
       --json      machine-readable output (contract in the README)
       --packets   include each connection's packet timeline
@@ -95,11 +95,12 @@ async function writeOut(text: string, out: string | undefined): Promise<void> {
 
 async function analyzeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
-    json: { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' },
+    json: { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('analyze takes exactly one capture file');
+  const userRules = values.rules ? await loadRulesOrThrow(values.rules as string) : undefined;
   const report = await analyzeFile(positionals[0], {
-    ja4plus: !!values.ja4plus, packets: !!values.packets, tlsOnly: !values.all,
+    ja4plus: !!values.ja4plus, packets: !!values.packets, tlsOnly: !values.all, userRules,
   });
   const text = values.json ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : formatAnalysis(report, { color: !values.out && process.stdout.isTTY === true });
   await writeOut(text, values.out as string | undefined);

@@ -101,7 +101,7 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   const report: ConnectionReport = {
     id: conn.id, client: conn.client, server: conn.server, startTime: conn.firstTime, endTime: conn.lastTime,
     isTls: tls?.isTls ?? false, tcp, tls: tlsSummary, clientHello, serverHello, serverKeyExchange, certificates,
-    messages, alerts, fingerprints, diagnostics,
+    messages, alerts, fingerprints, suspects: [], diagnostics,
   };
   if (opts.packets) report.packets = packetReports(conn, messages, alerts, tls, maps);
   return report;

@@ -87,6 +87,7 @@ function formatConnection(c: ConnectionReport, st: Styles): string[] {
   const f = c.fingerprints;
   if (f.ja3) out.push(st.dim(`    JA3 ${f.ja3}  JA4 ${f.ja4 ?? '—'}`));
   if (f.ja3s) out.push(st.dim(`    JA3S ${f.ja3s}${f.ja4s ? `  JA4S ${f.ja4s}` : ''}`));
+  for (const x of c.suspects.filter((y) => y.weight !== 'low').slice(0, 6)) out.push(st.warn(`    suspect [${x.weight}] ${x.field}${x.value !== undefined ? ` = ${safeText(clip(x.value, 60))}` : ''} (${x.rule})`));
   const tcp = c.tcp;
   const tcpNotes: string[] = [];
   if (tcp.retransmissions.client + tcp.retransmissions.server > 0) tcpNotes.push(`retransmissions: client ${tcp.retransmissions.client}, server ${tcp.retransmissions.server}`);
