@@ -131,6 +131,12 @@ export interface TcpReport {
   timelineTruncated: boolean;
   /** Raw initial sequence numbers (from the SYNs), null when no SYN was seen: they survive most NATs, so they help match two captures. */
   isn: { client: number | null; server: number | null };
+  /**
+   * Tunnel the connection's first packet was found in, outermost first, e.g. "GRE", "VXLAN", "Geneve",
+   * "IP-in-IP", "VXLAN › GRE"; null when it was not tunnelled (VLAN tags are not tunnels). Always set by
+   * the engine; optional only so hand-made reports stay valid.
+   */
+  tunnel?: string | null;
 }
 
 export interface TlsSummary {

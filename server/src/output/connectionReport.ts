@@ -143,6 +143,7 @@ function tcpReport(conn: Connection): TcpReport {
     rst: conn.rstFrom, fin: { ...conn.finFrom }, synSeen: cs.synSeen || ss.synSeen,
     timelineTruncated: conn.timeline.length > 0 && conn.packetCount > TIMELINE_LIMIT,
     isn: { client: isnOf(cs), server: isnOf(ss) },
+    tunnel: conn.tunnel,
   };
 }
 

@@ -70,6 +70,8 @@ export class Connection {
   session: unknown = null;
   /** IPv4 only: A's address and port packed as the table key, to tell directions without strings. */
   aKey = -1;
+  /** Tunnel the first packet came through (TcpPacket.encapsulation), null if none. */
+  tunnel: string | null = null;
 
   constructor(readonly id: number, a: Endpoint, b: Endpoint, readonly key: string | number, readonly key2: number) {
     this.a = a;
@@ -159,6 +161,7 @@ export class ConnectionTable {
       if (!c) {
         c = new Connection(this.nextId++, { address: ipv4Text(t.src4), port: t.srcPort }, { address: ipv4Text(t.dst4), port: t.dstPort }, lo, hi);
         c.aKey = ks;
+        c.tunnel = t.encapsulation;
         if (!inner) { inner = new Map(); this.v4.set(lo, inner); }
         inner.set(hi, c);
       }
@@ -176,6 +179,7 @@ export class ConnectionTable {
       }
       if (!c) {
         c = new Connection(this.nextId++, { address: t.src6, port: t.srcPort }, { address: t.dst6, port: t.dstPort }, key, 0);
+        c.tunnel = t.encapsulation;
         this.other.set(key, c);
       }
       conn = c;
