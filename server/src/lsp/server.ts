@@ -1,0 +1,403 @@
+/**
+ * The Handshake Inspector language server. Runs in its own process (started by
+ * the VS Code extension over IPC, or by any editor with `--stdio`), does all
+ * parsing and analysis, and answers:
+ *  - for text dumps (language `capture-text`): diagnostics, hovers, semantic
+ *    tokens, document symbols, folding ranges and code lenses, re-analysed on
+ *    edit (debounced, stale runs cancelled, heavy work in a worker thread);
+ *  - for the `handshake-dissection:` virtual documents: hovers and symbols;
+ *  - the custom requests of shared/protocol.ts (analyse, compare, export,
+ *    dissection) for any capture, binary ones read by path as a stream.
+ */
+import { readFile, stat, writeFile } from 'fs/promises';
+import { fileURLToPath } from 'url';
+import { isAbsolute, join } from 'path';
+import {
+  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
+  type CancellationToken, type Connection, type InitializeParams, type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { MarkupKind, type Hover } from 'vscode-languageserver-types';
+import type { AnalysisReport, SourceLocation } from '../../../shared/analysis';
+import type { CompareReport, Suspect } from '../../../shared/compare';
+import {
+  AnalyzeFileRequest, AnnotateRequest, CAPTURE_TEXT_LANGUAGE, CompareRequest, ConnectionFoundNotification, defaultSettings, DISSECTION_LANGUAGE, DISSECTION_SCHEME,
+  DissectionRequest, DocumentAnalyzedNotification, ExportReportRequest, WorkDoneProgressType,
+  type CaptureSource, type CompareParams, type ServerSettings,
+} from '../../../shared/protocol';
+import { analyzeBytes, analyzeFile } from '../analysis/analyzeCapture';
+import { compareReports } from '../compare/compareCaptures';
+import { parseUserRules, USER_RULES_FILE, type UserRule } from '../rules/userRules';
+import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { renderDissection, type Dissection } from './dissection';
+import { escapeMd, renderFieldHover, textHover } from './hover';
+import { TextAnalyses, type AnalysisOptions } from './textAnalyses';
+import { TOKEN_LEGEND } from './tokenTypes';
+
+/** Binary captures up to this size are also read whole, for raw bytes in dissections and hex views in reports. */
+const BYTES_IN_MEMORY = 64 * 1024 * 1024;
+
+class ServerState {
+  readonly documents = new TextDocuments(TextDocument);
+  readonly texts: TextAnalyses;
+  private settings: ServerSettings = defaultSettings;
+  private workspaceRoots: string[] = [];
+  private configurable = false;
+  private readonly reports = new Map<string, { key: string; report: Promise<AnalysisReport> }>();
+  private readonly dissections = new Map<string, Dissection>();
+
+  constructor(readonly connection: Connection) {
+    this.texts = new TextAnalyses({
+      analyzed: (model, uri, version, milliseconds, error) => {
+        if (model && this.documents.get(uri)?.version === model.version) {
+          void connection.sendDiagnostics({ uri, version, diagnostics: model.diagnostics });
+          void connection.languages.semanticTokens.refresh().catch(() => undefined);
+          void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+        } else if (error) {
+          void connection.sendDiagnostics({ uri, diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `Analysis failed: ${error}`, severity: 1, source: TOOL_NAME }] });
+        }
+        void connection.sendNotification(DocumentAnalyzedNotification.type, {
+          uri, version, milliseconds, connections: model?.report.connections.length ?? 0, packets: model?.report.input.packets ?? 0, ...(error ? { error } : {}),
+        });
+      },
+    }, () => this.analysisOptions());
+  }
+
+  initialize(params: InitializeParams): InitializeResult {
+    this.configurable = !!params.capabilities.workspace?.configuration;
+    this.workspaceRoots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    const init = params.initializationOptions as Partial<ServerSettings> | undefined;
+    if (init) this.settings = { ...defaultSettings, ...init };
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        documentSymbolProvider: { label: 'Handshakes' },
+        foldingRangeProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        semanticTokensProvider: { legend: TOKEN_LEGEND, full: true, range: false },
+      },
+      serverInfo: { name: TOOL_NAME, version: TOOL_VERSION },
+    };
+  }
+
+  async reloadSettings(): Promise<void> {
+    if (this.configurable) {
+      const s = (await this.connection.workspace.getConfiguration('handshakeInspector').catch(() => null)) as Partial<ServerSettings> | null;
+      if (s) this.settings = { ...defaultSettings, ...s };
+    }
+  }
+
+  private async rulesText(): Promise<{ text: string; path: string } | null> {
+    const candidates: string[] = [];
+    if (this.settings.rulesFile) {
+      const f = this.settings.rulesFile;
+      if (isAbsolute(f)) candidates.push(f);
+      else for (const r of this.workspaceRoots) candidates.push(join(r, f));
+    } else {
+      for (const r of this.workspaceRoots) candidates.push(join(r, USER_RULES_FILE));
+    }
+    for (const path of candidates) {
+      try {
+        return { text: await readFile(path, 'utf8'), path };
+      } catch {
+        // Not there: the next candidate, or no user rules.
+      }
+    }
+    return null;
+  }
+
+  private async analysisOptions(): Promise<AnalysisOptions> {
+    return { ja4plus: this.settings.ja4plus, rules: await this.rulesText() };
+  }
+
+  private async userRules(): Promise<UserRule[] | undefined> {
+    const r = await this.rulesText();
+    if (!r) return undefined;
+    const parsed = parseUserRules(r.text, r.path);
+    for (const e of parsed.errors) this.connection.console.warn(`${r.path}:${e.line + 1}:${e.column + 1}: ${e.message}`);
+    return parsed.rules;
+  }
+
+  isCaptureText(doc: TextDocument | undefined): boolean {
+    return !!doc && doc.languageId === CAPTURE_TEXT_LANGUAGE;
+  }
+
+  // ---- captures by URI --------------------------------------------------------------------------
+
+  /**
+   * Analysis of a capture, shared between requests: an open text dump's
+   * current model, else a cached run keyed by size and mtime, else a new run.
+   */
+  async report(source: CaptureSource, opts: { packets: boolean; token?: CancellationToken; progress?: Progress; onConnection?: (c: AnalysisReport['connections'][number]) => void }): Promise<AnalysisReport> {
+    if (this.texts.has(source.uri)) {
+      const model = await this.texts.current(source.uri, opts.token);
+      if (model) {
+        for (const c of model.report.connections) opts.onConnection?.(c);
+        return model.report;
+      }
+    }
+    const path = uriToPath(source.uri);
+    const controller = new AbortController();
+    opts.token?.onCancellationRequested(() => controller.abort());
+    const common = {
+      packets: true, ja4plus: this.settings.ja4plus, signal: controller.signal, onConnection: opts.onConnection,
+      onProgress: (read: number, total: number) => opts.progress?.report(total > 0 ? Math.min(100, Math.round((read / total) * 100)) : undefined, `${(read / 1048576).toFixed(1)} MiB read`),
+    };
+    if (!source.bytes && path) {
+      const st = await stat(path);
+      const key = `${st.size}/${st.mtimeMs}/${this.settings.ja4plus}`;
+      const cached = this.reports.get(source.uri);
+      if (cached && cached.key === key) {
+        const r = await cached.report;
+        for (const c of r.connections) opts.onConnection?.(c);
+        return r;
+      }
+      const run = analyzeFile(path, common);
+      this.reports.set(source.uri, { key, report: run });
+      // A cancelled or failed run must not be served to the next request.
+      run.catch(() => this.reports.delete(source.uri));
+      if (this.reports.size > 8) this.reports.delete(this.reports.keys().next().value as string);
+      return run;
+    }
+    if (!source.bytes) throw new Error(`cannot read ${source.uri}: not a file URI and no bytes were sent`);
+    return analyzeBytes(Buffer.from(source.bytes, 'base64'), source.uri, common);
+  }
+
+  /** The capture's bytes when small, uncompressed and binary: for raw values and hex views. */
+  async bytesOf(source: CaptureSource, report: AnalysisReport): Promise<Uint8Array | null> {
+    if (report.input.compressed || report.input.bytes > BYTES_IN_MEMORY || report.input.format.endsWith('hex') || report.input.format.includes('summary')) return null;
+    if (source.bytes) return Buffer.from(source.bytes, 'base64');
+    const path = uriToPath(source.uri);
+    return path ? new Uint8Array(await readFile(path)) : null;
+  }
+
+  async compare(params: CompareParams, token: CancellationToken, progress?: Progress): Promise<{ report: CompareReport; clientBytes: Uint8Array | null; relayBytes: Uint8Array | null }> {
+    const client = await this.report(params.client, { packets: true, token, progress: progress?.scaled(0, params.relay ? 50 : 100) });
+    const relay = params.relay ? await this.report(params.relay, { packets: true, token, progress: progress?.scaled(50, 100) }) : null;
+    let baselineConnection = null;
+    if (params.baseline) {
+      if (/^\d+$/.test(params.baseline)) {
+        baselineConnection = client.connections.find((c) => c.id === Number(params.baseline)) ?? null;
+        if (!baselineConnection) throw new Error(`baseline connection ${params.baseline} is not in the client capture`);
+      } else {
+        const b = await this.report({ uri: params.baseline }, { packets: true, token });
+        baselineConnection = b.connections.find((c) => c.serverHello) ?? b.connections.find((c) => c.isTls) ?? null;
+        if (!baselineConnection) throw new Error('the baseline capture has no TLS handshake');
+      }
+    }
+    const report = compareReports(client, relay, { userRules: await this.userRules(), baselineConnection });
+    return { report, clientBytes: await this.bytesOf(params.client, client), relayBytes: params.relay && relay ? await this.bytesOf(params.relay, relay) : null };
+  }
+
+  async dissection(source: CaptureSource, token: CancellationToken, progress?: Progress): Promise<Dissection> {
+    const report = await this.report(source, { packets: false, token, progress });
+    const bytes = await this.bytesOf(source, report);
+    const read = bytes ? (locs: SourceLocation[]) => readLocations(bytes, locs) : undefined;
+    const single = compareReports(report, null, { userRules: await this.userRules() });
+    const suspects = new Map<number, Suspect[]>((single.singleVantage ?? []).map((v) => [v.connection, v.suspects]));
+    const d = renderDissection(report, { read, suspects });
+    this.dissections.set(d.text, d);
+    // A handful of dissections open at once is plenty; drop the oldest.
+    if (this.dissections.size > 16) this.dissections.delete(this.dissections.keys().next().value as string);
+    return d;
+  }
+
+  dissectionOf(doc: TextDocument): Dissection | null {
+    return this.dissections.get(doc.getText()) ?? null;
+  }
+
+  dissectionHover(doc: TextDocument, line: number): Hover | null {
+    const d = this.dissectionOf(doc);
+    const info = d?.lines[line];
+    if (!info) return null;
+    const rows: Array<[string, string]> = [];
+    if (info.streamOffset >= 0) rows.push(['stream offset', `${info.streamOffset} (${info.from === 'client' ? 'client → server' : 'server → client'})`]);
+    if (info.packet >= 0) rows.push(['packet', `#${info.packet + 1}`]);
+    rows.push(['connection', String(info.connection)]);
+    const notes = info.suspects.map((s) => `⚠ **Suspect (${s.weight})** — ${escapeMd(s.explanation)}${s.reference ? `  \n_${escapeMd(s.reference)}_` : ''}`);
+    return { contents: { kind: MarkupKind.Markdown, value: renderFieldHover({ path: info.path, value: info.value, raw: info.raw, rows, notes }) } };
+  }
+}
+
+function readLocations(bytes: Uint8Array, locs: SourceLocation[]): Uint8Array | null {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (const l of locs) {
+    if (l.kind !== 'offset' || l.offset + l.length > bytes.length) return null;
+    parts.push(bytes.subarray(l.offset, l.offset + l.length));
+    total += l.length;
+    if (total > 4096) break;
+  }
+  const out = new Uint8Array(Math.min(total, 4096));
+  let o = 0;
+  for (const p of parts) {
+    const n = Math.min(p.length, out.length - o);
+    out.set(p.subarray(0, n), o);
+    o += n;
+  }
+  return out;
+}
+
+export function uriToPath(uri: string): string | null {
+  if (!uri.startsWith('file:')) return null;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return null;
+  }
+}
+
+/** Work-done progress on a client-chosen token, in percent; sub-ranges for multi-step requests. */
+class Progress {
+  private last = -1;
+  constructor(private readonly connection: Connection, private readonly token: string | number, private readonly from = 0, private readonly to = 100) {}
+
+  static begin(connection: Connection, token: string | number | undefined, title: string): Progress | undefined {
+    if (token === undefined) return undefined;
+    void connection.sendProgress(WorkDoneProgressType, token, { kind: 'begin', title, cancellable: true, percentage: 0 });
+    return new Progress(connection, token);
+  }
+
+  scaled(from: number, to: number): Progress {
+    return new Progress(this.connection, this.token, this.from + ((this.to - this.from) * from) / 100, this.from + ((this.to - this.from) * to) / 100);
+  }
+
+  report(percentage: number | undefined, message?: string): void {
+    const p = percentage === undefined ? undefined : Math.round(this.from + ((this.to - this.from) * percentage) / 100);
+    if (p !== undefined && p === this.last) return;
+    if (p !== undefined) this.last = p;
+    void this.connection.sendProgress(WorkDoneProgressType, this.token, { kind: 'report', percentage: p, message });
+  }
+
+  end(message?: string): void {
+    void this.connection.sendProgress(WorkDoneProgressType, this.token, { kind: 'end', message });
+  }
+}
+
+async function withProgress<T>(connection: Connection, token: string | number | undefined, title: string, run: (p: Progress | undefined) => Promise<T>): Promise<T> {
+  const p = Progress.begin(connection, token, title);
+  try {
+    return await run(p);
+  } finally {
+    p?.end();
+  }
+}
+
+let running: Connection | null = null;
+
+/**
+ * Starts the server on the transport named in process.argv (`--stdio`,
+ * `--node-ipc`, `--socket=N`), or on a given connection (tests). Idempotent:
+ * the CLI's bundle both auto-starts (below) and calls it.
+ */
+export function startServer(given?: Connection): Connection {
+  if (running && !given) return running;
+  const connection = given ?? createConnection(ProposedFeatures.all);
+  if (!given) running = connection;
+  const state = new ServerState(connection);
+  const { documents, texts } = state;
+
+  connection.onInitialize((params) => state.initialize(params));
+  connection.onInitialized(() => {
+    void state.reloadSettings().then(() => texts.refreshAll());
+  });
+  connection.onDidChangeConfiguration(() => {
+    void state.reloadSettings().then(() => texts.refreshAll());
+  });
+  connection.onShutdown(() => texts.dispose());
+
+  documents.onDidOpen((e) => {
+    if (state.isCaptureText(e.document)) texts.open(e.document.uri, e.document.version, e.document.getText());
+  });
+  documents.onDidChangeContent((e) => {
+    // onDidChangeContent also fires on open; the version check keeps it from starting a second run.
+    if (!state.isCaptureText(e.document)) return;
+    if (texts.has(e.document.uri) && texts.latest(e.document.uri)?.version === e.document.version) return;
+    texts.change(e.document.uri, e.document.version, e.document.getText());
+  });
+  documents.onDidClose((e) => {
+    if (texts.has(e.document.uri)) {
+      texts.close(e.document.uri);
+      void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    }
+  });
+
+  const isDissection = (uri: string) => uri.startsWith(`${DISSECTION_SCHEME}:`);
+
+  connection.onHover(async (params, token) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    if (isDissection(doc.uri) || doc.languageId === DISSECTION_LANGUAGE) return state.dissectionHover(doc, params.position.line);
+    if (!state.isCaptureText(doc)) return null;
+    const model = await texts.current(doc.uri, token);
+    return model ? textHover(model, params.position.line, params.position.character) : null;
+  });
+
+  connection.languages.semanticTokens.on(async (params, token) => {
+    const model = state.isCaptureText(documents.get(params.textDocument.uri)) ? await texts.current(params.textDocument.uri, token) : null;
+    return { data: model ? Array.from(model.tokens) : [] };
+  });
+
+  connection.onDocumentSymbol(async (params, token) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    if (isDissection(doc.uri) || doc.languageId === DISSECTION_LANGUAGE) return state.dissectionOf(doc)?.symbols ?? [];
+    const model = state.isCaptureText(doc) ? await texts.current(doc.uri, token) : null;
+    return model?.symbols ?? [];
+  });
+
+  connection.onFoldingRanges(async (params, token) => {
+    const model = state.isCaptureText(documents.get(params.textDocument.uri)) ? await texts.current(params.textDocument.uri, token) : null;
+    return model?.folding ?? [];
+  });
+
+  connection.onCodeLens(async (params, token) => {
+    const model = state.isCaptureText(documents.get(params.textDocument.uri)) ? await texts.current(params.textDocument.uri, token) : null;
+    return model?.lenses ?? [];
+  });
+
+  connection.onRequest(AnalyzeFileRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Decoding handshakes', async (progress) => {
+    const onConnection = params.streamId ? (c: AnalysisReport['connections'][number]) => {
+      void connection.sendNotification(ConnectionFoundNotification.type, { streamId: params.streamId as string, connection: c });
+    } : undefined;
+    return state.report(params, { packets: params.packets ?? false, token, progress, onConnection });
+  }));
+
+  connection.onRequest(CompareRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Comparing captures', async (progress) => (await state.compare(params, token, progress)).report));
+
+  connection.onRequest(ExportReportRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Writing report', async (progress) => {
+    const { report, clientBytes, relayBytes } = await state.compare(params, token, progress);
+    const { renderHtml, renderMarkdown, renderJson, hexBytesFromFiles, loadAnnotations } = await import('../report');
+    const clientPath = uriToPath(params.client.uri);
+    const annotations = clientPath ? (await loadAnnotations(clientPath).catch(() => ({ notes: [] }))).notes : [];
+    const ctx = { annotations, generatedAt: new Date(), hexBytes: hexBytesFromFiles({ client: clientBytes, relay: relayBytes }) };
+    const text = params.format === 'html' ? renderHtml(report, ctx) : params.format === 'md' ? renderMarkdown(report, ctx) : renderJson(report, ctx);
+    const target = params.target ? uriToPath(params.target) : null;
+    if (target) {
+      await writeFile(target, text);
+      return { target: params.target, bytes: Buffer.byteLength(text) };
+    }
+    return { text, bytes: Buffer.byteLength(text) };
+  }));
+
+  connection.onRequest(DissectionRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Dissecting', async (progress) => {
+    const d = await state.dissection(params, token, progress);
+    return { text: d.text, languageId: DISSECTION_LANGUAGE };
+  }));
+
+  connection.onRequest(AnnotateRequest.type, async (params) => {
+    const path = uriToPath(params.uri);
+    if (!path) throw new Error('annotations are kept next to the capture file: only file: URIs can be annotated');
+    const { addAnnotation } = await import('../report/annotations');
+    const r = await addAnnotation(path, { target: params.target, text: params.text, author: params.author });
+    return r.ok ? { ok: true, path: r.path, notes: r.notes.length } : { ok: false, path: r.path, notes: 0, errors: r.errors.map((e) => e.message) };
+  });
+
+  documents.listen(connection);
+  connection.listen();
+  return connection;
+}
+
+// Bundled as dist/server.js and run directly (the extension's IPC transport, or `node dist/server.js --stdio`).
+if (require.main === module) startServer();

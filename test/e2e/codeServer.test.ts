@@ -1,0 +1,242 @@
+// End-to-end: the packaged .vsix in a real VS Code (code-server, VS Code's web
+// build, driven by Chromium through playwright-core), since @vscode/test-electron
+// cannot download VS Code here. Runs when CI=true or HI_E2E=1; screenshots go
+// to test-results/ (dark and light theme). Needs code-server from
+// scripts/install-code-server.sh (run here when missing) and /usr/bin/chromium.
+import { strict as assert } from 'node:assert';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const RESULTS = join(ROOT, 'test-results');
+const SAMPLE = join(ROOT, 'samples', 'tor-kz-drop');
+const CHROMIUM = process.env.HI_CHROMIUM ?? '/usr/bin/chromium';
+const CODE_SERVER_VERSION = process.env.HI_CODE_SERVER_VERSION ?? '4.139.1';
+const CODE_SERVER = process.env.HI_CODE_SERVER ?? join(process.env.HI_CACHE ?? join(homedir(), '.cache', 'handshake-inspector'), `code-server-${CODE_SERVER_VERSION}`, 'code-server');
+const ENABLED = process.env.CI === 'true' || process.env.HI_E2E === '1';
+const EXPECTED_CIPHER_NAME = 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'; // tshark: tls.handshake.ciphersuite == 0xc030 in relay.pcap
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? res(a.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+/** Line and column (0-based) of the relay ServerHello's cipher_suite first byte, read from the dump text independently of the engine. */
+function cipherPosition(text: string): { line: number; column: number } {
+  const lines = text.split('\n');
+  let packet: Array<{ v: number; line: number; column: number }> = [];
+  const packets = [packet];
+  lines.forEach((l, n) => {
+    const m = /^(\s+0x[0-9a-f]{4}:\s+)((?:[0-9a-f]{2,4} ?)+)/.exec(l);
+    if (!m) {
+      if (/^\S/.test(l)) packets.push((packet = []));
+      return;
+    }
+    let col = m[1].length;
+    for (const g of m[2].split(' ')) {
+      for (let i = 0; i + 1 < g.length; i += 2) packet.push({ v: parseInt(g.slice(i, i + 2), 16), line: n, column: col + i });
+      col += g.length + 1;
+    }
+  });
+  for (const p of packets) {
+    if (p.length < 40) continue;
+    const ihl = (p[0].v & 15) * 4;
+    const pay = ihl + (p[ihl + 12].v >> 4) * 4;
+    if (p[pay]?.v === 0x16 && p[pay + 5]?.v === 0x02) {
+      const at = pay + 5 + 4 + 2 + 32 + 1 + p[pay + 43].v;
+      return { line: p[at].line, column: p[at].column };
+    }
+  }
+  throw new Error('no ServerHello in the dump');
+}
+
+describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? false : 'set HI_E2E=1 (or CI=true) to run the code-server end-to-end test' }, () => {
+  let work: string;
+  let userData: string;
+  let server: ChildProcess | null = null;
+  let browser: Browser | null = null;
+  let page: Page;
+  let port: number;
+  const log: string[] = [];
+
+  function setTheme(theme: string): void {
+    const settings = {
+      'workbench.colorTheme': theme,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'security.workspace.trust.enabled': false,
+      'extensions.ignoreRecommendations': true,
+      'telemetry.telemetryLevel': 'off',
+      'window.commandCenter': false,
+      'chat.disableAIFeatures': true,
+      'editor.hover.delay': 100,
+      'editor.minimap.enabled': false,
+    };
+    mkdirSync(join(userData, 'User'), { recursive: true });
+    writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  }
+
+  async function shot(name: string): Promise<void> {
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, `${name}.png`) });
+  }
+
+  async function runCommand(title: string): Promise<void> {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    // Pick the row whose label is exactly the title: fuzzy matching ranks look-alikes first at times.
+    const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+    await row.waitFor();
+    await row.click();
+  }
+
+  async function quickOpen(file: string): Promise<void> {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(file);
+    // Click the row named exactly `file`: "relay.pcap" also fuzzy-matches "relay.tcpdump-X.txt", which may rank first.
+    const exact = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+    await row.waitFor({ timeout: 30000 });
+    await row.click();
+  }
+
+  function webview(): FrameLocator {
+    // Only the capture editor has a webview here; take the newest frame if an old one lingers.
+    return page.locator('iframe.webview.ready').last().contentFrame().frameLocator('#active-frame');
+  }
+
+  before(async () => {
+    if (!existsSync(CODE_SERVER)) {
+      const r = spawnSync('bash', [join(ROOT, 'scripts', 'install-code-server.sh')], { stdio: 'inherit', timeout: 15 * 60 * 1000 });
+      assert.equal(r.status, 0, 'scripts/install-code-server.sh failed');
+    }
+    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+    assert.ok(existsSync(join(ROOT, 'dist', 'extension.js')) && existsSync(join(ROOT, 'dist', 'webview.js')), 'run npm run build first');
+    work = mkdtempSync(join(tmpdir(), 'hi-e2e-'));
+    userData = join(work, 'user-data');
+    const extensions = join(work, 'extensions');
+    const workspace = join(work, 'workspace');
+    cpSync(SAMPLE, workspace, { recursive: true });
+    const vsix = join(work, 'handshake-inspector.vsix');
+    const pack = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(pack.status, 0, `vsce package failed:\n${pack.stdout}\n${pack.stderr}`);
+    setTheme('Default Dark Modern');
+    const config = join(work, 'config.yaml');
+    writeFileSync(config, 'auth: none\ncert: false\n');
+    const common = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions];
+    const inst = spawnSync(CODE_SERVER, [...common, '--install-extension', vsix], { encoding: 'utf8', timeout: 120000 });
+    assert.equal(inst.status, 0, `install failed:\n${inst.stdout}\n${inst.stderr}`);
+    port = await freePort();
+    server = spawn(CODE_SERVER, [...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', workspace], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout?.on('data', (d) => log.push(String(d)));
+    server.stderr?.on('data', (d) => log.push(String(d)));
+    const deadline = Date.now() + 60000;
+    while (!log.join('').includes('HTTP server listening')) {
+      if (Date.now() > deadline) throw new Error(`code-server did not start:\n${log.join('')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+    // Let the extension host start and the workbench settle.
+    await page.waitForTimeout(3000);
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) server.kill();
+    if (work && !process.env.HI_E2E_KEEP) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('contributes its commands', async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('>Handshake Inspector');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor();
+    const labels = (await rows.allTextContents()).join('\n');
+    await page.keyboard.press('Escape');
+    assert.match(labels, /Compare Client and Relay Captures/);
+    assert.match(labels, /Export Annotated Report/);
+    assert.match(labels, /Open the Sample Captures/);
+  });
+
+  for (const theme of [{ name: 'dark', label: 'Dark Modern' }, { name: 'light', label: 'Light Modern' }]) {
+    it(`hovers a ServerHello byte in the sample dump (${theme.name} theme)`, async () => {
+      if (theme.name === 'light') {
+        // Keys typed while a webview has focus stay in its iframe: give the workbench focus first.
+        await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'relay.tcpdump-X.txt' }).first().click();
+        await page.locator('.tab.active', { hasText: 'relay.tcpdump-X.txt' }).waitFor();
+        await runCommand('Preferences: Color Theme');
+        // The picker shows "Light Modern" for the theme whose setting value is "Default Light Modern".
+        await page.locator('.quick-input-widget input').fill(theme.label);
+        if (process.env.HI_E2E_DEBUG) await shot('debug-theme-picker');
+        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: theme.label }).first();
+        await row.waitFor();
+        await row.click();
+        if (process.env.HI_E2E_DEBUG) await shot('debug-theme');
+        await page.locator('.monaco-workbench.vs:not(.vs-dark)').waitFor({ timeout: 15000 });
+      }
+      const text = readFileSync(join(SAMPLE, 'relay.tcpdump-X.txt'), 'utf8');
+      const pos = cipherPosition(text);
+      await quickOpen('relay.tcpdump-X.txt');
+      await page.locator('.tab.active', { hasText: 'relay.tcpdump-X.txt' }).waitFor();
+      // Language mode shown in the status bar: the file was recognised as a capture text.
+      await page.locator('.statusbar-item', { hasText: 'Capture Text' }).first().waitFor({ timeout: 30000 });
+      await page.keyboard.press('Control+G');
+      // Go to Line counts columns visually (a tab is 4 wide here); land on the byte's second hex digit.
+      const prefix = text.split('\n')[pos.line].slice(0, pos.column + 1);
+      let visual = 0;
+      for (const ch of prefix) visual = ch === '\t' ? visual + 4 - (visual % 4) : visual + 1;
+      await page.locator('.quick-input-widget input').fill(`:${pos.line + 1}:${visual + 1}`);
+      await page.keyboard.press('Enter');
+      const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover .rendered-markdown').first();
+      let content = '';
+      for (let i = 0; i < (process.env.HI_E2E_DEBUG ? 2 : 20) && !content.includes('cipher_suite'); i++) {
+        await runCommand('Show or Focus Hover');
+        await hover.waitFor({ timeout: 15000 }).catch(() => undefined);
+        if (process.env.HI_E2E_DEBUG) await shot(`debug-hover-${theme.name}-${i}`);
+        content = (await page.locator('.monaco-hover').allTextContents()).join('\n');
+        if (!content.includes('cipher_suite')) await page.waitForTimeout(1000);
+      }
+      await shot(`e2e-${theme.name}-dump-hover`);
+      assert.match(content, /TLS › Handshake › ServerHello › cipher_suite/);
+      assert.ok(content.includes(EXPECTED_CIPHER_NAME), content);
+      await page.keyboard.press('Escape');
+    });
+
+    it(`shows the handshake of the sample pcap in the capture editor (${theme.name} theme)`, async () => {
+      await quickOpen('relay.pcap');
+      const frame = webview();
+      // The editor's layout belongs to the webview; what matters here is that the decoded handshake is shown.
+      const body = frame.locator('body');
+      try {
+        await body.getByText('ServerHello').first().waitFor({ timeout: 60000 });
+        await body.getByText(EXPECTED_CIPHER_NAME).first().waitFor({ timeout: 30000 });
+      } catch (e) {
+        await shot(`e2e-${theme.name}-pcap-editor-failed`);
+        throw e;
+      }
+      const text = await body.innerText();
+      assert.match(text, /ServerHello/);
+      await page.waitForTimeout(500);
+      await shot(`e2e-${theme.name}-pcap-editor`);
+    });
+  }
+});
