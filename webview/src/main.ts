@@ -1,0 +1,578 @@
+/**
+ * The webviews of Handshake Inspector: the capture editor (connection list,
+ * timeline, handshake tree, hex pane) and the compare panel (client and
+ * relay on one ladder, verdict, suspect fields, baseline diff). Both get
+ * their data from the extension through the messages of
+ * shared/webviewProtocol.ts.
+ *
+ * Everything shown comes from captures, so all of it is inserted as text
+ * (textContent / text nodes), never parsed as markup; events are wired with
+ * addEventListener and styles set through the CSSOM (the CSP allows neither
+ * inline handlers nor style attributes).
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-split-layout/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import type { ConnectionReport, InputReport, ReportDiagnostic } from '../../shared/analysis';
+import type { CompareReport, ConnectionPair, Interference } from '../../shared/compare';
+import type { CaptureSide, ConnectionVerdict, NoteTarget, TimeDisplay, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
+import { buildLadder, buildSections, confidenceWords, endpoint, verdictSentence, type Section } from '../../server/src/report/model';
+import { bytesArrived, post } from './api';
+import { DetailPane } from './detail';
+import { button, ce, h, icon } from './dom';
+import { duration, plural } from './format';
+import { Ladder } from './ladder';
+import { ConnectionList, type ListItem } from './list';
+import { openNoteDialog } from './notes';
+import './style.css';
+
+const state = {
+  mode: null as 'capture' | 'compare' | null,
+  fileName: '',
+  timeDisplay: 'relative' as TimeDisplay,
+  connections: new Map<number, ConnectionReport>(),
+  verdicts: new Map<number, ConnectionVerdict>(),
+  input: null as InputReport | null,
+  diagnostics: [] as ReportDiagnostic[],
+  done: false,
+  error: null as string | null,
+  progress: null as number | null,
+  notes: [] as WebviewNote[],
+  noteProblems: [] as string[],
+  compare: null as { report: CompareReport; clientName: string; relayName: string; baseline: number | null } | null,
+};
+
+const app = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
+const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
+document.body.append(live);
+
+function announce(text: string): void {
+  live.textContent = text;
+}
+
+function notesByPacket(): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const n of state.notes) if (n.target.kind === 'packet') m.set(`${n.side}:${n.target.packet}`, (m.get(`${n.side}:${n.target.packet}`) ?? 0) + 1);
+  return m;
+}
+
+const KIND_BADGE: Record<Interference['kind'], string> = {
+  none: 'no interference seen', drop: 'dropped', 'injected-reset': 'injected reset', modified: 'modified', undetermined: 'undetermined',
+};
+
+/** The verdict banner: what happened in plain words, how sure, and why. */
+function banner(v: Interference | null, remote: 'relay' | 'server', extra: HTMLElement[] = [], fallback?: string): HTMLElement {
+  if (!v) return h('div', { class: 'banner neutral', role: 'region', 'aria-label': 'Verdict' }, icon('info'), h('div', { class: 'banner-body' }, h('div', { class: 'banner-title' }, fallback ?? 'Verdict not known yet.'), ...extra));
+  const cls = v.kind === 'none' ? 'ok' : v.kind === 'undetermined' ? 'warn' : 'bad';
+  const ic = v.kind === 'none' ? 'pass' : v.kind === 'undetermined' ? 'question' : 'error';
+  // The first sentence is the one that says what happened; the rest is there on demand.
+  const evidence = v.evidence.length
+    ? h('div', { class: 'evidence-first' }, v.evidence[0])
+    : null;
+  const more = v.evidence.length > 1
+    ? h('details', { class: 'evidence' }, h('summary', {}, `All evidence (${v.evidence.length})`), h('ul', {}, ...v.evidence.slice(1).map((e) => h('li', {}, e))))
+    : null;
+  return h('div', { class: `banner ${cls}`, role: 'region', 'aria-label': 'Verdict' },
+    icon(ic),
+    h('div', { class: 'banner-body' },
+      h('div', { class: 'banner-title' }, verdictSentence(v, remote), h('span', { class: 'confidence' }, ` Confidence ${confidenceWords(v.confidence)}.`)),
+      evidence, more, ...extra));
+}
+
+function addNote(side: CaptureSide, target: NoteTarget, what: string): void {
+  openNoteDialog(side, target, what, side === 'relay' ? 'relay capture' : state.mode === 'compare' ? 'client capture' : 'capture');
+}
+
+function ladderSection(ladder: Ladder, title: string, extra: HTMLElement[] = []): HTMLElement {
+  const legend = h('div', { class: 'legend', 'aria-hidden': 'true' },
+    h('span', { class: 'lg lg-client' }, '→ client'), h('span', { class: 'lg lg-relay' }, state.mode === 'compare' ? '← relay' : '← server'),
+    h('span', { class: 'lg lg-drop' }, '✕ dropped'), h('span', { class: 'lg lg-inject' }, '◆ injected'), h('span', { class: 'lg lg-mod' }, '● modified'), h('span', { class: 'lg' }, '×N retransmitted'));
+  return h('section', { class: 'pane ladder-pane', 'aria-label': 'Timeline' },
+    h('div', { class: 'pane-bar' }, h('h2', { class: 'pane-title' }, icon('graph-line'), title), ...extra, h('span', { class: 'grow' }), legend, ladder.controls()),
+    ladder.el,
+    h('div', { class: 'hint muted' }, '↑/↓ packet · N / Shift+N anomaly · + / − or Ctrl+wheel zoom · drag, PgUp/PgDn pan · Enter open · A note'));
+}
+
+/** n / Shift+N jump between anomalies from anywhere outside text fields. */
+let activeLadder: Ladder | null = null;
+document.addEventListener('keydown', (e) => {
+  const t = e.target as HTMLElement;
+  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (t.closest('vscode-textfield, vscode-textarea, input, textarea, dialog')) return;
+  if ((e.key === 'n' || e.key === 'N') && activeLadder) {
+    e.preventDefault();
+    activeLadder.nextAnomaly(e.shiftKey ? -1 : 1);
+  }
+});
+
+// ------------------------------------------------------------------------------------------------
+// Single capture
+
+class CaptureView {
+  readonly list = new ConnectionList('Connections', (key) => this.choose(Number(key), true));
+  readonly ladder: Ladder;
+  readonly detail = new DetailPane({ notes: () => state.notes, addNote });
+  private readonly bannerBox = h('div', { class: 'banner-box' });
+  private readonly status = h('div', { class: 'status-line', role: 'status' });
+  private readonly summary = h('span', { class: 'muted header-summary' });
+  private selected: number | null = null;
+  private userChose = false;
+  private frame = 0;
+
+  constructor() {
+    this.ladder = new Ladder({
+      onSelect: (a) => this.openArrow(a.packets[0]?.index ?? -1, false),
+      onActivate: (a) => this.openArrow(a.packets[0]?.index ?? -1, true),
+      onNote: (a) => addNote('client', { kind: 'packet', packet: a.packets[0].index }, `packet #${a.packets[0].index + 1} (${a.label})`),
+      announce,
+    });
+    activeLadder = this.ladder;
+    const header = h('header', { class: 'app-header' },
+      h('h1', {}, icon('file-binary'), h('span', { class: 'file-name' }, state.fileName)), this.summary, h('span', { class: 'grow' }),
+      h('div', { class: 'toolbar' },
+        button('Compare With…', 'git-compare', () => post({ type: 'compareWith' }), { secondary: true, title: 'Compare this capture (the client view) with the relay\'s capture of the same connections' }),
+        button('Text Dissection', 'list-tree', () => post({ type: 'openDissection' }), { secondary: true, title: 'Open as Text Dissection' }),
+        button('Export Report', 'export', () => post({ type: 'exportReport' }), { title: 'Export an annotated report (HTML, Markdown or JSON)', id: 'export-report' })));
+    const right = h('div', { class: 'right-col' }, this.bannerBox,
+      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '44%', class: 'split fill' },
+        Object.assign(ladderSection(this.ladder, 'Timeline'), { slot: 'start' }), Object.assign(h('div', { class: 'fill-box' }, this.detail.el), { slot: 'end' })));
+    const listPane = h('section', { class: 'pane list-pane', 'aria-label': 'Connections' }, h('h2', { class: 'pane-title' }, icon('plug'), 'Connections'), this.list.el);
+    app.replaceChildren(header, this.status,
+      ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '300px', 'fixed-pane': 'start', class: 'split main-split' },
+        Object.assign(listPane, { slot: 'start' }), Object.assign(right, { slot: 'end' })));
+    this.detail.clear('Waiting for the first handshake…');
+    this.bannerBox.replaceChildren(banner(null, 'server', [], 'Decoding the capture…'));
+  }
+
+  update(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  private render(): void {
+    const conns = [...state.connections.values()].sort((a, b) => a.id - b.id);
+    this.list.setItems(conns.map((c) => this.item(c)));
+    this.status.replaceChildren();
+    if (state.error) this.status.append(h('div', { class: 'callout error' }, icon('error'), h('span', {}, state.error)));
+    else if (!state.done) {
+      const bar = ce('vscode-progress-bar', { 'aria-label': 'Decoding', ...(state.progress !== null ? { value: state.progress, max: 100 } : { indeterminate: true }) });
+      this.status.append(h('span', {}, icon('loading'), ` Decoding… ${state.progress !== null ? `${state.progress} %` : ''} — ${plural(state.connections.size, 'connection')} so far`), bar,
+        button('Cancel', 'close', () => post({ type: 'cancel' }), { secondary: true }));
+    }
+    if (state.noteProblems.length) this.status.append(h('div', { class: 'callout warn' }, icon('warning'), h('span', {}, `Notes file: ${state.noteProblems.join('; ')}`)));
+    if (state.diagnostics.length) {
+      this.status.append(h('details', { class: 'file-problems' }, h('summary', {}, icon('warning'), ` ${plural(state.diagnostics.length, 'note')} about the file`),
+        h('ul', {}, ...state.diagnostics.slice(0, 200).map((d) => h('li', { class: `sev-${d.severity}` }, d.message)))));
+    }
+    const i = state.input;
+    this.summary.textContent = i ? `${i.format}${i.compressed ? ' (gzip)' : ''} · ${plural(i.packets, 'packet')} · ${plural(state.connections.size, 'TLS connection')}` : `${plural(state.connections.size, 'TLS connection')}`;
+    // The first connection is shown as soon as it arrives; once verdicts are in, the most telling one, unless the user chose.
+    if (!this.userChose) {
+      const telling = conns.find((c) => { const v = state.verdicts.get(c.id); return v && v.interference.kind !== 'none'; }) ?? conns.find((c) => (state.verdicts.get(c.id)?.suspects.length ?? 0) > 0);
+      const want = telling?.id ?? (this.selected ?? conns[0]?.id ?? null);
+      if (want !== null && (want !== this.selected || (state.done && this.stale))) this.choose(want, false);
+    } else if (this.selected !== null && this.stale && state.connections.has(this.selected)) this.choose(this.selected, false);
+    if (state.done && conns.length === 0 && !state.error) this.detail.clear('No TLS handshake was found in this capture.');
+  }
+
+  /** The shown connection was drawn before its verdict or final report arrived. */
+  private stale = false;
+
+  private item(c: ConnectionReport): ListItem {
+    const v = state.verdicts.get(c.id);
+    const badges: Array<[string, string]> = [];
+    if (v) badges.push([KIND_BADGE[v.interference.kind], `verdict-${v.interference.kind}`]);
+    if (v?.suspects.length) badges.push([`⚠ ${v.suspects.length}`, v.suspects.some((s) => s.weight === 'high') ? 'weight-high' : 'weight-medium']);
+    if (c.tls.versionName) badges.push([c.tls.versionName, '']);
+    const sni = c.tls.serverName ?? c.clientHello?.serverName ?? null;
+    const notes = state.notes.filter((n) => n.target.kind !== 'packet' && n.target.connection === c.id).length;
+    const hay = [c.id, c.client.address, c.client.port, c.server.address, c.server.port, endpoint(c.client), endpoint(c.server), sni ?? '', c.fingerprints.ja3 ?? '', c.fingerprints.ja3s ?? '', c.fingerprints.ja4 ?? '', c.fingerprints.ja4s ?? '',
+      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? ''].join(' ').toLowerCase();
+    return {
+      key: String(c.id),
+      title: `#${c.id} ${sni ?? endpoint(c.server)}`,
+      subtitle: `${endpoint(c.client)} → ${endpoint(c.server)}${c.tls.lastMessage ? ` · last: ${c.tls.lastMessage}` : ''}${notes ? ` · ✎ ${notes}` : ''}`,
+      badges, haystack: hay,
+      label: `Connection ${c.id}, ${endpoint(c.client)} to ${endpoint(c.server)}${sni ? `, server name ${sni}` : ''}${v ? `, ${KIND_BADGE[v.interference.kind]}` : ''}${v?.suspects.length ? `, ${plural(v.suspects.length, 'suspect field')}` : ''}`,
+    };
+  }
+
+  choose(id: number, user: boolean): void {
+    const c = state.connections.get(id);
+    if (!c) return;
+    if (user) this.userChose = true;
+    this.selected = id;
+    this.stale = !state.done;
+    this.list.select(String(id), false);
+    const v = state.verdicts.get(id) ?? null;
+    const section: Section = { anchor: '', kind: 'single', client: c, relay: null, pair: null, side: 'client', verdict: v?.interference ?? null, suspects: v?.suspects ?? [], remote: 'server' };
+    const l = buildLadder(section, Number.MAX_SAFE_INTEGER);
+    this.ladder.setInput({
+      mode: 'single', arrows: l.arrows, t0: l.t0, laneTitles: ['client', 'server'], laneSubtitles: [endpoint(c.client), endpoint(c.server)],
+      relayClockOffset: 0, notes: notesByPacket(), timeDisplay: state.timeDisplay,
+    });
+    const sni = c.tls.serverName ?? c.clientHello?.serverName;
+    const facts = h('div', { class: 'facts' },
+      h('span', { class: 'mono' }, `${endpoint(c.client)} → ${endpoint(c.server)}`),
+      sni ? h('span', { class: 'sni' }, sni) : null,
+      c.tls.versionName ? h('span', {}, c.tls.versionName) : null,
+      c.tls.cipherSuiteName ? h('span', { class: 'mono' }, c.tls.cipherSuiteName) : null,
+      c.fingerprints.ja4 ? h('span', { class: 'mono' }, `JA4 ${c.fingerprints.ja4}`) : null,
+      h('span', {}, `${plural(c.tcp.packets, 'packet')} over ${duration(c.endTime - c.startTime)}`));
+    const reveal = button('Reveal in Text Dissection', 'go-to-file', () => post({ type: 'select', connection: id }), { secondary: true });
+    this.bannerBox.replaceChildren(banner(v?.interference ?? null, 'server', [facts, h('div', { class: 'banner-actions' }, reveal)],
+      state.done ? `Connection ${id}: no verdict from one vantage point.` : `Connection ${id} — the verdict comes when the whole capture is read.`));
+    // Undetermined from one end still means the handshake stopped somewhere: open what the server sent.
+    const blocked = v && v.interference.kind !== 'none';
+    this.detail.show(c, 'client', v?.suspects ?? [], blocked ? ['ServerHello', 'Certificate', 'ServerKeyExchange'] : []);
+  }
+
+  private openArrow(packet: number, focusTree: boolean): void {
+    const c = this.detail.connection;
+    if (!c || packet < 0) return;
+    const m = c.messages.findIndex((x) => x.packets.includes(packet));
+    if (m >= 0) {
+      void this.detail.openMessage(m);
+      if (focusTree) this.detail.tree.el.querySelector<HTMLElement>('[tabindex="0"]')?.focus();
+    }
+  }
+
+  notesChanged(): void {
+    this.detail.renderNotes();
+    if (this.selected !== null) {
+      const c = state.connections.get(this.selected);
+      if (c) this.ladder.setInput({ ...(this.ladderInputCache(c)) }, true);
+    }
+    this.update();
+  }
+
+  private ladderInputCache(c: ConnectionReport) {
+    const section: Section = { anchor: '', kind: 'single', client: c, relay: null, pair: null, side: 'client', verdict: null, suspects: [], remote: 'server' };
+    const l = buildLadder(section, Number.MAX_SAFE_INTEGER);
+    return { mode: 'single' as const, arrows: l.arrows, t0: l.t0, laneTitles: ['client', 'server'], laneSubtitles: [endpoint(c.client), endpoint(c.server)], relayClockOffset: 0, notes: notesByPacket(), timeDisplay: state.timeDisplay };
+  }
+
+  settingsChanged(): void {
+    if (this.selected !== null) this.choose(this.selected, false);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Compare
+
+class CompareView {
+  readonly ladder: Ladder;
+  readonly detail = new DetailPane({ notes: () => state.notes, addNote });
+  readonly list = new ConnectionList('Connection pairs', (key) => this.choose(Number(key)));
+  private readonly bannerBox = h('div', { class: 'banner-box' });
+  private readonly diffBox = h('div', { class: 'diff-box' });
+  private readonly baselineBox = h('div', { class: 'baseline-picker' });
+  private readonly offsetBox = h('div', { class: 'offset-box' });
+  private readonly sideBox = h('div', { class: 'side-toggle', role: 'radiogroup', 'aria-label': 'Handshake from which capture' });
+  private readonly listPane: HTMLElement;
+  private sections: Section[] = [];
+  private current = 0;
+  private side: CaptureSide = 'relay';
+  private shiftMs = 0;
+
+  constructor() {
+    this.ladder = new Ladder({
+      onSelect: (a) => this.openArrow(a.packets, false),
+      onActivate: (a) => this.openArrow(a.packets, true),
+      onNote: (a) => {
+        const p = a.packets.find((x) => x.side === this.side) ?? a.packets[0];
+        if (p) addNote(p.side, { kind: 'packet', packet: p.index }, `packet #${p.index + 1} (${a.label})`);
+      },
+      announce,
+    });
+    activeLadder = this.ladder;
+    const c = state.compare!;
+    const header = h('header', { class: 'app-header' },
+      h('h1', {}, icon('git-compare'), h('span', { class: 'file-name' }, c.clientName), h('span', { class: 'muted' }, ' client ⇄ relay '), h('span', { class: 'file-name' }, c.relayName)),
+      h('span', { class: 'grow' }), this.baselineBox,
+      h('div', { class: 'toolbar' }, button('Export Report', 'export', () => post({ type: 'exportReport' }), { title: 'Export an annotated report of this comparison (HTML, Markdown or JSON)', id: 'export-report' })));
+    const ladderPane = ladderSection(this.ladder, 'Client ⇄ relay', [this.offsetBox]);
+    const detailWrap = h('div', { class: 'fill-box detail-wrap' }, h('div', { class: 'pane-bar' }, h('span', { class: 'muted' }, 'Handshake as seen in the'), this.sideBox), this.detail.el);
+    const right = h('div', { class: 'right-col' }, this.bannerBox, this.diffBox,
+      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '50%', class: 'split fill' }, Object.assign(ladderPane, { slot: 'start' }), Object.assign(detailWrap, { slot: 'end' })));
+    this.listPane = h('section', { class: 'pane list-pane', 'aria-label': 'Connection pairs' }, h('h2', { class: 'pane-title' }, icon('plug'), 'Pairs'), this.list.el);
+    app.replaceChildren(header, right);
+    this.refresh(true);
+    void this.listPane;
+  }
+
+  refresh(first = false): void {
+    const c = state.compare!;
+    this.sections = buildSections('compare', c.report).filter((s) => s.kind === 'pair');
+    const main = app.querySelector('.right-col') as HTMLElement;
+    if (this.sections.length > 1 && !this.listPane.isConnected) {
+      app.replaceChildren(app.firstChild!, ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '280px', 'fixed-pane': 'start', class: 'split main-split' },
+        Object.assign(this.listPane, { slot: 'start' }), Object.assign(main, { slot: 'end' })));
+    }
+    this.list.setItems(this.sections.map((s, i) => this.item(s, i)));
+    if (first) {
+      const bad = this.sections.findIndex((s) => s.verdict && s.verdict.kind !== 'none');
+      this.current = bad >= 0 ? bad : 0;
+    }
+    this.current = Math.min(this.current, Math.max(0, this.sections.length - 1));
+    this.choose(this.current, !first);
+  }
+
+  private item(s: Section, i: number): ListItem {
+    const v = s.verdict;
+    const sni = s.client?.tls.serverName ?? s.relay?.tls.serverName ?? null;
+    return {
+      key: String(i), title: `${sni ?? endpoint(s.relay?.server ?? s.client?.server)}`,
+      subtitle: `client #${s.pair!.client} ⇄ relay #${s.pair!.relay} · ${endpoint(s.client?.client)}`,
+      badges: v ? [[KIND_BADGE[v.kind], `verdict-${v.kind}`], ...(s.suspects.length ? [[`⚠ ${s.suspects.length}`, 'weight-medium'] as [string, string]] : [])] : [],
+      haystack: [sni ?? '', endpoint(s.client?.client), endpoint(s.client?.server), endpoint(s.relay?.server), v?.kind ?? '', v ? KIND_BADGE[v.kind] : '', s.client?.fingerprints.ja3 ?? '', s.client?.fingerprints.ja4 ?? '', ...s.suspects.map((x) => x.field)].join(' ').toLowerCase(),
+      label: `Pair ${i + 1}: ${sni ?? ''} ${v ? KIND_BADGE[v.kind] : ''}`,
+    };
+  }
+
+  choose(i: number, keepShift = false): void {
+    const s = this.sections[i];
+    const c = state.compare!;
+    this.current = i;
+    if (!s) {
+      this.bannerBox.replaceChildren(banner(null, 'relay', [], c.report.pairs.length === 0 ? 'No connection appears in both captures: check that they were taken at the same time, of the same connection.' : ''));
+      this.detail.clear('No matched connection.');
+      this.ladder.setInput({ mode: 'compare', arrows: [], t0: 0, laneTitles: [], laneSubtitles: [], relayClockOffset: 0, notes: new Map(), timeDisplay: state.timeDisplay });
+      return;
+    }
+    this.list.select(String(i));
+    const pair = s.pair!;
+    if (!keepShift) this.shiftMs = 0;
+    this.drawLadder(s, keepShift);
+    const blocked = s.verdict && s.verdict.kind !== 'none';
+    const show = button(`Show the ${s.verdict?.firstMissingTlsMessage ?? 'ServerHello'} that did not arrive`, 'eye', () => this.showBlocked(), { secondary: true, id: 'show-blocked' });
+    const anomaly = button('Next anomaly (N)', 'arrow-down', () => this.ladder.nextAnomaly(1), { secondary: true });
+    const match = h('div', { class: 'facts' },
+      h('span', {}, `client #${pair.client} ⇄ relay #${pair.relay}`),
+      h('span', {}, `matched by ${pair.matchedBy.join(', ') || '—'}`),
+      s.client?.tls.serverName ? h('span', { class: 'sni' }, s.client.tls.serverName) : null);
+    this.bannerBox.replaceChildren(banner(s.verdict, 'relay', [match, h('div', { class: 'banner-actions' }, ...(blocked ? [show] : []), anomaly)]));
+    this.drawOffset(pair);
+    this.drawDiff(s);
+    // A blocked handshake opens on the relay's copy of what never arrived.
+    const relayHas = !!s.relay?.serverHello && !s.client?.serverHello;
+    this.side = blocked && relayHas ? 'relay' : s.client ? 'client' : 'relay';
+    this.showSide(blocked ? ['ServerHello', 'Certificate', 'ServerKeyExchange'] : []);
+  }
+
+  private drawLadder(s: Section, keepView: boolean): void {
+    const c = state.compare!;
+    const l = buildLadder(s, Number.MAX_SAFE_INTEGER);
+    this.ladder.setInput({
+      mode: 'compare', arrows: l.arrows, t0: l.t0,
+      laneTitles: ['client', 'censor (path)', 'relay'],
+      laneSubtitles: [endpoint(s.client?.client), 'between the captures', endpoint(s.relay?.server)],
+      relayClockOffset: s.pair!.clockOffset.seconds, notes: notesByPacket(), timeDisplay: state.timeDisplay,
+    }, keepView);
+    this.ladder.setRelayShift(this.shiftMs / 1000);
+  }
+
+  private showSide(focus: string[]): void {
+    const s = this.sections[this.current];
+    const conn = this.side === 'relay' ? s.relay : s.client;
+    this.sideBox.replaceChildren(...(['relay', 'client'] as const).map((side) => {
+      const on = side === this.side;
+      const b = h('button', { type: 'button', class: `seg${on ? ' on' : ''}`, role: 'radio', 'aria-checked': String(on), tabindex: on ? 0 : -1 },
+        side === 'relay' ? `relay capture${s.relay?.serverHello && !s.client?.serverHello ? ' (has the ServerHello)' : ''}` : 'client capture');
+      b.addEventListener('click', () => {
+        this.side = side;
+        this.showSide(focus);
+      });
+      b.addEventListener('keydown', (e) => {
+        if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+          e.preventDefault();
+          this.side = this.side === 'relay' ? 'client' : 'relay';
+          this.showSide(focus);
+          (this.sideBox.querySelector('[aria-checked="true"]') as HTMLElement | null)?.focus();
+        }
+      });
+      return b;
+    }));
+    if (conn) this.detail.show(conn, this.side, s.suspects, focus);
+    else this.detail.clear(`The ${this.side} capture has no copy of this connection.`);
+  }
+
+  private showBlocked(): void {
+    const s = this.sections[this.current];
+    const name = s.verdict?.firstMissingTlsMessage ?? 'ServerHello';
+    const side: CaptureSide = s.relay?.messages.some((m) => m.name === name) ? 'relay' : 'client';
+    if (side !== this.side) {
+      this.side = side;
+      this.showSide(['ServerHello', 'Certificate', 'ServerKeyExchange']);
+    }
+    const conn = side === 'relay' ? s.relay : s.client;
+    const idx = conn?.messages.findIndex((m) => m.name === name) ?? -1;
+    if (idx >= 0) void this.detail.openMessage(idx);
+    this.ladder.nextAnomaly(1);
+  }
+
+  private openArrow(packets: Array<{ side: CaptureSide; index: number }>, focusTree: boolean): void {
+    const s = this.sections[this.current];
+    const mine = packets.find((p) => p.side === this.side) ?? packets[0];
+    if (!mine) return;
+    if (mine.side !== this.side) {
+      this.side = mine.side;
+      this.showSide([]);
+    }
+    const conn = mine.side === 'relay' ? s.relay : s.client;
+    const m = conn?.messages.findIndex((x) => x.packets.includes(mine.index)) ?? -1;
+    if (m >= 0) {
+      void this.detail.openMessage(m);
+      if (focusTree) this.detail.tree.el.querySelector<HTMLElement>('[tabindex="0"]')?.focus();
+    }
+  }
+
+  private drawOffset(pair: ConnectionPair): void {
+    const o = pair.clockOffset;
+    const range = Math.max(5, Math.min(5000, Math.ceil(Math.max(o.uncertainty * 4, (o.oneWayDelay ?? 0) * 20, 0.002) * 1000)));
+    const slider = h('input', { type: 'range', min: -range, max: range, step: range / 200, value: this.shiftMs, 'aria-label': 'Shift the relay lane, milliseconds', class: 'offset-slider' }) as HTMLInputElement;
+    const field = ce('vscode-textfield', { type: 'number', value: String(this.shiftMs), step: 0.001, 'aria-label': 'Relay lane shift in milliseconds', class: 'offset-field' }) as HTMLElement & { value: string };
+    const apply = (ms: number) => {
+      if (!Number.isFinite(ms)) return;
+      this.shiftMs = ms;
+      slider.value = String(ms);
+      if (field.value !== String(ms)) field.value = String(ms);
+      this.ladder.setRelayShift(ms / 1000);
+      shown.textContent = this.offsetWords(o.seconds + ms / 1000, ms);
+    };
+    slider.addEventListener('input', () => apply(Number(slider.value)));
+    field.addEventListener('change', () => apply(Number(field.value)));
+    const reset = button('Estimate', 'discard', () => apply(0), { secondary: true, title: 'Back to the estimated offset' });
+    const shown = h('span', { class: 'offset-value' }, this.offsetWords(o.seconds, this.shiftMs));
+    const est = `${o.method === 'none' ? 'no estimate (no packet seen by both captures in both directions)' : `estimated ${duration(o.seconds)} ± ${duration(o.uncertainty)} from ${o.samples.clientToRelay + o.samples.relayToClient} packets (${o.method})`}`;
+    this.offsetBox.replaceChildren(h('span', { class: 'offset-label', title: est }, icon('clock'), ' Relay clock offset'), shown, slider, field, h('span', { class: 'muted' }, 'ms'), reset);
+    this.offsetBox.setAttribute('title', est);
+  }
+
+  private offsetWords(total: number, shiftMs: number): string {
+    return `${total >= 0 ? '+' : '−'}${duration(Math.abs(total))}${shiftMs ? ` (estimate ${shiftMs > 0 ? '+' : '−'} ${Math.abs(shiftMs)} ms)` : ' (estimate)'}`;
+  }
+
+  private drawDiff(s: Section): void {
+    const c = state.compare!;
+    const pair = s.pair!;
+    const candidates = (c.report.client.connections ?? []).filter((x) => x.id !== pair.client && x.isTls);
+    const select = ce('vscode-single-select', { 'aria-label': 'Baseline: a connection that works', class: 'baseline-select' }) as HTMLElement & { value: string };
+    select.append(ce('vscode-option', { value: '' }, 'No baseline'));
+    for (const x of candidates) {
+      const v = c.report.pairs.find((p) => p.client === x.id)?.interference.kind;
+      select.append(ce('vscode-option', { value: String(x.id), selected: c.baseline === x.id }, `#${x.id} ${x.tls.serverName ?? endpoint(x.server)}${v ? ` (${KIND_BADGE[v]})` : ''}`));
+    }
+    select.addEventListener('change', () => post({ type: 'baseline', connection: select.value === '' ? null : Number(select.value) }));
+    this.baselineBox.replaceChildren(icon('diff'), h('span', {}, 'Baseline:'),
+      candidates.length ? select : h('span', { class: 'muted', title: 'Pick a connection that works to diff the blocked handshake against it' }, 'no other TLS connection in the client capture'));
+    const rows = pair.baselineDiff ?? [];
+    if (!rows.length) {
+      if (c.baseline === null) this.diffBox.replaceChildren();
+      else this.diffBox.replaceChildren(h('p', { class: 'muted' }, `No field differs from baseline connection #${c.baseline}.`));
+      return;
+    }
+    const table = h('table', { class: 'diff-table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'field'), h('th', { scope: 'col' }, 'blocked'), h('th', { scope: 'col' }, `baseline #${c.baseline}`))),
+      h('tbody', {}, ...[...rows].sort((a, b) => Number(b.distinctive) - Number(a.distinctive)).map((r) => {
+        const tr = h('tr', { class: r.distinctive ? 'distinctive' : 'ordinary', tabindex: 0, 'aria-label': `${r.field}: blocked ${r.blocked ?? 'absent'}, baseline ${r.baseline ?? 'absent'}${r.distinctive ? ', distinctive' : ', differs between any two connections'}` },
+          h('td', { class: 'mono' }, r.distinctive ? icon('warning') : null, r.field), h('td', { class: 'mono' }, r.blocked ?? '—'), h('td', { class: 'mono' }, r.baseline ?? '—'));
+        const go = () => this.detail.selectField(r.field, true);
+        tr.addEventListener('click', go);
+        tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') go(); });
+        return tr;
+      })));
+    const distinctive = rows.filter((r) => r.distinctive).length;
+    this.diffBox.replaceChildren(h('details', { class: 'diff', open: true }, h('summary', {}, `${plural(distinctive, 'distinctive difference')} from the baseline (${rows.length} in all)`), table));
+  }
+
+  notesChanged(): void {
+    this.detail.renderNotes();
+    const s = this.sections[this.current];
+    if (s) this.drawLadder(s, true);
+  }
+
+  settingsChanged(): void {
+    const s = this.sections[this.current];
+    if (s) this.drawLadder(s, true);
+  }
+}
+
+let captureView: CaptureView | null = null;
+let compareView: CompareView | null = null;
+
+window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
+  const msg = ev.data;
+  switch (msg.type) {
+    case 'init':
+      state.mode = msg.mode;
+      state.fileName = msg.fileName;
+      state.timeDisplay = msg.timeDisplay;
+      document.title = msg.fileName;
+      if (msg.mode === 'capture' && !captureView) captureView = new CaptureView();
+      break;
+    case 'progress':
+      state.progress = msg.percentage;
+      captureView?.update();
+      break;
+    case 'connections':
+      if (msg.done) state.connections.clear();
+      for (const c of msg.connections) state.connections.set(c.id, c);
+      if (msg.done) {
+        state.done = true;
+        state.input = msg.input ?? null;
+        state.diagnostics = msg.diagnostics ?? [];
+      }
+      captureView?.update();
+      break;
+    case 'verdicts':
+      for (const v of msg.verdicts) state.verdicts.set(v.connection, v);
+      captureView?.update();
+      if (captureView) (captureView as unknown as { stale: boolean }).stale = true;
+      break;
+    case 'compare':
+      state.compare = { report: msg.report, clientName: msg.clientName, relayName: msg.relayName, baseline: msg.baseline };
+      state.mode = 'compare';
+      if (!compareView) compareView = new CompareView();
+      else compareView.refresh();
+      break;
+    case 'select':
+      captureView?.choose(msg.connection, true);
+      break;
+    case 'settings':
+      state.timeDisplay = msg.timeDisplay;
+      captureView?.settingsChanged();
+      compareView?.settingsChanged();
+      break;
+    case 'notes':
+      state.notes = msg.notes;
+      state.noteProblems = msg.problems;
+      captureView?.notesChanged();
+      compareView?.notesChanged();
+      break;
+    case 'bytes':
+      bytesArrived(msg.requestId, msg.bytes);
+      break;
+    case 'annotated':
+      announce(msg.message);
+      break;
+    case 'error':
+      state.error = msg.message;
+      state.done = true;
+      captureView?.update();
+      if (compareView) announce(msg.message);
+      break;
+  }
+});
+
+post({ type: 'ready' });
