@@ -133,7 +133,7 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     const workspace = join(work, 'workspace');
     cpSync(SAMPLE, workspace, { recursive: true });
     const vsix = join(work, 'handshake-inspector.vsix');
-    const pack = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
+    const pack = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(pack.status, 0, `vsce package failed:\n${pack.stdout}\n${pack.stderr}`);
     setTheme('Default Dark Modern');
     const config = join(work, 'config.yaml');
