@@ -16,7 +16,7 @@ import { addNote, answerBytes, CaptureReader, loadNotes, webviewHtml, webviewOpt
 export const COMPARE_VIEW_TYPE = 'handshakeInspector.compare';
 
 export interface CompareCommands {
-  exportReport(client: vscode.Uri, relay: vscode.Uri, format?: 'html' | 'md' | 'json'): Promise<void>;
+  exportReport(client: vscode.Uri, relay: vscode.Uri, format?: 'html' | 'md' | 'json', baseline?: string | null): Promise<void>;
 }
 
 const name = (u: vscode.Uri) => u.path.split('/').pop() ?? u.toString();
@@ -67,7 +67,7 @@ export async function openComparePanel(
         return;
       }
       case 'exportReport':
-        return commands.exportReport(clientUri, relayUri, msg.format);
+        return commands.exportReport(clientUri, relayUri, msg.format, baseline === null ? null : String(baseline));
       default:
         return;
     }

@@ -160,14 +160,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Handsh
     try {
       const params = { client: await captureSource(clientUri), relay: await captureSource(relayUri) };
       const report = await withNotificationProgress(lc, 'Comparing client and relay captures', CompareRequest.type, params);
-      await openComparePanel(context, lc, { exportReport: (c, r, format) => exportReport(c, r, format) }, clientUri, relayUri, report);
+      await openComparePanel(context, lc, { exportReport: (c, r, format, baseline) => exportReport(c, r, format, baseline) }, clientUri, relayUri, report);
       void vscode.window.setStatusBarMessage(verdictLine(report), 10000);
     } catch (e) {
       if (!(e instanceof vscode.CancellationError)) void vscode.window.showErrorMessage(`Comparison failed: ${messageOf(e)}`);
     }
   }
 
-  async function exportReport(clientUri: vscode.Uri, relayUri?: vscode.Uri, format?: ReportFormat): Promise<void> {
+  async function exportReport(clientUri: vscode.Uri, relayUri?: vscode.Uri, format?: ReportFormat, baseline?: string | null): Promise<void> {
     const formats: Array<vscode.QuickPickItem & { format: ReportFormat }> = [
       { label: 'HTML', description: 'self-contained page with the ladder diagram and hex views', format: 'html' },
       { label: 'Markdown', description: 'for issues and mailing lists', format: 'md' },
@@ -181,7 +181,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Handsh
     const target = await vscode.window.showSaveDialog({ defaultUri, filters: { [pick.label]: [ext] }, title: 'Save report' });
     if (!target) return;
     try {
-      const params = { client: await captureSource(clientUri), relay: relayUri ? await captureSource(relayUri) : null, format: pick.format };
+      // The report shows what the view shows: with the baseline the user picked there.
+      const params = { client: await captureSource(clientUri), relay: relayUri ? await captureSource(relayUri) : null, format: pick.format, ...(baseline ? { baseline } : {}) };
       const r = await withNotificationProgress(lc, 'Writing report', ExportReportRequest.type, target.scheme === 'file' ? { ...params, target: target.toString() } : params);
       if (r.text !== undefined) await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(r.text));
       const open = await vscode.window.showInformationMessage(`Report written to ${vscode.workspace.asRelativePath(target)}.`, 'Open');
