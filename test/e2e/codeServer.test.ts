@@ -177,6 +177,42 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     assert.match(labels, /Open the Sample Captures/);
   });
 
+  async function pickFromQuickInput(file: string): Promise<void> {
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 30000 });
+    await input.fill(file);
+    const exact = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+    await row.waitFor({ timeout: 30000 });
+    await row.click();
+  }
+
+  it('compares the bundled client and relay captures: verdict banner, dropped ServerHello, its suspect fields highlighted', async () => {
+    await runCommand('Handshake Inspector: Compare Client and Relay Captures');
+    await pickFromQuickInput('client.pcap');
+    await pickFromQuickInput('relay.pcap');
+    const frame = webview();
+    const banner = frame.locator('.banner[aria-label="Verdict"]').first();
+    try {
+      await banner.getByText(/dropped on the path/i).first().waitFor({ timeout: 90000 });
+    } catch (e) {
+      await shot('e2e-compare-failed');
+      throw e;
+    }
+    const verdict = await banner.innerText();
+    assert.match(verdict, /relay → client/);
+    assert.match(verdict, /ServerHello/);
+    // The blocked ServerHello is drawn ending at the censor, and its fields carry suspect marks.
+    const dropped = frame.locator('[aria-label*="dropped on the path"]').first();
+    await dropped.waitFor({ timeout: 30000 });
+    assert.match((await dropped.getAttribute('aria-label')) ?? '', /ServerHello/);
+    const suspectRows = frame.locator('.tree-row.suspect');
+    await suspectRows.first().waitFor({ timeout: 30000 });
+    assert.ok((await suspectRows.count()) > 0);
+    await page.waitForTimeout(500);
+    await shot('e2e-compare-dark');
+  });
+
   for (const theme of [{ name: 'dark', label: 'Dark Modern' }, { name: 'light', label: 'Light Modern' }]) {
     it(`hovers a ServerHello byte in the sample dump (${theme.name} theme)`, async () => {
       if (theme.name === 'light') {
