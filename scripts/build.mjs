@@ -18,6 +18,8 @@ const entries = [
 // The webview loads the codicon font from dist/ (its localResourceRoots), so the .vsix needs no node_modules.
 mkdirSync('dist/codicons', { recursive: true });
 for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
+// VS Code validates and completes .handshake-inspector/rules.json against this (package.json jsonValidation).
+copyFileSync('server/src/rules/rules.schema.json', 'dist/rules.schema.json');
 
 if (watch) {
   for (const e of entries) await (await esbuild.context({ ...common, ...e })).watch();

@@ -26,7 +26,11 @@ export function createClient(context: vscode.ExtensionContext): LanguageClient {
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: CAPTURE_TEXT_LANGUAGE }, { scheme: DISSECTION_SCHEME }],
     initializationOptions: settings(),
-    synchronize: { configurationSection: 'handshakeInspector' },
+    synchronize: {
+      configurationSection: 'handshakeInspector',
+      // The user's suspect-field rules: edits re-check them and re-run open dumps.
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/.handshake-inspector/rules.json'),
+    },
     outputChannelName: 'Handshake Inspector',
   };
   // The id matches the settings prefix, so `handshakeInspector.trace.server` traces the protocol.

@@ -10,10 +10,10 @@
  *    dissection) for any capture, binary ones read by path as a stream.
  */
 import { readFile, stat, writeFile } from 'fs/promises';
-import { fileURLToPath } from 'url';
+import { fileURLToPath, pathToFileURL } from 'url';
 import { isAbsolute, join } from 'path';
 import {
-  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
+  createConnection, DiagnosticSeverity, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
   type CancellationToken, type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -111,11 +111,28 @@ class ServerState {
     return { ja4plus: this.settings.ja4plus, rules: await this.rulesText() };
   }
 
-  private async userRules(): Promise<UserRule[] | undefined> {
+  /** Rules files whose problems are shown, so a fixed file gets its diagnostics cleared. */
+  private readonly rulesWithProblems = new Set<string>();
+
+  async userRules(): Promise<UserRule[] | undefined> {
     const r = await this.rulesText();
-    if (!r) return undefined;
+    if (!r) {
+      for (const uri of this.rulesWithProblems) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      this.rulesWithProblems.clear();
+      return undefined;
+    }
     const parsed = parseUserRules(r.text, r.path);
-    for (const e of parsed.errors) this.connection.console.warn(`${r.path}:${e.line + 1}:${e.column + 1}: ${e.message}`);
+    // Mistakes in the user's rules file show in the Problems panel at the offending value.
+    const uri = pathToFileURL(r.path).toString();
+    void this.connection.sendDiagnostics({
+      uri,
+      diagnostics: parsed.errors.map((e) => ({
+        severity: DiagnosticSeverity.Error, source: TOOL_NAME, message: e.message,
+        range: { start: { line: e.line, character: e.column }, end: { line: e.endLine, character: e.endColumn } },
+      })),
+    });
+    if (parsed.errors.length > 0) this.rulesWithProblems.add(uri);
+    else this.rulesWithProblems.delete(uri);
     return parsed.rules;
   }
 
@@ -300,10 +317,14 @@ export function startServer(given?: Connection): Connection {
 
   connection.onInitialize((params) => state.initialize(params));
   connection.onInitialized(() => {
-    void state.reloadSettings().then(() => texts.refreshAll());
+    void state.reloadSettings().then(() => { void state.userRules(); texts.refreshAll(); });
   });
   connection.onDidChangeConfiguration(() => {
-    void state.reloadSettings().then(() => texts.refreshAll());
+    void state.reloadSettings().then(() => { void state.userRules(); texts.refreshAll(); });
+  });
+  // The rules file changed on disk: check it again (its problems go to the Problems panel) and re-run open dumps with it.
+  connection.onDidChangeWatchedFiles(() => {
+    void state.userRules().then(() => texts.refreshAll());
   });
   connection.onShutdown(() => texts.dispose());
 
