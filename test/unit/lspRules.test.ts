@@ -66,7 +66,7 @@ describe('rules file diagnostics (dist/server.js)', { skip: existsSync(SERVER) ?
   it('reports each mistake at its line', async () => {
     const p = await next((x) => x.uri === rulesUri && x.diagnostics.length > 0);
     assert.ok(p.diagnostics.every((d) => d.range.start.line === 2), JSON.stringify(p.diagnostics));
-    assert.ok(p.diagnostics.some((d) => /weight/i.test(d.message)));
+    assert.ok(p.diagnostics.some((d) => /weight/i.test(String(d.message))));
   });
 
   it('clears them once the file is fixed', async () => {
