@@ -95,7 +95,7 @@ describe('annotations sidecar', () => {
     assert.equal(l.errors.length, 1);
     const e = l.errors[0];
     assert.deepEqual({ line: e.line, column: e.column }, { line: 4, column: at(text, '}\n  ]').column });
-    assert.match(e.message, /relay\.pcap\.annotations\.json:5:\d+: unexpected "}" \(expected a "key"\)/);
+    assert.match(e.message, /relay\.pcap\.annotations\.json:5:\d+: trailing comma before "}"/);
   });
 
   it('a bad note is reported where it is; the good ones are kept', async () => {

@@ -9,6 +9,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { LineMap, parseJsonWithPositions, propertyOf, type JsonNode } from '../json/jsonPositions';
+
+interface Pos { line: number; column: number }
 
 export const ANNOTATIONS_VERSION = 1;
 
@@ -120,7 +123,7 @@ export function parseAnnotationsText(text: string, file = 'annotations'): {
   const errors: AnnotationProblem[] = [];
   const warnings: AnnotationProblem[] = [];
   const notes: AnnotationNote[] = [];
-  const lines = new LineIndex(text);
+  const lines = new LineMap(text);
   const problem = (list: AnnotationProblem[], at: number | null, message: string) => {
     if (at === null) {
       list.push({ message: `${file}: ${message}`, line: null, column: null });
@@ -130,33 +133,31 @@ export function parseAnnotationsText(text: string, file = 'annotations'): {
     list.push({ message: `${file}:${p.line + 1}:${p.column + 1}: ${message}`, line: p.line, column: p.column });
   };
 
-  let root: JNode;
-  try {
-    root = new JsonParser(text).parseDocument();
-  } catch (e) {
-    if (e instanceof JsonSyntaxError) problem(errors, e.offset, e.message);
-    else problem(errors, null, String(e));
+  const parsed = parseJsonWithPositions(text);
+  if (!parsed.ok) {
+    problem(errors, parsed.error.offset, parsed.error.message);
     return { notes, errors, warnings, sha256: null, sha256Location: null };
   }
+  const root = parsed.root;
   if (root.type !== 'object') {
     problem(errors, root.start, 'expected an object { "version": 1, "capture": …, "notes": […] }');
     return { notes, errors, warnings, sha256: null, sha256Location: null };
   }
-  const version = root.fields.get('version');
+  const version = propertyOf(root, 'version');
   if (!version) problem(errors, root.start, 'missing "version" (expected 1)');
   else if (version.type !== 'number' || version.value !== ANNOTATIONS_VERSION) {
-    problem(errors, version.start, `unsupported version ${JSON.stringify(plain(version))}: this tool reads version ${ANNOTATIONS_VERSION}`);
+    problem(errors, version.start, `unsupported version ${version.type === 'object' ? '{…}' : version.type === 'array' ? '[…]' : JSON.stringify(version.value)}: this tool reads version ${ANNOTATIONS_VERSION}`);
     // A newer format may mean anything: don't guess at its notes.
     return { notes, errors, warnings, sha256: null, sha256Location: null };
   }
 
   let sha256: string | null = null;
   let sha256Location: Pos | null = null;
-  const capture = root.fields.get('capture');
+  const capture = propertyOf(root, 'capture');
   if (!capture) problem(warnings, root.start, 'missing "capture": { "sha256": … }, so the notes can\'t be checked against the capture');
   else if (capture.type !== 'object') problem(errors, capture.start, '"capture" must be an object { "sha256": "…" }');
   else {
-    const s = capture.fields.get('sha256');
+    const s = propertyOf(capture, 'sha256');
     if (!s) problem(warnings, capture.start, 'missing "capture.sha256", so the notes can\'t be checked against the capture');
     else if (s.type !== 'string' || !/^[0-9a-fA-F]{64}$/.test(s.value)) problem(errors, s.start, '"capture.sha256" must be 64 hex digits');
     else {
@@ -165,7 +166,7 @@ export function parseAnnotationsText(text: string, file = 'annotations'): {
     }
   }
 
-  const list = root.fields.get('notes');
+  const list = propertyOf(root, 'notes');
   if (!list) problem(errors, root.start, 'missing "notes" (an array)');
   else if (list.type !== 'array') problem(errors, list.start, '"notes" must be an array');
   else {
@@ -182,7 +183,7 @@ export function parseAnnotationsText(text: string, file = 'annotations'): {
   return { notes, errors, warnings, sha256, sha256Location };
 }
 
-function readNote(n: JNode, i: number, problem: (at: number, msg: string) => void): AnnotationNote | null {
+function readNote(n: JsonNode, i: number, problem: (at: number, msg: string) => void): AnnotationNote | null {
   const where = `notes[${i}]`;
   if (n.type !== 'object') {
     problem(n.start, `${where} must be an object`);
@@ -190,7 +191,7 @@ function readNote(n: JNode, i: number, problem: (at: number, msg: string) => voi
   }
   let ok = true;
   const str = (key: string, required: boolean): string | undefined => {
-    const v = n.fields.get(key);
+    const v = propertyOf(n, key);
     if (!v) {
       if (required) {
         problem(n.start, `${where}: missing "${key}"`);
@@ -210,21 +211,21 @@ function readNote(n: JNode, i: number, problem: (at: number, msg: string) => voi
   const author = str('author', false);
   const created = str('created', true);
   if (id !== undefined && id.trim() === '') {
-    problem(n.fields.get('id')!.start, `${where}.id must not be empty`);
+    problem(propertyOf(n, 'id')!.start, `${where}.id must not be empty`);
     ok = false;
   }
   if (created !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(created) || Number.isNaN(Date.parse(created)))) {
-    problem(n.fields.get('created')!.start, `${where}.created must be an ISO 8601 date-time, e.g. "2026-11-25T10:00:00Z"`);
+    problem(propertyOf(n, 'created')!.start, `${where}.created must be an ISO 8601 date-time, e.g. "2026-11-25T10:00:00Z"`);
     ok = false;
   }
-  const target = readTarget(n.fields.get('target'), `${where}.target`, n.start, problem);
+  const target = readTarget(propertyOf(n, 'target'), `${where}.target`, n.start, problem);
   if (!target || !ok) return null;
   const note: AnnotationNote = { id: id!, target, text: text!, created: created! };
   if (author !== undefined) note.author = author;
   return note;
 }
 
-function readTarget(t: JNode | undefined, where: string, parentStart: number, problem: (at: number, msg: string) => void): AnnotationTarget | null {
+function readTarget(t: JsonNode | undefined, where: string, parentStart: number, problem: (at: number, msg: string) => void): AnnotationTarget | null {
   if (!t) {
     problem(parentStart, `${where}: missing`);
     return null;
@@ -234,7 +235,7 @@ function readTarget(t: JNode | undefined, where: string, parentStart: number, pr
     return null;
   }
   const index = (key: string): number | null => {
-    const v = t.fields.get(key);
+    const v = propertyOf(t, key);
     if (!v) {
       problem(t.start, `${where}: missing "${key}"`);
       return null;
@@ -245,7 +246,7 @@ function readTarget(t: JNode | undefined, where: string, parentStart: number, pr
     }
     return v.value;
   };
-  const kind = t.fields.get('kind');
+  const kind = propertyOf(t, 'kind');
   const k = kind?.type === 'string' ? kind.value : null;
   if (k === 'packet') {
     const packet = index('packet');
@@ -257,7 +258,7 @@ function readTarget(t: JNode | undefined, where: string, parentStart: number, pr
   }
   if (k === 'field') {
     const connection = index('connection');
-    const f = t.fields.get('field');
+    const f = propertyOf(t, 'field');
     if (!f || f.type !== 'string' || f.value === '') {
       problem(f?.start ?? t.start, `${where}.field must be a field path such as "serverHello.cipherSuite"`);
       return null;
@@ -348,208 +349,4 @@ export async function loadReportAnnotations(clientPath: string, relayPath: strin
     for (const n of l.notes) annotations.push({ ...n, side });
   }
   return { annotations, problems };
-}
-
-// ---------------------------------------------------------------------------
-// A small JSON parser that remembers where each value starts: JSON.parse's
-// messages differ between Node versions and don't reliably give a position,
-// and the checks above need positions for values that parse fine but are wrong.
-
-interface Pos { line: number; column: number }
-
-type JNode =
-  | { type: 'object'; start: number; fields: Map<string, JNode> }
-  | { type: 'array'; start: number; items: JNode[] }
-  | { type: 'string'; start: number; value: string }
-  | { type: 'number'; start: number; value: number }
-  | { type: 'boolean'; start: number; value: boolean }
-  | { type: 'null'; start: number };
-
-function plain(n: JNode): unknown {
-  switch (n.type) {
-    case 'object': return '{…}';
-    case 'array': return '[…]';
-    case 'null': return null;
-    default: return n.value;
-  }
-}
-
-class JsonSyntaxError extends Error {
-  constructor(message: string, readonly offset: number) {
-    super(message);
-  }
-}
-
-class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(private readonly text: string) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
-    }
-  }
-  position(offset: number): Pos {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, column: Math.min(offset, this.text.length) - this.starts[lo] };
-  }
-}
-
-class JsonParser {
-  private i = 0;
-  private depth = 0;
-  constructor(private readonly s: string) {
-    // A BOM is what some Windows editors put first; it is not an error worth stopping for.
-    if (s.charCodeAt(0) === 0xfeff) this.i = 1;
-  }
-
-  parseDocument(): JNode {
-    this.ws();
-    if (this.i >= this.s.length) throw new JsonSyntaxError('the file is empty (expected a JSON object)', this.i);
-    const v = this.value();
-    this.ws();
-    if (this.i < this.s.length) throw new JsonSyntaxError(`unexpected ${this.describe()} after the end of the JSON value`, this.i);
-    return v;
-  }
-
-  private describe(): string {
-    if (this.i >= this.s.length) return 'end of file';
-    const c = this.s[this.i];
-    return /[\u0000-\u001f]/.test(c) ? `control character U+${c.charCodeAt(0).toString(16).padStart(4, '0')}` : `"${c}"`;
-  }
-
-  private ws(): void {
-    while (this.i < this.s.length && ' \t\n\r'.includes(this.s[this.i])) this.i++;
-  }
-
-  private value(): JNode {
-    const start = this.i;
-    const c = this.s[this.i];
-    if (c === '{') return this.object();
-    if (c === '[') return this.array();
-    if (c === '"') return { type: 'string', start, value: this.string() };
-    if (c === '-' || (c >= '0' && c <= '9')) return this.number();
-    for (const [word, node] of [['true', { type: 'boolean', start, value: true }], ['false', { type: 'boolean', start, value: false }], ['null', { type: 'null', start }]] as const) {
-      if (this.s.startsWith(word, this.i)) {
-        this.i += word.length;
-        return node as JNode;
-      }
-    }
-    throw new JsonSyntaxError(`unexpected ${this.describe()} (expected a value)`, this.i);
-  }
-
-  private enter(): void {
-    // Hand-edited files are small; a deeply nested one is an attack on the stack.
-    if (++this.depth > 64) throw new JsonSyntaxError('nested too deeply', this.i);
-  }
-
-  private object(): JNode {
-    const start = this.i;
-    this.enter();
-    this.i++;
-    const fields = new Map<string, JNode>();
-    this.ws();
-    if (this.s[this.i] === '}') {
-      this.i++;
-      this.depth--;
-      return { type: 'object', start, fields };
-    }
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] !== '"') throw new JsonSyntaxError(`unexpected ${this.describe()} (expected a "key")`, this.i);
-      const keyAt = this.i;
-      const key = this.string();
-      this.ws();
-      if (this.s[this.i] !== ':') throw new JsonSyntaxError(`unexpected ${this.describe()} (expected ":" after "${key}")`, this.i);
-      this.i++;
-      this.ws();
-      if (fields.has(key)) throw new JsonSyntaxError(`duplicate key "${key}"`, keyAt);
-      fields.set(key, this.value());
-      this.ws();
-      const c = this.s[this.i];
-      if (c === ',') {
-        this.i++;
-        continue;
-      }
-      if (c === '}') {
-        this.i++;
-        this.depth--;
-        return { type: 'object', start, fields };
-      }
-      throw new JsonSyntaxError(`unexpected ${this.describe()} (expected "," or "}")`, this.i);
-    }
-  }
-
-  private array(): JNode {
-    const start = this.i;
-    this.enter();
-    this.i++;
-    const items: JNode[] = [];
-    this.ws();
-    if (this.s[this.i] === ']') {
-      this.i++;
-      this.depth--;
-      return { type: 'array', start, items };
-    }
-    for (;;) {
-      this.ws();
-      items.push(this.value());
-      this.ws();
-      const c = this.s[this.i];
-      if (c === ',') {
-        this.i++;
-        continue;
-      }
-      if (c === ']') {
-        this.i++;
-        this.depth--;
-        return { type: 'array', start, items };
-      }
-      throw new JsonSyntaxError(`unexpected ${this.describe()} (expected "," or "]")`, this.i);
-    }
-  }
-
-  private string(): string {
-    const start = this.i;
-    this.i++;
-    let out = '';
-    for (;;) {
-      if (this.i >= this.s.length) throw new JsonSyntaxError('unterminated string', start);
-      const c = this.s[this.i];
-      if (c === '"') {
-        this.i++;
-        return out;
-      }
-      if (c === '\\') {
-        const e = this.s[this.i + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && e in simple) {
-          out += simple[e];
-          this.i += 2;
-        } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(this.s.slice(this.i + 2, this.i + 6))) {
-          out += String.fromCharCode(parseInt(this.s.slice(this.i + 2, this.i + 6), 16));
-          this.i += 6;
-        } else {
-          throw new JsonSyntaxError('invalid escape in string', this.i);
-        }
-        continue;
-      }
-      if (c.charCodeAt(0) < 0x20) throw new JsonSyntaxError(`${this.describe()} inside a string (write it as an escape, e.g. \\n)`, this.i);
-      out += c;
-      this.i++;
-    }
-  }
-
-  private number(): JNode {
-    const start = this.i;
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.i, this.i + 400));
-    if (!m) throw new JsonSyntaxError(`invalid number`, this.i);
-    this.i += m[0].length;
-    return { type: 'number', start, value: Number(m[0]) };
-  }
 }

@@ -37,7 +37,7 @@ import type { CertificateReport, ClientHelloReport, ConnectionReport, Fingerprin
 import type { Suspect } from '../../../shared/compare';
 import { type Weight } from './catalogue';
 import { fieldRange, isPathError, messageOfField, parseFieldPath, resolveField, type PathSegment, type ResolvedField } from './fieldPath';
-import { LineMap, parseJsonWithPositions, type JsonNode } from './jsonPositions';
+import { LineMap, parseJsonWithPositions, type JsonNode } from '../json/jsonPositions';
 
 /** Where the rules live in a workspace. */
 export const USER_RULES_FILE = '.handshake-inspector/rules.json';

@@ -1,7 +1,8 @@
 /**
  * A strict JSON parser that remembers where every value and property name
- * is, so a problem in a user's rules file can be reported at the offending
- * value (line and column, 0-based, in UTF-16 code units as LSP counts them).
+ * is, so a problem in a user's file (suspect rules, annotation sidecars) can
+ * be reported at the offending value (line and column, 0-based, in UTF-16
+ * code units as LSP counts them).
  *
  * Written here rather than taken from a package: the only position-keeping
  * JSON parser in node_modules (jsonc-parser) arrives as a dev-only dependency
@@ -185,6 +186,13 @@ export function parseJsonWithPositions(text: string): ParseResult {
 }
 
 /** Offset → 0-based line and column; `\r\n`, `\n` and `\r` all end a line. */
+/** The value of an object's property (the last one, as JSON.parse keeps), or undefined. */
+export function propertyOf(node: JsonNode, key: string): JsonNode | undefined {
+  if (node.type !== 'object') return undefined;
+  for (let i = node.properties.length - 1; i >= 0; i--) if (node.properties[i].key === key) return node.properties[i].value;
+  return undefined;
+}
+
 export class LineMap {
   private readonly starts: number[] = [0];
 
