@@ -63,8 +63,14 @@ describe('capture webview', { skip: skip ?? false }, () => {
     // Retransmitted ServerHello: one arrow ×10, an anomaly for n.
     await page.locator('.ladder-scroll').focus();
     await page.keyboard.press('n');
-    const active = await page.locator('.ladder-scroll').getAttribute('aria-activedescendant');
-    assert.match((await page.locator(`#${active}`).getAttribute('aria-label')) ?? '', /^ServerHello, Certificate, ServerKeyExchange, ServerHelloDone from the server: .*sent 10 times/);
+    // The jump lands on the next frame; a loaded machine can take a moment.
+    const label = async () => {
+      const active = await page.locator('.ladder-scroll').getAttribute('aria-activedescendant');
+      return active ? (await page.locator(`#${active}`).getAttribute('aria-label')) ?? '' : '';
+    };
+    const wanted = /^ServerHello, Certificate, ServerKeyExchange, ServerHelloDone from the server: .*sent 10 times/;
+    for (let i = 0; i < 50 && !wanted.test(await label()); i++) await page.waitForTimeout(100);
+    assert.match(await label(), wanted);
     // Enter opens that message in the hex pane.
     await page.keyboard.press('Enter');
     await page.locator('.hex-header', { hasText: 'ServerHello' }).waitFor();

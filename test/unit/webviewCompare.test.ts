@@ -117,7 +117,13 @@ describe('compare webview (tor-kz)', { skip: skip ?? false }, () => {
     await page.locator('.ladder-scroll').focus();
     await page.keyboard.press('Home');
     await page.keyboard.press('n');
-    const active = await page.locator('.ladder-scroll').getAttribute('aria-activedescendant');
+    // The jump lands on the next frame; a loaded machine can take a moment.
+    let active: string | null = null;
+    for (let i = 0; i < 50; i++) {
+      active = await page.locator('.ladder-scroll').getAttribute('aria-activedescendant');
+      if (active && /dropped on the path/.test((await page.locator(`#${active}`).getAttribute('aria-label')) ?? '')) break;
+      await page.waitForTimeout(100);
+    }
     assert.ok(active);
     assert.match((await page.locator(`#${active}`).getAttribute('aria-label')) ?? '', /dropped on the path/);
     assert.match(await page.locator('[role=status][aria-live=polite]').innerText(), /dropped on the path/);
