@@ -65,6 +65,10 @@ test('not a capture: exit 1 with a one-line reason; missing file too; usage erro
   const b = run(['analyze', join(dir, 'nope.pcap')]);
   assert.equal(b.code, 1);
   assert.match(b.err, /ENOENT|no such file/i);
+  // Text that is no dump (the README) is no capture either.
+  const t = run(['analyze', join(ROOT, 'README.md')]);
+  assert.equal(t.code, 1);
+  assert.match(t.err, /not a capture: the file is text/);
   assert.equal(run(['analyze']).code, 2);
   assert.equal(run(['frobnicate']).code, 2);
   assert.equal(run(['analyze', junk, '--bogus']).code, 2);

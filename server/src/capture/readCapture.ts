@@ -7,7 +7,7 @@ import type { CaptureFormat, CaptureParser, CaptureSink } from './packet';
 import { PcapParser } from './pcap';
 import { PcapngParser } from './pcapng';
 import { offsetLocation } from './source';
-import { parseTextDump } from './text';
+import { detectTextDialect, parseTextDump } from './text';
 
 export interface ReadCaptureOptions {
   /** Called at most about once per MiB read from disk, and once at the end. */
@@ -171,7 +171,13 @@ class CaptureFeed {
     } else {
       const bytes = concat(this.text ?? [], this.decoded);
       this.text = null;
-      format = parseTextDump(new TextDecoder('utf-8').decode(bytes), this.sink);
+      const text = new TextDecoder('utf-8').decode(bytes);
+      // Text that is no dump at all (a README, a log) is "not a capture", like unknown binary:
+      // a one-line reason and a failing exit, not an empty analysis.
+      if (detectTextDialect(text) === null) {
+        throw new Error('not a capture: the file is text, but not tcpdump -x/-X, tshark -x, offset-hex (text2pcap) or tcpdump -nn output');
+      }
+      format = parseTextDump(text, this.sink);
     }
     return {
       format,
