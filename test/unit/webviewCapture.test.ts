@@ -64,10 +64,11 @@ describe('capture webview', { skip: skip ?? false }, () => {
     await page.locator('.ladder-scroll').focus();
     await page.keyboard.press('n');
     // The jump lands on the next frame; a loaded machine can take a moment.
-    const label = async () => {
-      const active = await page.locator('.ladder-scroll').getAttribute('aria-activedescendant');
-      return active ? (await page.locator(`#${active}`).getAttribute('aria-label')) ?? '' : '';
-    };
+    // Read without waiting: a virtualised ladder may have dropped the previous row from the page.
+    const label = () => page.evaluate(() => {
+      const id = document.querySelector('.ladder-scroll')?.getAttribute('aria-activedescendant');
+      return (id && document.getElementById(id)?.getAttribute('aria-label')) || '';
+    });
     const wanted = /^ServerHello, Certificate, ServerKeyExchange, ServerHelloDone from the server: .*sent 10 times/;
     for (let i = 0; i < 50 && !wanted.test(await label()); i++) await page.waitForTimeout(100);
     assert.match(await label(), wanted);
@@ -111,7 +112,9 @@ describe('capture webview', { skip: skip ?? false }, () => {
     await filter.press('ArrowDown');
     assert.equal(await page.locator('.list-row[tabindex="0"]').count(), 1);
     await page.keyboard.press('End');
-    assert.equal(await page.locator('.list-row[aria-selected=true]').getAttribute('data-key'), String(merged.connections[merged.connections.length - 1].id));
+    const lastId = String(merged.connections[merged.connections.length - 1].id);
+    await page.locator(`.list-row[aria-selected=true][data-key="${lastId}"]`).waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('.list-row[aria-selected=true]').getAttribute('data-key'), lastId);
     await page.screenshot({ path: join(RESULTS, 'webview-capture-light.png') });
     await page.close();
   });
