@@ -43,7 +43,6 @@ export class PacketAnalyzer implements CaptureSink {
       opened: (c) => {
         if (c.session === null) c.session = new TlsSession(c);
       },
-      packet: () => undefined,
       finished: (c) => {
         c.sa.finish();
         c.sb.finish();

@@ -35,8 +35,6 @@ export class TlsSession implements TlsSink {
     client: { records: 0, applicationDataRecords: 0, applicationDataBytes: 0, changeCipherSpec: null },
     server: { records: 0, applicationDataRecords: 0, applicationDataBytes: 0, changeCipherSpec: null },
   };
-  /** Direction whose first bytes were not TLS, if any. */
-  readonly notTlsAt: Partial<Record<Direction, number>> = {};
   readonly decoders: Record<Direction, TlsStreamDecoder>;
   tls13 = false;
 
@@ -89,8 +87,7 @@ export class TlsSession implements TlsSink {
     if (this.problems.length < 256) this.problems.push({ from, code, message, span, severity });
   }
 
-  notTls(from: Direction, offset: number): void {
-    this.notTlsAt[from] = offset;
+  notTls(from: Direction): void {
     // Nothing further to decode in this direction; don't copy its bytes.
     this.conn.stream(from).stopBytes();
   }

@@ -3,7 +3,8 @@ import { analyzeFile } from '../analysis/analyzeCapture';
 import { formatAnalysis, formatCompare, formatVerdictLine } from '../output/textSummary';
 import { compareCaptures } from '../compare/compareCaptures';
 import type { CompareReport } from '../../../shared/compare';
-import type { MessageReport } from '../../../shared/analysis';
+import type { ByteReader } from '../capture/sourceBytes';
+import { hexBytesFromReaders } from '../report/hex';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 
@@ -171,25 +172,22 @@ async function writeReport(report: CompareReport, format: 'html' | 'md' | 'json'
  */
 function hexFromDisk(report: CompareReport) {
   const fds: Partial<Record<'client' | 'relay', number>> = {};
+  const readers: Partial<Record<'client' | 'relay', ByteReader>> = {};
   const inputs = { client: report.client.input, relay: report.relay?.input };
   for (const side of ['client', 'relay'] as const) {
     const i = inputs[side];
-    if (i && !i.compressed && (i.format === 'pcap' || i.format === 'pcapng')) fds[side] = openSync(i.path, 'r');
+    if (!i || i.compressed || (i.format !== 'pcap' && i.format !== 'pcapng')) continue;
+    const fd = openSync(i.path, 'r');
+    fds[side] = fd;
+    readers[side] = (offset, length) => {
+      // A message is a few KiB; anything past 1 MiB is not worth a hex view.
+      if (length > 1 << 20) return null;
+      const out = Buffer.alloc(length);
+      return readSync(fd, out, 0, length, offset) === length ? out : null;
+    };
   }
   return {
-    read: (side: 'client' | 'relay', _connection: number, message: MessageReport): Uint8Array | null => {
-      const fd = fds[side];
-      if (fd === undefined || message.range.length === 0) return null;
-      const total = message.range.reduce((n, r) => n + (r.kind === 'offset' ? r.length : 0), 0);
-      if (total !== message.span[1] - message.span[0] || total > 1 << 20) return null;
-      const out = Buffer.alloc(total);
-      let at = 0;
-      for (const r of message.range) {
-        if (r.kind !== 'offset') return null;
-        at += readSync(fd, out, at, r.length, r.offset);
-      }
-      return at === total ? out : null;
-    },
+    read: hexBytesFromReaders(readers),
     close: () => { for (const fd of Object.values(fds)) if (fd !== undefined) closeSync(fd); },
   };
 }

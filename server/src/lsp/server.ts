@@ -26,6 +26,7 @@ import {
   type CaptureSource, type CompareParams, type ServerSettings,
 } from '../../../shared/protocol';
 import { analyzeBytes, analyzeFile } from '../analysis/analyzeCapture';
+import { memoryReader, readSourceBytes } from '../capture/sourceBytes';
 import { compareReports } from '../compare/compareCaptures';
 import { parseUserRules, USER_RULES_FILE, type UserRule } from '../rules/userRules';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
@@ -210,7 +211,8 @@ class ServerState {
   async dissection(source: CaptureSource, token: CancellationToken, progress?: Progress): Promise<Dissection> {
     const report = await this.report(source, { packets: false, token, progress });
     const bytes = await this.bytesOf(source, report);
-    const read = bytes ? (locs: SourceLocation[]) => readLocations(bytes, locs) : undefined;
+    // Dissection lines show at most 4 KiB of a field's bytes.
+    const read = bytes ? (locs: SourceLocation[]) => readSourceBytes(memoryReader(bytes), locs, 4096) : undefined;
     const single = compareReports(report, null, { userRules: await this.userRules() });
     const suspects = new Map<number, Suspect[]>((single.singleVantage ?? []).map((v) => [v.connection, v.suspects]));
     const d = renderDissection(report, { read, suspects });
@@ -235,25 +237,6 @@ class ServerState {
     const notes = info.suspects.map((s) => `⚠ **Suspect (${s.weight})** — ${escapeMd(s.explanation)}${s.reference ? `  \n_${escapeMd(s.reference)}_` : ''}`);
     return { contents: { kind: MarkupKind.Markdown, value: renderFieldHover({ path: info.path, value: info.value, raw: info.raw, rows, notes }) } };
   }
-}
-
-function readLocations(bytes: Uint8Array, locs: SourceLocation[]): Uint8Array | null {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (const l of locs) {
-    if (l.kind !== 'offset' || l.offset + l.length > bytes.length) return null;
-    parts.push(bytes.subarray(l.offset, l.offset + l.length));
-    total += l.length;
-    if (total > 4096) break;
-  }
-  const out = new Uint8Array(Math.min(total, 4096));
-  let o = 0;
-  for (const p of parts) {
-    const n = Math.min(p.length, out.length - o);
-    out.set(p.subarray(0, n), o);
-    o += n;
-  }
-  return out;
 }
 
 export function uriToPath(uri: string): string | null {

@@ -7,7 +7,7 @@ import { PacketNote, noteNames } from '../tcp/reassembly';
 import type { StreamMap } from '../tcp/streamMap';
 import { flagsText } from '../net/tcpPacket';
 import type { TlsSession } from '../analysis/tlsSession';
-import type { CertificateEntry, Direction, HandshakeMessage, RangeMap } from '../tls/types';
+import type { CertificateEntry, ClientHello, Direction, HandshakeMessage, RangeMap, ServerHello } from '../tls/types';
 import { versionName } from '../tls/registry/versions';
 import { CertificateCache } from '../x509/certificate';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';
@@ -37,18 +37,26 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   let serverHello: ConnectionReport['serverHello'] = null;
   let serverKeyExchange: ConnectionReport['serverKeyExchange'] = null;
   let ja4x: string[] | undefined;
+  let rawClientHello: ClientHello | undefined;
+  let rawServerHello: ServerHello | undefined;
 
   for (const m of tls?.messages ?? []) {
     const rep = messageReport(m, maps[m.from], resolve);
     if (m.clientHello) {
       rep.clientHello = { ...m.clientHello, ranges: resolveRanges(m.from, m.clientHello.ranges) };
-      if (!clientHello) clientHello = rep.clientHello;
+      if (!clientHello) {
+        clientHello = rep.clientHello;
+        rawClientHello = m.clientHello;
+      }
     }
     if (m.serverHello) {
       rep.serverHello = { ...m.serverHello, ranges: resolveRanges(m.from, m.serverHello.ranges) };
       // A HelloRetryRequest is a ServerHello on the wire, but the hello that
       // fixes the session is the one after it.
-      if (!serverHello || serverHello.helloRetryRequest) serverHello = rep.serverHello;
+      if (!serverHello || serverHello.helloRetryRequest) {
+        serverHello = rep.serverHello;
+        rawServerHello = m.serverHello;
+      }
     }
     if (m.serverKeyExchange) {
       rep.serverKeyExchange = { ...m.serverKeyExchange, ranges: resolveRanges(m.from, m.serverKeyExchange.ranges) };
@@ -66,12 +74,11 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   }
 
   const fingerprints: Fingerprints = { ja3: null, ja3Full: null, ja3s: null, ja3sFull: null, ja4: null };
-  const firstCH = tls?.messages.find((m) => m.clientHello)?.clientHello;
-  const firstSH = serverHello ? tls?.messages.find((m) => m.serverHello && !m.serverHello.helloRetryRequest)?.serverHello ?? tls?.messages.find((m) => m.serverHello)?.serverHello : undefined;
-  if (firstCH) Object.assign(fingerprints, fingerprintClient(firstCH));
-  if (firstSH) Object.assign(fingerprints, fingerprintServer(firstSH));
+  // Fingerprints describe the same hellos the report shows.
+  if (rawClientHello) Object.assign(fingerprints, fingerprintClient(rawClientHello));
+  if (rawServerHello) Object.assign(fingerprints, fingerprintServer(rawServerHello));
   if (opts.ja4plus) {
-    if (firstSH) Object.assign(fingerprints, computeJa4s(firstSH));
+    if (rawServerHello) Object.assign(fingerprints, computeJa4s(rawServerHello));
     fingerprints.ja4x = ja4x ?? [];
   }
 

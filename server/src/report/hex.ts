@@ -8,6 +8,7 @@
  * walking the message's pieces in order, not by subtracting its first offset.
  * Text dumps give no byte offsets: their views are shown without highlights.
  */
+import { memoryReader, readSourceBytes, type ByteReader } from '../capture/sourceBytes';
 import type { MessageReport, SourceLocation } from '../../../shared/analysis';
 import { html, joinHtml, SafeHtml } from './escape';
 import type { Side } from './model';
@@ -64,24 +65,21 @@ export function isTextLocated(message: Pick<MessageReport, 'range'>): boolean {
  * capture never had, e.g. a snaplen cut).
  */
 export function hexBytesFromFiles(files: Partial<Record<Side, Uint8Array | null>>): (side: Side, connection: number, message: MessageReport) => Uint8Array | null {
+  const readers: Partial<Record<Side, ByteReader | null>> = {};
+  for (const side of Object.keys(files) as Side[]) {
+    const f = files[side];
+    readers[side] = f ? memoryReader(f) : null;
+  }
+  return hexBytesFromReaders(readers);
+}
+
+/** The same over any way of reading file ranges (the CLI reads them from disk, never the whole file). */
+export function hexBytesFromReaders(readers: Partial<Record<Side, ByteReader | null>>): (side: Side, connection: number, message: MessageReport) => Uint8Array | null {
   return (side, _connection, message) => {
-    const file = files[side];
-    if (!file || message.range.length === 0) return null;
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    for (const r of message.range) {
-      if (r.kind !== 'offset' || r.offset + r.length > file.length) return null;
-      parts.push(file.subarray(r.offset, r.offset + r.length));
-      total += r.length;
-    }
-    if (total !== message.span[1] - message.span[0]) return null;
-    const out = new Uint8Array(total);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    const read = readers[side];
+    if (!read || message.range.length === 0) return null;
+    const bytes = readSourceBytes(read, message.range);
+    return bytes && bytes.length === message.span[1] - message.span[0] ? bytes : null;
   };
 }
 

@@ -98,7 +98,6 @@ export class Connection {
 export interface ConnectionEvents {
   /** First payload of the connection is about to be delivered: roles are settled now. */
   opened(c: Connection): void;
-  packet(c: Connection, from: Direction, t: TimelinePacket): void;
   /** The connection is over (closed, superseded, idle or end of capture). */
   finished(c: Connection): void;
 }
@@ -349,7 +348,6 @@ export class ConnectionTable {
         window, ttl, ipId, notes, hash: this.hashPayloads && payload.length > 0 ? fnv1a(payload) : 0,
       };
       c.timeline.push(tp);
-      this.events.packet(c, tp.from, tp);
     }
   }
 
