@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ja3, ja3s } from '../../server/src/fingerprint/ja3';
 import { fingerprintServer } from '../../server/src/fingerprint';
-import type { ClientHello } from '../../server/src/tls/types';
+import { RangeMap, type ClientHello } from '../../server/src/tls/types';
 import { clientHellos, loadHandshakes, serverHellos, toClientHello, toServerHello } from './helpers/tsharkHandshakes';
 
 /**
@@ -46,7 +46,7 @@ describe('JA3 definition details', () => {
   const base: ClientHello = {
     recordVersion: 0x0301, legacyVersion: 0x0303, random: '', sessionId: '', cipherSuites: [], compressionMethods: [0],
     extensions: [], serverName: null, alpn: [], supportedVersions: [], supportedGroups: [], ecPointFormats: [],
-    signatureAlgorithms: [], sslv2: false, ranges: {},
+    signatureAlgorithms: [], sslv2: false, ranges: new RangeMap(),
   };
   const ext = (type: number) => ({ type, name: '', grease: false, length: 0 });
 
@@ -67,7 +67,7 @@ describe('JA3 definition details', () => {
   it('is what fingerprintServer returns', () => {
     const sh = {
       recordVersion: 0x0303, legacyVersion: 0x0303, random: '', sessionId: '', cipherSuite: 0x1301, cipherSuiteName: '',
-      compressionMethod: 0, extensions: [ext(0x002b), ext(0x0033)], selectedVersion: 0x0304, helloRetryRequest: false, alpn: null, ranges: {},
+      compressionMethod: 0, extensions: [ext(0x002b), ext(0x0033)], selectedVersion: 0x0304, helloRetryRequest: false, alpn: null, ranges: new RangeMap(),
     };
     assert.deepEqual(fingerprintServer(sh), { ja3sFull: '771,4865,43-51', ja3s: ja3s(sh).ja3s });
     assert.ok(!('ja4s' in fingerprintServer(sh)));

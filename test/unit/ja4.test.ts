@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { alpnChars, hash12, ja4 } from '../../server/src/fingerprint/ja4';
 import { computeJa4Plus, ja4s, ja4xDetails } from '../../server/src/fingerprint/ja4plus';
-import { fingerprintClient } from '../../server/src/fingerprint';
-import type { ClientHello } from '../../server/src/tls/types';
+import { fingerprintClient, ja3 } from '../../server/src/fingerprint';
+import { RangeMap, type ClientHello } from '../../server/src/tls/types';
 import {
   certificateChains, clientHellos, loadExpected, loadHandshakes, serverHellos, toClientHello, toServerHello,
 } from './helpers/tsharkHandshakes';
@@ -73,7 +73,7 @@ function hello(over: Partial<ClientHello>): ClientHello {
   return {
     recordVersion: 0x0301, legacyVersion: 0x0303, random: '', sessionId: '', cipherSuites: [], compressionMethods: [0],
     extensions: [], serverName: null, alpn: [], supportedVersions: [], supportedGroups: [], ecPointFormats: [],
-    signatureAlgorithms: [], sslv2: false, ranges: {}, ...over,
+    signatureAlgorithms: [], sslv2: false, ranges: new RangeMap(), ...over,
   };
 }
 
@@ -163,6 +163,36 @@ describe('JA4 definition details (JA4.md)', () => {
     assert.equal(fp.ja4, ja4(hello({ cipherSuites: [0x002f] })).ja4);
     assert.ok(!('ja4s' in fp));
   });
+
+  it('gives every hello its own fingerprints although repeated hellos are memoised', () => {
+    const base = {
+      cipherSuites: [0x1301, 0x1302, 0xc02b], extensions: [ext(0x0000), ext(0x000a), ext(0x000d), ext(0x0010, '000302683200'), ext(0x002b)],
+      supportedGroups: [0x001d, 0x0017], signatureAlgorithms: [0x0403, 0x0804], supportedVersions: [0x0304, 0x0303], alpn: ['h2'],
+    };
+    // Each variant changes one input of JA3 or JA4 only; a memo keyed too
+    // loosely would hand back the first hello's values for some of them.
+    const variants: Array<Partial<ClientHello>> = [
+      base,
+      { ...base, legacyVersion: 0x0301 },
+      { ...base, cipherSuites: [0x1302, 0x1301, 0xc02b] },
+      { ...base, extensions: [ext(0x000a), ext(0x0000), ext(0x000d), ext(0x0010, '000302683200'), ext(0x002b)] },
+      { ...base, supportedGroups: [0x0017, 0x001d] },
+      { ...base, ecPointFormats: [0] },
+      { ...base, signatureAlgorithms: [0x0804, 0x0403] },
+      { ...base, supportedVersions: [0x0303] },
+      { ...base, extensions: [ext(0x0000), ext(0x000a), ext(0x000d), ext(0x0010, '000302683300'), ext(0x002b)], alpn: ['h3'] },
+    ];
+    const seen = new Set<string>();
+    for (let round = 0; round < 2; round++) {
+      for (const v of variants) {
+        const fp = fingerprintClient(hello(v));
+        const fresh = { ...ja3(hello(v)), ...ja4(hello(v)) };
+        assert.deepEqual(fp, fresh);
+        seen.add(`${fp.ja3Full} ${fp.ja4_ro}`);
+      }
+    }
+    assert.equal(seen.size, variants.length);
+  });
 });
 
 describe('JA4S / JA4X definition details', () => {
@@ -170,7 +200,7 @@ describe('JA4S / JA4X definition details', () => {
     const sh = {
       recordVersion: 0x0303, legacyVersion: 0x0303, random: '', sessionId: '', cipherSuite: 0xc030, cipherSuiteName: '',
       compressionMethod: 0, extensions: [0x0005, 0x0017, 0xff01, 0x0000].map((t) => ext(t)), selectedVersion: 0x0303,
-      helloRetryRequest: false, alpn: null, ranges: {},
+      helloRetryRequest: false, alpn: null, ranges: new RangeMap(),
     };
     assert.deepEqual(ja4s(sh), { ja4s: 't120400_c030_4e8089b08790', ja4s_r: 't120400_c030_0005,0017,ff01,0000' });
   });

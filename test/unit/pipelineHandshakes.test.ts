@@ -232,3 +232,25 @@ test('gzip capture gives the same result as the plain one', async () => {
   assert.deepEqual(b.connections.map((c) => c.fingerprints), a.connections.map((c) => c.fingerprints));
   assert.notEqual(a.input.sha256, b.input.sha256);
 });
+
+test('source ranges, resolved on first read, are the same in the object, its JSON and a structured clone', async () => {
+  // Its own analysis: the test overwrites a field at the end.
+  const report = await analyzeFile(join(DIR, 'tls12-chain.pcap'));
+  const c = report.connections[0];
+  const ch = c.clientHello!;
+  const viaJson = JSON.parse(JSON.stringify(c)) as ConnectionReport;
+  const cloned = structuredClone(c);
+  assert.ok(Object.keys(ch.ranges).length > 50, `${Object.keys(ch.ranges).length} ranges`);
+  assert.deepEqual(viaJson.clientHello!.ranges, ch.ranges);
+  assert.deepEqual(cloned.clientHello!.ranges, ch.ranges);
+  assert.deepEqual(viaJson.serverHello!.ranges, c.serverHello!.ranges);
+  // The message list and the top-level field are one object: one resolution serves both.
+  assert.equal(c.messages.find((m) => m.clientHello)!.clientHello, ch);
+  // The random's range covers the 32 random bytes in the file.
+  const bytes = readFileSync(join(DIR, 'tls12-chain.pcap'));
+  assert.equal(bytesAt(bytes, ch.ranges.random).toString('hex'), ch.random);
+  // Writable, like the plain property it stands for.
+  const replaced = { random: [] as SourceLocation[] };
+  ch.ranges = replaced;
+  assert.equal(ch.ranges, replaced);
+});

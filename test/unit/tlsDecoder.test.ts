@@ -112,19 +112,19 @@ describe('TLS decoder on real captures, compared with tshark', () => {
         for (const m of ev.messages.filter((x) => x.clientHello)) {
           const ch = m.clientHello!;
           const r = ch.ranges;
-          assert.equal(hexAt(f, 'client', r.random), ch.random);
-          assert.equal(hexAt(f, 'client', r.sessionId), ch.sessionId);
-          assert.equal(hexAt(f, 'client', r.legacyVersion), ch.legacyVersion.toString(16).padStart(4, '0'));
-          assert.equal(hexAt(f, 'client', r.recordVersion), ch.recordVersion.toString(16).padStart(4, '0'));
-          ch.cipherSuites.forEach((c, i) => assert.equal(hexAt(f, 'client', r[`cipherSuites[${i}]`]), c.toString(16).padStart(4, '0')));
+          assert.equal(hexAt(f, 'client', r.get('random')!), ch.random);
+          assert.equal(hexAt(f, 'client', r.get('sessionId')!), ch.sessionId);
+          assert.equal(hexAt(f, 'client', r.get('legacyVersion')!), ch.legacyVersion.toString(16).padStart(4, '0'));
+          assert.equal(hexAt(f, 'client', r.get('recordVersion')!), ch.recordVersion.toString(16).padStart(4, '0'));
+          ch.cipherSuites.forEach((c, i) => assert.equal(hexAt(f, 'client', r.get(`cipherSuites[${i}]`)!), c.toString(16).padStart(4, '0')));
           ch.extensions.forEach((e, i) => {
-            assert.equal(hexAt(f, 'client', r[`extensions[${i}].type`]), e.type.toString(16).padStart(4, '0'));
-            const d = r[`extensions[${i}].data`];
+            assert.equal(hexAt(f, 'client', r.get(`extensions[${i}].type`)!), e.type.toString(16).padStart(4, '0'));
+            const d = r.get(`extensions[${i}].data`)!;
             assert.equal(d[1] - d[0], e.length);
           });
-          if (ch.serverName) assert.equal(Buffer.from(hexAt(f, 'client', r.serverName), 'hex').toString('latin1'), ch.serverName);
+          if (ch.serverName) assert.equal(Buffer.from(hexAt(f, 'client', r.get('serverName')!), 'hex').toString('latin1'), ch.serverName);
           assert.equal(m.span[1] - m.span[0], 4 + m.length);
-          assert.equal(hexAt(f, 'client', m.ranges.type), '01');
+          assert.equal(hexAt(f, 'client', m.ranges.get('type')!), '01');
         }
       });
 
@@ -144,8 +144,8 @@ describe('TLS decoder on real captures, compared with tshark', () => {
           const sv = values(ts, 'tls.handshake.extensions.supported_version').map(hexNum);
           assert.equal(sh.selectedVersion, sv[0] ?? sh.legacyVersion);
           assert.equal(sh.alpn, values(ts, 'tls.handshake.extensions_alpn_str')[0] ?? null);
-          assert.equal(hexAt(f, 'server', sh.ranges.cipherSuite), sh.cipherSuite.toString(16).padStart(4, '0'));
-          assert.equal(hexAt(f, 'server', sh.ranges.random), sh.random);
+          assert.equal(hexAt(f, 'server', sh.ranges.get('cipherSuite')!), sh.cipherSuite.toString(16).padStart(4, '0'));
+          assert.equal(hexAt(f, 'server', sh.ranges.get('random')!), sh.random);
           const ks = sh.extensions.find((e) => e.name === 'key_share')?.data as Record<string, number> | undefined;
           if (sh.helloRetryRequest) {
             assert.equal(m.name, 'HelloRetryRequest');
@@ -181,13 +181,13 @@ describe('TLS decoder on real captures, compared with tshark', () => {
             assert.equal(s.dhPrimeBits! <= Number(values(ts, 'tls.handshake.p_len')[0]) * 8, true);
             assert.equal(s.dhGenerator, colonHex(values(ts, 'tls.handshake.g')[0]));
             assert.equal(s.dhPublic, colonHex(values(ts, 'tls.handshake.ys')[0]));
-            assert.equal(hexAt(f, 'server', s.ranges.dhPrime), s.dhPrime);
+            assert.equal(hexAt(f, 'server', s.ranges.get('dhPrime')!), s.dhPrime);
           } else {
             assert.equal(s.kind, 'ecdhe');
             assert.equal(s.curveType, hexNum(values(ts, 'tls.handshake.server_curve_type')[0]));
             assert.equal(s.namedCurve, hexNum(values(ts, 'tls.handshake.server_named_curve')[0]));
             assert.equal(s.ecPoint, colonHex(values(ts, 'tls.handshake.server_point')[0]));
-            assert.equal(hexAt(f, 'server', s.ranges.ecPoint), s.ecPoint);
+            assert.equal(hexAt(f, 'server', s.ranges.get('ecPoint')!), s.ecPoint);
           }
           assert.equal(s.signatureLength, Number(values(ts, 'tls.handshake.sig_len')[0]));
           const alg = values(ts, 'tls.handshake.sig_hash_alg');
@@ -216,7 +216,7 @@ describe('TLS decoder on real captures, compared with tshark', () => {
         }
         for (const m of ev.messages) {
           const len = streamOf(f, m.from).length;
-          for (const [k, s] of Object.entries(m.ranges)) assert.ok(s[1] <= len, `${m.name}.${k}`);
+          for (const [k, s] of Object.entries(m.ranges.toRecord())) assert.ok(s[1] <= len, `${m.name}.${k}`);
         }
       });
 

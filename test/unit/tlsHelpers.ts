@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TlsStreamDecoder, type TlsDecoderOptions } from '../../server/src/tls/recordLayer';
-import type { Direction, HandshakeMessage, Span, TlsAlert, TlsRecord, TlsSink } from '../../server/src/tls/types';
+import type { Direction, HandshakeMessage, RangeMap, Span, TlsAlert, TlsRecord, TlsSink } from '../../server/src/tls/types';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const TLS_FIXTURES = path.join(ROOT, 'test/fixtures/tls');
@@ -185,7 +185,7 @@ export function allSpans(ev: Events): Array<{ where: string; span: Span }> {
     }
     for (const [k, x] of Object.entries(v)) {
       if (k === 'span') out.push({ where: `${where}.span`, span: x as Span });
-      else if (k === 'ranges') for (const [rk, rv] of Object.entries(x as Record<string, Span>)) out.push({ where: `${where}.ranges[${rk}]`, span: rv });
+      else if (k === 'ranges') for (const [rk, rv] of Object.entries((x as RangeMap).toRecord())) out.push({ where: `${where}.ranges[${rk}]`, span: rv });
       else walk(x, `${where}.${k}`);
     }
   };

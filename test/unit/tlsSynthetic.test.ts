@@ -136,13 +136,13 @@ describe('synthetic ClientHello', () => {
 
   it('ranges cover the right bytes', () => {
     const hex = (s: [number, number]): string => Buffer.from(stream.subarray(s[0], s[1])).toString('hex');
-    assert.equal(Buffer.from(stream.subarray(...ch.ranges.serverName)).toString(), 'blocked.example');
+    assert.equal(Buffer.from(stream.subarray(...ch.ranges.get('serverName')!)).toString(), 'blocked.example');
     const i = ch.extensions.findIndex((e) => e.name === 'key_share');
-    assert.equal(hex(ch.ranges[`extensions[${i}].shares[1].group`]), '11ec');
-    const ks = ch.ranges[`extensions[${i}].shares[1].keyExchange`];
+    assert.equal(hex(ch.ranges.get(`extensions[${i}].shares[1].group`)!), '11ec');
+    const ks = ch.ranges.get(`extensions[${i}].shares[1].keyExchange`)!;
     assert.equal(ks[1] - ks[0], 1216);
-    assert.equal(hex(ch.ranges['cipherSuites[0]']), '4a4a');
-    assert.equal(hex(ch.ranges.sessionIdLength), '20');
+    assert.equal(hex(ch.ranges.get('cipherSuites[0]')!), '4a4a');
+    assert.equal(hex(ch.ranges.get('sessionIdLength')!), '20');
   });
 
   it('decodes the same when the hello is split over several records', () => {
@@ -156,13 +156,13 @@ describe('synthetic ClientHello', () => {
     const strip = (x: unknown): unknown => JSON.parse(JSON.stringify(x, (k, v) => (k === 'ranges' ? undefined : v)));
     assert.deepEqual(strip(ch2), strip({ ...ch, recordVersion: 0x0303 }));
     // Spans inside one fragment still point at the right bytes; the header span is not shifted.
-    assert.equal(Buffer.from(split.subarray(...ch2.ranges.serverName)).toString(), 'blocked.example');
+    assert.equal(Buffer.from(split.subarray(...ch2.ranges.get('serverName')!)).toString(), 'blocked.example');
     const m = ev2.messages[0];
     assert.equal(m.span[1] - m.span[0], modernHello.length + 5 * (fragments.length - 1));
     assert.equal(m.record, 0);
     // Every one-byte field maps to the byte it came from even across record boundaries.
     ch2.cipherSuites.forEach((c, j) => {
-      const s = ch2.ranges[`cipherSuites[${j}]`];
+      const s = ch2.ranges.get(`cipherSuites[${j}]`)!;
       assert.equal((split[s[0]] << 8) | split[s[1] - 1], c);
     });
   });
@@ -225,7 +225,7 @@ describe('SSLv2-compatible ClientHello', () => {
       assert.deepEqual(ch.cipherSuites, [0x39, 0x35, 0x0a, 0xff]);
       assert.equal(ch.random, Buffer.from(challenge).toString('hex'));
       assert.deepEqual(ev.records.map((r) => [r.contentType, r.length]), [[0x80, msg.length], [21, 2]]);
-      assert.deepEqual(ch.ranges['cipherSuites[0]'], [2 + 9 + 6, 2 + 9 + 9]);
+      assert.deepEqual(ch.ranges.get('cipherSuites[0]')!, [2 + 9 + 6, 2 + 9 + 9]);
       assert.equal(ev.alerts[0].name, 'handshake_failure');
     }
   });

@@ -14,7 +14,71 @@ export type ClientFingerprints = Ja3Fingerprint & Ja4Fingerprint;
 export type ServerFingerprints = Ja3sFingerprint;
 
 export function fingerprintClient(ch: ClientHello, transport: Ja4Transport = 't'): ClientFingerprints {
-  return { ...ja3(ch), ...ja4(ch, transport) };
+  const key = inputHash(ch, transport);
+  const hit = memo.get(key);
+  if (hit && sameInputs(hit.ch, ch) && hit.transport === transport) return { ...hit.result };
+  const result = { ...ja3(ch), ...ja4(ch, transport) };
+  if (memo.size >= MEMO_CAPACITY) memo.clear();
+  memo.set(key, { ch, transport, result });
+  return { ...result };
+}
+
+/*
+ * A busy capture repeats a handful of client configurations thousands of
+ * times, and computing JA3 and JA4 (strings, sorting, five digests) costs
+ * more than decoding the hello. Hellos are memoised by a numeric hash of
+ * exactly the fields the two fingerprints read, and a hit is confirmed field
+ * by field, so a collision only costs a recomputation.
+ */
+interface MemoEntry {
+  ch: ClientHello;
+  transport: Ja4Transport;
+  result: ClientFingerprints;
+}
+const MEMO_CAPACITY = 1024;
+const memo = new Map<number, MemoEntry>();
+const EXT_ALPN = 0x0010;
+
+function mix(h: number, v: number): number {
+  return Math.imul(h ^ v, 0x01000193);
+}
+
+function mixList(h: number, list: readonly number[]): number {
+  h = mix(h, list.length);
+  for (let i = 0; i < list.length; i++) h = mix(h, list[i]);
+  return h;
+}
+
+function alpnInput(ch: ClientHello): string {
+  const ext = ch.extensions.find((e) => e.type === EXT_ALPN);
+  return `${ext?.raw ?? ''}|${ch.alpn[0] ?? ''}`;
+}
+
+function inputHash(ch: ClientHello, transport: Ja4Transport): number {
+  let h = mix(0x811c9dc5, ch.legacyVersion);
+  h = mix(h, transport.charCodeAt(0));
+  h = mixList(h, ch.cipherSuites);
+  h = mix(h, ch.extensions.length);
+  for (let i = 0; i < ch.extensions.length; i++) h = mix(h, ch.extensions[i].type);
+  h = mixList(h, ch.supportedGroups);
+  h = mixList(h, ch.ecPointFormats);
+  h = mixList(h, ch.signatureAlgorithms);
+  h = mixList(h, ch.supportedVersions);
+  return h >>> 0;
+}
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameInputs(a: ClientHello, b: ClientHello): boolean {
+  if (a.legacyVersion !== b.legacyVersion || a.extensions.length !== b.extensions.length) return false;
+  for (let i = 0; i < a.extensions.length; i++) if (a.extensions[i].type !== b.extensions[i].type) return false;
+  return sameList(a.cipherSuites, b.cipherSuites) && sameList(a.supportedGroups, b.supportedGroups) &&
+    sameList(a.ecPointFormats, b.ecPointFormats) && sameList(a.signatureAlgorithms, b.signatureAlgorithms) &&
+    sameList(a.supportedVersions, b.supportedVersions) && alpnInput(a) === alpnInput(b);
 }
 
 export function fingerprintServer(sh: ServerHello): ServerFingerprints {

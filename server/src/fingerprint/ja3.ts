@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ClientHello, ServerHello } from '../tls/types';
 import { isGrease } from '../tls/registry/grease';
+import { memoize } from '../util/memo';
 
 export interface Ja3Fingerprint {
   /** MD5 hex of ja3Full. */
@@ -21,9 +22,7 @@ export interface Ja3sFingerprint {
   ja3sFull: string;
 }
 
-function md5(s: string): string {
-  return createHash('md5').update(s, 'latin1').digest('hex');
-}
+const md5 = memoize((s: string): string => createHash('md5').update(s, 'latin1').digest('hex'));
 
 function list(values: readonly number[]): string {
   return values.filter((v) => !isGrease(v)).join('-');

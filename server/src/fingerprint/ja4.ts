@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { ClientHello, TlsExtension } from '../tls/types';
 import { isGrease } from '../tls/registry/grease';
+import { memoize } from '../util/memo';
 
 export interface Ja4Fingerprint {
   ja4: string;
@@ -33,9 +34,7 @@ const EXT_SERVER_NAME = 0x0000;
 const EXT_ALPN = 0x0010;
 
 /** First 12 hex digits of SHA-256; twelve zeros for an empty input so that "nothing" is recognisable. */
-export function hash12(s: string): string {
-  return s === '' ? '000000000000' : createHash('sha256').update(s, 'latin1').digest('hex').slice(0, 12);
-}
+export const hash12 = memoize((s: string): string => (s === '' ? '000000000000' : createHash('sha256').update(s, 'latin1').digest('hex').slice(0, 12)));
 
 export function hex4(n: number): string {
   return n.toString(16).padStart(4, '0');

@@ -25,11 +25,6 @@ export interface ReportOptions {
 export function buildConnectionReport(conn: Connection, tls: TlsSession | null, opts: ReportOptions): ConnectionReport {
   const maps: Record<Direction, StreamMap> = { client: conn.stream('client').map, server: conn.stream('server').map };
   const resolve = (from: Direction, span: [number, number]) => maps[from].resolve(span);
-  const resolveRanges = (from: Direction, ranges: RangeMap): SourceRanges => {
-    const out: SourceRanges = {};
-    for (const key of Object.keys(ranges)) out[key] = resolve(from, ranges[key]);
-    return out;
-  };
 
   const messages: MessageReport[] = [];
   const certificates: CertificateReport[] = [];
@@ -43,14 +38,14 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   for (const m of tls?.messages ?? []) {
     const rep = messageReport(m, maps[m.from], resolve);
     if (m.clientHello) {
-      rep.clientHello = { ...m.clientHello, ranges: resolveRanges(m.from, m.clientHello.ranges) };
+      rep.clientHello = withSourceRanges(m.clientHello, maps[m.from]);
       if (!clientHello) {
         clientHello = rep.clientHello;
         rawClientHello = m.clientHello;
       }
     }
     if (m.serverHello) {
-      rep.serverHello = { ...m.serverHello, ranges: resolveRanges(m.from, m.serverHello.ranges) };
+      rep.serverHello = withSourceRanges(m.serverHello, maps[m.from]);
       // A HelloRetryRequest is a ServerHello on the wire, but the hello that
       // fixes the session is the one after it.
       if (!serverHello || serverHello.helloRetryRequest) {
@@ -59,7 +54,7 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
       }
     }
     if (m.serverKeyExchange) {
-      rep.serverKeyExchange = { ...m.serverKeyExchange, ranges: resolveRanges(m.from, m.serverKeyExchange.ranges) };
+      rep.serverKeyExchange = withSourceRanges(m.serverKeyExchange, maps[m.from]);
       if (!serverKeyExchange) serverKeyExchange = rep.serverKeyExchange;
     }
     if (m.certificates) {
@@ -112,6 +107,57 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   };
   if (opts.packets) report.packets = packetReports(conn, messages, alerts, tls, maps);
   return report;
+}
+
+/** Where a report object keeps what its lazy `ranges` needs; a symbol, so JSON and structured clones skip it. */
+const LAZY_RANGES = Symbol('lazyRanges');
+
+interface LazyRanges {
+  map: StreamMap | null;
+  raw: RangeMap | null;
+  resolved: SourceRanges | null;
+}
+
+// One getter/setter pair for every object: V8 shares hidden classes between
+// objects whose accessors are the same functions, where a closure per object
+// would give each its own (and make every garbage collection pay for them).
+function getRanges(this: { [LAZY_RANGES]: LazyRanges }): SourceRanges {
+  const st = this[LAZY_RANGES];
+  if (st.resolved === null) {
+    const out: SourceRanges = {};
+    const { keys, spans } = st.raw!;
+    const map = st.map!;
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = map.resolve(spans[i]);
+    st.resolved = out;
+    st.map = null;
+    st.raw = null;
+  }
+  return st.resolved;
+}
+
+function setRanges(this: { [LAZY_RANGES]: LazyRanges }, v: SourceRanges): void {
+  const st = this[LAZY_RANGES];
+  st.resolved = v;
+  st.map = null;
+  st.raw = null;
+}
+
+/**
+ * Gives a decoded object its `ranges` as source locations, resolved on first
+ * read. Every field of every hello has a range (100-200 per connection), and
+ * most reports are only summarised or checked by rules that never look at
+ * them; hovers, highlights and JSON output read them (JSON.stringify, spread
+ * and structured clone all call the getter) and get what an eager resolution
+ * would give: the connection is over, so its stream map is complete.
+ */
+function withSourceRanges<T extends { ranges: RangeMap }>(decoded: T, map: StreamMap): Omit<T, 'ranges'> & { ranges: SourceRanges } {
+  // A copy without `ranges` that then gains the accessor: turning an existing
+  // data property into an accessor costs several times more.
+  const { ranges: raw, ...obj } = decoded;
+  const target = obj as unknown as { [LAZY_RANGES]: LazyRanges };
+  target[LAZY_RANGES] = { map, raw, resolved: null };
+  Object.defineProperty(obj, 'ranges', { get: getRanges, set: setRanges, enumerable: true, configurable: true });
+  return obj as unknown as Omit<T, 'ranges'> & { ranges: SourceRanges };
 }
 
 function messageReport(m: HandshakeMessage, map: StreamMap, resolve: (from: Direction, span: [number, number]) => ReturnType<StreamMap['resolve']>): MessageReport {

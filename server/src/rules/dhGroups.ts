@@ -10,6 +10,7 @@
  * `openssl` command (RFC 7919, RFC 5114) when it is installed.
  */
 import { createHash } from 'node:crypto';
+import { memoize } from '../util/memo';
 
 /**
  * RFC 2409 section 6.2, "Second Oakley Group": the 1024-bit MODP prime
@@ -64,9 +65,7 @@ export function normaliseHex(hex: string): string {
   return h;
 }
 
-export function primeDigest(hex: string): string {
-  return createHash('sha256').update(Buffer.from(normaliseHex(hex), 'hex')).digest('hex');
-}
+export const primeDigest = memoize((hex: string): string => createHash('sha256').update(Buffer.from(normaliseHex(hex), 'hex')).digest('hex'));
 
 /** The published group a prime belongs to, if any. */
 export function identifyDhPrime(hex: string): KnownDhGroup | null {

@@ -51,11 +51,11 @@ export function decodeCertificate(ctx: MsgCtx, hint: CertificateLayout | null, m
       // The message buffer may be a view of the caller's chunk: copy what we keep.
       const entry: CertificateEntry = { der: ctx.buf.slice(der.pos, der.end), span: c.span(der.pos, der.end) };
       certs.push(entry);
-      r[`certificates[${i}]`] = entry.span;
-      r[`certificates[${i}].length`] = c.span(entryStart, entryStart + 3);
+      r.set(`certificates[${i}]`, entry.span);
+      r.set(`certificates[${i}].length`, c.span(entryStart, entryStart + 3));
       if (layout === 'tls13') {
         const ext = list.vec(2, `certificate ${i} extensions`);
-        r[`certificates[${i}].extensions`] = c.span(ext.pos, ext.end);
+        r.set(`certificates[${i}].extensions`, c.span(ext.pos, ext.end));
         if (ext.left > 0) {
           entry.extensions = [];
           decodeExtensionList(ext, 'certificate', r, `certificates[${i}].extensions`, entry.extensions);

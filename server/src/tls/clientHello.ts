@@ -3,7 +3,7 @@
  * CLIENT-HELLO (RFC 6101 appendix E.2 / RFC 5246 appendix E.2).
  */
 import { Cursor, DecodeStop, MsgCtx, toHex } from './reader';
-import type { ClientHello, Span } from './types';
+import { RangeMap, type ClientHello, type Span } from './types';
 import { decodeExtensionList, findExt, findExtIndex } from './extensions';
 import { EXT } from './registry/extensionTypes';
 
@@ -23,7 +23,7 @@ export function emptyClientHello(recordVersion: number, sslv2: boolean): ClientH
     ecPointFormats: [],
     signatureAlgorithms: [],
     sslv2,
-    ranges: {},
+    ranges: new RangeMap(),
   };
 }
 
@@ -35,15 +35,15 @@ export function emptyClientHello(recordVersion: number, sslv2: boolean): ClientH
 export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVersionSpan: Span | null): ClientHello {
   const ch = emptyClientHello(recordVersion, false);
   const r = ch.ranges;
-  if (recordVersionSpan) r.recordVersion = recordVersionSpan;
+  if (recordVersionSpan) r.set('recordVersion', recordVersionSpan);
   const c = new Cursor(ctx, 4, ctx.buf.length, 'ClientHello');
   try {
     let at = c.pos;
     ch.legacyVersion = c.u16('legacy_version');
-    r.legacyVersion = c.span(at, c.pos);
+    r.set('legacyVersion', c.span(at, c.pos));
     const [rs, re] = c.take(32, 'random');
     ch.random = c.hex(rs, re);
-    r.random = c.span(rs, re);
+    r.set('random', c.span(rs, re));
     const sid = c.vec(1, 'session id');
     Cursor.vecRanges(r, 'sessionId', sid, 1);
     ch.sessionId = c.hex(sid.pos, sid.end);
@@ -54,7 +54,7 @@ export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVers
     for (let i = 0; i < n; i++) {
       at = cs.pos;
       ch.cipherSuites.push(cs.u16('cipher suite'));
-      r[`cipherSuites[${i}]`] = c.span(at, at + 2);
+      r.set(`cipherSuites[${i}]`, c.span(at, at + 2));
     }
     if (n === 0) ctx.problem('tls.empty-list', 'ClientHello: no cipher suites', cs.pos - 2, cs.end, 'error');
     const cm = c.vec(1, 'compression methods');
@@ -62,7 +62,7 @@ export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVers
     for (let i = 0; cm.left > 0; i++) {
       at = cm.pos;
       ch.compressionMethods.push(cm.u8('compression method'));
-      r[`compressionMethods[${i}]`] = c.span(at, at + 1);
+      r.set(`compressionMethods[${i}]`, c.span(at, at + 1));
     }
     // Pre-TLS 1.0-era clients may end the hello here.
     if (c.left > 0) {
@@ -88,8 +88,8 @@ function summarise(ch: ClientHello): void {
   const link = (type: number, key: string, sub: string): number => {
     const i = findExtIndex(exts, type);
     if (i >= 0) {
-      const s = r[`extensions[${i}].${sub}`] ?? r[`extensions[${i}].data`];
-      if (s) r[key] = s;
+      const s = r.get(`extensions[${i}].${sub}`) ?? r.get(`extensions[${i}].data`);
+      if (s) r.set(key, s);
     }
     return i;
   };
@@ -138,12 +138,12 @@ export function decodeSslv2ClientHello(ctx: MsgCtx, headerSpan: Span): { hello: 
   const specs: number[] = [];
   ch.sslv2CipherSpecs = specs;
   const r = ch.ranges;
-  r.recordHeader = headerSpan;
+  r.set('recordHeader', headerSpan);
   const c = new Cursor(ctx, 1, ctx.buf.length, 'SSLv2 ClientHello');
   try {
     let at = c.pos;
     ch.legacyVersion = c.u16('version');
-    r.legacyVersion = c.span(at, c.pos);
+    r.set('legacyVersion', c.span(at, c.pos));
     const specLen = c.u16('cipher_spec_length');
     const sidLen = c.u16('session_id_length');
     const chalLen = c.u16('challenge_length');
@@ -153,32 +153,32 @@ export function decodeSslv2ClientHello(ctx: MsgCtx, headerSpan: Span): { hello: 
       ctx.problem('tls.vector-overrun', `SSLv2 ClientHello: lengths add up to ${specLen + sidLen + chalLen} but ${c.left} byte(s) remain`, csStart - 6, csStart, 'error');
     }
     const csEnd = Math.min(c.end, csStart + specLen);
-    r.cipherSpecs = c.span(csStart, csEnd);
-    r.cipherSuites = r.cipherSpecs;
+    r.set('cipherSpecs', c.span(csStart, csEnd));
+    r.set('cipherSuites', r.get('cipherSpecs')!);
     let j = 0;
     for (let i = 0; csStart + (i + 1) * 3 <= csEnd; i++) {
       at = csStart + i * 3;
       const b = ctx.buf;
       const spec = (b[at] << 16) | (b[at + 1] << 8) | b[at + 2];
       specs.push(spec);
-      r[`sslv2CipherSpecs[${i}]`] = c.span(at, at + 3);
+      r.set(`sslv2CipherSpecs[${i}]`, c.span(at, at + 3));
       // Specs with a zero first byte are TLS suites in SSLv2 clothing (RFC 5246 E.2).
       if (b[at] === 0) {
         ch.cipherSuites.push(spec);
-        r[`cipherSuites[${j++}]`] = c.span(at, at + 3);
+        r.set(`cipherSuites[${j++}]`, c.span(at, at + 3));
       }
     }
     c.pos = csEnd;
     const [ss, se] = c.take(sidLen, 'session id');
     ch.sessionId = c.hex(ss, se);
-    r.sessionId = c.span(ss, se);
+    r.set('sessionId', c.span(ss, se));
     if (chalLen < 16 || chalLen > 32) {
       ctx.problem('tls.sslv2-challenge', `SSLv2 ClientHello: challenge of ${chalLen} bytes (16-32 allowed)`, csStart - 2, csStart, 'warning');
     }
     const [cs, ce] = c.take(chalLen, 'challenge');
     ch.random = toHex(ctx.buf, cs, ce);
-    r.random = c.span(cs, ce);
-    r.challenge = r.random;
+    r.set('random', c.span(cs, ce));
+    r.set('challenge', r.get('random')!);
     c.expectEnd();
   } catch (e) {
     if (!(e instanceof DecodeStop)) throw e;

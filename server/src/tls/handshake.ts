@@ -19,7 +19,7 @@
  *   anything else         {length}
  */
 import { Cursor, DecodeStop, MsgCtx, printable, toHex } from './reader';
-import type { Direction, HandshakeMessage, Span, TlsExtension } from './types';
+import { RangeMap, type Direction, type HandshakeMessage, type Span, type TlsExtension } from './types';
 import { decodeClientHello } from './clientHello';
 import { decodeServerHello } from './serverHello';
 import { decodeCertificate } from './certificate';
@@ -61,7 +61,7 @@ export function decodeHandshakeMessage(ctx: MsgCtx, mc: MessageContext): Handsha
     span: ctx.span(0, buf.length),
     length: buf.length - 4,
     record: mc.record,
-    ranges: { type: ctx.span(0, 1), length: ctx.span(1, 4), body: ctx.span(4, buf.length) },
+    ranges: new RangeMap({ type: ctx.span(0, 1), length: ctx.span(1, 4), body: ctx.span(4, buf.length) }),
   };
   if (mc.afterGap) m.afterGap = true;
   try {
@@ -110,7 +110,7 @@ function decodeBody(ctx: MsgCtx, mc: MessageContext, m: HandshakeMessage): void 
     const at = c.pos;
     const v = read();
     d[key] = v;
-    r[key] = c.span(at, c.pos);
+    r.set(key, c.span(at, c.pos));
     return v;
   };
   try {
@@ -168,7 +168,7 @@ function decodeBody(ctx: MsgCtx, mc: MessageContext, m: HandshakeMessage): void 
         return;
       case HS.finished:
         d.verifyDataLength = c.left;
-        r.verifyData = c.span(c.pos, c.end);
+        r.set('verifyData', c.span(c.pos, c.end));
         c.pos = c.end;
         return;
       case HS.key_update:
@@ -245,7 +245,7 @@ function certificateRequest(c: Cursor, conn: ConnectionInfo, d: Record<string, u
     for (let i = 0; i < n; i++) {
       const at = algs.pos;
       out.push(algs.u16('signature algorithm'));
-      r[`signatureAlgorithms[${i}]`] = c.span(at, at + 2);
+      r.set(`signatureAlgorithms[${i}]`, c.span(at, at + 2));
     }
     algs.pos = algs.end;
     d.signatureAlgorithms = out;
@@ -256,7 +256,7 @@ function certificateRequest(c: Cursor, conn: ConnectionInfo, d: Record<string, u
   let n = 0;
   while (cas.left > 0) {
     const dn = cas.vec(2, `distinguished name ${n}`);
-    r[`certificateAuthorities[${n}]`] = c.span(dn.pos, dn.end);
+    r.set(`certificateAuthorities[${n}]`, c.span(dn.pos, dn.end));
     n++;
   }
   d.certificateAuthorities = n;
@@ -288,7 +288,7 @@ function clientKeyExchange(c: Cursor, conn: ConnectionInfo, d: Record<string, un
       // SSL 3.0 sends the encrypted premaster secret without a length prefix.
       if (conn.version === 0x0300) {
         d.encryptedPreMasterSecretLength = c.left;
-        r.encryptedPreMasterSecret = c.span(c.pos, c.end);
+        r.set('encryptedPreMasterSecret', c.span(c.pos, c.end));
         c.pos = c.end;
       } else {
         const v = c.vec(2, 'encrypted premaster secret');

@@ -175,8 +175,8 @@ export class Cursor {
 
   /** Ranges for a vector read with vec(): `${key}Length` gets the prefix, `key` the contents. */
   static vecRanges(ranges: RangeMap, key: string, sub: Cursor, lenBytes: number): void {
-    ranges[`${key}Length`] = sub.ctx.span(sub.pos - lenBytes, sub.pos);
-    ranges[key] = sub.ctx.span(sub.pos, sub.end);
+    ranges.set(`${key}Length`, sub.ctx.span(sub.pos - lenBytes, sub.pos));
+    ranges.set(key, sub.ctx.span(sub.pos, sub.end));
   }
 
   span(a: number, b: number): Span {

@@ -23,7 +23,7 @@
  * lengths; a caller that stops feeding then loses record/app-data counts only.
  */
 import { LinearMap, MsgCtx, PiecewiseMap, printable, type OffsetMap } from './reader';
-import type { Direction, HandshakeMessage, Span, TlsSink } from './types';
+import { RangeMap, type Direction, type HandshakeMessage, type Span, type TlsSink } from './types';
 import { decodeHandshakeMessage, newConnectionInfo, type ConnectionInfo } from './handshake';
 import { decodeSslv2ClientHello } from './clientHello';
 import { alertDescriptionName } from './registry/alerts';
@@ -451,7 +451,7 @@ export class TlsStreamDecoder {
       span,
       length: body.length,
       record: this.recordIndex,
-      ranges: { body: span },
+      ranges: new RangeMap({ body: span }),
     };
     if (this.afterGap) m.afterGap = true;
     this.sink.handshake(m);
@@ -524,7 +524,7 @@ export class TlsStreamDecoder {
       length: body.length - 1,
       record: this.recordIndex,
       clientHello: hello,
-      ranges: { type: [bodyOff, bodyOff + 1], body: [bodyOff + 1, bodyOff + body.length] },
+      ranges: new RangeMap({ type: [bodyOff, bodyOff + 1], body: [bodyOff + 1, bodyOff + body.length] }),
     };
     this.sink.handshake(m);
   }

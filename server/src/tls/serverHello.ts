@@ -3,7 +3,7 @@
  * by its fixed random, RFC 8446 §4.1.3).
  */
 import { Cursor, DecodeStop, MsgCtx } from './reader';
-import type { ServerHello, Span } from './types';
+import { RangeMap, type ServerHello, type Span } from './types';
 import { decodeExtensionList, findExt, findExtIndex } from './extensions';
 import { EXT } from './registry/extensionTypes';
 import { cipherSuiteName } from './registry/cipherSuites';
@@ -27,19 +27,19 @@ export function decodeServerHello(ctx: MsgCtx, recordVersion: number, recordVers
     selectedVersion: 0,
     helloRetryRequest: false,
     alpn: null,
-    ranges: {},
+    ranges: new RangeMap(),
   };
   const r = sh.ranges;
-  if (recordVersionSpan) r.recordVersion = recordVersionSpan;
+  if (recordVersionSpan) r.set('recordVersion', recordVersionSpan);
   const c = new Cursor(ctx, 4, ctx.buf.length, 'ServerHello');
   try {
     let at = c.pos;
     sh.legacyVersion = c.u16('legacy_version');
     sh.selectedVersion = sh.legacyVersion;
-    r.legacyVersion = c.span(at, c.pos);
+    r.set('legacyVersion', c.span(at, c.pos));
     const [rs, re] = c.take(32, 'random');
     sh.random = c.hex(rs, re);
-    r.random = c.span(rs, re);
+    r.set('random', c.span(rs, re));
     sh.helloRetryRequest = sh.random === HRR_RANDOM;
     const tail = sh.random.slice(48);
     if (tail === DOWNGRADE_TLS12) sh.downgradeSentinel = 'tls12';
@@ -51,10 +51,10 @@ export function decodeServerHello(ctx: MsgCtx, recordVersion: number, recordVers
     at = c.pos;
     sh.cipherSuite = c.u16('cipher suite');
     sh.cipherSuiteName = cipherSuiteName(sh.cipherSuite);
-    r.cipherSuite = c.span(at, c.pos);
+    r.set('cipherSuite', c.span(at, c.pos));
     at = c.pos;
     sh.compressionMethod = c.u8('compression method');
-    r.compressionMethod = c.span(at, c.pos);
+    r.set('compressionMethod', c.span(at, c.pos));
     if (c.left > 0) {
       const list = c.vec(2, 'extensions');
       Cursor.vecRanges(r, 'extensions', list, 2);
@@ -87,17 +87,18 @@ function summarise(sh: ServerHello): void {
   if (sv && typeof sv.selected === 'number') {
     sh.selectedVersion = sv.selected;
     const i = findExtIndex(sh.extensions, EXT.supported_versions);
-    const s = r[`extensions[${i}].selected`];
-    if (s) r.selectedVersion = s;
-  } else if (r.legacyVersion) {
-    r.selectedVersion = r.legacyVersion;
+    const s = r.get(`extensions[${i}].selected`);
+    if (s) r.set('selectedVersion', s);
+  } else {
+    const lv = r.get('legacyVersion');
+    if (lv) r.set('selectedVersion', lv);
   }
   const alpn = findExt(sh.extensions, EXT.alpn);
   const protocols = alpn?.protocols as string[] | undefined;
   if (protocols && protocols.length > 0) {
     sh.alpn = protocols[0];
     const i = findExtIndex(sh.extensions, EXT.alpn);
-    const s = r[`extensions[${i}].protocols[0]`];
-    if (s) r.alpn = s;
+    const s = r.get(`extensions[${i}].protocols[0]`);
+    if (s) r.set('alpn', s);
   }
 }

@@ -4,7 +4,7 @@
  * and, for the signature, on the version (TLS 1.2 adds a SignatureAndHashAlgorithm).
  */
 import { bitLength, Cursor, DecodeStop, MsgCtx } from './reader';
-import type { ServerKeyExchange } from './types';
+import { RangeMap, type ServerKeyExchange } from './types';
 import { cipherSuiteInfo, type KeyExchange } from './registry/cipherSuites';
 import { ecCurveTypeName, namedGroupName } from './registry/namedGroups';
 import { signatureSchemeName } from './registry/signatureSchemes';
@@ -24,7 +24,7 @@ export function decodeServerKeyExchange(ctx: MsgCtx, suite: number | null, versi
   let kex: KeyExchange = info?.kex ?? 'unknown';
   const guessed = kex === 'unknown';
   if (guessed) kex = guessKex(ctx.buf);
-  const ske: ServerKeyExchange = { kind: 'unknown', kex, ranges: {} };
+  const ske: ServerKeyExchange = { kind: 'unknown', kex, ranges: new RangeMap() };
   if (info?.anonymous) ske.anonymous = true;
   const r = ske.ranges;
   const c = new Cursor(ctx, 4, ctx.buf.length, 'ServerKeyExchange');
@@ -58,7 +58,7 @@ export function decodeServerKeyExchange(ctx: MsgCtx, suite: number | null, versi
         ske.kind = 'ecdhe';
         let at = c.pos;
         ske.curveType = c.u8('curve type');
-        r.curveType = c.span(at, c.pos);
+        r.set('curveType', c.span(at, c.pos));
         if (ske.curveType !== 3) {
           // Explicit curve parameters: legal in RFC 4492, removed by RFC 8422, and a classic spoofing vector.
           ctx.problem('tls.explicit-curve', `ServerKeyExchange: curve type ${ecCurveTypeName(ske.curveType)} (explicit parameters) is not decoded`, at, c.end, 'warning');
@@ -68,7 +68,7 @@ export function decodeServerKeyExchange(ctx: MsgCtx, suite: number | null, versi
         at = c.pos;
         ske.namedCurve = c.u16('named curve');
         ske.namedCurveName = namedGroupName(ske.namedCurve);
-        r.namedCurve = c.span(at, c.pos);
+        r.set('namedCurve', c.span(at, c.pos));
         const pt = c.vec(1, 'public point');
         Cursor.vecRanges(r, 'ecPoint', pt, 1);
         ske.ecPoint = c.hex(pt.pos, pt.end);
@@ -123,7 +123,7 @@ export function decodeServerKeyExchange(ctx: MsgCtx, suite: number | null, versi
         const alg = c.u16('signature algorithm');
         ske.signatureAlgorithm = alg;
         ske.signatureAlgorithmName = signatureSchemeName(alg);
-        r.signatureAlgorithm = c.span(at, c.pos);
+        r.set('signatureAlgorithm', c.span(at, c.pos));
       } else {
         ske.signatureAlgorithm = null;
         ske.signatureAlgorithmName = null;

@@ -9,8 +9,54 @@
  */
 export type Span = [start: number, end: number];
 
-/** Field path (relative to the object, e.g. `cipherSuites[3]`, `extensions[2].data`) → bytes. */
-export type RangeMap = Record<string, Span>;
+/**
+ * Field path (relative to the object, e.g. `cipherSuites[3]`, `extensions[2].data`) → bytes.
+ *
+ * Kept as two parallel arrays rather than an object: a hello records 100-200
+ * paths, and inserting that many fresh string keys into an object (each one
+ * hashed and internalised) cost more than decoding the hello itself. Lookups
+ * are rare (a few per message), so they scan. Later entries win, as
+ * assignment to an object property would.
+ */
+export class RangeMap {
+  readonly keys: string[] = [];
+  readonly spans: Span[] = [];
+
+  constructor(init?: Record<string, Span>) {
+    if (init) for (const k of Object.keys(init)) this.set(k, init[k]);
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  set(key: string, span: Span): void {
+    this.keys.push(key);
+    this.spans.push(span);
+  }
+
+  get(key: string): Span | undefined {
+    const keys = this.keys;
+    for (let i = keys.length - 1; i >= 0; i--) if (keys[i] === key) return this.spans[i];
+    return undefined;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** Plain object form, in first-insertion order with the last value for each key. */
+  toRecord(): Record<string, Span> {
+    const out: Record<string, Span> = {};
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = this.spans[i];
+    return out;
+  }
+
+  toJSON(): Record<string, Span> {
+    return this.toRecord();
+  }
+}
 
 export type Direction = 'client' | 'server';
 

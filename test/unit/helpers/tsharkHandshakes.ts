@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ClientHello, ServerHello, TlsExtension } from '../../../server/src/tls/types';
+import { RangeMap, type ClientHello, type ServerHello, type TlsExtension } from '../../../server/src/tls/types';
 import { isGrease } from '../../../server/src/tls/registry/grease';
 
 export interface TsharkExtension {
@@ -113,7 +113,7 @@ export function toClientHello(m: TsharkClientHello): ClientHello {
     ecPointFormats: find(m.extensions, 0x000b)?.pointFormats ?? [],
     signatureAlgorithms: find(m.extensions, 0x000d)?.sigAlgs ?? [],
     sslv2: false,
-    ranges: {},
+    ranges: new RangeMap(),
   };
 }
 
@@ -132,7 +132,7 @@ export function toServerHello(m: TsharkServerHello): ServerHello {
     selectedVersion: find(m.extensions, 0x002b)?.supportedVersions?.[0] ?? m.version,
     helloRetryRequest: m.random === HRR_RANDOM,
     alpn: find(m.extensions, 0x0010)?.alpn?.[0] ?? null,
-    ranges: {},
+    ranges: new RangeMap(),
   };
 }
 
