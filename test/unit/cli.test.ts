@@ -54,6 +54,31 @@ test('the readable summary names the connection, version, cipher, SNI and finger
   assert.match(r.out, /JA4 t13/);
 });
 
+test('analyze writes each connection as it ends: JSON one connection per line, text with the totals last', () => {
+  const file = join(HS, 'multi.pcapng');
+  const j = run(['analyze', file, '--json']);
+  assert.equal(j.code, 0, j.err);
+  const parsed = JSON.parse(j.out);
+  assert.equal(parsed.connections.length, 3);
+  const lines = j.out.split('\n');
+  // Every connection is one line of its own, so the output streams into jq or grep.
+  assert.equal(lines.filter((l) => l.startsWith('{"id":')).length, 3);
+  for (const c of parsed.connections) assert.ok(lines.some((l) => l.replace(/,$/, '') === JSON.stringify(c)), `connection ${c.id} on one line`);
+  assert.equal(parsed.input.packets, 66);
+  const t = run(['analyze', file]);
+  assert.equal(t.code, 0, t.err);
+  const at = (re: RegExp) => t.out.search(re);
+  assert.ok(at(/^#0 /m) > 0 && at(/^#2 /m) > at(/^#0 /m));
+  assert.ok(at(/^Capture$/m) > at(/^#2 /m), 'totals after the connections');
+  assert.match(t.out, /66 packets, 66 TCP; 3 connection\(s\) shown/);
+});
+
+test('analyze --out to a place that cannot be written: exit 1 with the reason', () => {
+  const r = run(['analyze', join(HS, 'tls13.pcap'), '--out', join(tmpdir(), 'no-such-dir-hi', 'x.txt')]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /ENOENT/);
+});
+
 test('not a capture: exit 1 with a one-line reason; missing file too; usage errors exit 2', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hi-cli-'));
   const junk = join(dir, 'junk.bin');

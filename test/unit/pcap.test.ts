@@ -267,6 +267,28 @@ describe('readCapture', () => {
     }
   });
 
+  it('hashes on a second thread from the buffers it parses, with the same result as in memory', async () => {
+    // Tiny chunks and four shared slots: every slot is refilled hundreds of
+    // times, so a slot overwritten before it was hashed (or parsed) shows.
+    for (const name of fs.readdirSync(CAPTURE_DIR).filter((f) => /\.(pcap|pcapng|gz)$/.test(f))) {
+      const a = collector();
+      const b = collector();
+      const ra = await readCapture(path.join(CAPTURE_DIR, name), a.sink, { chunkSize: 777, hashOnThreadFrom: 0 });
+      const rb = readCaptureBytes(readFixture(CAPTURE_DIR, name), b.sink, name);
+      assert.deepEqual(ra, rb, name);
+      assert.deepEqual(a.out, b.out, name);
+    }
+  });
+
+  it('stops reading when aborted, also while a second thread hashes', async () => {
+    const file = path.join(CAPTURE_DIR, 'tls-eth.pcap.gz');
+    const controller = new AbortController();
+    let packets = 0;
+    const sink: CaptureSink = { packet: () => { if (++packets === 3) controller.abort(); }, diagnostic: () => undefined };
+    await assert.rejects(readCapture(file, sink, { chunkSize: 64, hashOnThreadFrom: 0, signal: controller.signal }), { name: 'AbortError' });
+    assert.ok(packets >= 3 && packets < expected.packets.length, `${packets} packets`);
+  });
+
   it('a truncated gzip gives a warning and keeps what decoded', async () => {
     for (const cut of [Math.floor(gz.length * 0.3), Math.floor(gz.length * 0.7), gz.length - 4]) {
       const file = write(`cut${cut}.pcap.gz`, gz.subarray(0, cut));

@@ -19,6 +19,8 @@ export interface AnalyzeOptions {
   /** Keep finished connections in the returned report (default true). Streaming consumers set false to keep memory flat. */
   keep?: boolean;
   onProgress?(bytesRead: number, totalBytes: number): void;
+  /** See ReadCaptureOptions.backpressure. */
+  backpressure?(): Promise<unknown> | undefined;
   signal?: AbortSignal;
   /** The user's own suspect-field rules, applied with the built-in catalogue. */
   userRules?: UserRule[];
@@ -67,7 +69,7 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const connections: ConnectionReport[] = [];
   const analyzer = makeAnalyzer(opts, connections);
-  const r = await readCapture(path, analyzer, { onProgress: opts.onProgress, signal: opts.signal });
+  const r = await readCapture(path, analyzer, { onProgress: opts.onProgress, signal: opts.signal, backpressure: opts.backpressure });
   return finish(analyzer, connections, { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
 }
 

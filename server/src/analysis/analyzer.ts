@@ -47,6 +47,9 @@ export class PacketAnalyzer implements CaptureSink {
         c.sa.finish();
         c.sb.finish();
         this.onFinished({ conn: c, tls: c.session as TlsSession | null });
+        // Reports hold no reference to the retained bytes (only to offsets).
+        c.sa.release();
+        c.sb.release();
       },
     });
     this.table.hashPayloads = opts.hashPayloads ?? false;

@@ -56,9 +56,11 @@ export class GunzipPump {
     this.rethrow();
     // After a zlib error the rest of the file is still read (for its hash) but not decoded.
     if (this.failure) return;
+    // zlib keeps what it is given until it gets to it, and readers refill
+    // their buffers: it gets copies (cheap next to inflating them).
     let ok = true;
     for (let i = 0; i < chunk.length; i += SLICE) {
-      const slice = chunk.subarray(i, i + SLICE);
+      const slice = chunk.slice(i, i + SLICE);
       ok = this.z.write(slice, (err) => {
         if (!err && !this.failure) this.goodInput += slice.length;
       });

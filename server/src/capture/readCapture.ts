@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'crypto';
-import { hashFileInWorker } from './fileHash';
+import { SharedChunkHasher } from './fileHash';
 import * as fs from 'fs';
 import { SNIFF_BYTES, sniffFormat } from './detect';
 import { GunzipPump, gunzipBytes, isGzip } from './gzip';
@@ -13,6 +13,13 @@ export interface ReadCaptureOptions {
   /** Called at most about once per MiB read from disk, and once at the end. */
   onProgress?(bytesRead: number, totalBytes: number): void;
   signal?: AbortSignal;
+  /**
+   * Asked after each chunk; a promise returned pauses reading until it
+   * settles (a consumer writing results to a slow pipe keeps memory bounded).
+   */
+  backpressure?(): Promise<unknown> | undefined;
+  /** Files at least this big are hashed on a second thread (default 32 MiB; smaller ones inline). */
+  hashOnThreadFrom?: number;
   /** Read size; default 1 MiB. */
   chunkSize?: number;
 }
@@ -111,8 +118,12 @@ class CaptureFeed {
     if (this.rawHead) {
       this.rawHead.push(chunk);
       this.rawHeadLen += chunk.length;
-      // Two bytes decide gzip or not.
-      if (this.rawHeadLen < 2) return;
+      // Two bytes decide gzip or not. A chunk kept past this call is copied:
+      // the reader refills its buffers.
+      if (this.rawHeadLen < 2) {
+        this.rawHead[this.rawHead.length - 1] = chunk.slice();
+        return;
+      }
       chunk = this.takeRawHead();
     }
     if (this.pump) await this.pump.write(chunk);
@@ -238,6 +249,7 @@ class CaptureFeed {
     this.head!.push(chunk);
     this.headLen += chunk.length;
     if (this.headLen >= SNIFF_BYTES) this.decide();
+    else this.head![this.head!.length - 1] = chunk.slice();
   }
 
   private collectText(chunk: Uint8Array): void {
@@ -286,18 +298,35 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
   const { signal, onProgress } = opts;
   if (signal?.aborted) throw abortError(signal);
   const total = (await fs.promises.stat(path)).size;
-  const stream = fs.createReadStream(path, { highWaterMark: opts.chunkSize ?? DEFAULT_CHUNK });
-  // Big files are hashed on another thread while this one parses.
-  const hasher = total >= HASH_IN_WORKER_BYTES ? hashFileInWorker(path) : null;
-  hasher?.promise.catch(() => undefined);
+  const file = await fs.promises.open(path, 'r');
+  const size = opts.chunkSize ?? DEFAULT_CHUNK;
+  // Big files are hashed on another thread, from the buffers this one parses.
+  const hasher = total >= (opts.hashOnThreadFrom ?? HASH_IN_WORKER_BYTES) ? new SharedChunkHasher(4, size) : null;
   const feed = new CaptureFeed(sink, async () => (total <= MAX_SALVAGE_BYTES ? fs.promises.readFile(path) : null), hasher === null);
-  const onAbort = () => stream.destroy();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  let next: Promise<{ bytesRead: number }> | null = null;
   try {
     let reported = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    // A few buffers, reused in turn: the next read is under way while this
+    // chunk is parsed (and hashed), and a 1 GB file costs no thousand fresh
+    // 1 MiB buffers (which V8 counts as external memory and answers with
+    // extra collections). Parsers copy whatever they keep past a push (packet.ts).
+    const buffers = hasher ? Array.from({ length: hasher.slots }, (_, i) => hasher.slot(i)) : [new Uint8Array(size), new Uint8Array(size)];
+    let position = 0;
+    let which = 0;
+    next = file.read(buffers[0], 0, size, 0);
+    for (;;) {
+      const { bytesRead } = await next;
       if (signal?.aborted) throw abortError(signal);
+      if (bytesRead === 0) break;
+      const chunk = buffers[which].subarray(0, bytesRead);
+      hasher?.submit(which, bytesRead);
+      position += bytesRead;
+      which = (which + 1) % buffers.length;
+      if (hasher) await hasher.acquire(which);
+      next = file.read(buffers[which], 0, size, position);
       await feed.write(chunk);
+      const wait = opts.backpressure?.();
+      if (wait) await wait;
       if (onProgress && feed.bytes - reported >= PROGRESS_STEP) {
         reported = feed.bytes;
         onProgress(feed.bytes, total);
@@ -305,15 +334,16 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
     }
     if (signal?.aborted) throw abortError(signal);
     const result = await feed.finish();
-    if (hasher) result.sha256 = await hasher.promise;
+    if (hasher) result.sha256 = await hasher.digest();
     onProgress?.(feed.bytes, total);
     return result;
   } catch (e) {
     if (signal?.aborted) throw abortError(signal);
     throw e;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
-    stream.destroy();
+    // A read may still be under way (an abort or a parse error stopped the loop).
+    await next?.catch(() => undefined);
+    await file.close().catch(() => undefined);
     hasher?.cancel();
     feed.dispose();
   }

@@ -1,11 +1,13 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { analyzeFile } from '../analysis/analyzeCapture';
-import { formatAnalysis, formatCompare, formatVerdictLine } from '../output/textSummary';
+import { formatAnalysisHead, formatAnalysisTail, formatCompare, formatConnectionText, formatVerdictLine } from '../output/textSummary';
 import { compareCaptures } from '../compare/compareCaptures';
 import type { CompareReport } from '../../../shared/compare';
 import type { ByteReader } from '../capture/sourceBytes';
 import { hexBytesFromReaders } from '../report/hex';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
@@ -99,13 +101,55 @@ async function analyzeCommand(args: string[]): Promise<number> {
     json: { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('analyze takes exactly one capture file');
+  const path = positionals[0];
   const userRules = values.rules ? await loadRulesOrThrow(values.rules as string) : undefined;
-  const report = await analyzeFile(positionals[0], {
-    ja4plus: !!values.ja4plus, packets: !!values.packets, tlsOnly: !values.all, userRules,
+  const text = { color: !values.out && process.stdout.isTTY === true };
+  // Each connection is written as soon as it is over and then dropped, so
+  // memory follows the connections open at once, not the size of the capture.
+  // Nothing is written (and no --out file created) before the input is known
+  // to be a capture.
+  let out: Writable | null = null;
+  let writeError: Error | null = null;
+  let shown = 0;
+  const begin = (): Writable => {
+    if (writeError) throw writeError;
+    if (out) return out;
+    out = values.out ? createWriteStream(values.out as string) : process.stdout;
+    // An unwritable --out path must end the run with its reason, not crash it.
+    if (out !== process.stdout) out.on('error', (e: Error) => { writeError = e; });
+    out.write(values.json ? `{"tool":${JSON.stringify({ name: TOOL_NAME, version: TOOL_VERSION })},\n"connections":[` : formatAnalysisHead(path, text));
+    return out;
+  };
+  const report = await analyzeFile(path, {
+    ja4plus: !!values.ja4plus, packets: !!values.packets, tlsOnly: !values.all, userRules, keep: false,
+    onConnection: (c) => {
+      const w = begin();
+      // --json: one connection per line, so the output streams into jq or grep as well.
+      w.write(values.json ? `${shown > 0 ? ',' : ''}\n${JSON.stringify(c, jsonReplacer)}` : formatConnectionText(c, text));
+      shown++;
+    },
+    backpressure: () => {
+      if (writeError) throw writeError;
+      return out && out.writableNeedDrain ? Promise.race([once(out, 'drain'), once(out, 'error')]) : undefined;
+    },
   });
-  const text = values.json ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : formatAnalysis(report, { color: !values.out && process.stdout.isTTY === true });
-  await writeOut(text, values.out as string | undefined);
+  const w = begin();
+  w.write(values.json
+    ? `${shown > 0 ? '\n' : ''}],\n"input":${JSON.stringify(report.input, jsonReplacer)},\n"diagnostics":${JSON.stringify(report.diagnostics, jsonReplacer)}}\n`
+    : formatAnalysisTail(report, shown, text));
+  await finishWriting(w);
+  if (writeError) throw writeError;
   return 0;
+}
+
+async function finishWriting(w: Writable): Promise<void> {
+  if (w === process.stdout) {
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    return;
+  }
+  if (w.errored) return;
+  w.end();
+  await Promise.race([once(w, 'finish'), once(w, 'close')]);
 }
 
 const COMPARE_OPTIONS = {

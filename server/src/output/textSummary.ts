@@ -26,26 +26,51 @@ function time(t: number): string {
   return t > 86400 * 366 ? d.toISOString().replace('T', ' ').replace('Z', ' UTC') : d.toISOString().slice(11, 23);
 }
 
-export function formatAnalysis(r: AnalysisReport, opts: TextOptions): string {
-  const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
-  const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
-  const warn = (s: string) => (opts.color ? `\x1b[33m${s}\x1b[0m` : s);
-  const lines: string[] = [];
+function styles(opts: TextOptions): Styles {
+  return {
+    bold: (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s),
+    dim: (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s),
+    warn: (s: string) => (opts.color ? `\x1b[33m${s}\x1b[0m` : s),
+  };
+}
+
+/*
+ * The readable summary is written as the capture is read: the file's name,
+ * then each connection as soon as it is over (in the order connections end,
+ * each with its id), then what is only known at the end (hash, counts,
+ * problems). A 1 GB capture's summary starts within moments and the whole
+ * analysis is never held in memory.
+ */
+
+export function formatAnalysisHead(path: string, opts: TextOptions): string {
+  return `${styles(opts).bold(safeText(path))}\n\n`;
+}
+
+export function formatConnectionText(c: ConnectionReport, opts: TextOptions): string {
+  return `${formatConnection(c, styles(opts)).join('\n')}\n\n`;
+}
+
+export function formatAnalysisTail(r: Omit<AnalysisReport, 'connections'>, shown: number, opts: TextOptions): string {
+  const { bold, dim } = styles(opts);
+  const lines: string[] = [bold('Capture')];
   const i = r.input;
-  lines.push(bold(safeText(i.path)));
   lines.push(`  ${i.format}${i.compressed ? ' (gzip)' : ''}, ${i.bytes} bytes, sha256 ${i.sha256}`);
   const skipped = Object.entries(i.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
-  lines.push(`  ${i.packets} packets, ${i.tcpPackets} TCP${skipped ? `; not TCP: ${skipped}` : ''}; ${r.connections.length} connection(s) shown`);
+  lines.push(`  ${i.packets} packets, ${i.tcpPackets} TCP${skipped ? `; not TCP: ${skipped}` : ''}; ${shown} connection(s) shown`);
   for (const c of i.comments.slice(0, 20)) lines.push(dim(`  packet ${c.packet + 1} comment: ${safeText(c.comments.join(' | '))}`));
-  lines.push('');
-  for (const c of r.connections) lines.push(...formatConnection(c, { bold, dim, warn }), '');
   const diags = r.diagnostics.filter((d) => d.severity !== 'info');
   if (diags.length > 0) {
-    lines.push(bold('Problems in the input'));
+    lines.push('', bold('Problems in the input'));
     for (const d of diags.slice(0, 50)) lines.push(`  ${formatDiagnostic(d)}`);
     if (diags.length > 50) lines.push(`  … and ${diags.length - 50} more (see --json)`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The whole summary at once (same layout as the streamed one). */
+export function formatAnalysis(r: AnalysisReport, opts: TextOptions): string {
+  return formatAnalysisHead(r.input.path, opts) + r.connections.map((c) => formatConnectionText(c, opts)).join('') +
+    formatAnalysisTail(r, r.connections.length, opts);
 }
 
 interface Styles {

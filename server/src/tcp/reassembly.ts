@@ -58,6 +58,36 @@ const MAX_PENDING_SEGMENTS = 512;
 /** Bytes of each direction kept for retransmission comparison and hex views: the handshake lives here. */
 export const RETAIN_BYTES = 256 * 1024;
 
+/*
+ * Retained-prefix buffers, reused across connections by size class (4 KiB,
+ * 8 KiB, … RETAIN_BYTES). Every connection retains its handshake, growing a
+ * buffer two or three times; fresh typed arrays of that size live outside
+ * V8's heap, and allocating (and zero-filling) thousands of them cost more
+ * than decoding the handshakes they held.
+ */
+const MIN_RETAIN_BUFFER = 4096;
+const POOL_DEPTH = 64;
+const bufferPool: Uint8Array[][] = [];
+
+function poolClass(size: number): number {
+  let k = 0;
+  while ((MIN_RETAIN_BUFFER << k) < size) k++;
+  return k;
+}
+
+function takeBuffer(size: number): Uint8Array {
+  const k = poolClass(size);
+  return bufferPool[k]?.pop() ?? new Uint8Array(Math.min(RETAIN_BYTES, MIN_RETAIN_BUFFER << k));
+}
+
+function giveBuffer(b: Uint8Array): void {
+  if (b.length < MIN_RETAIN_BUFFER) return;
+  const k = poolClass(b.length);
+  if ((MIN_RETAIN_BUFFER << k) !== b.length && b.length !== RETAIN_BYTES) return;
+  const list = (bufferPool[k] ??= []);
+  if (list.length < POOL_DEPTH) list.push(b);
+}
+
 /**
  * One direction of a TCP connection: turns segments (any order, with
  * retransmissions and overlaps) into an in-order byte stream for the consumer,
@@ -82,7 +112,7 @@ export class DirectionStream {
   readonly map = new StreamMap();
   readonly gaps: StreamGap[] = [];
   /** The first RETAIN_BYTES of the stream, for comparison and hex views. */
-  retained = new Uint8Array(0);
+  retained: Uint8Array = new Uint8Array(0);
   retainedLength = 0;
   private retainLimit = RETAIN_BYTES;
   private pending: Pending[] = [];
@@ -212,6 +242,14 @@ export class DirectionStream {
     return this.retained.subarray(0, this.retainedLength);
   }
 
+  /** The connection is over and reported: its retained bytes go back to the pool. */
+  release(): void {
+    giveBuffer(this.retained);
+    this.retained = new Uint8Array(0);
+    this.retainedLength = 0;
+    this.retainLimit = 0;
+  }
+
   private hold(p: Pending): void {
     const list = this.pending;
     let i = list.length;
@@ -265,8 +303,9 @@ export class DirectionStream {
     const take = Math.min(room, bytes.length);
     if (take <= 0) return;
     if (this.retainedLength + take > this.retained.length) {
-      const grown = new Uint8Array(Math.min(RETAIN_BYTES, Math.max(4096, (this.retainedLength + take) * 2)));
+      const grown = takeBuffer(Math.min(RETAIN_BYTES, (this.retainedLength + take) * 2));
       grown.set(this.retained.subarray(0, this.retainedLength));
+      giveBuffer(this.retained);
       this.retained = grown;
     }
     this.retained.set(bytes.subarray(0, take), this.retainedLength);
