@@ -24,7 +24,11 @@ export interface Collected {
 export function collector(): { sink: CaptureSink; out: Collected } {
   const out: Collected = { packets: [], diagnostics: [], interfaces: [], secrets: [], names: [] };
   const sink: CaptureSink = {
-    packet: (p) => out.packets.push({ ...p, data: Uint8Array.from(p.data), comments: p.comments ? [...p.comments] : undefined }),
+    packet: (p) => {
+      // What a packet is, without a reader's zero-copy form of it (frame*: a view of its read buffer).
+      const { frame: _f, frameStart: _s, frameEnd: _e, ...rest } = p;
+      out.packets.push({ ...rest, data: Uint8Array.from(p.data), comments: p.comments ? [...p.comments] : undefined });
+    },
     diagnostic: (d) => out.diagnostics.push(d),
     interface: (i) => out.interfaces.push({ ...i }),
     secrets: (s) => out.secrets.push(s),

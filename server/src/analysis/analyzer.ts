@@ -1,6 +1,6 @@
 import type { CaptureSink, DecryptionSecrets, InterfaceInfo, RawPacket } from '../capture/packet';
 import type { Diagnostic } from '../capture/source';
-import { decodeTcpPacket, newTcpPacket } from '../net/tcpPacket';
+import { decodeTcpPacket, decodeTcpPacketIn, newTcpPacket } from '../net/tcpPacket';
 import { ConnectionTable, type Connection } from '../tcp/connectionTable';
 import { TlsSession } from './tlsSession';
 
@@ -63,13 +63,14 @@ export class PacketAnalyzer implements CaptureSink {
   packet(p: RawPacket): void {
     this.stats.packets++;
     if (p.comments && p.comments.length > 0) this.stats.comments.push({ packet: p.index, comments: p.comments });
-    if (p.data.length < p.origLength) this.stats.snaplenCut++;
+    const frame = p.frame;
+    if ((frame ? p.frameEnd! - p.frameStart! : p.data.length) < p.origLength) this.stats.snaplenCut++;
     if (p.summary) {
       this.stats.tcpPackets++;
       this.table.summary(p, p.summary);
       return;
     }
-    const reason = decodeTcpPacket(p.linkType, p.data, this.scratch);
+    const reason = frame ? decodeTcpPacketIn(p.linkType, frame, p.frameStart!, p.frameEnd!, this.scratch) : decodeTcpPacket(p.linkType, p.data, this.scratch);
     if (reason !== null) {
       this.stats.skipped[reason] = (this.stats.skipped[reason] ?? 0) + 1;
       if (this.scratch.fragment) this.stats.fragments++;

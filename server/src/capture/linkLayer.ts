@@ -89,17 +89,17 @@ function fail(out: LinkInfo, note: string): false {
   return false;
 }
 
-function found(out: LinkInfo, data: Uint8Array, offset: number, etherType: number): boolean {
+function found(out: LinkInfo, end: number, offset: number, etherType: number): boolean {
   out.etherType = etherType;
-  if (offset >= data.length) return fail(out, NOTE_NO_PAYLOAD);
+  if (offset >= end) return fail(out, NOTE_NO_PAYLOAD);
   out.offset = offset;
   return true;
 }
 
 /** BSD AF_INET6 differs per OS: Linux 10, NetBSD/OpenBSD/BSDI 24, FreeBSD 28, Darwin 30. */
-function fromFamily(out: LinkInfo, data: Uint8Array, family: number): boolean {
-  if (family === 2) return found(out, data, 4, ETHERTYPE_IPV4);
-  if (family === 10 || family === 24 || family === 28 || family === 30) return found(out, data, 4, ETHERTYPE_IPV6);
+function fromFamily(out: LinkInfo, start: number, end: number, family: number): boolean {
+  if (family === 2) return found(out, end, start + 4, ETHERTYPE_IPV4);
+  if (family === 10 || family === 24 || family === 28 || family === 30) return found(out, end, start + 4, ETHERTYPE_IPV6);
   return fail(out, familyNote(family));
 }
 
@@ -107,8 +107,7 @@ function fromFamily(out: LinkInfo, data: Uint8Array, family: number): boolean {
  * Follows an ethertype (or SLL protocol) chain from `off`: VLAN tags of any
  * depth, 802.3 LLC/SNAP and PPPoE sessions, down to IPv4/IPv6.
  */
-function fromEtherType(out: LinkInfo, data: Uint8Array, off: number, type: number): boolean {
-  const n = data.length;
+function fromEtherType(out: LinkInfo, data: Uint8Array, off: number, n: number, type: number): boolean {
   for (;;) {
     if (type === 0x8100 || type === 0x88a8 || type === 0x9100 || type === 0x9200) {
       if (off + 4 > n) return fail(out, NOTE_TRUNCATED);
@@ -130,13 +129,13 @@ function fromEtherType(out: LinkInfo, data: Uint8Array, off: number, type: numbe
     }
     break;
   }
-  if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6) return found(out, data, off, type);
+  if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6) return found(out, n, off, type);
   out.etherType = type;
   if (type === 0x8864) {
     if (off + 8 > n) return fail(out, NOTE_TRUNCATED);
     const ppp = (data[off + 6] << 8) | data[off + 7];
-    if (ppp === 0x0021) return found(out, data, off + 8, ETHERTYPE_IPV4);
-    if (ppp === 0x0057) return found(out, data, off + 8, ETHERTYPE_IPV6);
+    if (ppp === 0x0021) return found(out, n, off + 8, ETHERTYPE_IPV4);
+    if (ppp === 0x0057) return found(out, n, off + 8, ETHERTYPE_IPV6);
     return fail(out, NOTE_PPP);
   }
   return fail(out, etherTypeNote(type));
@@ -148,64 +147,73 @@ function fromEtherType(out: LinkInfo, data: Uint8Array, off: number, type: numbe
  * with out.note saying why (non-IP payload, truncated header, unknown link type).
  */
 export function locateNetworkLayer(linkType: number, data: Uint8Array, out: LinkInfo): boolean {
+  return locateNetworkLayerIn(linkType, data, 0, data.length, out);
+}
+
+/**
+ * The same for a frame at data[start..end) (a packet inside a read buffer,
+ * without a view of its own); out.offset is then an index into `data`.
+ */
+export function locateNetworkLayerIn(linkType: number, data: Uint8Array, start: number, end: number, out: LinkInfo): boolean {
   out.offset = 0;
   out.etherType = 0;
   out.vlanTags = 0;
   out.note = null;
-  const n = data.length;
+  const n = end - start;
+  const s = start;
   switch (linkType) {
     case LinkType.ETHERNET:
       if (n < 14) return fail(out, NOTE_TRUNCATED);
-      return fromEtherType(out, data, 14, (data[12] << 8) | data[13]);
+      return fromEtherType(out, data, s + 14, end, (data[s + 12] << 8) | data[s + 13]);
     case LinkType.LINUX_SLL: {
       if (n < 16) return fail(out, NOTE_TRUNCATED);
-      const hatype = (data[2] << 8) | data[3];
-      const proto = (data[14] << 8) | data[15];
-      return fromSllProtocol(out, data, 16, hatype, proto);
+      const hatype = (data[s + 2] << 8) | data[s + 3];
+      const proto = (data[s + 14] << 8) | data[s + 15];
+      return fromSllProtocol(out, data, s + 16, end, hatype, proto);
     }
     case LinkType.LINUX_SLL2: {
       if (n < 20) return fail(out, NOTE_TRUNCATED);
-      const proto = (data[0] << 8) | data[1];
-      const hatype = (data[8] << 8) | data[9];
-      return fromSllProtocol(out, data, 20, hatype, proto);
+      const proto = (data[s] << 8) | data[s + 1];
+      const hatype = (data[s + 8] << 8) | data[s + 9];
+      return fromSllProtocol(out, data, s + 20, end, hatype, proto);
     }
     case LinkType.RAW:
     case LinkType.RAW_ALT12:
     case LinkType.RAW_ALT14: {
       if (n < 1) return fail(out, NOTE_NO_PAYLOAD);
-      const v = data[0] >> 4;
-      if (v === 4) return found(out, data, 0, ETHERTYPE_IPV4);
-      if (v === 6) return found(out, data, 0, ETHERTYPE_IPV6);
+      const v = data[s] >> 4;
+      if (v === 4) return found(out, end, s, ETHERTYPE_IPV4);
+      if (v === 6) return found(out, end, s, ETHERTYPE_IPV6);
       return fail(out, versionNotes[v]);
     }
     case LinkType.IPV4:
-      return found(out, data, 0, ETHERTYPE_IPV4);
+      return found(out, end, s, ETHERTYPE_IPV4);
     case LinkType.IPV6:
-      return found(out, data, 0, ETHERTYPE_IPV6);
+      return found(out, end, s, ETHERTYPE_IPV6);
     case LinkType.NULL: {
       if (n < 4) return fail(out, NOTE_TRUNCATED);
       // Host byte order of the capturing machine; families are small, so the zero bytes tell the order.
-      if ((data[1] | data[2] | data[3]) === 0) return fromFamily(out, data, data[0]);
-      if ((data[0] | data[1] | data[2]) === 0) return fromFamily(out, data, data[3]);
-      return fail(out, familyNote(((data[0] << 24) | (data[1] << 16) | (data[2] << 8) | data[3]) >>> 0));
+      if ((data[s + 1] | data[s + 2] | data[s + 3]) === 0) return fromFamily(out, s, end, data[s]);
+      if ((data[s] | data[s + 1] | data[s + 2]) === 0) return fromFamily(out, s, end, data[s + 3]);
+      return fail(out, familyNote(((data[s] << 24) | (data[s + 1] << 16) | (data[s + 2] << 8) | data[s + 3]) >>> 0));
     }
     case LinkType.LOOP: {
       if (n < 4) return fail(out, NOTE_TRUNCATED);
-      return fromFamily(out, data, ((data[0] << 24) | (data[1] << 16) | (data[2] << 8) | data[3]) >>> 0);
+      return fromFamily(out, s, end, ((data[s] << 24) | (data[s + 1] << 16) | (data[s + 2] << 8) | data[s + 3]) >>> 0);
     }
     default:
       return fail(out, linkTypeNote(linkType));
   }
 }
 
-function fromSllProtocol(out: LinkInfo, data: Uint8Array, off: number, hatype: number, proto: number): boolean {
+function fromSllProtocol(out: LinkInfo, data: Uint8Array, off: number, end: number, hatype: number, proto: number): boolean {
   // ARPHRD_NETLINK: the protocol field is a netlink family, not an ethertype.
   if (hatype === 824) return fail(out, NOTE_NETLINK);
   // Linux uses 1 (ETH_P_802_3) and 4 (ETH_P_802_2) for frames without an ethertype.
   if (proto === 0x0004) {
-    if (off + 8 > data.length) return fail(out, NOTE_TRUNCATED);
+    if (off + 8 > end) return fail(out, NOTE_TRUNCATED);
     if (data[off] === 0xaa && data[off + 1] === 0xaa && data[off + 2] === 0x03) {
-      return fromEtherType(out, data, off + 8, (data[off + 6] << 8) | data[off + 7]);
+      return fromEtherType(out, data, off + 8, end, (data[off + 6] << 8) | data[off + 7]);
     }
     out.etherType = proto;
     return fail(out, NOTE_LLC);
@@ -214,5 +222,5 @@ function fromSllProtocol(out: LinkInfo, data: Uint8Array, off: number, hatype: n
     out.etherType = proto;
     return fail(out, etherTypeNote(proto));
   }
-  return fromEtherType(out, data, off, proto);
+  return fromEtherType(out, data, off, end, proto);
 }

@@ -81,6 +81,47 @@ export interface RawPacket {
   comments?: string[];
   /** Summary-only packets (tcpdump -nn): no bytes, just the TCP header as printed. */
   summary?: SummaryTcp;
+  /**
+   * Readers of big files may also give the bytes as frame[frameStart..frameEnd)
+   * of their read buffer, so the hot path needs no view per packet; `data`
+   * is then made on first read. Same lifetime as `data`.
+   */
+  frame?: Uint8Array;
+  frameStart?: number;
+  frameEnd?: number;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The one packet object a binary reader reuses for every packet (the sink
+ * reads it during the call only): bytes as a frame of the read buffer, and a
+ * view of them only for consumers that ask for `data`.
+ */
+export class FramePacket implements RawPacket {
+  index = 0;
+  timestamp = 0;
+  linkType = 0;
+  origLength = 0;
+  fileOffset = 0;
+  interfaceId?: number;
+  comments?: string[];
+  frame: Uint8Array = NO_BYTES;
+  frameStart = 0;
+  frameEnd = 0;
+  #view: Uint8Array | null = null;
+
+  get data(): Uint8Array {
+    if (this.#view === null) this.#view = new Uint8Array(this.frame.buffer, this.frame.byteOffset + this.frameStart, this.frameEnd - this.frameStart);
+    return this.#view;
+  }
+
+  setFrame(frame: Uint8Array, start: number, end: number): void {
+    this.frame = frame;
+    this.frameStart = start;
+    this.frameEnd = end;
+    this.#view = null;
+  }
 }
 
 /** TLS key log lines from a pcapng Decryption Secrets Block, kept for later work. */

@@ -1,4 +1,4 @@
-import type { CaptureFormat, CaptureParser, CaptureSink, InterfaceInfo, RawPacket } from './packet';
+import { FramePacket, type CaptureFormat, type CaptureParser, type CaptureSink, type InterfaceInfo } from './packet';
 import { offsetLocation, type Severity } from './source';
 
 /**
@@ -184,7 +184,7 @@ export class PcapParser extends RecordFramer {
   private headerDone = false;
   private index = 0;
   private warnings = 0;
-  private readonly current: RawPacket = { index: 0, timestamp: 0, linkType: 0, data: new Uint8Array(0), origLength: 0, fileOffset: 0 };
+  private readonly current = new FramePacket();
 
   constructor(sink: CaptureSink) {
     super(sink, 24);
@@ -247,7 +247,7 @@ export class PcapParser extends RecordFramer {
     p.index = this.index++;
     p.timestamp = sec + frac / this.fracPerSecond;
     p.linkType = this.linkType;
-    p.data = view(b, start, o + len);
+    p.setFrame(b, start, o + len);
     p.origLength = readU32(b, o + 12, le);
     p.fileOffset = this.pos + 16;
     this.sink.packet(p);

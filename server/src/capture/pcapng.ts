@@ -1,5 +1,5 @@
-import type { CaptureSink, InterfaceInfo, RawPacket } from './packet';
-import { MAX_UNIT_BYTES, RecordFramer, readU16, readU32, view } from './pcap';
+import { FramePacket, type CaptureSink, type InterfaceInfo } from './packet';
+import { MAX_UNIT_BYTES, RecordFramer, readU16, readU32 } from './pcap';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
@@ -101,6 +101,7 @@ export class PcapngParser extends RecordFramer {
   private notes = 0;
   // Scratch results of readOptions(), reset per call; avoids a closure or object per block.
   private optComments: string[] | null = null;
+  private readonly current = new FramePacket();
   private optName: string | undefined;
   private optDescription: string | undefined;
   private optTsUnits = 1e6;
@@ -261,7 +262,7 @@ export class PcapngParser extends RecordFramer {
     this.optComments = null;
     const optStart = start + pad4(capLen);
     if (optStart < end) this.readOptions(b, optStart, end);
-    this.emit(f, readU32(b, o + 12, le), readU32(b, o + 16, le), view(b, start, start + capLen), origLen, 28);
+    this.emit(f, readU32(b, o + 12, le), readU32(b, o + 16, le), b, start, start + capLen, origLen, 28);
   }
 
   private obsoletePacket(b: Uint8Array, o: number, len: number, end: number): void {
@@ -282,7 +283,7 @@ export class PcapngParser extends RecordFramer {
     this.optComments = null;
     const optStart = start + pad4(capLen);
     if (optStart < end) this.readOptions(b, optStart, end);
-    this.emit(f, readU32(b, o + 12, le), readU32(b, o + 16, le), view(b, start, start + capLen), origLen, 28);
+    this.emit(f, readU32(b, o + 12, le), readU32(b, o + 16, le), b, start, start + capLen, origLen, 28);
   }
 
   private simplePacket(b: Uint8Array, o: number, len: number): void {
@@ -299,29 +300,29 @@ export class PcapngParser extends RecordFramer {
     const start = o + 12;
     this.optComments = null;
     // SPBs carry no timestamp.
-    this.emitAt(f, NaN, view(b, start, start + capLen), origLen, 12);
+    this.emitAt(f, NaN, b, start, start + capLen, origLen, 12);
   }
 
-  private emit(f: Iface, hi: number, lo: number, data: Uint8Array, origLen: number, dataOffset: number): void {
+  private emit(f: Iface, hi: number, lo: number, b: Uint8Array, start: number, end: number, origLen: number, dataOffset: number): void {
     // Exact up to 2^53 units; beyond that (ns since 1970 is ~2^61) the float result cannot hold the digits anyway.
     const timestamp = (hi * 4294967296 + lo) / f.units + f.offset;
-    this.emitAt(f, timestamp, data, origLen, dataOffset);
+    this.emitAt(f, timestamp, b, start, end, origLen, dataOffset);
   }
 
-  private emitAt(f: Iface, timestamp: number, data: Uint8Array, origLen: number, dataOffset: number): void {
-    if (origLen < data.length) {
-      this.warnBlock('pcapng.packet-length', `packet block at offset ${this.pos}: captured length ${data.length} exceeds original length ${origLen}`, this.pos, 4, 'warning', this.index);
+  private emitAt(f: Iface, timestamp: number, b: Uint8Array, start: number, end: number, origLen: number, dataOffset: number): void {
+    if (origLen < end - start) {
+      this.warnBlock('pcapng.packet-length', `packet block at offset ${this.pos}: captured length ${end - start} exceeds original length ${origLen}`, this.pos, 4, 'warning', this.index);
     }
-    const p: RawPacket = {
-      index: this.index++,
-      timestamp,
-      linkType: f.linkType,
-      data,
-      origLength: origLen,
-      fileOffset: this.pos + dataOffset,
-      interfaceId: f.info.id,
-    };
-    if (this.optComments !== null) p.comments = this.optComments;
+    // One object for every packet, read by the sink during the call only (packet.ts).
+    const p = this.current;
+    p.index = this.index++;
+    p.timestamp = timestamp;
+    p.linkType = f.linkType;
+    p.setFrame(b, start, end);
+    p.origLength = origLen;
+    p.fileOffset = this.pos + dataOffset;
+    p.interfaceId = f.info.id;
+    p.comments = this.optComments ?? undefined;
     this.sink.packet(p);
   }
 

@@ -301,7 +301,7 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
   const file = await fs.promises.open(path, 'r');
   const size = opts.chunkSize ?? DEFAULT_CHUNK;
   // Big files are hashed on another thread, from the buffers this one parses.
-  const hasher = total >= (opts.hashOnThreadFrom ?? HASH_IN_WORKER_BYTES) ? new SharedChunkHasher(4, size) : null;
+  const hasher = total >= (opts.hashOnThreadFrom ?? (process.env.HI_INLINE ? Infinity : HASH_IN_WORKER_BYTES)) ? new SharedChunkHasher(4, size) : null;
   const feed = new CaptureFeed(sink, async () => (total <= MAX_SALVAGE_BYTES ? fs.promises.readFile(path) : null), hasher === null);
   let next: Promise<{ bytesRead: number }> | null = null;
   try {

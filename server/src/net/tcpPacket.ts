@@ -1,4 +1,4 @@
-import { locateNetworkLayer, type LinkInfo } from '../capture/linkLayer';
+import { locateNetworkLayerIn, type LinkInfo } from '../capture/linkLayer';
 
 /**
  * The network and transport headers of one packet, decoded into a reusable
@@ -72,10 +72,25 @@ const GENEVE_PORT = 6081;
  * can count and report skips without a diagnostic per packet.
  */
 export function decodeTcpPacket(linkType: number, data: Uint8Array, out: TcpPacket): SkipReason {
+  return decodeTcpPacketIn(linkType, data, 0, data.length, out);
+}
+
+/**
+ * The same for a packet at buf[start..end), such as a record inside a read
+ * buffer: no view per packet. Offsets in `out` are relative to `start`, as if
+ * the packet had been passed on its own.
+ */
+export function decodeTcpPacketIn(linkType: number, buf: Uint8Array, start: number, end: number, out: TcpPacket): SkipReason {
   out.encapsulation = null;
   out.fragment = false;
-  if (!locateNetworkLayer(linkType, data, linkScratch)) return linkScratch.note ?? 'not IP';
-  return decodeIp(data, linkScratch.offset, data.length, out, 0);
+  if (!locateNetworkLayerIn(linkType, buf, start, end, linkScratch)) return linkScratch.note ?? 'not IP';
+  const reason = decodeIp(buf, linkScratch.offset, end, out, 0);
+  if (start !== 0) {
+    out.ipOffset -= start;
+    out.tcpOffset -= start;
+    out.payloadOffset -= start;
+  }
+  return reason;
 }
 
 function decodeIp(d: Uint8Array, off: number, end: number, out: TcpPacket, depth: number): SkipReason {
@@ -195,9 +210,8 @@ function tunnel(d: Uint8Array, innerIp: number, end: number, out: TcpPacket, dep
 
 function innerEthernet(d: Uint8Array, off: number, end: number, out: TcpPacket, depth: number, name: string): SkipReason {
   if (depth >= MAX_TUNNEL_DEPTH) return 'tunnels nested too deep';
-  const inner = d.subarray(off, end);
-  if (!locateNetworkLayer(1, inner, linkScratch)) return `${name}: ${linkScratch.note ?? 'inner frame not IP'}`;
-  return tunnel(d, off + linkScratch.offset, end, out, depth, name);
+  if (!locateNetworkLayerIn(1, d, off, end, linkScratch)) return `${name}: ${linkScratch.note ?? 'inner frame not IP'}`;
+  return tunnel(d, linkScratch.offset, end, out, depth, name);
 }
 
 function decodeUdp(d: Uint8Array, off: number, end: number, out: TcpPacket, depth: number): SkipReason {

@@ -186,7 +186,7 @@ export class ConnectionTable {
     }
     const stream = fromA ? conn.sa : conn.sb;
     // A view per packet only when someone will look at the bytes.
-    const payload = t.payloadLength > 0 && (stream.wantBytes || this.hashPayloads || !conn.roleSettled) ? raw.data.subarray(t.payloadOffset, t.payloadOffset + t.payloadLength) : EMPTY;
+    const payload = t.payloadLength > 0 && (stream.wantBytes || this.hashPayloads || !conn.roleSettled) ? payloadOf(raw, t) : EMPTY;
     this.feed(conn, fromA, raw, t.flags, t.seq, t.ack, t.window, t.ttl, t.ipId, payload, t.payloadWireLength,
       raw.fileOffset < 0 ? -1 : raw.fileOffset + t.payloadOffset, t.payloadOffset, t.fragment);
   }
@@ -368,6 +368,15 @@ export class ConnectionTable {
       return set(true, 'first-packet');
     }
   }
+}
+
+function payloadOf(raw: RawPacket, t: TcpPacket): Uint8Array {
+  const frame = raw.frame;
+  if (frame) {
+    const at = frame.byteOffset + raw.frameStart! + t.payloadOffset;
+    return new Uint8Array(frame.buffer, at, t.payloadLength);
+  }
+  return raw.data.subarray(t.payloadOffset, t.payloadOffset + t.payloadLength);
 }
 
 export function summaryFlags(letters: string): number {
