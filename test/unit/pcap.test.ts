@@ -281,7 +281,7 @@ describe('readCapture', () => {
   });
 
   it('stops reading when aborted, also while a second thread hashes', async () => {
-    const file = path.join(CAPTURE_DIR, 'tls-eth.pcap.gz');
+    const file = write('abort.pcap', plain);
     const controller = new AbortController();
     let packets = 0;
     const sink: CaptureSink = { packet: () => { if (++packets === 3) controller.abort(); }, diagnostic: () => undefined };

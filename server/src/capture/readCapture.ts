@@ -37,6 +37,8 @@ export interface ReadCaptureResult {
 }
 
 const DEFAULT_CHUNK = 1 << 20;
+/** Reads in flight ahead of the chunk being parsed. */
+const READ_AHEAD = 2;
 /** Below this, starting a worker costs more than hashing inline. */
 const HASH_IN_WORKER_BYTES = 32 << 20;
 const PROGRESS_STEP = 1 << 20;
@@ -301,29 +303,45 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
   const file = await fs.promises.open(path, 'r');
   const size = opts.chunkSize ?? DEFAULT_CHUNK;
   // Big files are hashed on another thread, from the buffers this one parses.
-  const hasher = total >= (opts.hashOnThreadFrom ?? (process.env.HI_INLINE ? Infinity : HASH_IN_WORKER_BYTES)) ? new SharedChunkHasher(4, size) : null;
+  const hasher = total >= (opts.hashOnThreadFrom ?? HASH_IN_WORKER_BYTES) ? new SharedChunkHasher(READ_AHEAD + 3, size) : null;
   const feed = new CaptureFeed(sink, async () => (total <= MAX_SALVAGE_BYTES ? fs.promises.readFile(path) : null), hasher === null);
-  let next: Promise<{ bytesRead: number }> | null = null;
+  const pending: Array<{ slot: number; read: Promise<{ bytesRead: number }> }> = [];
   try {
     let reported = 0;
-    // A few buffers, reused in turn: the next read is under way while this
-    // chunk is parsed (and hashed), and a 1 GB file costs no thousand fresh
-    // 1 MiB buffers (which V8 counts as external memory and answers with
-    // extra collections). Parsers copy whatever they keep past a push (packet.ts).
-    const buffers = hasher ? Array.from({ length: hasher.slots }, (_, i) => hasher.slot(i)) : [new Uint8Array(size), new Uint8Array(size)];
+    // Buffers reused in turn, with READ_AHEAD reads in flight while a chunk is
+    // parsed (and hashed): on two busy cores a single read ahead was often
+    // not done in time. No fresh 1 MiB buffer per chunk either, which V8
+    // counts as external memory and answers with extra collections.
+    // Parsers copy whatever they keep past a push (packet.ts).
+    const buffers = hasher ? Array.from({ length: hasher.slots }, (_, i) => hasher.slot(i)) : Array.from({ length: READ_AHEAD + 1 }, () => new Uint8Array(size));
     let position = 0;
-    let which = 0;
-    next = file.read(buffers[0], 0, size, 0);
+    let readAt = 0;
+    let issued = 0;
+    const issue = async () => {
+      const slot = issued++ % buffers.length;
+      if (hasher) await hasher.acquire(slot);
+      pending.push({ slot, read: file.read(buffers[slot], 0, size, readAt) });
+      readAt += size;
+    };
+    for (let i = 0; i < READ_AHEAD; i++) await issue();
     for (;;) {
-      const { bytesRead } = await next;
+      const { slot, read } = pending.shift()!;
+      const { bytesRead } = await read;
       if (signal?.aborted) throw abortError(signal);
       if (bytesRead === 0) break;
-      const chunk = buffers[which].subarray(0, bytesRead);
-      hasher?.submit(which, bytesRead);
+      const chunk = buffers[slot].subarray(0, bytesRead);
+      hasher?.submit(slot, bytesRead);
       position += bytesRead;
-      which = (which + 1) % buffers.length;
-      if (hasher) await hasher.acquire(which);
-      next = file.read(buffers[which], 0, size, position);
+      if (bytesRead < size && pending.length > 0) {
+        // A short read before the end (not seen on regular files, but allowed):
+        // the reads ahead started at the wrong places; start over from here.
+        for (const p of pending.splice(0)) await p.read.catch(() => undefined);
+        issued = (slot + 1) % buffers.length;
+        readAt = position;
+        for (let i = 0; i < READ_AHEAD; i++) await issue();
+      } else {
+        await issue();
+      }
       await feed.write(chunk);
       const wait = opts.backpressure?.();
       if (wait) await wait;
@@ -334,6 +352,8 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
     }
     if (signal?.aborted) throw abortError(signal);
     const result = await feed.finish();
+    // Decompression can emit the last packets only now; an abort during them counts too.
+    if (signal?.aborted) throw abortError(signal);
     if (hasher) result.sha256 = await hasher.digest();
     onProgress?.(feed.bytes, total);
     return result;
@@ -341,8 +361,8 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
     if (signal?.aborted) throw abortError(signal);
     throw e;
   } finally {
-    // A read may still be under way (an abort or a parse error stopped the loop).
-    await next?.catch(() => undefined);
+    // Reads may still be under way (the end, an abort or a parse error stopped the loop).
+    for (const p of pending) await p.read.catch(() => undefined);
     await file.close().catch(() => undefined);
     hasher?.cancel();
     feed.dispose();

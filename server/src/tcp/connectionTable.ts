@@ -2,6 +2,7 @@ import type { RawPacket, SummaryTcp } from '../capture/packet';
 import type { Direction } from '../tls/types';
 import { TcpFlag, ipv4Text, type TcpPacket } from '../net/tcpPacket';
 import { DirectionStream, PacketNote } from './reassembly';
+import { Ipv4TupleTable, canonicalFirst } from './tupleTable';
 
 export interface Endpoint {
   address: string;
@@ -68,12 +69,17 @@ export class Connection {
   noBytes = false;
   /** Set by the owner (TLS session); opaque here. */
   session: unknown = null;
-  /** IPv4 only: A's address and port packed as the table key, to tell directions without strings. */
-  aKey = -1;
+  /** IPv4 only: A's address and port, to tell directions without strings. */
+  aAddr = -1;
+  aPort = -1;
+  /** IPv4 only: the connection's key in the tuple table (tupleTable.ts). */
+  v4Key: [number, number, number] | null = null;
   /** Tunnel the first packet came through (TcpPacket.encapsulation), null if none. */
   tunnel: string | null = null;
 
-  constructor(readonly id: number, a: Endpoint, b: Endpoint, readonly key: string | number, readonly key2: number) {
+  constructor(readonly id: number, a: Endpoint, b: Endpoint,
+    /** Key in the table of non-IPv4 connections; '' for IPv4 (see v4Key). */
+    readonly key: string) {
     this.a = a;
     this.b = b;
   }
@@ -114,7 +120,7 @@ function looksLikeClientHello(p: Uint8Array): boolean {
  * port packed into 48 bits each) so the hot path builds no string keys.
  */
 export class ConnectionTable {
-  private readonly v4 = new Map<number, Map<number, Connection>>();
+  private readonly v4 = new Ipv4TupleTable<Connection>();
   private readonly other = new Map<string, Connection>();
   private nextId = 0;
   private sinceSweep = 0;
@@ -136,9 +142,7 @@ export class ConnectionTable {
   constructor(private readonly events: ConnectionEvents) {}
 
   get openCount(): number {
-    let n = this.other.size;
-    for (const m of this.v4.values()) n += m.size;
-    return n;
+    return this.other.size + this.v4.size;
   }
 
   /** Feeds one decoded TCP packet. */
@@ -146,26 +150,27 @@ export class ConnectionTable {
     let conn: Connection;
     let fromA: boolean;
     if (t.ipVersion === 4) {
-      const ks = t.src4 * 65536 + t.srcPort;
-      const kd = t.dst4 * 65536 + t.dstPort;
-      const lo = ks < kd ? ks : kd;
-      const hi = ks < kd ? kd : ks;
-      let inner = this.v4.get(lo);
-      let c = inner?.get(hi);
-      if (c && this.reused(c, t.flags, ks === c.aKey, t.seq)) {
+      const src = t.src4, dst = t.dst4, sp = t.srcPort, dp = t.dstPort;
+      const first = canonicalFirst(src, sp, dst, dp);
+      const ka = (first ? src : dst) | 0;
+      const kb = (first ? dst : src) | 0;
+      const kp = first ? (sp << 16) | dp : (dp << 16) | sp;
+      let c = this.v4.get(ka, kb, kp);
+      if (c && this.reused(c, t.flags, src === c.aAddr && sp === c.aPort, t.seq)) {
         c.superseded = true;
         this.finish(c);
         c = undefined;
       }
       if (!c) {
-        c = new Connection(this.nextId++, { address: ipv4Text(t.src4), port: t.srcPort }, { address: ipv4Text(t.dst4), port: t.dstPort }, lo, hi);
-        c.aKey = ks;
+        c = new Connection(this.nextId++, { address: ipv4Text(src), port: sp }, { address: ipv4Text(dst), port: dp }, '');
+        c.aAddr = src;
+        c.aPort = sp;
+        c.v4Key = [ka, kb, kp];
         c.tunnel = t.encapsulation;
-        if (!inner) { inner = new Map(); this.v4.set(lo, inner); }
-        inner.set(hi, c);
+        this.v4.set(ka, kb, kp, c);
       }
       conn = c;
-      fromA = ks === conn.aKey;
+      fromA = src === conn.aAddr && sp === conn.aPort;
     } else {
       const ka = `${t.src6}|${t.srcPort}`;
       const kb = `${t.dst6}|${t.dstPort}`;
@@ -177,7 +182,7 @@ export class ConnectionTable {
         c = undefined;
       }
       if (!c) {
-        c = new Connection(this.nextId++, { address: t.src6, port: t.srcPort }, { address: t.dst6, port: t.dstPort }, key, 0);
+        c = new Connection(this.nextId++, { address: t.src6, port: t.srcPort }, { address: t.dst6, port: t.dstPort }, key);
         c.tunnel = t.encapsulation;
         this.other.set(key, c);
       }
@@ -204,7 +209,7 @@ export class ConnectionTable {
       c = undefined;
     }
     if (!c) {
-      c = new Connection(this.nextId++, { address: s.src, port: s.srcPort }, { address: s.dst, port: s.dstPort }, key, 0);
+      c = new Connection(this.nextId++, { address: s.src, port: s.srcPort }, { address: s.dst, port: s.dstPort }, key);
       this.other.set(key, c);
     }
     const fromA = this.isFromA(c, s.src, s.srcPort);
@@ -230,9 +235,8 @@ export class ConnectionTable {
   /** Closes out connections idle for longer than idleTimeout (capture time). */
   sweep(now: number): void {
     if (Number.isNaN(now)) return;
-    for (const [lo, inner] of this.v4) {
-      for (const [hi, c] of inner) if (now - c.lastTime > this.idleTimeout) { inner.delete(hi); c.done = true; this.events.finished(c); }
-      if (inner.size === 0) this.v4.delete(lo);
+    for (const c of this.v4.valuesList()) {
+      if (now - c.lastTime > this.idleTimeout) { this.v4.delete(...c.v4Key!); c.done = true; this.events.finished(c); }
     }
     for (const [k, c] of this.other) if (now - c.lastTime > this.idleTimeout) { this.other.delete(k); c.done = true; this.events.finished(c); }
   }
@@ -255,7 +259,7 @@ export class ConnectionTable {
   /** End of capture: every open connection is finished, in order of first appearance. */
   finishAll(): void {
     const all: Connection[] = [];
-    for (const inner of this.v4.values()) for (const c of inner.values()) all.push(c);
+    all.push(...this.v4.valuesList());
     for (const c of this.other.values()) all.push(c);
     this.v4.clear();
     this.other.clear();
@@ -283,10 +287,8 @@ export class ConnectionTable {
 
   private finish(c: Connection): void {
     if (c.done) return;
-    if (typeof c.key === 'number') {
-      const inner = this.v4.get(c.key);
-      if (inner?.get(c.key2) === c) inner.delete(c.key2);
-      if (inner && inner.size === 0) this.v4.delete(c.key);
+    if (c.v4Key) {
+      if (this.v4.get(...c.v4Key) === c) this.v4.delete(...c.v4Key);
     } else if (this.other.get(c.key) === c) {
       this.other.delete(c.key);
     }
