@@ -20,7 +20,7 @@ export interface ReadCaptureOptions {
   backpressure?(): Promise<unknown> | undefined;
   /** Files at least this big are hashed on a second thread (default 32 MiB; smaller ones inline). */
   hashOnThreadFrom?: number;
-  /** Read size; default 1 MiB. */
+  /** Read size; default 4 MiB (fewer reads and thread wake-ups, which are dear on a virtual machine). */
   chunkSize?: number;
 }
 
@@ -36,7 +36,7 @@ export interface ReadCaptureResult {
   decodedBytes: number;
 }
 
-const DEFAULT_CHUNK = 1 << 20;
+const DEFAULT_CHUNK = 4 << 20;
 /** Reads in flight ahead of the chunk being parsed. */
 const READ_AHEAD = 2;
 /** Below this, starting a worker costs more than hashing inline. */
