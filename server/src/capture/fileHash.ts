@@ -17,6 +17,9 @@ import { Worker } from 'node:worker_threads';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
+// A lower priority than the parser's: when the two share a core, the parser
+// (the critical path) runs first and hashing takes the slack.
+try { require('node:os').setPriority(10); } catch {}
 const hash = createHash('sha256');
 const data = new Uint8Array(workerData.data);
 const ctrl = new Int32Array(workerData.ctrl);
