@@ -229,6 +229,22 @@ describe('CertificateCache', () => {
     assert.deepEqual(b, decodeCertificate(fixture('rsa2048-selfsigned.der')));
   });
 
+  it('tells apart certificates that agree in length, head and tail (it compares bytes, not just a quick hash)', () => {
+    const cache = new CertificateCache();
+    const der = fixture('rsa2048-selfsigned.der');
+    const twin = Uint8Array.from(der);
+    twin[Math.floor(twin.length / 2)] ^= 0x01;
+    const a = cache.get(der);
+    const b = cache.get(twin);
+    assert.notEqual(a.sha256, b.sha256);
+    assert.equal(b.sha256, createHash('sha256').update(twin).digest('hex'));
+    assert.equal(cache.misses, 2);
+    // And each is still found again.
+    assert.equal(cache.get(Uint8Array.from(twin)), b);
+    assert.equal(cache.get(Uint8Array.from(der)), a);
+    assert.equal(cache.hits, 2);
+  });
+
   it('caches failures too', () => {
     const cache = new CertificateCache();
     cache.get(fixture('garbage.der'));

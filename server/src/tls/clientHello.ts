@@ -68,10 +68,11 @@ export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVers
     if (c.left > 0) {
       const list = c.vec(2, 'extensions');
       Cursor.vecRanges(r, 'extensions', list, 2);
+      const starts: number[] = [];
       try {
-        decodeExtensionList(list, 'client_hello', r, 'extensions', ch.extensions);
+        decodeExtensionList(list, 'client_hello', r, 'extensions', ch.extensions, starts);
       } finally {
-        summarise(ch);
+        summarise(ch, starts);
       }
       c.expectEnd();
     }
@@ -82,13 +83,15 @@ export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVers
 }
 
 /** Copy the extension values every consumer wants onto the hello, with ranges pointing at the extension bodies. */
-function summarise(ch: ClientHello): void {
+function summarise(ch: ClientHello, starts: number[]): void {
   const exts = ch.extensions;
   const r = ch.ranges;
   const link = (type: number, key: string, sub: string): number => {
     const i = findExtIndex(exts, type);
     if (i >= 0) {
-      const s = r.get(`extensions[${i}].${sub}`) ?? r.get(`extensions[${i}].data`);
+      const from = starts[i] ?? 0;
+      const to = starts[i + 1] ?? r.size;
+      const s = r.find(`extensions[${i}].${sub}`, from, to) ?? r.find(`extensions[${i}].data`, from, to);
       if (s) r.set(key, s);
     }
     return i;

@@ -393,11 +393,17 @@ function certTypes(c: Cursor, where: ExtContext, d: Data, key: string, ranges: R
 }
 
 /** Decode extensions until the cursor's end; `out` keeps what was decoded if this stops early. */
-export function decodeExtensionList(list: Cursor, where: ExtContext, ranges: RangeMap, prefix: string, out: TlsExtension[]): void {
+/**
+ * `starts`, when given, gets for each extension the index in `ranges` where
+ * its entries begin, so callers can find an extension's ranges without
+ * scanning them all.
+ */
+export function decodeExtensionList(list: Cursor, where: ExtContext, ranges: RangeMap, prefix: string, out: TlsExtension[], starts?: number[]): void {
   const ctx = list.ctx;
   const seen = new Set<number>();
   while (list.left > 0) {
     const i = out.length;
+    starts?.push(ranges.size);
     const key = `${prefix}[${i}]`;
     const start = list.pos;
     if (list.left < 4) {

@@ -41,6 +41,13 @@ export class RangeMap {
     return undefined;
   }
 
+  /** Like get(), looking only at entries from..to-1 (the last match wins). */
+  find(key: string, from: number, to: number): Span | undefined {
+    const keys = this.keys;
+    for (let i = Math.min(to, keys.length) - 1; i >= from; i--) if (keys[i] === key) return this.spans[i];
+    return undefined;
+  }
+
   has(key: string): boolean {
     return this.get(key) !== undefined;
   }

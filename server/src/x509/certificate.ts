@@ -106,6 +106,22 @@ function digest(algorithm: 'sha256' | 'sha1', der: Uint8Array): string {
   return createHash(algorithm).update(der).digest('hex');
 }
 
+/** FNV-1a over the length and the first and last 64 bytes: enough to tell certificates apart, exact match checked after. */
+function quickHash(der: Uint8Array): number {
+  let h = Math.imul(0x811c9dc5 ^ der.length, 0x01000193);
+  const n = der.length;
+  const head = Math.min(n, 64);
+  for (let i = 0; i < head; i++) h = Math.imul(h ^ der[i], 0x01000193);
+  for (let i = Math.max(head, n - 64); i < n; i++) h = Math.imul(h ^ der[i], 0x01000193);
+  return h >>> 0;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -330,6 +346,13 @@ function subjectAltNames(asn: Certificate, problems: string[]): string[] {
  */
 export class CertificateCache {
   private readonly entries = new Map<string, DecodedCertificate>();
+  /*
+   * Certificates already seen, by a cheap hash of their bytes, so a repeat is
+   * recognised by comparing bytes instead of hashing 1-2 KB with SHA-256
+   * (which cost more than the rest of a connection's report).
+   */
+  private readonly known = new Map<number, Array<{ der: Uint8Array; sha256: string }>>();
+  private readonly quickOf = new Map<string, number>();
   hits = 0;
   misses = 0;
 
@@ -342,9 +365,12 @@ export class CertificateCache {
   }
 
   get(der: Uint8Array): DecodedCertificate {
-    const sha256 = digest('sha256', der);
-    const hit = this.entries.get(sha256);
-    if (hit) {
+    const q = quickHash(der);
+    let sha256: string | undefined;
+    const seen = this.known.get(q);
+    if (seen) for (const k of seen) if (sameBytes(k.der, der)) { sha256 = k.sha256; break; }
+    const hit = sha256 === undefined ? undefined : this.entries.get(sha256);
+    if (hit && sha256 !== undefined) {
       // Map keeps insertion order: re-inserting makes this the most recent.
       this.entries.delete(sha256);
       this.entries.set(sha256, hit);
@@ -352,17 +378,37 @@ export class CertificateCache {
       return hit;
     }
     this.misses++;
+    sha256 ??= digest('sha256', der);
     const decoded = decodeWithDigest(der, sha256);
     this.entries.set(sha256, decoded);
+    if (!this.quickOf.has(sha256)) {
+      this.quickOf.set(sha256, q);
+      const list = this.known.get(q);
+      // A copy: the caller's bytes may be a view of a buffer that is reused.
+      if (list) list.push({ der: der.slice(), sha256 });
+      else this.known.set(q, [{ der: der.slice(), sha256 }]);
+    }
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest !== undefined) this.forget(oldest);
     }
     return decoded;
   }
 
+  private forget(sha256: string): void {
+    this.entries.delete(sha256);
+    const q = this.quickOf.get(sha256);
+    this.quickOf.delete(sha256);
+    if (q === undefined) return;
+    const list = this.known.get(q)?.filter((k) => k.sha256 !== sha256);
+    if (list && list.length > 0) this.known.set(q, list);
+    else this.known.delete(q);
+  }
+
   clear(): void {
     this.entries.clear();
+    this.known.clear();
+    this.quickOf.clear();
     this.hits = 0;
     this.misses = 0;
   }
