@@ -17,11 +17,18 @@ export function settings(): ServerSettings {
   };
 }
 
+/**
+ * A 64 MiB nursery from the start, as the CLI's launcher gives itself
+ * (bin/handshake-inspector.js): decoding state of the open connections then
+ * dies young instead of being copied by every collection.
+ */
+const SERVER_V8_FLAGS = ['--min-semi-space-size=64', '--max-semi-space-size=64'];
+
 export function createClient(context: vscode.ExtensionContext): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: SERVER_V8_FLAGS } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_V8_FLAGS, '--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: CAPTURE_TEXT_LANGUAGE }, { scheme: DISSECTION_SCHEME }],

@@ -111,6 +111,14 @@ async function analyzeCommand(args: string[]): Promise<number> {
   let out: Writable | null = null;
   let writeError: Error | null = null;
   let shown = 0;
+  // Connections are written in batches (at least once per chunk of the
+  // capture read): one write per connection cost a system call each.
+  let batch = '';
+  const flush = () => {
+    if (batch === '') return;
+    begin().write(batch);
+    batch = '';
+  };
   const begin = (): Writable => {
     if (writeError) throw writeError;
     if (out) return out;
@@ -123,16 +131,19 @@ async function analyzeCommand(args: string[]): Promise<number> {
   const report = await analyzeFile(path, {
     ja4plus: !!values.ja4plus, packets: !!values.packets, tlsOnly: !values.all, userRules, keep: false,
     onConnection: (c) => {
-      const w = begin();
+      begin();
       // --json: one connection per line, so the output streams into jq or grep as well.
-      w.write(values.json ? `${shown > 0 ? ',' : ''}\n${JSON.stringify(c, jsonReplacer)}` : formatConnectionText(c, text));
+      batch += values.json ? `${shown > 0 ? ',' : ''}\n${JSON.stringify(c, jsonReplacer)}` : formatConnectionText(c, text);
+      if (batch.length >= 1 << 16) flush();
       shown++;
     },
     backpressure: () => {
+      flush();
       if (writeError) throw writeError;
       return out && out.writableNeedDrain ? Promise.race([once(out, 'drain'), once(out, 'error')]) : undefined;
     },
   });
+  flush();
   const w = begin();
   w.write(values.json
     ? `${shown > 0 ? '\n' : ''}],\n"input":${JSON.stringify(report.input, jsonReplacer)},\n"diagnostics":${JSON.stringify(report.diagnostics, jsonReplacer)}}\n`

@@ -22,7 +22,7 @@ export class Ipv4TupleTable<T> {
   private live = 0;
   private tombstones = 0;
 
-  constructor(initialCapacity = 1024) {
+  constructor(initialCapacity = 64) {
     let c = 16;
     while (c < initialCapacity) c <<= 1;
     this.capacity = c;
