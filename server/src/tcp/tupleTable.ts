@@ -36,14 +36,8 @@ export class Ipv4TupleTable<T> {
   }
 
   get(a: number, b: number, ports: number): T | undefined {
-    const mask = this.capacity - 1;
-    const keys = this.keys;
-    const state = this.state;
-    for (let i = hash(a, b, ports) & mask; ; i = (i + 1) & mask) {
-      const s = state[i];
-      if (s === EMPTY) return undefined;
-      if (s === USED && keys[i * 3] === a && keys[i * 3 + 1] === b && keys[i * 3 + 2] === ports) return this.values[i];
-    }
+    const i = this.find(a, b, ports);
+    return i < 0 ? undefined : this.values[i];
   }
 
   set(a: number, b: number, ports: number, value: T): void {
@@ -77,20 +71,13 @@ export class Ipv4TupleTable<T> {
   }
 
   delete(a: number, b: number, ports: number): boolean {
-    const mask = this.capacity - 1;
-    const keys = this.keys;
-    const state = this.state;
-    for (let i = hash(a, b, ports) & mask; ; i = (i + 1) & mask) {
-      const s = state[i];
-      if (s === EMPTY) return false;
-      if (s === USED && keys[i * 3] === a && keys[i * 3 + 1] === b && keys[i * 3 + 2] === ports) {
-        state[i] = DELETED;
-        this.values[i] = undefined;
-        this.live--;
-        this.tombstones++;
-        return true;
-      }
-    }
+    const i = this.find(a, b, ports);
+    if (i < 0) return false;
+    this.state[i] = DELETED;
+    this.values[i] = undefined;
+    this.live--;
+    this.tombstones++;
+    return true;
   }
 
   /** Live values (a snapshot: the table may be changed while they are used). */
@@ -105,6 +92,18 @@ export class Ipv4TupleTable<T> {
     this.values.fill(undefined);
     this.live = 0;
     this.tombstones = 0;
+  }
+
+  /** Slot holding the tuple, or -1. */
+  private find(a: number, b: number, ports: number): number {
+    const mask = this.capacity - 1;
+    const keys = this.keys;
+    const state = this.state;
+    for (let i = hash(a, b, ports) & mask; ; i = (i + 1) & mask) {
+      const s = state[i];
+      if (s === EMPTY) return -1;
+      if (s === USED && keys[i * 3] === a && keys[i * 3 + 1] === b && keys[i * 3 + 2] === ports) return i;
+    }
   }
 
   private grow(): void {
