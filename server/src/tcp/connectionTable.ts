@@ -138,6 +138,12 @@ export class ConnectionTable {
   lingerAfterClose = 2;
   private readonly closing: Connection[] = [];
   private closingHead = 0;
+  /**
+   * Capture time after which the oldest closed connection is due (NaN or
+   * Infinity: none due). Checked inline for every packet, so the queue is
+   * looked at only when something is due.
+   */
+  private lingerDue = Infinity;
 
   constructor(private readonly events: ConnectionEvents) {}
 
@@ -156,7 +162,7 @@ export class ConnectionTable {
       const kb = (first ? dst : src) | 0;
       const kp = first ? (sp << 16) | dp : (dp << 16) | sp;
       let c = this.v4.get(ka, kb, kp);
-      if (c && this.reused(c, t.flags, src === c.aAddr && sp === c.aPort, t.seq)) {
+      if (c && (t.flags & TcpFlag.SYN) && this.reused(c, t.flags, src === c.aAddr && sp === c.aPort, t.seq)) {
         c.superseded = true;
         this.finish(c);
         c = undefined;
@@ -192,8 +198,12 @@ export class ConnectionTable {
     const stream = fromA ? conn.sa : conn.sb;
     // A view per packet only when someone will look at the bytes.
     const payload = t.payloadLength > 0 && (stream.wantBytes || this.hashPayloads || !conn.roleSettled) ? payloadOf(raw, t) : EMPTY;
-    this.feed(conn, fromA, raw, t.flags, t.seq, t.ack, t.window, t.ttl, t.ipId, payload, t.payloadWireLength,
-      raw.fileOffset < 0 ? -1 : raw.fileOffset + t.payloadOffset, t.payloadOffset, t.fragment);
+    // Sequence numbers go on as int32 (same value mod 2^32, which is all
+    // reassembly uses) and the file offset only when there are bytes to place:
+    // numbers beyond 2^30 would be boxed on every call, two or three
+    // allocations per packet.
+    this.feed(conn, fromA, raw, t.flags, t.seq | 0, t.ack | 0, t.window, t.ttl, t.ipId, payload, t.payloadWireLength,
+      payload.length === 0 || raw.fileOffset < 0 ? -1 : raw.fileOffset + t.payloadOffset, t.payloadOffset, t.fragment);
   }
 
   /** Feeds one summary line (tcpdump -nn without bytes). */
@@ -254,6 +264,7 @@ export class ConnectionTable {
       q.splice(0, this.closingHead);
       this.closingHead = 0;
     }
+    this.lingerDue = this.closingHead < q.length ? q[this.closingHead].closedAt + this.lingerAfterClose : Infinity;
   }
 
   /** End of capture: every open connection is finished, in order of first appearance. */
@@ -266,6 +277,7 @@ export class ConnectionTable {
     all.sort((x, y) => x.id - y.id);
     this.closing.length = 0;
     this.closingHead = 0;
+    this.lingerDue = Infinity;
     for (const c of all) {
       c.done = true;
       this.events.finished(c);
@@ -337,8 +349,10 @@ export class ConnectionTable {
     if (Number.isNaN(c.closedAt) && c.closed) {
       c.closedAt = time;
       this.closing.push(c);
+      if (this.closingHead === this.closing.length - 1) this.lingerDue = time + this.lingerAfterClose;
     }
-    this.finishLingering(time);
+    // Written so that a NaN time or deadline (no timestamps) never calls it: those wait for the end.
+    if (time > this.lingerDue) this.finishLingering(time);
     const from = c.directionOf(fromA);
     if (notes & PacketNote.RETRANSMISSION) c.counts.retransmissions[from]++;
     if (notes & PacketNote.RETRANSMISSION_DIFFERS) c.counts.retransmissionsDiffering++;

@@ -137,8 +137,8 @@ export class DirectionStream {
   /** Stream offset of a raw sequence number (may be negative just before the origin). */
   relative(seq: number): number {
     if (Number.isNaN(this.base)) {
-      this.base = seq;
-      this.lastRaw = seq;
+      this.base = seq >>> 0;
+      this.lastRaw = seq >>> 0;
       this.lastRel = 0;
     }
     const rel = this.lastRel + ((seq - this.lastRaw) | 0);
