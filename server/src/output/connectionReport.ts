@@ -125,9 +125,10 @@ function getRanges(this: { [LAZY_RANGES]: LazyRanges }): SourceRanges {
   const st = this[LAZY_RANGES];
   if (st.resolved === null) {
     const out: SourceRanges = {};
-    const { keys, spans } = st.raw!;
+    const raw = st.raw!;
+    const keys = raw.keys;
     const map = st.map!;
-    for (let i = 0; i < keys.length; i++) out[keys[i]] = map.resolve(spans[i]);
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = map.resolve(raw.spanAt(i));
     st.resolved = out;
     st.map = null;
     st.raw = null;

@@ -54,7 +54,7 @@ export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVers
     for (let i = 0; i < n; i++) {
       at = cs.pos;
       ch.cipherSuites.push(cs.u16('cipher suite'));
-      r.set(`cipherSuites[${i}]`, c.span(at, at + 2));
+      c.ctx.mark(r, `cipherSuites[${i}]`, at, at + 2);
     }
     if (n === 0) ctx.problem('tls.empty-list', 'ClientHello: no cipher suites', cs.pos - 2, cs.end, 'error');
     const cm = c.vec(1, 'compression methods');
@@ -62,7 +62,7 @@ export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVers
     for (let i = 0; cm.left > 0; i++) {
       at = cm.pos;
       ch.compressionMethods.push(cm.u8('compression method'));
-      r.set(`compressionMethods[${i}]`, c.span(at, at + 1));
+      c.ctx.mark(r, `compressionMethods[${i}]`, at, at + 1);
     }
     // Pre-TLS 1.0-era clients may end the hello here.
     if (c.left > 0) {
@@ -164,11 +164,11 @@ export function decodeSslv2ClientHello(ctx: MsgCtx, headerSpan: Span): { hello: 
       const b = ctx.buf;
       const spec = (b[at] << 16) | (b[at + 1] << 8) | b[at + 2];
       specs.push(spec);
-      r.set(`sslv2CipherSpecs[${i}]`, c.span(at, at + 3));
+      c.ctx.mark(r, `sslv2CipherSpecs[${i}]`, at, at + 3);
       // Specs with a zero first byte are TLS suites in SSLv2 clothing (RFC 5246 E.2).
       if (b[at] === 0) {
         ch.cipherSuites.push(spec);
-        r.set(`cipherSuites[${j++}]`, c.span(at, at + 3));
+        c.ctx.mark(r, `cipherSuites[${j++}]`, at, at + 3);
       }
     }
     c.pos = csEnd;

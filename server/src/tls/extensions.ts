@@ -62,7 +62,7 @@ function u16List(c: Cursor, field: string, key: string, ranges: RangeMap): numbe
   for (let i = 0; i < n; i++) {
     const at = c.pos;
     out.push(c.u16(field));
-    ranges.set(`${key}[${i}]`, c.span(at, at + 2));
+    c.ctx.mark(ranges, `${key}[${i}]`, at, at + 2);
   }
   c.pos = c.end;
   return out;
@@ -74,7 +74,7 @@ function u8List(c: Cursor, field: string, key: string, ranges: RangeMap): number
   while (c.left > 0) {
     const at = c.pos;
     out.push(c.u8(field));
-    ranges.set(`${key}[${i++}]`, c.span(at, at + 1));
+    c.ctx.mark(ranges, `${key}[${i++}]`, at, at + 1);
   }
   return out;
 }
@@ -90,7 +90,7 @@ function protocolList(c: Cursor, key: string, ranges: RangeMap, d: Data): void {
       c.ctx.problem('tls.empty-protocol', `${c.what}: empty protocol name`, p.pos - 1, p.pos, 'warning');
     }
     protocols.push(printable(c.buf, p.pos, p.end));
-    ranges.set(`${key}.protocols[${i++}]`, c.span(p.pos, p.end));
+    c.ctx.mark(ranges, `${key}.protocols[${i++}]`, p.pos, p.end);
   }
 }
 
@@ -102,7 +102,7 @@ function groupList(c: Cursor, d: Data, key: string, ranges: RangeMap): void {
 
 function sigAlgList(c: Cursor, d: Data, key: string, ranges: RangeMap): void {
   const inner = c.vec(2, 'signature algorithm list');
-  ranges.set(`${key}.algorithmsList`, c.span(inner.pos, inner.end));
+  c.ctx.mark(ranges, `${key}.algorithmsList`, inner.pos, inner.end);
   const algs = u16List(inner, 'signature algorithm list', `${key}.algorithms`, ranges);
   d.algorithms = algs;
   d.algorithmNames = algs.map(signatureSchemeName);
@@ -124,8 +124,8 @@ const DECODERS = new Map<number, ExtDecoder>([
       const type = list.u8('name type');
       const name = list.vec(2, 'host name');
       names.push({ type, name: printable(c.buf, name.pos, name.end) });
-      ranges.set(`${key}.serverNames[${i}]`, c.span(name.pos, name.end));
-      if (type === 0 && ranges.get(`${key}.serverName`) === undefined) ranges.set(`${key}.serverName`, c.span(name.pos, name.end));
+      c.ctx.mark(ranges, `${key}.serverNames[${i}]`, name.pos, name.end);
+      if (type === 0 && ranges.get(`${key}.serverName`) === undefined) c.ctx.mark(ranges, `${key}.serverName`, name.pos, name.end);
       i++;
     }
     c.expectEnd();
@@ -149,7 +149,7 @@ const DECODERS = new Map<number, ExtDecoder>([
   }],
   [EXT.supported_groups, (c, _w, d, key, ranges) => {
     const list = c.vec(2, 'named group list');
-    ranges.set(`${key}.groupsList`, c.span(list.pos, list.end));
+    c.ctx.mark(ranges, `${key}.groupsList`, list.pos, list.end);
     groupList(list, d, key, ranges);
     c.expectEnd();
   }],
@@ -236,19 +236,19 @@ const DECODERS = new Map<number, ExtDecoder>([
       return;
     }
     const ids = c.vec(2, 'identities');
-    ranges.set(`${key}.identities`, c.span(ids.pos, ids.end));
+    c.ctx.mark(ranges, `${key}.identities`, ids.pos, ids.end);
     const identities: Array<{ identityLength: number; obfuscatedTicketAge: number }> = [];
     d.identities = identities;
     let i = 0;
     while (ids.left > 0) {
       const id = ids.vec(2, `identity ${i}`);
-      ranges.set(`${key}.identities[${i}]`, c.span(id.pos, id.end));
+      c.ctx.mark(ranges, `${key}.identities[${i}]`, id.pos, id.end);
       const age = ids.u32('obfuscated ticket age');
       identities.push({ identityLength: id.left, obfuscatedTicketAge: age });
       i++;
     }
     const binders = c.vec(2, 'binders');
-    ranges.set(`${key}.binders`, c.span(binders.pos, binders.end));
+    c.ctx.mark(ranges, `${key}.binders`, binders.pos, binders.end);
     const lens: number[] = [];
     d.binderLengths = lens;
     while (binders.left > 0) lens.push(binders.vec(1, `binder ${lens.length}`).left);
@@ -268,7 +268,7 @@ const DECODERS = new Map<number, ExtDecoder>([
       const at = c.pos;
       d.selected = c.u16('selected version');
       d.selectedName = versionName(d.selected as number);
-      ranges.set(`${key}.selected`, c.span(at, at + 2));
+      c.ctx.mark(ranges, `${key}.selected`, at, at + 2);
     }
     c.expectEnd();
   }],
@@ -304,15 +304,15 @@ const DECODERS = new Map<number, ExtDecoder>([
       const group = c.u16('group');
       d.group = group;
       d.groupName = namedGroupName(group);
-      ranges.set(`${key}.group`, c.span(at, at + 2));
+      c.ctx.mark(ranges, `${key}.group`, at, at + 2);
       const ke = c.vec(2, 'key exchange');
       d.length = ke.left;
-      ranges.set(`${key}.keyExchange`, c.span(ke.pos, ke.end));
+      c.ctx.mark(ranges, `${key}.keyExchange`, ke.pos, ke.end);
       c.expectEnd();
       return;
     }
     const list = c.vec(2, 'client shares');
-    ranges.set(`${key}.sharesList`, c.span(list.pos, list.end));
+    c.ctx.mark(ranges, `${key}.sharesList`, list.pos, list.end);
     const shares: Array<{ group: number; groupName: string; length: number }> = [];
     d.shares = shares;
     let i = 0;
@@ -321,9 +321,9 @@ const DECODERS = new Map<number, ExtDecoder>([
       const group = list.u16('group');
       const ke = list.vec(2, 'key exchange');
       shares.push({ group, groupName: namedGroupName(group), length: ke.left });
-      ranges.set(`${key}.shares[${i}]`, c.span(at, ke.end));
-      ranges.set(`${key}.shares[${i}].group`, c.span(at, at + 2));
-      ranges.set(`${key}.shares[${i}].keyExchange`, c.span(ke.pos, ke.end));
+      c.ctx.mark(ranges, `${key}.shares[${i}]`, at, ke.end);
+      c.ctx.mark(ranges, `${key}.shares[${i}].group`, at, at + 2);
+      c.ctx.mark(ranges, `${key}.shares[${i}].keyExchange`, ke.pos, ke.end);
       i++;
     }
     c.expectEnd();
@@ -415,8 +415,8 @@ export function decodeExtensionList(list: Cursor, where: ExtContext, ranges: Ran
     const length = list.u16('extension length');
     const ext: TlsExtension = { type, name: extensionName(type), grease: isGrease(type), length };
     out.push(ext);
-    ranges.set(`${key}.type`, ctx.span(start, start + 2));
-    ranges.set(`${key}.length`, ctx.span(start + 2, start + 4));
+    ctx.mark(ranges, `${key}.type`, start, start + 2);
+    ctx.mark(ranges, `${key}.length`, start + 2, start + 4);
     const dataStart = list.pos;
     let dataEnd = dataStart + length;
     if (length > list.left) {
@@ -428,14 +428,14 @@ export function decodeExtensionList(list: Cursor, where: ExtContext, ranges: Ran
         'error',
       );
       dataEnd = list.end;
-      ranges.set(key, ctx.span(start, dataEnd));
-      ranges.set(`${key}.data`, ctx.span(dataStart, dataEnd));
+      ctx.mark(ranges, key, start, dataEnd);
+      ctx.mark(ranges, `${key}.data`, dataStart, dataEnd);
       setRaw(ext, list.buf, dataStart, dataEnd);
       list.pos = list.end;
       break;
     }
-    ranges.set(key, ctx.span(start, dataEnd));
-    ranges.set(`${key}.data`, ctx.span(dataStart, dataEnd));
+    ctx.mark(ranges, key, start, dataEnd);
+    ctx.mark(ranges, `${key}.data`, dataStart, dataEnd);
     if (seen.has(type) && !ext.grease) {
       ctx.problem('tls.duplicate-extension', `extension ${ext.name} appears more than once`, start, dataEnd, 'warning');
     }

@@ -73,6 +73,12 @@ export class MsgCtx {
     return b > a ? [s, this.map.at(b - 1) + 1] : [s, s];
   }
 
+  /** ranges.set(key, span(a, b)) without building the Span. */
+  mark(ranges: RangeMap, key: string, a: number, b: number): void {
+    const s = this.map.at(a);
+    ranges.put(key, s, b > a ? this.map.at(b - 1) + 1 : s);
+  }
+
   problem(code: string, message: string, a: number, b: number, severity: Severity): void {
     this.report(code, message, this.span(a, b), severity);
   }

@@ -20,7 +20,8 @@ export type Span = [start: number, end: number];
  */
 export class RangeMap {
   readonly keys: string[] = [];
-  readonly spans: Span[] = [];
+  /** Start and end of entry i at 2i and 2i+1 (no tuple per entry). */
+  private readonly bounds: number[] = [];
 
   constructor(init?: Record<string, Span>) {
     if (init) for (const k of Object.keys(init)) this.set(k, init[k]);
@@ -32,19 +33,29 @@ export class RangeMap {
 
   set(key: string, span: Span): void {
     this.keys.push(key);
-    this.spans.push(span);
+    this.bounds.push(span[0], span[1]);
+  }
+
+  /** set() without a Span to build first (the decoders' hot paths). */
+  put(key: string, start: number, end: number): void {
+    this.keys.push(key);
+    this.bounds.push(start, end);
+  }
+
+  spanAt(i: number): Span {
+    return [this.bounds[2 * i], this.bounds[2 * i + 1]];
   }
 
   get(key: string): Span | undefined {
     const keys = this.keys;
-    for (let i = keys.length - 1; i >= 0; i--) if (keys[i] === key) return this.spans[i];
+    for (let i = keys.length - 1; i >= 0; i--) if (keys[i] === key) return this.spanAt(i);
     return undefined;
   }
 
   /** Like get(), looking only at entries from..to-1 (the last match wins). */
   find(key: string, from: number, to: number): Span | undefined {
     const keys = this.keys;
-    for (let i = Math.min(to, keys.length) - 1; i >= from; i--) if (keys[i] === key) return this.spans[i];
+    for (let i = Math.min(to, keys.length) - 1; i >= from; i--) if (keys[i] === key) return this.spanAt(i);
     return undefined;
   }
 
@@ -56,7 +67,7 @@ export class RangeMap {
   toRecord(): Record<string, Span> {
     const out: Record<string, Span> = {};
     const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) out[keys[i]] = this.spans[i];
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = this.spanAt(i);
     return out;
   }
 
