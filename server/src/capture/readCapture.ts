@@ -310,7 +310,7 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
     let reported = 0;
     // Buffers reused in turn, with READ_AHEAD reads in flight while a chunk is
     // parsed (and hashed): on two busy cores a single read ahead was often
-    // not done in time. No fresh 1 MiB buffer per chunk either, which V8
+    // not done in time. No fresh buffer per chunk either, which V8
     // counts as external memory and answers with extra collections.
     // Parsers copy whatever they keep past a push (packet.ts).
     const buffers = hasher ? Array.from({ length: hasher.slots }, (_, i) => hasher.slot(i)) : Array.from({ length: READ_AHEAD + 1 }, () => new Uint8Array(size));
