@@ -267,7 +267,13 @@ describe('readCapture', () => {
     }
   });
 
-  it('hashes on a second thread from the buffers it parses, with the same result as in memory', async () => {
+  it('a read that fails on the second thread is an error with its reason, not a hang', async () => {
+    // A directory: stat works, reading it fails (EISDIR) on whichever thread reads.
+    await assert.rejects(readCapture(tmp, collector().sink, { hashOnThreadFrom: 0 }), /EISDIR/);
+    await assert.rejects(readCapture(tmp, collector().sink), /EISDIR/);
+  });
+
+  it('reads and hashes on a second thread into shared buffers, with the same result as in memory', async () => {
     // Tiny chunks and four shared slots: every slot is refilled hundreds of
     // times, so a slot overwritten before it was hashed (or parsed) shows.
     for (const name of fs.readdirSync(CAPTURE_DIR).filter((f) => /\.(pcap|pcapng|gz)$/.test(f))) {

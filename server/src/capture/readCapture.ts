@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'crypto';
-import { SharedChunkHasher } from './fileHash';
+import { SharedFileReader } from './fileHash';
 import * as fs from 'fs';
 import { SNIFF_BYTES, sniffFormat } from './detect';
 import { GunzipPump, gunzipBytes, isGzip } from './gzip';
@@ -300,72 +300,98 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
   const { signal, onProgress } = opts;
   if (signal?.aborted) throw abortError(signal);
   const total = (await fs.promises.stat(path)).size;
-  const file = await fs.promises.open(path, 'r');
   const size = opts.chunkSize ?? DEFAULT_CHUNK;
-  // Big files are hashed on another thread, from the buffers this one parses.
-  const hasher = total >= (opts.hashOnThreadFrom ?? HASH_IN_WORKER_BYTES) ? new SharedChunkHasher(READ_AHEAD + 3, size) : null;
-  const feed = new CaptureFeed(sink, async () => (total <= MAX_SALVAGE_BYTES ? fs.promises.readFile(path) : null), hasher === null);
-  const pending: Array<{ slot: number; read: Promise<{ bytesRead: number }> }> = [];
-  try {
-    let reported = 0;
-    // Buffers reused in turn, with READ_AHEAD reads in flight while a chunk is
-    // parsed (and hashed): on two busy cores a single read ahead was often
-    // not done in time. No fresh buffer per chunk either, which V8
-    // counts as external memory and answers with extra collections.
-    // Parsers copy whatever they keep past a push (packet.ts).
-    const buffers = hasher ? Array.from({ length: hasher.slots }, (_, i) => hasher.slot(i)) : Array.from({ length: READ_AHEAD + 1 }, () => new Uint8Array(size));
-    let position = 0;
-    let readAt = 0;
-    let issued = 0;
-    const issue = async () => {
-      const slot = issued++ % buffers.length;
-      if (hasher) await hasher.acquire(slot);
-      pending.push({ slot, read: file.read(buffers[slot], 0, size, readAt) });
-      readAt += size;
-    };
-    for (let i = 0; i < READ_AHEAD; i++) await issue();
-    for (;;) {
-      const { slot, read } = pending.shift()!;
-      const { bytesRead } = await read;
-      if (signal?.aborted) throw abortError(signal);
-      if (bytesRead === 0) break;
-      const chunk = buffers[slot].subarray(0, bytesRead);
-      hasher?.submit(slot, bytesRead);
-      position += bytesRead;
-      if (bytesRead < size && pending.length > 0) {
-        // A short read before the end (not seen on regular files, but allowed):
-        // the reads ahead started at the wrong places; start over from here.
-        for (const p of pending.splice(0)) await p.read.catch(() => undefined);
-        issued = (slot + 1) % buffers.length;
-        readAt = position;
-        for (let i = 0; i < READ_AHEAD; i++) await issue();
-      } else {
-        await issue();
-      }
-      await feed.write(chunk);
-      const wait = opts.backpressure?.();
-      if (wait) await wait;
-      if (onProgress && feed.bytes - reported >= PROGRESS_STEP) {
-        reported = feed.bytes;
-        onProgress(feed.bytes, total);
-      }
+  // Big files are read and hashed on a second thread while this one parses.
+  const big = total >= (opts.hashOnThreadFrom ?? HASH_IN_WORKER_BYTES);
+  const feed = new CaptureFeed(sink, async () => (total <= MAX_SALVAGE_BYTES ? fs.promises.readFile(path) : null), !big);
+  let reported = 0;
+  const afterChunk = async (): Promise<void> => {
+    const wait = opts.backpressure?.();
+    if (wait) await wait;
+    if (onProgress && feed.bytes - reported >= PROGRESS_STEP) {
+      reported = feed.bytes;
+      onProgress(feed.bytes, total);
     }
+  };
+  try {
+    const sha256 = big ? await readOnThread(path, size, feed, afterChunk, signal) : await readHere(path, size, feed, afterChunk, signal);
     if (signal?.aborted) throw abortError(signal);
     const result = await feed.finish();
     // Decompression can emit the last packets only now; an abort during them counts too.
     if (signal?.aborted) throw abortError(signal);
-    if (hasher) result.sha256 = await hasher.digest();
+    if (sha256 !== null) result.sha256 = sha256;
     onProgress?.(feed.bytes, total);
     return result;
   } catch (e) {
     if (signal?.aborted) throw abortError(signal);
     throw e;
   } finally {
+    feed.dispose();
+  }
+}
+
+/** Big files: a second thread reads and hashes into shared slots (fileHash.ts); returns the SHA-256. */
+async function readOnThread(path: string, size: number, feed: CaptureFeed, afterChunk: () => Promise<void>, signal?: AbortSignal): Promise<string> {
+  const reader = new SharedFileReader(path, 6, size);
+  try {
+    for (;;) {
+      const chunk = await reader.next();
+      if (signal?.aborted) throw abortError(signal);
+      if (chunk === null) break;
+      // Parsers copy whatever they keep past a push (packet.ts), so the slot can be refilled after it.
+      await feed.write(chunk.bytes);
+      reader.release(chunk.slot);
+      await afterChunk();
+    }
+    return await reader.digest();
+  } finally {
+    reader.cancel();
+  }
+}
+
+/**
+ * Small files: read here, READ_AHEAD reads in flight while a chunk is parsed,
+ * into a few reused buffers (no fresh buffer per chunk, which V8 counts as
+ * external memory and answers with extra collections). Hashed by the feed.
+ */
+async function readHere(path: string, size: number, feed: CaptureFeed, afterChunk: () => Promise<void>, signal?: AbortSignal): Promise<null> {
+  const file = await fs.promises.open(path, 'r');
+  const pending: Array<{ slot: number; read: Promise<{ bytesRead: number }> }> = [];
+  try {
+    const buffers = Array.from({ length: READ_AHEAD + 1 }, () => new Uint8Array(size));
+    let position = 0;
+    let readAt = 0;
+    let issued = 0;
+    const issue = () => {
+      const slot = issued++ % buffers.length;
+      pending.push({ slot, read: file.read(buffers[slot], 0, size, readAt) });
+      readAt += size;
+    };
+    for (let i = 0; i < READ_AHEAD; i++) issue();
+    for (;;) {
+      const { slot, read } = pending.shift()!;
+      const { bytesRead } = await read;
+      if (signal?.aborted) throw abortError(signal);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      if (bytesRead < size && pending.length > 0) {
+        // A short read before the end (not seen on regular files, but allowed):
+        // the reads ahead started at the wrong places; start over from here.
+        for (const p of pending.splice(0)) await p.read.catch(() => undefined);
+        readAt = position;
+        issued = slot + 1;
+        for (let i = 0; i < READ_AHEAD; i++) issue();
+      } else {
+        issue();
+      }
+      await feed.write(buffers[slot].subarray(0, bytesRead));
+      await afterChunk();
+    }
+    return null;
+  } finally {
     // Reads may still be under way (the end, an abort or a parse error stopped the loop).
     for (const p of pending) await p.read.catch(() => undefined);
     await file.close().catch(() => undefined);
-    hasher?.cancel();
-    feed.dispose();
   }
 }
 
