@@ -14,7 +14,13 @@ export function fmtDuration(s: number): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function median(xs: number[]): number | null {
+/**
+ * The lower of the two middle values (or the middle one): always a value that
+ * was actually seen, which is what a TTL or window comparison needs (the mean
+ * of 63 and 64 is no TTL any packet carried). Clock offsets use a true median
+ * (classifyPackets.ts).
+ */
+function observedMedian(xs: number[]): number | null {
   if (xs.length === 0) return null;
   const s = xs.slice().sort((a, b) => a - b);
   return s[Math.floor((s.length - 1) / 2)];
@@ -24,7 +30,7 @@ function median(xs: number[]): number | null {
 function genuineTraits(packets: PairPacket[], from: 'client' | 'relay', at: PacketReport[]): { ttl: number | null; window: number | null } {
   const indexes = new Set(packets.filter((p) => p.from === from && (p.status === 'delivered' || p.status === 'retransmitted')).map((p) => (from === 'relay' ? p.clientIndex : p.relayIndex)));
   const seen = at.filter((p) => indexes.has(p.index));
-  return { ttl: median(seen.map((p) => p.ttl).filter((t) => t >= 0)), window: median(seen.map((p) => p.window)) };
+  return { ttl: observedMedian(seen.map((p) => p.ttl).filter((t) => t >= 0)), window: observedMedian(seen.map((p) => p.window)) };
 }
 
 /** Judges one matched connection from both ends. */
@@ -140,8 +146,8 @@ const INITIAL_TTLS = new Set([64, 128, 255]);
  */
 export function captureSide(conn: ConnectionReport): 'client' | 'relay' | null {
   const ps = conn.packets ?? [];
-  const c = median(ps.filter((p) => p.from === 'client' && p.ttl >= 0).map((p) => p.ttl));
-  const s = median(ps.filter((p) => p.from === 'server' && p.ttl >= 0).map((p) => p.ttl));
+  const c = observedMedian(ps.filter((p) => p.from === 'client' && p.ttl >= 0).map((p) => p.ttl));
+  const s = observedMedian(ps.filter((p) => p.from === 'server' && p.ttl >= 0).map((p) => p.ttl));
   if (c === null || s === null || c === s) return null;
   if (INITIAL_TTLS.has(c) && s < c) return 'client';
   if (INITIAL_TTLS.has(s) && c < s) return 'relay';
@@ -156,8 +162,8 @@ export function judgeSingle(conn: ConnectionReport): Interference {
   const name = (from: 'client' | 'server') => (from === 'client' ? 'client' : side === 'relay' ? 'relay' : 'server');
   if (side) {
     const own = side === 'client' ? 'client' : 'server';
-    const ownTtl = median(ps.filter((p) => p.from === own && p.ttl >= 0).map((p) => p.ttl));
-    const peerTtl = median(ps.filter((p) => p.from !== own && p.ttl >= 0).map((p) => p.ttl));
+    const ownTtl = observedMedian(ps.filter((p) => p.from === own && p.ttl >= 0).map((p) => p.ttl));
+    const peerTtl = observedMedian(ps.filter((p) => p.from !== own && p.ttl >= 0).map((p) => p.ttl));
     evidence.push(`This capture was taken at the ${side}: its own packets leave with TTL ${ownTtl}, the peer's arrive with TTL ${peerTtl}.`);
   }
   for (const from of ['client', 'server'] as const) {
@@ -179,7 +185,7 @@ export function judgeSingle(conn: ConnectionReport): Interference {
   for (const from of ['client', 'server'] as const) {
     const rst = ps.find((p) => p.from === from && p.flags.includes('R'));
     if (!rst) continue;
-    const usual = median(ps.filter((p) => p.from === from && !p.flags.includes('R') && p.ttl >= 0).map((p) => p.ttl));
+    const usual = observedMedian(ps.filter((p) => p.from === from && !p.flags.includes('R') && p.ttl >= 0).map((p) => p.ttl));
     evidence.push(`A RST from the ${name(from)} side appears at ${fmtTime(rst.time)}${usual !== null && rst.ttl >= 0 && rst.ttl !== usual ? ` with TTL ${rst.ttl}, unlike that side's other packets (TTL ${usual}): possibly forged, but one capture cannot prove it` : ''}.`);
   }
   if (!conn.tcp.fin.client && !conn.tcp.fin.server && !conn.tcp.rst && lastData) evidence.push('The connection ends without FIN or RST: it timed out or the capture stopped.');
