@@ -254,3 +254,20 @@ test('source ranges, resolved on first read, are the same in the object, its JSO
   ch.ranges = replaced;
   assert.equal(ch.ranges, replaced);
 });
+
+test('one field\'s source range, looked up without resolving the rest, is the same as in the resolved ranges', async () => {
+  const { sourceRangeOf } = await import('../../server/src/output/sourceRanges');
+  const lazy = (await analyzeFile(join(DIR, 'tls12-dhe-rsa.pcap'))).connections[0];
+  const eager = (await analyzeFile(join(DIR, 'tls12-dhe-rsa.pcap'))).connections[0];
+  const keys = Object.keys(eager.clientHello!.ranges);
+  assert.ok(keys.length > 20);
+  // Looked up one by one first, on an object whose ranges were never read.
+  const one = keys.map((k) => sourceRangeOf(lazy.clientHello!, k));
+  assert.deepEqual(one, keys.map((k) => eager.clientHello!.ranges[k]));
+  assert.equal(sourceRangeOf(lazy.clientHello!, 'no-such-field'), undefined);
+  assert.equal(sourceRangeOf(lazy.clientHello!, 'constructor'), undefined);
+  // And the same once resolved.
+  assert.deepEqual(lazy.clientHello!.ranges, eager.clientHello!.ranges);
+  assert.deepEqual(sourceRangeOf(lazy.clientHello!, keys[3]), eager.clientHello!.ranges[keys[3]]);
+  assert.equal(sourceRangeOf(lazy.clientHello!, 'constructor'), undefined);
+});

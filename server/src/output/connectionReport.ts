@@ -1,5 +1,5 @@
 import type {
-  AlertReport, CertificateReport, ConnectionReport, Fingerprints, MessageReport, PacketReport, ReportDiagnostic, SourceRanges, TcpReport, TlsSummary,
+  AlertReport, CertificateReport, ConnectionReport, Fingerprints, MessageReport, PacketReport, ReportDiagnostic, TcpReport, TlsSummary,
 } from '../../../shared/analysis';
 import type { Connection } from '../tcp/connectionTable';
 import { TIMELINE_LIMIT } from '../tcp/connectionTable';
@@ -7,9 +7,10 @@ import { PacketNote, noteNames } from '../tcp/reassembly';
 import type { StreamMap } from '../tcp/streamMap';
 import { flagsText } from '../net/tcpPacket';
 import type { TlsSession } from '../analysis/tlsSession';
-import type { CertificateEntry, ClientHello, Direction, HandshakeMessage, RangeMap, ServerHello } from '../tls/types';
+import type { CertificateEntry, ClientHello, Direction, HandshakeMessage, ServerHello } from '../tls/types';
 import { versionName } from '../tls/registry/versions';
 import { CertificateCache } from '../x509/certificate';
+import { withSourceRanges } from './sourceRanges';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';
 import { ja4s as computeJa4s, ja4x as computeJa4x } from '../fingerprint/ja4plus';
 
@@ -107,58 +108,6 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   };
   if (opts.packets) report.packets = packetReports(conn, messages, alerts, tls, maps);
   return report;
-}
-
-/** Where a report object keeps what its lazy `ranges` needs; a symbol, so JSON and structured clones skip it. */
-const LAZY_RANGES = Symbol('lazyRanges');
-
-interface LazyRanges {
-  map: StreamMap | null;
-  raw: RangeMap | null;
-  resolved: SourceRanges | null;
-}
-
-// One getter/setter pair for every object: V8 shares hidden classes between
-// objects whose accessors are the same functions, where a closure per object
-// would give each its own (and make every garbage collection pay for them).
-function getRanges(this: { [LAZY_RANGES]: LazyRanges }): SourceRanges {
-  const st = this[LAZY_RANGES];
-  if (st.resolved === null) {
-    const out: SourceRanges = {};
-    const raw = st.raw!;
-    const keys = raw.keys;
-    const map = st.map!;
-    for (let i = 0; i < keys.length; i++) out[keys[i]] = map.resolve(raw.spanAt(i));
-    st.resolved = out;
-    st.map = null;
-    st.raw = null;
-  }
-  return st.resolved;
-}
-
-function setRanges(this: { [LAZY_RANGES]: LazyRanges }, v: SourceRanges): void {
-  const st = this[LAZY_RANGES];
-  st.resolved = v;
-  st.map = null;
-  st.raw = null;
-}
-
-/**
- * Gives a decoded object its `ranges` as source locations, resolved on first
- * read. Every field of every hello has a range (100-200 per connection), and
- * most reports are only summarised or checked by rules that never look at
- * them; hovers, highlights and JSON output read them (JSON.stringify, spread
- * and structured clone all call the getter) and get what an eager resolution
- * would give: the connection is over, so its stream map is complete.
- */
-function withSourceRanges<T extends { ranges: RangeMap }>(decoded: T, map: StreamMap): Omit<T, 'ranges'> & { ranges: SourceRanges } {
-  // A copy without `ranges` that then gains the accessor: turning an existing
-  // data property into an accessor costs several times more.
-  const { ranges: raw, ...obj } = decoded;
-  const target = obj as unknown as { [LAZY_RANGES]: LazyRanges };
-  target[LAZY_RANGES] = { map, raw, resolved: null };
-  Object.defineProperty(obj, 'ranges', { get: getRanges, set: setRanges, enumerable: true, configurable: true });
-  return obj as unknown as Omit<T, 'ranges'> & { ranges: SourceRanges };
 }
 
 function messageReport(m: HandshakeMessage, map: StreamMap, resolve: (from: Direction, span: [number, number]) => ReturnType<StreamMap['resolve']>): MessageReport {

@@ -58,12 +58,12 @@ export const KNOWN_DH_GROUPS: readonly KnownDhGroup[] = [
 const BY_DIGEST = new Map(KNOWN_DH_GROUPS.map((g) => [g.sha256, g]));
 
 /** Hex of an unsigned big-endian number as sent (prime, serial), normalised: lower case, leading zero bytes dropped. */
-export function normaliseHex(hex: string): string {
+export const normaliseHex = memoize((hex: string): string => {
   let h = hex.toLowerCase().replace(/[^0-9a-f]/g, '');
   if (h.length % 2 === 1) h = `0${h}`;
   while (h.startsWith('00')) h = h.slice(2);
   return h;
-}
+});
 
 export const primeDigest = memoize((hex: string): string => createHash('sha256').update(Buffer.from(normaliseHex(hex), 'hex')).digest('hex'));
 

@@ -8,6 +8,7 @@
  * throws on a path that does not fit the report.
  */
 import type { ConnectionReport, MessageReport, SourceLocation } from '../../../shared/analysis';
+import { sourceRangeOf } from '../output/sourceRanges';
 
 export type PathSegment =
   | { kind: 'key'; name: string }
@@ -191,7 +192,7 @@ export function fieldRange(conn: ConnectionReport, path: string): SourceLocation
   if (HELLO_ROOTS.has(root)) {
     const obj = conn[root as 'clientHello' | 'serverHello' | 'serverKeyExchange'];
     if (obj) {
-      const lookup = (key: string) => (Object.prototype.hasOwnProperty.call(obj.ranges, key) ? obj.ranges[key] : undefined);
+      const lookup = (key: string) => sourceRangeOf(obj, key);
       for (let n = segs.length; n > 1; n--) {
         const key = formatFieldPath(segs.slice(1, n));
         const hit = lookup(key);
