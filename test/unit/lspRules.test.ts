@@ -1,16 +1,16 @@
 // The user's rules file in a workspace: its mistakes reach the Problems panel
 // at the offending value, and go away when the file is fixed.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { SERVER, startLanguageServer, stopLanguageServer } from './helpers/languageServer';
 
-const SERVER = resolve(__dirname, '..', '..', '..', 'dist', 'server.js');
 
 describe('rules file diagnostics (dist/server.js)', { skip: existsSync(SERVER) ? false : 'dist/server.js is missing: run npm run build' }, () => {
   let proc: ChildProcess;
@@ -38,11 +38,8 @@ describe('rules file diagnostics (dist/server.js)', { skip: existsSync(SERVER) ?
       '  { "id": "bad", "field": "serverHello.cipherSuite", "match": { "lessThan": "many" }, "explanation": "e", "reference": "r", "weight": "huge" }',
       '] }',
     ].join('\n'));
-    proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    ({ proc, conn } = startLanguageServer());
     conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => { published.push(p); });
-    conn.onRequest('workspace/semanticTokens/refresh', () => null);
-    conn.onRequest('workspace/codeLens/refresh', () => null);
     conn.onRequest('workspace/configuration', () => [{}]);
     conn.listen();
     await conn.sendRequest('initialize', {
@@ -52,16 +49,7 @@ describe('rules file diagnostics (dist/server.js)', { skip: existsSync(SERVER) ?
     await conn.sendNotification('initialized', {});
   });
 
-  after(async () => {
-    try {
-      await conn.sendRequest('shutdown');
-      await conn.sendNotification('exit');
-    } catch {
-      // Already gone.
-    }
-    conn.dispose();
-    proc.kill();
-  });
+  after(() => stopLanguageServer(proc, conn));
 
   it('reports each mistake at its line', async () => {
     const p = await next((x) => x.uri === rulesUri && x.diagnostics.length > 0);

@@ -2,18 +2,18 @@
 // run it) spoken to over stdio: hovers, diagnostics, symbols, semantic tokens
 // and the custom requests on the real tor-kz capture pair.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { SERVER, startLanguageServer, stopLanguageServer } from './helpers/languageServer';
 import type { DocumentSymbol, Hover, MarkupContent, SemanticTokens } from 'vscode-languageserver-types';
 import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification, DissectionRequest, DocumentAnalyzedNotification, type DocumentAnalyzedParams } from '../../shared/protocol';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
-const SERVER = join(ROOT, 'dist', 'server.js');
 const TORKZ = join(ROOT, 'test', 'fixtures', 'tor-kz');
 const RELAY_DUMP = join(TORKZ, 'relay.tcpdump-X.txt');
 
@@ -98,8 +98,7 @@ describe('language server over stdio (dist/server.js)', { skip: existsSync(SERVE
   }
 
   before(async () => {
-    proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    ({ proc, conn } = startLanguageServer());
     conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       diagnostics.set(p.uri, p);
       waiters.splice(0).forEach((w) => w());
@@ -108,9 +107,6 @@ describe('language server over stdio (dist/server.js)', { skip: existsSync(SERVE
       analyzed.push(p);
       waiters.splice(0).forEach((w) => w());
     });
-    // Server → client refresh requests: acknowledge like an editor would.
-    conn.onRequest('workspace/semanticTokens/refresh', () => null);
-    conn.onRequest('workspace/codeLens/refresh', () => null);
     conn.listen();
     const init = await conn.sendRequest('initialize', {
       processId: process.pid, rootUri: pathToFileURL(ROOT).toString(), workspaceFolders: [{ uri: pathToFileURL(ROOT).toString(), name: 'main' }],
@@ -122,16 +118,7 @@ describe('language server over stdio (dist/server.js)', { skip: existsSync(SERVE
     await waitFor('the first analysis', () => analyzed.find((a) => a.uri === relayUri && a.version === 1));
   });
 
-  after(async () => {
-    try {
-      await conn.sendRequest('shutdown');
-      await conn.sendNotification('exit');
-    } catch {
-      // Already gone.
-    }
-    conn.dispose();
-    proc.kill();
-  });
+  after(() => stopLanguageServer(proc, conn));
 
   it('agrees with tshark about the relay ServerHello cipher suite', { skip: spawnSync('tshark', ['-v']).status === 0 ? false : 'tshark not installed' }, () => {
     const out = spawnSync('tshark', ['-r', join(TORKZ, 'relay.pcap'), '-Y', 'tls.handshake.type==2', '-T', 'fields', '-e', 'tls.handshake.ciphersuite'], { encoding: 'utf8' });
