@@ -245,38 +245,27 @@ export class PcapngParser extends RecordFramer {
   }
 
   private enhancedPacket(b: Uint8Array, o: number, len: number, end: number): void {
-    if (len < 32) {
-      this.warnBlock('pcapng.block-length', `enhanced packet block at offset ${this.pos} is ${len} bytes, too short for its header; skipped`, this.pos, len, 'error');
-      return;
-    }
-    const le = this.le;
-    const f = this.iface(readU32(b, o + 8, le), 'enhanced packet block');
-    if (f === null) return;
-    const capLen = readU32(b, o + 20, le);
-    const origLen = readU32(b, o + 24, le);
-    if (capLen > len - 32) {
-      this.warnBlock('pcapng.packet-length', `enhanced packet block at offset ${this.pos} claims ${capLen} captured bytes but has room for ${len - 32}; skipped`, this.pos + 20, 4, 'error');
-      return;
-    }
-    const start = o + 28;
-    this.optComments = null;
-    const optStart = start + pad4(capLen);
-    if (optStart < end) this.readOptions(b, optStart, end);
-    this.emit(f, readU32(b, o + 12, le), readU32(b, o + 16, le), b, start, start + capLen, origLen, 28);
+    this.packetBlock(b, o, len, end, 'enhanced packet block', 4);
   }
 
+  /** The obsolete Packet Block: an EPB with a 16-bit interface id (and a drops count beside it). */
   private obsoletePacket(b: Uint8Array, o: number, len: number, end: number): void {
+    this.packetBlock(b, o, len, end, 'packet block', 2);
+  }
+
+  /** EPB and PB share the layout after the interface id: timestamp, captured and original length, data, options. */
+  private packetBlock(b: Uint8Array, o: number, len: number, end: number, what: string, idBytes: 2 | 4): void {
     if (len < 32) {
-      this.warnBlock('pcapng.block-length', `packet block at offset ${this.pos} is ${len} bytes, too short for its header; skipped`, this.pos, len, 'error');
+      this.warnBlock('pcapng.block-length', `${what} at offset ${this.pos} is ${len} bytes, too short for its header; skipped`, this.pos, len, 'error');
       return;
     }
     const le = this.le;
-    const f = this.iface(readU16(b, o + 8, le), 'packet block');
+    const f = this.iface(idBytes === 4 ? readU32(b, o + 8, le) : readU16(b, o + 8, le), what);
     if (f === null) return;
     const capLen = readU32(b, o + 20, le);
     const origLen = readU32(b, o + 24, le);
     if (capLen > len - 32) {
-      this.warnBlock('pcapng.packet-length', `packet block at offset ${this.pos} claims ${capLen} captured bytes but has room for ${len - 32}; skipped`, this.pos + 20, 4, 'error');
+      this.warnBlock('pcapng.packet-length', `${what} at offset ${this.pos} claims ${capLen} captured bytes but has room for ${len - 32}; skipped`, this.pos + 20, 4, 'error');
       return;
     }
     const start = o + 28;
