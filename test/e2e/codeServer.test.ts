@@ -11,6 +11,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { serverHelloCipherPosition } from '../dumpPositions';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const RESULTS = join(ROOT, 'test-results');
@@ -29,35 +30,6 @@ function freePort(): Promise<number> {
       s.close(() => (typeof a === 'object' && a ? res(a.port) : rej(new Error('no port'))));
     });
   });
-}
-
-/** Line and column (0-based) of the relay ServerHello's cipher_suite first byte, read from the dump text independently of the engine. */
-function cipherPosition(text: string): { line: number; column: number } {
-  const lines = text.split('\n');
-  let packet: Array<{ v: number; line: number; column: number }> = [];
-  const packets = [packet];
-  lines.forEach((l, n) => {
-    const m = /^(\s+0x[0-9a-f]{4}:\s+)((?:[0-9a-f]{2,4} ?)+)/.exec(l);
-    if (!m) {
-      if (/^\S/.test(l)) packets.push((packet = []));
-      return;
-    }
-    let col = m[1].length;
-    for (const g of m[2].split(' ')) {
-      for (let i = 0; i + 1 < g.length; i += 2) packet.push({ v: parseInt(g.slice(i, i + 2), 16), line: n, column: col + i });
-      col += g.length + 1;
-    }
-  });
-  for (const p of packets) {
-    if (p.length < 40) continue;
-    const ihl = (p[0].v & 15) * 4;
-    const pay = ihl + (p[ihl + 12].v >> 4) * 4;
-    if (p[pay]?.v === 0x16 && p[pay + 5]?.v === 0x02) {
-      const at = pay + 5 + 4 + 2 + 32 + 1 + p[pay + 43].v;
-      return { line: p[at].line, column: p[at].column };
-    }
-  }
-  throw new Error('no ServerHello in the dump');
 }
 
 describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? false : 'set HI_E2E=1 (or CI=true) to run the code-server end-to-end test' }, () => {
@@ -230,7 +202,7 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
         await page.locator('.monaco-workbench.vs:not(.vs-dark)').waitFor({ timeout: 15000 });
       }
       const text = readFileSync(join(SAMPLE, 'relay.tcpdump-X.txt'), 'utf8');
-      const pos = cipherPosition(text);
+      const pos = serverHelloCipherPosition(text);
       await quickOpen('relay.tcpdump-X.txt');
       await page.locator('.tab.active', { hasText: 'relay.tcpdump-X.txt' }).waitFor();
       // Language mode shown in the status bar: the file was recognised as a capture text.

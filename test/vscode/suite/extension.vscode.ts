@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { serverHelloCipherPosition } from '../../dumpPositions';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const SAMPLE = join(ROOT, 'samples', 'tor-kz-drop');
@@ -21,31 +22,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
   }
 }
 
-/** Position of the ServerHello's cipher_suite bytes in a tcpdump -X dump, found by reading the hex (independent of the engine). */
+/** One character into the ServerHello's cipher_suite bytes in a tcpdump -X dump. */
 function cipherPosition(text: string): vscode.Position {
-  let packet: Array<{ v: number; line: number; col: number }> = [];
-  const packets = [packet];
-  text.split('\n').forEach((l, n) => {
-    const m = /^(\s+0x[0-9a-f]{4}:\s+)((?:[0-9a-f]{2,4} ?)+)/.exec(l);
-    if (!m) {
-      if (/^\S/.test(l)) packets.push((packet = []));
-      return;
-    }
-    let col = m[1].length;
-    for (const g of m[2].split(' ')) {
-      for (let i = 0; i + 1 < g.length; i += 2) packet.push({ v: parseInt(g.slice(i, i + 2), 16), line: n, col: col + i });
-      col += g.length + 1;
-    }
-  });
-  for (const p of packets) {
-    if (p.length < 40) continue;
-    const pay = (p[0].v & 15) * 4 + (p[(p[0].v & 15) * 4 + 12].v >> 4) * 4;
-    if (p[pay]?.v === 0x16 && p[pay + 5]?.v === 0x02) {
-      const at = pay + 5 + 4 + 2 + 32 + 1 + p[pay + 43].v;
-      return new vscode.Position(p[at].line, p[at].col + 1);
-    }
-  }
-  throw new Error('no ServerHello in the dump');
+  const { line, column } = serverHelloCipherPosition(text);
+  return new vscode.Position(line, column + 1);
 }
 
 function hoverText(hovers: vscode.Hover[]): string {
