@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'crypto';
-import { SharedFileReader } from './fileHash';
+import { SharedFileReader } from './sharedFileReader';
 import * as fs from 'fs';
 import { SNIFF_BYTES, sniffFormat } from './detect';
 import { GunzipPump, gunzipBytes, isGzip } from './gzip';
@@ -18,7 +18,7 @@ export interface ReadCaptureOptions {
    * settles (a consumer writing results to a slow pipe keeps memory bounded).
    */
   backpressure?(): Promise<unknown> | undefined;
-  /** Files at least this big are hashed on a second thread (default 32 MiB; smaller ones inline). */
+  /** Files at least this big are read and hashed on a second thread (default 32 MiB; smaller ones here). */
   hashOnThreadFrom?: number;
   /** Read size; default 4 MiB (fewer reads and thread wake-ups, which are dear on a virtual machine). */
   chunkSize?: number;
@@ -37,8 +37,6 @@ export interface ReadCaptureResult {
 }
 
 const DEFAULT_CHUNK = 4 << 20;
-/** Reads in flight ahead of the chunk being parsed. */
-const READ_AHEAD = 2;
 /** Below this, starting a worker costs more than hashing inline. */
 const HASH_IN_WORKER_BYTES = 32 << 20;
 const PROGRESS_STEP = 1 << 20;
@@ -330,7 +328,7 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
   }
 }
 
-/** Big files: a second thread reads and hashes into shared slots (fileHash.ts); returns the SHA-256. */
+/** Big files: a second thread reads and hashes into shared slots (sharedFileReader.ts); returns the SHA-256. */
 async function readOnThread(path: string, size: number, feed: CaptureFeed, afterChunk: () => Promise<void>, signal?: AbortSignal): Promise<string> {
   const reader = new SharedFileReader(path, 6, size);
   try {
@@ -350,47 +348,23 @@ async function readOnThread(path: string, size: number, feed: CaptureFeed, after
 }
 
 /**
- * Small files: read here, READ_AHEAD reads in flight while a chunk is parsed,
- * into a few reused buffers (no fresh buffer per chunk, which V8 counts as
- * external memory and answers with extra collections). Hashed by the feed.
+ * Small files: read here, one chunk at a time into one reused buffer (no
+ * fresh buffer per chunk, which V8 counts as external memory and answers
+ * with extra collections). Hashed by the feed.
  */
 async function readHere(path: string, size: number, feed: CaptureFeed, afterChunk: () => Promise<void>, signal?: AbortSignal): Promise<null> {
   const file = await fs.promises.open(path, 'r');
-  const pending: Array<{ slot: number; read: Promise<{ bytesRead: number }> }> = [];
   try {
-    const buffers = Array.from({ length: READ_AHEAD + 1 }, () => new Uint8Array(size));
-    let position = 0;
-    let readAt = 0;
-    let issued = 0;
-    const issue = () => {
-      const slot = issued++ % buffers.length;
-      pending.push({ slot, read: file.read(buffers[slot], 0, size, readAt) });
-      readAt += size;
-    };
-    for (let i = 0; i < READ_AHEAD; i++) issue();
-    for (;;) {
-      const { slot, read } = pending.shift()!;
-      const { bytesRead } = await read;
+    const buffer = new Uint8Array(size);
+    for (let position = 0; ;) {
+      const { bytesRead } = await file.read(buffer, 0, size, position);
       if (signal?.aborted) throw abortError(signal);
-      if (bytesRead === 0) break;
+      if (bytesRead === 0) return null;
       position += bytesRead;
-      if (bytesRead < size && pending.length > 0) {
-        // A short read before the end (not seen on regular files, but allowed):
-        // the reads ahead started at the wrong places; start over from here.
-        for (const p of pending.splice(0)) await p.read.catch(() => undefined);
-        readAt = position;
-        issued = slot + 1;
-        for (let i = 0; i < READ_AHEAD; i++) issue();
-      } else {
-        issue();
-      }
-      await feed.write(buffers[slot].subarray(0, bytesRead));
+      await feed.write(buffer.subarray(0, bytesRead));
       await afterChunk();
     }
-    return null;
   } finally {
-    // Reads may still be under way (the end, an abort or a parse error stopped the loop).
-    for (const p of pending) await p.read.catch(() => undefined);
     await file.close().catch(() => undefined);
   }
 }

@@ -61,8 +61,9 @@ try {
     hash.update(data.subarray(slot * slotSize, slot * slotSize + n));
   }
 } catch (e) {
+  // Whichever chunk the parser waits for, it finds the failure.
   failure = String(e && e.message || e);
-  Atomics.store(ctrl, LENGTH, -1);
+  for (let i = 0; i < slots; i++) Atomics.store(ctrl, LENGTH + i, -1);
   Atomics.store(ctrl, FILLED, 0x7fffffff);
   Atomics.notify(ctrl, FILLED);
 }
@@ -113,7 +114,7 @@ export class SharedFileReader {
       if (Atomics.wait(this.ctrl, FILLED, Atomics.load(this.ctrl, FILLED), 50) === 'timed-out') await new Promise((r) => setImmediate(r));
     }
     const slot = seq % this.slots;
-    const length = Atomics.load(this.ctrl, LENGTH + (Atomics.load(this.ctrl, FILLED) === 0x7fffffff ? 0 : slot));
+    const length = Atomics.load(this.ctrl, LENGTH + slot);
     if (length < 0) {
       // The worker posts the reason; wait for it.
       await this.result;
