@@ -67,12 +67,6 @@ export function formatAnalysisTail(r: Omit<AnalysisReport, 'connections'>, shown
   return `${lines.join('\n')}\n`;
 }
 
-/** The whole summary at once (same layout as the streamed one). */
-export function formatAnalysis(r: AnalysisReport, opts: TextOptions): string {
-  return formatAnalysisHead(r.input.path, opts) + r.connections.map((c) => formatConnectionText(c, opts)).join('') +
-    formatAnalysisTail(r, r.connections.length, opts);
-}
-
 interface Styles {
   bold(s: string): string;
   dim(s: string): string;

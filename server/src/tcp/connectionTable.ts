@@ -116,8 +116,8 @@ function looksLikeClientHello(p: Uint8Array): boolean {
 
 /**
  * Finds the connection of each TCP packet by its 4-tuple and feeds the
- * direction streams. IPv4 tuples are looked up by two numbers (address and
- * port packed into 48 bits each) so the hot path builds no string keys.
+ * direction streams. IPv4 tuples are looked up in an open-addressing table of
+ * int32 words (tupleTable.ts), so the hot path builds no string keys.
  */
 export class ConnectionTable {
   private readonly v4 = new Ipv4TupleTable<Connection>();
