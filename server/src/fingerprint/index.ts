@@ -6,6 +6,7 @@
 import type { ClientHello, ServerHello } from '../tls/types';
 import { ja3, ja3s, type Ja3Fingerprint, type Ja3sFingerprint } from './ja3';
 import { ja4, type Ja4Fingerprint, type Ja4Transport } from './ja4';
+import { sameElements } from '../util/sameElements';
 
 export type { Ja3Fingerprint, Ja3sFingerprint, Ja4Fingerprint, Ja4Transport };
 export { ja3, ja3s, ja4 };
@@ -67,18 +68,12 @@ function inputHash(ch: ClientHello, transport: Ja4Transport): number {
   return h >>> 0;
 }
 
-function sameList(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function sameInputs(a: ClientHello, b: ClientHello): boolean {
   if (a.legacyVersion !== b.legacyVersion || a.extensions.length !== b.extensions.length) return false;
   for (let i = 0; i < a.extensions.length; i++) if (a.extensions[i].type !== b.extensions[i].type) return false;
-  return sameList(a.cipherSuites, b.cipherSuites) && sameList(a.supportedGroups, b.supportedGroups) &&
-    sameList(a.ecPointFormats, b.ecPointFormats) && sameList(a.signatureAlgorithms, b.signatureAlgorithms) &&
-    sameList(a.supportedVersions, b.supportedVersions) && alpnInput(a) === alpnInput(b);
+  return sameElements(a.cipherSuites, b.cipherSuites) && sameElements(a.supportedGroups, b.supportedGroups) &&
+    sameElements(a.ecPointFormats, b.ecPointFormats) && sameElements(a.signatureAlgorithms, b.signatureAlgorithms) &&
+    sameElements(a.supportedVersions, b.supportedVersions) && alpnInput(a) === alpnInput(b);
 }
 
 export function fingerprintServer(sh: ServerHello): ServerFingerprints {

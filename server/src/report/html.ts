@@ -22,6 +22,7 @@ import {
   type Section, serverName, type Side, seconds, verdictSentence,
 } from './model';
 import { describeLocation } from '../capture/source';
+import { sameElements } from '../util/sameElements';
 
 export type { ReportContext } from './model';
 
@@ -279,7 +280,7 @@ function hexSection(s: Section, ctx: ReportContext, notes: Numbered[]): SafeHtml
     if (chosen.length === 0) chosen = [copies.find((c) => (c.message.from === 'server' ? c.side === 'relay' : c.side === 'client')) ?? copies[0]];
     const bytes = copies.map((c) => ({ c, b: hexBytes(c.side, c.conn.id, c.message) }));
     // Both ends' copies are shown when they differ: that is the modification.
-    if (bytes.length === 2 && bytes[0].b && bytes[1].b && !sameBytes(bytes[0].b, bytes[1].b)) chosen = copies;
+    if (bytes.length === 2 && bytes[0].b && bytes[1].b && !sameElements(bytes[0].b, bytes[1].b)) chosen = copies;
     for (const c of chosen) {
       const b = bytes.find((x) => x.c === c)?.b ?? null;
       if (!b) continue;
@@ -289,10 +290,6 @@ function hexSection(s: Section, ctx: ReportContext, notes: Numbered[]): SafeHtml
   }
   if (views.length === 0) return raw('');
   return html`<h3>Bytes of key messages</h3><p class="note">Offsets count from the first byte of the handshake message (its 4-byte header). Highlighted: suspect fields (numbers as in the table above) and annotated fields.${textDump ? ' Messages from text dumps are shown without highlights: a dump locates fields by line and column, not by byte, so the field list gives those instead.' : ''}</p>${views}`;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function hexBlock(s: Section, side: Side, conn: ConnectionReport, message: MessageReport, bytes: Uint8Array, suspects: Array<{ x: Suspect; i: number }>, notes: Numbered[]): SafeHtml {

@@ -19,6 +19,7 @@ import { namedGroupName } from '../tls/registry/namedGroups';
 import { fieldRange, messageOfField } from './fieldPath';
 import { OAKLEY_GROUP_2_PRIME, identifyDhPrime, normaliseHex } from './dhGroups';
 import { REF } from './references';
+import { sameElements } from '../util/sameElements';
 
 export type Weight = Suspect['weight'];
 
@@ -96,10 +97,6 @@ const SHA1_SIGNATURES = new Set(['sha1WithRSAEncryption', 'ecdsa-with-SHA1', 'ds
 
 const DAY = 86400;
 const OAKLEY2 = normaliseHex(OAKLEY_GROUP_2_PRIME);
-
-function sameList(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 /** A name that looks machine-made: Tor's shape, or a long label of letters mixed with digits. */
 export function randomLookingName(cn: string | null): boolean {
@@ -289,10 +286,10 @@ export const CATALOGUE: readonly CatalogueRule[] = [
       const ch = conn.clientHello;
       if (!ch) return [];
       const suites = ch.cipherSuites.filter((s) => !isGrease(s));
-      if (!sameList(suites, TOR_CLIENT_CIPHER_SUITES)) return [];
+      if (!sameElements(suites, TOR_CLIENT_CIPHER_SUITES)) return [];
       const marks: Mark[] = [{ field: 'clientHello.cipherSuites', value: `${suites.length} suites: ${suites.map(hex4).join(', ')}` }];
       const groups = ch.supportedGroups.filter((g) => !isGrease(g));
-      if (sameList(groups, TOR_CLIENT_GROUPS)) {
+      if (sameElements(groups, TOR_CLIENT_GROUPS)) {
         marks.push({
           field: 'clientHello.supportedGroups',
           value: groups.map(namedGroupName).join(', '),

@@ -32,8 +32,7 @@ export class RangeMap {
   }
 
   set(key: string, span: Span): void {
-    this.keys.push(key);
-    this.bounds.push(span[0], span[1]);
+    this.put(key, span[0], span[1]);
   }
 
   /** set() without a Span to build first (the decoders' hot paths). */
@@ -47,9 +46,7 @@ export class RangeMap {
   }
 
   get(key: string): Span | undefined {
-    const keys = this.keys;
-    for (let i = keys.length - 1; i >= 0; i--) if (keys[i] === key) return this.spanAt(i);
-    return undefined;
+    return this.find(key, 0, this.keys.length);
   }
 
   /** Like get(), looking only at entries from..to-1 (the last match wins). */

@@ -22,6 +22,7 @@ import {
 } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import { CURVE_NAMES, EXTENSIONS, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS } from './oids';
+import { sameElements } from '../util/sameElements';
 
 export interface CertificatePublicKey {
   /** 'RSA' | 'RSA-PSS' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA' | …; the OID when unknown. */
@@ -114,12 +115,6 @@ function quickHash(der: Uint8Array): number {
   for (let i = 0; i < head; i++) h = Math.imul(h ^ der[i], 0x01000193);
   for (let i = Math.max(head, n - 64); i < n; i++) h = Math.imul(h ^ der[i], 0x01000193);
   return h >>> 0;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function message(e: unknown): string {
@@ -368,7 +363,7 @@ export class CertificateCache {
     const q = quickHash(der);
     let sha256: string | undefined;
     const seen = this.known.get(q);
-    if (seen) for (const k of seen) if (sameBytes(k.der, der)) { sha256 = k.sha256; break; }
+    if (seen) for (const k of seen) if (sameElements(k.der, der)) { sha256 = k.sha256; break; }
     const hit = sha256 === undefined ? undefined : this.entries.get(sha256);
     if (hit && sha256 !== undefined) {
       // Map keeps insertion order: re-inserting makes this the most recent.
