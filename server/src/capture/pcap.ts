@@ -12,14 +12,6 @@ export const DEFAULT_RECORD_CAP = 262144;
 
 const EMPTY = new Uint8Array(0);
 
-/**
- * A view of b[start..end). Node's Buffer#subarray goes through the species
- * constructor and costs several times a plain Uint8Array view; this runs once per packet.
- */
-export function view(b: Uint8Array, start: number, end: number): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset + start, end - start);
-}
-
 export function readU16(b: Uint8Array, o: number, le: boolean): number {
   return le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1];
 }
