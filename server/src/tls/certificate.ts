@@ -52,10 +52,10 @@ export function decodeCertificate(ctx: MsgCtx, hint: CertificateLayout | null, m
       const entry: CertificateEntry = { der: ctx.buf.slice(der.pos, der.end), span: c.span(der.pos, der.end) };
       certs.push(entry);
       r.set(`certificates[${i}]`, entry.span);
-      r.set(`certificates[${i}].length`, c.span(entryStart, entryStart + 3));
+      c.ctx.mark(r, `certificates[${i}].length`, entryStart, entryStart + 3);
       if (layout === 'tls13') {
         const ext = list.vec(2, `certificate ${i} extensions`);
-        r.set(`certificates[${i}].extensions`, c.span(ext.pos, ext.end));
+        c.ctx.mark(r, `certificates[${i}].extensions`, ext.pos, ext.end);
         if (ext.left > 0) {
           entry.extensions = [];
           decodeExtensionList(ext, 'certificate', r, `certificates[${i}].extensions`, entry.extensions);

@@ -40,10 +40,10 @@ export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVers
   try {
     let at = c.pos;
     ch.legacyVersion = c.u16('legacy_version');
-    r.set('legacyVersion', c.span(at, c.pos));
+    c.ctx.mark(r, 'legacyVersion', at, c.pos);
     const [rs, re] = c.take(32, 'random');
     ch.random = c.hex(rs, re);
-    r.set('random', c.span(rs, re));
+    c.ctx.mark(r, 'random', rs, re);
     const sid = c.vec(1, 'session id');
     Cursor.vecRanges(r, 'sessionId', sid, 1);
     ch.sessionId = c.hex(sid.pos, sid.end);
@@ -146,7 +146,7 @@ export function decodeSslv2ClientHello(ctx: MsgCtx, headerSpan: Span): { hello: 
   try {
     let at = c.pos;
     ch.legacyVersion = c.u16('version');
-    r.set('legacyVersion', c.span(at, c.pos));
+    c.ctx.mark(r, 'legacyVersion', at, c.pos);
     const specLen = c.u16('cipher_spec_length');
     const sidLen = c.u16('session_id_length');
     const chalLen = c.u16('challenge_length');
@@ -156,7 +156,7 @@ export function decodeSslv2ClientHello(ctx: MsgCtx, headerSpan: Span): { hello: 
       ctx.problem('tls.vector-overrun', `SSLv2 ClientHello: lengths add up to ${specLen + sidLen + chalLen} but ${c.left} byte(s) remain`, csStart - 6, csStart, 'error');
     }
     const csEnd = Math.min(c.end, csStart + specLen);
-    r.set('cipherSpecs', c.span(csStart, csEnd));
+    c.ctx.mark(r, 'cipherSpecs', csStart, csEnd);
     r.set('cipherSuites', r.get('cipherSpecs')!);
     let j = 0;
     for (let i = 0; csStart + (i + 1) * 3 <= csEnd; i++) {
@@ -174,13 +174,13 @@ export function decodeSslv2ClientHello(ctx: MsgCtx, headerSpan: Span): { hello: 
     c.pos = csEnd;
     const [ss, se] = c.take(sidLen, 'session id');
     ch.sessionId = c.hex(ss, se);
-    r.set('sessionId', c.span(ss, se));
+    c.ctx.mark(r, 'sessionId', ss, se);
     if (chalLen < 16 || chalLen > 32) {
       ctx.problem('tls.sslv2-challenge', `SSLv2 ClientHello: challenge of ${chalLen} bytes (16-32 allowed)`, csStart - 2, csStart, 'warning');
     }
     const [cs, ce] = c.take(chalLen, 'challenge');
     ch.random = toHex(ctx.buf, cs, ce);
-    r.set('random', c.span(cs, ce));
+    c.ctx.mark(r, 'random', cs, ce);
     r.set('challenge', r.get('random')!);
     c.expectEnd();
   } catch (e) {

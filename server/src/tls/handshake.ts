@@ -110,7 +110,7 @@ function decodeBody(ctx: MsgCtx, mc: MessageContext, m: HandshakeMessage): void 
     const at = c.pos;
     const v = read();
     d[key] = v;
-    r.set(key, c.span(at, c.pos));
+    c.ctx.mark(r, key, at, c.pos);
     return v;
   };
   try {
@@ -168,7 +168,7 @@ function decodeBody(ctx: MsgCtx, mc: MessageContext, m: HandshakeMessage): void 
         return;
       case HS.finished:
         d.verifyDataLength = c.left;
-        r.set('verifyData', c.span(c.pos, c.end));
+        c.ctx.mark(r, 'verifyData', c.pos, c.end);
         c.pos = c.end;
         return;
       case HS.key_update:
@@ -245,7 +245,7 @@ function certificateRequest(c: Cursor, conn: ConnectionInfo, d: Record<string, u
     for (let i = 0; i < n; i++) {
       const at = algs.pos;
       out.push(algs.u16('signature algorithm'));
-      r.set(`signatureAlgorithms[${i}]`, c.span(at, at + 2));
+      c.ctx.mark(r, `signatureAlgorithms[${i}]`, at, at + 2);
     }
     algs.pos = algs.end;
     d.signatureAlgorithms = out;
@@ -256,7 +256,7 @@ function certificateRequest(c: Cursor, conn: ConnectionInfo, d: Record<string, u
   let n = 0;
   while (cas.left > 0) {
     const dn = cas.vec(2, `distinguished name ${n}`);
-    r.set(`certificateAuthorities[${n}]`, c.span(dn.pos, dn.end));
+    c.ctx.mark(r, `certificateAuthorities[${n}]`, dn.pos, dn.end);
     n++;
   }
   d.certificateAuthorities = n;
@@ -288,7 +288,7 @@ function clientKeyExchange(c: Cursor, conn: ConnectionInfo, d: Record<string, un
       // SSL 3.0 sends the encrypted premaster secret without a length prefix.
       if (conn.version === 0x0300) {
         d.encryptedPreMasterSecretLength = c.left;
-        r.set('encryptedPreMasterSecret', c.span(c.pos, c.end));
+        c.ctx.mark(r, 'encryptedPreMasterSecret', c.pos, c.end);
         c.pos = c.end;
       } else {
         const v = c.vec(2, 'encrypted premaster secret');

@@ -181,8 +181,8 @@ export class Cursor {
 
   /** Ranges for a vector read with vec(): `${key}Length` gets the prefix, `key` the contents. */
   static vecRanges(ranges: RangeMap, key: string, sub: Cursor, lenBytes: number): void {
-    ranges.set(`${key}Length`, sub.ctx.span(sub.pos - lenBytes, sub.pos));
-    ranges.set(key, sub.ctx.span(sub.pos, sub.end));
+    sub.ctx.mark(ranges, `${key}Length`, sub.pos - lenBytes, sub.pos);
+    sub.ctx.mark(ranges, key, sub.pos, sub.end);
   }
 
   span(a: number, b: number): Span {

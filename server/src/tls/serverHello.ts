@@ -36,10 +36,10 @@ export function decodeServerHello(ctx: MsgCtx, recordVersion: number, recordVers
     let at = c.pos;
     sh.legacyVersion = c.u16('legacy_version');
     sh.selectedVersion = sh.legacyVersion;
-    r.set('legacyVersion', c.span(at, c.pos));
+    c.ctx.mark(r, 'legacyVersion', at, c.pos);
     const [rs, re] = c.take(32, 'random');
     sh.random = c.hex(rs, re);
-    r.set('random', c.span(rs, re));
+    c.ctx.mark(r, 'random', rs, re);
     sh.helloRetryRequest = sh.random === HRR_RANDOM;
     const tail = sh.random.slice(48);
     if (tail === DOWNGRADE_TLS12) sh.downgradeSentinel = 'tls12';
@@ -51,10 +51,10 @@ export function decodeServerHello(ctx: MsgCtx, recordVersion: number, recordVers
     at = c.pos;
     sh.cipherSuite = c.u16('cipher suite');
     sh.cipherSuiteName = cipherSuiteName(sh.cipherSuite);
-    r.set('cipherSuite', c.span(at, c.pos));
+    c.ctx.mark(r, 'cipherSuite', at, c.pos);
     at = c.pos;
     sh.compressionMethod = c.u8('compression method');
-    r.set('compressionMethod', c.span(at, c.pos));
+    c.ctx.mark(r, 'compressionMethod', at, c.pos);
     if (c.left > 0) {
       const list = c.vec(2, 'extensions');
       Cursor.vecRanges(r, 'extensions', list, 2);

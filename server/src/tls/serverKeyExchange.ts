@@ -58,7 +58,7 @@ export function decodeServerKeyExchange(ctx: MsgCtx, suite: number | null, versi
         ske.kind = 'ecdhe';
         let at = c.pos;
         ske.curveType = c.u8('curve type');
-        r.set('curveType', c.span(at, c.pos));
+        c.ctx.mark(r, 'curveType', at, c.pos);
         if (ske.curveType !== 3) {
           // Explicit curve parameters: legal in RFC 4492, removed by RFC 8422, and a classic spoofing vector.
           ctx.problem('tls.explicit-curve', `ServerKeyExchange: curve type ${ecCurveTypeName(ske.curveType)} (explicit parameters) is not decoded`, at, c.end, 'warning');
@@ -68,7 +68,7 @@ export function decodeServerKeyExchange(ctx: MsgCtx, suite: number | null, versi
         at = c.pos;
         ske.namedCurve = c.u16('named curve');
         ske.namedCurveName = namedGroupName(ske.namedCurve);
-        r.set('namedCurve', c.span(at, c.pos));
+        c.ctx.mark(r, 'namedCurve', at, c.pos);
         const pt = c.vec(1, 'public point');
         Cursor.vecRanges(r, 'ecPoint', pt, 1);
         ske.ecPoint = c.hex(pt.pos, pt.end);
@@ -123,7 +123,7 @@ export function decodeServerKeyExchange(ctx: MsgCtx, suite: number | null, versi
         const alg = c.u16('signature algorithm');
         ske.signatureAlgorithm = alg;
         ske.signatureAlgorithmName = signatureSchemeName(alg);
-        r.set('signatureAlgorithm', c.span(at, c.pos));
+        c.ctx.mark(r, 'signatureAlgorithm', at, c.pos);
       } else {
         ske.signatureAlgorithm = null;
         ske.signatureAlgorithmName = null;
