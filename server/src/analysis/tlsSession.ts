@@ -72,10 +72,14 @@ export class TlsSession implements TlsSink {
     if (!this.traffic[from].changeCipherSpec) this.traffic[from].changeCipherSpec = span;
   }
 
+  applicationDataBegins(from: Direction): void {
+    // The handshake is what hex views and retransmission checks need: keep no
+    // copies past it (not even of the first record, often 16 KiB).
+    if (this.traffic[from].applicationDataRecords === 0) this.conn.stream(from).stopRetaining();
+  }
+
   applicationData(from: Direction, length: number): void {
     const t = this.traffic[from];
-    // The handshake is what hex views and retransmission checks need: keep no copies past it.
-    if (t.applicationDataRecords === 0) this.conn.stream(from).stopRetaining();
     t.applicationDataRecords++;
     t.applicationDataBytes += length;
     // Past the handshake and a few records, a direction's bytes teach nothing

@@ -11,8 +11,12 @@ export interface TextOptions {
  * terminal escape sequences that rewrite the researcher's screen. Show control
  * characters as escapes instead of printing them.
  */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
+
 export function safeText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Nearly every string is clean: testing first skips replace()'s per-call setup.
+  return UNSAFE.test(s) ? s.replace(UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
 }
 
 function endpoint(e: { address: string; port: number }): string {
@@ -22,9 +26,22 @@ function endpoint(e: { address: string; port: number }): string {
 function time(t: number): string {
   if (Number.isNaN(t)) return '—';
   // Time-of-day-only dumps give seconds since midnight; show those as a clock time.
-  const d = new Date(t * 1000);
-  return t > 86400 * 366 ? d.toISOString().replace('T', ' ').replace('Z', ' UTC') : d.toISOString().slice(11, 23);
+  const clock = t <= 86400 * 366;
+  const ms = Math.trunc(t * 1000);
+  const second = Math.floor(ms / 1000);
+  // Connections end a few per second of capture: format each second once.
+  if (second !== lastSecond || clock !== lastClock || !Number.isFinite(ms)) {
+    const iso = new Date(second * 1000).toISOString();
+    lastSecond = second;
+    lastClock = clock;
+    lastPrefix = clock ? iso.slice(11, 19) : iso.slice(0, 19).replace('T', ' ');
+  }
+  const frac = `.${String(ms - second * 1000).padStart(3, '0')}`;
+  return clock ? lastPrefix + frac : `${lastPrefix}${frac} UTC`;
 }
+let lastSecond = NaN;
+let lastClock = false;
+let lastPrefix = '';
 
 function styles(opts: TextOptions): Styles {
   return {

@@ -303,6 +303,7 @@ export class TlsStreamDecoder {
     const encrypted = this.ccsSeen && !this.tls13;
     if (t === CT_APPDATA) {
       // Hot path: skip the body; the record is announced when its last byte went by.
+      this.sink.applicationDataBegins?.(this.from, start);
       this.skipKind = 'appdata';
       this.skipLeft = len;
       if (len > 0) {

@@ -232,6 +232,8 @@ export interface TlsSink {
   changeCipherSpec(from: Direction, span: Span): void;
   /** Application data (or encrypted handshake in 1.3): length only. */
   applicationData(from: Direction, length: number, span: Span): void;
+  /** An application-data record's header went by (its body follows; applicationData() comes at its end). */
+  applicationDataBegins?(from: Direction, offset: number): void;
   /** A problem at a stream offset (bogus length, message past record end …). */
   problem(from: Direction, code: string, message: string, span: Span, severity: 'error' | 'warning' | 'info'): void;
   /** The stream is not TLS (first bytes are not a record header): the decoder stops. */

@@ -11,6 +11,7 @@
 // @peculiar/asn1-schema's decorators need the Reflect metadata polyfill loaded
 // before any schema class is evaluated.
 import 'reflect-metadata';
+import { Buffer } from 'node:buffer';
 import { constants as cryptoConstants, createHash, createPublicKey, verify as verifySignature, KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
@@ -22,7 +23,6 @@ import {
 } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import { CURVE_NAMES, EXTENSIONS, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS } from './oids';
-import { sameElements } from '../util/sameElements';
 
 export interface CertificatePublicKey {
   /** 'RSA' | 'RSA-PSS' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA' | …; the OID when unknown. */
@@ -339,6 +339,11 @@ function subjectAltNames(asn: Certificate, problems: string[]): string[] {
  * every handshake of a capture, so each distinct certificate is decoded once.
  * Returned objects are shared between callers: treat them as read-only.
  */
+/** memcmp: a certificate is 1-2 KB, and comparing it in a JS loop cost more than the rest of the lookup. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
 export class CertificateCache {
   private readonly entries = new Map<string, DecodedCertificate>();
   /*
@@ -363,7 +368,7 @@ export class CertificateCache {
     const q = quickHash(der);
     let sha256: string | undefined;
     const seen = this.known.get(q);
-    if (seen) for (const k of seen) if (sameElements(k.der, der)) { sha256 = k.sha256; break; }
+    if (seen) for (const k of seen) if (sameBytes(k.der, der)) { sha256 = k.sha256; break; }
     const hit = sha256 === undefined ? undefined : this.entries.get(sha256);
     if (hit && sha256 !== undefined) {
       // Map keeps insertion order: re-inserting makes this the most recent.

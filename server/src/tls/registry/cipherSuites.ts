@@ -470,7 +470,20 @@ export function isKnownCipherSuite(n: number): boolean {
 }
 
 /** Key exchange derived from the registry name, so the whole table is covered without a second hand-kept list. */
+/*
+ * Key exchange per suite, worked out from its name once: every connection asks
+ * (ServerKeyExchange, ClientKeyExchange), and the string tests below cost more
+ * than decoding the message that asked.
+ */
+const KEX_OF = new Map<number, KeyExchange>();
+
 function classify(n: number, name: string): KeyExchange {
+  let kex = KEX_OF.get(n);
+  if (kex === undefined) KEX_OF.set(n, (kex = classifyName(n, name)));
+  return kex;
+}
+
+function classifyName(n: number, name: string): KeyExchange {
   if (n === 0x00ff || n === 0x5600) return 'scsv';
   // TLS 1.3 suites carry no key exchange: 0x13xx, the integrity-only RFC 9150 suites and the TLS 1.3 GOST suites.
   if ((n >= 0x1301 && n <= 0x13ff) || n === 0xc0b4 || n === 0xc0b5 || (n >= 0xc103 && n <= 0xc106)) return 'tls13';
