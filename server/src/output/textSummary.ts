@@ -29,19 +29,20 @@ function time(t: number): string {
   const clock = t <= 86400 * 366;
   const ms = Math.trunc(t * 1000);
   const second = Math.floor(ms / 1000);
-  // Connections end a few per second of capture: format each second once.
-  if (second !== lastSecond || clock !== lastClock || !Number.isFinite(ms)) {
-    const iso = new Date(second * 1000).toISOString();
-    lastSecond = second;
-    lastClock = clock;
-    lastPrefix = clock ? iso.slice(11, 19) : iso.slice(0, 19).replace('T', ' ');
-  }
   const frac = `.${String(ms - second * 1000).padStart(3, '0')}`;
-  return clock ? lastPrefix + frac : `${lastPrefix}${frac} UTC`;
+  // Connections end a few per second of capture: format each second once.
+  const seconds = clock ? CLOCK_SECONDS : DATED_SECONDS;
+  let prefix = seconds.get(second);
+  if (prefix === undefined) {
+    const iso = new Date(second * 1000).toISOString();
+    prefix = clock ? iso.slice(11, 19) : iso.slice(0, 19).replace('T', ' ');
+    if (seconds.size >= 256) seconds.clear();
+    seconds.set(second, prefix);
+  }
+  return clock ? prefix + frac : `${prefix}${frac} UTC`;
 }
-let lastSecond = NaN;
-let lastClock = false;
-let lastPrefix = '';
+const DATED_SECONDS = new Map<number, string>();
+const CLOCK_SECONDS = new Map<number, string>();
 
 function styles(opts: TextOptions): Styles {
   return {

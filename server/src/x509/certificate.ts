@@ -12,6 +12,7 @@
 // before any schema class is evaluated.
 import 'reflect-metadata';
 import { Buffer } from 'node:buffer';
+import { quickHash } from '../util/byteInterner';
 import { constants as cryptoConstants, createHash, createPublicKey, verify as verifySignature, KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
@@ -105,16 +106,6 @@ export type DecodedCertificate = ParsedCertificate | UndecodableCertificate;
 
 function digest(algorithm: 'sha256' | 'sha1', der: Uint8Array): string {
   return createHash(algorithm).update(der).digest('hex');
-}
-
-/** FNV-1a over the length and the first and last 64 bytes: enough to tell certificates apart, exact match checked after. */
-function quickHash(der: Uint8Array): number {
-  let h = Math.imul(0x811c9dc5 ^ der.length, 0x01000193);
-  const n = der.length;
-  const head = Math.min(n, 64);
-  for (let i = 0; i < head; i++) h = Math.imul(h ^ der[i], 0x01000193);
-  for (let i = Math.max(head, n - 64); i < n; i++) h = Math.imul(h ^ der[i], 0x01000193);
-  return h >>> 0;
 }
 
 function message(e: unknown): string {
@@ -368,7 +359,7 @@ export class CertificateCache {
     const q = quickHash(der);
     let sha256: string | undefined;
     const seen = this.known.get(q);
-    if (seen) for (const k of seen) if (sameBytes(k.der, der)) { sha256 = k.sha256; break; }
+    if (seen) for (const k of seen) if (k.der === der || sameBytes(k.der, der)) { sha256 = k.sha256; break; }
     const hit = sha256 === undefined ? undefined : this.entries.get(sha256);
     if (hit && sha256 !== undefined) {
       // Map keeps insertion order: re-inserting makes this the most recent.
