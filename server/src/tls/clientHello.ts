@@ -82,6 +82,18 @@ export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVers
   return ch;
 }
 
+/** RangeMap.find(`extensions[${index}].${sub}`, from, to), comparing in place instead of building the key. */
+function extensionEntry(r: RangeMap, from: number, to: number, index: string, sub: string): Span | undefined {
+  const keys = r.keys;
+  const length = 13 + index.length + sub.length;
+  for (let j = Math.min(to, keys.length) - 1; j >= from; j--) {
+    const k = keys[j];
+    if (k.length === length && k.endsWith(sub) && k.startsWith('extensions[') && k.startsWith(index, 11) &&
+      k.charCodeAt(11 + index.length) === 0x5d && k.charCodeAt(12 + index.length) === 0x2e) return r.spanAt(j);
+  }
+  return undefined;
+}
+
 /** Copy the extension values every consumer wants onto the hello, with ranges pointing at the extension bodies. */
 function summarise(ch: ClientHello, starts: number[]): void {
   const exts = ch.extensions;
@@ -91,7 +103,10 @@ function summarise(ch: ClientHello, starts: number[]): void {
     if (i >= 0) {
       const from = starts[i] ?? 0;
       const to = starts[i + 1] ?? r.size;
-      const s = r.find(`extensions[${i}].${sub}`, from, to) ?? r.find(`extensions[${i}].data`, from, to);
+      // The extension's own entries, all named `extensions[i].…`: matched by
+      // what follows the prefix, so no key string is built per lookup.
+      const index = String(i);
+      const s = extensionEntry(r, from, to, index, sub) ?? extensionEntry(r, from, to, index, 'data');
       if (s) r.set(key, s);
     }
     return i;

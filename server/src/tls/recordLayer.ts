@@ -23,7 +23,7 @@
  * lengths; a caller that stops feeding then loses record/app-data counts only.
  */
 import { LinearMap, MsgCtx, PiecewiseMap, printable, type OffsetMap } from './reader';
-import { RangeMap, type Direction, type HandshakeMessage, type Span, type TlsSink } from './types';
+import { RangeMap, type Direction, type HandshakeMessage, type Span, type TlsRecord, type TlsSink } from './types';
 import { decodeHandshakeMessage, newConnectionInfo, type ConnectionInfo } from './handshake';
 import { decodeSslv2ClientHello } from './clientHello';
 import { alertDescriptionName } from './registry/alerts';
@@ -145,8 +145,8 @@ export class TlsStreamDecoder {
   static pair(sink: TlsSink, opts: Omit<TlsDecoderOptions, 'connection'> = {}): { client: TlsStreamDecoder; server: TlsStreamDecoder; connection: ConnectionInfo } {
     const connection = newConnectionInfo();
     return {
-      client: new TlsStreamDecoder('client', sink, { ...opts, connection }),
-      server: new TlsStreamDecoder('server', sink, { ...opts, connection }),
+      client: new TlsStreamDecoder('client', sink, { maxMessageBytes: opts.maxMessageBytes, idleAfter: opts.idleAfter, connection }),
+      server: new TlsStreamDecoder('server', sink, { maxMessageBytes: opts.maxMessageBytes, idleAfter: opts.idleAfter, connection }),
       connection,
     };
   }
@@ -398,16 +398,10 @@ export class TlsStreamDecoder {
     const t = this.recType;
     const span: Span = [this.recStart, bodyOff + body.length];
     const encrypted = this.ccsSeen && !this.tls13 && !(t === CT_HANDSHAKE && looksLikeCleartextHandshake(body));
-    this.sink.record({
-      contentType: t,
-      version: this.recVersion,
-      length: body.length,
-      from: this.from,
-      span,
-      encrypted,
-      index: this.recordIndex,
-      ...(this.recAfterGap ? { afterGap: true } : {}),
-    });
+    const record: TlsRecord = { contentType: t, version: this.recVersion, length: body.length, from: this.from, span, encrypted, index: this.recordIndex };
+    // Set only when true, not spread in: a spread object literal took the slow path on every record.
+    if (this.recAfterGap) record.afterGap = true;
+    this.sink.record(record);
     switch (t) {
       case CT_HANDSHAKE:
         if (encrypted) this.encryptedHandshake(body, bodyOff);
@@ -435,9 +429,10 @@ export class TlsStreamDecoder {
   private skipped(end: number): void {
     const start = this.recStart;
     const bodyStart = start + this.recHeaderLen;
-    const extra = this.recAfterGap ? { afterGap: true } : {};
     if (this.skipKind === 'appdata') {
-      this.sink.record({ contentType: CT_APPDATA, version: this.recVersion, length: this.recLen, from: this.from, span: [start, end], encrypted: true, index: this.recordIndex, ...extra });
+      const record: TlsRecord = { contentType: CT_APPDATA, version: this.recVersion, length: this.recLen, from: this.from, span: [start, end], encrypted: true, index: this.recordIndex };
+      if (this.recAfterGap) record.afterGap = true;
+      this.sink.record(record);
       this.sink.applicationData(this.from, end - bodyStart, [bodyStart, end]);
       if (this.tls13 || (this.ccsSeen && this.encryptedHandshakeSeen)) this.appDataAfterHandshake++;
     } else {
