@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -179,4 +179,32 @@ test('analyze --json carries suspects; --rules adds the user\'s own, and reports
   assert.ok(mine, c.suspects.map((s: { rule: string }) => s.rule).join(', '));
   assert.equal(mine.explanation, 'our bridges were blocked on this');
   assert.ok(!c.suspects.some((s: { rule: string }) => s.rule.includes('broken')));
+});
+
+test('the launcher keeps V8 code cache for the bundle, and never uses one made for another bundle or damaged', () => {
+  const bundle = join(ROOT, 'dist', 'cli.js');
+  const cache = `${bundle}.v8cache`;
+  const st = statSync(bundle);
+  const key = Buffer.from(`${st.size} ${st.mtimeMs} ${process.version} ${process.arch}\n`);
+  const file = join(HS, 'tls13.pcap');
+  const analyse = () => {
+    const r = run(['analyze', file, '--json']);
+    assert.equal(r.code, 0, r.err);
+    return JSON.parse(r.out).connections[0].fingerprints.ja4;
+  };
+  rmSync(cache, { force: true });
+  const ja4 = analyse();
+  assert.match(ja4, /^t13d/);
+  const made = readFileSync(cache);
+  assert.ok(made.subarray(0, key.length).equals(key), 'the cache names the bundle and Node it was made for');
+  assert.ok(made.length > key.length + 10000);
+  // Damaged: V8 rejects it, the run is unchanged and the cache is made again.
+  writeFileSync(cache, Buffer.concat([key, Buffer.alloc(5000, 0xa5)]));
+  assert.equal(analyse(), ja4);
+  assert.ok(readFileSync(cache).length > key.length + 10000);
+  // Made for another bundle of the same length: V8 alone would accept it; the launcher must not.
+  const other = Buffer.from(`${st.size} ${st.mtimeMs + 1} ${process.version} ${process.arch}\n`);
+  writeFileSync(cache, Buffer.concat([other, made.subarray(key.length)]));
+  assert.equal(analyse(), ja4);
+  assert.ok(readFileSync(cache).subarray(0, key.length).equals(key), 'replaced by a cache for this bundle');
 });

@@ -6,6 +6,8 @@ import type { CompareReport } from '../../../shared/compare';
 import type { ByteReader } from '../capture/sourceBytes';
 import { hexBytesFromReaders } from '../report/hex';
 import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
@@ -89,7 +91,6 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>)
 
 async function writeOut(text: string, out: string | undefined): Promise<void> {
   if (out) {
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(out, text);
   } else {
     await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
@@ -213,7 +214,6 @@ async function writeReport(report: CompareReport, format: 'html' | 'md' | 'json'
   try {
     const ctx = { annotations: loaded.annotations, generatedAt: new Date(), hexBytes: hex.read };
     const text = format === 'html' ? renderHtml(report, ctx) : format === 'md' ? renderMarkdown(report, ctx) : renderJson(report, ctx);
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(out, text);
   } finally {
     hex.close();
@@ -249,7 +249,6 @@ function hexFromDisk(report: CompareReport) {
 
 async function demoCommand(args: string[]): Promise<number> {
   const { values } = parse(args, { out: { type: 'string' } });
-  const { join } = await import('node:path');
   const root = join(__dirname, '..');
   const client = join(root, 'samples', 'tor-kz-drop', 'client.pcap');
   const relay = join(root, 'samples', 'tor-kz-drop', 'relay.pcap');
