@@ -12,7 +12,13 @@ import { versionName } from '../tls/registry/versions';
 import { CertificateCache } from '../x509/certificate';
 import { withSourceRanges } from './sourceRanges';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';
-import { ja4s as computeJa4s, ja4x as computeJa4x } from '../fingerprint/ja4plus';
+import type * as Ja4plus from '../fingerprint/ja4plus';
+
+let ja4plusModule: typeof Ja4plus | undefined;
+/** JA4S/JA4X (FoxIO License 1.1) are loaded, with the ASN.1 stack they need, only once the user opted in. */
+function ja4plus(): typeof Ja4plus {
+  return (ja4plusModule ??= require('../fingerprint/ja4plus') as typeof Ja4plus);
+}
 
 export interface ReportOptions {
   /** Compute JA4S/JA4X (FoxIO License 1.1, non-commercial): opt-in only. */
@@ -74,7 +80,7 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   if (rawClientHello) Object.assign(fingerprints, fingerprintClient(rawClientHello));
   if (rawServerHello) Object.assign(fingerprints, fingerprintServer(rawServerHello));
   if (opts.ja4plus) {
-    if (rawServerHello) Object.assign(fingerprints, computeJa4s(rawServerHello));
+    if (rawServerHello) Object.assign(fingerprints, ja4plus().ja4s(rawServerHello));
     fingerprints.ja4x = ja4x ?? [];
   }
 
@@ -131,7 +137,7 @@ function certificateReport(c: CertificateEntry, index: number, opts: ReportOptio
     selfSigned: d.selfSigned ?? null, extensions: d.extensions ?? [], length: c.der.length, range,
   };
   if (d.error) rep.error = d.error;
-  if (opts.ja4plus) rep.ja4x = computeJa4x(c.der);
+  if (opts.ja4plus) rep.ja4x = ja4plus().ja4x(c.der);
   return rep;
 }
 

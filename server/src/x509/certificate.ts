@@ -8,22 +8,44 @@
  * `<script>` stays `<script>`); escaping for HTML, Markdown or the terminal is
  * the renderers' job.
  */
-// @peculiar/asn1-schema's decorators need the Reflect metadata polyfill loaded
-// before any schema class is evaluated.
-import 'reflect-metadata';
 import { Buffer } from 'node:buffer';
 import { quickHash } from '../util/byteInterner';
 import { constants as cryptoConstants, createHash, createPublicKey, verify as verifySignature, KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  Certificate,
-  GeneralName as AsnGeneralName,
-  SubjectAlternativeName,
-  SubjectPublicKeyInfo,
-  id_ce_subjectAltName,
-} from '@peculiar/asn1-x509';
-import * as x509 from '@peculiar/x509';
+import type { Certificate, GeneralName as AsnGeneralName, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import type * as X509 from '@peculiar/x509';
 import { CURVE_NAMES, EXTENSIONS, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS } from './oids';
+
+/*
+ * The ASN.1/X.509 stack is loaded with the first certificate, not with this
+ * module: setting up its schema classes was a third of the CLI's start-up,
+ * all of it before the first byte of a capture was read.
+ */
+interface X509Stack {
+  AsnConvert: typeof import('@peculiar/asn1-schema').AsnConvert;
+  Certificate: typeof Certificate;
+  SubjectAlternativeName: typeof import('@peculiar/asn1-x509').SubjectAlternativeName;
+  id_ce_subjectAltName: string;
+  x509: typeof X509;
+}
+let stack: X509Stack | undefined;
+
+export function x509Stack(): X509Stack {
+  if (!stack) {
+    // @peculiar/asn1-schema's decorators need the Reflect metadata polyfill loaded
+    // before any schema class is evaluated.
+    require('reflect-metadata');
+    const schema = require('@peculiar/asn1-schema') as typeof import('@peculiar/asn1-schema');
+    const asn1x509 = require('@peculiar/asn1-x509') as typeof import('@peculiar/asn1-x509');
+    stack = {
+      AsnConvert: schema.AsnConvert,
+      Certificate: asn1x509.Certificate,
+      SubjectAlternativeName: asn1x509.SubjectAlternativeName,
+      id_ce_subjectAltName: asn1x509.id_ce_subjectAltName,
+      x509: require('@peculiar/x509') as typeof X509,
+    };
+  }
+  return stack;
+}
 
 export interface CertificatePublicKey {
   /** 'RSA' | 'RSA-PSS' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA' | …; the OID when unknown. */
@@ -120,9 +142,10 @@ function decodeWithDigest(der: Uint8Array, sha256: string): DecodedCertificate {
   const sha1 = digest('sha1', der);
   const length = der.length;
   let asn: Certificate;
-  let cert: x509.X509Certificate;
+  let cert: X509.X509Certificate;
   try {
     if (der.length === 0) throw new Error('empty certificate');
+    const { AsnConvert, Certificate, x509 } = x509Stack();
     asn = AsnConvert.parse(der, Certificate);
     // Built from the parsed structure so that this module keeps the ASN.1
     // objects (raw TBS bytes, extension list) without reaching into the
@@ -139,7 +162,7 @@ function decodeWithDigest(der: Uint8Array, sha256: string): DecodedCertificate {
   }
 }
 
-function summarise(asn: Certificate, cert: x509.X509Certificate, sha256: string, sha1: string, length: number): ParsedCertificate {
+function summarise(asn: Certificate, cert: X509.X509Certificate, sha256: string, sha1: string, length: number): ParsedCertificate {
   const problems: string[] = [];
   const tbs = asn.tbsCertificate;
   const notBefore = cert.notBefore;
@@ -150,7 +173,7 @@ function summarise(asn: Certificate, cert: x509.X509Certificate, sha256: string,
   // Names are compared as encoded; the string test first only spares the
   // re-encoding (a tenth of the decode time) for the usual, CA-issued case.
   const selfIssued = cert.subject === cert.issuer
-    && Buffer.from(AsnConvert.serialize(tbs.issuer)).equals(Buffer.from(AsnConvert.serialize(tbs.subject)));
+    && Buffer.from(x509Stack().AsnConvert.serialize(tbs.issuer)).equals(Buffer.from(x509Stack().AsnConvert.serialize(tbs.subject)));
   const selfSignatureVerified = selfIssued && key ? verifySelf(asn, key, signatureAlgorithm) : null;
 
   const extensions: CertificateExtension[] = [];
@@ -185,7 +208,7 @@ function summarise(asn: Certificate, cert: x509.X509Certificate, sha256: string,
   };
 }
 
-function lastField(name: x509.Name, field: string): string | null {
+function lastField(name: X509.Name, field: string): string | null {
   const values = name.getField(field);
   return values.length ? values[values.length - 1] : null;
 }
@@ -206,7 +229,7 @@ function publicKeyInfo(spki: SubjectPublicKeyInfo, problems: string[]): { key: K
   try {
     // Node (OpenSSL) knows more key types and curves than the WebCrypto-shaped
     // view of @peculiar/x509, and gives sizes without a crypto provider.
-    key = createPublicKey({ key: Buffer.from(AsnConvert.serialize(spki)), format: 'der', type: 'spki' });
+    key = createPublicKey({ key: Buffer.from(x509Stack().AsnConvert.serialize(spki)), format: 'der', type: 'spki' });
   } catch (e) {
     problems.push(`public key could not be loaded: ${message(e)}`);
     return { key: null, info };
@@ -221,7 +244,7 @@ function publicKeyInfo(spki: SubjectPublicKeyInfo, problems: string[]): { key: K
   return { key, info };
 }
 
-function signatureAlgorithmInfo(asn: Certificate, cert: x509.X509Certificate): CertificateSignatureAlgorithm {
+function signatureAlgorithmInfo(asn: Certificate, cert: X509.X509Certificate): CertificateSignatureAlgorithm {
   const oid = asn.signatureAlgorithm.algorithm;
   const info: CertificateSignatureAlgorithm = { name: SIGNATURE_ALGORITHMS[oid] ?? oid, oid };
   if (oid === '1.2.840.113549.1.1.10') {
@@ -304,7 +327,7 @@ function generalName(gn: AsnGeneralName, problems: string[]): string {
   if (gn.iPAddress !== undefined) return `IP:${gn.iPAddress}`;
   if (gn.rfc822Name !== undefined) return `email:${ia5(gn.rfc822Name, 'subjectAltName email', problems)}`;
   if (gn.uniformResourceIdentifier !== undefined) return `URI:${ia5(gn.uniformResourceIdentifier, 'subjectAltName URI', problems)}`;
-  if (gn.directoryName !== undefined) return `DirName:${new x509.Name(AsnConvert.serialize(gn.directoryName)).toString()}`;
+  if (gn.directoryName !== undefined) return `DirName:${new (x509Stack().x509.Name)(x509Stack().AsnConvert.serialize(gn.directoryName)).toString()}`;
   if (gn.registeredID !== undefined) return `RID:${gn.registeredID}`;
   if (gn.otherName !== undefined) return `othername:${gn.otherName.typeId}`;
   if (gn.x400Address !== undefined) return 'X400Name:<unsupported>';
@@ -313,6 +336,7 @@ function generalName(gn: AsnGeneralName, problems: string[]): string {
 }
 
 function subjectAltNames(asn: Certificate, problems: string[]): string[] {
+  const { AsnConvert, SubjectAlternativeName, id_ce_subjectAltName } = x509Stack();
   const out: string[] = [];
   for (const ext of asn.tbsCertificate.extensions ?? []) {
     if (ext.extnID !== id_ce_subjectAltName) continue;
