@@ -91,24 +91,57 @@ interface Styles {
   warn(s: string): string;
 }
 
+/*
+ * One connection's lines, built by a few small functions rather than one big
+ * one: V8 optimises a function once it is hot, and recompiles it whenever a
+ * new shape of array or report reaches it; the one big function used to be
+ * compiled three times, each as costly as decoding a ClientHello a thousand times.
+ */
 function formatConnection(c: ConnectionReport, st: Styles): string[] {
-  const out: string[] = [];
+  const out: string[] = [headLine(c, st), factsLine(c)];
+  const flow = flowLine(c);
+  if (flow !== '') out.push(flow);
+  keyExchangeLines(c, out);
+  certificateLines(c, st, out);
+  fingerprintLines(c, st, out);
+  noteLines(c, st, out);
+  return out;
+}
+
+function headLine(c: ConnectionReport, st: Styles): string {
   const t = c.tls;
   const head = [`#${c.id}`, `${endpoint(c.client)} → ${endpoint(c.server)}`];
   if (t.versionName) head.push(t.versionName);
   if (t.cipherSuiteName) head.push(t.cipherSuiteName);
-  out.push(st.bold(head.join('  ')));
+  return st.bold(head.join('  '));
+}
+
+function factsLine(c: ConnectionReport): string {
+  const t = c.tls;
   const facts: string[] = [];
   if (t.serverName !== null) facts.push(`SNI ${safeText(t.serverName)}`);
   else if (c.clientHello) facts.push('no SNI');
-  if (c.clientHello && c.clientHello.alpn.length > 0) facts.push(`ALPN offered ${c.clientHello.alpn.map(safeText).join(',')}`);
+  if (c.clientHello && c.clientHello.alpn.length > 0) facts.push(`ALPN offered ${safeList(c.clientHello.alpn)}`);
   if (t.alpn) facts.push(`chosen ${safeText(t.alpn)}`);
   if (t.resumed) facts.push('resumed');
   facts.push(`${c.tcp.packets} packets, ${time(c.startTime)} – ${time(c.endTime)}`);
-  out.push(`    ${facts.join('; ')}`);
-  const flow = c.messages.map((m) => `${m.from === 'client' ? 'C' : 'S'}:${m.name}`);
-  if (flow.length > 0) out.push(`    ${flow.join(' ')}`);
-  const ad = t.applicationData;
+  return `    ${facts.join('; ')}`;
+}
+
+function safeList(items: string[]): string {
+  let s = '';
+  for (let i = 0; i < items.length; i++) s += (i > 0 ? ',' : '') + safeText(items[i]);
+  return s;
+}
+
+function flowLine(c: ConnectionReport): string {
+  let s = '';
+  for (const m of c.messages) s += `${s === '' ? '    ' : ' '}${m.from === 'client' ? 'C' : 'S'}:${m.name}`;
+  return s;
+}
+
+function keyExchangeLines(c: ConnectionReport, out: string[]): void {
+  const ad = c.tls.applicationData;
   if (ad.client.records + ad.server.records > 0) out.push(`    application data: client ${ad.client.records} records / ${ad.client.bytes} B, server ${ad.server.records} records / ${ad.server.bytes} B`);
   for (const a of c.alerts) out.push(`    alert from ${a.from}: ${a.encrypted ? 'encrypted' : `${a.level === 2 ? 'fatal' : 'warning'} ${a.name}`}`);
   const ske = c.serverKeyExchange;
@@ -116,15 +149,30 @@ function formatConnection(c: ConnectionReport, st: Styles): string[] {
     if (ske.kind === 'dhe') out.push(`    DHE: p ${ske.dhPrimeBits} bits, g ${ske.dhGenerator}, Ys ${ske.dhPublicBits} bits`);
     else if (ske.kind === 'ecdhe') out.push(`    ECDHE: ${ske.namedCurveName ?? ske.namedCurve}`);
   }
+}
+
+function certificateLines(c: ConnectionReport, st: Styles, out: string[]): void {
   for (const cert of c.certificates) {
     const who = cert.subject || '(unparsed)';
     out.push(`    cert[${cert.index}] ${safeText(who)}  issuer ${safeText(cert.issuer)}`);
     out.push(st.dim(`            ${cert.notBefore ?? '?'} – ${cert.notAfter ?? '?'}, ${cert.publicKey ? `${cert.publicKey.algorithm} ${cert.publicKey.bits ?? ''}` : '?'}, sha256 ${cert.sha256.slice(0, 16)}…`));
   }
+}
+
+function fingerprintLines(c: ConnectionReport, st: Styles, out: string[]): void {
   const f = c.fingerprints;
   if (f.ja3) out.push(st.dim(`    JA3 ${f.ja3}  JA4 ${f.ja4 ?? '—'}`));
   if (f.ja3s) out.push(st.dim(`    JA3S ${f.ja3s}${f.ja4s ? `  JA4S ${f.ja4s}` : ''}`));
-  for (const x of c.suspects.filter((y) => y.weight !== 'low').slice(0, 6)) out.push(st.warn(`    suspect [${x.weight}] ${x.field}${x.value !== undefined ? ` = ${safeText(clip(x.value, 60))}` : ''} (${x.rule})`));
+  let shown = 0;
+  for (const x of c.suspects) {
+    if (x.weight === 'low') continue;
+    if (shown++ === 6) break;
+    out.push(st.warn(`    suspect [${x.weight}] ${x.field}${x.value !== undefined ? ` = ${safeText(clip(x.value, 60))}` : ''} (${x.rule})`));
+  }
+}
+
+function noteLines(c: ConnectionReport, st: Styles, out: string[]): void {
+  const t = c.tls;
   const tcp = c.tcp;
   const tcpNotes: string[] = [];
   if (tcp.retransmissions.client + tcp.retransmissions.server > 0) tcpNotes.push(`retransmissions: client ${tcp.retransmissions.client}, server ${tcp.retransmissions.server}`);
@@ -134,8 +182,12 @@ function formatConnection(c: ConnectionReport, st: Styles): string[] {
   if (!t.available) tcpNotes.push('no payload bytes in this dump: the TLS layer is not available');
   if (t.incomplete) tcpNotes.push(`handshake incomplete${t.lastMessage ? ` (last seen: ${t.lastMessage})` : ''}`);
   if (tcpNotes.length > 0) out.push(st.warn(`    ${tcpNotes.join('; ')}`));
-  for (const d of c.diagnostics.filter((x) => x.severity !== 'info').slice(0, 10)) out.push(st.warn(`    ${formatDiagnostic(d)}`));
-  return out;
+  let shown = 0;
+  for (const d of c.diagnostics) {
+    if (d.severity === 'info') continue;
+    if (shown++ === 10) break;
+    out.push(st.warn(`    ${formatDiagnostic(d)}`));
+  }
 }
 
 export function formatDiagnostic(d: ReportDiagnostic): string {
