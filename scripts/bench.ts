@@ -13,6 +13,9 @@
  * real handshake with fresh addresses, ports and sequence numbers, then
  * carries a random amount of application data in 16 KiB TLS records cut into
  * 1448-byte segments, with ACKs, then closes; 64 connections run interleaved.
+ * The main capture's connections carry 200 kB on average; a second, quarter
+ * size capture of short connections (20 kB on average, ten times as many
+ * handshakes per byte) shows the case where the work per connection dominates.
  *
  * Flags: --size MB (default 1024), --runs N (default 3), --no-tshark, --regen.
  */
@@ -145,7 +148,7 @@ function rng(seed: number): () => number {
   };
 }
 
-function* connectionPackets(id: number, tpl: TemplatePacket[], rand: () => number, noise: Uint8Array, start: number) {
+function* connectionPackets(id: number, tpl: TemplatePacket[], rand: () => number, noise: Uint8Array, start: number, meanBulk: number) {
   const client = (10 << 24) | (1 << 16) | (id & 0xffff);
   const server = (198 << 24) | (51 << 16) | (100 << 8) | (id % 50);
   const cport = 1024 + (id * 7919) % 60000;
@@ -165,7 +168,7 @@ function* connectionPackets(id: number, tpl: TemplatePacket[], rand: () => numbe
       : [t, server, client, sport, cport, seq, ack, p.flags, p.window, p.options, p.payload, ipS++] as const;
   }
   // Bulk download: 16 KiB application-data records cut into MSS-sized segments.
-  const bulk = Math.floor(-Math.log(1 - rand() * 0.999) * 200_000);
+  const bulk = Math.floor(-Math.log(1 - rand() * 0.999) * meanBulk);
   let sent = 0;
   let recordLeft = 0;
   const seg = new Uint8Array(1448);
@@ -199,7 +202,8 @@ function* connectionPackets(id: number, tpl: TemplatePacket[], rand: () => numbe
   yield [t + 0.0004, client, server, cport, sport, isnC + cNext + 1, isnS + sNext + 1, TcpFlag.ACK, 2000, empty, empty, ipC++] as const;
 }
 
-function makeCapture(path: string, targetBytes: number): void {
+/** Writes a capture of about `targetBytes`; each connection carries an exponentially distributed amount of data with mean `meanBulk`. */
+function makeCapture(path: string, targetBytes: number, meanBulk: number): void {
   const dir = join(__dirname, '..', 'test', 'fixtures', 'handshakes');
   const templates = TEMPLATES.map((f) => join(dir, f)).filter(existsSync).map(loadTemplate).filter((t) => t.length > 3);
   if (templates.length === 0) throw new Error(`no handshake templates found in ${dir}`);
@@ -212,7 +216,7 @@ function makeCapture(path: string, targetBytes: number): void {
   let id = 0;
   let clock = 1_700_000_000;
   while (w.written < targetBytes || active.length > 0) {
-    while (active.length < 64 && w.written < targetBytes) active.push(connectionPackets(id, templates[id % templates.length], rand, noise, clock + id * 0.001) as never), id++;
+    while (active.length < 64 && w.written < targetBytes) active.push(connectionPackets(id, templates[id % templates.length], rand, noise, clock + id * 0.001, meanBulk) as never), id++;
     for (let i = 0; i < active.length; i++) {
       const r = active[i].next();
       if (r.done) { active.splice(i, 1); i--; continue; }
@@ -274,6 +278,22 @@ function child(mode: string, path: string): void {
   process.stdout.write(JSON.stringify({ packets: plainRead(path) }));
 }
 
+/** tshark's handshake listing, as the issue measures it. */
+function tshark(path: string, outFile: string, runs: number): { seconds: number; maxRssMB: number; out: string } {
+  return timeChild(['tshark', '-r', path, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'frame.number', '-e', 'tls.handshake.type',
+    '-e', 'tls.handshake.ciphersuite', '-e', 'tls.handshake.extensions_server_name'], outFile, runs);
+}
+
+function totalsOf(out: string): { packets: string; connections: number } {
+  const totals = /(\d+) packets, \d+ TCP; (\d+) connection\(s\) shown/.exec(out);
+  if (!totals) throw new Error('no totals line in the analyze output');
+  return { packets: totals[1], connections: Number(totals[2]) };
+}
+
+const MEAN_BULK = 200_000;
+/** Short connections (web browsing, API calls): here the work per connection dominates, not the work per byte. */
+const SHORT_MEAN_BULK = 20_000;
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1], args[2]);
@@ -282,8 +302,9 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const big = join(dir, `tls-${sizeMB}MB.pcap`);
   const small = join(dir, `tls-${Math.round(sizeMB / 4)}MB.pcap`);
-  for (const [p, mb] of [[big, sizeMB], [small, Math.round(sizeMB / 4)]] as const) {
-    if (args.includes('--regen') || !existsSync(p)) makeCapture(p, mb * 1024 * 1024);
+  const short = join(dir, `tls-short-${Math.round(sizeMB / 4)}MB.pcap`);
+  for (const [p, mb, mean] of [[big, sizeMB, MEAN_BULK], [small, Math.round(sizeMB / 4), MEAN_BULK], [short, Math.round(sizeMB / 4), SHORT_MEAN_BULK]] as const) {
+    if (args.includes('--regen') || !existsSync(p)) makeCapture(p, mb * 1024 * 1024, mean);
   }
   const runs = Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 3);
   const self = __filename;
@@ -295,12 +316,11 @@ async function main(): Promise<void> {
   const plain = timeChild([node, self, '--child', 'plain', big], join(dir, 'plain.out'), runs);
   const ours = timeChild([bin, 'analyze', big], join(dir, 'ours.txt'), runs);
   const oursSmall = timeChild([bin, 'analyze', small], join(dir, 'ours-small.txt'), runs);
-  const totals = /(\d+) packets, \d+ TCP; (\d+) connection\(s\) shown/.exec(ours.out);
-  if (!totals) throw new Error('no totals line in the analyze output');
+  const totals = totalsOf(ours.out);
   const handshakes = (ours.out.match(/^ {4}C:ClientHello S:(ServerHello|HelloRetryRequest)/gm) ?? []).length;
   const mb = statSync(big).size / 1e6;
   const lines = [
-    `capture: ${big} (${mb.toFixed(0)} MB, ${totals[1]} packets, ${totals[2]} TLS connections, ${handshakes} with a ServerHello)`,
+    `capture: ${big} (${mb.toFixed(0)} MB, ${totals.packets} packets, ${totals.connections} TLS connections, ${handshakes} with a ServerHello)`,
     `fastest of ${runs} runs each`,
     `plain read (bare Node loop over records): ${plain.seconds.toFixed(2)} s`,
     `handshake-inspector analyze:              ${ours.seconds.toFixed(2)} s  (${(mb / ours.seconds).toFixed(0)} MB/s), peak RSS ${ours.maxRssMB.toFixed(0)} MB`,
@@ -308,10 +328,17 @@ async function main(): Promise<void> {
     `ratio ours / plain read:                  ${(ours.seconds / plain.seconds).toFixed(1)}×`,
   ];
   if (!args.includes('--no-tshark')) {
-    const ts = timeChild(['tshark', '-r', big, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'frame.number', '-e', 'tls.handshake.type', '-e', 'tls.handshake.ciphersuite', '-e', 'tls.handshake.extensions_server_name'], join(dir, 'tshark.txt'), Math.min(runs, 2));
+    const ts = tshark(big, join(dir, 'tshark.txt'), Math.min(runs, 2));
     const tsLines = ts.out.split('\n').filter(Boolean).length;
     lines.push(`tshark -Y tls.handshake -T fields:        ${ts.seconds.toFixed(2)} s, peak RSS ${ts.maxRssMB.toFixed(0)} MB (${tsLines} handshake packets)`);
     lines.push(`speed-up over tshark:                     ${(ts.seconds / ours.seconds).toFixed(1)}×`);
+    // The same comparison where connections are short and many.
+    plainRead(short);
+    const oursShort = timeChild([bin, 'analyze', short], join(dir, 'ours-short.txt'), runs);
+    const tsShort = tshark(short, join(dir, 'tshark-short.txt'), Math.min(runs, 2));
+    const shortTotals = totalsOf(oursShort.out);
+    lines.push(`short connections: ${short} (${(statSync(short).size / 1e6).toFixed(0)} MB, ${shortTotals.connections} TLS connections, mean ${SHORT_MEAN_BULK / 1000} kB of data each)`);
+    lines.push(`  handshake-inspector ${oursShort.seconds.toFixed(2)} s, peak RSS ${oursShort.maxRssMB.toFixed(0)} MB; tshark ${tsShort.seconds.toFixed(2)} s; speed-up ${(tsShort.seconds / oursShort.seconds).toFixed(1)}×`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
