@@ -32,11 +32,14 @@ test('connection times: UTC date and time to the millisecond, or a clock time fo
   // Seconds since midnight (tcpdump -t… without a date) stay a clock time, even right after a dated one.
   assert.deepEqual(show(3723.004, 1700000000.004), ['01:02:03.004', '2023-11-14 22:13:20.004 UTC']);
   assert.deepEqual(show(NaN, 0.5), ['—', '00:00:00.500']);
+  assert.deepEqual(show(951782400, 4107542399.5), ['2000-02-29 00:00:00.000 UTC', '2100-02-28 23:59:59.500 UTC']);
+  assert.deepEqual(show(-62135596800, 253402300799.999), ['00:00:00.000', '9999-12-31 23:59:59.999 UTC']);
   // The boundary between the two inside one second.
   assert.deepEqual(show(86400 * 366, 86400 * 366 + 0.5), ['00:00:00.000', '1971-01-02 00:00:00.500 UTC']);
   fc.assert(fc.property(
     fc.oneof(fc.double({ min: -1e6, max: 4e9, noNaN: true }), fc.integer({ min: 0, max: 4e9 }).map((s) => s + 0.999999)),
-    fc.double({ min: 0, max: 4e9, noNaN: true }),
+    // Every calendar case (leap years, centuries, 1970, far past and future, where Date writes six-digit years).
+    fc.oneof(fc.double({ min: 0, max: 4e9, noNaN: true }), fc.double({ min: -62135596800 - 86400 * 800, max: 253402300800 + 86400 * 800, noNaN: true })),
     (a, b) => {
       assert.deepEqual(show(a, b), [expected(a), expected(b)]);
     },

@@ -29,20 +29,43 @@ function time(t: number): string {
   const clock = t <= 86400 * 366;
   const ms = Math.trunc(t * 1000);
   const second = Math.floor(ms / 1000);
-  const frac = `.${String(ms - second * 1000).padStart(3, '0')}`;
-  // Connections end a few per second of capture: format each second once.
-  const seconds = clock ? CLOCK_SECONDS : DATED_SECONDS;
-  let prefix = seconds.get(second);
-  if (prefix === undefined) {
-    const iso = new Date(second * 1000).toISOString();
-    prefix = clock ? iso.slice(11, 19) : iso.slice(0, 19).replace('T', ' ');
-    if (seconds.size >= 256) seconds.clear();
-    seconds.set(second, prefix);
+  // Outside years 0001-9999 toISOString writes six-digit years: leave those to it.
+  if (!(second >= -62135596800 && second < 253402300800)) {
+    const iso = new Date(t * 1000).toISOString();
+    return clock ? iso.slice(11, 23) : iso.replace('T', ' ').replace('Z', ' UTC');
   }
+  const frac = `.${pad(ms - second * 1000, 3)}`;
+  const prefix = secondText(second, clock);
   return clock ? prefix + frac : `${prefix}${frac} UTC`;
 }
-const DATED_SECONDS = new Map<number, string>();
-const CLOCK_SECONDS = new Map<number, string>();
+
+/**
+ * `YYYY-MM-DD hh:mm:ss` (UTC) of a second in years 0001-9999, or `hh:mm:ss`
+ * for a clock time, as Date#toISOString writes them. Worked out with
+ * integers: a capture's connections mostly start in different seconds, and a
+ * Date per time was most of writing a connection's summary line.
+ */
+function secondText(second: number, clock: boolean): string {
+  const days = Math.floor(second / 86400);
+  const inDay = second - days * 86400;
+  const hms = `${pad(Math.floor(inDay / 3600), 2)}:${pad(Math.floor(inDay / 60) % 60, 2)}:${pad(inDay % 60, 2)}`;
+  if (clock) return hms;
+  // Days since 1970-01-01 to a civil date (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)} ${hms}`;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
 
 function styles(opts: TextOptions): Styles {
   return {
