@@ -19,14 +19,18 @@ if (!fs.existsSync(bundle)) {
 /*
  * Compiling the 1.8 MB bundle was a quarter of a small run, and on a big
  * capture it delays the reading thread. So the bundle is loaded as `require`
- * would, but with V8's code cache from an earlier run (dist/cli.js.v8cache,
+ * would, but with V8's code cache from an earlier run (dist/cli.js.*.v8cache,
  * made by `npm run build` and remade whenever it does not fit): ~35 ms less
  * per run. V8 checks its own version and flags but of the source only its
  * length, so the cache also names the exact bundle (size, mtime) and Node it
  * was made from; a cache for anything else is ignored and replaced.
  */
 function loadBundle() {
-  const cacheFile = `${bundle}.v8cache`;
+  // V8 rejects a cache made under other flags (the shebang's, or none when run
+  // as `node bin/…`), so each set of flags keeps its own.
+  let flags = 0x811c9dc5;
+  for (const c of process.execArgv.join(' ')) flags = Math.imul(flags ^ c.charCodeAt(0), 0x01000193);
+  const cacheFile = `${bundle}.${(flags >>> 0).toString(16)}.v8cache`;
   const stat = fs.statSync(bundle);
   const key = Buffer.from(`${stat.size} ${stat.mtimeMs} ${process.version} ${process.arch}\n`);
   let cachedData;
