@@ -29,7 +29,7 @@ interface X509Stack {
 }
 let stack: X509Stack | undefined;
 
-export function x509Stack(): X509Stack {
+function x509Stack(): X509Stack {
   if (!stack) {
     // @peculiar/asn1-schema's decorators need the Reflect metadata polyfill loaded
     // before any schema class is evaluated.

@@ -469,7 +469,6 @@ export function isKnownCipherSuite(n: number): boolean {
   return BY_ID.has(n);
 }
 
-/** Key exchange derived from the registry name, so the whole table is covered without a second hand-kept list. */
 /*
  * Key exchange per suite, worked out from its name once: every connection asks
  * (ServerKeyExchange, ClientKeyExchange), and the string tests below cost more
@@ -483,6 +482,7 @@ function classify(n: number, name: string): KeyExchange {
   return kex;
 }
 
+/** Key exchange derived from the registry name, so the whole table is covered without a second hand-kept list. */
 function classifyName(n: number, name: string): KeyExchange {
   if (n === 0x00ff || n === 0x5600) return 'scsv';
   // TLS 1.3 suites carry no key exchange: 0x13xx, the integrity-only RFC 9150 suites and the TLS 1.3 GOST suites.
