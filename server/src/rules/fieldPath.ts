@@ -49,6 +49,35 @@ export function parseFieldPath(text: string): PathSegment[] | PathError {
   }
 }
 
+/*
+ * Rules mark the same few paths on every connection; parsing each again (and
+ * formatting its prefixes) was most of turning a mark into a suspect.
+ * Read-only results, bounded.
+ */
+const PARSED = new Map<string, readonly PathSegment[] | PathError>();
+const PREFIX_KEYS = new Map<string, readonly string[]>();
+
+function parsedPath(path: string): readonly PathSegment[] | PathError {
+  let p = PARSED.get(path);
+  if (p === undefined) {
+    if (PARSED.size >= 4096) PARSED.clear();
+    PARSED.set(path, (p = parseFieldPath(path)));
+  }
+  return p;
+}
+
+/** The keys a hello's ranges may hold for `path` below its root, longest first (root.a[1].b → a[1].b, a[1], a). */
+function prefixKeys(path: string, segs: readonly PathSegment[]): readonly string[] {
+  let keys = PREFIX_KEYS.get(path);
+  if (keys === undefined) {
+    const out: string[] = [];
+    for (let n = segs.length; n > 1; n--) out.push(formatFieldPath(segs.slice(1, n)));
+    if (PREFIX_KEYS.size >= 4096) PREFIX_KEYS.clear();
+    PREFIX_KEYS.set(path, (keys = out));
+  }
+  return keys;
+}
+
 export function isPathError(p: PathSegment[] | PathError): p is PathError {
   return !Array.isArray(p);
 }
@@ -123,8 +152,8 @@ export function getField(root: unknown, path: string | readonly PathSegment[]): 
 
 /** The handshake message a field path lies in, by the message names of MessageReport. */
 export function messageOfField(path: string): string | null {
-  const segs = parseFieldPath(path);
-  if (isPathError(segs) || segs[0].kind !== 'key') return null;
+  const segs = parsedPath(path);
+  if (!Array.isArray(segs) || segs[0].kind !== 'key') return null;
   const root = segs[0].name;
   const second = segs[1]?.kind === 'key' ? segs[1].name : '';
   switch (root) {
@@ -185,16 +214,15 @@ export function findMessage(conn: ConnectionReport, name: string): MessageReport
 export function fieldRange(conn: ConnectionReport, path: string): SourceLocation[] {
   const source = SUMMARY_SOURCES[path];
   if (source) return fieldRange(conn, source);
-  const segs = parseFieldPath(path);
-  if (isPathError(segs) || segs[0].kind !== 'key') return [];
+  const segs = parsedPath(path);
+  if (!Array.isArray(segs) || segs[0].kind !== 'key') return [];
   const root = segs[0].name;
 
   if (HELLO_ROOTS.has(root)) {
     const obj = conn[root as 'clientHello' | 'serverHello' | 'serverKeyExchange'];
     if (obj) {
       const lookup = (key: string) => sourceRangeOf(obj, key);
-      for (let n = segs.length; n > 1; n--) {
-        const key = formatFieldPath(segs.slice(1, n));
+      for (const key of prefixKeys(path, segs)) {
         const hit = lookup(key);
         if (hit && hit.length > 0 && !isEmptyRange(hit)) return hit;
         // An empty vector (no session id, no extensions) has no bytes of its own:
