@@ -86,7 +86,9 @@ export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVers
 function extensionEntry(r: RangeMap, from: number, to: number, index: string, sub: string): Span | undefined {
   const keys = r.keys;
   const length = 13 + index.length + sub.length;
-  for (let j = Math.min(to, keys.length) - 1; j >= from; j--) {
+  // Forward: the extension's own ranges (data, its lists) come first, its
+  // per-element ones after; each key is marked once, so the first match is the only one.
+  for (let j = from, last = Math.min(to, keys.length); j < last; j++) {
     const k = keys[j];
     if (k.length === length && k.endsWith(sub) && k.startsWith('extensions[') && k.startsWith(index, 11) &&
       k.charCodeAt(11 + index.length) === 0x5d && k.charCodeAt(12 + index.length) === 0x2e) return r.spanAt(j);
