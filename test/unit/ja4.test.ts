@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { alpnChars, hash12, ja4 } from '../../server/src/fingerprint/ja4';
 import { computeJa4Plus, ja4s, ja4xDetails } from '../../server/src/fingerprint/ja4plus';
-import { fingerprintClient, ja3 } from '../../server/src/fingerprint';
-import { RangeMap, type ClientHello } from '../../server/src/tls/types';
+import { fingerprintClient, fingerprintServer, ja3, ja3s } from '../../server/src/fingerprint';
+import { RangeMap, type ClientHello, type ServerHello } from '../../server/src/tls/types';
 import {
   certificateChains, clientHellos, loadExpected, loadHandshakes, serverHellos, toClientHello, toServerHello,
 } from './helpers/tsharkHandshakes';
@@ -189,6 +189,30 @@ describe('JA4 definition details (JA4.md)', () => {
         const fresh = { ...ja3(hello(v)), ...ja4(hello(v)) };
         assert.deepEqual(fp, fresh);
         seen.add(`${fp.ja3Full} ${fp.ja4_ro}`);
+      }
+    }
+    assert.equal(seen.size, variants.length);
+  });
+
+  it('gives every ServerHello its own JA3S although repeated ones are memoised', () => {
+    const sh = (o: Partial<ServerHello>): ServerHello => ({
+      recordVersion: 0x0303, legacyVersion: 0x0303, random: '', sessionId: '', cipherSuite: 0xc030, cipherSuiteName: '',
+      compressionMethod: 0, extensions: [0xff01, 0x0000, 0x000b].map((t) => ext(t)), selectedVersion: 0x0303,
+      helloRetryRequest: false, alpn: null, ranges: new RangeMap(), ...o,
+    });
+    const variants: Array<Partial<ServerHello>> = [
+      {},
+      { legacyVersion: 0x0301 },
+      { cipherSuite: 0xc02f },
+      { extensions: [0x0000, 0xff01, 0x000b].map((t) => ext(t)) },
+      { extensions: [0xff01, 0x0000].map((t) => ext(t)) },
+    ];
+    const seen = new Set<string>();
+    for (let round = 0; round < 2; round++) {
+      for (const v of variants) {
+        const fp = fingerprintServer(sh(v));
+        assert.deepEqual(fp, ja3s(sh(v)));
+        seen.add(fp.ja3sFull);
       }
     }
     assert.equal(seen.size, variants.length);

@@ -76,6 +76,24 @@ function sameInputs(a: ClientHello, b: ClientHello): boolean {
     sameElements(a.supportedVersions, b.supportedVersions) && alpnInput(a) === alpnInput(b);
 }
 
+/** JA3S, memoised the same way on the three things it reads: version, suite and extension types. */
 export function fingerprintServer(sh: ServerHello): ServerFingerprints {
-  return ja3s(sh);
+  let h = mix(mix(0x811c9dc5, sh.legacyVersion), sh.cipherSuite);
+  h = mix(h, sh.extensions.length);
+  for (let i = 0; i < sh.extensions.length; i++) h = mix(h, sh.extensions[i].type);
+  const key = h >>> 0;
+  const hit = serverMemo.get(key);
+  if (hit && sameServerInputs(hit.sh, sh)) return { ...hit.result };
+  const result = ja3s(sh);
+  if (serverMemo.size >= MEMO_CAPACITY) serverMemo.clear();
+  serverMemo.set(key, { sh, result });
+  return { ...result };
+}
+
+const serverMemo = new Map<number, { sh: ServerHello; result: ServerFingerprints }>();
+
+function sameServerInputs(a: ServerHello, b: ServerHello): boolean {
+  if (a.legacyVersion !== b.legacyVersion || a.cipherSuite !== b.cipherSuite || a.extensions.length !== b.extensions.length) return false;
+  for (let i = 0; i < a.extensions.length; i++) if (a.extensions[i].type !== b.extensions[i].type) return false;
+  return true;
 }
