@@ -42,6 +42,19 @@ test('two byte strings with the same length, head and tail (same quick hash) sta
   assert.equal(interner.intern(a, 0, a.length), ia);
 });
 
+test('a copy the interner handed out is recognised as itself, a view of the same memory is not', () => {
+  const interner = new ByteInterner();
+  const source = new Uint8Array(200).map((_, i) => i);
+  const copy = interner.intern(source, 50, 150);
+  assert.equal(interner.intern(copy, 0, copy.length), copy);
+  // Part of a copy is other bytes: it gets its own copy.
+  const part = interner.intern(copy, 10, 20);
+  assert.notEqual(part, copy);
+  assert.deepEqual([...part], [...source.subarray(60, 70)]);
+  // Equal bytes elsewhere still find the shared copy.
+  assert.equal(interner.intern(Uint8Array.from(source.subarray(50, 150)), 0, 100), copy);
+});
+
 test('memory held is bounded: past maxBytes it starts afresh instead of growing', () => {
   const interner = new ByteInterner(4096, 1024);
   const first = interner.intern(new Uint8Array(1000).fill(1), 0, 1000);

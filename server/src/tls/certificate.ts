@@ -7,10 +7,7 @@
 import { Cursor, DecodeStop, MsgCtx, toHex } from './reader';
 import type { CertificateEntry, HandshakeMessage } from './types';
 import { decodeExtensionList } from './extensions';
-import { ByteInterner } from '../util/byteInterner';
-
-/** Certificates repeat across a capture's connections: one copy of each (see ByteInterner). */
-const CERTIFICATES = new ByteInterner();
+import { certificateBytes } from '../util/byteInterner';
 
 export type CertificateLayout = 'tls12' | 'tls13';
 
@@ -54,7 +51,7 @@ export function decodeCertificate(ctx: MsgCtx, hint: CertificateLayout | null, m
       if (der.left === 0) ctx.problem('tls.empty-certificate', `Certificate: entry ${i} is empty`, entryStart, der.end, 'error');
       // The message buffer may be a view of the caller's chunk: keep a copy,
       // shared with every other connection that carried the same certificate.
-      const entry: CertificateEntry = { der: CERTIFICATES.intern(ctx.buf, der.pos, der.end), span: c.span(der.pos, der.end) };
+      const entry: CertificateEntry = { der: certificateBytes.intern(ctx.buf, der.pos, der.end), span: c.span(der.pos, der.end) };
       certs.push(entry);
       r.set(`certificates[${i}]`, entry.span);
       c.ctx.mark(r, `certificates[${i}].length`, entryStart, entryStart + 3);

@@ -22,16 +22,19 @@ interface Interned {
  * copying each out of the read buffer (1-2 KB, off V8's heap) cost more than
  * decoding the message around it. A repeat is found by a quick hash and then
  * compared byte for byte, so a copy is only ever shared between equal byte
- * strings. Bounded: past `maxBytes` held, it starts afresh.
+ * strings; a copy this interner handed out is recognised as itself. Shared
+ * copies are never written to. Bounded: past `maxBytes` held, it starts afresh.
  */
 export class ByteInterner {
-  private readonly byHash = new Map<number, Interned[]>();
+  private byHash = new Map<number, Interned[]>();
+  private copies = new WeakSet<Uint8Array>();
   private held = 0;
 
   constructor(private readonly maxBytes = 8 << 20, private readonly maxItem = 64 << 10) {}
 
   /** buf[start..end) as a stable copy: the one already held when the bytes are equal, else a new one. */
   intern(buf: Uint8Array, start: number, end: number): Uint8Array {
+    if (start === 0 && end === buf.length && this.copies.has(buf)) return buf;
     const n = end - start;
     if (n > this.maxItem) return buf.slice(start, end);
     const h = quickHash(buf, start, end);
@@ -39,14 +42,23 @@ export class ByteInterner {
     if (list) for (const k of list) if (k.bytes.length === n && k.view.compare(buf, start, end) === 0) return k.bytes;
     const bytes = buf.slice(start, end);
     if (this.held + n > this.maxBytes) {
-      this.byHash.clear();
+      this.byHash = new Map();
+      this.copies = new WeakSet();
       this.held = 0;
     }
     const entry = { bytes, view: Buffer.from(bytes.buffer, bytes.byteOffset, n) };
     const again = this.byHash.get(h);
     if (again) again.push(entry);
     else this.byHash.set(h, [entry]);
+    this.copies.add(bytes);
     this.held += n;
     return bytes;
   }
 }
+
+/**
+ * The certificates' interner, shared by the TLS decoder (which copies each
+ * certificate out of the read buffer through it) and the certificate cache
+ * (which then recognises those copies without looking at their bytes).
+ */
+export const certificateBytes = new ByteInterner();

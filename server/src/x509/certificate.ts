@@ -8,8 +8,7 @@
  * `<script>` stays `<script>`); escaping for HTML, Markdown or the terminal is
  * the renderers' job.
  */
-import { Buffer } from 'node:buffer';
-import { quickHash } from '../util/byteInterner';
+import { certificateBytes } from '../util/byteInterner';
 import { constants as cryptoConstants, createHash, createPublicKey, verify as verifySignature, KeyObject } from 'node:crypto';
 import type { Certificate, GeneralName as AsnGeneralName, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import type * as X509 from '@peculiar/x509';
@@ -354,20 +353,15 @@ function subjectAltNames(asn: Certificate, problems: string[]): string[] {
  * every handshake of a capture, so each distinct certificate is decoded once.
  * Returned objects are shared between callers: treat them as read-only.
  */
-/** memcmp: a certificate is 1-2 KB, and comparing it in a JS loop cost more than the rest of the lookup. */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
-}
-
 export class CertificateCache {
   private readonly entries = new Map<string, DecodedCertificate>();
   /*
-   * Certificates already seen, by a cheap hash of their bytes, so a repeat is
-   * recognised by comparing bytes instead of hashing 1-2 KB with SHA-256
-   * (which cost more than the rest of a connection's report).
+   * SHA-256 of each certificate by its shared copy (certificateBytes): a
+   * repeat is recognised by the interner (a quick hash and a byte compare, or
+   * nothing at all for the copies the TLS decoder made) instead of hashing
+   * 1-2 KB again, which cost more than the rest of a connection's report.
    */
-  private readonly known = new Map<number, Array<{ der: Uint8Array; sha256: string }>>();
-  private readonly quickOf = new Map<string, number>();
+  private sha256Of = new WeakMap<Uint8Array, string>();
   hits = 0;
   misses = 0;
 
@@ -380,12 +374,11 @@ export class CertificateCache {
   }
 
   get(der: Uint8Array): DecodedCertificate {
-    const q = quickHash(der);
-    let sha256: string | undefined;
-    const seen = this.known.get(q);
-    if (seen) for (const k of seen) if (k.der === der || sameBytes(k.der, der)) { sha256 = k.sha256; break; }
-    const hit = sha256 === undefined ? undefined : this.entries.get(sha256);
-    if (hit && sha256 !== undefined) {
+    const stable = certificateBytes.intern(der, 0, der.length);
+    let sha256 = this.sha256Of.get(stable);
+    if (sha256 === undefined) this.sha256Of.set(stable, (sha256 = digest('sha256', der)));
+    const hit = this.entries.get(sha256);
+    if (hit) {
       // Map keeps insertion order: re-inserting makes this the most recent.
       this.entries.delete(sha256);
       this.entries.set(sha256, hit);
@@ -393,37 +386,18 @@ export class CertificateCache {
       return hit;
     }
     this.misses++;
-    sha256 ??= digest('sha256', der);
     const decoded = decodeWithDigest(der, sha256);
     this.entries.set(sha256, decoded);
-    if (!this.quickOf.has(sha256)) {
-      this.quickOf.set(sha256, q);
-      const list = this.known.get(q);
-      // A copy: the caller's bytes may be a view of a buffer that is reused.
-      if (list) list.push({ der: der.slice(), sha256 });
-      else this.known.set(q, [{ der: der.slice(), sha256 }]);
-    }
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.forget(oldest);
+      if (oldest !== undefined) this.entries.delete(oldest);
     }
     return decoded;
   }
 
-  private forget(sha256: string): void {
-    this.entries.delete(sha256);
-    const q = this.quickOf.get(sha256);
-    this.quickOf.delete(sha256);
-    if (q === undefined) return;
-    const list = this.known.get(q)?.filter((k) => k.sha256 !== sha256);
-    if (list && list.length > 0) this.known.set(q, list);
-    else this.known.delete(q);
-  }
-
   clear(): void {
     this.entries.clear();
-    this.known.clear();
-    this.quickOf.clear();
+    this.sha256Of = new WeakMap();
     this.hits = 0;
     this.misses = 0;
   }
