@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { drained } from '../../server/src/cli/main';
 
 // The CLI as a user runs it: the bundled bin (npm test builds it first).
 const ROOT = join(__dirname, '..', '..', '..');
@@ -208,4 +210,19 @@ test('the launcher keeps V8 code cache for the bundle, and never uses one made f
   writeFileSync(cache, Buffer.concat([other, made.subarray(key.length)]));
   assert.equal(analyse(), ja4);
   assert.ok(readFileSync(cache).subarray(0, key.length).equals(key), 'replaced by a cache for this bundle');
+});
+
+test('waiting for a full pipe to drain leaves no listener behind, and a write error still ends the wait', async () => {
+  const w = new PassThrough();
+  const before = { drain: w.listenerCount('drain'), error: w.listenerCount('error') };
+  for (let i = 0; i < 20; i++) {
+    const wait = drained(w);
+    w.emit('drain');
+    await wait;
+  }
+  assert.deepEqual({ drain: w.listenerCount('drain'), error: w.listenerCount('error') }, before);
+  const wait = drained(w);
+  w.emit('error', new Error('EPIPE'));
+  await assert.rejects(wait, /EPIPE/);
+  assert.deepEqual({ drain: w.listenerCount('drain'), error: w.listenerCount('error') }, before);
 });

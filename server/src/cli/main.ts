@@ -141,7 +141,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
     backpressure: () => {
       flush();
       if (writeError) throw writeError;
-      return out && out.writableNeedDrain ? Promise.race([once(out, 'drain'), once(out, 'error')]) : undefined;
+      return out && out.writableNeedDrain ? drained(out) : undefined;
     },
   });
   flush();
@@ -152,6 +152,26 @@ async function analyzeCommand(args: string[]): Promise<number> {
   await finishWriting(w);
   if (writeError) throw writeError;
   return 0;
+}
+
+/**
+ * Settles when the stream drains (or rejects with its error), removing both
+ * listeners either way: this is awaited every time a slow reader fills the
+ * pipe, and a listener left behind each time piled up (Node warns past ten).
+ */
+export function drained(w: Writable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const settle = (err?: Error) => {
+      w.off('drain', onDrain);
+      w.off('error', onError);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onError = (e: Error) => settle(e);
+    w.on('drain', onDrain);
+    w.on('error', onError);
+  });
 }
 
 async function finishWriting(w: Writable): Promise<void> {
