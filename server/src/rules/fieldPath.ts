@@ -9,6 +9,7 @@
  */
 import type { ConnectionReport, MessageReport, SourceLocation } from '../../../shared/analysis';
 import { sourceRangeOf } from '../output/sourceRanges';
+import { memoize } from '../util/memo';
 
 export type PathSegment =
   | { kind: 'key'; name: string }
@@ -52,31 +53,17 @@ export function parseFieldPath(text: string): PathSegment[] | PathError {
 /*
  * Rules mark the same few paths on every connection; parsing each again (and
  * formatting its prefixes) was most of turning a mark into a suspect.
- * Read-only results, bounded.
+ * Read-only results.
  */
-const PARSED = new Map<string, readonly PathSegment[] | PathError>();
-const PREFIX_KEYS = new Map<string, readonly string[]>();
-
-function parsedPath(path: string): readonly PathSegment[] | PathError {
-  let p = PARSED.get(path);
-  if (p === undefined) {
-    if (PARSED.size >= 4096) PARSED.clear();
-    PARSED.set(path, (p = parseFieldPath(path)));
-  }
-  return p;
-}
+const parsedPath = memoize(parseFieldPath);
 
 /** The keys a hello's ranges may hold for `path` below its root, longest first (root.a[1].b → a[1].b, a[1], a). */
-function prefixKeys(path: string, segs: readonly PathSegment[]): readonly string[] {
-  let keys = PREFIX_KEYS.get(path);
-  if (keys === undefined) {
-    const out: string[] = [];
-    for (let n = segs.length; n > 1; n--) out.push(formatFieldPath(segs.slice(1, n)));
-    if (PREFIX_KEYS.size >= 4096) PREFIX_KEYS.clear();
-    PREFIX_KEYS.set(path, (keys = out));
-  }
-  return keys;
-}
+const prefixKeys = memoize((path: string): readonly string[] => {
+  const segs = parsedPath(path);
+  const out: string[] = [];
+  if (Array.isArray(segs)) for (let n = segs.length; n > 1; n--) out.push(formatFieldPath(segs.slice(1, n)));
+  return out;
+});
 
 export function isPathError(p: PathSegment[] | PathError): p is PathError {
   return !Array.isArray(p);
@@ -222,7 +209,7 @@ export function fieldRange(conn: ConnectionReport, path: string): SourceLocation
     const obj = conn[root as 'clientHello' | 'serverHello' | 'serverKeyExchange'];
     if (obj) {
       const lookup = (key: string) => sourceRangeOf(obj, key);
-      for (const key of prefixKeys(path, segs)) {
+      for (const key of prefixKeys(path)) {
         const hit = lookup(key);
         if (hit && hit.length > 0 && !isEmptyRange(hit)) return hit;
         // An empty vector (no session id, no extensions) has no bytes of its own:

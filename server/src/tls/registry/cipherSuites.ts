@@ -12,6 +12,7 @@
  * GREASE values are not listed: `isGrease` recognises them.
  */
 import { isGrease } from './grease';
+import { memoize } from '../../util/memo';
 
 const SUITES: ReadonlyArray<readonly [number, string]> = [
   [0x0000, 'TLS_NULL_WITH_NULL_NULL'],
@@ -470,17 +471,11 @@ export function isKnownCipherSuite(n: number): boolean {
 }
 
 /*
- * Key exchange per suite, worked out from its name once: every connection asks
- * (ServerKeyExchange, ClientKeyExchange), and the string tests below cost more
- * than decoding the message that asked.
+ * Key exchange per named suite, worked out from its name once: every
+ * connection asks (ServerKeyExchange, ClientKeyExchange), and the string
+ * tests below cost more than decoding the message that asked.
  */
-const KEX_OF = new Map<number, KeyExchange>();
-
-function classify(n: number, name: string): KeyExchange {
-  let kex = KEX_OF.get(n);
-  if (kex === undefined) KEX_OF.set(n, (kex = classifyName(n, name)));
-  return kex;
-}
+const classify = memoize((n: number): KeyExchange => classifyName(n, BY_ID.get(n)!));
 
 /** Key exchange derived from the registry name, so the whole table is covered without a second hand-kept list. */
 function classifyName(n: number, name: string): KeyExchange {
@@ -515,7 +510,7 @@ export function cipherSuiteInfo(n: number): CipherSuiteInfo {
   return {
     id: n,
     name,
-    kex: known ? classify(n, name) : 'unknown',
+    kex: known ? classify(n) : 'unknown',
     anonymous: known && (name.includes('_anon_') || (name.includes('_SRP_SHA_WITH_'))),
     export: known && name.includes('EXPORT'),
     iana: known && !NOT_IANA.has(n),
@@ -525,8 +520,7 @@ export function cipherSuiteInfo(n: number): CipherSuiteInfo {
 
 /** Key exchange of a suite ('unknown' for unassigned and GREASE values). */
 export function kexOf(n: number): KeyExchange {
-  const name = BY_ID.get(n);
-  return name === undefined ? 'unknown' : classify(n, name);
+  return BY_ID.has(n) ? classify(n) : 'unknown';
 }
 
 /** All named suites, for tests and UIs. */
