@@ -392,11 +392,11 @@ function certTypes(c: Cursor, where: ExtContext, d: Data, key: string, ranges: R
   c.expectEnd();
 }
 
-/** Decode extensions until the cursor's end; `out` keeps what was decoded if this stops early. */
 /**
- * `starts`, when given, gets for each extension the index in `ranges` where
- * its entries begin, so callers can find an extension's ranges without
- * scanning them all.
+ * Decode extensions until the cursor's end; `out` keeps what was decoded if
+ * this stops early. `starts`, when given, gets for each extension the index
+ * in `ranges` where its entries begin, so callers can find an extension's
+ * ranges without scanning them all.
  */
 export function decodeExtensionList(list: Cursor, where: ExtContext, ranges: RangeMap, prefix: string, out: TlsExtension[], starts?: number[]): void {
   const ctx = list.ctx;
