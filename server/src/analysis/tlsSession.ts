@@ -73,8 +73,8 @@ export class TlsSession implements TlsSink {
   }
 
   applicationDataBegins(from: Direction): void {
-    // The handshake is what hex views and retransmission checks need: keep no
-    // copies past it (not even of the first record, often 16 KiB).
+    // Retransmissions are compared byte for byte over the handshake only:
+    // keep no copies past it (not even of the first record, often 16 KiB).
     if (this.traffic[from].applicationDataRecords === 0) this.conn.stream(from).stopRetaining();
   }
 

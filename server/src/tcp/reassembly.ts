@@ -55,7 +55,7 @@ interface Pending {
 /** How much out-of-order data one direction may hold before it declares a gap. */
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 const MAX_PENDING_SEGMENTS = 512;
-/** Bytes of each direction kept for retransmission comparison and hex views: the handshake lives here. */
+/** Bytes of each direction kept to tell whether a retransmission differs from the original: the handshake lives here. */
 export const RETAIN_BYTES = 256 * 1024;
 
 /*
@@ -111,9 +111,9 @@ export class DirectionStream {
   bytesDelivered = 0;
   readonly map = new StreamMap();
   readonly gaps: StreamGap[] = [];
-  /** The first RETAIN_BYTES of the stream, for comparison and hex views. */
-  retained: Uint8Array = new Uint8Array(0);
-  retainedLength = 0;
+  /** The first RETAIN_BYTES of the stream (or up to stopRetaining()), to compare retransmissions against. */
+  private retained: Uint8Array = new Uint8Array(0);
+  private retainedLength = 0;
   private retainLimit = RETAIN_BYTES;
   private pending: Pending[] = [];
   private pendingBytes = 0;
@@ -238,10 +238,6 @@ export class DirectionStream {
     this.retainLimit = this.retainedLength;
   }
 
-  retainedBytes(): Uint8Array {
-    return this.retained.subarray(0, this.retainedLength);
-  }
-
   /** The connection is over and reported: its retained bytes go back to the pool. */
   release(): void {
     giveBuffer(this.retained);
@@ -297,7 +293,7 @@ export class DirectionStream {
 
   private retain(offset: number, bytes: Uint8Array): void {
     // Only contiguous retention from 0: after a gap the retained prefix stops,
-    // since hex views need offsets that line up with the stream.
+    // since retransmissions are compared at their stream offsets.
     if (offset !== this.retainedLength) return;
     const room = this.retainLimit - this.retainedLength;
     const take = Math.min(room, bytes.length);
