@@ -117,6 +117,20 @@ describe('compare webview (tor-kz)', { skip: skip ?? false }, () => {
     await page.close();
   });
 
+  it('a click on a byte counts even when the hover redraws the bytes between press and release', async () => {
+    const { page } = await open(DARK);
+    await page.locator('[role=treeitem][aria-label^="cipher suite: TLS_ECDHE"]').click();
+    // Onto a byte of another field (the random): the hover schedules a redraw
+    // of the rows; press, let that frame replace the cells, then release.
+    const box = (await page.locator('.hex-scroll .hex-bytes .b').nth(10).boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.mouse.up();
+    await page.locator('[role=treeitem][aria-selected=true][aria-label^="random: "]').waitFor({ timeout: 5000 });
+    await page.close();
+  });
+
   it('jumps to the next anomaly with n and walks the tree with the arrow keys', async () => {
     const { page } = await open(DARK);
     await page.locator('.ladder-scroll').focus();

@@ -47,6 +47,8 @@ export class HexPane {
   private hovered: FieldNode | null = null;
   private cursor = 0;
   private frame = 0;
+  /** Byte under the last press of the main button, until its release. */
+  private pressed: number | null = null;
 
   constructor(private readonly opts: HexOptions) {
     this.header = h('div', { class: 'hex-header' });
@@ -62,9 +64,18 @@ export class HexPane {
       hideTip();
       this.schedule();
     });
-    this.scroller.addEventListener('click', (e) => {
-      const i = this.byteAt(e.target as Element);
-      if (i === null) return;
+    // A click is a press and a release of the main button on the same byte,
+    // paired by index rather than by element: a hover redraw replaces the
+    // cells, and one landing between press and release sent the browser's
+    // click to the row around them, so the pick was lost.
+    this.scroller.addEventListener('mousedown', (e) => {
+      this.pressed = e.button === 0 ? this.byteAt(e.target as Element) : null;
+    });
+    this.scroller.addEventListener('mouseup', (e) => {
+      const i = e.button === 0 ? this.byteAt(e.target as Element) : null;
+      const pressed = this.pressed;
+      this.pressed = null;
+      if (i === null || i !== pressed) return;
       this.cursor = i;
       const node = this.owner[i];
       if (node) this.opts.onPick(node);
