@@ -1,6 +1,7 @@
 import type { CaptureSink, DecryptionSecrets, InterfaceInfo, RawPacket } from '../capture/packet';
 import type { Diagnostic } from '../capture/source';
-import { decodeTcpPacket, decodeTcpPacketIn, newTcpPacket } from '../net/tcpPacket';
+import { decodeTcpPacket, decodeTcpPacketIn, IP_FRAGMENT, newTcpPacket } from '../net/tcpPacket';
+import { IpFragments } from '../net/ipFragments';
 import { ConnectionTable, type Connection } from '../tcp/connectionTable';
 import { TlsSession } from './tlsSession';
 
@@ -37,6 +38,7 @@ export class PacketAnalyzer implements CaptureSink {
   };
   private readonly scratch = newTcpPacket();
   private readonly table: ConnectionTable;
+  private readonly fragments: IpFragments;
 
   constructor(private readonly onFinished: (f: FinishedConnection) => void, opts: { hashPayloads?: boolean; timeline?: boolean } = {}) {
     this.table = new ConnectionTable({
@@ -54,6 +56,14 @@ export class PacketAnalyzer implements CaptureSink {
     });
     this.table.hashPayloads = opts.hashPayloads ?? false;
     this.table.keepTimeline = opts.timeline ?? false;
+    this.fragments = new IpFragments({
+      tcp: (raw, t) => this.table.tcp(raw, t),
+      datagram: (frames, reason) => {
+        if (reason === null) this.stats.tcpPackets += frames;
+        else this.stats.skipped[reason] = (this.stats.skipped[reason] ?? 0) + frames;
+      },
+      diagnostic: (d) => this.diagnostic(d),
+    });
   }
 
   get openConnections(): number {
@@ -70,13 +80,18 @@ export class PacketAnalyzer implements CaptureSink {
       this.table.summary(p, p.summary);
       return;
     }
+    // Written so that a NaN time (no timestamps) never gives up a datagram: those wait for the end.
+    if (p.timestamp > this.fragments.due) this.fragments.expire(p.timestamp);
     const reason = frame ? decodeTcpPacketIn(p.linkType, frame, p.frameStart!, p.frameEnd!, this.scratch) : decodeTcpPacket(p.linkType, p.data, this.scratch);
     if (reason !== null) {
+      if (reason === IP_FRAGMENT) {
+        this.stats.fragments++;
+        this.fragments.add(p, this.scratch);
+        return;
+      }
       this.stats.skipped[reason] = (this.stats.skipped[reason] ?? 0) + 1;
-      if (this.scratch.fragment) this.stats.fragments++;
       return;
     }
-    if (this.scratch.fragment) this.stats.fragments++;
     this.stats.tcpPackets++;
     this.table.tcp(p, this.scratch);
   }
@@ -96,6 +111,7 @@ export class PacketAnalyzer implements CaptureSink {
 
   /** End of input: every connection still open is finished. */
   end(): void {
+    this.fragments.end();
     this.table.finishAll();
   }
 }

@@ -20,8 +20,23 @@ export interface TcpPacket {
   ipId: number;
   /** IPv4 DF bit. */
   dontFragment: boolean;
-  /** Part of a fragmented datagram: TCP bytes may be incomplete. */
+  /**
+   * An IP fragment (decoders return IP_FRAGMENT for it): the frag* fields
+   * below say where it belongs, and net/ipFragments.ts puts the datagram
+   * back together. Also set on the packets fed from a reassembled datagram.
+   */
   fragment: boolean;
+  /** Byte offset of this fragment's payload in its datagram. */
+  fragOffset: number;
+  fragMore: boolean;
+  /** The datagram's protocol (IPv4) or the next header after the fragment header (IPv6). */
+  fragProto: number;
+  /** Where this fragment's share of the datagram sits in the packet, captured and on the wire. */
+  fragPayloadOffset: number;
+  fragPayloadLength: number;
+  fragWireLength: number;
+  /** A first fragment that holds the whole TCP header: the TCP fields are set (hovers on the packet alone). */
+  fragTcp: boolean;
   srcPort: number;
   dstPort: number;
   seq: number;
@@ -51,7 +66,8 @@ export const TcpFlag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, 
 export function newTcpPacket(): TcpPacket {
   return {
     ipVersion: 4, ipOffset: 0, src4: 0, dst4: 0, src6: '', dst6: '', ttl: 0, ipId: -1, dontFragment: false,
-    fragment: false, srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, tcpOffset: 0,
+    fragment: false, fragOffset: 0, fragMore: false, fragProto: 0, fragPayloadOffset: 0, fragPayloadLength: 0, fragWireLength: 0, fragTcp: false,
+    srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, tcpOffset: 0,
     tcpHeaderLength: 0, payloadOffset: 0, payloadLength: 0, payloadWireLength: 0, mss: -1, windowScale: -1,
     sackPermitted: false, tsVal: -1, tsEcr: -1, encapsulation: null,
   };
@@ -59,6 +75,9 @@ export function newTcpPacket(): TcpPacket {
 
 /** Why a packet was not decoded as TCP; `null` means it was. */
 export type SkipReason = string | null;
+
+/** What the decoders return for every IP fragment, first or not: the caller reassembles the datagram. */
+export const IP_FRAGMENT = 'IP fragment';
 
 const linkScratch: LinkInfo = { offset: 0, etherType: 0, vlanTags: 0, note: null };
 const MAX_TUNNEL_DEPTH = 4;
@@ -89,6 +108,7 @@ export function decodeTcpPacketIn(linkType: number, buf: Uint8Array, start: numb
     out.ipOffset -= start;
     out.tcpOffset -= start;
     out.payloadOffset -= start;
+    if (out.fragment) out.fragPayloadOffset -= start;
   }
   return reason;
 }
@@ -122,11 +142,7 @@ function decodeIpv4(d: Uint8Array, off: number, end: number, out: TcpPacket, dep
   out.dst4 = ((d[off + 16] << 24) | (d[off + 17] << 16) | (d[off + 18] << 8) | d[off + 19]) >>> 0;
   out.src6 = '';
   out.dst6 = '';
-  if (fragOffset !== 0) {
-    out.fragment = true;
-    return 'IPv4 fragment (not first)';
-  }
-  if (moreFragments) out.fragment = true;
+  if (fragOffset !== 0 || moreFragments) return fragment(d, proto, fragOffset * 8, moreFragments, off + ihl, ipEnd, end, out);
   return decodeTransport(d, proto, off + ihl, ipEnd, end, out, depth);
 }
 
@@ -162,11 +178,7 @@ function decodeIpv6(d: Uint8Array, off: number, end: number, out: TcpPacket, dep
         out.ipId = ((d[p + 4] << 24) | (d[p + 5] << 16) | (d[p + 6] << 8) | d[p + 7]) >>> 0;
         next = d[p];
         p += 8;
-        if (fragOffset !== 0) {
-          out.fragment = true;
-          return 'IPv6 fragment (not first)';
-        }
-        if (more) out.fragment = true;
+        if (fragOffset !== 0 || more) return fragment(d, next, fragOffset * 8, more, p, ipEnd, end, out);
         break;
       }
       case 51: {
@@ -180,6 +192,45 @@ function decodeIpv6(d: Uint8Array, off: number, end: number, out: TcpPacket, dep
     }
   }
   return 'too many IPv6 extension headers';
+}
+
+function fragment(d: Uint8Array, proto: number, byteOffset: number, more: boolean, payloadStart: number, ipEnd: number, end: number, out: TcpPacket): SkipReason {
+  out.fragment = true;
+  out.fragOffset = byteOffset;
+  out.fragMore = more;
+  out.fragProto = proto;
+  out.fragPayloadOffset = payloadStart;
+  out.fragWireLength = Math.max(0, ipEnd - payloadStart);
+  out.fragPayloadLength = Math.max(0, Math.min(ipEnd, end) - payloadStart);
+  out.fragTcp = byteOffset === 0 && proto === 6 && decodeTcp(d, payloadStart, ipEnd, end, out) === null;
+  return IP_FRAGMENT;
+}
+
+const IPV6_EXTENSIONS = new Set([0, 43, 60, 135, 139, 140]);
+
+/**
+ * Decodes the transport layer of a reassembled datagram: `payload` is the
+ * datagram's whole payload (what follows the IPv4 header or the IPv6
+ * fragment header), `out` already holds the datagram's IP fields. Offsets in
+ * `out` are then into `payload`.
+ */
+export function decodeReassembled(payload: Uint8Array, proto: number, out: TcpPacket): SkipReason {
+  const outer = out.encapsulation;
+  out.encapsulation = null;
+  let next = proto;
+  let p = 0;
+  // IPv6 may put extension headers (destination options) after the fragment header.
+  for (let guard = 0; out.ipVersion === 6 && IPV6_EXTENSIONS.has(next); guard++) {
+    if (guard >= 16 || p + 8 > payload.length) return 'bad IPv6 extension header in a reassembled datagram';
+    next = payload[p];
+    p += (payload[p + 1] + 1) * 8;
+  }
+  const reason = decodeTransport(payload, next, p, payload.length, payload.length, out, 0);
+  const inner = out.encapsulation;
+  out.encapsulation = outer === null ? inner : inner === null ? outer : `${outer} › ${inner}`;
+  out.fragment = true;
+  // A fragment inside the reassembled datagram (fragmented inner packet of a tunnel) is not reassembled again.
+  return reason === IP_FRAGMENT ? 'fragment inside a reassembled datagram' : reason;
 }
 
 function decodeTransport(d: Uint8Array, proto: number, off: number, ipEnd: number, end: number, out: TcpPacket, depth: number): SkipReason {
@@ -203,9 +254,10 @@ function decodeTransport(d: Uint8Array, proto: number, off: number, ipEnd: numbe
 
 function tunnel(d: Uint8Array, innerIp: number, end: number, out: TcpPacket, depth: number, name: string): SkipReason {
   const reason = decodeIp(d, innerIp, end, out, depth + 1);
-  if (reason === null && out.encapsulation === null) out.encapsulation = name;
-  else if (reason === null) out.encapsulation = `${name} › ${out.encapsulation}`;
-  return reason === null ? null : `${name}: ${reason}`;
+  // A fragment keeps the sentinel (it is reassembled like any other) and its tunnel.
+  if (reason !== null && reason !== IP_FRAGMENT) return `${name}: ${reason}`;
+  out.encapsulation = out.encapsulation === null ? name : `${name} › ${out.encapsulation}`;
+  return reason;
 }
 
 function innerEthernet(d: Uint8Array, off: number, end: number, out: TcpPacket, depth: number, name: string): SkipReason {
