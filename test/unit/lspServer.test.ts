@@ -230,6 +230,30 @@ describe('language server over stdio (dist/server.js)', { skip: existsSync(SERVE
     assert.equal(r.pairs[0].interference.kind, 'drop');
   });
 
+  it('hovers the TLS bytes of a dump on either side of an IP fragment boundary', async () => {
+    const dumpPath = join(ROOT, 'test', 'fixtures', 'tunnels', 'fragments.tcpdump-XX.txt');
+    const uri = pathToFileURL(dumpPath).toString();
+    const text = readFileSync(dumpPath, 'utf8');
+    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'capture-text', version: 1, text } });
+    await waitFor('the fragments dump analysis', () => analyzed.find((a) => a.uri === uri));
+    // The independent reader's view: the second fragment is the 7th packet (tcpdump prints it as ip-proto-6),
+    // and its IP payload starts right after its 20-byte IPv4 header.
+    const packets = readTcpdumpX(text);
+    const second = packets[6];
+    assert.equal(second[14 + 9].value, 6, 'IP protocol TCP');
+    assert.ok(((second[14 + 6].value << 8) | second[14 + 7].value) & 0x1fff, 'a fragment offset');
+    // ServerHelloDone (0e 00 00 00) is the last four bytes of the second fragment.
+    const done = second.slice(-4);
+    assert.deepEqual(done.map((b) => b.value), [0x0e, 0, 0, 0]);
+    const hover = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: done[0].line, character: done[0].column } }) as Hover | null;
+    assert.match(hoverText(hover), /ServerHelloDone/);
+    assert.match(hoverText(hover), /packet \| #7/);
+    // The first payload byte of the second fragment continues the ServerKeyExchange begun in the first.
+    const first = second[14 + 20];
+    const cont = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: first.line, character: first.column } }) as Hover | null;
+    assert.match(hoverText(cont), /ServerKeyExchange/);
+  });
+
   it('renders the text dissection of a pcap, with hovers on its lines', async () => {
     const pcapUri = pathToFileURL(join(TORKZ, 'relay.pcap')).toString();
     const d = await conn.sendRequest(DissectionRequest.type, { uri: pcapUri });

@@ -14,7 +14,7 @@
  */
 import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../shared/analysis';
 import type { RawPacket } from '../capture/packet';
-import { decodeTcpPacket, newTcpPacket } from '../net/tcpPacket';
+import { decodeTcpPacket, IP_FRAGMENT, newTcpPacket } from '../net/tcpPacket';
 import { alertDescriptionName, alertLevelName } from '../tls/registry/alerts';
 import { formatValue, hexString, OWNER_MESSAGE, prettyKey, recordHeaderValue, tokenForKey, type HelloOwner } from './fieldText';
 import { TokenType } from './tokenTypes';
@@ -44,6 +44,8 @@ export interface PacketEntry {
   from: Dir | null;
   /** Stream offset of the first payload byte; -1 unknown. */
   seq: number;
+  /** An IP fragment: its payload window is corrected once the report says how much of it is TCP payload. */
+  fragment: boolean;
 }
 
 export type FieldKind = 'message' | 'handshakeHeader' | 'recordHeader' | 'field' | 'certificate' | 'alert';
@@ -133,13 +135,19 @@ export class PacketCollector {
       if (l > last) last = l;
     }
     // The engine's allocation-free decoder: this runs for every packet of the dump.
-    const tcp = n > 0 && decodeTcpPacket(p.linkType, p.data, this.scratch) === null ? this.scratch : null;
+    const reason = n > 0 ? decodeTcpPacket(p.linkType, p.data, this.scratch) : 'empty';
+    const s = this.scratch;
+    const fragment = reason === IP_FRAGMENT;
+    // A first fragment holding the TCP header still gets its header hovers;
+    // a later one's bytes continue the segment (the report tells how many are payload).
+    const tcp = reason === null || (fragment && s.fragTcp) ? s : null;
     return {
       index: p.index, headerLine: p.headerLine ?? -1, firstLine: first === NONE ? -1 : first, lastLine: last,
       linkType: p.linkType, time: p.timestamp, dataOffset: at, length: n,
-      ipOffset: tcp ? tcp.ipOffset : -1, tcpOffset: tcp ? tcp.tcpOffset : -1,
-      payloadOffset: tcp ? tcp.payloadOffset : -1, payloadLength: tcp ? tcp.payloadLength : 0,
-      conn: -1, from: null, seq: -1,
+      ipOffset: tcp || fragment ? s.ipOffset : -1, tcpOffset: tcp ? tcp.tcpOffset : -1,
+      payloadOffset: tcp ? tcp.payloadOffset : fragment ? s.fragPayloadOffset : -1,
+      payloadLength: tcp ? tcp.payloadLength : fragment ? s.fragPayloadLength : 0,
+      conn: -1, from: null, seq: -1, fragment,
     };
   }
 
@@ -316,6 +324,12 @@ class FieldBuilder {
         p.conn = c.id;
         p.from = pr.from;
         p.seq = pr.seq;
+        // A fragment's share of the segment is the tail of its bytes: TCP
+        // header bytes (split over fragments on purpose, sometimes) come first.
+        if (p.fragment && pr.length <= p.payloadLength) {
+          p.payloadOffset += p.payloadLength - pr.length;
+          p.payloadLength = pr.length;
+        }
       }
     }
     for (const c of this.report.connections) {
