@@ -293,6 +293,13 @@ describe('TLS segments fragmented at the IP layer (fragments.pcap)', () => {
       assert.equal(c.serverHello?.random, ref.serverHello?.random);
       assert.deepEqual(c.messages.map((m) => m.name), ref.messages.map((m) => m.name));
       assert.equal(c.tls.incomplete, false);
+      assert.deepEqual(report.input.skipped, { 'IP fragment contradicting an earlier copy': 1 });
+      // An identical copy while the datagram waits is a duplicate, and no news.
+      const same = records();
+      same.list.splice(a + 1, 0, Buffer.from(same.list[a]));
+      const dup = await analyzeRecords(same.header, same.list);
+      assert.deepEqual(dup.input.skipped, { 'duplicate IP fragment': 1 });
+      assert.ok(!dup.diagnostics.some((d) => d.code.startsWith('ip.')), JSON.stringify(dup.diagnostics));
     });
 
     it('a late copy of a fragment: dropped as a duplicate when it repeats the bytes, reported when it does not', async () => {
@@ -308,7 +315,7 @@ describe('TLS segments fragmented at the IP layer (fragments.pcap)', () => {
       forged[forged.length - 1] ^= 0xff;
       other.list.splice(b + 1, 0, forged);
       const report = await analyzeRecords(other.header, other.list);
-      assert.deepEqual(report.input.skipped, { 'IP fragment contradicting a reassembled datagram': 1 });
+      assert.deepEqual(report.input.skipped, { 'IP fragment contradicting an earlier copy': 1 });
       assert.deepEqual(report.diagnostics.map((d) => [d.code, d.packet]), [['ip.fragment-overlap', b + 1]]);
       assert.equal(report.connections[0].tls.incomplete, false);
     });
@@ -432,6 +439,24 @@ describe('IPv6 fragments (a real IPv6 loopback handshake, its server flight cut 
     assert.equal(list[big][IP6] >> 4, 6);
     assert.equal(list[big][IP6 + 6], 6, 'next header TCP');
     assert.ok(whole.connections[0].messages.some((m) => m.name === 'ServerHello' && m.packet === big));
+  });
+
+  it('a flood of 8-byte fragments is given up after 64 with a warning, decoded as far as they went, every packet accounted for', () => {
+    const cuts = Array.from({ length: Math.floor((list[big].length - IP6 - 40 - 1) / 8) }, (_, i) => (i + 1) * 8);
+    const frags = fragmentRecord(list[big], cuts, 7);
+    assert.ok(frags.length > 64, `${frags.length}`);
+    const r = analyzeBytes(Buffer.concat([header, ...list.slice(0, big), ...frags, ...list.slice(big + 1)]), 'flood.pcap', { packets: true });
+    const d = r.diagnostics.filter((x) => x.code === 'ip.fragments-too-many');
+    assert.equal(d.length, 1, JSON.stringify(r.diagnostics.map((x) => x.code)));
+    assert.equal(d[0].packet, big + 64);
+    const skipped = Object.values(r.input.skipped).reduce((a, b) => a + b, 0);
+    assert.equal(r.input.tcpPackets + skipped, r.input.packets);
+    // The 65 fragments given up are decoded as the first 520 bytes of the segment; the rest of the flood
+    // starts datagrams that never complete (their first fragment is gone).
+    const c = r.connections[0];
+    assert.equal(c.packets!.filter((p) => p.notes.includes('fragment')).length, 65);
+    assert.equal(r.input.skipped['IP fragment of a datagram never completed'], frags.length - 65);
+    assert.equal(c.tls.incomplete, true);
   });
 
   for (const [name, order] of [['in order', [0, 1, 2]], ['last first, then the rest', [2, 0, 1]]] as const) {

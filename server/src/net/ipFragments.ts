@@ -19,6 +19,11 @@ const MAX_FRAGMENTS = 64;
 const MAX_DATAGRAM = 65535;
 /** Reassembled datagrams remembered (for GIVE_UP_AFTER) to recognise a late copy of one of their fragments. */
 const MAX_RECENT = 256;
+const MAX_RECENT_BYTES = 4 << 20;
+
+const DUPLICATE = 'duplicate IP fragment';
+const CONTRADICTING = 'IP fragment contradicting an earlier copy';
+const INCOMPLETE = 'IP fragment of a datagram never completed';
 
 /** Where the reassembled datagrams go: the connection table, and the counts. */
 export interface FragmentSink {
@@ -42,6 +47,8 @@ interface Fragment {
   /** Text positions with index 0 at bytes[0] (text dumps). */
   text?: TextPositions;
   where: SourceLocation | null;
+  /** Some of its bytes differ from an earlier fragment's copy of them. */
+  conflict: boolean;
 }
 
 /** A run of the datagram's payload taken from one fragment: the first copy of every byte wins. */
@@ -81,7 +88,8 @@ interface Datagram {
 export class IpFragments {
   private readonly pending = new Map<string, Datagram>();
   /** Payloads of datagrams reassembled less than GIVE_UP_AFTER ago, by key, oldest first. */
-  private readonly recent = new Map<string, { since: number; payload: Uint8Array; packet: number }>();
+  private readonly recent = new Map<string, { since: number; payload: Uint8Array; packet: number; complete: boolean }>();
+  private recentBytes = 0;
   private held = 0;
   /** Earliest capture time at which a pending datagram is given up; Infinity when none is pending. */
   due = Infinity;
@@ -120,7 +128,7 @@ export class IpFragments {
     const f: Fragment = {
       offset: start, bytes, packet: raw.index, time: raw.timestamp, linkType: raw.linkType,
       fileOffset: raw.fileOffset < 0 ? -1 : raw.fileOffset + t.fragPayloadOffset,
-      text: raw.text ? sliceText(raw.text, t.fragPayloadOffset) : undefined, where,
+      text: raw.text ? sliceText(raw.text, t.fragPayloadOffset) : undefined, where, conflict: false,
     };
     d.fragments.push(f);
     this.takeNewBytes(d, f);
@@ -140,9 +148,9 @@ export class IpFragments {
     if (d.fragments.length > MAX_FRAGMENTS) {
       this.sink.diagnostic({
         severity: 'warning', code: 'ip.fragments-too-many', packet: raw.index, location: where,
-        message: `${describe(t)}: more than ${MAX_FRAGMENTS} fragments; given up (decoded as far as the fragments before the first hole go)`,
+        message: `${describe(t)}: more than ${MAX_FRAGMENTS} fragments; given up (decoded as far as the fragments before the first hole go, the rest dropped)`,
       });
-      this.giveUp(d);
+      this.giveUp(d, true);
       return;
     }
     if (d.total >= 0 && coveredPrefix(d.pieces) >= d.total) {
@@ -155,7 +163,7 @@ export class IpFragments {
         severity: 'warning', code: 'ip.fragments-evicted', packet: oldest.fragments[0].packet, location: oldest.fragments[0].where,
         message: `${describe(oldest.ip)}: more than ${MAX_HELD_BYTES >> 20} MiB of fragments waiting at once; this datagram was given up first`,
       });
-      this.giveUp(oldest);
+      this.giveUp(oldest, true);
     }
   }
 
@@ -167,10 +175,16 @@ export class IpFragments {
    */
   private lateCopy(key: string, raw: RawPacket, t: TcpPacket, where: SourceLocation | null): boolean {
     const done = this.recent.get(key);
-    if (!done || t.fragOffset + t.fragPayloadLength > done.payload.length) return false;
+    if (!done) return false;
+    if (t.fragOffset + t.fragPayloadLength > done.payload.length) {
+      // Past the end of a complete datagram: a new one (the id wrapped). Past what was decoded of one given up: more of it.
+      if (done.complete) return false;
+      this.sink.datagram(1, INCOMPLETE);
+      return true;
+    }
     const bytes = fragmentBytes(raw, t);
     if (sameElements(bytes, done.payload.subarray(t.fragOffset, t.fragOffset + bytes.length))) {
-      this.sink.datagram(1, 'duplicate IP fragment');
+      this.sink.datagram(1, DUPLICATE);
       return true;
     }
     this.sink.diagnostic({
@@ -178,7 +192,7 @@ export class IpFragments {
       message: `${describe(t)}: bytes ${t.fragOffset}–${t.fragOffset + bytes.length - 1} of the datagram differ from the copy in packet ${done.packet + 1}; ` +
         'the first copy is kept (overlapping fragments that disagree are a sign of injection or of an evasion tool)',
     });
-    this.sink.datagram(1, 'IP fragment contradicting a reassembled datagram');
+    this.sink.datagram(1, CONTRADICTING);
     return true;
   }
 
@@ -186,7 +200,7 @@ export class IpFragments {
   expire(now: number): void {
     for (const [k, r] of this.recent) {
       if (!(now - r.since > GIVE_UP_AFTER)) break;
-      this.recent.delete(k);
+      this.dropRecent(k);
     }
     let next = Infinity;
     for (const d of [...this.pending.values()]) {
@@ -202,6 +216,7 @@ export class IpFragments {
   end(): void {
     for (const d of [...this.pending.values()]) this.giveUp(d);
     this.recent.clear();
+    this.recentBytes = 0;
     this.due = Infinity;
   }
 
@@ -215,6 +230,7 @@ export class IpFragments {
         const mine = f.bytes.subarray(a - f.offset, b - f.offset);
         const theirs = p.from.bytes.subarray(a - p.from.offset, b - p.from.offset);
         if (!sameElements(mine, theirs)) {
+          f.conflict = true;
           this.sink.diagnostic({
             severity: 'warning', code: 'ip.fragment-overlap', packet: f.packet, location: f.where,
             message: `${describe(d.ip)}: bytes ${a}–${b - 1} of the datagram differ from the copy in packet ${p.from.packet + 1}; ` +
@@ -234,18 +250,23 @@ export class IpFragments {
     d.pieces.sort((x, y) => x.start - y.start);
   }
 
-  private giveUp(d: Datagram): void {
+  /** `reported`: the caller already said why (too many fragments, too many bytes held). */
+  private giveUp(d: Datagram, reported = false): void {
     if (d.dropped) return;
     const have = coveredPrefix(d.pieces);
     const total = d.total >= 0 ? `${d.total}` : 'an unknown number of';
     const first = d.fragments[0];
-    this.sink.diagnostic({
+    if (!reported) this.sink.diagnostic({
       severity: 'warning', code: 'ip.fragments-incomplete', packet: first.packet, location: first.where,
       message: `${describe(d.ip)}: datagram never completed (${d.fragments.length} fragment(s), ${have} of ${total} bytes in order from the start); ` +
         (have > 0 && d.haveFirst ? 'decoded as far as they go' : 'its first fragment is missing, so nothing of it is decoded'),
     });
     if (have > 0 && d.haveFirst) this.complete(d, have);
-    else this.forget(d, d.fragments.length, 'IP fragment of a datagram never completed');
+    else {
+      this.forget(d, d.fragments.length, INCOMPLETE);
+      // Later fragments of it are dropped with it, not started over.
+      this.remember(d, new Uint8Array(0), false);
+    }
   }
 
   /** Decodes the datagram's first `length` bytes and feeds its TCP segment, fragment by fragment. */
@@ -266,8 +287,12 @@ export class IpFragments {
     const used = new Set<Fragment>();
     for (const p of d.pieces) if (p.start < length) used.add(p.from);
     this.forget(d, used.size, null);
-    this.remember(d, payload);
-    if (used.size < d.fragments.length) this.sink.datagram(d.fragments.length - used.size, 'IP fragment of a datagram never completed');
+    this.remember(d, payload, length === d.total);
+    // The fragments that gave no byte: copies of bytes already held, or beyond the part decoded.
+    for (const f of d.fragments) {
+      if (used.has(f)) continue;
+      this.sink.datagram(1, f.conflict ? CONTRADICTING : f.offset + f.bytes.length <= length ? DUPLICATE : INCOMPLETE);
+    }
     this.feed(d, t, length);
   }
 
@@ -310,11 +335,19 @@ export class IpFragments {
     }
   }
 
-  private remember(d: Datagram, payload: Uint8Array): void {
-    this.recent.delete(d.key);
-    this.recent.set(d.key, { since: d.since, payload, packet: d.fragments[d.fragments.length - 1].packet });
-    if (this.recent.size > MAX_RECENT) this.recent.delete(this.recent.keys().next().value as string);
+  private remember(d: Datagram, payload: Uint8Array, complete: boolean): void {
+    this.dropRecent(d.key);
+    this.recent.set(d.key, { since: d.since, payload, packet: d.fragments[d.fragments.length - 1].packet, complete });
+    this.recentBytes += payload.length;
+    while (this.recent.size > MAX_RECENT || this.recentBytes > MAX_RECENT_BYTES) this.dropRecent(this.recent.keys().next().value as string);
     if (!(this.due <= d.since + GIVE_UP_AFTER)) this.due = d.since + GIVE_UP_AFTER;
+  }
+
+  private dropRecent(key: string): void {
+    const r = this.recent.get(key);
+    if (!r) return;
+    this.recentBytes -= r.payload.length;
+    this.recent.delete(key);
   }
 
   private forget(d: Datagram, frames: number, reason: SkipReason): void {
