@@ -205,7 +205,16 @@ function packetReports(conn: Connection, messages: MessageReport[], alerts: Aler
   // went by: mark the segments that resume a stream after one here.
   const gapEnds: Record<Direction, Set<number>> = { client: new Set(), server: new Set() };
   for (const from of ['client', 'server'] as const) for (const g of conn.stream(from).gaps) gapEnds[from].add(g.start + g.length);
-  return conn.timeline.map((p) => ({
+  // Reassembled IP fragments are fed when their datagram is complete, which
+  // may be after later packets: list the timeline in capture order.
+  let rows = conn.timeline;
+  for (let i = 1; i < rows.length; i++) {
+    if (rows[i].index < rows[i - 1].index) {
+      rows = [...rows].sort((a, b) => a.index - b.index);
+      break;
+    }
+  }
+  return rows.map((p) => ({
     index: p.index, time: p.time, from: p.from, flags: flagsText(p.flags), seq: p.seq, ack: p.ack, length: p.length,
     window: p.window, ttl: p.ttl, ipId: p.ipId, notes: noteNames(p.length > 0 && gapEnds[p.from].has(p.seq) ? p.notes | PacketNote.AFTER_GAP : p.notes),
     payloadHash: p.hash === 0 ? '' : p.hash.toString(16).padStart(8, '0'),
