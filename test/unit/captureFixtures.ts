@@ -120,6 +120,12 @@ export function pcapRecords(bytes: Uint8Array): Array<{ offset: number; length: 
   return records;
 }
 
+/** A pcap file as its file header and its records (header and data), each a copy to reorder, drop or edit. */
+export function splitPcap(bytes: Uint8Array): { header: Buffer; records: Buffer[] } {
+  const copy = (from: number, to: number) => Buffer.from(bytes.subarray(from, to));
+  return { header: copy(0, 24), records: pcapRecords(bytes).map((r) => copy(r.offset, r.offset + r.length)) };
+}
+
 export const PCAP_FIXTURES = [
   'tls-eth.pcap',
   'tls-eth-nano.pcap',

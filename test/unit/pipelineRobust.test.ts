@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { analyzeBytes } from '../../server/src/analysis/analyzeCapture';
+import { splitPcap } from './captureFixtures';
 
 // Reassembly and robustness on a real capture whose packets are reordered,
 // duplicated, altered or removed by rewriting its pcap records (the bytes of
@@ -11,16 +12,6 @@ import { analyzeBytes } from '../../server/src/analysis/analyzeCapture';
 const DIR = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'handshakes');
 const CHAIN = readFileSync(join(DIR, 'tls12-chain.pcap'));
 
-function records(pcap: Buffer): { header: Buffer; recs: Buffer[] } {
-  const recs: Buffer[] = [];
-  let o = 24;
-  while (o + 16 <= pcap.length) {
-    const incl = pcap.readUInt32LE(o + 8);
-    recs.push(pcap.subarray(o, o + 16 + incl));
-    o += 16 + incl;
-  }
-  return { header: pcap.subarray(0, 24), recs };
-}
 
 const build = (header: Buffer, recs: Buffer[]) => Buffer.concat([header, ...recs]);
 
@@ -33,7 +24,7 @@ function payloadLength(rec: Buffer): number {
   return total - ihl - tcpHeader;
 }
 
-const { header, recs } = records(CHAIN);
+const { header, records: recs } = splitPcap(CHAIN);
 // Indexes of the server's big data segments (ServerHello … ServerHelloDone).
 const serverData = recs.map((r, i) => ({ r, i })).filter(({ r }) => payloadLength(r) > 1000).map(({ i }) => i);
 
@@ -91,8 +82,8 @@ test('a capture that starts mid-connection: roles from the ClientHello, offsets 
 
 test('a capture that starts after the ClientHello still finds the server by its well-known port', () => {
   // The Kazakhstan relay capture without its first four packets starts with the relay's ACK from :443.
-  const relay = records(readFileSync(join(DIR, '..', '..', '..', 'samples', 'tor-kz-drop', 'relay.pcap')));
-  const c = analyzeBytes(build(relay.header, relay.recs.slice(4)), 'later.pcap', { packets: true, tlsOnly: false }).connections[0];
+  const relay = splitPcap(readFileSync(join(DIR, '..', '..', '..', 'samples', 'tor-kz-drop', 'relay.pcap')));
+  const c = analyzeBytes(build(relay.header, relay.records.slice(4)), 'later.pcap', { packets: true, tlsOnly: false }).connections[0];
   assert.equal(c.tcp.roleBy, 'port');
   assert.equal(c.server.port, 443);
   assert.ok(c.serverHello, 'the ServerHello is still decoded');

@@ -10,7 +10,7 @@ import { analyzeBytes, analyzeFile } from '../../server/src/analysis/analyzeCapt
 import fc from 'fast-check';
 import { createLinkInfo, locateNetworkLayer } from '../../server/src/capture/linkLayer';
 import { PcapParser } from '../../server/src/capture/pcap';
-import { ROOT, parseWith, readFixture } from './captureFixtures';
+import { ROOT, parseWith, splitPcap, readFixture } from './captureFixtures';
 
 const DIR = path.join(ROOT, 'test/fixtures/tunnels');
 
@@ -250,14 +250,8 @@ describe('TLS segments fragmented at the IP layer (fragments.pcap)', () => {
   describe('damaged or hostile fragments (the capture edited record by record)', () => {
     /** fragments.pcap as its records, to reorder, drop or edit. */
     const records = (): { header: Buffer; list: Buffer[] } => {
-      const b = readFixture(DIR, 'fragments.pcap');
-      const list: Buffer[] = [];
-      for (let o = 24; o < b.length;) {
-        const n = 16 + b.readUInt32LE(o + 8);
-        list.push(Buffer.from(b.subarray(o, o + n)));
-        o += n;
-      }
-      return { header: Buffer.from(b.subarray(0, 24)), list };
+      const { header, records: list } = splitPcap(readFixture(DIR, 'fragments.pcap'));
+      return { header, list };
     };
     const analyzeRecords = async (header: Buffer, list: Buffer[]): Promise<AnalysisReport> =>
       analyzeBytes(Buffer.concat([header, ...list]), 'edited.pcap', { packets: true });
@@ -399,12 +393,7 @@ describe('TLS segments fragmented at the IP layer (fragments.pcap)', () => {
 
 describe('IPv6 fragments (a real IPv6 loopback handshake, its server flight cut into fragments by the test)', () => {
   const file = readFixture(ROOT, 'test/fixtures/handshakes/ipv6-tls13.pcap');
-  const list: Buffer[] = [];
-  for (let o = 24; o < file.length;) {
-    const n = 16 + file.readUInt32LE(o + 8);
-    list.push(Buffer.from(file.subarray(o, o + n)));
-    o += n;
-  }
+  const { header, records: list } = splitPcap(file);
   const IP6 = 16 + 14;
   // The server's first data segment (ServerHello onwards): the largest frame.
   const big = list.reduce((best, r, i) => (r.length > list[best].length ? i : best), 0);
@@ -432,7 +421,6 @@ describe('IPv6 fragments (a real IPv6 loopback handshake, its server flight cut 
     return out;
   }
 
-  const header = file.subarray(0, 24);
   const whole = analyzeBytes(file, 'ipv6.pcap', { packets: true });
 
   it('the fixture is IPv6 with the ServerHello in one big segment', () => {
