@@ -113,7 +113,11 @@ export interface PacketReport {
   notes: string[];
   /** TLS content starting in this packet, e.g. ["ServerHello", "Certificate"]. */
   tls: string[];
-  /** FNV-1a (32-bit, hex) of the captured payload: lets two captures tell "same segment" from "same range, other bytes". '' when empty. */
+  /**
+   * 32-bit hash (hex) of the captured payload at its stream offset: lets two captures tell "same segment" from
+   * "same range, other bytes". It adds up (mod 2^32) over consecutive pieces, so a segment cut differently on
+   * the way (IP fragments, TSO/GRO) can be checked against its pieces. '' when empty.
+   */
   payloadHash: string;
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareCaptures } from '../../server/src/compare/compareCaptures';
 import type { CompareReport } from '../../shared/compare';
+import { splitPcap } from './captureFixtures';
 
 // Real two-vantage captures made by lab/two-vantage/make-captures.sh: client,
 // censor and relay in network namespaces, tcpdump at both ends at once.
@@ -171,4 +172,55 @@ test('a segment that arrives with other bytes than were sent is "modified"', asy
   assert.equal(p.interference.kind, 'modified');
   assert.equal(p.interference.direction, 'relay-to-client');
   assert.equal(p.packets.filter((x) => x.status === 'modified').length, 1);
+});
+
+/**
+ * The client capture of openssl-pass with two consecutive server segments
+ * joined into one frame, as a receiving host's GRO presents them to tcpdump
+ * (headers of the first, payloads of both, flags of both).
+ */
+function coalescedClientCapture(flip = false): { file: string; seqs: number[] } {
+  const [client] = pair('openssl-pass');
+  const { header, records } = splitPcap(readFileSync(client));
+  const ip = 16 + 14;
+  const view = records.map((r) => {
+    const ihl = (r[ip] & 15) * 4;
+    const tcp = ip + ihl;
+    const data = tcp + (r[tcp + 12] >> 4) * 4;
+    return { r, tcp, data, sport: r.readUInt16BE(tcp), seq: r.readUInt32BE(tcp + 4), len: r.length - data };
+  });
+  const server = view.map((v, i) => ({ ...v, i })).filter((v) => v.sport === 443 && v.len > 0);
+  const k = server.findIndex((v, j) => j + 1 < server.length && ((v.seq + v.len) >>> 0) === server[j + 1].seq);
+  assert.ok(k >= 0, 'two consecutive server segments');
+  const [a, b] = [server[k], server[k + 1]];
+  const joined = Buffer.concat([a.r, b.r.subarray(b.data)]);
+  joined.writeUInt32LE(joined.length - 16, 8);
+  joined.writeUInt32LE(joined.length - 16, 12);
+  joined.writeUInt16BE(joined.length - ip, ip + 2);
+  joined[a.tcp + 13] |= b.r[b.tcp + 13];
+  if (flip) joined[joined.length - 1] ^= 0x01;
+  const list = records.filter((_, i) => i !== b.i);
+  list[a.i] = joined;
+  const file = join(mkdtempSync(join(tmpdir(), 'hi-gro-')), 'client-gro.pcap');
+  writeFileSync(file, Buffer.concat([header, ...list]));
+  return { file, seqs: [a.seq, b.seq] };
+}
+
+test('segments joined in the receiver\'s capture (GRO) are paired with the one packet that holds them, bytes compared', async () => {
+  const [, relay] = pair('openssl-pass');
+  const { file } = coalescedClientCapture();
+  const r = await compareCaptures(file, relay);
+  const p = r.pairs[0];
+  assert.equal(p.interference.kind, 'none', p.interference.evidence.join('\n'));
+  assert.ok(!p.packets.some((x) => x.status === 'dropped' || x.status === 'injected'));
+  const joined = p.packets.filter((x) => x.notes.includes('coalesced'));
+  assert.equal(joined.length, 2);
+  assert.ok(joined.every((x) => x.from === 'relay' && x.status === 'delivered' && x.clientIndex === joined[0].clientIndex));
+  assert.ok(!joined.some((x) => x.notes.includes('bytes-not-compared')));
+  // The same with one byte of the joined payload changed: modified, not delivered.
+  const forged = await compareCaptures(coalescedClientCapture(true).file, relay);
+  const bad = forged.pairs[0].packets.filter((x) => x.notes.includes('coalesced'));
+  assert.equal(bad.length, 2);
+  assert.ok(bad.every((x) => x.status === 'modified'));
+  assert.equal(forged.pairs[0].interference.kind, 'modified');
 });

@@ -4,9 +4,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { AnalysisReport, ConnectionReport } from '../../shared/analysis';
 import { analyzeBytes, analyzeFile } from '../../server/src/analysis/analyzeCapture';
+import { compareCaptures } from '../../server/src/compare/compareCaptures';
 import fc from 'fast-check';
 import { createLinkInfo, locateNetworkLayer } from '../../server/src/capture/linkLayer';
 import { PcapParser } from '../../server/src/capture/pcap';
@@ -476,4 +478,38 @@ describe('IPv6 fragments (a real IPv6 loopback handshake, its server flight cut 
       assert.equal(bytes[loc.offset], 2, 'handshake type ServerHello');
     });
   }
+});
+
+describe('two vantage points of a path that fragments (fragments.pcap at the client, fragments-server.pcap at the server)', () => {
+  const client = path.join(DIR, 'fragments.pcap');
+  const server = path.join(DIR, 'fragments-server.pcap');
+
+  it('no interference: the server\'s one segment is paired with the two fragments that carried it, bytes compared', async () => {
+    const r = await compareCaptures(client, server);
+    assert.equal(r.pairs.length, 1);
+    const p = r.pairs[0];
+    assert.equal(p.interference.kind, 'none', p.interference.evidence.join('\n'));
+    assert.ok(!p.packets.some((x) => x.status === 'dropped' || x.status === 'injected'), JSON.stringify(p.packets.filter((x) => x.status !== 'delivered')));
+    const cut = p.packets.filter((x) => x.notes.includes('resegmented'));
+    assert.equal(cut.length, 1);
+    assert.equal(cut[0].from, 'relay');
+    assert.equal(cut[0].status, 'delivered');
+    assert.ok(!cut[0].notes.includes('bytes-not-compared'));
+    assert.ok(cut[0].tls.includes('ServerHello'));
+    const firstFragment = (await onlyConnection('fragments')).packets!.find((x) => x.notes.includes('fragment'))!;
+    assert.equal(cut[0].clientIndex, firstFragment.index);
+  });
+
+  it('a fragment whose bytes were changed on the way makes the segment modified, not delivered', async () => {
+    const { header, records: list } = splitPcap(readFixture(client));
+    const second = (await onlyConnection('fragments')).packets!.filter((x) => x.notes.includes('fragment'))[1];
+    list[second.index][list[second.index].length - 20] ^= 0x01;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hi-frag-pair-'));
+    const edited = path.join(dir, 'client-edited.pcap');
+    fs.writeFileSync(edited, Buffer.concat([header, ...list]));
+    const r = await compareCaptures(edited, server);
+    const cut = r.pairs[0].packets.filter((x) => x.notes.includes('resegmented'));
+    assert.equal(cut.length, 1);
+    assert.equal(cut[0].status, 'modified');
+  });
 });

@@ -1,5 +1,6 @@
 import type { ConnectionReport, PacketReport } from '../../../shared/analysis';
 import type { ClockOffset, PairPacket } from '../../../shared/compare';
+import { addPayloadHashes } from '../tcp/payloadHash';
 
 /**
  * Packets of one matched connection, from both ends, joined: the same packet
@@ -9,6 +10,11 @@ import type { ClockOffset, PairPacket } from '../../../shared/compare';
  * payload, acknowledged offset, length and the SYN/FIN/RST bits (all relative
  * to the initial sequence numbers, so a NAT that rewrites them changes
  * nothing). Payload hashes then tell a modified segment from a delivered one.
+ * A segment can also arrive cut differently than it was sent: fragmented by a
+ * router (each fragment is a packet of its own downstream), or captured as
+ * one large segment on a host that offloads segmentation (TSO) or coalesces
+ * on receipt (GRO). Those are paired by the stream bytes they cover, not
+ * called dropped and injected.
  */
 
 type Side = 'client' | 'relay';
@@ -69,6 +75,8 @@ export function joinPackets(client: ConnectionReport, relay: ConnectionReport): 
   for (const p of cps) if (sender(p) === 'client') sent.push({ side: 'client', p });
   for (const p of rps) if (sender(p) === 'relay') sent.push({ side: 'relay', p });
 
+  // Each sent packet's pair, back to the packet (for the second pass).
+  const origin = new Map<PairPacket, PacketReport>();
   for (const { side, p } of sent) {
     const other = side === 'client' ? 'r' : 'c';
     const exact = take(byKey.get(`${other}|${key(p)}`), p.payloadHash);
@@ -91,12 +99,81 @@ export function joinPackets(client: ConnectionReport, relay: ConnectionReport): 
       if (side === 'client') samples.clientToRelay.push(rp!.time - cp!.time);
       else samples.relayToClient.push(cp!.time - rp!.time);
     }
-    out.push(pairPacket(side, status, cp, rp, p));
+    const pp = pairPacket(side, status, cp, rp, p);
+    origin.set(pp, p);
+    out.push(pp);
   }
+  pairResegmented(out, (pp) => origin.get(pp)!, relaySeen, clientSeen);
   // What arrived without having been sent: injected (or missed by the sender's capture).
   for (const s of relaySeen) if (sender(s.p) === 'client' && !s.used) out.push(pairPacket('client', 'injected', undefined, s.p, s.p));
   for (const s of clientSeen) if (sender(s.p) === 'relay' && !s.used) out.push(pairPacket('relay', 'injected', s.p, undefined, s.p));
   return { packets: out, samples };
+}
+
+/**
+ * Second pass over what is still unpaired: a sent segment whose bytes arrived
+ * exactly covered by several received packets (cut on the way), or several
+ * sent segments exactly covering one received packet (joined in the
+ * receiver's capture). The payload hashes add up over pieces, so the bytes
+ * are compared too: pieces whose hashes do not sum to the whole's carried
+ * other bytes (modified, as for a segment rewritten in place).
+ */
+function pairResegmented(out: PairPacket[], sentOf: (pp: PairPacket) => PacketReport, relaySeen: Seen[], clientSeen: Seen[]): void {
+  for (const side of ['client', 'relay'] as const) {
+    const received = (side === 'client' ? relaySeen : clientSeen).filter((s) => sender(s.p) === side && !s.used && s.p.length > 0);
+    if (received.length === 0) continue;
+    const dropped = out.filter((pp) => pp.from === side && pp.status === 'dropped' && pp.length > 0);
+    for (const pp of dropped) {
+      const parts = tiling(received.filter((s) => !s.used && s.p.seq >= pp.seq && s.p.seq + s.p.length <= pp.seq + pp.length).map((s) => s.p), pp.seq, pp.seq + pp.length);
+      if (!parts) continue;
+      for (const s of received) if (parts.includes(s.p)) s.used = true;
+      deliver(pp, side, parts[0], 'resegmented', sameBytes([sentOf(pp)], parts));
+    }
+    for (const r of received) {
+      if (r.used) continue;
+      const covering = dropped.filter((pp) => pp.status === 'dropped' && pp.seq >= r.p.seq && pp.seq + pp.length <= r.p.seq + r.p.length);
+      if (covering.length < 2 || !tiling(covering, r.p.seq, r.p.seq + r.p.length)) continue;
+      r.used = true;
+      const same = sameBytes(covering.map(sentOf), [r.p]);
+      for (const pp of covering) deliver(pp, side, r.p, 'coalesced', same);
+    }
+  }
+}
+
+/** The pieces, in stream order, that cover [from, to) with no hole; null when they do not. */
+function tiling<T extends { seq: number; length: number }>(list: T[], from: number, to: number): T[] | null {
+  const sorted = [...list].sort((a, b) => a.seq - b.seq);
+  const used: T[] = [];
+  let at = from;
+  for (const x of sorted) {
+    if (x.seq > at) return null;
+    if (x.seq + x.length <= at) continue;
+    used.push(x);
+    at = x.seq + x.length;
+    if (at >= to) return used;
+  }
+  return null;
+}
+
+/** Whether two cuts of the same stream bytes carried the same bytes; null when a hash is missing or a packet was cut by the snaplen. */
+function sameBytes(a: PacketReport[], b: PacketReport[]): boolean | null {
+  const all = [...a, ...b];
+  if (all.some((p) => !p.payloadHash || p.notes.includes('snaplen-cut'))) return null;
+  const sum = (list: PacketReport[]) => addPayloadHashes(list.map((p) => parseInt(p.payloadHash, 16)));
+  return sum(a) === sum(b);
+}
+
+function deliver(pp: PairPacket, side: Side, received: PacketReport, note: string, same: boolean | null): void {
+  pp.status = same === false ? 'modified' : 'delivered';
+  if (same === null) pp.notes.push('bytes-not-compared');
+  if (side === 'client') {
+    pp.relayIndex = received.index;
+    pp.relayTime = received.time;
+  } else {
+    pp.clientIndex = received.index;
+    pp.clientTime = received.time;
+  }
+  pp.notes.push(note);
 }
 
 function pairPacket(from: Side, status: PairPacket['status'], cp: PacketReport | undefined, rp: PacketReport | undefined, p: PacketReport): PairPacket {

@@ -1,3 +1,4 @@
+import { payloadHash } from './payloadHash';
 import type { RawPacket, SummaryTcp } from '../capture/packet';
 import type { Direction } from '../tls/types';
 import { TcpFlag, ipv4Text, type TcpPacket } from '../net/tcpPacket';
@@ -32,7 +33,7 @@ export interface TimelinePacket {
   ttl: number;
   ipId: number;
   notes: number;
-  /** FNV-1a of the captured payload (0 when empty or not hashed). */
+  /** payloadHash() of the captured payload at its stream offset (0 when empty or not hashed). */
   hash: number;
 }
 
@@ -361,7 +362,7 @@ export class ConnectionTable {
       const ackRel = flags & TcpFlag.ACK && !Number.isNaN(peer.base) ? peer.peekRelative(ack) : -1;
       const tp: TimelinePacket = {
         index: raw.index, time, from, flags, seq: rel, ack: ackRel, length: wireLength,
-        window, ttl, ipId, notes, hash: this.hashPayloads && payload.length > 0 ? fnv1a(payload) : 0,
+        window, ttl, ipId, notes, hash: this.hashPayloads && payload.length > 0 ? payloadHash(payload, rel) : 0,
       };
       c.timeline.push(tp);
     }
@@ -412,9 +413,3 @@ export function summaryFlags(letters: string): number {
   return f;
 }
 
-/** FNV-1a, 32-bit: cheap and good enough to tell two copies of a segment apart. */
-export function fnv1a(b: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  return h >>> 0;
-}
