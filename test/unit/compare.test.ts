@@ -217,6 +217,7 @@ test('segments joined in the receiver\'s capture (GRO) are paired with the one p
   assert.equal(joined.length, 2);
   assert.ok(joined.every((x) => x.from === 'relay' && x.status === 'delivered' && x.clientIndex === joined[0].clientIndex));
   assert.ok(!joined.some((x) => x.notes.includes('bytes-not-compared')));
+  assert.match(joined[0].evidence!.join(' '), new RegExp(`^Arrived joined with 1 other segment in one packet \\(client capture packet #${joined[0].clientIndex + 1}\\), as a host that offloads segmentation \\(GRO, TSO\\) records them; together they carry exactly the bytes sent\\.$`));
   // The same with one byte of the joined payload changed: modified, not delivered.
   const forged = await compareCaptures(coalescedClientCapture(true).file, relay);
   const bad = forged.pairs[0].packets.filter((x) => x.notes.includes('coalesced'));

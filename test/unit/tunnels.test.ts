@@ -498,6 +498,7 @@ describe('two vantage points of a path that fragments (fragments.pcap at the cli
     assert.ok(cut[0].tls.includes('ServerHello'));
     const firstFragment = (await onlyConnection('fragments')).packets!.find((x) => x.notes.includes('fragment'))!;
     assert.equal(cut[0].clientIndex, firstFragment.index);
+    assert.deepEqual(cut[0].evidence, [`Arrived cut into 2 IP fragments (client capture packets #${firstFragment.index + 1}, #${firstFragment.index + 2}); together they carry exactly the bytes sent.`]);
   });
 
   it('a fragment whose bytes were changed on the way makes the segment modified, not delivered', async () => {
@@ -511,5 +512,6 @@ describe('two vantage points of a path that fragments (fragments.pcap at the cli
     const cut = r.pairs[0].packets.filter((x) => x.notes.includes('resegmented'));
     assert.equal(cut.length, 1);
     assert.equal(cut[0].status, 'modified');
+    assert.match(cut[0].evidence!.join(' '), /together they carry other bytes than were sent/);
   });
 });

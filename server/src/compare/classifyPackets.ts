@@ -127,7 +127,10 @@ function pairResegmented(out: PairPacket[], sentOf: (pp: PairPacket) => PacketRe
       const parts = tiling(received.filter((s) => !s.used && s.p.seq >= pp.seq && s.p.seq + s.p.length <= pp.seq + pp.length).map((s) => s.p), pp.seq, pp.seq + pp.length);
       if (!parts) continue;
       for (const s of received) if (parts.includes(s.p)) s.used = true;
-      deliver(pp, side, parts[0], 'resegmented', sameBytes([sentOf(pp)], parts));
+      const same = sameBytes([sentOf(pp)], parts);
+      const how = parts.every((x) => x.notes.includes('fragment')) ? 'IP fragments' : 'TCP segments';
+      deliver(pp, side, parts[0], 'resegmented', same,
+        `Arrived cut into ${parts.length} ${how} (${captureName(side)} packets ${parts.map((x) => `#${x.index + 1}`).join(', ')}); ${bytesWords(same)}.`);
     }
     for (const r of received) {
       if (r.used) continue;
@@ -135,7 +138,9 @@ function pairResegmented(out: PairPacket[], sentOf: (pp: PairPacket) => PacketRe
       if (covering.length < 2 || !tiling(covering, r.p.seq, r.p.seq + r.p.length)) continue;
       r.used = true;
       const same = sameBytes(covering.map(sentOf), [r.p]);
-      for (const pp of covering) deliver(pp, side, r.p, 'coalesced', same);
+      const words = `Arrived joined with ${covering.length - 1} other segment${covering.length > 2 ? 's' : ''} in one packet (${captureName(side)} packet #${r.p.index + 1}), ` +
+        `as a host that offloads segmentation (GRO, TSO) records them; ${bytesWords(same)}.`;
+      for (const pp of covering) deliver(pp, side, r.p, 'coalesced', same, words);
     }
   }
 }
@@ -163,8 +168,19 @@ function sameBytes(a: PacketReport[], b: PacketReport[]): boolean | null {
   return sum(a) === sum(b);
 }
 
-function deliver(pp: PairPacket, side: Side, received: PacketReport, note: string, same: boolean | null): void {
+/** The capture that received what `side` sent. */
+function captureName(side: Side): string {
+  return side === 'client' ? 'relay capture' : 'client capture';
+}
+
+function bytesWords(same: boolean | null): string {
+  return same === null ? 'the bytes could not be compared (a packet was cut by the snapshot length)'
+    : same ? 'together they carry exactly the bytes sent' : 'together they carry other bytes than were sent';
+}
+
+function deliver(pp: PairPacket, side: Side, received: PacketReport, note: string, same: boolean | null, evidence: string): void {
   pp.status = same === false ? 'modified' : 'delivered';
+  pp.evidence = [...(pp.evidence ?? []), evidence];
   if (same === null) pp.notes.push('bytes-not-compared');
   if (side === 'client') {
     pp.relayIndex = received.index;
