@@ -175,24 +175,21 @@ test('a segment that arrives with other bytes than were sent is "modified"', asy
 });
 
 /**
- * The client capture of openssl-pass with two consecutive server segments
- * joined into one frame, as a receiving host's GRO presents them to tcpdump
- * (headers of the first, payloads of both, flags of both).
+ * A capture with the server's data segments k and k+1 (counted among those
+ * with payload) joined into one frame, as a host's GRO (receiver) or TSO
+ * (sender) presents them to tcpdump: headers of the first, payloads of both,
+ * flags of both. `flip` changes the joined payload's last byte.
  */
-function coalescedClientCapture(flip = false): { file: string; seqs: number[] } {
-  const [client] = pair('openssl-pass');
-  const { header, records } = splitPcap(readFileSync(client));
+function joinServerSegments(file: string, k: number, flip = false): string {
+  const { header, records } = splitPcap(readFileSync(file));
   const ip = 16 + 14;
-  const view = records.map((r) => {
-    const ihl = (r[ip] & 15) * 4;
-    const tcp = ip + ihl;
+  const server = records.map((r, i) => {
+    const tcp = ip + (r[ip] & 15) * 4;
     const data = tcp + (r[tcp + 12] >> 4) * 4;
-    return { r, tcp, data, sport: r.readUInt16BE(tcp), seq: r.readUInt32BE(tcp + 4), len: r.length - data };
-  });
-  const server = view.map((v, i) => ({ ...v, i })).filter((v) => v.sport === 443 && v.len > 0);
-  const k = server.findIndex((v, j) => j + 1 < server.length && ((v.seq + v.len) >>> 0) === server[j + 1].seq);
-  assert.ok(k >= 0, 'two consecutive server segments');
+    return { r, i, tcp, data, sport: r.readUInt16BE(tcp), seq: r.readUInt32BE(tcp + 4), len: r.length - data };
+  }).filter((v) => v.sport === 443 && v.len > 0);
   const [a, b] = [server[k], server[k + 1]];
+  assert.equal((a.seq + a.len) >>> 0, b.seq, `server segments ${k} and ${k + 1} are consecutive`);
   const joined = Buffer.concat([a.r, b.r.subarray(b.data)]);
   joined.writeUInt32LE(joined.length - 16, 8);
   joined.writeUInt32LE(joined.length - 16, 12);
@@ -201,15 +198,14 @@ function coalescedClientCapture(flip = false): { file: string; seqs: number[] } 
   if (flip) joined[joined.length - 1] ^= 0x01;
   const list = records.filter((_, i) => i !== b.i);
   list[a.i] = joined;
-  const file = join(mkdtempSync(join(tmpdir(), 'hi-gro-')), 'client-gro.pcap');
-  writeFileSync(file, Buffer.concat([header, ...list]));
-  return { file, seqs: [a.seq, b.seq] };
+  const out = join(mkdtempSync(join(tmpdir(), 'hi-gro-')), 'joined.pcap');
+  writeFileSync(out, Buffer.concat([header, ...list]));
+  return out;
 }
 
 test('segments joined in the receiver\'s capture (GRO) are paired with the one packet that holds them, bytes compared', async () => {
-  const [, relay] = pair('openssl-pass');
-  const { file } = coalescedClientCapture();
-  const r = await compareCaptures(file, relay);
+  const [client, relay] = pair('openssl-pass');
+  const r = await compareCaptures(joinServerSegments(client, 1), relay);
   const p = r.pairs[0];
   assert.equal(p.interference.kind, 'none', p.interference.evidence.join('\n'));
   assert.ok(!p.packets.some((x) => x.status === 'dropped' || x.status === 'injected'));
@@ -219,9 +215,24 @@ test('segments joined in the receiver\'s capture (GRO) are paired with the one p
   assert.ok(!joined.some((x) => x.notes.includes('bytes-not-compared')));
   assert.match(joined[0].evidence!.join(' '), new RegExp(`^Arrived joined with 1 other segment in one packet \\(client capture packet #${joined[0].clientIndex + 1}\\), as a host that offloads segmentation \\(GRO, TSO\\) records them; together they carry exactly the bytes sent\\.$`));
   // The same with one byte of the joined payload changed: modified, not delivered.
-  const forged = await compareCaptures(coalescedClientCapture(true).file, relay);
+  const forged = await compareCaptures(joinServerSegments(client, 1, true), relay);
   const bad = forged.pairs[0].packets.filter((x) => x.notes.includes('coalesced'));
   assert.equal(bad.length, 2);
   assert.ok(bad.every((x) => x.status === 'modified'));
   assert.equal(forged.pairs[0].interference.kind, 'modified');
+});
+
+test('a run of segments cut differently at both ends (TSO at the sender, GRO at the receiver) is paired as a whole', async () => {
+  const [client, relay] = pair('openssl-pass');
+  // The relay's capture shows its first two segments as one (TSO), the client's its second and third as one (GRO).
+  const r = await compareCaptures(joinServerSegments(client, 1), joinServerSegments(relay, 0));
+  const p = r.pairs[0];
+  assert.equal(p.interference.kind, 'none', p.interference.evidence.join('\n'));
+  assert.ok(!p.packets.some((x) => x.status === 'dropped' || x.status === 'injected'));
+  const run = p.packets.filter((x) => x.notes.includes('resegmented'));
+  assert.equal(run.length, 2);
+  assert.ok(run.every((x) => x.from === 'relay' && x.status === 'delivered'));
+  assert.match(run[0].evidence!.join(' '), /^Sent as 2 segments, arrived as 2 cut differently \(client capture packets #\d+, #\d+\); together they carry exactly the bytes sent\.$/);
+  // Each sent segment points at the received packet holding its first byte.
+  assert.notEqual(run[0].clientIndex, run[1].clientIndex);
 });

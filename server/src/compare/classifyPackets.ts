@@ -111,53 +111,70 @@ export function joinPackets(client: ConnectionReport, relay: ConnectionReport): 
 }
 
 /**
- * Second pass over what is still unpaired: a sent segment whose bytes arrived
- * exactly covered by several received packets (cut on the way), or several
- * sent segments exactly covering one received packet (joined in the
- * receiver's capture). The payload hashes add up over pieces, so the bytes
- * are compared too: pieces whose hashes do not sum to the whole's carried
- * other bytes (modified, as for a segment rewritten in place).
+ * Second pass over what is still unpaired: runs of stream bytes that one end
+ * sent as some packets and the other end received as other packets, cut
+ * differently on the way (IP fragments, a router or middlebox resegmenting)
+ * or in a capture (TSO on the sender, GRO on the receiver). A run pairs when
+ * its sent packets and its received packets each cover the same bytes with
+ * no hole. The payload hashes add up over pieces, so the bytes are compared
+ * too: pieces that do not add up to the same sum carried other bytes
+ * (modified, as for a segment rewritten in place).
  */
 function pairResegmented(out: PairPacket[], sentOf: (pp: PairPacket) => PacketReport, relaySeen: Seen[], clientSeen: Seen[]): void {
   for (const side of ['client', 'relay'] as const) {
-    const received = (side === 'client' ? relaySeen : clientSeen).filter((s) => sender(s.p) === side && !s.used && s.p.length > 0);
+    const received = (side === 'client' ? relaySeen : clientSeen).filter((s) => sender(s.p) === side && !s.used && s.p.length > 0)
+      .sort((a, b) => a.p.seq - b.p.seq);
     if (received.length === 0) continue;
-    const dropped = out.filter((pp) => pp.from === side && pp.status === 'dropped' && pp.length > 0);
-    for (const pp of dropped) {
-      const parts = tiling(received.filter((s) => !s.used && s.p.seq >= pp.seq && s.p.seq + s.p.length <= pp.seq + pp.length).map((s) => s.p), pp.seq, pp.seq + pp.length);
-      if (!parts) continue;
-      for (const s of received) if (parts.includes(s.p)) s.used = true;
-      const same = sameBytes([sentOf(pp)], parts);
-      const how = parts.every((x) => x.notes.includes('fragment')) ? 'IP fragments' : 'TCP segments';
-      deliver(pp, side, parts[0], 'resegmented', same,
-        `Arrived cut into ${parts.length} ${how} (${captureName(side)} packets ${parts.map((x) => `#${x.index + 1}`).join(', ')}); ${bytesWords(same)}.`);
-    }
-    for (const r of received) {
-      if (r.used) continue;
-      const covering = dropped.filter((pp) => pp.status === 'dropped' && pp.seq >= r.p.seq && pp.seq + pp.length <= r.p.seq + r.p.length);
-      if (covering.length < 2 || !tiling(covering, r.p.seq, r.p.seq + r.p.length)) continue;
-      r.used = true;
-      const same = sameBytes(covering.map(sentOf), [r.p]);
-      const words = `Arrived joined with ${covering.length - 1} other segment${covering.length > 2 ? 's' : ''} in one packet (${captureName(side)} packet #${r.p.index + 1}), ` +
-        `as a host that offloads segmentation (GRO, TSO) records them; ${bytesWords(same)}.`;
-      for (const pp of covering) deliver(pp, side, r.p, 'coalesced', same, words);
+    const dropped = out.filter((pp) => pp.from === side && pp.status === 'dropped' && pp.length > 0).sort((a, b) => a.seq - b.seq);
+    let i = 0, j = 0;
+    while (i < dropped.length && j < received.length) {
+      const s0 = dropped[i].seq, r0 = received[j].p.seq;
+      if (s0 !== r0) {
+        if (s0 < r0) i++;
+        else j++;
+        continue;
+      }
+      // Grow both sides from the same start until they end at the same offset, contiguously.
+      let a = i, b = j;
+      let endS = s0 + dropped[i].length, endR = r0 + received[j].p.length;
+      while (endS !== endR) {
+        if (endS < endR) {
+          if (++a >= dropped.length || dropped[a].seq !== endS) break;
+          endS += dropped[a].length;
+        } else {
+          if (++b >= received.length || received[b].p.seq !== endR) break;
+          endR += received[b].p.length;
+        }
+      }
+      if (endS !== endR || (a === i && b === j)) {
+        i++;
+        j++;
+        continue;
+      }
+      const got = received.slice(j, b + 1);
+      for (const r of got) r.used = true;
+      pairRun(side, dropped.slice(i, a + 1), got.map((r) => r.p), sentOf);
+      i = a + 1;
+      j = b + 1;
     }
   }
 }
 
-/** The pieces, in stream order, that cover [from, to) with no hole; null when they do not. */
-function tiling<T extends { seq: number; length: number }>(list: T[], from: number, to: number): T[] | null {
-  const sorted = [...list].sort((a, b) => a.seq - b.seq);
-  const used: T[] = [];
-  let at = from;
-  for (const x of sorted) {
-    if (x.seq > at) return null;
-    if (x.seq + x.length <= at) continue;
-    used.push(x);
-    at = x.seq + x.length;
-    if (at >= to) return used;
+function pairRun(side: Side, sent: PairPacket[], got: PacketReport[], sentOf: (pp: PairPacket) => PacketReport): void {
+  const same = sameBytes(sent.map(sentOf), got);
+  const where = `${captureName(side)} packet${got.length > 1 ? 's' : ''} ${got.map((x) => `#${x.index + 1}`).join(', ')}`;
+  const how = got.every((x) => x.notes.includes('fragment')) ? 'IP fragments' : 'TCP segments';
+  const words = sent.length === 1
+    ? `Arrived cut into ${got.length} ${how} (${where}); ${bytesWords(same)}.`
+    : got.length === 1
+      ? `Arrived joined with ${sent.length - 1} other segment${sent.length > 2 ? 's' : ''} in one packet (${where}), as a host that offloads segmentation (GRO, TSO) records them; ${bytesWords(same)}.`
+      : `Sent as ${sent.length} segments, arrived as ${got.length} cut differently (${where}); ${bytesWords(same)}.`;
+  const note = got.length === 1 ? 'coalesced' : 'resegmented';
+  for (const pp of sent) {
+    // Paired with the received packet that holds its first byte.
+    const at = got.find((x) => x.seq <= pp.seq && pp.seq < x.seq + x.length) ?? got[0];
+    deliver(pp, side, at, note, same, words);
   }
-  return null;
 }
 
 /** Whether two cuts of the same stream bytes carried the same bytes; null when a hash is missing or a packet was cut by the snaplen. */
