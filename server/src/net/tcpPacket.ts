@@ -162,7 +162,11 @@ function decodeIpv6(d: Uint8Array, off: number, end: number, out: TcpPacket, dep
   // Jumbograms (payload length 0 with a hop-by-hop jumbo option) are not seen
   // on capture paths that matter here; treat 0 as "to the end of the capture".
   const ipEnd = payloadLength === 0 ? end : off + 40 + payloadLength;
-  let p = off + 40;
+  return ipv6Chain(d, next, off + 40, ipEnd, end, out, depth);
+}
+
+/** The IPv6 extension headers from `p` on (header type `next`), then the transport. */
+function ipv6Chain(d: Uint8Array, next: number, p: number, ipEnd: number, end: number, out: TcpPacket, depth: number): SkipReason {
   for (let guard = 0; guard < 16; guard++) {
     switch (next) {
       case 0: case 43: case 60: case 135: case 139: case 140: {
@@ -206,8 +210,6 @@ function fragment(d: Uint8Array, proto: number, byteOffset: number, more: boolea
   return IP_FRAGMENT;
 }
 
-const IPV6_EXTENSIONS = new Set([0, 43, 60, 135, 139, 140]);
-
 /**
  * Decodes the transport layer of a reassembled datagram: `payload` is the
  * datagram's whole payload (what follows the IPv4 header or the IPv6
@@ -217,15 +219,9 @@ const IPV6_EXTENSIONS = new Set([0, 43, 60, 135, 139, 140]);
 export function decodeReassembled(payload: Uint8Array, proto: number, out: TcpPacket): SkipReason {
   const outer = out.encapsulation;
   out.encapsulation = null;
-  let next = proto;
-  let p = 0;
-  // IPv6 may put extension headers (destination options) after the fragment header.
-  for (let guard = 0; out.ipVersion === 6 && IPV6_EXTENSIONS.has(next); guard++) {
-    if (guard >= 16 || p + 8 > payload.length) return 'bad IPv6 extension header in a reassembled datagram';
-    next = payload[p];
-    p += (payload[p + 1] + 1) * 8;
-  }
-  const reason = decodeTransport(payload, next, p, payload.length, payload.length, out, 0);
+  const n = payload.length;
+  // IPv6 may put more extension headers (destination options, AH) after the fragment header.
+  const reason = out.ipVersion === 6 ? ipv6Chain(payload, proto, 0, n, n, out, 0) : decodeTransport(payload, proto, 0, n, n, out, 0);
   const inner = out.encapsulation;
   out.encapsulation = outer === null ? inner : inner === null ? outer : `${outer} › ${inner}`;
   out.fragment = true;

@@ -1,7 +1,7 @@
-import { payloadHash } from './payloadHash';
 import type { RawPacket, SummaryTcp } from '../capture/packet';
 import type { Direction } from '../tls/types';
 import { TcpFlag, ipv4Text, type TcpPacket } from '../net/tcpPacket';
+import { payloadHash } from './payloadHash';
 import { DirectionStream, PacketNote } from './reassembly';
 import { Ipv4TupleTable, canonicalFirst } from './tupleTable';
 
