@@ -33,7 +33,7 @@ export class ConnectionList {
   private selectedKey: string | null = null;
   private frame = 0;
 
-  constructor(private readonly label: string, private readonly onSelect: (key: string) => void) {
+  constructor(label: string, private readonly onSelect: (key: string) => void) {
     this.filter = ce('vscode-textfield', { placeholder: 'Filter: address, port, SNI, JA3/JA4, verdict, suspect', 'aria-label': 'Filter connections', type: 'search', class: 'list-filter' });
     this.filter.append(Object.assign(icon('filter'), { slot: 'content-before' }));
     this.filter.addEventListener('input', () => {

@@ -371,7 +371,6 @@ class CompareView {
   }
 
   private drawLadder(s: Section, keepView: boolean): void {
-    const c = state.compare!;
     const l = buildLadder(s, Number.MAX_SAFE_INTEGER);
     this.ladder.setInput({
       mode: 'compare', arrows: l.arrows, t0: l.t0,

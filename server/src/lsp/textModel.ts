@@ -105,7 +105,7 @@ function lineRange(line: number, index: IndexData, endLine = line): Range {
   return { start: { line: l, character: 0 }, end: { line: e, character: index.lineLength[e] ?? 0 } };
 }
 
-function locRange(loc: SourceLocation | null | undefined, index: IndexData): Range | null {
+function locRange(loc: SourceLocation | null | undefined): Range | null {
   if (!loc || loc.kind !== 'text') return null;
   return { start: { line: loc.line, character: loc.column }, end: { line: loc.endLine, character: loc.endColumn } };
 }
@@ -124,7 +124,7 @@ function buildDiagnostics(report: AnalysisReport, verdicts: ConnectionVerdict[],
   const packetLine = new Map<number, number>();
   for (const p of index.packets) packetLine.set(p.index, p.headerLine >= 0 ? p.headerLine : p.firstLine);
   const place = (d: ReportDiagnostic): Range => {
-    const r = locRange(d.location, index);
+    const r = locRange(d.location);
     if (r) return r;
     if (d.packet !== undefined && packetLine.has(d.packet)) return lineRange(packetLine.get(d.packet) as number, index);
     if (d.connection !== undefined && spans.has(d.connection)) return lineRange((spans.get(d.connection) as LineSpan).first, index);
@@ -144,7 +144,7 @@ function buildDiagnostics(report: AnalysisReport, verdicts: ConnectionVerdict[],
       });
     }
     for (const s of v.suspects) {
-      const range = locRange(s.range[0], index) ?? (span ? lineRange(span.first, index) : null);
+      const range = locRange(s.range[0]) ?? (span ? lineRange(span.first, index) : null);
       if (!range) continue;
       const href = urlIn(s.reference);
       out.push({
@@ -274,7 +274,7 @@ function buildSymbols(report: AnalysisReport, index: IndexData, spans: Map<numbe
       const head = lineRange(p.firstLine, index);
       const messages = (byPacket.get(p.index) ?? []).map((m): DocumentSymbol => {
         const loc = m.range.find((r) => r.kind === 'text' && r.line >= p.firstLine && r.line <= p.lastLine) ?? null;
-        const sel = locRange(loc, index) ?? head;
+        const sel = locRange(loc) ?? head;
         const lastLoc = [...m.range].reverse().find((r) => r.kind === 'text' && r.line <= p.lastLine);
         const endLine = lastLoc && lastLoc.kind === 'text' ? lastLoc.endLine : sel.end.line;
         const r: Range = { start: { line: sel.start.line, character: 0 }, end: { line: endLine, character: index.lineLength[endLine] ?? 0 } };
