@@ -11,6 +11,8 @@ const entries = [
   { entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' },
   // The language server analyses text dumps in a worker thread (kept apart so edits never wait on a big parse).
   { entryPoints: ['server/src/lsp/analysisWorker.ts'], outfile: 'dist/analysisWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  // Big captures are read and hashed on a second thread (capture/sharedFileReader.ts finds it next to its bundle).
+  { entryPoints: ['server/src/capture/fileReaderWorker.ts'], outfile: 'dist/fileReaderWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },

@@ -1,5 +1,16 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { FILE_READER_WORKER, FILLED, GO, LENGTH, READY, START_HI, START_LO, STOP, type FileReaderWorkerData, type FileReaderWorkerResult } from './fileReaderSlots';
+
+export interface SharedFileReaderOptions {
+  /**
+   * Chunks this thread reads itself before handing over; by default as many
+   * as it can until the worker is ready. Tests fix it to hand over at a
+   * chosen offset.
+   */
+  readHere?: number;
+}
 
 /**
  * Reads a big file on a second thread into the slots of one
@@ -16,112 +27,10 @@ import { Worker } from 'node:worker_threads';
  * reads the part before it again (from the page cache) to hash the file in
  * order, then hashes the slots it filled, then goes on as usual.
  *
- * Protocol (ctrl, an Int32Array on shared memory):
- *   ctrl[FILLED]        chunks read so far (the reader waits on it)
- *   ctrl[STOP]          1: the parser gave up (abort, parse error)
- *   ctrl[READY]         1: the worker runs and waits for GO
- *   ctrl[GO]            1: START_HI/START_LO hold the offset to read from
- *   ctrl[LENGTH + i]    bytes in slot i (0: end of file, -1: read error)
- *   ctrl[RELEASED + i]  times the parser gave slot i back
- * The worker refills slot i only after the parser released its last use and
- * after it hashed what the slot held.
- *
- * The worker's code is inline so the esbuild bundles need no extra file.
+ * The control words both threads share are in fileReaderSlots.ts; the
+ * worker is its own entry point (fileReaderWorker.ts, bundled by esbuild next
+ * to the bundle that uses it).
  */
-const FILLED = 0;
-const STOP = 1;
-const READY = 2;
-const GO = 3;
-const START_HI = 4;
-const START_LO = 5;
-const LENGTH = 6;
-
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const fs = require('node:fs');
-// A lower priority than the parser's: when the two share a core, the parser
-// (the critical path) runs first.
-try { require('node:os').setPriority(10); } catch {}
-const { path, slots, slotSize } = workerData;
-const data = new Uint8Array(workerData.data);
-const ctrl = new Int32Array(workerData.ctrl);
-const FILLED = 0, STOP = 1, READY = 2, GO = 3, START_HI = 4, START_LO = 5, LENGTH = 6, RELEASED = 6 + slots;
-const hash = createHash('sha256');
-const lengths = [];
-let fd = -1;
-let failure = null;
-let position = 0;
-let seq = 0;
-const stopped = () => Atomics.load(ctrl, STOP) !== 0;
-// Reads the next chunk into its slot and publishes it; false at the end or on failure.
-function fill() {
-  const slot = seq % slots;
-  let n = 0;
-  try {
-    n = fs.readSync(fd, data, slot * slotSize, slotSize, position);
-  } catch (e) {
-    failure = String(e && e.message || e);
-    n = -1;
-  }
-  lengths[slot] = n;
-  Atomics.store(ctrl, LENGTH + slot, n);
-  Atomics.store(ctrl, FILLED, ++seq);
-  Atomics.notify(ctrl, FILLED);
-  if (n > 0) position += n;
-  return n > 0;
-}
-const hashSlot = (slot) => hash.update(data.subarray(slot * slotSize, slot * slotSize + lengths[slot]));
-try {
-  fd = fs.openSync(path, 'r');
-  Atomics.store(ctrl, READY, 1);
-  while (Atomics.load(ctrl, GO) === 0 && !stopped()) Atomics.wait(ctrl, GO, 0, 100);
-  const start = Atomics.load(ctrl, START_HI) * 4294967296 + (Atomics.load(ctrl, START_LO) >>> 0);
-  position = start;
-  // Every slot is free at first: fill them all before anything else, so the parser has work at once.
-  let more = !stopped();
-  while (more && seq < slots) more = fill();
-  if (failure === null && !stopped()) {
-    // What the parser read itself comes first in the hash.
-    const scratch = new Uint8Array(Math.min(slotSize, Math.max(1, start)));
-    for (let at = 0; at < start;) {
-      const n = fs.readSync(fd, scratch, 0, Math.min(scratch.length, start - at), at);
-      if (n <= 0) throw new Error('the file shrank while it was read');
-      hash.update(scratch.subarray(0, n));
-      at += n;
-    }
-    for (let i = 0; i < seq; i++) if (lengths[i % slots] > 0) hashSlot(i % slots);
-  }
-  while (more && failure === null) {
-    const slot = seq % slots;
-    const uses = Math.floor(seq / slots);
-    while (Atomics.load(ctrl, RELEASED + slot) < uses && !stopped()) {
-      Atomics.wait(ctrl, RELEASED + slot, Atomics.load(ctrl, RELEASED + slot), 100);
-    }
-    if (stopped()) break;
-    more = fill();
-    if (more) hashSlot(slot);
-  }
-} catch (e) {
-  // Whichever chunk the parser waits for, it finds the failure.
-  failure = String(e && e.message || e);
-  for (let i = 0; i < slots; i++) Atomics.store(ctrl, LENGTH + i, -1);
-  Atomics.store(ctrl, FILLED, 0x7fffffff);
-  Atomics.notify(ctrl, FILLED);
-}
-if (fd >= 0) fs.closeSync(fd);
-parentPort.postMessage(failure ? { error: failure } : { sha256: hash.digest('hex') });
-`;
-
-export interface SharedFileReaderOptions {
-  /**
-   * Chunks this thread reads itself before handing over; by default as many
-   * as it can until the worker is ready. Tests fix it to hand over at a
-   * chosen offset.
-   */
-  readHere?: number;
-}
-
 export class SharedFileReader {
   private readonly data: SharedArrayBuffer;
   private readonly ctrl: Int32Array;
@@ -136,16 +45,18 @@ export class SharedFileReader {
   private ownChunks = 0;
 
   constructor(path: string, readonly slots: number, readonly slotSize: number, private readonly opts: SharedFileReaderOptions = {}) {
+    const script = workerFile();
     // Opened here first, so a file that cannot be opened fails in the caller's thread with its own error.
     this.fd = openSync(path, 'r');
     this.own = new Uint8Array(slotSize);
     this.data = new SharedArrayBuffer(slots * slotSize);
     this.ctrl = new Int32Array(new SharedArrayBuffer((LENGTH + 2 * slots) * 4));
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, data: this.data, ctrl: this.ctrl.buffer, slots, slotSize } });
+    const workerData: FileReaderWorkerData = { path, data: this.data, ctrl: this.ctrl.buffer as SharedArrayBuffer, slots, slotSize };
+    this.worker = new Worker(script, { workerData });
     this.result = new Promise<string>((resolve, reject) => {
-      this.worker.once('message', (m: { sha256?: string; error?: string }) => {
-        if (m.sha256) resolve(m.sha256);
-        else reject(new Error(m.error ?? 'reading failed'));
+      this.worker.once('message', (m: FileReaderWorkerResult) => {
+        if ('sha256' in m) resolve(m.sha256);
+        else reject(new Error(m.error));
       });
       this.worker.once('error', (e) => {
         this.failed = e;
@@ -231,4 +142,12 @@ export class SharedFileReader {
     this.own = null;
     closeSync(this.fd);
   }
+}
+
+/** The worker's file: next to this code, in dist/ (bundles) or out/server/src/capture/ (tsc, tests). */
+function workerFile(): string {
+  const file = join(__dirname, FILE_READER_WORKER);
+  // Say which file is missing, rather than the worker's own error about a module it could not load.
+  if (!existsSync(file)) throw new Error(`the file-reading worker is missing: ${file} (run npm run build)`);
+  return file;
 }
