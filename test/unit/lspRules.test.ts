@@ -10,9 +10,10 @@ import { pathToFileURL } from 'node:url';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { SERVER, startLanguageServer, stopLanguageServer } from './helpers/languageServer';
+import { skipUnlessCi } from './helpers/prerequisites';
 
 
-describe('rules file diagnostics (dist/server.js)', { skip: existsSync(SERVER) ? false : 'dist/server.js is missing: run npm run build' }, () => {
+describe('rules file diagnostics (dist/server.js)', { skip: skipUnlessCi(existsSync(SERVER) ? null : 'dist/server.js is missing: run npm run build') }, () => {
   let proc: ChildProcess;
   let conn: MessageConnection;
   const published: PublishDiagnosticsParams[] = [];

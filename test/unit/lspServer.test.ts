@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { SERVER, startLanguageServer, stopLanguageServer } from './helpers/languageServer';
+import { commandMissing, skipUnlessCi } from './helpers/prerequisites';
 import type { DocumentSymbol, Hover, MarkupContent, SemanticTokens } from 'vscode-languageserver-types';
 import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification, DissectionRequest, DocumentAnalyzedNotification, type DocumentAnalyzedParams } from '../../shared/protocol';
 
@@ -75,7 +76,7 @@ function hoverText(h: Hover | null): string {
   return typeof c === 'string' ? c : c.value;
 }
 
-describe('language server over stdio (dist/server.js)', { skip: existsSync(SERVER) ? false : 'dist/server.js is missing: run npm run build' }, () => {
+describe('language server over stdio (dist/server.js)', { skip: skipUnlessCi(existsSync(SERVER) ? null : 'dist/server.js is missing: run npm run build') }, () => {
   let proc: ChildProcess;
   let conn: MessageConnection;
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
@@ -120,7 +121,7 @@ describe('language server over stdio (dist/server.js)', { skip: existsSync(SERVE
 
   after(() => stopLanguageServer(proc, conn));
 
-  it('agrees with tshark about the relay ServerHello cipher suite', { skip: spawnSync('tshark', ['-v']).status === 0 ? false : 'tshark not installed' }, () => {
+  it('agrees with tshark about the relay ServerHello cipher suite', { skip: skipUnlessCi(commandMissing('tshark', ['-v'])) }, () => {
     const out = spawnSync('tshark', ['-r', join(TORKZ, 'relay.pcap'), '-Y', 'tls.handshake.type==2', '-T', 'fields', '-e', 'tls.handshake.ciphersuite'], { encoding: 'utf8' });
     assert.equal(parseInt(out.stdout.trim().split('\n')[0], 16), EXPECTED_CIPHER);
   });

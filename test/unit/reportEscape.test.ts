@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { escapeHtml, escapeMarkdown, escapeXmlAttr, html, joinHtml, markdownCodeBlock, raw } from '../../server/src/report/escape';
 import { HOSTILE } from './reportFixtures';
+import { packageMissing, skipUnlessCi } from './helpers/prerequisites';
 
 const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
@@ -90,15 +91,10 @@ describe('escapeMarkdown', () => {
     }), { numRuns: 500 });
   });
 
-  it('renders as literal text in a real Markdown renderer (markdown-it with HTML and linkify on)', (t) => {
-    let MarkdownIt: new (o: object) => { render(s: string): string; renderInline(s: string): string };
-    try {
-      // Not a declared dependency (it comes with vsce): only used when present.
-      MarkdownIt = require(['markdown', 'it'].join('-'));
-    } catch {
-      t.skip('markdown-it not installed');
-      return;
-    }
+  // Not a declared dependency (it comes with @vscode/vsce), hence the computed name.
+  const MARKDOWN_IT = ['markdown', 'it'].join('-');
+  it('renders as literal text in a real Markdown renderer (markdown-it with HTML and linkify on)', { skip: skipUnlessCi(packageMissing(MARKDOWN_IT, 'it comes with @vscode/vsce')) }, () => {
+    const MarkdownIt = require(MARKDOWN_IT) as new (o: object) => { render(s: string): string; renderInline(s: string): string };
     const md = new MarkdownIt({ html: true, linkify: true });
     for (const s of [HOSTILE.link, HOSTILE.sni, HOSTILE.subject, HOSTILE.annotation, '[x](http://evil.example)', '![i](http://evil.example/i.png)', '<img src=x>', 'www.evil.example']) {
       const rendered = md.render(escapeMarkdown(s));

@@ -14,17 +14,16 @@
  * it is available.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type {
   AnalysisReport, CertificateReport, ClientHelloReport, ConnectionReport, MessageReport, PacketReport, ServerHelloReport, ServerKeyExchangeReport, SourceLocation,
 } from '../../shared/analysis';
 import type { CompareReport, ConnectionPair, PairPacket } from '../../shared/compare';
 
-/** The repository (out/test/unit/ → three up), or the working directory for builds outside out/. */
+/** The repository (out/test/unit/ → three up). */
 export function repoRoot(): string {
-  const up = path.resolve(__dirname, '../../..');
-  return existsSync(path.join(up, 'test/fixtures/report')) ? up : process.cwd();
+  return path.resolve(__dirname, '../../..');
 }
 
 export const TOR_KZ_DIR = 'test/fixtures/report/tor-kz-drop-tls12';

@@ -9,8 +9,11 @@ import { KNOWN_DH_GROUPS, OAKLEY_GROUP_2_PRIME, identifyDhPrime } from '../../se
 import { REF } from '../../server/src/rules/references';
 import { evaluateSuspects } from '../../server/src/rules';
 import { CAPTURES, ROOT, assertRangesInCapture, bytesAt, cloneReport, connectionOf, find } from './rulesHelpers';
+import { SHARED_REFERENCE } from './helpers/paths';
+import { commandMissing, skipUnlessCi } from './helpers/prerequisites';
 
-const SOURCE_NOTE = '/work/shared/notes/censorship-history.md';
+// The reference notes next to the repository (../shared), not in it.
+const SOURCE_NOTE = path.join(SHARED_REFERENCE, 'notes', 'censorship-history.md');
 
 test('Tor relay (real bridge): random-name certificate rule fires high on subject and issuer, pointing at the certificate', async () => {
   const c = await connectionOf(CAPTURES.torRelay);
@@ -267,7 +270,7 @@ test('every built-in rule has an id, explanation, weight and a reference from th
   }
 });
 
-test('references.ts cites only titles the censorship-history note gives', { skip: !fs.existsSync(SOURCE_NOTE) && 'note not available' }, () => {
+test('references.ts cites only titles the censorship-history note gives', { skip: skipUnlessCi(fs.existsSync(SOURCE_NOTE) ? null : `${SOURCE_NOTE} not available (../shared next to the repository)`) }, () => {
   const note = fs.readFileSync(SOURCE_NOTE, 'utf8');
   for (const [key, ref] of Object.entries(REF)) {
     // Every quoted title and every address must appear in the note.
@@ -288,15 +291,6 @@ test('DH group digests match Node\'s RFC 2409 / RFC 3526 tables and the embedded
   }
 });
 
-function opensslAvailable(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The first INTEGER of a DER SEQUENCE: p in both PKCS #3 DHParameter and X9.42 DomainParameters. */
 function firstDerInteger(der: Buffer): Buffer {
   let i = 1;
@@ -316,7 +310,7 @@ function firstDerInteger(der: Buffer): Buffer {
   return p;
 }
 
-test('DH group digests match OpenSSL\'s RFC 7919 and RFC 5114 groups', { skip: !opensslAvailable() && 'openssl not installed' }, () => {
+test('DH group digests match OpenSSL\'s RFC 7919 and RFC 5114 groups', { skip: skipUnlessCi(commandMissing('openssl', ['version'])) }, () => {
   for (const g of KNOWN_DH_GROUPS.filter((x) => !x.node)) {
     // genpkey writes parameters as PEM whatever -outform says.
     const pem = execFileSync('openssl', ['genpkey', '-genparam', '-algorithm', 'DH', '-pkeyopt', `group:${g.id}`]).toString('latin1');

@@ -15,13 +15,14 @@ import type { CompareReport } from '../../shared/compare';
 import type { ConnectionVerdict } from '../../shared/webviewProtocol';
 import { bigConnection, clone, launch, openView, RESULTS, ROOT, skipReason, type View } from './webviewHarness';
 import { DARK, HIGH_CONTRAST, LIGHT, type Theme } from './webviewThemes';
+import { skipUnlessCi } from './helpers/prerequisites';
 
-const skip = skipReason();
+const skip = skipUnlessCi(skipReason());
 const RELAY = join(ROOT, 'test', 'fixtures', 'tor-kz', 'relay.pcap');
 const RELAY_TEXT = join(ROOT, 'test', 'fixtures', 'tor-kz', 'relay.tcpdump-X.txt');
 const TWO = join(ROOT, 'test', 'fixtures', 'two-vantage');
 
-describe('capture webview', { skip: skip ?? false }, () => {
+describe('capture webview', { skip }, () => {
   let browser: Browser;
   let relay: AnalysisReport;
   let single: CompareReport;

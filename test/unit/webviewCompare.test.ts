@@ -12,12 +12,13 @@ import { compareCaptures } from '../../server/src/compare/compareCaptures';
 import type { CompareReport } from '../../shared/compare';
 import { launch, openView, RESULTS, ROOT, skipReason, type View } from './webviewHarness';
 import { DARK, HIGH_CONTRAST, LIGHT, type Theme } from './webviewThemes';
+import { skipUnlessCi } from './helpers/prerequisites';
 
-const skip = skipReason();
+const skip = skipUnlessCi(skipReason());
 const CLIENT = join(ROOT, 'test', 'fixtures', 'tor-kz', 'client.pcap');
 const RELAY = join(ROOT, 'test', 'fixtures', 'tor-kz', 'relay.pcap');
 
-describe('compare webview (tor-kz)', { skip: skip ?? false }, () => {
+describe('compare webview (tor-kz)', { skip }, () => {
   let browser: Browser;
   let report: CompareReport;
 

@@ -8,6 +8,7 @@ import {
   CertificateCache, decodeCertificate, type DecodedCertificate, type ParsedCertificate,
 } from '../../server/src/x509/certificate';
 import { X509_DIR, certificateChains, loadHandshakes } from './helpers/tsharkHandshakes';
+import { commandMissing, skipUnlessCi } from './helpers/prerequisites';
 
 const fixture = (name: string): Buffer => readFileSync(join(X509_DIR, name));
 
@@ -35,14 +36,6 @@ function allCertificates(): Array<{ name: string; der: Buffer }> {
   return [...out.values()];
 }
 
-function haveOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function openssl(der: Buffer, ...args: string[]): string {
   return execFileSync('openssl', ['x509', '-inform', 'DER', '-noout', ...args], { input: der, encoding: 'utf8' });
@@ -63,7 +56,7 @@ function normaliseSan(san: string): string {
   return ip ? `IP:${expandIp(ip[1])}` : san;
 }
 
-describe('decodeCertificate against openssl x509', { skip: !haveOpenssl() && 'openssl not installed' }, () => {
+describe('decodeCertificate against openssl x509', { skip: skipUnlessCi(commandMissing('openssl', ['version'])) }, () => {
   for (const { name, der } of allCertificates()) {
     it(name, () => {
       const d = parsed(decodeCertificate(der));
