@@ -1,7 +1,8 @@
 // Bundles every entry point with esbuild. `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -27,7 +28,15 @@ copyFileSync('server/src/rules/rules.schema.json', 'dist/rules.schema.json');
 if (watch) {
   for (const e of entries) await (await esbuild.context({ ...common, ...e })).watch();
 } else {
-  await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
+  // Each file is written aside and renamed into place: `vsce package` rebuilds (vscode:prepublish)
+  // while other tests may be loading dist/ (the end-to-end test packages the extension).
+  const results = await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e, write: false })));
+  for (const file of results.flatMap((r) => r.outputFiles)) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const aside = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(aside, file.contents);
+    renameSync(aside, file.path);
+  }
   // One run of the CLI leaves V8's code cache for the next (bin/handshake-inspector.js
   // says why). Through the bin itself, so its launcher flags apply; where a
   // shebang can't run (Windows) the first real run makes the cache instead.
