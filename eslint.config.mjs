@@ -15,11 +15,18 @@ const shared = { layer: 'shared/', allowed: ['shared'], node: false };
 // The engine decodes and compares captures; it knows nothing of editors, the LSP or the CLI.
 const engine = {
   // package.json: the tool's version (server/src/version.ts).
-  layer: 'the engine (server/src)', allowed: ['server/src', 'shared', 'package.json'],
-  denied: ['server/src/lsp', 'server/src/cli'], deniedPackages: UI_HOSTS,
+  layer: 'the engine (server/src)',
+  allowed: ['server/src', 'shared', 'package.json'],
+  denied: ['server/src/lsp', 'server/src/cli'],
+  deniedPackages: UI_HOSTS,
 };
 // The language server runs under Node, outside VS Code: no `vscode`.
-const lsp = { layer: 'the language server (server/src/lsp)', allowed: ['server/src', 'shared'], denied: ['server/src/cli'], deniedPackages: ['vscode', 'vscode-languageclient'] };
+const lsp = {
+  layer: 'the language server (server/src/lsp)',
+  allowed: ['server/src', 'shared'],
+  denied: ['server/src/cli'],
+  deniedPackages: ['vscode', 'vscode-languageclient'],
+};
 const cli = { layer: 'the CLI (server/src/cli)', allowed: ['server/src', 'shared'], deniedPackages: ['vscode', 'vscode-languageclient'] };
 // The extension reaches the engine only through shared/ and the language server.
 const extension = { layer: 'extension/', allowed: ['extension/src', 'shared'], deniedPackages: ['vscode-languageserver'] };
@@ -50,8 +57,11 @@ export default tseslint.config(
   layer(['webview/src/fields.ts'], {
     ...webview,
     temporarilyAllowed: [
-      'server/src/tls/registry/cipherSuites', 'server/src/tls/registry/extensionTypes', 'server/src/tls/registry/namedGroups',
-      'server/src/tls/registry/signatureSchemes', 'server/src/tls/registry/versions',
+      'server/src/tls/registry/cipherSuites',
+      'server/src/tls/registry/extensionTypes',
+      'server/src/tls/registry/namedGroups',
+      'server/src/tls/registry/signatureSchemes',
+      'server/src/tls/registry/versions',
     ],
   }), // → fields
   layer(['webview/src/ladder.ts', 'webview/src/main.ts'], { ...webview, temporarilyAllowed: ['server/src/report/model'] }), // → fields

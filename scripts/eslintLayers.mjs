@@ -78,7 +78,7 @@ const importsRule = {
       ImportExpression: (n) => check(n, n.source.type === 'Literal' ? n.source : null),
       CallExpression: (n) => isRequire(n) && check(n, n.arguments[0]),
       TSImportEqualsDeclaration: (n) => n.moduleReference.type === 'TSExternalModuleReference' && check(n, n.moduleReference.expression),
-      TSImportType: (n) => check(n, n.argument?.type === 'TSLiteralType' ? n.argument.literal : n.source ?? null),
+      TSImportType: (n) => check(n, n.argument?.type === 'TSLiteralType' ? n.argument.literal : (n.source ?? null)),
     };
   },
 };

@@ -41,9 +41,16 @@ test('an engine file importing the language server, the CLI, the extension or th
   await rejects('server/src/tls/layerProbe.ts', `import { hover } from '../lsp/hover';`, /must not import server\/src\/lsp\//);
   await rejects('server/src/tls/registry/layerProbe.ts', `export { hover } from '../../lsp/hover';`, /must not import server\/src\/lsp\//);
   await rejects('server/src/compare/layerProbe.ts', `import { main } from '../cli/main';`, /must not import server\/src\/cli\//);
-  await rejects('server/src/rules/layerProbe.ts', `import { createClient } from '../../../extension/src/client';`, /may import only from server\/src\/, shared\//);
+  await rejects(
+    'server/src/rules/layerProbe.ts',
+    `import { createClient } from '../../../extension/src/client';`,
+    /may import only from server\/src\/, shared\//,
+  );
   await rejects('server/src/output/layerProbe.ts', `export * from '../../../webview/src/format';`, /may import only from/);
-  await accepts('server/src/analysis/layerProbe.ts', `import { RangeMap } from '../tls/types';\nimport type { AnalysisReport } from '../../../shared/analysis';\nimport { readFileSync } from 'node:fs';`);
+  await accepts(
+    'server/src/analysis/layerProbe.ts',
+    `import { RangeMap } from '../tls/types';\nimport type { AnalysisReport } from '../../../shared/analysis';\nimport { readFileSync } from 'node:fs';`,
+  );
 });
 
 test('the language server may import the engine but not vscode', async () => {
@@ -52,17 +59,31 @@ test('the language server may import the engine but not vscode', async () => {
 });
 
 test('the extension never imports server/src/ or the webview', async () => {
-  await rejects('extension/src/layerProbe.ts', `import { renderHtml } from '../../server/src/report/html';`, /extension\/ may import only from extension\/src\/, shared\//);
+  await rejects(
+    'extension/src/layerProbe.ts',
+    `import { renderHtml } from '../../server/src/report/html';`,
+    /extension\/ may import only from extension\/src\/, shared\//,
+  );
   await rejects('extension/src/layerProbe.ts', `import { h } from '../../webview/src/dom';`, /may import only from/);
-  await accepts('extension/src/layerProbe.ts', `import * as vscode from 'vscode';\nimport { CompareRequest } from '../../shared/protocol';\nimport { open } from 'node:fs/promises';`);
+  await accepts(
+    'extension/src/layerProbe.ts',
+    `import * as vscode from 'vscode';\nimport { CompareRequest } from '../../shared/protocol';\nimport { open } from 'node:fs/promises';`,
+  );
 });
 
 test('the webview imports only shared/, its own files and npm packages: no engine, no Node, no vscode', async () => {
-  await rejects('webview/src/layerProbe.ts', `import { decodeClientHello } from '../../server/src/tls/clientHello';`, /webview\/ may import only from webview\/src\/, shared\//);
+  await rejects(
+    'webview/src/layerProbe.ts',
+    `import { decodeClientHello } from '../../server/src/tls/clientHello';`,
+    /webview\/ may import only from webview\/src\/, shared\//,
+  );
   await rejects('webview/src/layerProbe.ts', `import { readFileSync } from 'node:fs';`, /webview\/ must not import Node's built-in modules/);
   await rejects('webview/src/layerProbe.ts', `import { Buffer } from 'buffer';`, /built-in modules/);
   await rejects('webview/src/layerProbe.ts', `import * as vscode from 'vscode';`, /must not import vscode/);
-  await accepts('webview/src/layerProbe.ts', `import '@vscode-elements/elements';\nimport type { CompareReport } from '../../shared/compare';\nimport { h } from './dom';`);
+  await accepts(
+    'webview/src/layerProbe.ts',
+    `import '@vscode-elements/elements';\nimport type { CompareReport } from '../../shared/compare';\nimport { h } from './dom';`,
+  );
 });
 
 test('shared/ imports nothing of ours and no Node module', async () => {

@@ -13,12 +13,15 @@ function runProbe(ci: boolean): { status: number | null; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hi-prereq-'));
   try {
     const file = join(dir, 'probe.test.js');
-    writeFileSync(file, [
-      `const { test } = require('node:test');`,
-      `const { skipUnlessCi } = require(${JSON.stringify(HELPER)});`,
-      `test('needs a tool', { skip: skipUnlessCi('frobnicator not installed') }, () => { throw new Error('ran without its tool'); });`,
-      `test('needs nothing', { skip: skipUnlessCi(null) }, () => {});`,
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        `const { test } = require('node:test');`,
+        `const { skipUnlessCi } = require(${JSON.stringify(HELPER)});`,
+        `test('needs a tool', { skip: skipUnlessCi('frobnicator not installed') }, () => { throw new Error('ran without its tool'); });`,
+        `test('needs nothing', { skip: skipUnlessCi(null) }, () => {});`,
+      ].join('\n'),
+    );
     const env = { ...process.env };
     delete env.CI;
     // Set by the runner for its own children; left in, the child would not run the file as a test file of its own.

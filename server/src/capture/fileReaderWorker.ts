@@ -60,7 +60,7 @@ function run({ path, slots, slotSize, data: dataBuffer, ctrl: ctrlBuffer }: File
     if (failure === null && !stopped()) {
       // What the parser read itself comes first in the hash.
       const scratch = new Uint8Array(Math.min(slotSize, Math.max(1, start)));
-      for (let at = 0; at < start; ) {
+      for (let at = 0; at < start;) {
         const n = readSync(fd, scratch, 0, Math.min(scratch.length, start - at), at);
         if (n <= 0) throw new Error('the file shrank while it was read');
         hash.update(scratch.subarray(0, n));
