@@ -2,7 +2,7 @@
  * The two-vantage comparison as it leaves the engine: the `compare --json`
  * contract (README), and what the webview's ladder and the reports draw.
  */
-import type { AnalysisReport, SourceLocation } from './analysis';
+import type { AnalysisReport, CONTRACT_SCHEMA, SourceLocation } from './analysis';
 
 export type InterferenceKind = 'none' | 'drop' | 'injected-reset' | 'modified' | 'undetermined';
 
@@ -99,6 +99,7 @@ export interface ConnectionPair {
 }
 
 export interface CompareReport {
+  schema: typeof CONTRACT_SCHEMA;
   tool: { name: string; version: string };
   client: AnalysisReport;
   relay: AnalysisReport | null;

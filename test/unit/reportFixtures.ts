@@ -20,6 +20,7 @@ import type {
   AnalysisReport, CertificateReport, ClientHelloReport, ConnectionReport, MessageReport, PacketReport, ServerHelloReport, ServerKeyExchangeReport, SourceLocation,
 } from '../../shared/analysis';
 import type { CompareReport, ConnectionPair, PairPacket } from '../../shared/compare';
+import { CONTRACT_SCHEMA } from '../../shared/analysis';
 
 /** The repository (out/test/unit/ → three up), or the working directory for builds outside out/. */
 export function repoRoot(): string {
@@ -226,14 +227,15 @@ export function torKzCompare(): CompareReport {
       {
         rule: 'fixture.serverhello-cipher', field: 'serverHello.cipherSuite', message: 'ServerHello', weight: 'medium',
         explanation: 'The segment carrying this ServerHello is the first one the path dropped.',
-        reference: 'test fixture', range: sh.ranges.cipherSuite, value: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030)',
+        reference: 'test fixture', range: sh.ranges!.cipherSuite, value: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030)',
       },
     ],
   };
   return {
+    schema: CONTRACT_SCHEMA,
     tool: { name: 'handshake-inspector', version: '0.1.0' },
-    client: { tool: { name: 'handshake-inspector', version: '0.1.0' }, input: input(f.clientPath, f.client, 5), connections: [clientConn], diagnostics: [] },
-    relay: { tool: { name: 'handshake-inspector', version: '0.1.0' }, input: input(f.relayPath, f.relay, 15), connections: [relayConn], diagnostics: [] },
+    client: { schema: CONTRACT_SCHEMA, tool: { name: 'handshake-inspector', version: '0.1.0' }, input: input(f.clientPath, f.client, 5), connections: [clientConn], diagnostics: [] },
+    relay: { schema: CONTRACT_SCHEMA, tool: { name: 'handshake-inspector', version: '0.1.0' }, input: input(f.relayPath, f.relay, 15), connections: [relayConn], diagnostics: [] },
     pairs: [pair],
     unmatched: { client: [], relay: [] },
   };
@@ -243,7 +245,7 @@ export function torKzCompare(): CompareReport {
 export function torKzSingle(): CompareReport {
   const r = torKzCompare();
   return {
-    tool: r.tool, client: r.client, relay: null, pairs: [], unmatched: { client: [], relay: [] },
+    schema: r.schema, tool: r.tool, client: r.client, relay: null, pairs: [], unmatched: { client: [], relay: [] },
     singleVantage: [{
       connection: 1, side: 'client', suspects: [],
       interference: {
