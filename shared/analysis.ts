@@ -180,13 +180,15 @@ export interface CertificateReport {
   notAfter: string | null;
   lifetimeSeconds: number | null;
   subjectAltNames: string[];
-  publicKey: { algorithm: string; bits: number | null; curve?: string | null } | null;
+  /** Algorithm name (the OID when unknown), key size in bits (null when the key could not be loaded), EC curve. */
+  publicKey: { algorithm: string; oid: string; bits: number | null; curve?: string } | null;
   signatureAlgorithm: string | null;
   sha256: string;
   selfSigned: boolean | null;
   extensions: Array<{ oid: string; name: string; critical: boolean }>;
   length: number;
   error?: string;
+  /** Where its bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
   /** Only with the JA4+ opt-in. */
   ja4x?: string;
@@ -203,6 +205,7 @@ export interface MessageReport {
   packet: number;
   /** Packets carrying any of its bytes. */
   packets: number[];
+  /** Where its bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
   clientHello?: ClientHelloReport;
   serverHello?: ServerHelloReport;
@@ -224,6 +227,7 @@ export interface AlertReport {
   name: string;
   encrypted: boolean;
   packet: number;
+  /** Where its bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
 }
 
@@ -244,6 +248,7 @@ export interface Fingerprints {
 
 export interface PacketReport {
   index: number;
+  /** Seconds since the epoch; NaN (null in JSON) when the capture carries no times (some text dumps). @nonFiniteAsNull */
   time: number;
   from: 'client' | 'server';
   flags: string;
@@ -308,7 +313,9 @@ export interface ConnectionReport {
   id: number;
   client: Endpoint;
   server: Endpoint;
+  /** Seconds since the epoch; NaN (null in JSON) when the capture carries no times (some text dumps). @nonFiniteAsNull */
   startTime: number;
+  /** Seconds since the epoch; NaN (null in JSON) when the capture carries no times (some text dumps). @nonFiniteAsNull */
   endTime: number;
   isTls: boolean;
   tcp: TcpReport;

@@ -103,7 +103,7 @@ function certificate(b: Uint8Array): CertificateReport {
   return {
     index: 0, subject: 'CN=www.b3iya6yfytxok2q7o.net', issuer: 'CN=www.sx3dhznicot62snfljg.com', subjectCN: 'www.b3iya6yfytxok2q7o.net',
     issuerCN: 'www.sx3dhznicot62snfljg.com', serialNumber: '00ee330a79ff9b60ef', notBefore: '2026-10-30T00:00:00Z', notAfter: '2027-09-07T23:59:59Z',
-    lifetimeSeconds: LIFETIME, subjectAltNames: [], publicKey: { algorithm: 'RSA', bits: 2048 }, signatureAlgorithm: 'sha256WithRSAEncryption',
+    lifetimeSeconds: LIFETIME, subjectAltNames: [], publicKey: { algorithm: 'RSA', oid: '1.2.840.113549.1.1.1', bits: 2048 }, signatureAlgorithm: 'sha256WithRSAEncryption',
     sha256: createHash('sha256').update(b.subarray(der, der + 590)).digest('hex'), selfSigned: false, extensions: [], length: 590,
     range: off(der, 590),
   };

@@ -5,9 +5,10 @@
  * lacks, or a contract field the decoder no longer fills, instead of the
  * output silently changing shape.
  */
-import type { ClientHelloReport, ServerHelloReport, ServerKeyExchangeReport, SourceRanges } from '../../../shared/analysis';
+import type { CertificateReport, ClientHelloReport, ServerHelloReport, ServerKeyExchangeReport, SourceRanges } from '../../../shared/analysis';
 import type { StreamMap } from '../tcp/streamMap';
 import type { ClientHello, ServerHello, ServerKeyExchange } from '../tls/types';
+import type { CertificateExtension, CertificatePublicKey } from '../x509/certificate';
 import { withSourceRanges } from './sourceRanges';
 
 /** True only when A and B are the same type (optional and readonly modifiers included). */
@@ -18,7 +19,10 @@ type Body<T> = Omit<T, 'ranges'>;
 const sameClientHello: Same<Body<ClientHello>, Body<ClientHelloReport>> = true;
 const sameServerHello: Same<Body<ServerHello>, Body<ServerHelloReport>> = true;
 const sameServerKeyExchange: Same<Body<ServerKeyExchange>, Body<ServerKeyExchangeReport>> = true;
-void [sameClientHello, sameServerHello, sameServerKeyExchange];
+// Certificate reports are built field by field (connectionReport.ts), except these two, passed through.
+const samePublicKey: Same<CertificatePublicKey, NonNullable<CertificateReport['publicKey']>> = true;
+const sameCertExtension: Same<CertificateExtension, CertificateReport['extensions'][number]> = true;
+void [sameClientHello, sameServerHello, sameServerKeyExchange, samePublicKey, sameCertExtension];
 
 /** In the engine a report's hellos always carry their ranges (lazily resolved); `--json` drops them unless asked. */
 type Ranged<T> = T & { ranges: SourceRanges };
