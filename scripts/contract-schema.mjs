@@ -120,7 +120,6 @@ export function generateContractSchema() {
   const sorted = Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]]));
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://github.com/handshake-inspector/handshake-inspector/contract.schema.json',
     title: 'handshake-inspector analyze --json / compare --json',
     description: 'Generated from shared/analysis.ts and shared/compare.ts by scripts/contract-schema.mjs; do not edit by hand.',
     oneOf: [analysis, compare],

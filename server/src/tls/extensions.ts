@@ -36,7 +36,7 @@
  */
 import { Cursor, DecodeStop, printable, toHex } from './reader';
 import type { RangeMap, TlsExtension } from './types';
-import { extensionData } from '../../../shared/tlsExtensions';
+import { extensionData, type DecodedExtensionType } from '../../../shared/tlsExtensions';
 import { EXT, extensionName } from './registry/extensionTypes';
 import { isGrease } from './registry/grease';
 import { namedGroupName, ecPointFormatName } from './registry/namedGroups';
@@ -114,7 +114,8 @@ function empty(c: Cursor): void {
   c.expectEnd();
 }
 
-const DECODERS = new Map<number, ExtDecoder>([
+// Keyed by the contract's decoded types: a decoder for an extension the contract has no `data` shape for does not compile.
+const DECODERS = new Map<DecodedExtensionType, ExtDecoder>([
   [EXT.server_name, (c, _w, d, key, ranges) => {
     if (c.left === 0) return; // server acknowledgement, or an empty (malformed) client list
     const list = c.vec(2, 'server name list');
@@ -442,7 +443,7 @@ export function decodeExtensionList(list: Cursor, where: ExtContext, ranges: Ran
     }
     seen.add(type);
     list.pos = dataEnd;
-    const dec = ext.grease ? undefined : DECODERS.get(type);
+    const dec = ext.grease ? undefined : DECODERS.get(type as DecodedExtensionType);
     if (dec === undefined) {
       setRaw(ext, list.buf, dataStart, dataEnd);
       continue;
