@@ -24,6 +24,8 @@ mkdirSync('dist/codicons', { recursive: true });
 for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
 // VS Code validates and completes .handshake-inspector/rules.json against this (package.json jsonValidation).
 copyFileSync('server/src/rules/rules.schema.json', 'dist/rules.schema.json');
+// The --json contract's schema (generated from shared/ by scripts/contract-schema.mjs), shipped for consumers to validate against.
+copyFileSync('shared/contract.schema.json', 'dist/contract.schema.json');
 
 if (watch) {
   for (const e of entries) await (await esbuild.context({ ...common, ...e })).watch();

@@ -3,13 +3,33 @@
  * (documented in the README), what the language server sends the extension,
  * and what the webview and reports render. Declared once, used by all.
  */
-import type { SourceLocation, Severity } from '../server/src/capture/source';
-import type { ClientHello, HandshakeMessage, ServerHello, ServerKeyExchange, Span, TlsExtension } from '../server/src/tls/types';
+import type { TlsExtension } from './tlsExtensions';
 import type { Suspect } from './compare';
 
-export type { SourceLocation, Severity, TlsExtension, Span };
+export type { TlsExtension };
 
-/** Field path → where its bytes are in the source (one entry per contiguous piece). */
+/** Version of this contract, written as `"schema"` at the top of `analyze --json` and `compare --json`. */
+export const CONTRACT_SCHEMA = 2;
+
+/**
+ * Where bytes sit in the file that was read: offsets into the decompressed
+ * bytes (a `.pcap.gz` is addressed as the `.pcap` inside it) for binary
+ * captures, 0-based lines and columns for text dumps.
+ */
+export type SourceLocation =
+  | { kind: 'offset'; offset: number; length: number }
+  | { kind: 'text'; line: number; column: number; endLine: number; endColumn: number };
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Half-open [start, end) offsets in the reassembled byte stream of one direction. */
+export type Span = [start: number, end: number];
+
+/**
+ * Field path (relative to the object, e.g. `cipherSuites[3]`, `extensions[2].data`) → where its bytes are in the
+ * source, one entry per contiguous piece. In `--json` output only with `--ranges`; the language server's results
+ * always carry them (hovers, hex highlighting).
+ */
 export type SourceRanges = Record<string, SourceLocation[]>;
 
 export interface Endpoint {
@@ -26,9 +46,127 @@ export interface ReportDiagnostic {
   connection?: number;
 }
 
-export type ClientHelloReport = Omit<ClientHello, 'ranges'> & { ranges: SourceRanges };
-export type ServerHelloReport = Omit<ServerHello, 'ranges'> & { ranges: SourceRanges };
-export type ServerKeyExchangeReport = Omit<ServerKeyExchange, 'ranges'> & { ranges: SourceRanges };
+export interface ClientHelloReport {
+  /** Version in the record header that carried the hello. */
+  recordVersion: number;
+  legacyVersion: number;
+  /** Hex. */
+  random: string;
+  /** Hex, '' when empty. */
+  sessionId: string;
+  /** Wire order, GREASE kept. */
+  cipherSuites: number[];
+  compressionMethods: number[];
+  extensions: TlsExtension[];
+  serverName: string | null;
+  alpn: string[];
+  supportedVersions: number[];
+  supportedGroups: number[];
+  ecPointFormats: number[];
+  signatureAlgorithms: number[];
+  /** True for an SSLv2-compatible ClientHello (record header 0x80..). */
+  sslv2: boolean;
+  /** SSLv2 hellos only: every 3-byte CIPHER-SPEC in wire order (those with a zero first byte also appear in cipherSuites). */
+  sslv2CipherSpecs?: number[];
+  ranges?: SourceRanges;
+}
+
+export interface ServerHelloReport {
+  recordVersion: number;
+  legacyVersion: number;
+  random: string;
+  sessionId: string;
+  cipherSuite: number;
+  cipherSuiteName: string;
+  compressionMethod: number;
+  extensions: TlsExtension[];
+  /** supported_versions value when present, else legacyVersion. */
+  selectedVersion: number;
+  /** Random equals SHA-256("HelloRetryRequest"). */
+  helloRetryRequest: boolean;
+  alpn: string | null;
+  /** RFC 8446 §4.1.3 downgrade sentinel in the last 8 bytes of random: DOWNGRD\x01 ('tls12') or DOWNGRD\x00 ('tls11'). */
+  downgradeSentinel?: 'tls12' | 'tls11';
+  ranges?: SourceRanges;
+}
+
+export interface ServerKeyExchangeReport {
+  /** 'psk' covers plain and RSA PSK (hint only); DHE/ECDHE PSK are 'dhe'/'ecdhe' with pskIdentityHint set. */
+  kind: 'dhe' | 'ecdhe' | 'rsa-export' | 'psk' | 'srp' | 'unknown';
+  /** Key exchange of the negotiated suite. */
+  kex?: string;
+  /** Hex values below; PSK suites only for the hint. */
+  pskIdentityHint?: string;
+  dhPrime?: string;
+  dhPrimeBits?: number;
+  dhGenerator?: string;
+  dhPublic?: string;
+  dhPublicBits?: number;
+  curveType?: number;
+  namedCurve?: number;
+  namedCurveName?: string;
+  ecPoint?: string;
+  /** RSA_EXPORT temporary key. */
+  rsaModulus?: string;
+  rsaModulusBits?: number;
+  rsaExponent?: string;
+  srpPrimeBits?: number;
+  srpGenerator?: string;
+  srpSalt?: string;
+  srpPublicBits?: number;
+  /** Anonymous suites send no signature. */
+  anonymous?: boolean;
+  signatureAlgorithm?: number | null;
+  signatureAlgorithmName?: string | null;
+  signatureLength?: number;
+  ranges?: SourceRanges;
+}
+
+/** What is decoded of the other handshake messages; which fields appear depends on the message. */
+export interface MessageDetails {
+  /** NewSessionTicket (TLS 1.3). */
+  lifetime?: number;
+  ageAdd?: number;
+  nonceLength?: number;
+  /** NewSessionTicket (TLS 1.2). */
+  lifetimeHint?: number;
+  ticketLength?: number;
+  /** NewSessionTicket (1.3), EncryptedExtensions, CertificateRequest (1.3). */
+  extensions?: TlsExtension[];
+  /** CertificateRequest. */
+  contextLength?: number;
+  context?: string;
+  certificateTypes?: number[];
+  signatureAlgorithms?: number[];
+  signatureAlgorithmNames?: string[];
+  certificateAuthorities?: number;
+  /** CertificateVerify (null before TLS 1.2). */
+  signatureAlgorithm?: number | null;
+  signatureAlgorithmName?: string | null;
+  signatureLength?: number;
+  /** Finished. */
+  verifyDataLength?: number;
+  /** KeyUpdate. */
+  requestUpdate?: number;
+  /** CertificateStatus. */
+  statusType?: number;
+  responseLength?: number;
+  /** CompressedCertificate. */
+  algorithm?: number;
+  uncompressedLength?: number;
+  compressedLength?: number;
+  /** NextProtocol. */
+  protocolLength?: number;
+  protocol?: string;
+  paddingLength?: number;
+  /** ClientKeyExchange. */
+  kex?: string;
+  pskIdentity?: string;
+  encryptedPreMasterSecretLength?: number;
+  publicValueLength?: number;
+  /** Messages not decoded further: body length. */
+  length?: number;
+}
 
 export interface CertificateReport {
   /** Position in the chain as sent (0 = leaf). */
@@ -42,13 +180,15 @@ export interface CertificateReport {
   notAfter: string | null;
   lifetimeSeconds: number | null;
   subjectAltNames: string[];
-  publicKey: { algorithm: string; bits: number | null; curve?: string | null } | null;
+  /** Algorithm name (the OID when unknown), key size in bits (null when the key could not be loaded), EC curve. */
+  publicKey: { algorithm: string; oid: string; bits: number | null; curve?: string } | null;
   signatureAlgorithm: string | null;
   sha256: string;
   selfSigned: boolean | null;
   extensions: Array<{ oid: string; name: string; critical: boolean }>;
   length: number;
   error?: string;
+  /** Where its bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
   /** Only with the JA4+ opt-in. */
   ja4x?: string;
@@ -65,13 +205,19 @@ export interface MessageReport {
   packet: number;
   /** Packets carrying any of its bytes. */
   packets: number[];
+  /** Where its bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
   clientHello?: ClientHelloReport;
   serverHello?: ServerHelloReport;
   serverKeyExchange?: ServerKeyExchangeReport;
   certificates?: CertificateReport[];
-  details?: Record<string, unknown>;
+  details?: MessageDetails;
   afterGap?: boolean;
+  /**
+   * `--json` writes each decoded body once: a message whose body is the connection's `clientHello`,
+   * `serverHello`, `serverKeyExchange` or `certificates` names that field here instead of repeating it.
+   */
+  decodedAt?: 'clientHello' | 'serverHello' | 'serverKeyExchange' | 'certificates';
 }
 
 export interface AlertReport {
@@ -81,6 +227,7 @@ export interface AlertReport {
   name: string;
   encrypted: boolean;
   packet: number;
+  /** Where its bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
 }
 
@@ -101,6 +248,7 @@ export interface Fingerprints {
 
 export interface PacketReport {
   index: number;
+  /** Seconds since the epoch; NaN (null in JSON) when the capture carries no times (some text dumps). @nonFiniteAsNull */
   time: number;
   from: 'client' | 'server';
   flags: string;
@@ -165,7 +313,9 @@ export interface ConnectionReport {
   id: number;
   client: Endpoint;
   server: Endpoint;
+  /** Seconds since the epoch; NaN (null in JSON) when the capture carries no times (some text dumps). @nonFiniteAsNull */
   startTime: number;
+  /** Seconds since the epoch; NaN (null in JSON) when the capture carries no times (some text dumps). @nonFiniteAsNull */
   endTime: number;
   isTls: boolean;
   tcp: TcpReport;
@@ -200,11 +350,9 @@ export interface InputReport {
 }
 
 export interface AnalysisReport {
+  schema: typeof CONTRACT_SCHEMA;
   tool: { name: string; version: string };
   input: InputReport;
   connections: ConnectionReport[];
   diagnostics: ReportDiagnostic[];
 }
-
-// Re-exported for consumers that walk messages generically.
-export type { HandshakeMessage };

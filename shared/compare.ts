@@ -2,7 +2,7 @@
  * The two-vantage comparison as it leaves the engine: the `compare --json`
  * contract (README), and what the webview's ladder and the reports draw.
  */
-import type { AnalysisReport, SourceLocation } from './analysis';
+import type { AnalysisReport, CONTRACT_SCHEMA, SourceLocation } from './analysis';
 
 export type InterferenceKind = 'none' | 'drop' | 'injected-reset' | 'modified' | 'undetermined';
 
@@ -19,8 +19,9 @@ export interface PairPacket {
   /** Packet index in the client capture / relay capture, or -1 when that end did not see it. */
   clientIndex: number;
   relayIndex: number;
-  /** Times on the client capture's clock (relay times shifted by the estimated offset); NaN when unseen. */
+  /** Times on the client capture's clock (relay times shifted by the estimated offset); NaN (null in JSON) when unseen. @nonFiniteAsNull */
   clientTime: number;
+  /** @nonFiniteAsNull */
   relayTime: number;
   /** One-way delay in seconds for delivered packets. */
   delay: number | null;
@@ -38,7 +39,7 @@ export interface PairPacket {
 export interface ClockOffset {
   /** Seconds to add to relay-capture times to put them on the client capture's clock. */
   seconds: number;
-  /** Half-width of the plausible range, seconds. */
+  /** Half-width of the plausible range, seconds; Infinity (null in JSON) when unknown. @nonFiniteAsNull */
   uncertainty: number;
   /** How many matched packets the estimate rests on, per direction. */
   samples: { clientToRelay: number; relayToClient: number };
@@ -71,7 +72,7 @@ export interface Suspect {
   reference: string;
   /** 'high' for documented censor matches, 'medium' for divergence, 'low' for traits that stand out. */
   weight: 'high' | 'medium' | 'low';
-  /** Where the field's bytes are in the capture. */
+  /** Where the field's bytes are in the capture. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
   /** Decoded value shown with the mark. */
   value?: string;
@@ -99,6 +100,7 @@ export interface ConnectionPair {
 }
 
 export interface CompareReport {
+  schema: typeof CONTRACT_SCHEMA;
   tool: { name: string; version: string };
   client: AnalysisReport;
   relay: AnalysisReport | null;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { drained } from '../../server/src/cli/main';
+import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
 
 // The CLI as a user runs it: the bundled bin (npm test builds it first).
 const ROOT = join(__dirname, '..', '..', '..');
@@ -19,7 +20,7 @@ function run(args: string[], cwd = ROOT) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-test('analyze --json follows the documented contract', () => {
+test('analyze --json follows the documented contract', async () => {
   const file = join(HS, 'tls12-dhe-rsa.pcap');
   const r = run(['analyze', file, '--json']);
   assert.equal(r.code, 0, r.err);
@@ -39,6 +40,20 @@ test('analyze --json follows the documented contract', () => {
   assert.ok(c.messages.every((m: { from: string }) => m.from === 'client' || m.from === 'server'));
   assert.equal(c.serverHello.cipherSuite, 0x0039);
   assert.ok(c.serverKeyExchange.dhPrimeBits >= 1024);
+  assert.equal(j.schema, 2);
+  // Each decoded body is written once: the message points at the connection field that holds it.
+  const byName = (n: string) => c.messages.find((m: { name: string }) => m.name === n);
+  assert.deepEqual([byName('ClientHello').decodedAt, byName('ServerHello').decodedAt, byName('Certificate').decodedAt, byName('ServerKeyExchange').decodedAt],
+    ['clientHello', 'serverHello', 'certificates', 'serverKeyExchange']);
+  assert.ok(c.messages.every((m: object) => !('clientHello' in m || 'serverHello' in m || 'certificates' in m || 'serverKeyExchange' in m)));
+  // Byte ranges only with --ranges.
+  assert.ok(!('ranges' in c.clientHello) && !('range' in c.messages[0]) && !('range' in c.certificates[0]));
+  const withRanges = JSON.parse(run(['analyze', file, '--json', '--ranges']).out).connections[0];
+  // The same ranges the language server gets (hovers, hex highlighting).
+  const engine = (await analyzeFile(file, {})).connections[0];
+  assert.deepEqual(withRanges.clientHello.ranges, JSON.parse(JSON.stringify(engine.clientHello!.ranges)));
+  assert.deepEqual(withRanges.messages.map((m: { range: unknown }) => m.range), engine.messages.map((m) => m.range));
+  assert.deepEqual(withRanges.certificates[0].range, engine.certificates[0].range);
 });
 
 test('analyze --ja4plus adds JA4S and per-certificate JA4X', () => {
@@ -169,7 +184,7 @@ test('analyze --json carries suspects; --rules adds the user\'s own, and reports
     '] }',
   ].join('\n'));
   const file = join(TV, 'openssl-pass', 'relay.pcap');
-  const r = run(['analyze', file, '--json', '--rules', rules]);
+  const r = run(['analyze', file, '--json', '--ranges', '--rules', rules]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /rules\.json:4:\d+: /, 'the bad regex is reported at its line');
   const c = JSON.parse(r.out).connections[0];

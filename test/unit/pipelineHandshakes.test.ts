@@ -145,19 +145,19 @@ for (const file of CAPTURES) {
       let checked = 0;
       for (const c of report.connections) {
         const ch = c.clientHello!;
-        const suites = bytesAt(bytes, ch.ranges.cipherSuites);
+        const suites = bytesAt(bytes, ch.ranges!.cipherSuites);
         assert.deepEqual([...suites].reduce<number[]>((a, b, i) => (i % 2 ? (a[a.length - 1] |= b, a) : [...a, b << 8]), []), ch.cipherSuites);
-        assert.equal(bytesAt(bytes, ch.ranges.random).toString('hex'), ch.random);
+        assert.equal(bytesAt(bytes, ch.ranges!.random).toString('hex'), ch.random);
         for (let i = 0; i < ch.extensions.length; i++) {
-          const t = bytesAt(bytes, ch.ranges[`extensions[${i}].type`]);
+          const t = bytesAt(bytes, ch.ranges![`extensions[${i}].type`]);
           assert.equal(t.readUInt16BE(0), ch.extensions[i].type);
           checked++;
         }
-        if (ch.serverName !== null) assert.equal(bytesAt(bytes, ch.ranges['extensions[0].serverName'] ?? findRange(c, 'serverName')).toString('latin1'), ch.serverName);
+        if (ch.serverName !== null) assert.equal(bytesAt(bytes, ch.ranges!['extensions[0].serverName'] ?? findRange(c, 'serverName')).toString('latin1'), ch.serverName);
         const sh = c.serverHello;
         if (sh) {
-          assert.equal(bytesAt(bytes, sh.ranges.cipherSuite).readUInt16BE(0), sh.cipherSuite);
-          assert.equal(bytesAt(bytes, sh.ranges.random).toString('hex'), sh.random);
+          assert.equal(bytesAt(bytes, sh.ranges!.cipherSuite).readUInt16BE(0), sh.cipherSuite);
+          assert.equal(bytesAt(bytes, sh.ranges!.random).toString('hex'), sh.random);
           checked += 2;
         }
         for (const cert of c.certificates) {
@@ -173,9 +173,9 @@ for (const file of CAPTURES) {
 }
 
 function findRange(c: ConnectionReport, suffix: string): SourceLocation[] {
-  const key = Object.keys(c.clientHello!.ranges).find((k) => k.endsWith(`.${suffix}`) || k === suffix);
+  const key = Object.keys(c.clientHello!.ranges!).find((k) => k.endsWith(`.${suffix}`) || k === suffix);
   assert.ok(key, `no range for ${suffix}`);
-  return c.clientHello!.ranges[key];
+  return c.clientHello!.ranges![key];
 }
 
 test('a Certificate message spread over several TCP segments is reassembled (tls12-chain)', async () => {
@@ -240,34 +240,34 @@ test('source ranges, resolved on first read, are the same in the object, its JSO
   const ch = c.clientHello!;
   const viaJson = JSON.parse(JSON.stringify(c)) as ConnectionReport;
   const cloned = structuredClone(c);
-  assert.ok(Object.keys(ch.ranges).length > 50, `${Object.keys(ch.ranges).length} ranges`);
-  assert.deepEqual(viaJson.clientHello!.ranges, ch.ranges);
-  assert.deepEqual(cloned.clientHello!.ranges, ch.ranges);
-  assert.deepEqual(viaJson.serverHello!.ranges, c.serverHello!.ranges);
+  assert.ok(Object.keys(ch.ranges!).length > 50, `${Object.keys(ch.ranges!).length} ranges`);
+  assert.deepEqual(viaJson.clientHello!.ranges!, ch.ranges!);
+  assert.deepEqual(cloned.clientHello!.ranges!, ch.ranges!);
+  assert.deepEqual(viaJson.serverHello!.ranges!, c.serverHello!.ranges!);
   // The message list and the top-level field are one object: one resolution serves both.
   assert.equal(c.messages.find((m) => m.clientHello)!.clientHello, ch);
   // The random's range covers the 32 random bytes in the file.
   const bytes = readFileSync(join(DIR, 'tls12-chain.pcap'));
-  assert.equal(bytesAt(bytes, ch.ranges.random).toString('hex'), ch.random);
+  assert.equal(bytesAt(bytes, ch.ranges!.random).toString('hex'), ch.random);
   // Writable, like the plain property it stands for.
   const replaced = { random: [] as SourceLocation[] };
-  ch.ranges = replaced;
-  assert.equal(ch.ranges, replaced);
+  ch.ranges! = replaced;
+  assert.equal(ch.ranges!, replaced);
 });
 
 test('one field\'s source range, looked up without resolving the rest, is the same as in the resolved ranges', async () => {
   const { sourceRangeOf } = await import('../../server/src/output/sourceRanges');
   const lazy = (await analyzeFile(join(DIR, 'tls12-dhe-rsa.pcap'))).connections[0];
   const eager = (await analyzeFile(join(DIR, 'tls12-dhe-rsa.pcap'))).connections[0];
-  const keys = Object.keys(eager.clientHello!.ranges);
+  const keys = Object.keys(eager.clientHello!.ranges!);
   assert.ok(keys.length > 20);
   // Looked up one by one first, on an object whose ranges were never read.
   const one = keys.map((k) => sourceRangeOf(lazy.clientHello!, k));
-  assert.deepEqual(one, keys.map((k) => eager.clientHello!.ranges[k]));
+  assert.deepEqual(one, keys.map((k) => eager.clientHello!.ranges![k]));
   assert.equal(sourceRangeOf(lazy.clientHello!, 'no-such-field'), undefined);
   assert.equal(sourceRangeOf(lazy.clientHello!, 'constructor'), undefined);
   // And the same once resolved.
-  assert.deepEqual(lazy.clientHello!.ranges, eager.clientHello!.ranges);
-  assert.deepEqual(sourceRangeOf(lazy.clientHello!, keys[3]), eager.clientHello!.ranges[keys[3]]);
+  assert.deepEqual(lazy.clientHello!.ranges!, eager.clientHello!.ranges!);
+  assert.deepEqual(sourceRangeOf(lazy.clientHello!, keys[3]), eager.clientHello!.ranges![keys[3]]);
   assert.equal(sourceRangeOf(lazy.clientHello!, 'constructor'), undefined);
 });

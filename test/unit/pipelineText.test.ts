@@ -42,11 +42,11 @@ for (const [pcap, dump] of DUMPS) {
       assert.deepEqual(y.tcp.gaps, x.tcp.gaps);
       const lines = readFileSync(join(HS, dump), 'utf8').split('\n');
       const ch = y.clientHello!;
-      assert.equal(hexAt(lines, ch.ranges.random), ch.random);
-      assert.equal(hexAt(lines, ch.ranges.cipherSuites), ch.cipherSuites.map((n) => n.toString(16).padStart(4, '0')).join(''));
+      assert.equal(hexAt(lines, ch.ranges!.random), ch.random);
+      assert.equal(hexAt(lines, ch.ranges!.cipherSuites), ch.cipherSuites.map((n) => n.toString(16).padStart(4, '0')).join(''));
       const sh = y.serverHello!;
-      assert.equal(hexAt(lines, sh.ranges.cipherSuite), sh.cipherSuite.toString(16).padStart(4, '0'));
-      assert.equal(hexAt(lines, sh.ranges.random), sh.random);
+      assert.equal(hexAt(lines, sh.ranges!.cipherSuite), sh.cipherSuite.toString(16).padStart(4, '0'));
+      assert.equal(hexAt(lines, sh.ranges!.random), sh.random);
     }
   });
 }

@@ -20,6 +20,7 @@ import type {
   AnalysisReport, CertificateReport, ClientHelloReport, ConnectionReport, MessageReport, PacketReport, ServerHelloReport, ServerKeyExchangeReport, SourceLocation,
 } from '../../shared/analysis';
 import type { CompareReport, ConnectionPair, PairPacket } from '../../shared/compare';
+import { CONTRACT_SCHEMA } from '../../shared/analysis';
 
 /** The repository (out/test/unit/ → three up). */
 export function repoRoot(): string {
@@ -101,7 +102,7 @@ function certificate(b: Uint8Array): CertificateReport {
   return {
     index: 0, subject: 'CN=www.b3iya6yfytxok2q7o.net', issuer: 'CN=www.sx3dhznicot62snfljg.com', subjectCN: 'www.b3iya6yfytxok2q7o.net',
     issuerCN: 'www.sx3dhznicot62snfljg.com', serialNumber: '00ee330a79ff9b60ef', notBefore: '2026-10-30T00:00:00Z', notAfter: '2027-09-07T23:59:59Z',
-    lifetimeSeconds: LIFETIME, subjectAltNames: [], publicKey: { algorithm: 'RSA', bits: 2048 }, signatureAlgorithm: 'sha256WithRSAEncryption',
+    lifetimeSeconds: LIFETIME, subjectAltNames: [], publicKey: { algorithm: 'RSA', oid: '1.2.840.113549.1.1.1', bits: 2048 }, signatureAlgorithm: 'sha256WithRSAEncryption',
     sha256: createHash('sha256').update(b.subarray(der, der + 590)).digest('hex'), selfSigned: false, extensions: [], length: 590,
     range: off(der, 590),
   };
@@ -225,14 +226,15 @@ export function torKzCompare(): CompareReport {
       {
         rule: 'fixture.serverhello-cipher', field: 'serverHello.cipherSuite', message: 'ServerHello', weight: 'medium',
         explanation: 'The segment carrying this ServerHello is the first one the path dropped.',
-        reference: 'test fixture', range: sh.ranges.cipherSuite, value: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030)',
+        reference: 'test fixture', range: sh.ranges!.cipherSuite, value: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030)',
       },
     ],
   };
   return {
+    schema: CONTRACT_SCHEMA,
     tool: { name: 'handshake-inspector', version: '0.1.0' },
-    client: { tool: { name: 'handshake-inspector', version: '0.1.0' }, input: input(f.clientPath, f.client, 5), connections: [clientConn], diagnostics: [] },
-    relay: { tool: { name: 'handshake-inspector', version: '0.1.0' }, input: input(f.relayPath, f.relay, 15), connections: [relayConn], diagnostics: [] },
+    client: { schema: CONTRACT_SCHEMA, tool: { name: 'handshake-inspector', version: '0.1.0' }, input: input(f.clientPath, f.client, 5), connections: [clientConn], diagnostics: [] },
+    relay: { schema: CONTRACT_SCHEMA, tool: { name: 'handshake-inspector', version: '0.1.0' }, input: input(f.relayPath, f.relay, 15), connections: [relayConn], diagnostics: [] },
     pairs: [pair],
     unmatched: { client: [], relay: [] },
   };
@@ -242,7 +244,7 @@ export function torKzCompare(): CompareReport {
 export function torKzSingle(): CompareReport {
   const r = torKzCompare();
   return {
-    tool: r.tool, client: r.client, relay: null, pairs: [], unmatched: { client: [], relay: [] },
+    schema: r.schema, tool: r.tool, client: r.client, relay: null, pairs: [], unmatched: { client: [], relay: [] },
     singleVantage: [{
       connection: 1, side: 'client', suspects: [],
       interference: {

@@ -37,7 +37,7 @@ test('ranges: own bytes, nearest enclosing field, certificate, message', async (
   assert.deepEqual([...bytesAt(f, fieldRange(c, 'clientHello.cipherSuites[1]'))], [0x13, 0x03]);
   // No range of its own below the extension type: the type's bytes.
   assert.deepEqual([...bytesAt(f, fieldRange(c, 'serverHello.extensions[0].type'))], [0xff, 0x01]);
-  assert.deepEqual(fieldRange(c, 'serverHello.extensions[*].type'), c.serverHello!.ranges.extensions);
+  assert.deepEqual(fieldRange(c, 'serverHello.extensions[*].type'), c.serverHello!.ranges!.extensions);
   // Empty session id: its length byte.
   assert.deepEqual([...bytesAt(f, fieldRange(c, 'serverHello.sessionId'))], [0x00]);
   assert.deepEqual(fieldRange(c, 'certificates[0].notAfter'), c.certificates[0].range);

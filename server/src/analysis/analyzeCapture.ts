@@ -1,4 +1,5 @@
 import type { AnalysisReport, ConnectionReport, InputReport, ReportDiagnostic } from '../../../shared/analysis';
+import { CONTRACT_SCHEMA } from '../../../shared/analysis';
 import { readCapture, readCaptureBytes } from '../capture/readCapture';
 import { buildConnectionReport } from '../output/connectionReport';
 import { CertificateCache } from '../x509/certificate';
@@ -54,6 +55,7 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input
     diagnostics.push({ severity: 'info', code: 'capture.snaplen', location: null, message: `${s.snaplenCut} packets were cut short by the capture's snapshot length; their missing bytes are treated as gaps` });
   }
   return {
+    schema: CONTRACT_SCHEMA,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     input: {
       ...input, packets: s.packets, tcpPackets: s.tcpPackets, skipped: s.skipped, snaplenCut: s.snaplenCut, comments: s.comments,

@@ -7,11 +7,10 @@
  * `.pcap.gz` is addressed as the `.pcap` inside it). Lines and columns are
  * 0-based, as in LSP; human-readable messages print them 1-based.
  */
-export type SourceLocation =
-  | { kind: 'offset'; offset: number; length: number }
-  | { kind: 'text'; line: number; column: number; endLine: number; endColumn: number };
+// Declared with the JSON contract, which carries them.
+import type { Severity, SourceLocation } from '../../../shared/analysis';
 
-export type Severity = 'error' | 'warning' | 'info';
+export type { Severity, SourceLocation };
 
 export interface Diagnostic {
   severity: Severity;

@@ -11,17 +11,20 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { CONTRACT_SCHEMA } from '../../../shared/analysis';
+import { compareJson, connectionJson, finiteReplacer, type JsonOptions } from '../output/jsonContract';
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
 
 Usage:
-  ${TOOL_NAME} analyze FILE [--json] [--packets] [--all] [--ja4plus] [--rules FILE] [--out FILE]
+  ${TOOL_NAME} analyze FILE [--json [--ranges]] [--packets] [--all] [--ja4plus] [--rules FILE] [--out FILE]
       Decode every TLS handshake in a pcap, pcapng (optionally .gz) or text dump.
-      --json      machine-readable output (contract in the README)
+      --json      machine-readable output (contract and JSON Schema in the README)
+      --ranges    with --json: where each hello field's bytes are in the file
       --packets   include each connection's packet timeline
       --all       list every TCP connection, not only TLS ones
       --ja4plus   also compute JA4S and JA4X (FoxIO License 1.1, non-commercial use)
-  ${TOOL_NAME} compare CLIENT [RELAY] [--json] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--out FILE]
+  ${TOOL_NAME} compare CLIENT [RELAY] [--json [--ranges]] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--out FILE]
       Match the client's and the relay's captures of the same connections (addresses and ports
       may differ), align their clocks, classify every packet and give a verdict per connection.
       With one capture, says what a single vantage point can tell.
@@ -99,12 +102,13 @@ async function writeOut(text: string, out: string | undefined): Promise<void> {
 
 async function analyzeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
-    json: { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
+    json: { type: 'boolean' }, ranges: { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('analyze takes exactly one capture file');
   const path = positionals[0];
   const userRules = values.rules ? await loadRulesOrThrow(values.rules as string) : undefined;
   const text = { color: !values.out && process.stdout.isTTY === true };
+  const json: JsonOptions = { ranges: !!values.ranges };
   // Each connection is written as soon as it is over and then dropped, so
   // memory follows the connections open at once, not the size of the capture.
   // Nothing is written (and no --out file created) before the input is known
@@ -126,7 +130,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
     out = values.out ? createWriteStream(values.out as string) : process.stdout;
     // An unwritable --out path must end the run with its reason, not crash it.
     if (out !== process.stdout) out.on('error', (e: Error) => { writeError = e; });
-    out.write(values.json ? `{"tool":${JSON.stringify({ name: TOOL_NAME, version: TOOL_VERSION })},\n"connections":[` : formatAnalysisHead(path, text));
+    out.write(values.json ? `{"schema":${CONTRACT_SCHEMA},"tool":${JSON.stringify({ name: TOOL_NAME, version: TOOL_VERSION })},\n"connections":[` : formatAnalysisHead(path, text));
     return out;
   };
   const report = await analyzeFile(path, {
@@ -134,7 +138,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
     onConnection: (c) => {
       begin();
       // --json: one connection per line, so the output streams into jq or grep as well.
-      batch += values.json ? `${shown > 0 ? ',' : ''}\n${JSON.stringify(c, jsonReplacer)}` : formatConnectionText(c, text);
+      batch += values.json ? `${shown > 0 ? ',' : ''}\n${connectionJson(c, json)}` : formatConnectionText(c, text);
       if (batch.length >= 1 << 16) flush();
       shown++;
     },
@@ -147,7 +151,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
   flush();
   const w = begin();
   w.write(values.json
-    ? `${shown > 0 ? '\n' : ''}],\n"input":${JSON.stringify(report.input, jsonReplacer)},\n"diagnostics":${JSON.stringify(report.diagnostics, jsonReplacer)}}\n`
+    ? `${shown > 0 ? '\n' : ''}],\n"input":${JSON.stringify(report.input, finiteReplacer)},\n"diagnostics":${JSON.stringify(report.diagnostics, finiteReplacer)}}\n`
     : formatAnalysisTail(report, shown, text));
   await finishWriting(w);
   if (writeError) throw writeError;
@@ -204,9 +208,9 @@ async function loadRulesOrThrow(path: string) {
 }
 
 async function compareCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, COMPARE_OPTIONS);
+  const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' } });
   const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean });
-  const text = values.json ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : formatCompare(report, { color: !values.out && process.stdout.isTTY === true });
+  const text = values.json ? compareJson(report, { ranges: !!values.ranges }) : formatCompare(report, { color: !values.out && process.stdout.isTTY === true });
   await writeOut(text, values.out as string | undefined);
   return 0;
 }
@@ -286,9 +290,4 @@ async function lspCommand(args: string[]): Promise<number> {
   const { startServer } = await import('../lsp/server');
   startServer();
   return new Promise<number>(() => undefined);
-}
-
-/** Infinity (an unknown clock uncertainty) is not JSON: write null. */
-function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }

@@ -1,4 +1,5 @@
 import type { AnalysisReport, ConnectionReport } from '../../../shared/analysis';
+import { CONTRACT_SCHEMA } from '../../../shared/analysis';
 import type { CompareReport, ConnectionPair } from '../../../shared/compare';
 import { analyzeFile, type AnalyzeOptions } from '../analysis/analyzeCapture';
 import { CertificateCache } from '../x509/certificate';
@@ -43,7 +44,7 @@ async function resolveBaseline(spec: string, client: AnalysisReport, base: Analy
 
 /** The comparison proper, on analyses already made (the language server reuses cached ones). */
 export function compareReports(client: AnalysisReport, relay: AnalysisReport | null, opts: CompareOptions & { baselineConnection?: ConnectionReport | null } = {}): CompareReport {
-  const report: CompareReport = { tool: { name: TOOL_NAME, version: TOOL_VERSION }, client, relay, pairs: [], unmatched: { client: [], relay: [] } };
+  const report: CompareReport = { schema: CONTRACT_SCHEMA, tool: { name: TOOL_NAME, version: TOOL_VERSION }, client, relay, pairs: [], unmatched: { client: [], relay: [] } };
   if (!relay) {
     report.singleVantage = client.connections.filter((c) => c.isTls || c.tcp.packets > 0).map((c) => {
       const interference = judgeSingle(c);

@@ -106,8 +106,9 @@ export function renderDissection(report: AnalysisReport, opts: { read?: ByteRead
     for (const owner of ['clientHello', 'serverHello', 'serverKeyExchange'] as HelloOwner[]) {
       const obj = m[owner];
       if (!obj) continue;
-      for (const key of Object.keys(obj.ranges)) {
-        const locs = obj.ranges[key];
+      const ranges = obj.ranges ?? {};
+      for (const key of Object.keys(ranges)) {
+        const locs = ranges[key];
         const raw = opts.read?.(locs) ?? null;
         const value = formatValue(obj, key, raw);
         const size = sizeOf(locs);

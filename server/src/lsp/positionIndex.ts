@@ -441,8 +441,9 @@ class FieldBuilder {
       for (const owner of ['clientHello', 'serverHello', 'serverKeyExchange'] as HelloOwner[]) {
         const obj = m[owner];
         if (!obj) continue;
-        for (const key of Object.keys(obj.ranges)) {
-          const locs = obj.ranges[key];
+        const ranges = obj.ranges ?? {};
+        for (const key of Object.keys(ranges)) {
+          const locs = ranges[key];
           if (!locs || locs.length === 0) continue;
           const at = this.streamStartOf(locs[0]);
           if (!at || at.conn !== c.id || at.from !== m.from) continue;

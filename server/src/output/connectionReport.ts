@@ -10,7 +10,7 @@ import type { TlsSession } from '../analysis/tlsSession';
 import type { CertificateEntry, ClientHello, Direction, HandshakeMessage, ServerHello } from '../tls/types';
 import { versionName } from '../tls/registry/versions';
 import { CertificateCache } from '../x509/certificate';
-import { withSourceRanges } from './sourceRanges';
+import { clientHelloReport, serverHelloReport, serverKeyExchangeReport } from './contract';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';
 import type * as Ja4plus from '../fingerprint/ja4plus';
 
@@ -45,14 +45,14 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   for (const m of tls?.messages ?? []) {
     const rep = messageReport(m, maps[m.from], resolve);
     if (m.clientHello) {
-      rep.clientHello = withSourceRanges(m.clientHello, maps[m.from]);
+      rep.clientHello = clientHelloReport(m.clientHello, maps[m.from]);
       if (!clientHello) {
         clientHello = rep.clientHello;
         rawClientHello = m.clientHello;
       }
     }
     if (m.serverHello) {
-      rep.serverHello = withSourceRanges(m.serverHello, maps[m.from]);
+      rep.serverHello = serverHelloReport(m.serverHello, maps[m.from]);
       // A HelloRetryRequest is a ServerHello on the wire, but the hello that
       // fixes the session is the one after it.
       if (!serverHello || serverHello.helloRetryRequest) {
@@ -61,7 +61,7 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
       }
     }
     if (m.serverKeyExchange) {
-      rep.serverKeyExchange = withSourceRanges(m.serverKeyExchange, maps[m.from]);
+      rep.serverKeyExchange = serverKeyExchangeReport(m.serverKeyExchange, maps[m.from]);
       if (!serverKeyExchange) serverKeyExchange = rep.serverKeyExchange;
     }
     if (m.certificates) {

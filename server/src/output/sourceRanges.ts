@@ -61,12 +61,12 @@ export function withSourceRanges<T extends { ranges: RangeMap }>(decoded: T, map
  * an object whose ranges are still lazy: the suspect rules look up a few
  * fields of many connections.
  */
-export function sourceRangeOf(obj: { ranges: SourceRanges }, key: string): SourceLocation[] | undefined {
+export function sourceRangeOf(obj: { ranges?: SourceRanges }, key: string): SourceLocation[] | undefined {
   const st = (obj as unknown as { [LAZY_RANGES]?: LazyRanges })[LAZY_RANGES];
   if (st && st.resolved === null) {
     const span = st.raw!.get(key);
     return span === undefined ? undefined : st.map!.resolve(span);
   }
   const ranges = obj.ranges;
-  return Object.prototype.hasOwnProperty.call(ranges, key) ? ranges[key] : undefined;
+  return ranges && Object.prototype.hasOwnProperty.call(ranges, key) ? ranges[key] : undefined;
 }

@@ -39,7 +39,7 @@ export function isCompareReport(r: ReportInput): r is CompareReport {
 }
 
 export function normalize(r: ReportInput): { kind: ReportKind; report: CompareReport } {
-  if (!isCompareReport(r)) return { kind: 'analysis', report: { tool: r.tool, client: r, relay: null, pairs: [], unmatched: { client: [], relay: [] } } };
+  if (!isCompareReport(r)) return { kind: 'analysis', report: { schema: r.schema, tool: r.tool, client: r, relay: null, pairs: [], unmatched: { client: [], relay: [] } } };
   return { kind: r.relay ? 'compare' : 'single', report: r };
 }
 
@@ -427,7 +427,7 @@ export function lookupField(conn: ConnectionReport | null, field: string): Field
     const obj = conn[m[1] as 'clientHello' | 'serverHello' | 'serverKeyExchange'];
     if (!obj) return null;
     const value = getPath(obj, m[2]);
-    const ranges = obj.ranges[m[2]] ?? obj.ranges[m[2].replace(/\[\d+\].*$/, '')] ?? [];
+    const ranges = obj.ranges?.[m[2]] ?? obj.ranges?.[m[2].replace(/\[\d+\].*$/, '')] ?? [];
     return value === undefined ? null : { value: show(value), ranges };
   }
   const c = /^certificates\[(\d+)\](?:\.(.+))?$/.exec(field);

@@ -11,6 +11,7 @@
  */
 import type { CertificateReport, ConnectionReport, TlsExtension } from '../../../shared/analysis';
 import type { BaselineDiffEntry } from '../../../shared/compare';
+import { extensionData } from '../../../shared/tlsExtensions';
 import { cipherSuiteName } from '../tls/registry/cipherSuites';
 import { extensionName } from '../tls/registry/extensionTypes';
 import { isGrease } from '../tls/registry/grease';
@@ -43,12 +44,11 @@ function extTypes(exts: readonly TlsExtension[]): string {
 }
 
 function keyShareGroups(exts: readonly TlsExtension[]): Value {
-  const ks = exts.find((e) => e.type === 51);
-  if (!ks) return null;
-  const d = ks.data as { shares?: Array<{ group: number }>; group?: number; selectedGroup?: number } | undefined;
-  if (d?.shares) return d.shares.map((s) => (isGrease(s.group) ? 'GREASE' : namedGroupName(s.group))).join(', ') || 'none';
-  if (typeof d?.group === 'number') return namedGroupName(d.group);
-  if (typeof d?.selectedGroup === 'number') return `retry with ${namedGroupName(d.selectedGroup)}`;
+  const d = extensionData(exts, 51);
+  if (!d) return null;
+  if (d.shares) return d.shares.map((s) => (isGrease(s.group) ? 'GREASE' : namedGroupName(s.group))).join(', ') || 'none';
+  if (typeof d.group === 'number') return namedGroupName(d.group);
+  if (typeof d.selectedGroup === 'number') return `retry with ${namedGroupName(d.selectedGroup)}`;
   return 'present';
 }
 

@@ -13,6 +13,7 @@
  */
 import type { CertificateReport, ConnectionReport } from '../../../shared/analysis';
 import type { Suspect } from '../../../shared/compare';
+import { extensionData } from '../../../shared/tlsExtensions';
 import { cipherSuiteName } from '../tls/registry/cipherSuites';
 import { isGrease } from '../tls/registry/grease';
 import { namedGroupName } from '../tls/registry/namedGroups';
@@ -358,10 +359,9 @@ export const CATALOGUE: readonly CatalogueRule[] = [
           });
         }
       });
-      const reneg = conn.clientHello?.extensions.find((e) => e.type === 0xff01);
-      const renegData = reneg?.data as { length?: number } | undefined;
+      const renegData = conn.clientHello && extensionData(conn.clientHello.extensions, 0xff01);
       if (renegData && typeof renegData.length === 'number' && renegData.length > 0) {
-        const i = conn.clientHello!.extensions.indexOf(reneg!);
+        const i = conn.clientHello!.extensions.findIndex((e) => e.type === 0xff01);
         marks.push({
           field: `clientHello.extensions[${i}]`, value: `renegotiation_info with ${renegData.length} bytes of previous Finished`,
           explanation:

@@ -114,35 +114,34 @@ function summarise(ch: ClientHello, starts: number[]): void {
     return i;
   };
   const sni = findExt(exts, EXT.server_name);
-  const names = sni?.serverNames as Array<{ type: number; name: string }> | undefined;
-  const host = names?.find((n) => n.type === 0);
+  const host = sni?.serverNames?.find((n) => n.type === 0);
   if (host) {
     ch.serverName = host.name;
     link(EXT.server_name, 'serverName', 'serverName');
   }
   const alpn = findExt(exts, EXT.alpn);
   if (alpn?.protocols) {
-    ch.alpn = alpn.protocols as string[];
+    ch.alpn = alpn.protocols;
     link(EXT.alpn, 'alpn', 'data');
   }
   const sv = findExt(exts, EXT.supported_versions);
   if (sv?.versions) {
-    ch.supportedVersions = sv.versions as number[];
+    ch.supportedVersions = sv.versions;
     link(EXT.supported_versions, 'supportedVersions', 'data');
   }
   const sg = findExt(exts, EXT.supported_groups);
   if (sg?.groups) {
-    ch.supportedGroups = sg.groups as number[];
+    ch.supportedGroups = sg.groups;
     link(EXT.supported_groups, 'supportedGroups', 'groupsList');
   }
   const pf = findExt(exts, EXT.ec_point_formats);
   if (pf?.formats) {
-    ch.ecPointFormats = pf.formats as number[];
+    ch.ecPointFormats = pf.formats;
     link(EXT.ec_point_formats, 'ecPointFormats', 'data');
   }
   const sa = findExt(exts, EXT.signature_algorithms);
   if (sa?.algorithms) {
-    ch.signatureAlgorithms = sa.algorithms as number[];
+    ch.signatureAlgorithms = sa.algorithms;
     link(EXT.signature_algorithms, 'signatureAlgorithms', 'algorithmsList');
   }
 }

@@ -36,6 +36,7 @@
  */
 import { Cursor, DecodeStop, printable, toHex } from './reader';
 import type { RangeMap, TlsExtension } from './types';
+import { extensionData, type DecodedExtensionType } from '../../../shared/tlsExtensions';
 import { EXT, extensionName } from './registry/extensionTypes';
 import { isGrease } from './registry/grease';
 import { namedGroupName, ecPointFormatName } from './registry/namedGroups';
@@ -113,7 +114,8 @@ function empty(c: Cursor): void {
   c.expectEnd();
 }
 
-const DECODERS = new Map<number, ExtDecoder>([
+// Keyed by the contract's decoded types: a decoder for an extension the contract has no `data` shape for does not compile.
+const DECODERS = new Map<DecodedExtensionType, ExtDecoder>([
   [EXT.server_name, (c, _w, d, key, ranges) => {
     if (c.left === 0) return; // server acknowledgement, or an empty (malformed) client list
     const list = c.vec(2, 'server name list');
@@ -441,7 +443,7 @@ export function decodeExtensionList(list: Cursor, where: ExtContext, ranges: Ran
     }
     seen.add(type);
     list.pos = dataEnd;
-    const dec = ext.grease ? undefined : DECODERS.get(type);
+    const dec = ext.grease ? undefined : DECODERS.get(type as DecodedExtensionType);
     if (dec === undefined) {
       setRaw(ext, list.buf, dataStart, dataEnd);
       continue;
@@ -449,7 +451,9 @@ export function decodeExtensionList(list: Cursor, where: ExtContext, ranges: Ran
     // ALPN names are byte strings: fingerprints (JA4) need the exact bytes, which `protocols` only shows escaped.
     if (type === EXT.alpn) setRaw(ext, list.buf, dataStart, dataEnd);
     const d: Data = {};
-    ext.data = d;
+    // The decoder for `type` fills ExtensionDataByType[type] (shared/tlsExtensions.ts); the contract test
+    // validates every fixture's extensions against the schema made from those types.
+    (ext as { data?: Data }).data = d;
     const c = new Cursor(ctx, dataStart, dataEnd, `extension ${ext.name}`);
     try {
       dec(c, where, d, key, ranges);
@@ -466,11 +470,8 @@ function setRaw(ext: TlsExtension, b: Uint8Array, start: number, end: number): v
   if (cut) ext.rawTruncated = true;
 }
 
-/** Data of the first extension of a type, or undefined. */
-export function findExt(exts: TlsExtension[], type: number): Data | undefined {
-  for (const e of exts) if (e.type === type) return (e.data as Data | undefined) ?? {};
-  return undefined;
-}
+/** Data of the first extension of a type (typed by the contract's union), or undefined. */
+export { extensionData as findExt };
 export function findExtIndex(exts: TlsExtension[], type: number): number {
   for (let i = 0; i < exts.length; i++) if (exts[i].type === type) return i;
   return -1;

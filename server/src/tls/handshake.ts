@@ -19,7 +19,7 @@
  *   anything else         {length}
  */
 import { Cursor, DecodeStop, MsgCtx, printable, toHex } from './reader';
-import { RangeMap, type Direction, type HandshakeMessage, type Span, type TlsExtension } from './types';
+import { RangeMap, type Direction, type HandshakeMessage, type MessageDetails, type Span, type TlsExtension } from './types';
 import { decodeClientHello } from './clientHello';
 import { decodeServerHello } from './serverHello';
 import { decodeCertificate } from './certificate';
@@ -102,11 +102,11 @@ function decodeBody(ctx: MsgCtx, mc: MessageContext, m: HandshakeMessage): void 
     default:
       break;
   }
-  const d: Record<string, unknown> = {};
+  const d: MessageDetails = {};
   m.details = d;
   const r = m.ranges;
   const c = new Cursor(ctx, 4, ctx.buf.length, m.name);
-  const field = (key: string, read: () => number): number => {
+  const field = (key: 'lifetime' | 'ageAdd' | 'lifetimeHint' | 'signatureAlgorithm' | 'requestUpdate' | 'statusType' | 'algorithm' | 'uncompressedLength', read: () => number): number => {
     const at = c.pos;
     const v = read();
     d[key] = v;
@@ -211,7 +211,7 @@ function decodeBody(ctx: MsgCtx, mc: MessageContext, m: HandshakeMessage): void 
   }
 }
 
-function extensionsInto(c: Cursor, where: 'new_session_ticket' | 'encrypted_extensions' | 'certificate_request', d: Record<string, unknown>, r: HandshakeMessage['ranges']): void {
+function extensionsInto(c: Cursor, where: 'new_session_ticket' | 'encrypted_extensions' | 'certificate_request', d: MessageDetails, r: HandshakeMessage['ranges']): void {
   const exts: TlsExtension[] = [];
   d.extensions = exts;
   const list = c.vec(2, 'extensions');
@@ -219,7 +219,7 @@ function extensionsInto(c: Cursor, where: 'new_session_ticket' | 'encrypted_exte
   decodeExtensionList(list, where, r, 'extensions', exts);
 }
 
-function certificateRequest(c: Cursor, conn: ConnectionInfo, d: Record<string, unknown>, r: HandshakeMessage['ranges']): void {
+function certificateRequest(c: Cursor, conn: ConnectionInfo, d: MessageDetails, r: HandshakeMessage['ranges']): void {
   const tls13 = conn.version !== null ? isTls13(conn.version) : conn.tls13;
   if (tls13) {
     const rc = c.vec(1, 'certificate request context');
@@ -273,7 +273,7 @@ function fitsWithAlgs(c: Cursor): boolean {
   return ((b[q] << 8) | b[q + 1]) === c.end - q - 2;
 }
 
-function clientKeyExchange(c: Cursor, conn: ConnectionInfo, d: Record<string, unknown>, r: HandshakeMessage['ranges']): void {
+function clientKeyExchange(c: Cursor, conn: ConnectionInfo, d: MessageDetails, r: HandshakeMessage['ranges']): void {
   const kex = conn.cipherSuite === null ? 'unknown' : kexOf(conn.cipherSuite);
   d.kex = kex;
   if (kex === 'psk' || kex === 'dhe-psk' || kex === 'ecdhe-psk' || kex === 'rsa-psk') {

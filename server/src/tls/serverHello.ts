@@ -94,7 +94,7 @@ function summarise(sh: ServerHello): void {
     if (lv) r.set('selectedVersion', lv);
   }
   const alpn = findExt(sh.extensions, EXT.alpn);
-  const protocols = alpn?.protocols as string[] | undefined;
+  const protocols = alpn?.protocols;
   if (protocols && protocols.length > 0) {
     sh.alpn = protocols[0];
     const i = findExtIndex(sh.extensions, EXT.alpn);

@@ -1,12 +1,17 @@
 /**
- * Decoded TLS objects. Their JSON form is the `analyze --json` contract, so
- * names follow the README; every field's bytes are kept in `ranges`.
+ * Decoded TLS objects, as the decoders build them; every field's bytes are
+ * kept in `ranges`. The `--json` contract is declared apart (shared/analysis.ts)
+ * and output/contract.ts converts these to it, so a change here that would
+ * change the contract fails to compile there.
  *
  * Ranges are half-open [start, end) offsets in the reassembled TCP byte stream
  * of the direction the message travelled (offset 0 = first payload byte seen in
  * that direction). tcp/streamMap.ts turns them into file offsets or text
  * line/columns.
  */
+import type { TlsExtension } from '../../../shared/tlsExtensions';
+import type { MessageDetails } from '../../../shared/analysis';
+
 export type Span = [start: number, end: number];
 
 /**
@@ -75,18 +80,8 @@ export class RangeMap {
 
 export type Direction = 'client' | 'server';
 
-export interface TlsExtension {
-  type: number;
-  name: string;
-  grease: boolean;
-  length: number;
-  /** Decoded contents for known extensions; shape depends on the type (see tls/extensions.ts). */
-  data?: unknown;
-  /** Hex of the body when not decoded (or always for short unknown ones). */
-  raw?: string;
-  /** `raw` holds only the first 64 bytes of the body. */
-  rawTruncated?: boolean;
-}
+// The decoded-extension union is part of the JSON contract: declared in shared/, filled by extensions.ts.
+export type { TlsExtension, MessageDetails };
 
 export interface ClientHello {
   /** Version in the record header that carried the hello. */
@@ -193,7 +188,7 @@ export interface HandshakeMessage {
   certificateRequestContext?: string;
   serverKeyExchange?: ServerKeyExchange;
   /** Other messages: a small decoded object (e.g. NewSessionTicket lifetime, CertificateRequest types). */
-  details?: Record<string, unknown>;
+  details?: MessageDetails;
   ranges: RangeMap;
   /** Decoded after a TCP gap in this direction: framing was re-synchronised, so context may be missing. */
   afterGap?: boolean;
