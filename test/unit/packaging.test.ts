@@ -25,6 +25,7 @@ const RUNTIME = [
   'dist/codicons/codicon.css',
   'dist/codicons/codicon.ttf',
   'dist/rules.schema.json',
+  'dist/contract.schema.json',
   'samples/tor-kz-drop/client.pcap',
   'samples/tor-kz-drop/relay.pcap',
   'media/icon.png',
