@@ -8,11 +8,11 @@
  */
 import type { CertificateReport, ConnectionReport, MessageReport, SourceLocation } from '../../shared/analysis';
 import type { Suspect } from '../../shared/compare';
-import { cipherSuiteName } from '../../server/src/tls/registry/cipherSuites';
-import { extensionName } from '../../server/src/tls/registry/extensionTypes';
-import { ecPointFormatName, namedGroupName } from '../../server/src/tls/registry/namedGroups';
-import { signatureSchemeName } from '../../server/src/tls/registry/signatureSchemes';
-import { versionName } from '../../server/src/tls/registry/versions';
+import { cipherSuiteName } from '../../shared/tls/registry/cipherSuites';
+import { extensionName } from '../../shared/tls/registry/extensionTypes';
+import { ecPointFormatName, namedGroupName } from '../../shared/tls/registry/namedGroups';
+import { signatureSchemeName } from '../../shared/tls/registry/signatureSchemes';
+import { versionName } from '../../shared/tls/registry/versions';
 import { hex } from './format';
 
 export interface FieldNode {

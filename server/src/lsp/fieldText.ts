@@ -6,12 +6,12 @@
  * both say the same thing about the same byte.
  */
 import { getField } from '../rules/fieldPath';
-import { cipherSuiteName } from '../tls/registry/cipherSuites';
-import { extensionName } from '../tls/registry/extensionTypes';
-import { contentTypeName } from '../tls/registry/handshakeTypes';
-import { ecCurveTypeName, ecPointFormatName, namedGroupName } from '../tls/registry/namedGroups';
-import { signatureSchemeName } from '../tls/registry/signatureSchemes';
-import { versionName } from '../tls/registry/versions';
+import { cipherSuiteName } from '../../../shared/tls/registry/cipherSuites';
+import { extensionName } from '../../../shared/tls/registry/extensionTypes';
+import { contentTypeName } from '../../../shared/tls/registry/handshakeTypes';
+import { ecCurveTypeName, ecPointFormatName, namedGroupName } from '../../../shared/tls/registry/namedGroups';
+import { signatureSchemeName } from '../../../shared/tls/registry/signatureSchemes';
+import { versionName } from '../../../shared/tls/registry/versions';
 import { TokenType } from './tokenTypes';
 
 export type HelloOwner = 'clientHello' | 'serverHello' | 'serverKeyExchange';

@@ -15,7 +15,7 @@
 import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../shared/analysis';
 import type { RawPacket } from '../capture/packet';
 import { decodeTcpPacket, IP_FRAGMENT, newTcpPacket } from '../net/tcpPacket';
-import { alertDescriptionName, alertLevelName } from '../tls/registry/alerts';
+import { alertDescriptionName, alertLevelName } from '../../../shared/tls/registry/alerts';
 import { formatValue, hexString, OWNER_MESSAGE, prettyKey, recordHeaderValue, tokenForKey, type HelloOwner } from './fieldText';
 import { TokenType } from './tokenTypes';
 

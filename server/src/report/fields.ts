@@ -4,10 +4,10 @@
  * are the ones suspects and annotations use, so rows can carry their marks.
  */
 import type { CertificateReport, ConnectionReport } from '../../../shared/analysis';
-import { cipherSuiteName } from '../tls/registry/cipherSuites';
-import { ecPointFormatName, namedGroupName } from '../tls/registry/namedGroups';
-import { signatureSchemeName } from '../tls/registry/signatureSchemes';
-import { versionName } from '../tls/registry/versions';
+import { cipherSuiteName } from '../../../shared/tls/registry/cipherSuites';
+import { ecPointFormatName, namedGroupName } from '../../../shared/tls/registry/namedGroups';
+import { signatureSchemeName } from '../../../shared/tls/registry/signatureSchemes';
+import { versionName } from '../../../shared/tls/registry/versions';
 import { hex } from './model';
 
 export interface FieldRow {

@@ -5,8 +5,8 @@
 import { Cursor, DecodeStop, MsgCtx } from './reader';
 import { RangeMap, type ServerHello, type Span } from './types';
 import { decodeExtensionList, findExt, findExtIndex } from './extensions';
-import { EXT } from './registry/extensionTypes';
-import { cipherSuiteName } from './registry/cipherSuites';
+import { EXT } from '../../../shared/tls/registry/extensionTypes';
+import { cipherSuiteName } from '../../../shared/tls/registry/cipherSuites';
 
 /** SHA-256("HelloRetryRequest"). */
 export const HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';

@@ -148,7 +148,7 @@ export interface CertificateEntry {
 export interface ServerKeyExchange {
   /** 'psk' covers plain and RSA PSK (hint only); DHE/ECDHE PSK are 'dhe'/'ecdhe' with pskIdentityHint set. */
   kind: 'dhe' | 'ecdhe' | 'rsa-export' | 'psk' | 'srp' | 'unknown';
-  /** Key exchange of the negotiated suite (registry/cipherSuites.ts KeyExchange). */
+  /** Key exchange of the negotiated suite (shared/tls/registry/cipherSuites.ts KeyExchange). */
   kex?: string;
   /** Hex; PSK suites only. */
   pskIdentityHint?: string;
