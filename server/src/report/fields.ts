@@ -8,7 +8,7 @@ import { cipherSuiteName } from '../../../shared/tls/registry/cipherSuites';
 import { ecPointFormatName, namedGroupName } from '../../../shared/tls/registry/namedGroups';
 import { signatureSchemeName } from '../../../shared/tls/registry/signatureSchemes';
 import { versionName } from '../../../shared/tls/registry/versions';
-import { hex } from './model';
+import { hex } from '../../../shared/report/model';
 
 export interface FieldRow {
   /** Path as in suspects and annotations. */

@@ -4,9 +4,9 @@
  * Renderers only decide how things look; what is said lives here, so the three
  * formats can't tell different stories about the same capture.
  */
-import type { AnalysisReport, ConnectionReport, Endpoint, MessageReport, PacketReport, SourceLocation } from '../../../shared/analysis';
-import type { CompareReport, ConnectionPair, Interference, PairPacket, PathDirection, Suspect } from '../../../shared/compare';
-import type { Annotation } from './annotations';
+import type { AnalysisReport, ConnectionReport, Endpoint, MessageReport, PacketReport, SourceLocation } from '../analysis';
+import type { CompareReport, ConnectionPair, Interference, PairPacket, PathDirection, Suspect } from '../compare';
+import type { Annotation } from '../annotations';
 
 export type Side = 'client' | 'relay';
 
