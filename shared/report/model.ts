@@ -7,6 +7,7 @@
 import type { AnalysisReport, ConnectionReport, Endpoint, MessageReport, PacketReport, SourceLocation } from '../analysis';
 import type { CompareReport, ConnectionPair, Interference, PairPacket, PathDirection, Suspect } from '../compare';
 import type { Annotation } from '../annotations';
+import { getField } from '../fields/path';
 
 export type Side = 'client' | 'relay';
 
@@ -426,7 +427,7 @@ export function lookupField(conn: ConnectionReport | null, field: string): Field
   if (m) {
     const obj = conn[m[1] as 'clientHello' | 'serverHello' | 'serverKeyExchange'];
     if (!obj) return null;
-    const value = getPath(obj, m[2]);
+    const value = getField(obj, m[2]);
     const ranges = obj.ranges[m[2]] ?? obj.ranges[m[2].replace(/\[\d+\].*$/, '')] ?? [];
     return value === undefined ? null : { value: show(value), ranges };
   }
@@ -434,20 +435,10 @@ export function lookupField(conn: ConnectionReport | null, field: string): Field
   if (c) {
     const cert = conn.certificates[Number(c[1])];
     if (!cert) return null;
-    const value = c[2] ? getPath(cert, c[2]) : cert.subject;
+    const value = c[2] ? getField(cert, c[2]) : cert.subject;
     return value === undefined ? null : { value: show(value), ranges: cert.range };
   }
   return null;
-}
-
-function getPath(obj: unknown, p: string): unknown {
-  let cur: unknown = obj;
-  for (const part of p.split(/\.|(?=\[)/)) {
-    if (cur === null || cur === undefined) return undefined;
-    const idx = /^\[(\d+)\]$/.exec(part);
-    cur = idx ? (cur as unknown[])[Number(idx[1])] : (cur as Record<string, unknown>)[part];
-  }
-  return cur;
 }
 
 function show(v: unknown): string {

@@ -450,10 +450,10 @@ class FieldBuilder {
           if (size === 0) continue;
           const raw = this.bytes(c.id, m.from, at.off, at.off + size);
           // recordVersion is in the record header: label it as such.
-          const path = key === 'recordVersion' ? ['TLS', 'Record', 'version'] : ['TLS', 'Handshake', OWNER_MESSAGE[owner], ...prettyKey(obj, key)];
+          const path = key === 'recordVersion' ? ['TLS', 'Record', 'version'] : ['TLS', 'Handshake', OWNER_MESSAGE[owner], ...prettyKey(owner, obj, key)];
           this.add({
             ...base, start: at.off, end: at.off + size, kind: key === 'recordVersion' ? 'recordHeader' : 'field', path, reportPath: `${owner}.${key}`,
-            value: formatValue(obj, key, raw), token: key === 'recordVersion' ? TokenType.keyword : tokenForKey(key) ?? (key.includes('.') || key.includes('[') ? -1 : TokenType.property),
+            value: formatValue(owner, obj, key, raw), token: key === 'recordVersion' ? TokenType.keyword : tokenForKey(key) ?? (key.includes('.') || key.includes('[') ? -1 : TokenType.property),
           });
         }
       }
