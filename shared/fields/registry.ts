@@ -103,6 +103,7 @@ const SERVER_HELLO: Specs<ServerHelloReport> = {
   cipherSuiteName: { label: 'cipher suite name', show: text },
   compressionMethod: { label: 'compression method', table: true },
   alpn: { label: 'ALPN', table: true, show: textOrNone },
+  extendedMasterSecret: { label: 'extended master secret', table: true },
   extensions: { label: 'extensions (wire order)', table: true, show: extensionList, itemLabel: extensionItem, itemShow: extensionValue },
   random: { label: 'random', table: true },
   sessionId: { label: 'session id', table: true, show: sessionId },

@@ -27,6 +27,7 @@ export function decodeServerHello(ctx: MsgCtx, recordVersion: number, recordVers
     selectedVersion: 0,
     helloRetryRequest: false,
     alpn: null,
+    extendedMasterSecret: false,
     ranges: new RangeMap(),
   };
   const r = sh.ranges;
@@ -101,4 +102,8 @@ function summarise(sh: ServerHello): void {
     const s = r.get(`extensions[${i}].protocols[0]`);
     if (s) r.set('alpn', s);
   }
+  const ems = findExtIndex(sh.extensions, EXT.extended_master_secret);
+  sh.extendedMasterSecret = ems >= 0;
+  const e = r.get(`extensions[${ems}]`);
+  if (e) r.set('extendedMasterSecret', e);
 }

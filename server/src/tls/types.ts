@@ -134,6 +134,8 @@ export interface ServerHello {
    * offered TLS 1.3.
    */
   downgradeSentinel?: 'tls12' | 'tls11';
+  /** The server agreed to the extended master secret (RFC 7627): its ServerHello carries extended_master_secret. Always set by the decoder. */
+  extendedMasterSecret?: boolean;
   ranges: RangeMap;
 }
 
