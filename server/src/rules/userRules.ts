@@ -36,7 +36,7 @@ import { join } from 'node:path';
 import type { ConnectionReport } from '../../../shared/analysis';
 import type { Suspect } from '../../../shared/compare';
 import { type Weight } from './catalogue';
-import { RULE_ROOTS, ruleKeys } from '../../../shared/fields/registry';
+import { formatField, RULE_ROOTS, ruleKeys } from '../../../shared/fields/registry';
 import { fieldRange, isPathError, messageOfField, parseFieldPath, resolveField, type PathSegment, type ResolvedField } from './fieldPath';
 import { LineMap, parseJsonWithPositions, type JsonNode } from '../json/jsonPositions';
 
@@ -671,19 +671,21 @@ export function userRulesPath(workspaceRoot: string): string {
 // ---------------------------------------------------------------------------
 // Evaluation
 
-function display(v: unknown): string {
-  let s: string;
-  if (typeof v === 'number') s = Number.isInteger(v) && v >= 0 ? `${v} (0x${v.toString(16).padStart(4, '0')})` : String(v);
-  else if (typeof v === 'string') s = v;
-  else if (v === undefined) s = '(absent)';
-  else {
-    try {
-      s = JSON.stringify(v) ?? String(v);
-    } catch {
-      s = String(v);
-    }
-  }
+/** A marked value as the field registry shows it (as reports, hovers and the webview do); raw for fields it has no words for. */
+function display(path: string, v: unknown): string {
+  const s = (v === undefined ? null : formatField(path, v)) ?? raw(v);
   return s.length > 300 ? `${s.slice(0, 300)}…` : s;
+}
+
+function raw(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? `${v} (0x${v.toString(16).padStart(4, '0')})` : String(v);
+  if (typeof v === 'string') return v;
+  if (v === undefined) return '(absent)';
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }
 
 /** The fields one rule marks in a connection. */
@@ -724,7 +726,7 @@ export function evaluateUserRule(conn: ConnectionReport, rule: UserRule): Suspec
     reference: rule.reference,
     weight: rule.weight,
     range: fieldRange(conn, mk.path),
-    value: display(mk.value),
+    value: display(mk.path, mk.value),
   }));
 }
 
