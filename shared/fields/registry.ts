@@ -55,8 +55,8 @@ const text = (v: unknown) => (v === '' ? '(empty)' : str(v));
 const textOrNone = (v: unknown) => (v === null ? '(none)' : text(v));
 const bytes = (unit: string) => (v: unknown) => (num(v) === null ? null : `${v} ${unit}`);
 const extensionList = (v: unknown) => {
-  const xs = arr(v) as Array<{ name: string; length: number }> | null;
-  return xs ? list(xs.map((e) => `${e.name} (${e.length} B)`)) : null;
+  const xs = arr(v);
+  return xs ? list(xs.map((e) => `${str(field(e, 'name')) ?? '?'} (${num(field(e, 'length')) ?? '?'} B)`)) : null;
 };
 const extensionItem = (item: unknown, i: number) => str(field(item, 'name')) ?? `extension ${i}`;
 const extensionValue = (v: unknown) => (v && typeof v === 'object' ? `${num(field(v, 'length')) ?? '?'} B${field(v, 'grease') ? ' (GREASE)' : ''}` : null);
@@ -83,7 +83,7 @@ const CLIENT_HELLO: Specs<ClientHelloReport> = {
   alpn: { label: 'ALPN', table: true },
   cipherSuites: {
     label: 'cipher suites', names: 'cipherSuite', table: true,
-    show: (v) => { const xs = arr(v) as number[] | null; return xs ? `${xs.length}: ${list(xs.map((s) => named('cipherSuite', s)))}` : null; },
+    show: (v) => { const xs = arr(v); return xs ? `${xs.length}: ${list(xs.map((s) => (typeof s === 'number' ? named('cipherSuite', s) : String(s))))}` : null; },
   },
   supportedGroups: { label: 'supported groups', names: 'namedGroup', table: true },
   signatureAlgorithms: { label: 'signature algorithms', names: 'signatureScheme', table: true },
@@ -162,15 +162,18 @@ const CERTIFICATE: Specs<CertificateReport> = {
   publicKey: {
     label: 'public key', table: true, certRow: true,
     show: (v) => {
-      const k = v as CertificateReport['publicKey'];
-      return k ? `${k.algorithm}${k.bits ? ` ${k.bits} bits` : ''}${k.curve ? ` ${k.curve}` : ''}` : null;
+      const algorithm = str(field(v, 'algorithm'));
+      if (algorithm === null) return null;
+      const bits = num(field(v, 'bits'));
+      const curve = str(field(v, 'curve'));
+      return `${algorithm}${bits ? ` ${bits} bits` : ''}${curve ? ` ${curve}` : ''}`;
     },
   },
   signatureAlgorithm: { label: 'signature algorithm', table: true, certRow: true, show: text },
   selfSigned: { label: 'self-signed', table: true, certRow: true },
   extensions: {
     label: 'extensions', certRow: true,
-    show: (v) => { const xs = arr(v) as CertificateReport['extensions'] | null; return xs ? list(xs.map((e) => `${e.name}${e.critical ? ' (critical)' : ''}`)) : null; },
+    show: (v) => { const xs = arr(v); return xs ? list(xs.map((e) => `${str(field(e, 'name')) ?? '?'}${field(e, 'critical') === true ? ' (critical)' : ''}`)) : null; },
   },
   sha256: { label: 'SHA-256', table: true, certRow: true },
   length: { label: 'length', show: bytes('bytes') },
