@@ -52,10 +52,19 @@ export function isPathError(p: PathSegment[] | PathError): p is PathError {
   return !Array.isArray(p);
 }
 
+/* Walks repeat the same paths for every connection; parsed once (cleared when full, so hostile paths cannot grow it). */
+const PARSED = new Map<string, readonly PathSegment[] | null>();
+
 function toSegments(path: string | readonly PathSegment[]): readonly PathSegment[] | null {
   if (typeof path !== 'string') return path;
-  const p = parseFieldPath(path);
-  return isPathError(p) ? null : p;
+  let segs = PARSED.get(path);
+  if (segs === undefined) {
+    const p = parseFieldPath(path);
+    segs = isPathError(p) ? null : p;
+    if (PARSED.size >= 8192) PARSED.clear();
+    PARSED.set(path, segs);
+  }
+  return segs;
 }
 
 export function formatFieldPath(segs: readonly PathSegment[]): string {

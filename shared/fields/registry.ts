@@ -181,6 +181,9 @@ const CERTIFICATE: Specs<CertificateReport> = {
   ja4x: { label: 'JA4X' },
 };
 
+/** The chain itself: its elements are named by their place in it. */
+const CHAIN: Spec = { label: 'certificates', itemLabel: (_c, i) => `certificate ${i}${i === 0 ? ' (leaf)' : ''}` };
+
 const fingerprint = (label: string, message: MessageName): Spec => ({ label, message, show: str });
 const FINGERPRINTS: Specs<Fingerprints> = {
   ja3: { ...fingerprint('JA3', 'ClientHello'), table: true },
@@ -270,6 +273,7 @@ function build(): FieldDescriptor[] {
   }
   add(out, 'serverKeyExchange', 'ServerKeyExchange', SERVER_KEY_EXCHANGE);
   add(out, 'serverKeyExchange', 'ServerKeyExchange', SKE_LENGTHS);
+  out.push({ ...CHAIN, path: 'certificates', message: 'Certificate' });
   add(out, 'certificates[*]', 'Certificate', CERTIFICATE);
   add(out, 'fingerprints', 'ClientHello', FINGERPRINTS);
   add(out, 'tls', 'ServerHello', TLS);
@@ -286,7 +290,28 @@ function itemOf(list: FieldDescriptor, path: string): FieldDescriptor {
   return { path, label: list.label, message: list.message, names: list.names, show: list.itemShow };
 }
 
-const ITEMS = new Map<string, FieldDescriptor | null>();
+/*
+ * Every hover, tree node and dissection line asks for the descriptor of a
+ * concrete path; the same few hundred paths recur in every connection.
+ * Cleared when full, so hostile indexes cannot grow it.
+ */
+const LOOKUPS = new Map<string, FieldDescriptor | null>();
+
+function lookup(path: string): FieldDescriptor | null {
+  // Report paths reach extension members through `.data`, range keys directly.
+  const pattern = patternOf(path).replace(/(\.extensions\[\*\])\.data\.(?=.)/, '$1.');
+  const known = BY_PATH.get(pattern);
+  if (known) return known;
+  if (!pattern.endsWith('[*]')) return null;
+  const list = BY_PATH.get(pattern.slice(0, -3));
+  if (!list) return null;
+  // Keyed by registry paths: at most one element descriptor per list field.
+  let item = ITEMS.get(list);
+  if (!item) ITEMS.set(list, (item = itemOf(list, pattern)));
+  return item;
+}
+
+const ITEMS = new Map<FieldDescriptor, FieldDescriptor>();
 
 /**
  * The descriptor of a concrete or pattern path (`clientHello.cipherSuites[3]`,
@@ -294,19 +319,13 @@ const ITEMS = new Map<string, FieldDescriptor | null>();
  * registry does not know.
  */
 export function fieldDescriptor(path: string): FieldDescriptor | undefined {
-  // Report paths reach extension members through `.data`, range keys directly.
-  const pattern = patternOf(path).replace(/(\.extensions\[\*\])\.data\.(?=.)/, '$1.');
-  const known = BY_PATH.get(pattern);
-  if (known) return known;
-  if (!pattern.endsWith('[*]')) return undefined;
-  let item = ITEMS.get(pattern);
-  if (item === undefined) {
-    const list = BY_PATH.get(pattern.slice(0, -3));
-    item = list ? itemOf(list, pattern) : null;
-    // Patterns come from decoded keys, so the cache is bounded by the registry's shapes, not by the input.
-    if (ITEMS.size < 4096) ITEMS.set(pattern, item);
+  let d = LOOKUPS.get(path);
+  if (d === undefined) {
+    d = lookup(path);
+    if (LOOKUPS.size >= 8192) LOOKUPS.clear();
+    LOOKUPS.set(path, d);
   }
-  return item ?? undefined;
+  return d ?? undefined;
 }
 
 /** `cipherSuitesLength` → "cipher suites length": for fields the registry does not know. */

@@ -14,7 +14,7 @@ import { fieldGroups } from '../../server/src/report/fields';
 import { evaluateUserRules, parseUserRules } from '../../server/src/rules/userRules';
 import type { AnalysisReport, ConnectionReport } from '../../shared/analysis';
 import { getField } from '../../shared/fields/path';
-import { fieldLabel, formatField, messageOfField } from '../../shared/fields/registry';
+import { fieldLabel, formatField, messageOfField, stepLabel } from '../../shared/fields/registry';
 import { buildTree, flatten } from '../../webview/src/fields';
 
 const DIR = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'handshakes');
@@ -43,7 +43,7 @@ function inDissection(lines: Array<DissectionLine | null>, c: ConnectionReport, 
   const cert = /^certificates\[(\d+)\]/.exec(path);
   const label = fieldLabel(path);
   const line = lines.find((l) => l !== null && l.connection === c.id && l.path[2] === message && l.path[l.path.length - 1] === label
-    && (cert ? l.path[3] === `certificate[${cert[1]}]` : l.path.length === 4));
+    && (cert ? l.path[3] === stepLabel(`certificates[${cert[1]}]`, c.certificates[Number(cert[1])]) : l.path.length === 4));
   return line ? { label: line.path[line.path.length - 1], value: line.value } : null;
 }
 

@@ -76,7 +76,7 @@ function fromRanges(obj: Obj & { ranges: Record<string, SourceLocation[]> }, pre
 function certNode(c: CertificateReport, message: number, parent: FieldNode, idBase: string): FieldNode {
   const p = `certificates[${c.index}]`;
   const node: FieldNode = {
-    id: `${idBase}/${p}`, label: `certificate ${c.index}${c.index === 0 ? ' (leaf)' : ''}`, value: c.subjectCN ?? c.subject, path: p, message,
+    id: `${idBase}/${p}`, label: stepLabel(p, c), value: c.subjectCN ?? c.subject, path: p, message,
     ranges: c.range, children: [], parent, depth: 0, suspects: [],
   };
   for (const d of certificateFields()) {

@@ -6,7 +6,7 @@
 import { SymbolKind, type DocumentSymbol, type Range } from 'vscode-languageserver-types';
 import type { AnalysisReport, ConnectionReport, MessageReport, SourceLocation } from '../../../shared/analysis';
 import type { Suspect } from '../../../shared/compare';
-import { certificateFields, formatField } from '../../../shared/fields/registry';
+import { certificateFields, formatField, stepLabel } from '../../../shared/fields/registry';
 import { formatValue, hexString, OWNER_MESSAGE, prettyKey, type HelloOwner } from './fieldText';
 
 export interface DissectionLine {
@@ -125,10 +125,10 @@ export function renderDissection(report: AnalysisReport, opts: { read?: ByteRead
     }
     for (const cert of m.certificates ?? []) {
       const info = (label: string, value: string | null) => emit(`            ${label}: ${value ?? '—'}`, {
-        path: ['TLS', 'Handshake', 'Certificate', `certificate[${cert.index}]`, label], value, raw: null, connection: c.id, packet: m.packet, streamOffset: -1, from: m.from,
+        path: ['TLS', 'Handshake', 'Certificate', stepLabel(`certificates[${cert.index}]`, cert), label], value, raw: null, connection: c.id, packet: m.packet, streamOffset: -1, from: m.from,
         suspects: suspects.filter((s) => s.field.startsWith(`certificates[${cert.index}]`)),
       });
-      emit(`        certificate[${cert.index}] (${cert.length} bytes)`);
+      emit(`        ${stepLabel(`certificates[${cert.index}]`, cert)} (${cert.length} bytes)`);
       for (const d of certificateFields()) {
         const key = d.path.slice('certificates[*].'.length);
         const value = formatField(`certificates[${cert.index}].${key}`, (cert as unknown as Record<string, unknown>)[key], cert);

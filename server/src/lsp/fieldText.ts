@@ -6,7 +6,7 @@
  * Shared by hovers on text dumps and the text dissection, so both say the
  * same thing about the same byte.
  */
-import { valueAtKey } from '../../../shared/fields/path';
+import { isPathError, parseFieldPath, valueAtKey } from '../../../shared/fields/path';
 import { formatField, stepLabel } from '../../../shared/fields/registry';
 import { contentTypeName } from '../../../shared/tls/registry/handshakeTypes';
 import { versionName } from '../../../shared/tls/registry/versions';
@@ -36,14 +36,13 @@ export function hexString(bytes: Uint8Array, max = 32, sep = ' '): string {
  * element, named as the webview's tree names them.
  */
 export function prettyKey(root: HelloOwner, owner: unknown, key: string): string[] {
-  const out: string[] = [];
-  const step = /([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]/g;
+  const segs = parseFieldPath(key);
+  if (isPathError(segs)) return [key];
   let prefix = '';
-  for (let m = step.exec(key); m; m = step.exec(key)) {
-    prefix += m[1] !== undefined ? (prefix ? `.${m[1]}` : m[1]) : m[0];
-    out.push(stepLabel(`${root}.${prefix}`, valueAtKey(owner, prefix)));
-  }
-  return out;
+  return segs.map((s) => {
+    prefix += s.kind === 'key' ? (prefix ? `.${s.name}` : s.name) : s.kind === 'index' ? `[${s.index}]` : '[*]';
+    return stepLabel(`${root}.${prefix}`, valueAtKey(owner, prefix));
+  });
 }
 
 function bigEndian(raw: Uint8Array | null): number | null {

@@ -16,6 +16,7 @@ import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../
 import type { RawPacket } from '../capture/packet';
 import { decodeTcpPacket, IP_FRAGMENT, newTcpPacket } from '../net/tcpPacket';
 import { alertDescriptionName, alertLevelName } from '../../../shared/tls/registry/alerts';
+import { stepLabel } from '../../../shared/fields/registry';
 import { formatValue, hexString, OWNER_MESSAGE, prettyKey, recordHeaderValue, tokenForKey, type HelloOwner } from './fieldText';
 import { TokenType } from './tokenTypes';
 
@@ -462,7 +463,7 @@ class FieldBuilder {
         if (!at) return;
         const name = cert.subjectCN ?? cert.subject ?? '';
         this.add({
-          ...base, start: at.off, end: at.off + cert.length, kind: 'certificate', path: ['TLS', 'Handshake', 'Certificate', `certificate[${ci}]`], reportPath: `certificates[${ci}]`,
+          ...base, start: at.off, end: at.off + cert.length, kind: 'certificate', path: ['TLS', 'Handshake', 'Certificate', stepLabel(`certificates[${ci}]`, cert)], reportPath: `certificates[${ci}]`,
           value: `${name ? `subject ${JSON.stringify(name)}` : cert.subject}, issuer ${JSON.stringify(cert.issuerCN ?? cert.issuer)}, ${cert.length} bytes${cert.notAfter ? `, valid until ${cert.notAfter}` : ''}`, token: -1,
         });
       });
