@@ -8,6 +8,7 @@ import type { AnalysisReport, ConnectionReport, Endpoint, MessageReport, PacketR
 import type { CompareReport, ConnectionPair, Interference, PairPacket, PathDirection, Suspect } from '../compare';
 import type { Annotation } from '../annotations';
 import { getField } from '../fields/path';
+import { formatField } from '../fields/registry';
 
 export type Side = 'client' | 'relay';
 
@@ -429,19 +430,23 @@ export function lookupField(conn: ConnectionReport | null, field: string): Field
     if (!obj) return null;
     const value = getField(obj, m[2]);
     const ranges = obj.ranges[m[2]] ?? obj.ranges[m[2].replace(/\[\d+\].*$/, '')] ?? [];
-    return value === undefined ? null : { value: show(value), ranges };
+    return value === undefined ? null : { value: show(field, value, obj), ranges };
   }
   const c = /^certificates\[(\d+)\](?:\.(.+))?$/.exec(field);
   if (c) {
     const cert = conn.certificates[Number(c[1])];
     if (!cert) return null;
-    const value = c[2] ? getField(cert, c[2]) : cert.subject;
-    return value === undefined ? null : { value: show(value), ranges: cert.range };
+    const path = c[2] ? field : `${field}.subject`;
+    const value = getField(conn, path);
+    return value === undefined ? null : { value: show(path, value, cert), ranges: cert.range };
   }
   return null;
 }
 
-function show(v: unknown): string {
+/** As the field registry shows it (as the tables, hovers and the webview do); raw for what it has no words for. */
+function show(path: string, v: unknown, holder: unknown): string {
+  const shown = formatField(path, v, holder);
+  if (shown !== null) return shown;
   if (v === null) return 'null';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
