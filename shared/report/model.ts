@@ -8,7 +8,7 @@ import type { AnalysisReport, ConnectionReport, Endpoint, MessageReport, PacketR
 import type { CompareReport, ConnectionPair, Interference, PairPacket, PathDirection, Suspect } from '../compare';
 import type { Annotation } from '../annotations';
 import { getField } from '../fields/path';
-import { formatField } from '../fields/registry';
+import { formatField, stepLabel } from '../fields/registry';
 
 export type Side = 'client' | 'relay';
 
@@ -446,7 +446,9 @@ export function lookupField(conn: ConnectionReport | null, field: string): Field
 /** As the field registry shows it (as the tables, hovers and the webview do); raw for what it has no words for. */
 function show(path: string, v: unknown, holder: unknown): string {
   const shown = formatField(path, v, holder);
-  if (shown !== null) return shown;
+  // A list element named by what it is (an extension) says so: "supported_groups: 12 B".
+  const name = /\[\d+\]$/.test(path) ? stepLabel(path, v) : null;
+  if (shown !== null) return name && !name.startsWith('[') ? `${name}: ${shown}` : shown;
   if (v === null) return 'null';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);

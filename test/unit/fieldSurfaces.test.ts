@@ -14,6 +14,7 @@ import { fieldGroups } from '../../server/src/report/fields';
 import { evaluateUserRules, parseUserRules } from '../../server/src/rules/userRules';
 import type { AnalysisReport, ConnectionReport } from '../../shared/analysis';
 import { getField } from '../../shared/fields/path';
+import { lookupField } from '../../shared/report/model';
 import { fieldLabel, formatField, messageOfField, stepLabel } from '../../shared/fields/registry';
 import { buildTree, flatten } from '../../webview/src/fields';
 
@@ -61,7 +62,7 @@ describe('one field model across surfaces', () => {
     for (const f of FILES) reports.set(f, await analyzeFile(join(DIR, f), { packets: true }));
   });
 
-  it('the report, the webview tree, the dissection and user rules give a field the registry\'s label and value', () => {
+  it('the report (tables and notes), the webview tree, the dissection and user rules give a field the registry\'s label and value', () => {
     let checked = 0;
     for (const [file, report] of reports) {
       const { lines } = renderDissection(report);
@@ -75,6 +76,8 @@ describe('one field model across surfaces', () => {
           const report = inReport(c, path);
           assert.ok(report, `${where}: in the report`);
           assert.deepEqual(report, { label, value }, `${where}: report`);
+          // Notes on a field and suspects without a value of their own take it from the report model.
+          if (value !== null) assert.equal(lookupField(c, path)?.value, value, `${where}: report note value`);
           const rule = inRule(c, path);
           assert.ok(rule, `${where}: a rule marks it`);
           // Suspects keep at most 300 characters of a value.
