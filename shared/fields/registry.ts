@@ -285,6 +285,9 @@ export const FIELDS: readonly FieldDescriptor[] = build();
 
 const BY_PATH = new Map(FIELDS.map((d) => [d.path, d]));
 
+/** Element descriptors, one per list field of the registry. */
+const ITEMS = new Map<FieldDescriptor, FieldDescriptor>();
+
 /** The element of a list field: named like the list, by the same registry. */
 function itemOf(list: FieldDescriptor, path: string): FieldDescriptor {
   return { path, label: list.label, message: list.message, names: list.names, show: list.itemShow };
@@ -311,7 +314,6 @@ function lookup(path: string): FieldDescriptor | null {
   return item;
 }
 
-const ITEMS = new Map<FieldDescriptor, FieldDescriptor>();
 
 /**
  * The descriptor of a concrete or pattern path (`clientHello.cipherSuites[3]`,
