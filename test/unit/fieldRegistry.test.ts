@@ -3,8 +3,10 @@
 // (a string or nothing) for any value a hostile capture could put there.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isPathError, parseFieldPath, patternOf } from '../../shared/fields/path';
-import { FIELDS, fieldDescriptor, fieldLabel, formatField, messageOfField, ruleKeys, stepLabel, tableFields } from '../../shared/fields/registry';
+import { FIELDS, fieldDescriptor, fieldLabel, formatField, messageOfField, RULE_ROOTS, ruleKeys, stepLabel, tableFields } from '../../shared/fields/registry';
 
 const ROOTS = new Set(['clientHello', 'serverHello', 'serverKeyExchange', 'certificates', 'fingerprints', 'tls', 'messages']);
 
@@ -112,5 +114,24 @@ describe('field registry', () => {
       assert.ok(rows.length > 0, m);
       for (const d of rows) assert.equal(d.message, m);
     }
+  });
+
+  it('agrees with the rules file schema VS Code validates against: the same roots, every rule field accepted', () => {
+    const schema = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'server', 'src', 'rules', 'rules.schema.json'), 'utf8')) as {
+      definitions: { rule: { properties: { field: { pattern: string } } } };
+    };
+    const pattern = schema.definitions.rule.properties.field.pattern;
+    assert.equal(/^\^\(([^)]*)\)/.exec(pattern)?.[1], RULE_ROOTS.join('|'));
+    const re = new RegExp(pattern);
+    let n = 0;
+    for (const d of FIELDS) {
+      if (d.rangeOnly || d.path.startsWith('messages')) continue;
+      for (const p of [d.path, d.path.replace(/\[\*\]/g, '[0]')]) {
+        assert.ok(re.test(p), `the schema refuses ${p}`);
+        n++;
+      }
+    }
+    assert.ok(n > 100);
+    assert.ok(!re.test('messages[0].kex') && !re.test('clientHello..x'));
   });
 });
