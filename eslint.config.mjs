@@ -53,17 +53,6 @@ export default tseslint.config(
   // Each entry names one file and exactly the imports it may keep until then.
   // The lead deletes this whole block after merging contract, fields and
   // service; `npm run lint` must then still pass.
-  layer(['webview/src/fields.ts'], {
-    ...webview,
-    temporarilyAllowed: [
-      'server/src/tls/registry/cipherSuites',
-      'server/src/tls/registry/extensionTypes',
-      'server/src/tls/registry/namedGroups',
-      'server/src/tls/registry/signatureSchemes',
-      'server/src/tls/registry/versions',
-    ],
-  }), // → fields
-  layer(['webview/src/ladder.ts', 'webview/src/main.ts'], { ...webview, temporarilyAllowed: ['server/src/report/model'] }), // → fields
   layer(['extension/src/webviewHost.ts'], { ...extension, temporarilyAllowed: ['server/src/report/annotations'] }), // → service
   // END TEMPORARY
   // ---------------------------------------------------------------------------

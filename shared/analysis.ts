@@ -87,6 +87,8 @@ export interface ServerHelloReport {
   alpn: string | null;
   /** RFC 8446 §4.1.3 downgrade sentinel in the last 8 bytes of random: DOWNGRD\x01 ('tls12') or DOWNGRD\x00 ('tls11'). */
   downgradeSentinel?: 'tls12' | 'tls11';
+  /** The server agreed to the extended master secret (RFC 7627): its ServerHello carries extended_master_secret. Always set by the decoder. */
+  extendedMasterSecret?: boolean;
   ranges?: SourceRanges;
 }
 

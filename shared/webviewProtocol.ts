@@ -6,6 +6,7 @@
  * textContent, never as markup.
  */
 import type { ConnectionReport, InputReport, ReportDiagnostic, SourceLocation } from './analysis';
+import type { AnnotationTarget } from './annotations';
 import type { CompareReport, Interference, Suspect } from './compare';
 
 export type TimeDisplay = 'absolute' | 'relative' | 'delta';
@@ -21,13 +22,8 @@ export interface ConnectionVerdict {
   suspects: Suspect[];
 }
 
-/** What a note is attached to; the same shape as the annotations sidecar's targets. */
-export type NoteTarget =
-  /** 0-based packet index in that capture. */
-  | { kind: 'packet'; packet: number }
-  /** Field path as in suspects, e.g. `serverHello.cipherSuite`, `certificates[0].subject`. */
-  | { kind: 'field'; connection: number; field: string }
-  | { kind: 'connection'; connection: number };
+/** What a note is attached to: the annotations sidecar's targets. */
+export type NoteTarget = AnnotationTarget;
 
 /** A note from a capture's `.annotations.json` sidecar. */
 export interface WebviewNote {

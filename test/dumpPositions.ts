@@ -2,7 +2,7 @@
 // (independently of the engine under test). Shared by the code-server
 // end-to-end test and the @vscode/test-electron suite.
 
-/** Line and column (0-based) of the first hex digit of the ServerHello's cipher_suite. */
+/** Line and column (0-based) of the first hex digit of the ServerHello's cipher suite. */
 export function serverHelloCipherPosition(text: string): { line: number; column: number } {
   let packet: Array<{ v: number; line: number; column: number }> = [];
   const packets = [packet];

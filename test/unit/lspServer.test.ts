@@ -53,7 +53,7 @@ function readTcpdumpX(text: string): DumpByte[][] {
   return packets;
 }
 
-/** Position of the ServerHello's cipher_suite bytes: after record header (5), handshake header (4), version (2), random (32), session id. */
+/** Position of the ServerHello's cipher suite bytes: after record header (5), handshake header (4), version (2), random (32), session id. */
 function findServerHelloCipher(text: string): { first: DumpByte; second: DumpByte } {
   for (const p of readTcpdumpX(text)) {
     // IPv4 (no link header in these dumps) → TCP header length → payload.
@@ -131,7 +131,7 @@ describe('language server over stdio (dist/server.js)', { skip: skipUnlessCi(exi
     assert.equal((first.value << 8) | second.value, EXPECTED_CIPHER, 'the test reader found the cipher bytes');
     const hover = await conn.sendRequest('textDocument/hover', { textDocument: { uri: relayUri }, position: { line: second.line, character: second.column + 1 } }) as Hover | null;
     const text = hoverText(hover);
-    assert.match(text, /TLS › Handshake › ServerHello › cipher\\?_suite/);
+    assert.match(text, /TLS › Handshake › ServerHello › cipher suite/);
     assert.ok(text.includes(EXPECTED_CIPHER_NAME), text);
     assert.ok(text.includes('0xc030'), text);
     assert.match(text, /raw bytes \| `c0 30`/);
@@ -148,7 +148,7 @@ describe('language server over stdio (dist/server.js)', { skip: skipUnlessCi(exi
     const nth = hexCols.indexOf(first.column);
     const asciiStart = line.length - hexCols.length;
     const hover = await conn.sendRequest('textDocument/hover', { textDocument: { uri: relayUri }, position: { line: first.line, character: asciiStart + nth } }) as Hover | null;
-    assert.match(hoverText(hover), /cipher\\?_suite/);
+    assert.match(hoverText(hover), /cipher suite/);
   });
 
   it('names IP and TCP header bytes outside TLS', async () => {
@@ -260,13 +260,13 @@ describe('language server over stdio (dist/server.js)', { skip: skipUnlessCi(exi
     const d = await conn.sendRequest(DissectionRequest.type, { uri: pcapUri });
     assert.match(d.text, /ServerHello \(server → client/);
     const lines = d.text.split('\n');
-    const line = lines.findIndex((l) => /^\s+cipher_suite: /.test(l));
+    const line = lines.findIndex((l) => /^\s+cipher suite: /.test(l));
     assert.ok(line > 0, d.text.slice(0, 2000));
     assert.ok(lines[line].includes(EXPECTED_CIPHER_NAME));
     const uri = `handshake-dissection:/relay.pcap.dissection.txt?${encodeURIComponent(pcapUri)}`;
     await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'handshake-dissection', version: 1, text: d.text } });
     const hover = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: 12 } }) as Hover | null;
-    assert.match(hoverText(hover), /ServerHello › cipher\\?_suite/);
+    assert.match(hoverText(hover), /ServerHello › cipher suite/);
     assert.match(hoverText(hover), /raw bytes \| `c0 30`/);
   });
 });

@@ -3,14 +3,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { GREASE_VALUES, isGrease, isGrease8 } from '../../server/src/tls/registry/grease';
-import { allCipherSuites, cipherSuiteInfo, cipherSuiteName, kexOf, sslv2CipherSpecName } from '../../server/src/tls/registry/cipherSuites';
-import { extensionName } from '../../server/src/tls/registry/extensionTypes';
-import { namedGroupName } from '../../server/src/tls/registry/namedGroups';
-import { signatureSchemeName } from '../../server/src/tls/registry/signatureSchemes';
-import { alertDescriptionName, alertLevelName } from '../../server/src/tls/registry/alerts';
-import { handshakeTypeName } from '../../server/src/tls/registry/handshakeTypes';
-import { isTls13, versionName } from '../../server/src/tls/registry/versions';
+import { GREASE_VALUES, isGrease, isGrease8 } from '../../shared/tls/registry/grease';
+import { allCipherSuites, cipherSuiteInfo, cipherSuiteName, kexOf, sslv2CipherSpecName } from '../../shared/tls/registry/cipherSuites';
+import { extensionName } from '../../shared/tls/registry/extensionTypes';
+import { namedGroupName } from '../../shared/tls/registry/namedGroups';
+import { signatureSchemeName } from '../../shared/tls/registry/signatureSchemes';
+import { alertDescriptionName, alertLevelName } from '../../shared/tls/registry/alerts';
+import { handshakeTypeName } from '../../shared/tls/registry/handshakeTypes';
+import { isTls13, versionName } from '../../shared/tls/registry/versions';
 import { TLS_PROBLEM_CODES } from '../../server/src/tls/problems';
 import { commandMissing, skipUnlessCi } from './helpers/prerequisites';
 

@@ -5,15 +5,12 @@
  * its bytes and the hex pane can find the innermost field under any byte.
  * Node paths are the field paths suspects and notes use
  * (`serverHello.cipherSuite`, `certificates[0].subject`).
+ * Labels and values are the field registry's (shared/fields), as in reports and hovers.
  */
 import type { CertificateReport, ConnectionReport, MessageReport, SourceLocation } from '../../shared/analysis';
 import type { Suspect } from '../../shared/compare';
-import { cipherSuiteName } from '../../server/src/tls/registry/cipherSuites';
-import { extensionName } from '../../server/src/tls/registry/extensionTypes';
-import { ecPointFormatName, namedGroupName } from '../../server/src/tls/registry/namedGroups';
-import { signatureSchemeName } from '../../server/src/tls/registry/signatureSchemes';
-import { versionName } from '../../server/src/tls/registry/versions';
-import { hex } from './format';
+import { fieldContains, valueAtKey } from '../../shared/fields/path';
+import { certificateFields, fieldLabel, formatField, stepLabel } from '../../shared/fields/registry';
 
 export interface FieldNode {
   /** Unique in the tree. */
@@ -32,90 +29,7 @@ export interface FieldNode {
   suspects: Suspect[];
 }
 
-const LABELS: Record<string, string> = {
-  recordVersion: 'record version', legacyVersion: 'legacy version', random: 'random', sessionIdLength: 'session id length', sessionId: 'session id',
-  cipherSuitesLength: 'cipher suites length', cipherSuites: 'cipher suites', cipherSuite: 'cipher suite', compressionMethodsLength: 'compression methods length',
-  compressionMethods: 'compression methods', compressionMethod: 'compression method', extensionsLength: 'extensions length', extensions: 'extensions',
-  serverName: 'server name (SNI)', supportedVersions: 'supported versions', supportedGroups: 'supported groups', ecPointFormats: 'EC point formats',
-  signatureAlgorithms: 'signature algorithms', selectedVersion: 'selected version', alpn: 'ALPN', curveType: 'curve type', namedCurve: 'named curve',
-  ecPointLength: 'EC point length', ecPoint: 'EC public point', signatureAlgorithm: 'signature algorithm', signatureLength: 'signature length',
-  signature: 'signature', dhPrime: 'DH prime p', dhGenerator: 'DH generator g', dhPublic: 'DH public value', dhPrimeLength: 'DH prime length',
-  dhGeneratorLength: 'DH generator length', dhPublicLength: 'DH public length', type: 'type', length: 'length', data: 'data',
-  groupsList: 'groups', algorithmsList: 'algorithms', sharesList: 'key shares', keyExchange: 'key exchange', group: 'group',
-};
-
-function humanize(key: string): string {
-  return LABELS[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-}
-
 type Obj = Record<string, unknown>;
-
-/** Walks `a.b[2].c` in a decoded object; extension fields live in `.data`. */
-function resolve(root: unknown, path: string): unknown {
-  let cur: unknown = root;
-  for (const part of path.split(/\.|(?=\[)/)) {
-    if (cur === null || cur === undefined) return undefined;
-    const idx = /^\[(\d+)\]$/.exec(part);
-    if (idx) {
-      cur = Array.isArray(cur) ? cur[Number(idx[1])] : undefined;
-      continue;
-    }
-    const o = cur as Obj;
-    if (part in o) cur = o[part];
-    else if (o.data && typeof o.data === 'object' && part in (o.data as Obj)) cur = (o.data as Obj)[part];
-    else if (part.endsWith('List') && o.data && typeof o.data === 'object') cur = (o.data as Obj)[part.slice(0, -4)];
-    else return undefined;
-  }
-  return cur;
-}
-
-function leafName(path: string): string {
-  const parts = path.replace(/\[\d+\]$/, '').split('.');
-  return parts[parts.length - 1];
-}
-
-function named(kind: string, n: number): string {
-  switch (kind) {
-    case 'cipherSuites': case 'cipherSuite': return `${cipherSuiteName(n)} (${hex(n)})`;
-    case 'supportedGroups': case 'groups': case 'namedCurve': case 'group': case 'groupsList': return `${namedGroupName(n)} (${hex(n)})`;
-    case 'signatureAlgorithms': case 'algorithms': case 'signatureAlgorithm': case 'algorithmsList': return `${signatureSchemeName(n)} (${hex(n)})`;
-    case 'supportedVersions': case 'versions': case 'recordVersion': case 'legacyVersion': case 'selectedVersion': case 'selected': return `${versionName(n)} (${hex(n)})`;
-    case 'ecPointFormats': case 'formats': return `${ecPointFormatName(n)} (${n})`;
-    default: return String(n);
-  }
-}
-
-function short(s: string, max = 80): string {
-  return s.length > max ? `${s.slice(0, max)}… (${s.length / 2 === Math.floor(s.length / 2) && /^[0-9a-f]+$/.test(s) ? `${s.length / 2} bytes` : `${s.length} chars`})` : s;
-}
-
-/** A decoded value in words: numbers named from the IANA registries, lists counted. */
-export function describeValue(path: string, v: unknown): string {
-  const kind = leafName(path);
-  if (v === null) return '(none)';
-  if (v === undefined) return '';
-  if (typeof v === 'number') {
-    if (kind === 'type' && /extensions\[\d+\]\.type$/.test(path)) return `${extensionName(v)} (${hex(v)})`;
-    return named(kind, v);
-  }
-  if (typeof v === 'string') return v === '' ? '(empty)' : short(v);
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '(none)';
-    if (v.every((x) => typeof x === 'number')) return `${v.length}: ${v.map((x) => named(kind, x as number).replace(/ \(0x[0-9a-f]+\)$/, '')).join(', ')}`;
-    if (v.every((x) => typeof x === 'string')) return v.join(', ');
-    if (v.every((x) => x && typeof x === 'object' && 'name' in (x as Obj))) return v.map((x) => String((x as Obj).name)).join(', ');
-    return `${v.length} entries`;
-  }
-  if (typeof v === 'object') {
-    const o = v as Obj;
-    if (typeof o.name === 'string' && typeof o.length === 'number') return `${o.name}, ${o.length} B`;
-    if (typeof o.name === 'string') return o.name;
-    if (typeof o.groupName === 'string') return `${o.groupName}${typeof o.length === 'number' ? `, ${o.length} B` : ''}`;
-    return '';
-  }
-  return String(v);
-}
 
 function parentKey(key: string): string | null {
   const m = /^(.*)(?:\.[^.[\]]+|\[\d+\])$/.exec(key);
@@ -139,31 +53,15 @@ function sortNodes(nodes: FieldNode[]): void {
   for (const n of nodes) sortNodes(n.children);
 }
 
-/** Length prefixes are not kept as values: they follow from what they prefix. */
-function lengthOf(obj: Obj, key: string): string | null {
-  const list = (k: string) => (Array.isArray(obj[k]) ? (obj[k] as unknown[]) : null);
-  switch (key) {
-    case 'sessionIdLength': return typeof obj.sessionId === 'string' ? `${obj.sessionId.length / 2} bytes` : null;
-    case 'cipherSuitesLength': return list('cipherSuites') ? `${list('cipherSuites')!.length * 2} bytes` : null;
-    case 'compressionMethodsLength': return list('compressionMethods') ? `${list('compressionMethods')!.length} bytes` : null;
-    case 'extensionsLength': return list('extensions') ? `${(list('extensions') as Array<{ length: number }>).reduce((n, e) => n + 4 + e.length, 0)} bytes` : null;
-    default: return null;
-  }
-}
-
 function fromRanges(obj: Obj & { ranges: Record<string, SourceLocation[]> }, prefix: string, message: number, parent: FieldNode, idBase: string): void {
   const byKey = new Map<string, FieldNode>();
   for (const key of Object.keys(obj.ranges)) {
+    const path = `${prefix}.${key}`;
+    const value = valueAtKey(obj, key);
     const node: FieldNode = {
-      id: `${idBase}/${key}`, label: '', value: lengthOf(obj, key) ?? describeValue(key, resolve(obj, key)), path: `${prefix}.${key}`,
+      id: `${idBase}/${key}`, label: stepLabel(path, value), value: formatField(path, value, obj) ?? '', path,
       message, ranges: obj.ranges[key], children: [], parent: null, depth: 0, suspects: [],
     };
-    const idx = /\[(\d+)\]$/.exec(key);
-    if (idx) {
-      const item = resolve(obj, key);
-      node.label = /(^|\.)extensions\[\d+\]$/.test(key) && item && typeof item === 'object' ? String((item as Obj).name ?? `extension ${idx[1]}`) : `[${idx[1]}]`;
-      if (node.label !== `[${idx[1]}]`) node.value = `${(item as Obj).length ?? '?'} B${(item as Obj).grease ? ' (GREASE)' : ''}`;
-    } else node.label = humanize(leafName(key));
     byKey.set(key, node);
   }
   for (const [key, node] of byKey) {
@@ -178,24 +76,16 @@ function fromRanges(obj: Obj & { ranges: Record<string, SourceLocation[]> }, pre
 function certNode(c: CertificateReport, message: number, parent: FieldNode, idBase: string): FieldNode {
   const p = `certificates[${c.index}]`;
   const node: FieldNode = {
-    id: `${idBase}/${p}`, label: `certificate ${c.index}${c.index === 0 ? ' (leaf)' : ''}`, value: c.subjectCN ?? c.subject, path: p, message,
+    id: `${idBase}/${p}`, label: stepLabel(p, c), value: c.subjectCN ?? c.subject, path: p, message,
     ranges: c.range, children: [], parent, depth: 0, suspects: [],
   };
-  const days = (s: number | null) => (s === null ? null : `${(s / 86400).toFixed(1)} days`);
-  const rows: Array<[string, string, string | null]> = [
-    ['subject', 'subject', c.subject || '(empty)'], ['issuer', 'issuer', c.issuer || '(empty)'],
-    ['subjectAltNames', 'subject alt names', c.subjectAltNames.length ? c.subjectAltNames.join(', ') : '(none)'],
-    ['notBefore', 'not before', c.notBefore], ['notAfter', 'not after', c.notAfter], ['lifetimeSeconds', 'lifetime', days(c.lifetimeSeconds)],
-    ['serialNumber', 'serial number', c.serialNumber],
-    ['publicKey', 'public key', c.publicKey ? `${c.publicKey.algorithm}${c.publicKey.bits ? ` ${c.publicKey.bits} bits` : ''}${c.publicKey.curve ? ` ${c.publicKey.curve}` : ''}` : null],
-    ['signatureAlgorithm', 'signature algorithm', c.signatureAlgorithm], ['selfSigned', 'self-signed', c.selfSigned === null ? null : c.selfSigned ? 'yes' : 'no'],
-    ['extensions', 'extensions', c.extensions.length ? c.extensions.map((e) => `${e.name}${e.critical ? ' (critical)' : ''}`).join(', ') : '(none)'],
-    ['sha256', 'SHA-256', c.sha256], ['error', 'decoding problem', c.error ?? null],
-  ];
-  for (const [key, label, value] of rows) {
+  for (const d of certificateFields()) {
+    const key = d.path.slice('certificates[*].'.length);
+    const path = `${p}.${key}`;
+    const value = formatField(path, (c as unknown as Obj)[key], c);
     if (value === null) continue;
     // The engine locates a certificate as a whole: its fields share its bytes.
-    node.children.push({ id: `${node.id}.${key}`, label, value, path: `${p}.${key}`, message, ranges: c.range, children: [], parent: node, depth: 0, suspects: [] });
+    node.children.push({ id: `${node.id}.${key}`, label: d.label, value, path, message, ranges: c.range, children: [], parent: node, depth: 0, suspects: [] });
   }
   return node;
 }
@@ -221,7 +111,8 @@ export function buildTree(c: ConnectionReport, idBase: string, suspects: Suspect
     if (m.certificates) for (const cert of m.certificates) node.children.push(certNode(cert, i, node, base));
     if (m.details) {
       for (const [k, v] of Object.entries(m.details)) {
-        node.children.push({ id: `${base}/d.${k}`, label: humanize(k), value: describeValue(k, v), path: `messages[${i}].${k}`, message: i, ranges: [], children: [], parent: node, depth: 0, suspects: [] });
+        const path = `messages[${i}].${k}`;
+        node.children.push({ id: `${base}/d.${k}`, label: fieldLabel(path), value: formatField(path, v, m.details) ?? '', path, message: i, ranges: [], children: [], parent: node, depth: 0, suspects: [] });
       }
     }
     roots.push(node);
@@ -237,7 +128,7 @@ export function buildTree(c: ConnectionReport, idBase: string, suspects: Suspect
   const shown = fpRows.filter((r): r is [string, string] => typeof r[1] === 'string');
   if (shown.length) {
     const fnode: FieldNode = { id: `${idBase}/fp`, label: 'Fingerprints', value: shown.map((r) => r[0].toUpperCase()).join(', '), path: 'fingerprints', message: -1, ranges: [], children: [], parent: null, depth: 0, suspects: [] };
-    for (const [k, v] of shown) fnode.children.push({ id: `${fnode.id}.${k}`, label: k.toUpperCase().replace('_R', '_r'), value: v, path: `fingerprints.${k}`, message: -1, ranges: [], children: [], parent: fnode, depth: 0, suspects: [] });
+    for (const [k, v] of shown) fnode.children.push({ id: `${fnode.id}.${k}`, label: fieldLabel(`fingerprints.${k}`), value: v, path: `fingerprints.${k}`, message: -1, ranges: [], children: [], parent: fnode, depth: 0, suspects: [] });
     roots.push(fnode);
   }
   for (const r of roots) sortNodes(r.children);
@@ -258,9 +149,7 @@ export function flatten(roots: FieldNode[]): FieldNode[] {
 }
 
 /** Does a suspect on `field` belong on the node at `path`? */
-export function fieldMatches(path: string, field: string): boolean {
-  return field === path || field.startsWith(`${path}[`) || field.startsWith(`${path}.`);
-}
+export const fieldMatches = fieldContains;
 
 function markSuspects(all: FieldNode[], suspects: Suspect[]): void {
   for (const s of suspects) {

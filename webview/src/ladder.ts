@@ -16,8 +16,8 @@
  * are kept sorted by their top y, and only the arrows in view are made into
  * SVG elements, so 100,000 packets scroll and zoom like 20.
  */
-import type { LadderArrow } from '../../server/src/report/model';
-import { ARROW_WORDS, frameList } from '../../server/src/report/model';
+import type { LadderArrow } from '../../shared/report/model';
+import { ARROW_WORDS, frameList } from '../../shared/report/model';
 import type { TimeDisplay } from '../../shared/webviewProtocol';
 import { h, iconButton, s } from './dom';
 import { duration, plural, timeLabel } from './format';

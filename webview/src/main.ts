@@ -23,7 +23,7 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import type { ConnectionReport, InputReport, ReportDiagnostic } from '../../shared/analysis';
 import type { CompareReport, ConnectionPair, Interference } from '../../shared/compare';
 import type { CaptureSide, ConnectionVerdict, NoteTarget, TimeDisplay, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
-import { buildLadder, buildSections, confidenceWords, endpoint, verdictSentence, type Section } from '../../server/src/report/model';
+import { buildLadder, buildSections, confidenceWords, endpoint, verdictSentence, type Section } from '../../shared/report/model';
 import { bytesArrived, post } from './api';
 import { DetailPane } from './detail';
 import { button, ce, h, icon } from './dom';

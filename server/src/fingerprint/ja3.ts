@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClientHello, ServerHello } from '../tls/types';
-import { isGrease } from '../tls/registry/grease';
+import { isGrease } from '../../../shared/tls/registry/grease';
 import { memoize } from '../util/memo';
 
 export interface Ja3Fingerprint {

@@ -6,6 +6,7 @@
 import { SymbolKind, type DocumentSymbol, type Range } from 'vscode-languageserver-types';
 import type { AnalysisReport, ConnectionReport, MessageReport, SourceLocation } from '../../../shared/analysis';
 import type { Suspect } from '../../../shared/compare';
+import { certificateFields, formatField, stepLabel } from '../../../shared/fields/registry';
 import { formatValue, hexString, OWNER_MESSAGE, prettyKey, type HelloOwner } from './fieldText';
 
 export interface DissectionLine {
@@ -110,10 +111,10 @@ export function renderDissection(report: AnalysisReport, opts: { read?: ByteRead
       for (const key of Object.keys(ranges)) {
         const locs = ranges[key];
         const raw = opts.read?.(locs) ?? null;
-        const value = formatValue(obj, key, raw);
+        const value = formatValue(owner, obj, key, raw);
         const size = sizeOf(locs);
         const depth = key.split('.').length - 1 + (/\[\d+\]$/.test(key.split('.')[0]) ? 1 : 0);
-        const pretty = prettyKey(obj, key);
+        const pretty = prettyKey(owner, obj, key);
         const inMsg = locs[0] ? offsetInMessage(m.range, locs[0]) : -1;
         const reportPath = `${owner}.${key}`;
         const marks = suspects.filter((s) => s.field === reportPath);
@@ -125,21 +126,15 @@ export function renderDissection(report: AnalysisReport, opts: { read?: ByteRead
     }
     for (const cert of m.certificates ?? []) {
       const info = (label: string, value: string | null) => emit(`            ${label}: ${value ?? '—'}`, {
-        path: ['TLS', 'Handshake', 'Certificate', `certificate[${cert.index}]`, label], value, raw: null, connection: c.id, packet: m.packet, streamOffset: -1, from: m.from,
+        path: ['TLS', 'Handshake', 'Certificate', stepLabel(`certificates[${cert.index}]`, cert), label], value, raw: null, connection: c.id, packet: m.packet, streamOffset: -1, from: m.from,
         suspects: suspects.filter((s) => s.field.startsWith(`certificates[${cert.index}]`)),
       });
-      emit(`        certificate[${cert.index}] (${cert.length} bytes)`);
-      info('subject', cert.subject);
-      info('issuer', cert.issuer);
-      info('serial', cert.serialNumber);
-      info('not before', cert.notBefore);
-      info('not after', cert.notAfter);
-      if (cert.lifetimeSeconds !== null) info('lifetime', `${(cert.lifetimeSeconds / 86400).toFixed(1)} days`);
-      if (cert.subjectAltNames.length) info('subject alt names', cert.subjectAltNames.join(', '));
-      if (cert.publicKey) info('public key', `${cert.publicKey.algorithm}${cert.publicKey.bits ? ` ${cert.publicKey.bits} bits` : ''}${cert.publicKey.curve ? ` ${cert.publicKey.curve}` : ''}`);
-      info('signature', cert.signatureAlgorithm);
-      info('SHA-256', cert.sha256);
-      if (cert.error) info('error', cert.error);
+      emit(`        ${stepLabel(`certificates[${cert.index}]`, cert)} (${cert.length} bytes)`);
+      for (const d of certificateFields()) {
+        const key = d.path.slice('certificates[*].'.length);
+        const value = formatField(`certificates[${cert.index}].${key}`, (cert as unknown as Record<string, unknown>)[key], cert);
+        if (value !== null) info(d.label, value);
+      }
     }
     if (m.details) {
       for (const [k, v] of Object.entries(m.details)) emit(`        ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);

@@ -1,17 +1,15 @@
 /**
  * Names and values of decoded fields as the editor shows them: the report's
- * range keys (`cipherSuite`, `extensions[2].selected`) become wire-style
- * paths (`TLS › Handshake › ServerHello › cipher_suite`) and numbers get their
- * registry names. Shared by hovers on text dumps and the text dissection, so
- * both say the same thing about the same byte.
+ * range keys (`cipherSuite`, `extensions[2].selected`) become paths of the
+ * field registry's labels (`TLS › Handshake › ServerHello › cipher suite`) and
+ * values read as the registry says, as in the reports and the webview.
+ * Shared by hovers on text dumps and the text dissection, so both say the
+ * same thing about the same byte.
  */
-import { getField } from '../rules/fieldPath';
-import { cipherSuiteName } from '../tls/registry/cipherSuites';
-import { extensionName } from '../tls/registry/extensionTypes';
-import { contentTypeName } from '../tls/registry/handshakeTypes';
-import { ecCurveTypeName, ecPointFormatName, namedGroupName } from '../tls/registry/namedGroups';
-import { signatureSchemeName } from '../tls/registry/signatureSchemes';
-import { versionName } from '../tls/registry/versions';
+import { isPathError, parseFieldPath, valueAtKey } from '../../../shared/fields/path';
+import { formatField, stepLabel } from '../../../shared/fields/registry';
+import { contentTypeName } from '../../../shared/tls/registry/handshakeTypes';
+import { versionName } from '../../../shared/tls/registry/versions';
 import { TokenType } from './tokenTypes';
 
 export type HelloOwner = 'clientHello' | 'serverHello' | 'serverKeyExchange';
@@ -32,45 +30,19 @@ export function hexString(bytes: Uint8Array, max = 32, sep = ' '): string {
   return parts.join(sep) + (bytes.length > max ? ` … (${bytes.length} bytes)` : '');
 }
 
-function snake(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-}
-
-const SEGMENT = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$/;
-
 /**
- * `extensions[2].selected` of a ServerHello → ["extension supported_versions (#2)", "selected"].
- * Extension indexes name the extension, since "extensions[2]" alone says nothing.
+ * `extensions[2].selected` of a ServerHello → ["extensions (wire order)",
+ * "supported_versions", "selected version"]: one step per field and per list
+ * element, named as the webview's tree names them.
  */
-export function prettyKey(owner: unknown, key: string): string[] {
-  const out: string[] = [];
+export function prettyKey(root: HelloOwner, owner: unknown, key: string): string[] {
+  const segs = parseFieldPath(key);
+  if (isPathError(segs)) return [key];
   let prefix = '';
-  for (const seg of key.split('.')) {
-    const m = SEGMENT.exec(seg);
-    prefix = prefix ? `${prefix}.${seg}` : seg;
-    if (!m) {
-      out.push(seg);
-      continue;
-    }
-    const [, name, index] = m;
-    if (name === 'extensions' && index !== undefined) {
-      const ext = getField(owner, prefix) as { name?: string; type?: number } | undefined;
-      const extName = ext?.name ?? (typeof ext?.type === 'number' ? extensionName(ext.type) : '?');
-      out.push(`extension ${extName} (#${index})`);
-    } else {
-      out.push(index === undefined ? snake(name) : `${snake(name)}[${index}]`);
-    }
-  }
-  return out;
-}
-
-/** The decoded value at a range key; extension sub-fields live under `.data` in the report. */
-export function valueAt(owner: unknown, key: string): unknown {
-  const direct = getField(owner, key);
-  if (direct !== undefined) return direct;
-  const m = /^(extensions\[\d+\])\.(.+)$/.exec(key);
-  if (m) return getField(owner, `${m[1]}.data.${m[2]}`);
-  return undefined;
+  return segs.map((s) => {
+    prefix += s.kind === 'key' ? (prefix ? `.${s.name}` : s.name) : s.kind === 'index' ? `[${s.index}]` : '[*]';
+    return stepLabel(`${root}.${prefix}`, valueAtKey(owner, prefix));
+  });
 }
 
 function bigEndian(raw: Uint8Array | null): number | null {
@@ -101,43 +73,13 @@ function named(n: number, name: string): string {
   return name.startsWith('unknown') || name === String(n) ? `${hex4(n)} (${name})` : `${name} (${hex4(n)})`;
 }
 
-/** Display value of a decoded field; `raw` are its bytes when known (for lengths and fallbacks). */
-export function formatValue(owner: unknown, key: string, raw: Uint8Array | null): string | null {
-  const last = key.split('.').pop() ?? key;
-  const v = valueAt(owner, key);
+/** Display value of a decoded field; `raw` are its bytes when known (for what the report does not keep). */
+export function formatValue(root: HelloOwner, owner: unknown, key: string, raw: Uint8Array | null): string | null {
+  const shown = formatField(`${root}.${key}`, valueAtKey(owner, key), owner);
+  if (shown !== null) return shown;
   if (isLengthKey(key)) {
-    const n = typeof v === 'number' ? v : bigEndian(raw);
+    const n = bigEndian(raw);
     return n === null ? null : `${n}`;
-  }
-  if (typeof v === 'number') {
-    if (/^cipherSuites?(\[\d+\])?$/.test(last)) return named(v, cipherSuiteName(v));
-    if (/[Vv]ersions?(\[\d+\])?$/.test(last) || last === 'selected' && /supported_versions|extensions/.test(key)) return named(v, versionName(v));
-    if (/(Groups?|group|namedCurve)(\[\d+\])?$/.test(last)) return named(v, namedGroupName(v));
-    if (/signatureAlgorithms?(\[\d+\])?$/.test(last) || last === 'signatureAlgorithm') return named(v, signatureSchemeName(v));
-    if (/ecPointFormats\[\d+\]$/.test(last)) return `${ecPointFormatName(v)} (${v})`;
-    if (last === 'curveType') return `${ecCurveTypeName(v)} (${v})`;
-    if (last === 'type' && /^extensions\[\d+\]\.type$/.test(key)) return named(v, extensionName(v));
-    return `${v} (0x${v.toString(16)})`;
-  }
-  if (typeof v === 'string') {
-    if (/^[0-9a-f]*$/.test(v) && v.length % 2 === 0 && v.length > 0) {
-      return v.length > 64 ? `${v.slice(0, 64)}… (${v.length / 2} bytes)` : v;
-    }
-    return JSON.stringify(v);
-  }
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const ext = v as { name?: string; type?: number; length?: number };
-    if (/^extensions\[\d+\]$/.test(key) && typeof ext.type === 'number') return `${named(ext.type, ext.name ?? extensionName(ext.type))}, ${ext.length ?? '?'} bytes of data`;
-  }
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '(empty)';
-    if (v.every((x) => typeof x === 'number')) {
-      const f = (n: number) => (/cipherSuites$/.test(last) ? cipherSuiteName(n) : /[Vv]ersions$/.test(last) ? versionName(n) : /Groups$/.test(last) ? namedGroupName(n) : /signatureAlgorithms$/.test(last) ? signatureSchemeName(n) : String(n));
-      const shown = v.slice(0, 8).map((n) => f(n as number)).join(', ');
-      return `${v.length} entries: ${shown}${v.length > 8 ? ', …' : ''}`;
-    }
-    if (v.every((x) => typeof x === 'string')) return v.map((s) => JSON.stringify(s)).join(', ');
   }
   return raw && raw.length > 0 ? hexString(raw) : null;
 }

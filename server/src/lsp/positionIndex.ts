@@ -15,7 +15,8 @@
 import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../shared/analysis';
 import type { RawPacket } from '../capture/packet';
 import { decodeTcpPacket, IP_FRAGMENT, newTcpPacket } from '../net/tcpPacket';
-import { alertLevelName } from '../tls/registry/alerts';
+import { alertLevelName } from '../../../shared/tls/registry/alerts';
+import { stepLabel } from '../../../shared/fields/registry';
 import { formatValue, hexString, OWNER_MESSAGE, prettyKey, recordHeaderValue, tokenForKey, type HelloOwner } from './fieldText';
 import { TokenType } from './tokenTypes';
 
@@ -451,10 +452,10 @@ class FieldBuilder {
           if (size === 0) continue;
           const raw = this.bytes(c.id, m.from, at.off, at.off + size);
           // recordVersion is in the record header: label it as such.
-          const path = key === 'recordVersion' ? ['TLS', 'Record', 'version'] : ['TLS', 'Handshake', OWNER_MESSAGE[owner], ...prettyKey(obj, key)];
+          const path = key === 'recordVersion' ? ['TLS', 'Record', 'version'] : ['TLS', 'Handshake', OWNER_MESSAGE[owner], ...prettyKey(owner, obj, key)];
           this.add({
             ...base, start: at.off, end: at.off + size, kind: key === 'recordVersion' ? 'recordHeader' : 'field', path, reportPath: `${owner}.${key}`,
-            value: formatValue(obj, key, raw), token: key === 'recordVersion' ? TokenType.keyword : tokenForKey(key) ?? (key.includes('.') || key.includes('[') ? -1 : TokenType.property),
+            value: formatValue(owner, obj, key, raw), token: key === 'recordVersion' ? TokenType.keyword : tokenForKey(key) ?? (key.includes('.') || key.includes('[') ? -1 : TokenType.property),
           });
         }
       }
@@ -463,7 +464,7 @@ class FieldBuilder {
         if (!at) return;
         const name = cert.subjectCN ?? cert.subject ?? '';
         this.add({
-          ...base, start: at.off, end: at.off + cert.length, kind: 'certificate', path: ['TLS', 'Handshake', 'Certificate', `certificate[${ci}]`], reportPath: `certificates[${ci}]`,
+          ...base, start: at.off, end: at.off + cert.length, kind: 'certificate', path: ['TLS', 'Handshake', 'Certificate', stepLabel(`certificates[${ci}]`, cert)], reportPath: `certificates[${ci}]`,
           value: `${name ? `subject ${JSON.stringify(name)}` : cert.subject}, issuer ${JSON.stringify(cert.issuerCN ?? cert.issuer)}, ${cert.length} bytes${cert.notAfter ? `, valid until ${cert.notAfter}` : ''}`, token: -1,
         });
       });

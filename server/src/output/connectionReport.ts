@@ -8,7 +8,7 @@ import type { StreamMap } from '../tcp/streamMap';
 import { flagsText } from '../net/tcpPacket';
 import type { TlsSession } from '../analysis/tlsSession';
 import type { CertificateEntry, ClientHello, Direction, HandshakeMessage, ServerHello } from '../tls/types';
-import { versionName } from '../tls/registry/versions';
+import { versionName } from '../../../shared/tls/registry/versions';
 import { CertificateCache } from '../x509/certificate';
 import { clientHelloReport, serverHelloReport, serverKeyExchangeReport } from './contract';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';

@@ -11,7 +11,7 @@
 import { memoryReader, readSourceBytes, type ByteReader } from '../capture/sourceBytes';
 import type { MessageReport, SourceLocation } from '../../../shared/analysis';
 import { html, joinHtml, SafeHtml } from './escape';
-import type { Side } from './model';
+import type { Side } from '../../../shared/report/model';
 
 export type Span = [start: number, end: number];
 

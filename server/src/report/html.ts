@@ -20,11 +20,11 @@ import {
   absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, directionWords, endpoint, findMessage,
   KEY_MESSAGES, KIND_WORDS, type Ladder, lookupField, normalize, pickSections, type ReportContext, type ReportInput, type ReportKind,
   type Section, serverName, type Side, seconds, verdictSentence,
-} from './model';
+} from '../../../shared/report/model';
 import { describeLocation } from '../capture/source';
 import { sameElements } from '../util/sameElements';
 
-export type { ReportContext } from './model';
+export type { ReportContext } from '../../../shared/report/model';
 
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 

@@ -10,7 +10,7 @@
 import type { AnalysisReport } from '../../../shared/analysis';
 import type { CompareReport } from '../../../shared/compare';
 import type { Annotation } from './annotations';
-import { normalize, type ReportContext, type ReportInput, type ReportKind } from './model';
+import { normalize, type ReportContext, type ReportInput, type ReportKind } from '../../../shared/report/model';
 
 export const REPORT_FORMAT = 'handshake-inspector-report';
 export const REPORT_FORMAT_VERSION = 1;

@@ -13,7 +13,7 @@
  * namespace anyway, and the report then contains no URL of ours at all.
  */
 import { escapeXmlAttr as x, raw, SafeHtml } from './escape';
-import { ARROW_WORDS, frameList, type Ladder, type LadderArrow, relTime, seconds } from './model';
+import { ARROW_WORDS, frameList, type Ladder, type LadderArrow, relTime, seconds } from '../../../shared/report/model';
 
 export const LADDER_WIDTH = 880;
 const LANES_3 = [190, 430, 670];

@@ -17,7 +17,7 @@ import {
   absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, directionWords, frameList, KIND_WORDS, type Ladder,
   type LadderArrow, lookupField, normalize, pickSections, relTime, type ReportContext, type ReportInput, type ReportKind, type Section,
   serverName, seconds, verdictSentence,
-} from './model';
+} from '../../../shared/report/model';
 
 /** Characters GitHub accepts in an issue or comment body. */
 export const GITHUB_LIMIT = 65536;

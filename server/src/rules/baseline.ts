@@ -12,12 +12,12 @@
 import type { CertificateReport, ConnectionReport, TlsExtension } from '../../../shared/analysis';
 import type { BaselineDiffEntry } from '../../../shared/compare';
 import { extensionData } from '../../../shared/tlsExtensions';
-import { cipherSuiteName } from '../tls/registry/cipherSuites';
-import { extensionName } from '../tls/registry/extensionTypes';
-import { isGrease } from '../tls/registry/grease';
-import { namedGroupName } from '../tls/registry/namedGroups';
-import { signatureSchemeName } from '../tls/registry/signatureSchemes';
-import { versionName } from '../tls/registry/versions';
+import { cipherSuiteName } from '../../../shared/tls/registry/cipherSuites';
+import { extensionName } from '../../../shared/tls/registry/extensionTypes';
+import { isGrease } from '../../../shared/tls/registry/grease';
+import { namedGroupName } from '../../../shared/tls/registry/namedGroups';
+import { signatureSchemeName } from '../../../shared/tls/registry/signatureSchemes';
+import { versionName } from '../../../shared/tls/registry/versions';
 import { TOR_CERT_NAME, TOR_SNI_NAME, durationText, hex4, randomLookingName } from './catalogue';
 import { identifyDhPrime, normaliseHex, primeDigest } from './dhGroups';
 

@@ -14,9 +14,9 @@
 import type { CertificateReport, ConnectionReport } from '../../../shared/analysis';
 import type { Suspect } from '../../../shared/compare';
 import { extensionData } from '../../../shared/tlsExtensions';
-import { cipherSuiteName } from '../tls/registry/cipherSuites';
-import { isGrease } from '../tls/registry/grease';
-import { namedGroupName } from '../tls/registry/namedGroups';
+import { cipherSuiteName } from '../../../shared/tls/registry/cipherSuites';
+import { isGrease } from '../../../shared/tls/registry/grease';
+import { namedGroupName } from '../../../shared/tls/registry/namedGroups';
 import { fieldRange, messageOfField } from './fieldPath';
 import { OAKLEY_GROUP_2_PRIME, identifyDhPrime, normaliseHex } from './dhGroups';
 import { REF } from './references';

@@ -9,10 +9,10 @@
  */
 import type { ConnectionReport, MessageReport } from '../../../shared/analysis';
 import type { Interference, Suspect } from '../../../shared/compare';
-import { extensionName } from '../tls/registry/extensionTypes';
-import { namedGroupName } from '../tls/registry/namedGroups';
-import { signatureSchemeName } from '../tls/registry/signatureSchemes';
-import { versionName } from '../tls/registry/versions';
+import { extensionName } from '../../../shared/tls/registry/extensionTypes';
+import { namedGroupName } from '../../../shared/tls/registry/namedGroups';
+import { signatureSchemeName } from '../../../shared/tls/registry/signatureSchemes';
+import { versionName } from '../../../shared/tls/registry/versions';
 import { durationText, hex4, suiteText } from './catalogue';
 import { identifyDhPrime } from './dhGroups';
 import { fieldRange } from './fieldPath';

@@ -1,54 +1,18 @@
 /**
- * Field paths into a ConnectionReport — `serverHello.cipherSuite`,
- * `certificates[0].lifetimeSeconds`, `clientHello.extensions[*].type` — and
- * where their bytes are in the capture.
- *
- * User rules name fields with these paths, so resolution only follows a
- * report's own properties (never `__proto__`, `constructor` …) and never
- * throws on a path that does not fit the report.
+ * Where the fields of a ConnectionReport (`serverHello.cipherSuite`,
+ * `certificates[0].lifetimeSeconds`; grammar in shared/fields/path.ts) have
+ * their bytes in the capture, and which message holds them.
  */
 import type { ConnectionReport, MessageReport, SourceLocation } from '../../../shared/analysis';
 import { sourceRangeOf } from '../output/sourceRanges';
+import { formatFieldPath, parseFieldPath } from '../../../shared/fields/path';
+import { fieldSource, messageOfField as registryMessage } from '../../../shared/fields/registry';
 import { memoize } from '../util/memo';
 
-export type PathSegment =
-  | { kind: 'key'; name: string }
-  | { kind: 'index'; index: number }
-  /** `[*]`: every element of an array. */
-  | { kind: 'any' };
-
-export interface PathError {
-  error: string;
-  /** Character offset in the path text. */
-  at: number;
-}
-
-const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
-const INDEX = /\[(\d{1,6}|\*)\]/y;
-
-export function parseFieldPath(text: string): PathSegment[] | PathError {
-  const segs: PathSegment[] = [];
-  let pos = 0;
-  if (text.length === 0) return { error: 'empty field path', at: 0 };
-  if (text.length > 200) return { error: 'field path is too long (200 characters at most)', at: 200 };
-  for (;;) {
-    IDENT.lastIndex = pos;
-    const id = IDENT.exec(text);
-    if (!id) return { error: `expected a field name at character ${pos + 1} of "${text}"`, at: pos };
-    segs.push({ kind: 'key', name: id[0] });
-    pos = IDENT.lastIndex;
-    for (;;) {
-      INDEX.lastIndex = pos;
-      const ix = INDEX.exec(text);
-      if (!ix) break;
-      segs.push(ix[1] === '*' ? { kind: 'any' } : { kind: 'index', index: Number(ix[1]) });
-      pos = INDEX.lastIndex;
-    }
-    if (pos === text.length) return segs;
-    if (text[pos] !== '.') return { error: `unexpected "${text[pos]}" at character ${pos + 1} of "${text}" (fields are joined with ".", indexes written [0] or [*])`, at: pos };
-    pos++;
-  }
-}
+// The grammar and the walker live in shared/ (the webview and the reports use them too).
+export {
+  formatFieldPath, getField, isPathError, parseFieldPath, resolveField, type PathError, type PathSegment, type ResolvedField,
+} from '../../../shared/fields/path';
 
 /*
  * Rules mark the same few paths on every connection; parsing each again (and
@@ -65,98 +29,9 @@ const prefixKeys = memoize((path: string): readonly string[] => {
   return out;
 });
 
-export function isPathError(p: PathSegment[] | PathError): p is PathError {
-  return !Array.isArray(p);
-}
-
-function toSegments(path: string | readonly PathSegment[]): readonly PathSegment[] | null {
-  if (typeof path !== 'string') return path;
-  const p = parseFieldPath(path);
-  return isPathError(p) ? null : p;
-}
-
-export function formatFieldPath(segs: readonly PathSegment[]): string {
-  let out = '';
-  for (const s of segs) {
-    if (s.kind === 'key') out += (out ? '.' : '') + s.name;
-    else if (s.kind === 'index') out += `[${s.index}]`;
-    else out += '[*]';
-  }
-  return out;
-}
-
-export interface ResolvedField {
-  /** Concrete path (wildcards replaced by indexes). */
-  path: string;
-  value: unknown;
-}
-
-function own(obj: unknown, key: string): unknown {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
-  return Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
-}
-
-/**
- * Every value a path reaches: one for a plain path (none when it leads
- * nowhere), one per element for each `[*]`.
- */
-export function resolveField(root: unknown, path: string | readonly PathSegment[]): ResolvedField[] {
-  const segs = toSegments(path);
-  if (!segs) return [];
-  let current: ResolvedField[] = [{ path: '', value: root }];
-  for (const s of segs) {
-    const next: ResolvedField[] = [];
-    for (const c of current) {
-      if (s.kind === 'key') {
-        const v = own(c.value, s.name);
-        if (v !== undefined) next.push({ path: c.path ? `${c.path}.${s.name}` : s.name, value: v });
-      } else if (Array.isArray(c.value)) {
-        if (s.kind === 'index') {
-          if (s.index < c.value.length) next.push({ path: `${c.path}[${s.index}]`, value: c.value[s.index] });
-        } else {
-          c.value.forEach((v, i) => next.push({ path: `${c.path}[${i}]`, value: v }));
-        }
-      }
-    }
-    current = next;
-    if (current.length === 0) break;
-  }
-  return current;
-}
-
-/**
- * The value at a path: for a path with `[*]` the list of every reached value
- * (so `clientHello.extensions[*].type` reads as the extension types in wire
- * order); undefined when the path leads nowhere.
- */
-export function getField(root: unknown, path: string | readonly PathSegment[]): unknown {
-  const segs = toSegments(path);
-  if (!segs) return undefined;
-  const hits = resolveField(root, segs);
-  if (segs.some((s) => s.kind === 'any')) return hits.map((h) => h.value);
-  return hits.length > 0 ? hits[0].value : undefined;
-}
-
-/** The handshake message a field path lies in, by the message names of MessageReport. */
+/** The handshake message a field path lies in, by the message names of MessageReport (the field registry's). */
 export function messageOfField(path: string): string | null {
-  const segs = parsedPath(path);
-  if (!Array.isArray(segs) || segs[0].kind !== 'key') return null;
-  const root = segs[0].name;
-  const second = segs[1]?.kind === 'key' ? segs[1].name : '';
-  switch (root) {
-    case 'clientHello': return 'ClientHello';
-    case 'serverHello': return 'ServerHello';
-    case 'serverKeyExchange': return 'ServerKeyExchange';
-    case 'certificates': return 'Certificate';
-    case 'fingerprints':
-      if (second.startsWith('ja4x')) return 'Certificate';
-      if (second.startsWith('ja3s') || second.startsWith('ja4s')) return 'ServerHello';
-      return 'ClientHello';
-    case 'tls':
-      return second === 'serverName' ? 'ClientHello' : 'ServerHello';
-    default:
-      return null;
-  }
+  return Array.isArray(parsedPath(path)) ? registryMessage(path) : null;
 }
 
 function isEmptyRange(r: SourceLocation[]): boolean {
@@ -164,16 +39,6 @@ function isEmptyRange(r: SourceLocation[]): boolean {
 }
 
 const HELLO_ROOTS = new Set(['clientHello', 'serverHello', 'serverKeyExchange']);
-
-/** Where a summary field (`tls.*`, `fingerprints.*`) takes its bytes from. */
-const SUMMARY_SOURCES: Record<string, string> = {
-  'tls.version': 'serverHello.selectedVersion',
-  'tls.versionName': 'serverHello.selectedVersion',
-  'tls.cipherSuite': 'serverHello.cipherSuite',
-  'tls.cipherSuiteName': 'serverHello.cipherSuite',
-  'tls.alpn': 'serverHello.alpn',
-  'tls.serverName': 'clientHello.serverName',
-};
 
 /**
  * The message a decoded object came from. The report builder shares the
@@ -199,7 +64,7 @@ export function findMessage(conn: ConnectionReport, name: string): MessageReport
  * message. Empty only when the report carries no locations at all.
  */
 export function fieldRange(conn: ConnectionReport, path: string): SourceLocation[] {
-  const source = SUMMARY_SOURCES[path];
+  const source = fieldSource(path);
   if (source) return fieldRange(conn, source);
   const segs = parsedPath(path);
   if (!Array.isArray(segs) || segs[0].kind !== 'key') return [];

@@ -33,9 +33,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CertificateReport, ClientHelloReport, ConnectionReport, Fingerprints, ServerHelloReport, ServerKeyExchangeReport, TlsExtension, TlsSummary } from '../../../shared/analysis';
+import type { ConnectionReport } from '../../../shared/analysis';
 import type { Suspect } from '../../../shared/compare';
 import { type Weight } from './catalogue';
+import { formatField, RULE_ROOTS, ruleKeys } from '../../../shared/fields/registry';
 import { fieldRange, isPathError, messageOfField, parseFieldPath, resolveField, type PathSegment, type ResolvedField } from './fieldPath';
 import { LineMap, parseJsonWithPositions, type JsonNode } from '../json/jsonPositions';
 
@@ -101,41 +102,14 @@ export interface UserRulesResult {
 }
 
 // ---------------------------------------------------------------------------
-// Fields a rule may name. Kept as typed lists so a renamed report field breaks
-// the build instead of silently making users' rules never match.
+// Fields a rule may name: the field registry's (typed by the report's own
+// keys there, so a renamed report field breaks the build instead of silently
+// making users' rules never match).
 
-const CLIENT_HELLO_KEYS = [
-  'recordVersion', 'legacyVersion', 'random', 'sessionId', 'cipherSuites', 'compressionMethods', 'extensions', 'serverName', 'alpn',
-  'supportedVersions', 'supportedGroups', 'ecPointFormats', 'signatureAlgorithms', 'sslv2',
-] as const satisfies ReadonlyArray<keyof ClientHelloReport>;
-const SERVER_HELLO_KEYS = [
-  'recordVersion', 'legacyVersion', 'random', 'sessionId', 'cipherSuite', 'cipherSuiteName', 'compressionMethod', 'extensions',
-  'selectedVersion', 'helloRetryRequest', 'alpn', 'downgradeSentinel',
-] as const satisfies ReadonlyArray<keyof ServerHelloReport>;
-const SERVER_KEY_EXCHANGE_KEYS = [
-  'kind', 'dhPrime', 'dhPrimeBits', 'dhGenerator', 'dhPublic', 'dhPublicBits', 'curveType', 'namedCurve', 'namedCurveName', 'ecPoint',
-  'signatureAlgorithm', 'signatureAlgorithmName', 'signatureLength',
-] as const satisfies ReadonlyArray<keyof ServerKeyExchangeReport>;
-const CERTIFICATE_KEYS = [
-  'index', 'subject', 'issuer', 'subjectCN', 'issuerCN', 'serialNumber', 'notBefore', 'notAfter', 'lifetimeSeconds', 'subjectAltNames',
-  'publicKey', 'signatureAlgorithm', 'sha256', 'selfSigned', 'extensions', 'length', 'error', 'ja4x',
-] as const satisfies ReadonlyArray<keyof CertificateReport>;
-const EXTENSION_KEYS = ['type', 'name', 'grease', 'length', 'data', 'raw'] as const satisfies ReadonlyArray<keyof TlsExtension>;
-const FINGERPRINT_KEYS = [
-  'ja3', 'ja3Full', 'ja3s', 'ja3sFull', 'ja4', 'ja4_r', 'ja4_o', 'ja4_ro', 'ja4s', 'ja4s_r', 'ja4x',
-] as const satisfies ReadonlyArray<keyof Fingerprints>;
-const TLS_KEYS = [
-  'version', 'versionName', 'cipherSuite', 'cipherSuiteName', 'serverName', 'alpn', 'resumed', 'incomplete', 'lastMessage',
-] as const satisfies ReadonlyArray<keyof TlsSummary>;
-
-const ROOTS: Record<string, readonly string[]> = {
-  clientHello: CLIENT_HELLO_KEYS,
-  serverHello: SERVER_HELLO_KEYS,
-  serverKeyExchange: SERVER_KEY_EXCHANGE_KEYS,
-  certificates: CERTIFICATE_KEYS,
-  fingerprints: FINGERPRINT_KEYS,
-  tls: TLS_KEYS,
-};
+const ROOTS: Record<string, readonly string[]> = Object.fromEntries(
+  RULE_ROOTS.map((root) => [root, ruleKeys(root === 'certificates' ? 'certificates[*]' : root)]),
+);
+const EXTENSION_KEYS = ruleKeys('clientHello.extensions[*]');
 
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -697,19 +671,21 @@ export function userRulesPath(workspaceRoot: string): string {
 // ---------------------------------------------------------------------------
 // Evaluation
 
-function display(v: unknown): string {
-  let s: string;
-  if (typeof v === 'number') s = Number.isInteger(v) && v >= 0 ? `${v} (0x${v.toString(16).padStart(4, '0')})` : String(v);
-  else if (typeof v === 'string') s = v;
-  else if (v === undefined) s = '(absent)';
-  else {
-    try {
-      s = JSON.stringify(v) ?? String(v);
-    } catch {
-      s = String(v);
-    }
-  }
+/** A marked value as the field registry shows it (as reports, hovers and the webview do); raw for fields it has no words for. */
+function display(path: string, v: unknown): string {
+  const s = (v === undefined ? null : formatField(path, v)) ?? raw(v);
   return s.length > 300 ? `${s.slice(0, 300)}…` : s;
+}
+
+function raw(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? `${v} (0x${v.toString(16).padStart(4, '0')})` : String(v);
+  if (typeof v === 'string') return v;
+  if (v === undefined) return '(absent)';
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }
 
 /** The fields one rule marks in a connection. */
@@ -750,7 +726,7 @@ export function evaluateUserRule(conn: ConnectionReport, rule: UserRule): Suspec
     reference: rule.reference,
     weight: rule.weight,
     range: fieldRange(conn, mk.path),
-    value: display(mk.value),
+    value: display(mk.path, mk.value),
   }));
 }
 

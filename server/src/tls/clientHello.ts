@@ -5,7 +5,7 @@
 import { Cursor, DecodeStop, MsgCtx, toHex } from './reader';
 import { RangeMap, type ClientHello, type Span } from './types';
 import { decodeExtensionList, findExt, findExtIndex } from './extensions';
-import { EXT } from './registry/extensionTypes';
+import { EXT } from '../../../shared/tls/registry/extensionTypes';
 
 export function emptyClientHello(recordVersion: number, sslv2: boolean): ClientHello {
   return {

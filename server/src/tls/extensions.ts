@@ -37,11 +37,11 @@
 import { Cursor, DecodeStop, printable, toHex } from './reader';
 import type { RangeMap, TlsExtension } from './types';
 import { extensionData, type DecodedExtensionType } from '../../../shared/tlsExtensions';
-import { EXT, extensionName } from './registry/extensionTypes';
-import { isGrease } from './registry/grease';
-import { namedGroupName, ecPointFormatName } from './registry/namedGroups';
-import { signatureSchemeName } from './registry/signatureSchemes';
-import { versionName } from './registry/versions';
+import { EXT, extensionName } from '../../../shared/tls/registry/extensionTypes';
+import { isGrease } from '../../../shared/tls/registry/grease';
+import { namedGroupName, ecPointFormatName } from '../../../shared/tls/registry/namedGroups';
+import { signatureSchemeName } from '../../../shared/tls/registry/signatureSchemes';
+import { versionName } from '../../../shared/tls/registry/versions';
 
 export type ExtContext =
   | 'client_hello'

@@ -25,10 +25,10 @@ import { decodeServerHello } from './serverHello';
 import { decodeCertificate } from './certificate';
 import { decodeServerKeyExchange } from './serverKeyExchange';
 import { decodeExtensionList } from './extensions';
-import { HS, handshakeTypeName } from './registry/handshakeTypes';
-import { kexOf } from './registry/cipherSuites';
-import { signatureSchemeName } from './registry/signatureSchemes';
-import { isTls13 } from './registry/versions';
+import { HS, handshakeTypeName } from '../../../shared/tls/registry/handshakeTypes';
+import { kexOf } from '../../../shared/tls/registry/cipherSuites';
+import { signatureSchemeName } from '../../../shared/tls/registry/signatureSchemes';
+import { isTls13 } from '../../../shared/tls/registry/versions';
 
 /** What both directions learn from the hellos; shared so the client side can decode ClientKeyExchange. */
 export interface ConnectionInfo {

@@ -26,8 +26,8 @@ import { LinearMap, MsgCtx, PiecewiseMap, printable, type OffsetMap } from './re
 import { RangeMap, type Direction, type HandshakeMessage, type Span, type TlsRecord, type TlsSink } from './types';
 import { decodeHandshakeMessage, newConnectionInfo, type ConnectionInfo } from './handshake';
 import { decodeSslv2ClientHello } from './clientHello';
-import { alertDescriptionName } from './registry/alerts';
-import { ENCRYPTED_HANDSHAKE_NAME, ENCRYPTED_HANDSHAKE_TYPE } from './registry/handshakeTypes';
+import { alertDescriptionName } from '../../../shared/tls/registry/alerts';
+import { ENCRYPTED_HANDSHAKE_NAME, ENCRYPTED_HANDSHAKE_TYPE } from '../../../shared/tls/registry/handshakeTypes';
 
 export type { ConnectionInfo } from './handshake';
 export { newConnectionInfo } from './handshake';

@@ -5,8 +5,8 @@
 import { Cursor, DecodeStop, MsgCtx } from './reader';
 import { RangeMap, type ServerHello, type Span } from './types';
 import { decodeExtensionList, findExt, findExtIndex } from './extensions';
-import { EXT } from './registry/extensionTypes';
-import { cipherSuiteName } from './registry/cipherSuites';
+import { EXT } from '../../../shared/tls/registry/extensionTypes';
+import { cipherSuiteName } from '../../../shared/tls/registry/cipherSuites';
 
 /** SHA-256("HelloRetryRequest"). */
 export const HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
@@ -27,6 +27,7 @@ export function decodeServerHello(ctx: MsgCtx, recordVersion: number, recordVers
     selectedVersion: 0,
     helloRetryRequest: false,
     alpn: null,
+    extendedMasterSecret: false,
     ranges: new RangeMap(),
   };
   const r = sh.ranges;
@@ -101,4 +102,8 @@ function summarise(sh: ServerHello): void {
     const s = r.get(`extensions[${i}].protocols[0]`);
     if (s) r.set('alpn', s);
   }
+  const ems = findExtIndex(sh.extensions, EXT.extended_master_secret);
+  sh.extendedMasterSecret = ems >= 0;
+  const e = r.get(`extensions[${ems}]`);
+  if (e) r.set('extendedMasterSecret', e);
 }

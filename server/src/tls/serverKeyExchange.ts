@@ -5,9 +5,9 @@
  */
 import { bitLength, Cursor, DecodeStop, MsgCtx } from './reader';
 import { RangeMap, type ServerKeyExchange } from './types';
-import { cipherSuiteInfo, type KeyExchange } from './registry/cipherSuites';
-import { ecCurveTypeName, namedGroupName } from './registry/namedGroups';
-import { signatureSchemeName } from './registry/signatureSchemes';
+import { cipherSuiteInfo, type KeyExchange } from '../../../shared/tls/registry/cipherSuites';
+import { ecCurveTypeName, namedGroupName } from '../../../shared/tls/registry/namedGroups';
+import { signatureSchemeName } from '../../../shared/tls/registry/signatureSchemes';
 
 /**
  * Without the ServerHello (decoder joined after a gap) the suite is unknown:

@@ -129,6 +129,8 @@ export interface ServerHello {
    * offered TLS 1.3.
    */
   downgradeSentinel?: 'tls12' | 'tls11';
+  /** The server agreed to the extended master secret (RFC 7627): its ServerHello carries extended_master_secret. Always set by the decoder. */
+  extendedMasterSecret?: boolean;
   ranges: RangeMap;
 }
 
@@ -143,7 +145,7 @@ export interface CertificateEntry {
 export interface ServerKeyExchange {
   /** 'psk' covers plain and RSA PSK (hint only); DHE/ECDHE PSK are 'dhe'/'ecdhe' with pskIdentityHint set. */
   kind: 'dhe' | 'ecdhe' | 'rsa-export' | 'psk' | 'srp' | 'unknown';
-  /** Key exchange of the negotiated suite (registry/cipherSuites.ts KeyExchange). */
+  /** Key exchange of the negotiated suite (shared/tls/registry/cipherSuites.ts KeyExchange). */
   kex?: string;
   /** Hex; PSK suites only. */
   pskIdentityHint?: string;

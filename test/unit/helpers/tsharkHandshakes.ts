@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RangeMap, type ClientHello, type ServerHello, type TlsExtension } from '../../../server/src/tls/types';
-import { isGrease } from '../../../server/src/tls/registry/grease';
+import { isGrease } from '../../../shared/tls/registry/grease';
 
 export interface TsharkExtension {
   type: number;

@@ -12,7 +12,6 @@
  * GREASE values are not listed: `isGrease` recognises them.
  */
 import { isGrease } from './grease';
-import { memoize } from '../../util/memo';
 
 const SUITES: ReadonlyArray<readonly [number, string]> = [
   [0x0000, 'TLS_NULL_WITH_NULL_NULL'],
@@ -475,7 +474,13 @@ export function isKnownCipherSuite(n: number): boolean {
  * connection asks (ServerKeyExchange, ClientKeyExchange), and the string
  * tests below cost more than decoding the message that asked.
  */
-const classify = memoize((n: number): KeyExchange => classifyName(n, BY_ID.get(n)!));
+const KEX = new Map<number, KeyExchange>();
+// Only named suites are classified, so the cache holds at most the table's size.
+function classify(n: number): KeyExchange {
+  let k = KEX.get(n);
+  if (k === undefined) KEX.set(n, (k = classifyName(n, BY_ID.get(n)!)));
+  return k;
+}
 
 /** Key exchange derived from the registry name, so the whole table is covered without a second hand-kept list. */
 function classifyName(n: number, name: string): KeyExchange {

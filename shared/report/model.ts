@@ -4,9 +4,11 @@
  * Renderers only decide how things look; what is said lives here, so the three
  * formats can't tell different stories about the same capture.
  */
-import type { AnalysisReport, ConnectionReport, Endpoint, MessageReport, PacketReport, SourceLocation } from '../../../shared/analysis';
-import type { CompareReport, ConnectionPair, Interference, PairPacket, PathDirection, Suspect } from '../../../shared/compare';
-import type { Annotation } from './annotations';
+import type { AnalysisReport, ConnectionReport, Endpoint, MessageReport, PacketReport, SourceLocation } from '../analysis';
+import type { CompareReport, ConnectionPair, Interference, PairPacket, PathDirection, Suspect } from '../compare';
+import type { Annotation } from '../annotations';
+import { getField } from '../fields/path';
+import { formatField, stepLabel } from '../fields/registry';
 
 export type Side = 'client' | 'relay';
 
@@ -426,31 +428,27 @@ export function lookupField(conn: ConnectionReport | null, field: string): Field
   if (m) {
     const obj = conn[m[1] as 'clientHello' | 'serverHello' | 'serverKeyExchange'];
     if (!obj) return null;
-    const value = getPath(obj, m[2]);
+    const value = getField(obj, m[2]);
     const ranges = obj.ranges?.[m[2]] ?? obj.ranges?.[m[2].replace(/\[\d+\].*$/, '')] ?? [];
-    return value === undefined ? null : { value: show(value), ranges };
+    return value === undefined ? null : { value: show(field, value, obj), ranges };
   }
   const c = /^certificates\[(\d+)\](?:\.(.+))?$/.exec(field);
   if (c) {
     const cert = conn.certificates[Number(c[1])];
     if (!cert) return null;
-    const value = c[2] ? getPath(cert, c[2]) : cert.subject;
-    return value === undefined ? null : { value: show(value), ranges: cert.range };
+    const path = c[2] ? field : `${field}.subject`;
+    const value = getField(conn, path);
+    return value === undefined ? null : { value: show(path, value, cert), ranges: cert.range };
   }
   return null;
 }
 
-function getPath(obj: unknown, p: string): unknown {
-  let cur: unknown = obj;
-  for (const part of p.split(/\.|(?=\[)/)) {
-    if (cur === null || cur === undefined) return undefined;
-    const idx = /^\[(\d+)\]$/.exec(part);
-    cur = idx ? (cur as unknown[])[Number(idx[1])] : (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
-
-function show(v: unknown): string {
+/** As the field registry shows it (as the tables, hovers and the webview do); raw for what it has no words for. */
+function show(path: string, v: unknown, holder: unknown): string {
+  const shown = formatField(path, v, holder);
+  // A list element named by what it is (an extension) says so: "supported_groups: 12 B".
+  const name = /\[\d+\]$/.test(path) ? stepLabel(path, v) : null;
+  if (shown !== null) return name && !name.startsWith('[') ? `${name}: ${shown}` : shown;
   if (v === null) return 'null';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);

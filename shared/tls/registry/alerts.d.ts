@@ -1,0 +1,2 @@
+export declare function alertDescriptionName(n: number): string;
+export declare function alertLevelName(n: number): string;

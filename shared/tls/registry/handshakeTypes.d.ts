@@ -1,0 +1,26 @@
+export declare const HS: {
+    readonly hello_request: 0;
+    readonly client_hello: 1;
+    readonly server_hello: 2;
+    readonly hello_verify_request: 3;
+    readonly new_session_ticket: 4;
+    readonly end_of_early_data: 5;
+    readonly encrypted_extensions: 8;
+    readonly certificate: 11;
+    readonly server_key_exchange: 12;
+    readonly certificate_request: 13;
+    readonly server_hello_done: 14;
+    readonly certificate_verify: 15;
+    readonly client_key_exchange: 16;
+    readonly finished: 20;
+    readonly certificate_url: 21;
+    readonly certificate_status: 22;
+    readonly supplemental_data: 23;
+    readonly key_update: 24;
+    readonly compressed_certificate: 25;
+    readonly next_protocol: 67;
+};
+export declare const ENCRYPTED_HANDSHAKE_TYPE = -1;
+export declare const ENCRYPTED_HANDSHAKE_NAME = "EncryptedHandshakeMessage";
+export declare function handshakeTypeName(n: number): string;
+export declare function contentTypeName(n: number): string;
