@@ -10,7 +10,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification } from '../../shared/protocol';
 import type { FromWebview, ToWebview } from '../../shared/webviewProtocol';
 import { captureSource, requestWithProgress, settings } from './client';
-import { addNote, answerBytes, CaptureReader, loadNotes, webviewHtml, webviewOptions } from './webviewHost';
+import { addNote, answerBytes, loadNotes, webviewHtml, webviewOptions } from './webviewHost';
 
 export const CAPTURE_EDITOR_VIEW_TYPE = 'handshakeInspector.capture';
 
@@ -56,8 +56,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       if (m.type !== 'progress' && m.type !== 'select') sent.push(m);
       void panel.webview.postMessage(m);
     };
-    const reader = new CaptureReader(document.uri);
-    const postNotes = async () => post({ type: 'notes', ...(await loadNotes(document.uri, 'client')) });
+    const postNotes = async () => post({ type: 'notes', ...(await loadNotes(this.client, document.uri, 'client')) });
     const cancel = new vscode.CancellationTokenSource();
     token.onCancellationRequested(() => cancel.cancel());
     let started = false;
@@ -95,7 +94,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         case 'select':
           return this.commands.openDissection(document.uri);
         case 'readBytes':
-          return answerBytes(reader, msg.requestId, msg.ranges, post);
+          return answerBytes(this.client, document.uri, msg.requestId, msg.ranges, post);
         case 'annotate':
           if (await addNote(this.client, document.uri, msg.target, msg.text, post)) await postNotes();
           return;

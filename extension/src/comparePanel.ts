@@ -11,7 +11,7 @@ import type { CompareReport } from '../../shared/compare';
 import { CompareRequest, type CompareParams } from '../../shared/protocol';
 import type { FromWebview, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
 import { captureSource, settings, withNotificationProgress } from './client';
-import { addNote, answerBytes, CaptureReader, loadNotes, webviewHtml, webviewOptions } from './webviewHost';
+import { addNote, answerBytes, loadNotes, webviewHtml, webviewOptions } from './webviewHost';
 
 export const COMPARE_VIEW_TYPE = 'handshakeInspector.compare';
 
@@ -30,13 +30,12 @@ export async function openComparePanel(
   });
   panel.webview.html = webviewHtml(context.extensionUri, panel.webview, panel.title);
   const post = (m: ToWebview) => void panel.webview.postMessage(m);
-  const readers = { client: new CaptureReader(clientUri), relay: new CaptureReader(relayUri) };
   const uris = { client: clientUri, relay: relayUri };
   let current = report;
   let baseline: number | null = null;
 
   const postNotes = async () => {
-    const [c, r] = await Promise.all([loadNotes(clientUri, 'client'), loadNotes(relayUri, 'relay')]);
+    const [c, r] = await Promise.all([loadNotes(client, clientUri, 'client'), loadNotes(client, relayUri, 'relay')]);
     const notes: WebviewNote[] = [...c.notes, ...r.notes];
     post({ type: 'notes', notes, problems: [...c.problems, ...r.problems] });
   };
@@ -50,7 +49,7 @@ export async function openComparePanel(
         await postNotes();
         return;
       case 'readBytes':
-        return answerBytes(readers[msg.side], msg.requestId, msg.ranges, post);
+        return answerBytes(client, uris[msg.side], msg.requestId, msg.ranges, post);
       case 'annotate':
         if (await addNote(client, uris[msg.side], msg.target, msg.text, post)) await postNotes();
         return;
