@@ -46,8 +46,12 @@ export interface ReportSources {
   relay: CaptureRef | null;
 }
 
-/** Open byte sources kept for repeated reads (a hex pane asks once per message); a compressed one holds its inflated bytes. */
-const OPEN_SOURCES = 4;
+/**
+ * Open byte sources kept for repeated reads (a hex pane asks once per
+ * message). A compressed one holds its inflated bytes (at most
+ * MAX_INFLATED_BYTES), so few are kept: what is held stays bounded.
+ */
+const OPEN_SOURCES = 2;
 
 export class Inspector {
   private readonly open = new Map<string, { stamp: string; bytes: SourceBytes }>();
