@@ -15,6 +15,7 @@
 import { NotificationType, ProgressType, RequestType } from 'vscode-jsonrpc';
 import type { AnalysisReport, ConnectionReport, SourceLocation } from './analysis';
 import type { CompareReport } from './compare';
+import type { ReportFormat } from './reportFormat';
 
 /** A capture the server should read. */
 export interface CaptureSource {
@@ -69,13 +70,7 @@ export namespace CompareRequest {
   export const type = new RequestType<CompareParams, CompareReport, void>(method);
 }
 
-/** Formats of an exported report (the CLI's `report --format`). */
-export const REPORT_FORMATS = ['html', 'md', 'json'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-export function isReportFormat(x: unknown): x is ReportFormat {
-  return typeof x === 'string' && (REPORT_FORMATS as readonly string[]).includes(x);
-}
+export { isReportFormat, REPORT_FORMATS, type ReportFormat } from './reportFormat';
 
 export interface ExportReportParams extends CompareParams {
   format: ReportFormat;

@@ -11,16 +11,12 @@
  */
 import type { AnalysisReport } from '../../../shared/analysis';
 import type { CompareReport } from '../../../shared/compare';
-import type { ReportFormat } from '../../../shared/protocol';
+import type { ReportFormat } from '../../../shared/reportFormat';
 import type { AnalyzeOptions } from '../analysis/analyzeCapture';
 import { SourceBytes, type LocatedBytes } from '../capture/sourceBytes';
 import type { SourceLocation } from '../capture/source';
 import { compareSources, type BaselineSpec } from '../compare/compareCaptures';
-import { addAnnotation, loadAnnotations, loadReportAnnotations, type AddResult, type AnnotationNote, type AnnotationProblem, type NewAnnotation } from '../report/annotations';
-import { hexBytesFromReaders } from '../report/hex';
-import { renderHtml } from '../report/html';
-import { renderJson } from '../report/json';
-import { renderMarkdown } from '../report/markdown';
+import type { AddResult, AnnotationNote, AnnotationProblem, NewAnnotation } from '../report/annotations';
 import type { UserRule } from '../rules/userRules';
 import { analyseRef, refPath, type CaptureRef } from './captureRef';
 
@@ -70,6 +66,10 @@ export class Inspector {
    * captures (never the whole file).
    */
   async report(report: CompareReport, sources: ReportSources, format: ReportFormat, generatedAt = new Date()): Promise<RenderedReport> {
+    // Loaded when first needed: the CLI's other commands and the server's start-up don't pay for the renderers.
+    const [{ loadReportAnnotations }, { hexBytesFromReaders }, { renderHtml }, { renderMarkdown }, { renderJson }] = await Promise.all([
+      import('../report/annotations'), import('../report/hex'), import('../report/html'), import('../report/markdown'), import('../report/json'),
+    ]);
     const loaded = await loadReportAnnotations(refPath(sources.client), sources.relay ? refPath(sources.relay) : null, {
       client: report.client.input.sha256, relay: report.relay?.input.sha256,
     });
@@ -93,14 +93,16 @@ export class Inspector {
   async notes(ref: CaptureRef, captureSha256: string | null = null): Promise<{ notes: AnnotationNote[]; problems: AnnotationProblem[] }> {
     const path = refPath(ref);
     if (!path) return { notes: [], problems: [] };
+    const { loadAnnotations } = await import('../report/annotations');
     const l = await loadAnnotations(path, { captureSha256 });
     return { notes: l.notes, problems: [...l.errors, ...l.warnings] };
   }
 
   /** Adds a note to the capture's sidecar; only files have one. */
-  annotate(ref: CaptureRef, note: NewAnnotation): Promise<AddResult> {
+  async annotate(ref: CaptureRef, note: NewAnnotation): Promise<AddResult> {
     const path = refPath(ref);
     if (!path) throw new Error('annotations are kept next to the capture file: only files can be annotated');
+    const { addAnnotation } = await import('../report/annotations');
     return addAnnotation(path, note);
   }
 

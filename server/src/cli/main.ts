@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { analyzeFile } from '../analysis/analyzeCapture';
 import { formatAnalysisHead, formatAnalysisTail, formatCompare, formatConnectionText, formatVerdictLine } from '../output/textSummary';
 import type { CompareReport } from '../../../shared/compare';
-import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../../../shared/protocol';
+import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../../../shared/reportFormat';
 import { fileRef } from '../app/captureRef';
 import { Inspector } from '../app/inspector';
 import { createWriteStream } from 'node:fs';

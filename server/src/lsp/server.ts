@@ -172,10 +172,11 @@ class ServerState {
     }
     const o = ref.origin;
     if (!('path' in o)) return analyzeBytes('data' in o ? o.data : new TextEncoder().encode(o.text), ref.name, { ...opts, packets: true });
-    const keep = opts.tlsOnly ?? true ? isTlsView : () => true;
+    const tlsOnly = opts.tlsOnly ?? true;
+    const keep = tlsOnly ? isTlsView : () => true;
     const view = async (run: Promise<AnalysisReport>) => {
       const r = await run;
-      return opts.tlsOnly ?? true ? { ...r, connections: r.connections.filter(keep) } : r;
+      return tlsOnly ? { ...r, connections: r.connections.filter(keep) } : r;
     };
     const st = await stat(o.path);
     const key = `${st.size}/${st.mtimeMs}/${opts.ja4plus ?? false}`;
