@@ -88,8 +88,8 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
   }
 
   function webview(): FrameLocator {
-    // Only the capture editor has a webview here; take the newest frame if an old one lingers.
-    return page.locator('iframe.webview.ready').last().contentFrame().frameLocator('#active-frame');
+    // Hidden editors keep their webviews in the page: the visible one is the active editor's.
+    return page.locator('iframe.webview.ready:visible').last().contentFrame().frameLocator('#active-frame');
   }
 
   before(async () => {
@@ -297,6 +297,16 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
       assert.match(text, /ServerHello/);
       await page.waitForTimeout(500);
       await shot(`e2e-${theme.name}-pcap-editor`);
+    });
+
+    it(`shows the compare view in the ${theme.name} theme`, async () => {
+      // The compare panel opened by the tests above; it keeps its page while hidden.
+      await page.locator('.tab', { hasText: 'client.pcap ⇄ relay.pcap' }).first().click();
+      await page.locator('.tab.active', { hasText: 'client.pcap ⇄ relay.pcap' }).waitFor();
+      const banner = webview().locator('.banner[aria-label="Verdict"]').first();
+      await banner.getByText(/dropped on the path/i).first().waitFor({ timeout: 30000 });
+      await page.waitForTimeout(500);
+      await shot(`e2e-compare-${theme.name}`);
     });
   }
 });
