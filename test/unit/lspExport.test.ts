@@ -5,14 +5,14 @@
 // to load only the client's notes and never check a sidecar's SHA-256.
 import { strict as assert } from 'node:assert';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { AnnotateRequest, ExportReportRequest, NotesRequest, type ReportFormat } from '../../shared/protocol';
-import { SERVER, startLanguageServer, stopLanguageServer } from './helpers/languageServer';
+import { startInitialisedServer, stopLanguageServer } from './helpers/languageServer';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'bin', 'handshake-inspector.js');
@@ -39,17 +39,12 @@ describe('CLI report and language-server export agree', () => {
   const uri = (p: string) => pathToFileURL(p).toString();
 
   before(async () => {
-    // Missing prerequisites fail here (under CI and off it alike): these tests are the point of the change.
-    assert.ok(existsSync(SERVER), 'dist/server.js is missing: run npm run build');
     dir = mkdtempSync(join(tmpdir(), 'hi-export-'));
     client = join(dir, 'client.pcap');
     relay = join(dir, 'relay.pcap');
     copyFileSync(join(TORKZ, 'client.pcap'), client);
     copyFileSync(join(TORKZ, 'relay.pcap'), relay);
-    ({ proc, conn } = startLanguageServer());
-    conn.listen();
-    await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {} });
-    await conn.sendNotification('initialized', {});
+    ({ proc, conn } = await startInitialisedServer());
     // Notes as the compare view adds them: one on each capture, through the server.
     const a = await conn.sendRequest(AnnotateRequest.type, { uri: uri(client), target: { kind: 'connection', connection: 1 }, text: 'client side: <script>alert(1)</script> the bridge never answers' });
     const b = await conn.sendRequest(AnnotateRequest.type, { uri: uri(relay), target: { kind: 'packet', packet: 3 }, text: 'relay side: ServerHello sent here' });

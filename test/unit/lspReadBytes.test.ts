@@ -3,7 +3,7 @@
 // only reader. Checked against the capture file itself, read independently.
 import { strict as assert } from 'node:assert';
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { MessageReport } from '../../shared/analysis';
 import { AnalyzeFileRequest, MAX_READ_BYTES, ReadBytesRequest } from '../../shared/protocol';
-import { SERVER, startLanguageServer, stopLanguageServer } from './helpers/languageServer';
+import { startInitialisedServer, stopLanguageServer } from './helpers/languageServer';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const TORKZ = join(ROOT, 'test', 'fixtures', 'tor-kz');
@@ -23,12 +23,8 @@ describe('handshake/readBytes', () => {
   const uri = (p: string) => pathToFileURL(p).toString();
 
   before(async () => {
-    assert.ok(existsSync(SERVER), 'dist/server.js is missing: run npm run build');
     dir = mkdtempSync(join(tmpdir(), 'hi-readbytes-'));
-    ({ proc, conn } = startLanguageServer());
-    conn.listen();
-    await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {} });
-    await conn.sendNotification('initialized', {});
+    ({ proc, conn } = await startInitialisedServer());
   });
 
   after(async () => {
