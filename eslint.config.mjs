@@ -49,11 +49,4 @@ export default tseslint.config(
   layer(['webview/src/**/*.ts'], webview),
 
   // ---------------------------------------------------------------------------
-  // TEMPORARY (issue #11): imports across layers that other branches remove.
-  // Each entry names one file and exactly the imports it may keep until then.
-  // The lead deletes this whole block after merging contract, fields and
-  // service; `npm run lint` must then still pass.
-  layer(['extension/src/webviewHost.ts'], { ...extension, temporarilyAllowed: ['server/src/report/annotations'] }), // → service
-  // END TEMPORARY
-  // ---------------------------------------------------------------------------
 );

@@ -23,10 +23,9 @@ function packageName(spec) {
 
 /** Why `spec`, imported from `file` (both relative to the repository), breaks the layer's options; null if it doesn't. */
 export function layerViolation(options, file, spec) {
-  const { layer, allowed, denied = [], node = true, deniedPackages = [], temporarilyAllowed = [] } = options;
+  const { layer, allowed, denied = [], node = true, deniedPackages = [] } = options;
   if (spec.startsWith('.') || spec.startsWith('/')) {
     const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.(ts|js|mjs|cjs)$/, '');
-    if (temporarilyAllowed.includes(target)) return null;
     const own = denied.find((d) => under(target, d));
     if (own) return `${layer} must not import ${own}/ (here: ${target})`;
     if (!allowed.some((a) => under(target, a))) return `${layer} may import only from ${allowed.map((a) => `${a}/`).join(', ')} (here: ${target})`;
@@ -49,7 +48,6 @@ const optionSchema = {
     denied: { type: 'array', items: { type: 'string' } },
     node: { type: 'boolean' },
     deniedPackages: { type: 'array', items: { type: 'string' } },
-    temporarilyAllowed: { type: 'array', items: { type: 'string' } },
   },
   required: ['layer', 'allowed'],
   additionalProperties: false,

@@ -8,11 +8,15 @@
  * Captures are named by URI. For `file:` URIs the server reads the path itself
  * (streaming, so a 1 GB pcap never crosses the pipe); for any other scheme
  * the extension reads the bytes through `vscode.workspace.fs` and sends them
- * base64-encoded in `bytes`.
+ * base64-encoded in `bytes`. The server is the only reader of capture
+ * contents: the editor asks it for bytes (`handshake/readBytes`) and notes
+ * (`handshake/notes`) instead of parsing files itself.
  */
 import { NotificationType, ProgressType, RequestType } from 'vscode-jsonrpc';
-import type { AnalysisReport, ConnectionReport } from './analysis';
+import type { AnnotationTarget } from './annotations';
+import type { AnalysisReport, ConnectionReport, SourceLocation } from './analysis';
 import type { CompareReport } from './compare';
+import type { ReportFormat } from './reportFormat';
 
 /** A capture the server should read. */
 export interface CaptureSource {
@@ -67,7 +71,7 @@ export namespace CompareRequest {
   export const type = new RequestType<CompareParams, CompareReport, void>(method);
 }
 
-export type ReportFormat = 'html' | 'md' | 'json';
+export { isReportFormat, REPORT_FORMATS, type ReportFormat } from './reportFormat';
 
 export interface ExportReportParams extends CompareParams {
   format: ReportFormat;
@@ -81,6 +85,8 @@ export interface ExportReportResult {
   /** The report text, when the server did not write it itself. */
   text?: string;
   bytes: number;
+  /** Problems with the captures' notes sidecars (unreadable, written for other capture bytes …): the report was still written. */
+  problems?: string[];
 }
 
 /** Write an annotated report (the CLI's `report` command) for a capture or a pair. */
@@ -104,9 +110,13 @@ export namespace DissectionRequest {
   export const type = new RequestType<DissectionParams, DissectionResult, void>(method);
 }
 
+/** What a note is attached to; the same shape as the annotations sidecar's targets. */
+/** What a note is attached to: the annotations sidecar's targets. */
+export type NoteTarget = AnnotationTarget;
+
 export interface AnnotateParams {
   uri: string;
-  target: { kind: 'packet'; packet: number } | { kind: 'field'; connection: number; field: string } | { kind: 'connection'; connection: number };
+  target: NoteTarget;
   text: string;
   author?: string;
 }
@@ -125,6 +135,59 @@ export namespace AnnotateRequest {
   export const method = 'handshake/annotate';
   export const type = new RequestType<AnnotateParams, AnnotateResult, void>(method);
 }
+
+export interface NotesParams {
+  uri: string;
+}
+
+/** A note of a capture's sidecar. */
+export interface CaptureNote {
+  id: string;
+  target: NoteTarget;
+  text: string;
+  author?: string;
+  /** ISO 8601. */
+  created: string;
+}
+
+export interface NotesResult {
+  notes: CaptureNote[];
+  /** The sidecar's errors, located: to show, not fatal (every readable note is still listed). */
+  problems: string[];
+}
+
+/** The notes in a capture's annotations sidecar (none when it has no sidecar or is not a file). */
+export namespace NotesRequest {
+  export const method = 'handshake/notes';
+  export const type = new RequestType<NotesParams, NotesResult, void>(method);
+}
+
+export interface ReadBytesParams extends CaptureSource {
+  /** Where the bytes are, as the analysis located them: file offsets (binary) or line/column ranges (text dumps). */
+  ranges: SourceLocation[];
+}
+
+export interface ReadBytesResult {
+  /** Base64: JSON-RPC carries text. The extension hands the webview a Uint8Array. */
+  data: string;
+  /** Text dumps: line and column of each byte's first hex digit, so field ranges can be matched to bytes. Null for binary captures. */
+  positions: Array<[line: number, column: number]> | null;
+  /** Fewer bytes than asked for (the file ended, or the request was above MAX_READ_BYTES). */
+  truncated: boolean;
+}
+
+/**
+ * Capture bytes at some locations, concatenated in order, at most
+ * MAX_READ_BYTES; null when the capture has no plain bytes there. Compressed
+ * captures are inflated by the server (once, kept for further reads).
+ */
+export namespace ReadBytesRequest {
+  export const method = 'handshake/readBytes';
+  export const type = new RequestType<ReadBytesParams, ReadBytesResult | null, void>(method);
+}
+
+/** Largest `readBytes` answer, in bytes. */
+export const MAX_READ_BYTES = 65536;
 
 export interface DocumentAnalyzedParams {
   uri: string;

@@ -6,11 +6,13 @@
  * textContent, never as markup.
  */
 import type { ConnectionReport, InputReport, ReportDiagnostic, SourceLocation } from './analysis';
-import type { AnnotationTarget } from './annotations';
 import type { CompareReport, Interference, Suspect } from './compare';
+import type { NoteTarget, ReportFormat } from './protocol';
+
+export type { NoteTarget };
 
 export type TimeDisplay = 'absolute' | 'relative' | 'delta';
-export type ExportFormat = 'html' | 'md' | 'json';
+export type ExportFormat = ReportFormat;
 
 /** Which capture of a comparison (a single capture is the client one). */
 export type CaptureSide = 'client' | 'relay';
@@ -21,9 +23,6 @@ export interface ConnectionVerdict {
   interference: Interference;
   suspects: Suspect[];
 }
-
-/** What a note is attached to: the annotations sidecar's targets. */
-export type NoteTarget = AnnotationTarget;
 
 /** A note from a capture's `.annotations.json` sidecar. */
 export interface WebviewNote {
@@ -41,8 +40,8 @@ export interface WebviewNote {
  * hex digit, so field locations (line/column ranges) can be matched to bytes.
  */
 export interface BytesPayload {
-  /** Base64. */
-  data: string;
+  /** Structured clone carries bytes as they are: no base64 between the extension and the webview. */
+  bytes: Uint8Array;
   positions: Array<[line: number, column: number]> | null;
   /** Fewer bytes than asked for (the file ended, or the request was above the limit). */
   truncated: boolean;
@@ -83,5 +82,3 @@ export type FromWebview =
   | { type: 'openDissection' }
   | { type: 'cancel' };
 
-/** Largest `readBytes` answer, in bytes. */
-export const MAX_READ_BYTES = 65536;

@@ -6,11 +6,13 @@
  * requests and passes notes to the server.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { assertNever } from '../../shared/assertNever';
 import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification } from '../../shared/protocol';
 import type { FromWebview, ToWebview } from '../../shared/webviewProtocol';
-import { captureSource, requestWithProgress, settings } from './client';
-import { addNote, answerBytes, CaptureReader, loadNotes, webviewHtml, webviewOptions } from './webviewHost';
+import { compareWith, exportReport, openDissection } from './actions';
+import { captureSource, messageOf, requestWithProgress, settings } from './client';
+import type { Ctx } from './ctx';
+import { addNote, answerBytes, loadNotes, webviewHtml, webviewOptions } from './webviewHost';
 
 export const CAPTURE_EDITOR_VIEW_TYPE = 'handshakeInspector.capture';
 
@@ -21,33 +23,43 @@ class CaptureDocument implements vscode.CustomDocument {
   }
 }
 
-export interface EditorCommands {
-  openDissection(uri: vscode.Uri): Promise<void>;
-  compareWith(uri: vscode.Uri): Promise<void>;
-  exportReport(uri: vscode.Uri, format?: 'html' | 'md' | 'json'): Promise<void>;
+/** An open editor's webview, and whether it has said it is ready for messages. */
+interface View {
+  panel: vscode.WebviewPanel;
+  ready: boolean;
 }
 
 export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvider<CaptureDocument> {
-  private readonly panels = new Map<string, Set<vscode.WebviewPanel>>();
+  private readonly views = new Map<string, Set<View>>();
+  /** A connection to show in the next editor of that capture to become ready (Open Timeline on a capture not open yet). */
+  private readonly pendingSelect = new Map<string, number>();
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly client: LanguageClient, private readonly commands: EditorCommands) {}
+  constructor(private readonly ctx: Ctx) {}
 
   openCustomDocument(uri: vscode.Uri): CaptureDocument {
     return new CaptureDocument(uri);
   }
 
-  /** Highlight a connection in the open editors of a capture (code lens "Open Timeline"). */
+  /**
+   * Highlight a connection in the editors of a capture (code lens "Open
+   * Timeline"). An editor whose webview is not ready yet gets it when it
+   * says so; the webview itself waits for the connection to be decoded.
+   */
   select(uri: vscode.Uri, connection: number): void {
-    for (const p of this.panels.get(uri.toString()) ?? []) void p.webview.postMessage({ type: 'select', connection } satisfies ToWebview);
+    const ready = [...(this.views.get(uri.toString()) ?? [])].filter((v) => v.ready);
+    for (const v of ready) void v.panel.webview.postMessage({ type: 'select', connection } satisfies ToWebview);
+    if (ready.length === 0) this.pendingSelect.set(uri.toString(), connection);
   }
 
   async resolveCustomEditor(document: CaptureDocument, panel: vscode.WebviewPanel, token: vscode.CancellationToken): Promise<void> {
     const key = document.uri.toString();
-    const set = this.panels.get(key) ?? new Set();
-    set.add(panel);
-    this.panels.set(key, set);
-    panel.webview.options = webviewOptions(this.context.extensionUri);
-    panel.webview.html = webviewHtml(this.context.extensionUri, panel.webview, document.uri.path.split('/').pop() ?? 'Capture');
+    const view: View = { panel, ready: false };
+    const set = this.views.get(key) ?? new Set();
+    set.add(view);
+    this.views.set(key, set);
+    const extensionUri = this.ctx.extCtx.extensionUri;
+    panel.webview.options = webviewOptions(extensionUri);
+    panel.webview.html = webviewHtml(extensionUri, panel.webview, document.uri.path.split('/').pop() ?? 'Capture');
     // A hidden webview loses its page; when shown again it reloads and says 'ready'
     // again, so everything sent so far is kept and replayed.
     const sent: ToWebview[] = [];
@@ -56,49 +68,67 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       if (m.type !== 'progress' && m.type !== 'select') sent.push(m);
       void panel.webview.postMessage(m);
     };
-    const reader = new CaptureReader(document.uri);
-    const postNotes = async () => post({ type: 'notes', ...(await loadNotes(document.uri, 'client')) });
+    const client = this.ctx.client;
+    const postNotes = async () => post({ type: 'notes', ...(await loadNotes(client, document.uri, 'client')) });
     const cancel = new vscode.CancellationTokenSource();
-    token.onCancellationRequested(() => cancel.cancel());
     let started = false;
-    const subs: vscode.Disposable[] = [];
-    subs.push(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('handshakeInspector.timeDisplay')) post({ type: 'settings', timeDisplay: settings().timeDisplay });
-    }));
-    panel.onDidDispose(() => {
+    const subs: vscode.Disposable[] = [
+      cancel,
+      token.onCancellationRequested(() => cancel.cancel()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('handshakeInspector.timeDisplay')) post({ type: 'settings', timeDisplay: settings().timeDisplay });
+      }),
+    ];
+    subs.push(panel.onDidDispose(() => {
       cancel.cancel();
-      cancel.dispose();
       subs.forEach((s) => s.dispose());
-      set.delete(panel);
-    });
+      set.delete(view);
+      if (set.size === 0) this.views.delete(key);
+    }));
     subs.push(panel.webview.onDidReceiveMessage(async (msg: FromWebview) => {
       switch (msg.type) {
-        case 'ready':
-          if (started) {
+        case 'ready': {
+          view.ready = true;
+          const first = !started;
+          if (first) {
+            started = true;
+            post({ type: 'init', mode: 'capture', fileName: document.uri.path.split('/').pop() ?? document.uri.toString(), uri: key, timeDisplay: settings().timeDisplay, ja4plus: settings().ja4plus });
+            void postNotes();
+          } else {
             for (const m of sent) void panel.webview.postMessage(m);
-            return;
           }
-          started = true;
-          post({ type: 'init', mode: 'capture', fileName: document.uri.path.split('/').pop() ?? document.uri.toString(), uri: key, timeDisplay: settings().timeDisplay, ja4plus: settings().ja4plus });
-          void postNotes();
-          await this.analyze(document.uri, post, cancel.token);
+          // Open Timeline's connection: the webview shows it once it is decoded.
+          const pending = this.pendingSelect.get(key);
+          if (pending !== undefined) {
+            this.pendingSelect.delete(key);
+            post({ type: 'select', connection: pending });
+          }
+          if (first) await this.analyze(document.uri, post, cancel.token);
           return;
+        }
         case 'cancel':
           cancel.cancel();
           return;
         case 'openDissection':
-          return this.commands.openDissection(document.uri);
-        case 'compareWith':
-          return this.commands.compareWith(document.uri);
-        case 'exportReport':
-          return this.commands.exportReport(document.uri, msg.format);
+          return openDissection(document.uri);
         case 'select':
-          return this.commands.openDissection(document.uri);
+          // "Reveal in Text Dissection" on a connection: the dissection, at that connection.
+          return openDissection(document.uri, msg.connection);
+        case 'compareWith':
+          return compareWith(this.ctx, document.uri);
+        case 'exportReport':
+          return exportReport(this.ctx, document.uri, undefined, msg.format);
         case 'readBytes':
-          return answerBytes(reader, msg.requestId, msg.ranges, post);
+          return answerBytes(client, document.uri, msg.requestId, msg.ranges, post);
         case 'annotate':
-          if (await addNote(this.client, document.uri, msg.target, msg.text, post)) await postNotes();
+          if (await addNote(client, document.uri, msg.target, msg.text, post)) await postNotes();
           return;
+        case 'baseline':
+          // Only the compare view offers a baseline (it diffs a pair's handshake); one capture has no pair to diff.
+          void vscode.window.showInformationMessage('A baseline applies to a comparison: use Compare With… and pick it in the compare view.');
+          return;
+        default:
+          return assertNever(msg, 'message from the capture editor webview');
       }
     }));
   }
@@ -118,8 +148,9 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     } catch {
       // Stat failed (virtual file system): let the server report what it can read.
     }
+    const client = this.ctx.client;
     const streamId = `${uri.toString()}#${Date.now()}`;
-    const sub = this.client.onNotification(ConnectionFoundNotification.type, (p) => {
+    const sub = client.onNotification(ConnectionFoundNotification.type, (p) => {
       if (p.streamId === streamId) post({ type: 'connections', connections: [p.connection], done: false });
     });
     try {
@@ -132,13 +163,13 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         },
       };
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Decoding handshakes' }, () =>
-        requestWithProgress(this.client, AnalyzeFileRequest.type, { ...source, streamId, packets: true }, progress, token));
+        requestWithProgress(client, AnalyzeFileRequest.type, { ...source, streamId, packets: true }, progress, token));
       post({ type: 'connections', connections: report.connections, done: true, input: report.input, diagnostics: report.diagnostics });
       // One-vantage verdicts and suspect fields; the server reuses the analysis it just made.
-      const single = await this.client.sendRequest(CompareRequest.type, { client: source, relay: null }, token);
+      const single = await client.sendRequest(CompareRequest.type, { client: source, relay: null }, token);
       post({ type: 'verdicts', verdicts: (single.singleVantage ?? []).map((v) => ({ connection: v.connection, interference: v.interference, suspects: v.suspects })) });
     } catch (e) {
-      post({ type: 'error', message: token.isCancellationRequested ? 'Cancelled.' : e instanceof Error ? e.message : String(e) });
+      post({ type: 'error', message: token.isCancellationRequested ? 'Cancelled.' : messageOf(e) });
     } finally {
       sub.dispose();
     }

@@ -82,3 +82,7 @@ export async function requestWithProgress<P extends object, R>(
 export function withNotificationProgress<P extends object, R>(client: LanguageClient, title: string, type: RequestType<P, R, void>, params: P): Thenable<R> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => requestWithProgress(client, type, params, progress, token));
 }
+
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,17 +1,16 @@
 /**
  * What the capture editor and the compare panel share: the webview page (CSP
  * with a nonce, only dist/ reachable), capture bytes for the hex panes, and
- * the notes sidecar. Notes are written by the language server
- * (AnnotateRequest); reading the sidecar back is one small file read here.
+ * the notes. The language server is the only reader of captures and
+ * sidecars: bytes (handshake/readBytes) and notes (handshake/notes) are asked
+ * of it, never parsed or inflated here.
  */
 import * as vscode from 'vscode';
-import { gunzipSync } from 'node:zlib';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { SourceLocation } from '../../shared/analysis';
-import { AnnotateRequest } from '../../shared/protocol';
+import { AnnotateRequest, NotesRequest, ReadBytesRequest } from '../../shared/protocol';
 import type { BytesPayload, CaptureSide, NoteTarget, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
-import { parseAnnotationsText } from '../../server/src/report/annotations';
-import { bytesFromBuffer, bytesFromFile, bytesFromText } from './captureBytes';
+import { captureSource } from './client';
 
 function nonce(): string {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -57,53 +56,30 @@ export function webviewHtml(extensionUri: vscode.Uri, webview: vscode.Webview, t
 </html>`;
 }
 
-/** Reads bytes of one capture for the hex pane; keeps an inflated .gz so each hover doesn't inflate again. */
-export class CaptureReader {
-  private inflated: Promise<Uint8Array> | null = null;
-
-  constructor(readonly uri: vscode.Uri) {}
-
-  async read(ranges: SourceLocation[]): Promise<BytesPayload | null> {
-    if (ranges.length === 0) return null;
-    if (ranges[0].kind === 'text') {
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.uri.toString());
-      const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(this.uri));
-      return bytesFromText(text, ranges);
-    }
-    if (/\.gz$/i.test(this.uri.path)) {
-      this.inflated ??= Promise.resolve(vscode.workspace.fs.readFile(this.uri)).then((b) => new Uint8Array(gunzipSync(b)));
-      return bytesFromBuffer(await this.inflated, ranges);
-    }
-    if (this.uri.scheme === 'file') return bytesFromFile(this.uri.fsPath, ranges);
-    return bytesFromBuffer(await vscode.workspace.fs.readFile(this.uri), ranges);
-  }
+/** Capture bytes for a webview's hex pane, asked of the language server (which reads, inflates and keeps what it needs). */
+export async function readCaptureBytes(client: LanguageClient, capture: vscode.Uri, ranges: SourceLocation[]): Promise<BytesPayload | null> {
+  if (ranges.length === 0) return null;
+  const r = await client.sendRequest(ReadBytesRequest.type, { ...(await captureSource(capture)), ranges });
+  // JSON-RPC carries base64; the webview gets the bytes themselves (structured clone, no re-encoding).
+  return r && { bytes: new Uint8Array(Buffer.from(r.data, 'base64')), positions: r.positions, truncated: r.truncated };
 }
 
-export async function answerBytes(reader: CaptureReader | undefined, requestId: number, ranges: SourceLocation[], post: (m: ToWebview) => void): Promise<void> {
+export async function answerBytes(client: LanguageClient, capture: vscode.Uri | undefined, requestId: number, ranges: SourceLocation[], post: (m: ToWebview) => void): Promise<void> {
   try {
-    post({ type: 'bytes', requestId, bytes: reader ? await reader.read(ranges) : null });
+    post({ type: 'bytes', requestId, bytes: capture ? await readCaptureBytes(client, capture, ranges) : null });
   } catch (e) {
     post({ type: 'bytes', requestId, bytes: null, error: e instanceof Error ? e.message : String(e) });
   }
 }
 
-function sidecarUri(capture: vscode.Uri): vscode.Uri {
-  return capture.with({ path: `${capture.path}.annotations.json` });
-}
-
-/** The capture's notes, or none when it has no sidecar. Problems are the sidecar's errors, to show, not to throw. */
-export async function loadNotes(capture: vscode.Uri, side: CaptureSide): Promise<{ notes: WebviewNote[]; problems: string[] }> {
-  let text: string;
+/** The capture's notes (none when it has no sidecar). Problems are the sidecar's errors, to show, not to throw. */
+export async function loadNotes(client: LanguageClient, capture: vscode.Uri, side: CaptureSide): Promise<{ notes: WebviewNote[]; problems: string[] }> {
   try {
-    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(sidecarUri(capture)));
-  } catch {
-    return { notes: [], problems: [] };
+    const r = await client.sendRequest(NotesRequest.type, { uri: capture.toString() });
+    return { notes: r.notes.map((n) => ({ ...n, side })), problems: r.problems };
+  } catch (e) {
+    return { notes: [], problems: [`The notes could not be read: ${e instanceof Error ? e.message : String(e)}`] };
   }
-  const parsed = parseAnnotationsText(text, vscode.workspace.asRelativePath(sidecarUri(capture)));
-  return {
-    notes: parsed.notes.map((n) => ({ id: n.id, side, target: n.target, text: n.text, author: n.author, created: n.created })),
-    problems: parsed.errors.map((e) => e.message),
-  };
 }
 
 /** Adds a note through the language server, then reports the outcome to the webview. */

@@ -88,8 +88,8 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
   }
 
   function webview(): FrameLocator {
-    // Only the capture editor has a webview here; take the newest frame if an old one lingers.
-    return page.locator('iframe.webview.ready').last().contentFrame().frameLocator('#active-frame');
+    // Hidden editors keep their webviews in the page: the visible one is the active editor's.
+    return page.locator('iframe.webview.ready:visible').last().contentFrame().frameLocator('#active-frame');
   }
 
   before(async () => {
@@ -139,10 +139,16 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
   it('contributes its commands', async () => {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.fill('>Handshake Inspector');
     const rows = page.locator('.quick-input-list .monaco-list-row');
-    await rows.first().waitFor();
-    const labels = (await rows.allTextContents()).join('\n');
+    // Right after start-up the palette may not list the extension's contributions yet: ask again until it does.
+    let labels = '';
+    for (let tries = 0; tries < 30 && !/Handshake Inspector/.test(labels); tries++) {
+      if (tries > 0) await page.waitForTimeout(1000);
+      await input.fill('');
+      await input.fill('>Handshake Inspector');
+      await rows.first().waitFor();
+      labels = (await rows.allTextContents()).join('\n');
+    }
     await page.keyboard.press('Escape');
     assert.match(labels, /Compare Client and Relay Captures/);
     assert.match(labels, /Export Annotated Report/);
@@ -183,6 +189,52 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     assert.ok((await suspectRows.count()) > 0);
     await page.waitForTimeout(500);
     await shot('e2e-compare-dark');
+  });
+
+  it('exports the compare view\'s report with a note added there: the same HTML as the CLI\'s report', async () => {
+    const workspace = join(work, 'workspace');
+    const exported = join(workspace, 'client.report.html');
+    rmSync(exported, { force: true });
+    await runCommand('Handshake Inspector: Compare Client and Relay Captures');
+    await pickFromQuickInput('client.pcap');
+    await pickFromQuickInput('relay.pcap');
+    const frame = webview();
+    // The relay's ServerHello is shown (the client never got it): a note on its selected field is a note on the relay capture.
+    const add = frame.locator('button, [role=button]', { hasText: 'Add note (A)' }).first();
+    await add.waitFor({ timeout: 90000 });
+    await add.click();
+    const note = `relay note from the compare view ${Date.now()}`;
+    await frame.locator('.note-dialog textarea').fill(note);
+    await frame.locator('.note-dialog vscode-button', { hasText: 'Save note' }).click();
+    await frame.getByText(/Notes \(1\)/).first().waitFor({ timeout: 30000 });
+    assert.ok(existsSync(join(workspace, 'relay.pcap.annotations.json')), 'the note went to the relay capture\'s sidecar');
+    await frame.locator('#export-report').first().click();
+    // Format, then the save dialog (code-server's own: a path in the quick input, the default name filled in).
+    await pickFromQuickInput('HTML');
+    const input = page.locator('.quick-input-widget input');
+    const shown = Date.now() + 30000;
+    while (!/client\.report\.html$/.test(await input.inputValue().catch(() => ''))) {
+      if (Date.now() > shown) throw new Error(`no save dialog with the default name: ${await input.inputValue().catch(() => '')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await page.keyboard.press('Enter');
+    const deadline = Date.now() + 60000;
+    while (!existsSync(exported)) {
+      if (Date.now() > deadline) {
+        await shot('e2e-export-failed');
+        throw new Error('the report was not written');
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await page.locator('.notifications-toasts', { hasText: 'Report written to' }).first().waitFor({ timeout: 30000 }).catch(() => undefined);
+    await shot('e2e-export-written');
+    const fromEditor = readFileSync(exported, 'utf8');
+    assert.ok(fromEditor.includes(note), 'the note added in the compare view is in the exported report');
+    const cliOut = join(work, 'cli-report.html');
+    const cli = spawnSync(process.execPath, [join(ROOT, 'bin', 'handshake-inspector.js'), 'report', join(workspace, 'client.pcap'), join(workspace, 'relay.pcap'), '--format', 'html', '--out', cliOut], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    const withoutTime = (t: string) => t.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>');
+    assert.equal(withoutTime(fromEditor), withoutTime(readFileSync(cliOut, 'utf8')));
   });
 
   for (const theme of [{ name: 'dark', label: 'Dark Modern' }, { name: 'light', label: 'Light Modern' }]) {
@@ -245,6 +297,16 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
       assert.match(text, /ServerHello/);
       await page.waitForTimeout(500);
       await shot(`e2e-${theme.name}-pcap-editor`);
+    });
+
+    it(`shows the compare view in the ${theme.name} theme`, async () => {
+      // The compare panel opened by the tests above; it keeps its page while hidden.
+      await page.locator('.tab', { hasText: 'client.pcap ⇄ relay.pcap' }).first().click();
+      await page.locator('.tab.active', { hasText: 'client.pcap ⇄ relay.pcap' }).waitFor();
+      const banner = webview().locator('.banner[aria-label="Verdict"]').first();
+      await banner.getByText(/dropped on the path/i).first().waitFor({ timeout: 30000 });
+      await page.waitForTimeout(500);
+      await shot(`e2e-compare-${theme.name}`);
     });
   }
 });

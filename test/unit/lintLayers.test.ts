@@ -94,12 +94,12 @@ test('shared/ imports nothing of ours and no Node module', async () => {
   await accepts('shared/layerProbe.ts', `import type { CompareReport } from './compare';\nimport { RequestType } from 'vscode-jsonrpc';`);
 });
 
-test('the temporary exemptions cover exactly the imports they name', async () => {
-  // The webview's exemptions are gone: the registries and the view model live in shared/ now.
+test('no file keeps an exemption: the imports the layers once had are refused everywhere', async () => {
   await rejects('webview/src/fields.ts', `import { versionName } from '../../server/src/tls/registry/versions';`, /may import only from/);
   await rejects('webview/src/fields.ts', `import { renderHtml } from '../../server/src/report/html';`, /may import only from/);
   await rejects('webview/src/notes.ts', `import { versionName } from '../../server/src/tls/registry/versions';`, /may import only from/);
   await rejects('shared/analysis.ts', `import { decodeClientHello } from '../server/src/tls/clientHello';`, /may import only from shared\//);
+  await rejects('extension/src/webviewHost.ts', `import { loadAnnotations } from '../../server/src/report/annotations';`, /may import only from extension\/src\/, shared\//);
 });
 
 test('the real tree passes lint', async () => {

@@ -230,4 +230,25 @@ describe('capture webview', { skip }, () => {
     assert.ok((await page.locator('g.arrow').count()) >= 1);
     await page.close();
   });
+  it('shows the connection Open Timeline asks for once it is decoded, not before (no timer)', async () => {
+    const file = join(ROOT, 'test', 'fixtures', 'handshakes', 'multi.pcapng');
+    const multi = await analyzeFile(file, { packets: true });
+    assert.ok(multi.connections.length >= 3);
+    const wanted = multi.connections[multi.connections.length - 1].id;
+    const view = await openView(browser, { theme: DARK, files: { client: file } });
+    const { page } = view;
+    await view.send({ type: 'init', mode: 'capture', fileName: 'multi.pcapng', uri: `file://${file}`, timeDisplay: 'relative', ja4plus: false });
+    // Asked for before any connection is here (the extension sends it as soon as the webview is ready).
+    await view.send({ type: 'select', connection: wanted });
+    await view.send({ type: 'connections', connections: clone(multi.connections.slice(0, 1)), done: false });
+    await page.locator('[role=option].list-row').first().waitFor();
+    // The asked-for connection is not decoded yet: at most the first one is shown, as always.
+    assert.doesNotMatch((await page.locator('[role=option][aria-selected=true]').first().getAttribute('aria-label', { timeout: 1000 }).catch(() => '')) ?? '', new RegExp(`^Connection ${wanted},`));
+    await view.send({ type: 'connections', connections: clone(multi.connections), done: true, input: multi.input, diagnostics: multi.diagnostics });
+    const chosen = page.locator('[role=option][aria-selected=true]');
+    await chosen.waitFor();
+    assert.match((await chosen.getAttribute('aria-label')) ?? '', new RegExp(`^Connection ${wanted},`));
+    assert.deepEqual(view.errors, []);
+    await page.close();
+  });
 });

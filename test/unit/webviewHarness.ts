@@ -2,8 +2,8 @@
  * Runs the built webview bundle (dist/webview.js) in headless Chromium inside
  * test/webview/harness.html, with a fake extension on the Node side: it
  * answers the webview's byte requests from the fixture files (with the
- * extension's own reader, extension/src/captureBytes.ts) and records what the
- * webview posts. Pages are served from https://webview.test/ by request
+ * reader the language server answers handshake/readBytes with,
+ * server/src/capture/sourceBytes.ts) and records what the webview posts. Pages are served from https://webview.test/ by request
  * routing, so the page's CSP is the extension's.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ConnectionReport, PacketReport } from '../../shared/analysis';
 import type { FromWebview, ToWebview } from '../../shared/webviewProtocol';
-import { bytesFromFile, bytesFromText } from '../../extension/src/captureBytes';
+import { SourceBytes } from '../../server/src/capture/sourceBytes';
+import { MAX_READ_BYTES } from '../../shared/protocol';
 import type { Theme } from './webviewThemes';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -74,11 +75,17 @@ export async function openView(browser: Browser, opts: ViewOptions): Promise<Vie
   });
   const posted: FromWebview[] = [];
   // JSON text crosses into the page far faster than Playwright's object serialisation
-  // (a 100,000-packet report); NaN and Infinity, which reports hold, are tagged and revived.
+  // (a 100,000-packet report); NaN and Infinity, which reports hold, are tagged and revived,
+  // and so are byte arrays, which the extension posts as Uint8Array (structured clone).
   const send = async (msg: ToWebview) => {
-    const json = JSON.stringify(msg, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? { $num: String(v) } : v));
+    const json = JSON.stringify(msg, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? { $num: String(v) } : v instanceof Uint8Array ? { $bytes: Buffer.from(v).toString('base64') } : v));
     await page.evaluate((text) => {
-      const m = JSON.parse(text, (_k, v) => (v && typeof v === 'object' && typeof v.$num === 'string' && Object.keys(v).length === 1 ? Number(v.$num) : v));
+      const m = JSON.parse(text, (_k, v) => {
+        if (!v || typeof v !== 'object' || Object.keys(v).length !== 1) return v;
+        if (typeof v.$num === 'string') return Number(v.$num);
+        if (typeof v.$bytes === 'string') return Uint8Array.from(atob(v.$bytes), (c) => c.charCodeAt(0));
+        return v;
+      });
       window.postMessage(m, '*');
     }, json);
   };
@@ -94,7 +101,14 @@ export async function openView(browser: Browser, opts: ViewOptions): Promise<Vie
     if (msg.type === 'readBytes') {
       const path = opts.files[msg.side];
       let bytes = null;
-      if (path) bytes = msg.ranges[0]?.kind === 'text' ? bytesFromText(readFileSync(path, 'utf8'), msg.ranges) : await bytesFromFile(path, msg.ranges);
+      if (path) {
+        const source = new SourceBytes({ path }, { inflate: true });
+        try {
+          bytes = source.read(msg.ranges, MAX_READ_BYTES);
+        } finally {
+          source.close();
+        }
+      }
       await send({ type: 'bytes', requestId: msg.requestId, bytes });
     }
   });

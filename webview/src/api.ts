@@ -44,11 +44,7 @@ export function bytesArrived(requestId: number, payload: BytesPayload | null): v
   const resolve = pending.get(requestId);
   if (!resolve) return;
   pending.delete(requestId);
-  if (!payload) return resolve(null);
-  const bin = atob(payload.data);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  resolve({ bytes, positions: payload.positions, truncated: payload.truncated });
+  resolve(payload && { bytes: payload.bytes, positions: payload.positions, truncated: payload.truncated });
 }
 
 export function saveViewState(state: unknown): void {

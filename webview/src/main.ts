@@ -24,6 +24,7 @@ import type { ConnectionReport, InputReport, ReportDiagnostic } from '../../shar
 import type { CompareReport, ConnectionPair, Interference } from '../../shared/compare';
 import type { CaptureSide, ConnectionVerdict, NoteTarget, TimeDisplay, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
 import { buildLadder, buildSections, confidenceWords, endpoint, verdictSentence, type Section } from '../../shared/report/model';
+import { assertNever } from '../../shared/assertNever';
 import { bytesArrived, post } from './api';
 import { DetailPane } from './detail';
 import { button, ce, h, icon } from './dom';
@@ -47,7 +48,17 @@ const state = {
   notes: [] as WebviewNote[],
   noteProblems: [] as string[],
   compare: null as { report: CompareReport; clientName: string; relayName: string; baseline: number | null } | null,
+  /** A connection the extension asked to show (Open Timeline) that is not decoded yet: shown when it arrives. */
+  pendingSelect: null as number | null,
 };
+
+/** Shows the asked-for connection once it is here; keeps asking until then. */
+function selectWhenDecoded(): void {
+  const id = state.pendingSelect;
+  if (id === null || !captureView || !state.connections.has(id)) return;
+  state.pendingSelect = null;
+  captureView.choose(id, true);
+}
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
 const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
@@ -533,6 +544,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
         state.diagnostics = msg.diagnostics ?? [];
       }
       captureView?.update();
+      selectWhenDecoded();
       break;
     case 'verdicts':
       for (const v of msg.verdicts) state.verdicts.set(v.connection, v);
@@ -546,7 +558,8 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       else compareView.refresh();
       break;
     case 'select':
-      captureView?.choose(msg.connection, true);
+      state.pendingSelect = msg.connection;
+      selectWhenDecoded();
       break;
     case 'settings':
       state.timeDisplay = msg.timeDisplay;
@@ -571,6 +584,8 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       captureView?.update();
       if (compareView) announce(msg.message);
       break;
+    default:
+      assertNever(msg, 'message from the extension');
   }
 });
 

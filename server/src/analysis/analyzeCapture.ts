@@ -67,6 +67,16 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input
   };
 }
 
+/**
+ * Whether a finished connection is one a `tlsOnly` run keeps (the filter in
+ * makeAnalyzer, which decides before the report is built): a caller holding
+ * an analysis of every connection takes the TLS-only view from it with this
+ * instead of reading the capture again.
+ */
+export function isTlsView(c: ConnectionReport): boolean {
+  return c.isTls || !c.tls.available;
+}
+
 /** Reads a capture file as a stream and analyses it. Throws only when the file can't be read or is no capture at all. */
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const connections: ConnectionReport[] = [];

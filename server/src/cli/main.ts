@@ -1,11 +1,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { analyzeFile } from '../analysis/analyzeCapture';
 import { formatAnalysisHead, formatAnalysisTail, formatCompare, formatConnectionText, formatVerdictLine } from '../output/textSummary';
-import { compareCaptures } from '../compare/compareCaptures';
 import type { CompareReport } from '../../../shared/compare';
-import type { ByteReader } from '../capture/sourceBytes';
-import { hexBytesFromReaders } from '../report/hex';
-import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
+import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../../../shared/reportFormat';
+import { fileRef } from '../app/captureRef';
+import { Inspector } from '../app/inspector';
+import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -195,8 +195,10 @@ const COMPARE_OPTIONS = {
 async function runCompare(positionals: string[], values: { baseline?: string; rules?: string; ja4plus?: boolean }) {
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CLIENT [RELAY] capture files');
   const userRules = values.rules ? await loadRulesOrThrow(values.rules) : undefined;
-  return compareCaptures(positionals[0], positionals[1] ?? null, {
-    baseline: values.baseline, userRules, ja4plus: !!values.ja4plus,
+  const b = values.baseline;
+  const baseline = b === undefined ? undefined : /^\d+$/.test(b) ? Number(b) : { name: b, source: fileRef(b) };
+  return new Inspector().compare(fileRef(positionals[0]), positionals[1] === undefined ? null : fileRef(positionals[1]), {
+    baseline, userRules, ja4plus: !!values.ja4plus,
   });
 }
 
@@ -218,57 +220,19 @@ async function compareCommand(args: string[]): Promise<number> {
 async function reportCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, format: { type: 'string' } });
   const format = (values.format as string | undefined) ?? 'html';
-  if (!['html', 'md', 'json'].includes(format)) throw new UsageError(`--format must be html, md or json (got '${format}')`);
+  if (!isReportFormat(format)) throw new UsageError(`--format must be ${REPORT_FORMATS.join(', ').replace(/, (?=[^,]*$)/, ' or ')} (got '${format}')`);
   if (!values.out) throw new UsageError('report needs --out FILE');
   const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean });
-  await writeReport(report, format as 'html' | 'md' | 'json', values.out as string);
+  await writeReport(report, format, values.out as string);
   process.stdout.write(`${formatVerdictLine(report)}\nreport written to ${values.out}\n`);
   return 0;
 }
 
-async function writeReport(report: CompareReport, format: 'html' | 'md' | 'json', out: string): Promise<void> {
-  const { loadReportAnnotations } = await import('../report/annotations');
-  const { renderHtml } = await import('../report/html');
-  const { renderMarkdown } = await import('../report/markdown');
-  const { renderJson } = await import('../report/json');
-  const relayPath = report.relay?.input.path ?? null;
-  const loaded = await loadReportAnnotations(report.client.input.path, relayPath, { client: report.client.input.sha256, relay: report.relay?.input.sha256 });
-  for (const e of loaded.problems) process.stderr.write(`annotations: ${e.message}\n`);
-  const hex = hexFromDisk(report);
-  try {
-    const ctx = { annotations: loaded.annotations, generatedAt: new Date(), hexBytes: hex.read };
-    const text = format === 'html' ? renderHtml(report, ctx) : format === 'md' ? renderMarkdown(report, ctx) : renderJson(report, ctx);
-    await writeFile(out, text);
-  } finally {
-    hex.close();
-  }
-}
-
-/**
- * Message bytes for the report's hex views, read from the capture files at
- * the messages' offsets (never the whole file: captures can be gigabytes).
- * Compressed captures and text dumps have no plain file offsets: no hex then.
- */
-function hexFromDisk(report: CompareReport) {
-  const fds: Partial<Record<'client' | 'relay', number>> = {};
-  const readers: Partial<Record<'client' | 'relay', ByteReader>> = {};
-  const inputs = { client: report.client.input, relay: report.relay?.input };
-  for (const side of ['client', 'relay'] as const) {
-    const i = inputs[side];
-    if (!i || i.compressed || (i.format !== 'pcap' && i.format !== 'pcapng')) continue;
-    const fd = openSync(i.path, 'r');
-    fds[side] = fd;
-    readers[side] = (offset, length) => {
-      // A message is a few KiB; anything past 1 MiB is not worth a hex view.
-      if (length > 1 << 20) return null;
-      const out = Buffer.alloc(length);
-      return readSync(fd, out, 0, length, offset) === length ? out : null;
-    };
-  }
-  return {
-    read: hexBytesFromReaders(readers),
-    close: () => { for (const fd of Object.values(fds)) if (fd !== undefined) closeSync(fd); },
-  };
+async function writeReport(report: CompareReport, format: ReportFormat, out: string): Promise<void> {
+  const sources = { client: fileRef(report.client.input.path), relay: report.relay ? fileRef(report.relay.input.path) : null };
+  const { text, problems } = await new Inspector().report(report, sources, format);
+  for (const e of problems) process.stderr.write(`annotations: ${e.message}\n`);
+  await writeFile(out, text);
 }
 
 async function demoCommand(args: string[]): Promise<number> {
@@ -278,7 +242,7 @@ async function demoCommand(args: string[]): Promise<number> {
   const relay = join(root, 'samples', 'tor-kz-drop', 'relay.pcap');
   const out = (values.out as string | undefined) ?? 'handshake-report.html';
   process.stdout.write(`Comparing the bundled sample: a Tor bridge blocked on its ServerHello, seen from the client and from the relay\n  ${client}\n  ${relay}\n\n`);
-  const report = await compareCaptures(client, relay);
+  const report = await new Inspector().compare(fileRef(client), fileRef(relay));
   process.stdout.write(formatCompare(report, { color: process.stdout.isTTY === true }));
   await writeReport(report, 'html', out);
   process.stdout.write(`\nHTML report written to ${out}\n`);

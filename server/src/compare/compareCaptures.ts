@@ -21,29 +21,45 @@ export interface CompareOptions {
 }
 
 /** Analyses both captures and compares every connection they share; relay may be null (one vantage point). */
-export async function compareCaptures(clientPath: string, relayPath: string | null, opts: CompareOptions = {}): Promise<CompareReport> {
-  const certificates = new CertificateCache();
-  const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal };
-  const client = await analyzeFile(clientPath, { ...base, onProgress: (a, b) => opts.onProgress?.('client', a, b) });
-  const relay = relayPath ? await analyzeFile(relayPath, { ...base, onProgress: (a, b) => opts.onProgress?.('relay', a, b) }) : null;
-  const baseline = opts.baseline ? await resolveBaseline(opts.baseline, client, base) : null;
-  return compareReports(client, relay, { ...opts, baselineConnection: baseline });
+export function compareCaptures(clientPath: string, relayPath: string | null, opts: CompareOptions = {}): Promise<CompareReport> {
+  const spec = opts.baseline;
+  const baseline = spec === undefined ? undefined : /^\d+$/.test(spec) ? Number(spec) : { name: spec, source: spec };
+  return compareSources(clientPath, relayPath, (path, o) => analyzeFile(path, o), { ...opts, baseline });
 }
 
-async function resolveBaseline(spec: string, client: AnalysisReport, base: AnalyzeOptions): Promise<ConnectionReport> {
-  if (/^\d+$/.test(spec)) {
-    const c = client.connections.find((x) => x.id === Number(spec));
+/** A baseline: a connection id in the client capture, or a third capture (its first TLS connection), named for messages. */
+export type BaselineSpec<S> = number | { name: string; source: S };
+
+/**
+ * The same for captures named any way the caller reads them (the language
+ * server: files, bytes the editor sent, open documents, with its cache).
+ */
+export async function compareSources<S>(
+  client: S, relay: S | null, analyse: (source: S, opts: AnalyzeOptions) => Promise<AnalysisReport>,
+  opts: Omit<CompareOptions, 'baseline'> & { baseline?: BaselineSpec<S> } = {},
+): Promise<CompareReport> {
+  const certificates = new CertificateCache();
+  const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal };
+  const clientReport = await analyse(client, { ...base, onProgress: (a, b) => opts.onProgress?.('client', a, b) });
+  const relayReport = relay !== null ? await analyse(relay, { ...base, onProgress: (a, b) => opts.onProgress?.('relay', a, b) }) : null;
+  const baseline = opts.baseline === undefined ? null : await resolveBaseline(opts.baseline, clientReport, (s) => analyse(s, base));
+  return compareReports(clientReport, relayReport, { userRules: opts.userRules, baselineConnection: baseline });
+}
+
+async function resolveBaseline<S>(spec: BaselineSpec<S>, client: AnalysisReport, analyse: (s: S) => Promise<AnalysisReport>): Promise<ConnectionReport> {
+  if (typeof spec === 'number') {
+    const c = client.connections.find((x) => x.id === spec);
     if (!c) throw new Error(`baseline connection ${spec} is not in the client capture (it has ${client.connections.map((x) => x.id).join(', ') || 'none'})`);
     return c;
   }
-  const r = await analyzeFile(spec, base);
+  const r = await analyse(spec.source);
   const c = r.connections.find((x) => x.serverHello) ?? r.connections.find((x) => x.isTls);
-  if (!c) throw new Error(`baseline capture ${spec} has no TLS handshake`);
+  if (!c) throw new Error(`baseline capture ${spec.name} has no TLS handshake`);
   return c;
 }
 
 /** The comparison proper, on analyses already made (the language server reuses cached ones). */
-export function compareReports(client: AnalysisReport, relay: AnalysisReport | null, opts: CompareOptions & { baselineConnection?: ConnectionReport | null } = {}): CompareReport {
+export function compareReports(client: AnalysisReport, relay: AnalysisReport | null, opts: Pick<CompareOptions, 'userRules'> & { baselineConnection?: ConnectionReport | null } = {}): CompareReport {
   const report: CompareReport = { schema: CONTRACT_SCHEMA, tool: { name: TOOL_NAME, version: TOOL_VERSION }, client, relay, pairs: [], unmatched: { client: [], relay: [] } };
   if (!relay) {
     report.singleVantage = client.connections.filter((c) => c.isTls || c.tcp.packets > 0).map((c) => {

@@ -7,26 +7,31 @@
  *    edit (debounced, stale runs cancelled, heavy work in a worker thread);
  *  - for the `handshake-dissection:` virtual documents: hovers and symbols;
  *  - the custom requests of shared/protocol.ts (analyse, compare, export,
- *    dissection) for any capture, binary ones read by path as a stream.
+ *    dissection, notes, bytes) for any capture, binary ones read by path as
+ *    a stream. Comparing, reports, notes and bytes are the application
+ *    service's (app/inspector.ts), the same the CLI uses; this adds the
+ *    editor's side: URIs, open documents, a cache of analyses, progress.
  */
 import { readFile, stat, writeFile } from 'fs/promises';
 import { fileURLToPath, pathToFileURL } from 'url';
 import { isAbsolute, join } from 'path';
 import {
-  createConnection, DiagnosticSeverity, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
+  CancellationTokenSource, createConnection, DiagnosticSeverity, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind,
   type CancellationToken, type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { MarkupKind, type Hover } from 'vscode-languageserver-types';
-import type { AnalysisReport, SourceLocation } from '../../../shared/analysis';
+import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../shared/analysis';
 import type { CompareReport, Suspect } from '../../../shared/compare';
 import {
   AnalyzeFileRequest, AnnotateRequest, CAPTURE_TEXT_LANGUAGE, CompareRequest, ConnectionFoundNotification, defaultSettings, DISSECTION_LANGUAGE, DISSECTION_SCHEME,
-  DissectionRequest, DocumentAnalyzedNotification, ExportReportRequest, WorkDoneProgressType,
+  DissectionRequest, DocumentAnalyzedNotification, ExportReportRequest, isReportFormat, MAX_READ_BYTES, NotesRequest, REPORT_FORMATS, ReadBytesRequest, WorkDoneProgressType,
   type CaptureSource, type CompareParams, type ServerSettings,
 } from '../../../shared/protocol';
-import { analyzeBytes, analyzeFile } from '../analysis/analyzeCapture';
-import { memoryReader, readSourceBytes } from '../capture/sourceBytes';
+import { analyzeBytes, analyzeFile, isTlsView, type AnalyzeOptions } from '../analysis/analyzeCapture';
+import type { CaptureRef } from '../app/captureRef';
+import { Inspector, messageBytes } from '../app/inspector';
+import { readSourceBytes } from '../capture/sourceBytes';
 import { compareReports } from '../compare/compareCaptures';
 import { parseUserRules, USER_RULES_FILE, type UserRule } from '../rules/userRules';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
@@ -34,9 +39,6 @@ import { renderDissection, type Dissection } from './dissection';
 import { escapeMd, renderFieldHover, textHover } from './hover';
 import { TextAnalyses, type AnalysisOptions } from './textAnalyses';
 import { TOKEN_LEGEND } from './tokenTypes';
-
-/** Binary captures up to this size are also read whole, for raw bytes in dissections and hex views in reports. */
-const BYTES_IN_MEMORY = 64 * 1024 * 1024;
 
 class ServerState {
   readonly documents = new TextDocuments(TextDocument);
@@ -46,6 +48,7 @@ class ServerState {
   private configurable = false;
   private readonly reports = new Map<string, { key: string; report: Promise<AnalysisReport> }>();
   private readonly dissections = new Map<string, Dissection>();
+  readonly inspector = new Inspector((ref, opts) => this.analyse(ref, opts));
 
   constructor(readonly connection: Connection) {
     this.texts = new TextAnalyses({
@@ -143,79 +146,90 @@ class ServerState {
 
   // ---- captures by URI --------------------------------------------------------------------------
 
+  /** The capture the editor named: a file the server reads, else the bytes the editor sent. */
+  refOf(source: CaptureSource): CaptureRef {
+    if (source.bytes) return { name: source.uri, key: source.uri, origin: { data: Buffer.from(source.bytes, 'base64') } };
+    const path = uriToPath(source.uri);
+    if (!path) throw new Error(`cannot read ${source.uri}: not a file URI and no bytes were sent`);
+    return { name: path, key: source.uri, origin: { path } };
+  }
+
   /**
    * Analysis of a capture, shared between requests: an open text dump's
    * current model, else a cached run keyed by size and mtime, else a new run.
+   * Files are always analysed with every TCP connection (what a comparison
+   * needs, as in the CLI) and the TLS-only view is taken from that, so the
+   * capture editor's list and its verdicts cost one read of the file.
    */
-  async report(source: CaptureSource, opts: { packets: boolean; token?: CancellationToken; progress?: Progress; onConnection?: (c: AnalysisReport['connections'][number]) => void }): Promise<AnalysisReport> {
-    if (this.texts.has(source.uri)) {
-      const model = await this.texts.current(source.uri, opts.token);
+  async analyse(ref: CaptureRef, opts: AnalyzeOptions): Promise<AnalysisReport> {
+    const uri = ref.key ?? ref.name;
+    if (this.texts.has(uri)) {
+      const model = await this.texts.current(uri, tokenOf(opts.signal));
       if (model) {
         for (const c of model.report.connections) opts.onConnection?.(c);
         return model.report;
       }
     }
-    const path = uriToPath(source.uri);
-    const controller = new AbortController();
-    opts.token?.onCancellationRequested(() => controller.abort());
-    const common = {
-      packets: true, ja4plus: this.settings.ja4plus, signal: controller.signal, onConnection: opts.onConnection,
-      onProgress: (read: number, total: number) => opts.progress?.report(total > 0 ? Math.min(100, Math.round((read / total) * 100)) : undefined, `${(read / 1048576).toFixed(1)} MiB read`),
+    const o = ref.origin;
+    if (!('path' in o)) return analyzeBytes('data' in o ? o.data : new TextEncoder().encode(o.text), ref.name, { ...opts, packets: true });
+    const tlsOnly = opts.tlsOnly ?? true;
+    const keep = tlsOnly ? isTlsView : () => true;
+    const view = async (run: Promise<AnalysisReport>) => {
+      const r = await run;
+      return tlsOnly ? { ...r, connections: r.connections.filter(keep) } : r;
     };
-    if (!source.bytes && path) {
-      const st = await stat(path);
-      const key = `${st.size}/${st.mtimeMs}/${this.settings.ja4plus}`;
-      const cached = this.reports.get(source.uri);
-      if (cached && cached.key === key) {
-        const r = await cached.report;
-        for (const c of r.connections) opts.onConnection?.(c);
-        return r;
-      }
-      const run = analyzeFile(path, common);
-      this.reports.set(source.uri, { key, report: run });
-      // A cancelled or failed run must not be served to the next request.
-      run.catch(() => this.reports.delete(source.uri));
-      if (this.reports.size > 8) this.reports.delete(this.reports.keys().next().value as string);
-      return run;
+    const st = await stat(o.path);
+    const key = `${st.size}/${st.mtimeMs}/${opts.ja4plus ?? false}`;
+    const cached = this.reports.get(uri);
+    if (cached && cached.key === key) {
+      const r = await view(cached.report);
+      for (const c of r.connections) opts.onConnection?.(c);
+      return r;
     }
-    if (!source.bytes) throw new Error(`cannot read ${source.uri}: not a file URI and no bytes were sent`);
-    return analyzeBytes(Buffer.from(source.bytes, 'base64'), source.uri, common);
+    const onConnection = opts.onConnection;
+    const run = analyzeFile(o.path, { ...opts, packets: true, tlsOnly: false, onConnection: onConnection && ((c) => { if (keep(c)) onConnection(c); }) });
+    this.reports.set(uri, { key, report: run });
+    // A cancelled or failed run must not be served to the next request.
+    run.catch(() => this.reports.delete(uri));
+    if (this.reports.size > 8) this.reports.delete(this.reports.keys().next().value as string);
+    return view(run);
   }
 
-  /** The capture's bytes when small, uncompressed and binary: for raw values and hex views. */
-  async bytesOf(source: CaptureSource, report: AnalysisReport): Promise<Uint8Array | null> {
-    if (report.input.compressed || report.input.bytes > BYTES_IN_MEMORY || report.input.format.endsWith('hex') || report.input.format.includes('summary')) return null;
-    if (source.bytes) return Buffer.from(source.bytes, 'base64');
-    const path = uriToPath(source.uri);
-    return path ? new Uint8Array(await readFile(path)) : null;
+  /** One capture as the capture editor shows it (TLS connections), with the server's settings. */
+  report(source: CaptureSource, opts: { token?: CancellationToken; progress?: Progress; onConnection?: (c: ConnectionReport) => void }): Promise<AnalysisReport> {
+    return this.analyse(this.refOf(source), {
+      packets: true, ja4plus: this.settings.ja4plus, signal: signalOf(opts.token), onConnection: opts.onConnection,
+      onProgress: progressOf(opts.progress),
+    });
   }
 
-  async compare(params: CompareParams, token: CancellationToken, progress?: Progress): Promise<{ report: CompareReport; clientBytes: Uint8Array | null; relayBytes: Uint8Array | null }> {
-    const client = await this.report(params.client, { packets: true, token, progress: progress?.scaled(0, params.relay ? 50 : 100) });
-    const relay = params.relay ? await this.report(params.relay, { packets: true, token, progress: progress?.scaled(50, 100) }) : null;
-    let baselineConnection = null;
-    if (params.baseline) {
-      if (/^\d+$/.test(params.baseline)) {
-        baselineConnection = client.connections.find((c) => c.id === Number(params.baseline)) ?? null;
-        if (!baselineConnection) throw new Error(`baseline connection ${params.baseline} is not in the client capture`);
-      } else {
-        const b = await this.report({ uri: params.baseline }, { packets: true, token });
-        baselineConnection = b.connections.find((c) => c.serverHello) ?? b.connections.find((c) => c.isTls) ?? null;
-        if (!baselineConnection) throw new Error('the baseline capture has no TLS handshake');
-      }
-    }
-    const report = compareReports(client, relay, { userRules: await this.userRules(), baselineConnection });
-    return { report, clientBytes: await this.bytesOf(params.client, client), relayBytes: params.relay && relay ? await this.bytesOf(params.relay, relay) : null };
+  async compare(params: CompareParams, token: CancellationToken, progress?: Progress): Promise<{ report: CompareReport; client: CaptureRef; relay: CaptureRef | null }> {
+    const client = this.refOf(params.client);
+    const relay = params.relay ? this.refOf(params.relay) : null;
+    const b = params.baseline;
+    const baseline = b === undefined ? undefined : /^\d+$/.test(b) ? Number(b) : { name: b, source: this.refOf({ uri: b }) };
+    const onProgress = { client: progressOf(progress?.scaled(0, relay ? 50 : 100)), relay: progressOf(progress?.scaled(50, 100)) };
+    const report = await this.inspector.compare(client, relay, {
+      baseline, ja4plus: this.settings.ja4plus, userRules: await this.userRules(), signal: signalOf(token),
+      onProgress: (side, read, total) => onProgress[side]?.(read, total),
+    });
+    return { report, client, relay };
   }
 
   async dissection(source: CaptureSource, token: CancellationToken, progress?: Progress): Promise<Dissection> {
-    const report = await this.report(source, { packets: false, token, progress });
-    const bytes = await this.bytesOf(source, report);
+    const report = await this.report(source, { token, progress });
+    const bytes = messageBytes(this.refOf(source), report);
+    const reader = bytes?.reader();
     // Dissection lines show at most 4 KiB of a field's bytes.
-    const read = bytes ? (locs: SourceLocation[]) => readSourceBytes(memoryReader(bytes), locs, 4096) : undefined;
+    const read = reader ? (locs: SourceLocation[]) => readSourceBytes(reader, locs, 4096) : undefined;
     const single = compareReports(report, null, { userRules: await this.userRules() });
     const suspects = new Map<number, Suspect[]>((single.singleVantage ?? []).map((v) => [v.connection, v.suspects]));
-    const d = renderDissection(report, { read, suspects });
+    let d: Dissection;
+    try {
+      d = renderDissection(report, { read, suspects });
+    } finally {
+      bytes?.close();
+    }
     this.dissections.set(d.text, d);
     // A handful of dissections open at once is plenty; drop the oldest.
     if (this.dissections.size > 16) this.dissections.delete(this.dissections.keys().next().value as string);
@@ -237,6 +251,26 @@ class ServerState {
     const notes = info.suspects.map((s) => `⚠ **Suspect (${s.weight})** — ${escapeMd(s.explanation)}${s.reference ? `  \n_${escapeMd(s.reference)}_` : ''}`);
     return { contents: { kind: MarkupKind.Markdown, value: renderFieldHover({ path: info.path, value: info.value, raw: info.raw, rows, notes }) } };
   }
+}
+
+function signalOf(token: CancellationToken | undefined): AbortSignal | undefined {
+  if (!token) return undefined;
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  else token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}
+
+function tokenOf(signal: AbortSignal | undefined): CancellationToken | undefined {
+  if (!signal) return undefined;
+  const source = new CancellationTokenSource();
+  if (signal.aborted) source.cancel();
+  else signal.addEventListener('abort', () => source.cancel(), { once: true });
+  return source.token;
+}
+
+function progressOf(progress: Progress | undefined): ((read: number, total: number) => void) | undefined {
+  return progress && ((read, total) => progress.report(total > 0 ? Math.min(100, Math.round((read / total) * 100)) : undefined, `${(read / 1048576).toFixed(1)} MiB read`));
 }
 
 export function uriToPath(uri: string): string | null {
@@ -309,7 +343,10 @@ export function startServer(given?: Connection): Connection {
   connection.onDidChangeWatchedFiles(() => {
     void state.userRules().then(() => texts.refreshAll());
   });
-  connection.onShutdown(() => texts.dispose());
+  connection.onShutdown(() => {
+    texts.dispose();
+    state.inspector.dispose();
+  });
 
   documents.onDidOpen((e) => {
     if (state.isCaptureText(e.document)) texts.open(e.document.uri, e.document.version, e.document.getText());
@@ -365,25 +402,28 @@ export function startServer(given?: Connection): Connection {
     const onConnection = params.streamId ? (c: AnalysisReport['connections'][number]) => {
       void connection.sendNotification(ConnectionFoundNotification.type, { streamId: params.streamId as string, connection: c });
     } : undefined;
-    return state.report(params, { packets: params.packets ?? false, token, progress, onConnection });
+    return state.report(params, { token, progress, onConnection });
   }));
 
   connection.onRequest(CompareRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Comparing captures', async (progress) => (await state.compare(params, token, progress)).report));
 
-  connection.onRequest(ExportReportRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Writing report', async (progress) => {
-    const { report, clientBytes, relayBytes } = await state.compare(params, token, progress);
-    const { renderHtml, renderMarkdown, renderJson, hexBytesFromFiles, loadAnnotations } = await import('../report');
-    const clientPath = uriToPath(params.client.uri);
-    const annotations = clientPath ? (await loadAnnotations(clientPath).catch(() => ({ notes: [] }))).notes : [];
-    const ctx = { annotations, generatedAt: new Date(), hexBytes: hexBytesFromFiles({ client: clientBytes, relay: relayBytes }) };
-    const text = params.format === 'html' ? renderHtml(report, ctx) : params.format === 'md' ? renderMarkdown(report, ctx) : renderJson(report, ctx);
-    const target = params.target ? uriToPath(params.target) : null;
-    if (target) {
-      await writeFile(target, text);
-      return { target: params.target, bytes: Buffer.byteLength(text) };
+  connection.onRequest(ExportReportRequest.type, (params, token) => {
+    // Checked before any work: a format this server does not write is the caller's mistake, not a JSON report.
+    if (!isReportFormat(params.format)) {
+      return new ResponseError(ErrorCodes.InvalidParams, `unknown report format ${JSON.stringify(params.format)}: expected ${REPORT_FORMATS.join(', ')}`);
     }
-    return { text, bytes: Buffer.byteLength(text) };
-  }));
+    return withProgress(connection, params.workDoneToken, 'Writing report', async (progress) => {
+      const { report, client, relay } = await state.compare(params, token, progress);
+      const { text, problems } = await state.inspector.report(report, { client, relay }, params.format);
+      const warnings = problems.map((p) => p.message);
+      const target = params.target ? uriToPath(params.target) : null;
+      if (target) {
+        await writeFile(target, text);
+        return { target: params.target, bytes: Buffer.byteLength(text), problems: warnings };
+      }
+      return { text, bytes: Buffer.byteLength(text), problems: warnings };
+    });
+  });
 
   connection.onRequest(DissectionRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Dissecting', async (progress) => {
     const d = await state.dissection(params, token, progress);
@@ -391,11 +431,33 @@ export function startServer(given?: Connection): Connection {
   }));
 
   connection.onRequest(AnnotateRequest.type, async (params) => {
-    const path = uriToPath(params.uri);
-    if (!path) throw new Error('annotations are kept next to the capture file: only file: URIs can be annotated');
-    const { addAnnotation } = await import('../report/annotations');
-    const r = await addAnnotation(path, { target: params.target, text: params.text, author: params.author });
+    if (!uriToPath(params.uri)) throw new Error('annotations are kept next to the capture file: only file: URIs can be annotated');
+    const r = await state.inspector.annotate(state.refOf({ uri: params.uri }), { target: params.target, text: params.text, author: params.author });
     return r.ok ? { ok: true, path: r.path, notes: r.notes.length } : { ok: false, path: r.path, notes: 0, errors: r.errors.map((e) => e.message) };
+  });
+
+  connection.onRequest(NotesRequest.type, async (params) => {
+    if (!uriToPath(params.uri)) return { notes: [], problems: [] };
+    const r = await state.inspector.notes(state.refOf({ uri: params.uri }));
+    return { notes: r.notes, problems: r.problems.map((p) => p.message) };
+  });
+
+  connection.onRequest(ReadBytesRequest.type, async (params) => {
+    // An open text dump is read as the editor has it (maybe unsaved): the text its locations were found in.
+    const doc = documents.get(params.uri);
+    let ref: CaptureRef;
+    let stamp: string | null = null;
+    if (doc && state.isCaptureText(doc)) {
+      ref = { name: params.uri, key: params.uri, origin: { text: doc.getText() } };
+    } else {
+      ref = state.refOf(params);
+      if ('path' in ref.origin) {
+        const st = await stat(ref.origin.path);
+        stamp = `${st.size}/${st.mtimeMs}`;
+      }
+    }
+    const r = state.inspector.readBytes(ref, params.ranges, MAX_READ_BYTES, stamp);
+    return r && { data: Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength).toString('base64'), positions: r.positions, truncated: r.truncated };
   });
 
   documents.listen(connection);

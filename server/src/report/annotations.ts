@@ -59,8 +59,12 @@ export async function fileSha256(file: string): Promise<string> {
 }
 
 export interface LoadOptions {
-  /** The capture's sha256 when the caller already has it (an analysis report's input.sha256); otherwise the file is hashed. */
-  captureSha256?: string;
+  /**
+   * The capture's sha256 when the caller already has it (an analysis report's
+   * input.sha256); otherwise the file is hashed. Null: not checked (listing
+   * notes in an editor must not read a gigabyte capture to hash it).
+   */
+  captureSha256?: string | null;
 }
 
 /** Missing sidecar → no notes and no errors. Never throws. */
@@ -80,7 +84,7 @@ export async function loadAnnotations(capturePath: string, opts: LoadOptions = {
   Object.assign(result, { notes: parsed.notes, errors: parsed.errors, warnings: parsed.warnings, sha256: parsed.sha256 });
 
   let actual = opts.captureSha256 ?? null;
-  if (actual === null) {
+  if (opts.captureSha256 === undefined) {
     try {
       actual = await fileSha256(capturePath);
     } catch (e) {
@@ -311,12 +315,12 @@ export async function addAnnotation(capturePath: string, input: NewAnnotation, o
   const note: AnnotationNote = { id: randomUUID(), target: input.target, text: input.text, created: (opts.now ?? new Date()).toISOString() };
   if (input.author !== undefined) note.author = input.author;
   const notes = [...loaded.notes, note];
-  const file = await saveAnnotations(capturePath, notes, { captureSha256: opts.captureSha256 });
+  const file = await saveAnnotations(capturePath, notes, { captureSha256: opts.captureSha256 ?? undefined });
   return { ok: true, note, notes, path: file, warnings: loaded.warnings };
 }
 
 /** Loads the sidecars of a comparison's captures and tags each note with its side, for the renderers. */
-export async function loadReportAnnotations(clientPath: string, relayPath: string | null, sha: { client?: string; relay?: string } = {}): Promise<{
+export async function loadReportAnnotations(clientPath: string | null, relayPath: string | null, sha: { client?: string; relay?: string } = {}): Promise<{
   annotations: Annotation[]; problems: AnnotationProblem[];
 }> {
   const annotations: Annotation[] = [];
