@@ -10,12 +10,12 @@ import { existsSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
 const out = new URL('../out/', import.meta.url).pathname;
-if (!existsSync(`${out}test/unit/webviewHarness.js`)) {
+if (!existsSync(`${out}test/helpers/webviewHarness.js`)) {
   console.error('Compile the tests first: npx tsc -p tsconfig.test.json');
   process.exit(1);
 }
-const harness = require(`${out}test/unit/webviewHarness.js`);
-const { DARK } = require(`${out}test/unit/webviewThemes.js`);
+const harness = require(`${out}test/helpers/webviewHarness.js`);
+const { DARK } = require(`${out}test/helpers/webviewThemes.js`);
 const { analyzeFile } = require(`${out}server/src/analysis/analyzeCapture.js`);
 
 const total = Number(process.argv[2] ?? 100_000);

@@ -6,7 +6,7 @@
  *   node scripts/contract-schema.mjs          rewrite shared/contract.schema.json
  *   node scripts/contract-schema.mjs --check  exit 1 if it is out of date
  *
- * test/unit/contractSchema.test.ts runs the check, so a type that gains or
+ * test/engine/contractSchema.test.ts runs the check, so a type that gains or
  * loses a field without the schema following fails the tests.
  *
  * JSDoc tags on properties carry what JSON adds to the type:

@@ -8,12 +8,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import { serverHelloCipherPosition } from '../dumpPositions';
+import { serverHelloCipherPosition } from '../helpers/dumpPositions';
+import { ROOT } from '../helpers/paths';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
 const RESULTS = join(ROOT, 'test-results');
 const SAMPLE = join(ROOT, 'samples', 'tor-kz-drop');
 const CHROMIUM = process.env.HI_CHROMIUM ?? '/usr/bin/chromium';

@@ -5,7 +5,7 @@
  * Iran's DPI matched in Tor's handshake in January 2011 (the RFC 2409 group 2
  * prime). Groups are recognised by the SHA-256 of the prime's big-endian bytes
  * so that no long hex has to be copied by hand; the digests were computed from
- * OpenSSL's built-in tables, and test/unit/rulesCatalogue.test.ts recomputes
+ * OpenSSL's built-in tables, and test/engine/rulesCatalogue.test.ts recomputes
  * them from Node's `crypto.getDiffieHellman` (RFC 2409 / 3526) and from the
  * `openssl` command (RFC 7919, RFC 5114) when it is installed.
  */

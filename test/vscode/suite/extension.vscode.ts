@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { serverHelloCipherPosition } from '../../dumpPositions';
+import { serverHelloCipherPosition } from '../../helpers/dumpPositions';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const SAMPLE = join(ROOT, 'samples', 'tor-kz-drop');
