@@ -82,7 +82,7 @@ test('the webview imports only shared/, its own files and npm packages: no engin
   await rejects('webview/src/layerProbe.ts', `import * as vscode from 'vscode';`, /must not import vscode/);
   await accepts(
     'webview/src/layerProbe.ts',
-    `import '@vscode-elements/elements';\nimport type { CompareReport } from '../../shared/compare';\nimport { h } from '../unit/dom';`,
+    `import '@vscode-elements/elements';\nimport type { CompareReport } from '../../shared/compare';\nimport { h } from './dom';`,
   );
 });
 
@@ -91,7 +91,7 @@ test('shared/ imports nothing of ours and no Node module', async () => {
   await rejects('shared/layerProbe.ts', `import type { FromWebview } from '../webview/src/api';`, /shared\/ may import only from shared\//);
   await rejects('shared/layerProbe.ts', `import { createHash } from 'node:crypto';`, /shared\/ must not import Node's built-in modules/);
   await rejects('shared/layerProbe.ts', `import * as fs from 'fs';`, /built-in modules/);
-  await accepts('shared/layerProbe.ts', `import type { CompareReport } from '../unit/compare';\nimport { RequestType } from 'vscode-jsonrpc';`);
+  await accepts('shared/layerProbe.ts', `import type { CompareReport } from './compare';\nimport { RequestType } from 'vscode-jsonrpc';`);
 });
 
 test('no file keeps an exemption: the imports the layers once had are refused everywhere', async () => {
