@@ -138,6 +138,7 @@ export interface MessageDetails {
   context?: string;
   certificateTypes?: number[];
   signatureAlgorithms?: number[];
+  /** In `--json` only with `--names`. */
   signatureAlgorithmNames?: string[];
   certificateAuthorities?: number;
   /** CertificateVerify (null before TLS 1.2). */
@@ -192,6 +193,21 @@ export interface CertificateReport {
   range: SourceLocation[];
   /** Only with the JA4+ opt-in. */
   ja4x?: string;
+}
+
+/**
+ * `--json` without `--all-certificates`: a certificate that an earlier connection of the same `connections`
+ * list already has in full (same sha256) is written as this reference.
+ */
+export interface CertificateRef {
+  /** Position in this connection's chain. */
+  index: number;
+  sha256: string;
+  length: number;
+  /** Id of the earlier connection whose `certificates` has it in full. */
+  sameAs: number;
+  /** Where this copy's bytes are. Only with `--ranges`. @withRanges */
+  range?: SourceLocation[];
 }
 
 export interface MessageReport {
@@ -323,6 +339,7 @@ export interface ConnectionReport {
   clientHello: ClientHelloReport | null;
   serverHello: ServerHelloReport | null;
   serverKeyExchange: ServerKeyExchangeReport | null;
+  /** In `--json` a certificate an earlier connection already has is a CertificateRef (unless `--all-certificates`). @jsonItemsAlso CertificateRef */
   certificates: CertificateReport[];
   messages: MessageReport[];
   alerts: AlertReport[];

@@ -56,6 +56,37 @@ test('analyze --json follows the documented contract', async () => {
   assert.deepEqual(withRanges.certificates[0].range, engine.certificates[0].range);
 });
 
+test('analyze --json: name lists only with --names, a repeated certificate as a reference unless --all-certificates', async () => {
+  // openssl s_client ↔ s_server on loopback: connections 0 and 3 get the same certificate.
+  const file = join(ROOT, 'test', 'fixtures', 'ja4-reference', 'local-openssl.pcap');
+  const compact = run(['analyze', file, '--json']);
+  assert.equal(compact.code, 0, compact.err);
+  assert.doesNotMatch(compact.out, /"(group|format|algorithm|version|signatureAlgorithm)Names"/);
+  const cs = JSON.parse(compact.out).connections;
+  const leaf = cs[0].certificates[0];
+  assert.ok(leaf.subject && leaf.sha256.length === 64, 'the first connection has the certificate in full');
+  assert.deepEqual(cs[3].certificates[0], { index: 0, sha256: leaf.sha256, length: leaf.length, sameAs: 0 });
+  const share = cs[1].clientHello.extensions.find((e: { type: number }) => e.type === 51).data.shares[0];
+  assert.deepEqual(share, { group: 29, length: 32 });
+
+  const full = JSON.parse(run(['analyze', file, '--json', '--names', '--all-certificates']).out).connections;
+  assert.deepEqual(full[3].certificates[0], leaf, 'the same certificate in full');
+  const engine = (await analyzeFile(file, {})).connections;
+  // With --names the extensions are the engine's own; IANA TLS Supported Groups: 29 x25519, 23 secp256r1.
+  assert.deepEqual(full[2].clientHello.extensions, JSON.parse(JSON.stringify(engine[2].clientHello!.extensions)));
+  const groups = full[2].clientHello.extensions.find((e: { type: number }) => e.type === 10).data;
+  assert.deepEqual(groups, { groups: [29, 23], groupNames: ['x25519', 'secp256r1'] });
+  assert.equal(full[1].clientHello.extensions.find((e: { type: number }) => e.type === 51).data.shares[0].groupName, 'x25519');
+  // Without --names only the name lists go: everything else in the hello is the same.
+  assert.deepEqual(cs[2].clientHello.extensions.find((e: { type: number }) => e.type === 10).data, { groups: [29, 23] });
+  assert.deepEqual({ ...cs[2].clientHello, extensions: null }, { ...full[2].clientHello, extensions: null });
+
+  // With --ranges the reference keeps where this copy's bytes are.
+  const ranged = JSON.parse(run(['analyze', file, '--json', '--ranges']).out).connections;
+  assert.deepEqual(ranged[3].certificates[0].range, engine[3].certificates[0].range);
+  assert.equal(ranged[3].certificates[0].sameAs, 0);
+});
+
 test('analyze --ja4plus adds JA4S and per-certificate JA4X', () => {
   const r = run(['analyze', join(HS, 'tls12-chain.pcap'), '--json', '--ja4plus']);
   const c = JSON.parse(r.out).connections[0];
