@@ -12,7 +12,9 @@
  *     versionNames, signatureAlgorithmNames, and groupName in key shares);
  *   - without --all-certificates: a connection's certificate whose sha256 an
  *     earlier connection of the same connections list has is
- *     {index, sha256, length, sameAs: that connection's id} (+ range with --ranges).
+ *     {index, sha256, length, sameAs: that connection's id} (+ range with --ranges);
+ *   - without --raw-fingerprints: no ja3Full, ja3sFull, ja4_r, ja4_ro, ja4s_r
+ *     in a connection's fingerprints.
  * Exit codes and stderr must be identical.
  *
  *   node scripts/contract-before-after.mjs OLD_ROOT [NEW_ROOT]
@@ -116,9 +118,13 @@ function certificateRefs(connections, ranges) {
   }));
 }
 
-/** flags: the new side's --ranges, --names, --all-certificates. */
+/** flags: the new side's --ranges, --names, --all-certificates, --raw-fingerprints. */
 function expectedConnections(connections, flags) {
   let cs = connections.map(onceEach);
+  if (!flags.includes('--raw-fingerprints')) {
+    const RAW = ['ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro', 'ja4s_r'];
+    cs = cs.map((c) => ({ ...c, fingerprints: Object.fromEntries(Object.entries(c.fingerprints).filter(([k]) => !RAW.includes(k))) }));
+  }
   if (!flags.includes('--all-certificates')) cs = certificateRefs(cs, flags.includes('--ranges'));
   return cs;
 }
@@ -157,8 +163,8 @@ async function check(label, oldArgs, newArgs, expect) {
   else identicalCaptures++;
 }
 
-const ALL = ['--ranges', '--names', '--all-certificates'];
-const FLAG_SETS = [[[], []], [[], ALL], [['--packets'], ['--names']], [['--packets'], ['--ranges', '--all-certificates']]];
+const ALL = ['--ranges', '--names', '--all-certificates', '--raw-fingerprints'];
+const FLAG_SETS = [[[], []], [[], ALL], [['--packets'], ['--names', '--raw-fingerprints']], [['--packets'], ['--ranges', '--all-certificates']]];
 
 const files = [...filesUnder(join(ROOT, 'test', 'fixtures')), ...filesUnder(join(ROOT, 'samples'))];
 const jobs = [];

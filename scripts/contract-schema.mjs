@@ -12,6 +12,7 @@
  * JSDoc tags on properties carry what JSON adds to the type:
  *   @withRanges       written only with --ranges: not required in the schema
  *   @withNames        written only with --names: not required in the schema
+ *   @withRaw          written only with --raw-fingerprints: not required in the schema
  *   @jsonItemsAlso T  an array whose items may also be the shared type T in JSON
  *   @nonFiniteAsNull  NaN / Infinity in memory, written as null
  */
@@ -107,7 +108,7 @@ export function generateContractSchema() {
         s = { ...s, items: { anyOf: [s.items, named(name)] } };
       }
       properties[p.name] = s;
-      if (!(p.flags & ts.SymbolFlags.Optional) && !tags.includes('withRanges') && !tags.includes('withNames')) required.push(p.name);
+      if (!(p.flags & ts.SymbolFlags.Optional) && !tags.some((t) => t === 'withRanges' || t === 'withNames' || t === 'withRaw')) required.push(p.name);
     }
     const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
     if (props.length > 0 || !index) {

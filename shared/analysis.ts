@@ -247,10 +247,13 @@ export interface AlertReport {
   range: SourceLocation[];
 }
 
+/** The raw strings (ja3Full, ja3sFull, ja4_r, ja4_ro, ja4s_r) spell out the hellos: `--json` writes them only with `--raw-fingerprints`. */
 export interface Fingerprints {
   ja3: string | null;
+  /** @withRaw */
   ja3Full: string | null;
   ja3s: string | null;
+  /** @withRaw */
   ja3sFull: string | null;
   ja4: string | null;
   ja4_r?: string | null;

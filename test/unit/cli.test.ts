@@ -35,8 +35,13 @@ test('analyze --json follows the documented contract', async () => {
   for (const k of ['legacyVersion', 'random', 'cipherSuite', 'compressionMethod', 'extensions', 'selectedVersion', 'helloRetryRequest']) assert.ok(k in c.serverHello, `serverHello.${k}`);
   for (const k of ['subject', 'issuer', 'serialNumber', 'notBefore', 'notAfter', 'subjectAltNames', 'publicKey', 'sha256']) assert.ok(k in c.certificates[0], `certificates[0].${k}`);
   assert.match(c.certificates[0].notBefore, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
-  for (const k of ['ja3', 'ja3Full', 'ja3s', 'ja3sFull', 'ja4']) assert.equal(typeof c.fingerprints[k], 'string', k);
+  for (const k of ['ja3', 'ja3s', 'ja4', 'ja4_o']) assert.equal(typeof c.fingerprints[k], 'string', k);
   assert.equal(c.fingerprints.ja4s, undefined, 'JA4S only with --ja4plus');
+  // The raw strings spell out the hellos: only with --raw-fingerprints, and then the engine's own.
+  for (const k of ['ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro']) assert.ok(!(k in c.fingerprints), k);
+  const raw = JSON.parse(run(['analyze', file, '--json', '--raw-fingerprints']).out).connections[0].fingerprints;
+  assert.deepEqual(raw, (await analyzeFile(file, {})).connections[0].fingerprints);
+  assert.match(String(raw.ja3Full), /^771,57-/, 'JA3 string: version 771, first suite 0x0039 (as tls12-dhe-rsa chose)');
   assert.ok(c.messages.every((m: { from: string }) => m.from === 'client' || m.from === 'server'));
   assert.equal(c.serverHello.cipherSuite, 0x0039);
   assert.ok(c.serverKeyExchange.dhPrimeBits >= 1024);

@@ -105,9 +105,11 @@ test('the schema takes certificate references and the compact name lists, and re
 });
 
 // The compact default, each kept part on its own, and everything kept.
-const OPTION_SETS: JsonOptions[] = [{ ranges: false }, { ranges: true }, { ranges: false, names: true }, { ranges: true, names: true, allCertificates: true }];
+const OPTION_SETS: JsonOptions[] = [
+  { ranges: false }, { ranges: true }, { ranges: false, names: true, rawFingerprints: true }, { ranges: true, names: true, allCertificates: true, rawFingerprints: true },
+];
 
-test('analyze output of every fixture validates, with and without --ranges, --names, --all-certificates and --packets', async () => {
+test('analyze output of every fixture validates, with and without --ranges, --names, --all-certificates, --raw-fingerprints and --packets', async () => {
   const validate = validator();
   let analysed = 0;
   let connections = 0;
@@ -134,7 +136,7 @@ test('analyze output of every fixture validates, with and without --ranges, --na
   assert.ok(connections >= 200, `only ${connections} connections`);
 });
 
-test('compare output of every two-vantage fixture validates, with and without --ranges, --names, --all-certificates', async () => {
+test('compare output of every two-vantage fixture validates, with and without --ranges, --names, --all-certificates, --raw-fingerprints', async () => {
   const validate = validator();
   const pairs = readdirSync(TV).filter((d) => statSync(join(TV, d)).isDirectory());
   assert.ok(pairs.length >= 6);
@@ -154,7 +156,7 @@ test('the CLI\'s own --json documents validate (analyze streams its framing by h
     ['analyze', join(TV, 'openssl-pass', 'client.tcpdump-X.txt'), '--json', '--ranges', '--packets', '--all'],
     ['analyze', join(ROOT, 'test', 'fixtures', 'handshakes', 'tls13-hrr.pcap'), '--json', '--ranges'],
     ['analyze', join(ROOT, 'test', 'fixtures', 'ja4-reference', 'local-openssl.pcap'), '--json'],
-    ['analyze', join(ROOT, 'test', 'fixtures', 'ja4-reference', 'tls-handshake.pcapng'), '--json', '--names', '--all-certificates'],
+    ['analyze', join(ROOT, 'test', 'fixtures', 'ja4-reference', 'tls-handshake.pcapng'), '--json', '--names', '--all-certificates', '--raw-fingerprints'],
     ['compare', join(TV, 'openssl-rst-injected', 'client.pcap'), join(TV, 'openssl-rst-injected', 'relay.pcap'), '--json', '--ranges'],
   ];
   for (const args of runs) {

@@ -16,6 +16,8 @@
  * already written in full earlier in the same `connections` list (a server's
  * chain is the same on every connection to it): it becomes a reference,
  * `{index, sha256, length, sameAs}` (`--all-certificates` keeps every copy).
+ * The raw fingerprint strings (`ja3Full`, `ja4_r`, …) spell out the hellos
+ * written beside them; `--raw-fingerprints` keeps them, the hashes stay.
  */
 import type { CertificateRef, CertificateReport, ConnectionReport, MessageDetails, MessageReport, TlsExtension } from '../../../shared/analysis';
 import type { CompareReport } from '../../../shared/compare';
@@ -27,7 +29,11 @@ export interface JsonOptions {
   names?: boolean;
   /** Write every certificate in full, not a reference to an earlier connection that has the same one. */
   allCertificates?: boolean;
+  /** Keep the raw fingerprint strings (ja3Full, ja3sFull, ja4_r, ja4_ro, ja4s_r). */
+  rawFingerprints?: boolean;
 }
+
+const RAW_FINGERPRINTS = new Set(['ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro', 'ja4s_r']);
 
 /**
  * The certificates one document has written in full so far (sha256 → the id
@@ -142,6 +148,7 @@ export function connectionAsWritten(c: ConnectionReport, opts: JsonOptions, writ
   if (c.serverHello) out.serverHello = helloAsWritten(c.serverHello, opts);
   if (c.serverKeyExchange) out.serverKeyExchange = helloAsWritten(c.serverKeyExchange, opts);
   // The JSON form of the chain (shared/analysis.ts: certificates may hold CertificateRef in --json).
+  if (!opts.rawFingerprints) out.fingerprints = withoutKeys(c.fingerprints, (k) => RAW_FINGERPRINTS.has(k));
   if (written && !opts.allCertificates) out.certificates = certificatesAsWritten(c, opts, written) as CertificateReport[];
   return out;
 }
