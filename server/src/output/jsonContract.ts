@@ -10,14 +10,14 @@
  * per-field `ranges` and the `range` of messages, certificates, alerts and
  * suspects.
  *
- * Two more things repeat without informing, and are left out unless asked:
+ * Three more things repeat without informing, and are left out unless asked:
  * the registry names of numbers in lists (`groupNames`, `algorithmNames`, …:
- * any reader has the IANA tables; `--names` keeps them), and a certificate
+ * any reader has the IANA tables; `--names` keeps them); a certificate
  * already written in full earlier in the same `connections` list (a server's
  * chain is the same on every connection to it): it becomes a reference,
- * `{index, sha256, length, sameAs}` (`--all-certificates` keeps every copy).
- * The raw fingerprint strings (`ja3Full`, `ja4_r`, …) spell out the hellos
- * written beside them; `--raw-fingerprints` keeps them, the hashes stay.
+ * `{index, sha256, length, sameAs}` (`--all-certificates` keeps every copy);
+ * the raw fingerprint strings (`ja3Full`, `ja4_r`, …), which spell out the
+ * hellos written beside them (`--raw-fingerprints` keeps them; the hashes stay).
  */
 import type { CertificateRef, CertificateReport, ConnectionReport, MessageDetails, MessageReport, TlsExtension } from '../../../shared/analysis';
 import type { CompareReport } from '../../../shared/compare';
@@ -138,17 +138,17 @@ function certificatesAsWritten(c: ConnectionReport, opts: JsonOptions, written: 
 }
 
 /**
- * The connection as `--json` writes it: each decoded body once, ranges and
- * name lists only when asked, certificates that `written` has seen as
- * references (all in full without `written` or with `allCertificates`).
+ * The connection as `--json` writes it: each decoded body once, ranges, name
+ * lists and raw fingerprints only when asked, certificates that `written` has
+ * seen as references (all in full without `written` or with `allCertificates`).
  */
 export function connectionAsWritten(c: ConnectionReport, opts: JsonOptions, written?: WrittenCertificates): ConnectionReport {
   const out: ConnectionReport = { ...c, messages: c.messages.map((m) => messageAsWritten(m, c, opts)) };
   if (c.clientHello) out.clientHello = helloAsWritten(c.clientHello, opts);
   if (c.serverHello) out.serverHello = helloAsWritten(c.serverHello, opts);
   if (c.serverKeyExchange) out.serverKeyExchange = helloAsWritten(c.serverKeyExchange, opts);
-  // The JSON form of the chain (shared/analysis.ts: certificates may hold CertificateRef in --json).
   if (!opts.rawFingerprints) out.fingerprints = withoutKeys(c.fingerprints, (k) => RAW_FINGERPRINTS.has(k));
+  // The JSON form of the chain (shared/analysis.ts: certificates may hold CertificateRef in --json).
   if (written && !opts.allCertificates) out.certificates = certificatesAsWritten(c, opts, written) as CertificateReport[];
   return out;
 }
