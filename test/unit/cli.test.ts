@@ -180,6 +180,27 @@ test('compare --json: pairs, verdict, packets, unmatched', () => {
   assert.deepEqual(j.unmatched, { client: [], relay: [] });
 });
 
+test('compare --json takes --names, --all-certificates and --raw-fingerprints as analyze does', () => {
+  const pair = [join(TV, 'openssl-pass', 'client.pcap'), join(TV, 'openssl-pass', 'relay.pcap')];
+  const compact = run(['compare', ...pair, '--json']);
+  assert.equal(compact.code, 0, compact.err);
+  assert.doesNotMatch(compact.out, /"(groupNames|algorithmNames|ja3Full|ja4_r)"/);
+  const full = run(['compare', ...pair, '--json', '--names', '--all-certificates', '--raw-fingerprints']);
+  assert.equal(full.code, 0, full.err);
+  const side = JSON.parse(full.out).relay.connections[0];
+  assert.match(side.fingerprints.ja3Full, /^771,/);
+  assert.ok(side.clientHello.extensions.some((e: { data?: { groupNames?: string[] } }) => e.data?.groupNames?.includes('x25519')));
+  // Apart from those parts the two documents agree.
+  const dropped = ['groupNames', 'formatNames', 'algorithmNames', 'versionNames', 'ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro'];
+  const strip = (t: string) => JSON.stringify(JSON.parse(t), (k, v) => {
+    if (dropped.includes(k)) return undefined;
+    // key_share entries name their group only with --names.
+    if (k === 'shares') return (v as Array<Record<string, unknown>>).map(({ groupName: _, ...share }) => share);
+    return v;
+  });
+  assert.equal(strip(full.out), strip(compact.out));
+});
+
 test('report writes a self-contained HTML file with the verdict; Markdown and JSON too', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hi-cli-'));
   const args = [join(TV, 'openssl-rst-injected', 'client.pcap'), join(TV, 'openssl-rst-injected', 'relay.pcap')];
