@@ -7,7 +7,14 @@
  *   - "schema": 2 first in the document (and in compare's client/relay);
  *   - a message whose decoded body equals the connection's clientHello /
  *     serverHello / serverKeyExchange / certificates has `decodedAt` instead;
- *   - without --ranges: no `ranges` and no `range` anywhere.
+ *   - without --ranges: no `ranges` and no `range` anywhere;
+ *   - without --names: no name lists (groupNames, formatNames, algorithmNames,
+ *     versionNames, signatureAlgorithmNames, and groupName in key shares);
+ *   - without --all-certificates: a connection's certificate whose sha256 an
+ *     earlier connection of the same connections list has is
+ *     {index, sha256, length, sameAs: that connection's id} (+ range with --ranges);
+ *   - without --raw-fingerprints: no ja3Full, ja3sFull, ja4_r, ja4_ro, ja4s_r
+ *     in a connection's fingerprints.
  * Exit codes and stderr must be identical.
  *
  *   node scripts/contract-before-after.mjs OLD_ROOT [NEW_ROOT]
@@ -78,15 +85,63 @@ function noRanges(v) {
   return v;
 }
 
-function expectedAnalysis(old, ranges) {
-  const j = { schema: 2, ...old, connections: old.connections.map(onceEach) };
-  return ranges ? j : noRanges(j);
+const NAME_LISTS = new Set(['groupNames', 'formatNames', 'algorithmNames', 'versionNames', 'signatureAlgorithmNames']);
+
+function noNames(v, inShares = false) {
+  if (Array.isArray(v)) return v.map((x) => noNames(x, inShares));
+  if (v && typeof v === 'object') {
+    const out = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (NAME_LISTS.has(k) || (inShares && k === 'groupName')) continue;
+      out[k] = noNames(x, k === 'shares');
+    }
+    return out;
+  }
+  return v;
 }
 
-function expectedCompare(old, ranges) {
-  const side = (a) => a && { schema: 2, ...a, connections: a.connections.map(onceEach) };
-  const j = { schema: 2, ...old, client: side(old.client), relay: side(old.relay) };
-  return ranges ? j : noRanges(j);
+/** Certificates seen earlier in the list become references (in order of the connections as written). */
+function certificateRefs(connections, ranges) {
+  const seen = new Map();
+  return connections.map((c) => ({
+    ...c,
+    certificates: c.certificates.map((x) => {
+      if (!x.sha256) return x;
+      if (!seen.has(x.sha256)) {
+        seen.set(x.sha256, c.id);
+        return x;
+      }
+      const ref = { index: x.index, sha256: x.sha256, length: x.length, sameAs: seen.get(x.sha256) };
+      if (ranges) ref.range = x.range;
+      return ref;
+    }),
+  }));
+}
+
+/** flags: the new side's --ranges, --names, --all-certificates, --raw-fingerprints. */
+function expectedConnections(connections, flags) {
+  let cs = connections.map(onceEach);
+  if (!flags.includes('--raw-fingerprints')) {
+    const RAW = ['ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro', 'ja4s_r'];
+    cs = cs.map((c) => ({ ...c, fingerprints: Object.fromEntries(Object.entries(c.fingerprints).filter(([k]) => !RAW.includes(k))) }));
+  }
+  if (!flags.includes('--all-certificates')) cs = certificateRefs(cs, flags.includes('--ranges'));
+  return cs;
+}
+
+function finish(j, flags) {
+  if (!flags.includes('--ranges')) j = noRanges(j);
+  if (!flags.includes('--names')) j = noNames(j);
+  return j;
+}
+
+function expectedAnalysis(old, flags) {
+  return finish({ schema: 2, ...old, connections: expectedConnections(old.connections, flags) }, flags);
+}
+
+function expectedCompare(old, flags) {
+  const side = (a) => a && { schema: 2, ...a, connections: expectedConnections(a.connections, flags) };
+  return finish({ schema: 2, ...old, client: side(old.client), relay: side(old.relay) }, flags);
 }
 
 let checked = 0;
@@ -108,13 +163,18 @@ async function check(label, oldArgs, newArgs, expect) {
   else identicalCaptures++;
 }
 
+const ALL = ['--ranges', '--names', '--all-certificates', '--raw-fingerprints'];
+const FLAG_SETS = [[[], []], [[], ALL], [['--packets'], ['--names', '--raw-fingerprints']], [['--packets'], ['--ranges', '--all-certificates']]];
+
 const files = [...filesUnder(join(ROOT, 'test', 'fixtures')), ...filesUnder(join(ROOT, 'samples'))];
 const jobs = [];
 for (const f of files) {
   const rel = f.slice(ROOT.length + 1);
-  for (const packets of [[], ['--packets']]) {
-    jobs.push(() => check(`analyze ${rel} ${packets.join(' ')}`, ['analyze', f, '--json', ...packets], ['analyze', f, '--json', ...packets], (o) => expectedAnalysis(o, false)));
-    jobs.push(() => check(`analyze ${rel} --ranges ${packets.join(' ')}`, ['analyze', f, '--json', ...packets], ['analyze', f, '--json', '--ranges', ...packets], (o) => expectedAnalysis(o, true)));
+  // Each flag is on in some runs and off in others, and the first two runs
+  // are the compact default and everything kept.
+  for (const [packets, flags] of FLAG_SETS) {
+    const label = `analyze ${rel} ${[...flags, ...packets].join(' ')}`;
+    jobs.push(() => check(label, ['analyze', f, '--json', ...packets], ['analyze', f, '--json', ...flags, ...packets], (o) => expectedAnalysis(o, flags)));
   }
 }
 const pairDirs = [
@@ -124,10 +184,9 @@ const pairDirs = [
 for (const d of pairDirs) {
   const rel = d.slice(ROOT.length + 1);
   const pair = [join(d, 'client.pcap'), join(d, 'relay.pcap')];
-  for (const ranges of [false, true]) {
-    const extra = ranges ? ['--ranges'] : [];
-    jobs.push(() => check(`compare ${rel} ${extra.join(' ')}`, ['compare', ...pair, '--json'], ['compare', ...pair, '--json', ...extra], (o) => expectedCompare(o, ranges)));
-    jobs.push(() => check(`compare ${rel}/client.pcap alone ${extra.join(' ')}`, ['compare', pair[0], '--json'], ['compare', pair[0], '--json', ...extra], (o) => expectedCompare(o, ranges)));
+  for (const [, flags] of FLAG_SETS) {
+    jobs.push(() => check(`compare ${rel} ${flags.join(' ')}`, ['compare', ...pair, '--json'], ['compare', ...pair, '--json', ...flags], (o) => expectedCompare(o, flags)));
+    jobs.push(() => check(`compare ${rel}/client.pcap alone ${flags.join(' ')}`, ['compare', pair[0], '--json'], ['compare', pair[0], '--json', ...flags], (o) => expectedCompare(o, flags)));
   }
 }
 

@@ -11,6 +11,9 @@
  *
  * JSDoc tags on properties carry what JSON adds to the type:
  *   @withRanges       written only with --ranges: not required in the schema
+ *   @withNames        written only with --names: not required in the schema
+ *   @withRaw          written only with --raw-fingerprints: not required in the schema
+ *   @jsonItemsAlso T  an array whose items may also be the shared type T in JSON
  *   @nonFiniteAsNull  NaN / Infinity in memory, written as null
  */
 import ts from 'typescript';
@@ -94,11 +97,18 @@ export function generateContractSchema() {
     const required = [];
     for (const p of props) {
       const decl = p.valueDeclaration ?? p.declarations?.[0];
-      const tags = decl ? ts.getJSDocTags(decl).map((t) => t.tagName.text) : [];
+      const jsDoc = decl ? ts.getJSDocTags(decl) : [];
+      const tags = jsDoc.map((t) => t.tagName.text);
       let s = ref(checker.getTypeOfSymbol(p));
       if (tags.includes('nonFiniteAsNull')) s = { anyOf: [s, { type: 'null' }] };
+      const also = jsDoc.find((t) => t.tagName.text === 'jsonItemsAlso');
+      if (also) {
+        const name = String(ts.getTextOfJSDocComment(also.comment) ?? '').trim();
+        if (s.type !== 'array') throw new Error(`contract-schema: @jsonItemsAlso on ${p.name}, which is not an array`);
+        s = { ...s, items: { anyOf: [s.items, named(name)] } };
+      }
       properties[p.name] = s;
-      if (!(p.flags & ts.SymbolFlags.Optional) && !tags.includes('withRanges')) required.push(p.name);
+      if (!(p.flags & ts.SymbolFlags.Optional) && !tags.some((t) => t === 'withRanges' || t === 'withNames' || t === 'withRaw')) required.push(p.name);
     }
     const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
     if (props.length > 0 || !index) {
@@ -115,6 +125,9 @@ export function generateContractSchema() {
     if (!sym) throw new Error(`contract-schema: ${name} is not exported by shared/${file}`);
     return ref(checker.getDeclaredTypeOfSymbol(sym));
   };
+  function named(name) {
+    return root('analysis.ts', name);
+  }
   const analysis = root('analysis.ts', 'AnalysisReport');
   const compare = root('compare.ts', 'CompareReport');
   const sorted = Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]]));

@@ -140,6 +140,7 @@ export interface MessageDetails {
   context?: string;
   certificateTypes?: number[];
   signatureAlgorithms?: number[];
+  /** In `--json` only with `--names`. */
   signatureAlgorithmNames?: string[];
   certificateAuthorities?: number;
   /** CertificateVerify (null before TLS 1.2). */
@@ -196,6 +197,21 @@ export interface CertificateReport {
   ja4x?: string;
 }
 
+/**
+ * `--json` without `--all-certificates`: a certificate that an earlier connection of the same `connections`
+ * list already has in full (same sha256) is written as this reference.
+ */
+export interface CertificateRef {
+  /** Position in this connection's chain. */
+  index: number;
+  sha256: string;
+  length: number;
+  /** Id of the earlier connection whose `certificates` has it in full. */
+  sameAs: number;
+  /** Where this copy's bytes are. Only with `--ranges`. @withRanges */
+  range?: SourceLocation[];
+}
+
 export interface MessageReport {
   type: number;
   name: string;
@@ -233,10 +249,13 @@ export interface AlertReport {
   range: SourceLocation[];
 }
 
+/** The raw strings (ja3Full, ja3sFull, ja4_r, ja4_ro, ja4s_r) spell out the hellos: `--json` writes them only with `--raw-fingerprints`. */
 export interface Fingerprints {
   ja3: string | null;
+  /** @withRaw */
   ja3Full: string | null;
   ja3s: string | null;
+  /** @withRaw */
   ja3sFull: string | null;
   ja4: string | null;
   ja4_r?: string | null;
@@ -325,6 +344,7 @@ export interface ConnectionReport {
   clientHello: ClientHelloReport | null;
   serverHello: ServerHelloReport | null;
   serverKeyExchange: ServerKeyExchangeReport | null;
+  /** In `--json` a certificate an earlier connection already has is a CertificateRef (unless `--all-certificates`). @jsonItemsAlso CertificateRef */
   certificates: CertificateReport[];
   messages: MessageReport[];
   alerts: AlertReport[];

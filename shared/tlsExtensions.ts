@@ -7,6 +7,11 @@
  * Every `data` field is optional: decoding stops at the first malformed or
  * truncated field and keeps what came before it, and the same extension has
  * a different body in a ClientHello and in a ServerHello (noted per field).
+ *
+ * The name lists (`groupNames`, `formatNames`, `algorithmNames`,
+ * `versionNames`, and `groupName` in a ClientHello's key shares) only repeat
+ * the numbers beside them by their IANA names: `--json` writes them only with
+ * `--names`.
  */
 
 export interface ServerNameData {
@@ -102,7 +107,12 @@ export interface CertificateAuthoritiesData {
 }
 export interface KeyShareData {
   /** ClientHello: one entry per offered share. */
-  shares?: Array<{ group: number; groupName: string; length: number }>;
+  shares?: Array<{
+    group: number;
+    /** In `--json` only with `--names`. @withNames */
+    groupName: string;
+    length: number;
+  }>;
   /** ServerHello: the chosen share. */
   group?: number;
   groupName?: string;

@@ -35,8 +35,13 @@ test('analyze --json follows the documented contract', async () => {
   for (const k of ['legacyVersion', 'random', 'cipherSuite', 'compressionMethod', 'extensions', 'selectedVersion', 'helloRetryRequest']) assert.ok(k in c.serverHello, `serverHello.${k}`);
   for (const k of ['subject', 'issuer', 'serialNumber', 'notBefore', 'notAfter', 'subjectAltNames', 'publicKey', 'sha256']) assert.ok(k in c.certificates[0], `certificates[0].${k}`);
   assert.match(c.certificates[0].notBefore, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
-  for (const k of ['ja3', 'ja3Full', 'ja3s', 'ja3sFull', 'ja4']) assert.equal(typeof c.fingerprints[k], 'string', k);
+  for (const k of ['ja3', 'ja3s', 'ja4', 'ja4_o']) assert.equal(typeof c.fingerprints[k], 'string', k);
   assert.equal(c.fingerprints.ja4s, undefined, 'JA4S only with --ja4plus');
+  // The raw strings spell out the hellos: only with --raw-fingerprints, and then the engine's own.
+  for (const k of ['ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro']) assert.ok(!(k in c.fingerprints), k);
+  const raw = JSON.parse(run(['analyze', file, '--json', '--raw-fingerprints']).out).connections[0].fingerprints;
+  assert.deepEqual(raw, (await analyzeFile(file, {})).connections[0].fingerprints);
+  assert.match(String(raw.ja3Full), /^771,57-/, 'JA3 string: version 771, first suite 0x0039 (as tls12-dhe-rsa chose)');
   assert.ok(c.messages.every((m: { from: string }) => m.from === 'client' || m.from === 'server'));
   assert.equal(c.serverHello.cipherSuite, 0x0039);
   assert.ok(c.serverKeyExchange.dhPrimeBits >= 1024);
@@ -54,6 +59,37 @@ test('analyze --json follows the documented contract', async () => {
   assert.deepEqual(withRanges.clientHello.ranges, JSON.parse(JSON.stringify(engine.clientHello!.ranges)));
   assert.deepEqual(withRanges.messages.map((m: { range: unknown }) => m.range), engine.messages.map((m) => m.range));
   assert.deepEqual(withRanges.certificates[0].range, engine.certificates[0].range);
+});
+
+test('analyze --json: name lists only with --names, a repeated certificate as a reference unless --all-certificates', async () => {
+  // openssl s_client ↔ s_server on loopback: connections 0 and 3 get the same certificate.
+  const file = join(ROOT, 'test', 'fixtures', 'ja4-reference', 'local-openssl.pcap');
+  const compact = run(['analyze', file, '--json']);
+  assert.equal(compact.code, 0, compact.err);
+  assert.doesNotMatch(compact.out, /"(group|format|algorithm|version|signatureAlgorithm)Names"/);
+  const cs = JSON.parse(compact.out).connections;
+  const leaf = cs[0].certificates[0];
+  assert.ok(leaf.subject && leaf.sha256.length === 64, 'the first connection has the certificate in full');
+  assert.deepEqual(cs[3].certificates[0], { index: 0, sha256: leaf.sha256, length: leaf.length, sameAs: 0 });
+  const share = cs[1].clientHello.extensions.find((e: { type: number }) => e.type === 51).data.shares[0];
+  assert.deepEqual(share, { group: 29, length: 32 });
+
+  const full = JSON.parse(run(['analyze', file, '--json', '--names', '--all-certificates']).out).connections;
+  assert.deepEqual(full[3].certificates[0], leaf, 'the same certificate in full');
+  const engine = (await analyzeFile(file, {})).connections;
+  // With --names the extensions are the engine's own; IANA TLS Supported Groups: 29 x25519, 23 secp256r1.
+  assert.deepEqual(full[2].clientHello.extensions, JSON.parse(JSON.stringify(engine[2].clientHello!.extensions)));
+  const groups = full[2].clientHello.extensions.find((e: { type: number }) => e.type === 10).data;
+  assert.deepEqual(groups, { groups: [29, 23], groupNames: ['x25519', 'secp256r1'] });
+  assert.equal(full[1].clientHello.extensions.find((e: { type: number }) => e.type === 51).data.shares[0].groupName, 'x25519');
+  // Without --names only the name lists go: everything else in the hello is the same.
+  assert.deepEqual(cs[2].clientHello.extensions.find((e: { type: number }) => e.type === 10).data, { groups: [29, 23] });
+  assert.deepEqual({ ...cs[2].clientHello, extensions: null }, { ...full[2].clientHello, extensions: null });
+
+  // With --ranges the reference keeps where this copy's bytes are.
+  const ranged = JSON.parse(run(['analyze', file, '--json', '--ranges']).out).connections;
+  assert.deepEqual(ranged[3].certificates[0].range, engine[3].certificates[0].range);
+  assert.equal(ranged[3].certificates[0].sameAs, 0);
 });
 
 test('analyze --ja4plus adds JA4S and per-certificate JA4X', () => {
@@ -142,6 +178,27 @@ test('compare --json: pairs, verdict, packets, unmatched', () => {
   assert.equal(typeof p.clockOffset.seconds, 'number');
   assert.ok(p.packets.some((x: { status: string }) => x.status === 'dropped'));
   assert.deepEqual(j.unmatched, { client: [], relay: [] });
+});
+
+test('compare --json takes --names, --all-certificates and --raw-fingerprints as analyze does', () => {
+  const pair = [join(TV, 'openssl-pass', 'client.pcap'), join(TV, 'openssl-pass', 'relay.pcap')];
+  const compact = run(['compare', ...pair, '--json']);
+  assert.equal(compact.code, 0, compact.err);
+  assert.doesNotMatch(compact.out, /"(groupNames|algorithmNames|ja3Full|ja4_r)"/);
+  const full = run(['compare', ...pair, '--json', '--names', '--all-certificates', '--raw-fingerprints']);
+  assert.equal(full.code, 0, full.err);
+  const side = JSON.parse(full.out).relay.connections[0];
+  assert.match(side.fingerprints.ja3Full, /^771,/);
+  assert.ok(side.clientHello.extensions.some((e: { data?: { groupNames?: string[] } }) => e.data?.groupNames?.includes('x25519')));
+  // Apart from those parts the two documents agree.
+  const dropped = ['groupNames', 'formatNames', 'algorithmNames', 'versionNames', 'ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro'];
+  const strip = (t: string) => JSON.stringify(JSON.parse(t), (k, v) => {
+    if (dropped.includes(k)) return undefined;
+    // key_share entries name their group only with --names.
+    if (k === 'shares') return (v as Array<Record<string, unknown>>).map(({ groupName: _, ...share }) => share);
+    return v;
+  });
+  assert.equal(strip(full.out), strip(compact.out));
 });
 
 test('report writes a self-contained HTML file with the verdict; Markdown and JSON too', () => {

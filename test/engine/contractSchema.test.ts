@@ -10,7 +10,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv';
 import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
 import { compareCaptures } from '../../server/src/compare/compareCaptures';
-import { compareJson, connectionJson, finiteReplacer, type JsonOptions } from '../../server/src/output/jsonContract';
+import { compareJson, connectionJson, finiteReplacer, WrittenCertificates, type JsonOptions } from '../../server/src/output/jsonContract';
 import { CONTRACT_SCHEMA, type AnalysisReport } from '../../shared/analysis';
 import { ROOT } from '../helpers/paths';
 
@@ -42,8 +42,9 @@ function filesUnder(dir: string): string[] {
 
 /** The document `analyze --json` writes, built as the CLI builds it (cli.test.ts checks the CLI's own framing). */
 function analysisJson(r: AnalysisReport, opts: JsonOptions): unknown {
+  const written = new WrittenCertificates();
   return JSON.parse(
-    `{"schema":${CONTRACT_SCHEMA},"tool":${JSON.stringify(r.tool)},\n"connections":[${r.connections.map((c) => connectionJson(c, opts)).join(',\n')}],` +
+    `{"schema":${CONTRACT_SCHEMA},"tool":${JSON.stringify(r.tool)},\n"connections":[${r.connections.map((c) => connectionJson(c, opts, written)).join(',\n')}],` +
     `\n"input":${JSON.stringify(r.input, finiteReplacer)},\n"diagnostics":${JSON.stringify(r.diagnostics, finiteReplacer)}}`,
   );
 }
@@ -77,7 +78,38 @@ test('the schema rejects what the types do not allow', async () => {
   }
 });
 
-test('analyze output of every fixture validates, with and without --ranges and --packets', async () => {
+test('the schema takes certificate references and the compact name lists, and rejects malformed ones', async () => {
+  const validate = validator();
+  // Four openssl handshakes on loopback; the first and the last get the same certificate.
+  const r = await analyzeFile(join(ROOT, 'test', 'fixtures', 'ja4-reference', 'local-openssl.pcap'), {});
+  type Doc = { connections: Array<{ certificates: Array<Record<string, unknown>>; clientHello: { extensions: Array<{ type: number; data: Record<string, unknown> }> } }> };
+  for (const ranges of [false, true]) {
+    const good = analysisJson(r, { ranges }) as Doc;
+    const ref = good.connections[3].certificates[0];
+    assert.equal(ref.sameAs, 0, 'the fixture repeats a certificate');
+    assert.equal('range' in ref, ranges);
+    const share = good.connections[1].clientHello.extensions.find((e) => e.type === 51)!.data.shares as Array<Record<string, unknown>>;
+    assert.ok(share.length > 0 && !('groupName' in share[0]));
+    check(validate, good, `as written${ranges ? ' with --ranges' : ''}`);
+    const spoils: Array<[string, (j: Doc) => void]> = [
+      ['a reference without sameAs', (j) => { delete j.connections[3].certificates[0].sameAs; }],
+      ['a reference with a field of its own', (j) => { j.connections[3].certificates[0].subject = 'CN=x'; }],
+      ['a name list of the wrong type', (j) => { j.connections[1].clientHello.extensions.find((e) => e.type === 10)!.data.groupNames = [29]; }],
+    ];
+    for (const [what, spoil] of spoils) {
+      const j = JSON.parse(JSON.stringify(good)) as Doc;
+      spoil(j);
+      assert.equal(validate(j), false, `the schema should reject ${what}`);
+    }
+  }
+});
+
+// The compact default, each kept part on its own, and everything kept.
+const OPTION_SETS: JsonOptions[] = [
+  { ranges: false }, { ranges: true }, { ranges: false, names: true, rawFingerprints: true }, { ranges: true, names: true, allCertificates: true, rawFingerprints: true },
+];
+
+test('analyze output of every fixture validates, with and without --ranges, --names, --all-certificates, --raw-fingerprints and --packets', async () => {
   const validate = validator();
   let analysed = 0;
   let connections = 0;
@@ -95,7 +127,7 @@ test('analyze output of every fixture validates, with and without --ranges and -
           analysed++;
           connections += r.connections.length;
         }
-        for (const ranges of [false, true]) check(validate, analysisJson(r, { ranges }), `${file}${packets ? ' --packets' : ''}${ranges ? ' --ranges' : ''}`);
+        for (const opts of OPTION_SETS) check(validate, analysisJson(r, opts), `${file}${packets ? ' --packets' : ''} ${JSON.stringify(opts)}`);
       }
     }
   }
@@ -104,14 +136,14 @@ test('analyze output of every fixture validates, with and without --ranges and -
   assert.ok(connections >= 200, `only ${connections} connections`);
 });
 
-test('compare output of every two-vantage fixture validates, with and without --ranges', async () => {
+test('compare output of every two-vantage fixture validates, with and without --ranges, --names, --all-certificates, --raw-fingerprints', async () => {
   const validate = validator();
   const pairs = readdirSync(TV).filter((d) => statSync(join(TV, d)).isDirectory());
   assert.ok(pairs.length >= 6);
   for (const d of pairs) {
     const r = await compareCaptures(join(TV, d, 'client.pcap'), join(TV, d, 'relay.pcap'), {});
     assert.ok(r.pairs.length > 0, `${d}: no pair`);
-    for (const ranges of [false, true]) check(validate, JSON.parse(compareJson(r, { ranges })), `compare ${d}${ranges ? ' --ranges' : ''}`);
+    for (const opts of OPTION_SETS) check(validate, JSON.parse(compareJson(r, opts)), `compare ${d} ${JSON.stringify(opts)}`);
     const single = await compareCaptures(join(TV, d, 'client.pcap'), null, {});
     check(validate, JSON.parse(compareJson(single, { ranges: false })), `compare ${d}/client.pcap alone`);
   }
@@ -123,6 +155,8 @@ test('the CLI\'s own --json documents validate (analyze streams its framing by h
     ['analyze', join(TV, 'openssl-pass', 'client.pcap'), '--json'],
     ['analyze', join(TV, 'openssl-pass', 'client.tcpdump-X.txt'), '--json', '--ranges', '--packets', '--all'],
     ['analyze', join(ROOT, 'test', 'fixtures', 'handshakes', 'tls13-hrr.pcap'), '--json', '--ranges'],
+    ['analyze', join(ROOT, 'test', 'fixtures', 'ja4-reference', 'local-openssl.pcap'), '--json'],
+    ['analyze', join(ROOT, 'test', 'fixtures', 'ja4-reference', 'tls-handshake.pcapng'), '--json', '--names', '--all-certificates', '--raw-fingerprints'],
     ['compare', join(TV, 'openssl-rst-injected', 'client.pcap'), join(TV, 'openssl-rst-injected', 'relay.pcap'), '--json', '--ranges'],
   ];
   for (const args of runs) {

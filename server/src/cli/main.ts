@@ -12,19 +12,23 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { CONTRACT_SCHEMA } from '../../../shared/analysis';
-import { compareJson, connectionJson, finiteReplacer, type JsonOptions } from '../output/jsonContract';
+import { compareJson, connectionJson, finiteReplacer, WrittenCertificates, type JsonOptions } from '../output/jsonContract';
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
 
 Usage:
-  ${TOOL_NAME} analyze FILE [--json [--ranges]] [--packets] [--all] [--ja4plus] [--rules FILE] [--out FILE]
+  ${TOOL_NAME} analyze FILE [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints]] [--packets] [--all] [--ja4plus] [--rules FILE] [--out FILE]
       Decode every TLS handshake in a pcap, pcapng (optionally .gz) or text dump.
       --json      machine-readable output (contract and JSON Schema in the README)
       --ranges    with --json: where each hello field's bytes are in the file
+      --names     with --json: also the IANA names of numbers in lists (groupNames, …)
+      --all-certificates  with --json: every certificate in full, not a reference to
+                  an earlier connection that has the same one
+      --raw-fingerprints  with --json: also ja3Full, ja4_r, … (the hashes are always written)
       --packets   include each connection's packet timeline
       --all       list every TCP connection, not only TLS ones
       --ja4plus   also compute JA4S and JA4X (FoxIO License 1.1, non-commercial use)
-  ${TOOL_NAME} compare CLIENT [RELAY] [--json [--ranges]] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--out FILE]
+  ${TOOL_NAME} compare CLIENT [RELAY] [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints]] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--out FILE]
       Match the client's and the relay's captures of the same connections (addresses and ports
       may differ), align their clocks, classify every packet and give a verdict per connection.
       With one capture, says what a single vantage point can tell.
@@ -102,13 +106,14 @@ async function writeOut(text: string, out: string | undefined): Promise<void> {
 
 async function analyzeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
-    json: { type: 'boolean' }, ranges: { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
+    json: { type: 'boolean' }, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('analyze takes exactly one capture file');
   const path = positionals[0];
   const userRules = values.rules ? await loadRulesOrThrow(values.rules as string) : undefined;
   const text = { color: !values.out && process.stdout.isTTY === true };
-  const json: JsonOptions = { ranges: !!values.ranges };
+  const json: JsonOptions = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'] };
+  const written = new WrittenCertificates();
   // Each connection is written as soon as it is over and then dropped, so
   // memory follows the connections open at once, not the size of the capture.
   // Nothing is written (and no --out file created) before the input is known
@@ -138,7 +143,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
     onConnection: (c) => {
       begin();
       // --json: one connection per line, so the output streams into jq or grep as well.
-      batch += values.json ? `${shown > 0 ? ',' : ''}\n${connectionJson(c, json)}` : formatConnectionText(c, text);
+      batch += values.json ? `${shown > 0 ? ',' : ''}\n${connectionJson(c, json, written)}` : formatConnectionText(c, text);
       if (batch.length >= 1 << 16) flush();
       shown++;
     },
@@ -210,9 +215,9 @@ async function loadRulesOrThrow(path: string) {
 }
 
 async function compareCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' } });
+  const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' } });
   const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean });
-  const text = values.json ? compareJson(report, { ranges: !!values.ranges }) : formatCompare(report, { color: !values.out && process.stdout.isTTY === true });
+  const text = values.json ? compareJson(report, { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'] }) : formatCompare(report, { color: !values.out && process.stdout.isTTY === true });
   await writeOut(text, values.out as string | undefined);
   return 0;
 }

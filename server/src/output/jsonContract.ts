@@ -9,13 +9,73 @@
  * `decodedAt`) and byte ranges only when asked (`--ranges`): the hellos'
  * per-field `ranges` and the `range` of messages, certificates, alerts and
  * suspects.
+ *
+ * Three more things repeat without informing, and are left out unless asked:
+ * the registry names of numbers in lists (`groupNames`, `algorithmNames`, …:
+ * any reader has the IANA tables; `--names` keeps them); a certificate
+ * already written in full earlier in the same `connections` list (a server's
+ * chain is the same on every connection to it): it becomes a reference,
+ * `{index, sha256, length, sameAs}` (`--all-certificates` keeps every copy);
+ * the raw fingerprint strings (`ja3Full`, `ja4_r`, …), which spell out the
+ * hellos written beside them (`--raw-fingerprints` keeps them; the hashes stay).
  */
-import type { ConnectionReport, MessageReport } from '../../../shared/analysis';
+import type { CertificateRef, CertificateReport, ConnectionReport, MessageDetails, MessageReport, TlsExtension } from '../../../shared/analysis';
 import type { CompareReport } from '../../../shared/compare';
 
 export interface JsonOptions {
   /** Keep the byte ranges: hellos' per-field `ranges`, and `range` of messages, certificates, alerts, suspects. */
   ranges: boolean;
+  /** Keep the name lists that only repeat numbers by their IANA names (`groupNames`, `shares[].groupName`, …). */
+  names?: boolean;
+  /** Write every certificate in full, not a reference to an earlier connection that has the same one. */
+  allCertificates?: boolean;
+  /** Keep the raw fingerprint strings (ja3Full, ja3sFull, ja4_r, ja4_ro, ja4s_r). */
+  rawFingerprints?: boolean;
+}
+
+const RAW_FINGERPRINTS = new Set(['ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro', 'ja4s_r']);
+
+/**
+ * The certificates one document has written in full so far (sha256 → the id
+ * of the connection that holds it). Bounded: past `limit` distinct
+ * certificates, new ones are written in full again instead of remembered.
+ */
+export class WrittenCertificates {
+  private readonly at = new Map<string, number>();
+  constructor(private readonly limit = 1 << 16) {}
+  /** The connection that already has it, else null (and from now on this one has it, while there is room). */
+  seen(sha256: string, connection: number): number | null {
+    const at = this.at.get(sha256);
+    if (at !== undefined) return at;
+    if (this.at.size < this.limit) this.at.set(sha256, connection);
+    return null;
+  }
+}
+
+/** Data keys that are a list of names for the list of numbers beside them. */
+const NAME_LISTS = new Set(['groupNames', 'formatNames', 'algorithmNames', 'versionNames', 'signatureAlgorithmNames']);
+
+function withoutKeys<T extends object>(o: T, drop: (k: string) => boolean): T {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) if (!drop(k)) out[k] = o[k as keyof T];
+  return out as T;
+}
+
+function namelessData(d: Record<string, unknown>): Record<string, unknown> {
+  const out = withoutKeys(d, (k) => NAME_LISTS.has(k));
+  // key_share in a ClientHello: one entry per share, each naming its group.
+  if (Array.isArray(d.shares)) out.shares = (d.shares as Array<Record<string, unknown>>).map((s) => withoutKeys(s, (k) => k === 'groupName'));
+  return out;
+}
+
+function namelessExtensions(exts: TlsExtension[]): TlsExtension[] {
+  return exts.map((e) => (e.data ? { ...e, data: namelessData(e.data as Record<string, unknown>) } : e) as TlsExtension);
+}
+
+function namelessDetails(d: MessageDetails): MessageDetails {
+  const out = withoutKeys(d, (k) => NAME_LISTS.has(k));
+  if (d.extensions) out.extensions = namelessExtensions(d.extensions);
+  return out;
 }
 
 type Body = NonNullable<MessageReport['decodedAt']>;
@@ -32,6 +92,14 @@ function rangeless<T extends Hello>(h: T): T {
   return out as T;
 }
 
+/** A hello as written: ranges and name lists only when asked. */
+function helloAsWritten<T extends Hello>(h: T, opts: JsonOptions): T {
+  if (opts.ranges && opts.names) return h;
+  const out = opts.ranges ? { ...h } : rangeless(h);
+  if (!opts.names && 'extensions' in out && Array.isArray(out.extensions)) (out as { extensions: TlsExtension[] }).extensions = namelessExtensions(out.extensions);
+  return out;
+}
+
 /** The connection-level field that holds this message's decoded body, if it is the same object. */
 function heldAt(m: MessageReport, c: ConnectionReport): Body | null {
   if (m.clientHello && m.clientHello === c.clientHello) return 'clientHello';
@@ -44,25 +112,44 @@ function heldAt(m: MessageReport, c: ConnectionReport): Body | null {
 
 function messageAsWritten(m: MessageReport, c: ConnectionReport, opts: JsonOptions): MessageReport {
   const at = heldAt(m, c);
-  if (at === null && (opts.ranges || !(m.clientHello || m.serverHello || m.serverKeyExchange))) return m;
+  const bare = opts.ranges && opts.names;
+  if (at === null && (bare || !(m.clientHello || m.serverHello || m.serverKeyExchange || m.details))) return m;
   // Same key order as before: the body's key replaced by the pointer to it.
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(m) as Array<keyof MessageReport>) {
     if (k === at) out.decodedAt = at;
-    else if (!opts.ranges && (k === 'clientHello' || k === 'serverHello' || k === 'serverKeyExchange')) out[k] = rangeless(m[k]!);
+    else if (!bare && (k === 'clientHello' || k === 'serverHello' || k === 'serverKeyExchange')) out[k] = helloAsWritten(m[k]!, opts);
+    else if (!opts.names && k === 'details') out[k] = namelessDetails(m[k]!);
     else out[k] = m[k];
   }
   return out as unknown as MessageReport;
 }
 
-/** The connection as `--json` writes it: each decoded body once, ranges only when asked. */
-export function connectionAsWritten(c: ConnectionReport, opts: JsonOptions): ConnectionReport {
+/** The chain with each certificate an earlier connection of the document already has replaced by a reference to it. */
+function certificatesAsWritten(c: ConnectionReport, opts: JsonOptions, written: WrittenCertificates): Array<CertificateReport | CertificateRef> {
+  return c.certificates.map((x) => {
+    const at = x.sha256 ? written.seen(x.sha256, c.id) : null;
+    if (at === null) return x;
+    const ref: CertificateRef = { index: x.index, sha256: x.sha256, length: x.length, sameAs: at };
+    // Where this copy's bytes are is this connection's own information.
+    if (opts.ranges) ref.range = x.range;
+    return ref;
+  });
+}
+
+/**
+ * The connection as `--json` writes it: each decoded body once, ranges, name
+ * lists and raw fingerprints only when asked, certificates that `written` has
+ * seen as references (all in full without `written` or with `allCertificates`).
+ */
+export function connectionAsWritten(c: ConnectionReport, opts: JsonOptions, written?: WrittenCertificates): ConnectionReport {
   const out: ConnectionReport = { ...c, messages: c.messages.map((m) => messageAsWritten(m, c, opts)) };
-  if (!opts.ranges) {
-    if (c.clientHello) out.clientHello = rangeless(c.clientHello);
-    if (c.serverHello) out.serverHello = rangeless(c.serverHello);
-    if (c.serverKeyExchange) out.serverKeyExchange = rangeless(c.serverKeyExchange);
-  }
+  if (c.clientHello) out.clientHello = helloAsWritten(c.clientHello, opts);
+  if (c.serverHello) out.serverHello = helloAsWritten(c.serverHello, opts);
+  if (c.serverKeyExchange) out.serverKeyExchange = helloAsWritten(c.serverKeyExchange, opts);
+  if (!opts.rawFingerprints) out.fingerprints = withoutKeys(c.fingerprints, (k) => RAW_FINGERPRINTS.has(k));
+  // The JSON form of the chain (shared/analysis.ts: certificates may hold CertificateRef in --json).
+  if (written && !opts.allCertificates) out.certificates = certificatesAsWritten(c, opts, written) as CertificateReport[];
   return out;
 }
 
@@ -82,13 +169,16 @@ function replacer(opts: JsonOptions): (key: string, value: unknown) => unknown {
 }
 
 /** One connection of `analyze --json`, on one line. */
-export function connectionJson(c: ConnectionReport, opts: JsonOptions): string {
-  return JSON.stringify(connectionAsWritten(c, opts), replacer(opts));
+export function connectionJson(c: ConnectionReport, opts: JsonOptions, written?: WrittenCertificates): string {
+  return JSON.stringify(connectionAsWritten(c, opts, written), replacer(opts));
 }
 
-/** `compare --json`. */
+/** `compare --json`. Certificate references point within the same side (connection ids are per capture). */
 export function compareJson(r: CompareReport, opts: JsonOptions): string {
-  const side = (a: CompareReport['client']) => ({ ...a, connections: a.connections.map((c) => connectionAsWritten(c, opts)) });
+  const side = (a: CompareReport['client']) => {
+    const written = new WrittenCertificates();
+    return { ...a, connections: a.connections.map((c) => connectionAsWritten(c, opts, written)) };
+  };
   const out: CompareReport = { ...r, client: side(r.client), relay: r.relay && side(r.relay) };
   return `${JSON.stringify(out, replacer(opts), 2)}\n`;
 }
