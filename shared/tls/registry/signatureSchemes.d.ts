@@ -1,2 +1,0 @@
-export declare function signatureSchemeName(n: number): string;
-export declare function isKnownSignatureScheme(n: number): boolean;
