@@ -40,7 +40,11 @@ export class TlsSession implements TlsSink {
 
   constructor(private readonly conn: Connection) {
     // One shared ConnectionInfo: the client's decoder must know what the server chose.
-    const { client, server } = TlsStreamDecoder.pair(this, { idleAfter: 4 });
+    // Every record header is walked to the end of the stream (bodies of
+    // application data are skipped by arithmetic, in-order segments are not
+    // copied): stopping early capped record counts and bytes, lost closing
+    // alerts and made a false "stream ended inside a record".
+    const { client, server } = TlsStreamDecoder.pair(this);
     this.decoders = { client, server };
     conn.stream('client').consumer = this.decoders.client;
     conn.stream('server').consumer = this.decoders.server;
@@ -82,8 +86,6 @@ export class TlsSession implements TlsSink {
     const t = this.traffic[from];
     t.applicationDataRecords++;
     t.applicationDataBytes += length;
-    // Past the handshake and a few records, a direction's bytes teach nothing
-    // more: stop copying and decoding them; reassembly goes on with offsets.
     if (!this.decoders[from].wantsBytes()) this.conn.stream(from).stopBytes();
   }
 

@@ -19,8 +19,8 @@
  * Lifecycle: `done` is true once nothing more will be decoded (end() called,
  * not TLS, or a fatal framing error). `wantsBytes()` is advisory: it turns
  * false when the handshake is over in this direction and `idleAfter`
- * application-data records went by, after which the bytes only repeat record
- * lengths; a caller that stops feeding then loses record/app-data counts only.
+ * application-data records went by (never, unless asked for); a caller that
+ * stops feeding then loses record counts, sizes and closing alerts.
  */
 import { LinearMap, MsgCtx, PiecewiseMap, printable, type OffsetMap } from './reader';
 import { RangeMap, type Direction, type HandshakeMessage, type Span, type TlsRecord, type TlsSink } from './types';
@@ -36,7 +36,8 @@ export { newConnectionInfo } from './handshake';
 export const MAX_RECORD_LENGTH = 16384 + 2048;
 const MAX_PLAINTEXT = 16384;
 const DEFAULT_MAX_MESSAGE = 1 << 20;
-const DEFAULT_IDLE_AFTER = 8;
+/** By default a direction is walked to its end: record counts, sizes and closing alerts need every header. */
+const DEFAULT_IDLE_AFTER = Infinity;
 
 const CT_CCS = 20;
 const CT_ALERT = 21;
@@ -54,7 +55,7 @@ export interface TlsDecoderOptions {
    * client Certificate layout) and both sides switch to TLS 1.3 together.
    */
   connection?: ConnectionInfo;
-  /** wantsBytes() turns false after this many application-data records once the handshake is over (default 8). */
+  /** wantsBytes() turns false after this many application-data records once the handshake is over (default: never). */
   idleAfter?: number;
 }
 
