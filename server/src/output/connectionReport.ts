@@ -11,6 +11,7 @@ import type { CertificateEntry, ClientHello, Direction, HandshakeMessage, Server
 import { versionName } from '../tls/registry/versions';
 import { CertificateCache } from '../x509/certificate';
 import { withSourceRanges } from './sourceRanges';
+import { preambleParts } from './preambleReport';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';
 import type * as Ja4plus from '../fingerprint/ja4plus';
 
@@ -107,11 +108,18 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
 
   const tlsSummary = summarize(tls, clientHello, serverHello, messages, tcp);
   tlsSummary.available = !conn.noBytes;
+  const pre = preambleParts(tls, maps, conn.id);
+  if (pre.startedBy) {
+    tlsSummary.startedBy = pre.startedBy;
+    tlsSummary.startOffset = pre.startOffset;
+  }
+  diagnostics.push(...pre.diagnostics);
   const report: ConnectionReport = {
     id: conn.id, client: conn.client, server: conn.server, startTime: conn.firstTime, endTime: conn.lastTime,
     isTls: tls?.isTls ?? false, tcp, tls: tlsSummary, clientHello, serverHello, serverKeyExchange, certificates,
     messages, alerts, fingerprints, suspects: [], diagnostics,
   };
+  if (pre.preamble) report.preamble = pre.preamble;
   if (opts.packets) report.packets = packetReports(conn, messages, alerts, tls, maps);
   return report;
 }

@@ -171,6 +171,16 @@ export class TlsStreamDecoder {
     return this.tls13Forced || this.conn.tls13;
   }
 
+  /**
+   * TLS begins at this stream offset, after a preamble (STARTTLS, SOCKS,
+   * HTTP CONNECT, PROXY header) that another consumer read: no gap is
+   * reported for the bytes before it. Only before the first push.
+   */
+  beginAt(streamOffset: number): void {
+    if (this.started || this.next !== 0 || this.state !== St.Header) return;
+    this.next = streamOffset;
+  }
+
   /** Next stream offset the decoder expects. */
   get offset(): number {
     return this.next;
