@@ -170,3 +170,10 @@ test('cut or damaged preamble captures never throw, and units stay within their 
   }
   assert.ok(runs > 100);
 });
+
+test('the text dissection (editor) shows the preamble before the handshake', async () => {
+  const { renderDissection } = await import('../../server/src/lsp/dissection');
+  const text = renderDissection(await analyse('starttls-imap.pcap')).text;
+  assert.match(text, /Preamble: starttls-imap, TLS from client offset 26, server offset 171\n/);
+  assert.match(text, /C: \. STARTTLS\n\s+S: \. OK Begin TLS negotiation now\.\n/);
+});
