@@ -78,7 +78,9 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
 
   const fingerprints: Fingerprints = { ja3: null, ja3Full: null, ja3s: null, ja3sFull: null, ja4: null };
   // Fingerprints describe the same hellos the report shows.
-  if (rawClientHello) Object.assign(fingerprints, fingerprintClient(rawClientHello));
+  // JA3 and JA4 are defined over a TLS ClientHello (2-byte suites, extensions); an SSLv2 CLIENT-HELLO has
+  // neither, and the reference implementations (ja3.py, FoxIO's ja4.py) give it none: absent, not made up.
+  if (rawClientHello && !rawClientHello.sslv2) Object.assign(fingerprints, fingerprintClient(rawClientHello));
   if (rawServerHello) Object.assign(fingerprints, fingerprintServer(rawServerHello));
   if (opts.ja4plus) {
     if (rawServerHello) Object.assign(fingerprints, ja4plus().ja4s(rawServerHello));
