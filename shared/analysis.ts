@@ -52,6 +52,8 @@ export interface CertificateReport {
   range: SourceLocation[];
   /** Only with the JA4+ opt-in. */
   ja4x?: string;
+  /** (issue #13) How many SANs the certificate holds, set when subjectAltNames lists fewer (a certificate read only in part). */
+  subjectAltNameCount?: number;
 }
 
 export interface MessageReport {

@@ -92,11 +92,24 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
     packet: maps[a.from].packetAt(a.span[0]), range: resolve(a.from, a.span),
   }));
 
+  const tlsCertProblems: ReportDiagnostic[] = [];
+  for (const m of messages) {
+    for (const cert of m.certificates ?? []) {
+      if (cert.error === undefined) continue;
+      const partly = cert.subject !== '' ? `; read in part: subject "${cert.subject}", ${cert.subjectAltNameCount ?? cert.subjectAltNames.length} subject alternative name(s)` : '';
+      tlsCertProblems.push({
+        severity: 'warning', code: 'x509.undecodable', connection: conn.id, location: cert.range[0] ?? null, packet: m.packet,
+        message: `${m.from}: certificate [${cert.index}] (${cert.length} bytes) could not be decoded: ${cert.error}${partly}`,
+      });
+    }
+  }
+
   // Gaps are reported once, below, from reassembly's own record of them.
   const diagnostics: ReportDiagnostic[] = (tls?.problems ?? []).filter((p) => p.code !== 'tcp.gap').map((p) => ({
     severity: p.severity, code: p.code, message: `${p.from}: ${p.message}`,
     location: resolve(p.from, p.span)[0] ?? null, packet: maps[p.from].packetAt(p.span[0]), connection: conn.id,
   }));
+  diagnostics.push(...tlsCertProblems);
 
   const tcp = tcpReport(conn);
   for (const from of ['client', 'server'] as const) {
@@ -146,7 +159,17 @@ function certificateReport(c: CertificateEntry, index: number, opts: ReportOptio
     publicKey: d.publicKey ?? null, signatureAlgorithm: d.signatureAlgorithm?.name ?? null, sha256: d.sha256,
     selfSigned: d.selfSigned ?? null, extensions: d.extensions ?? [], length: c.der.length, range,
   };
-  if (d.error) rep.error = d.error;
+  if (d.error) {
+    rep.error = d.error;
+    const p = d.partial;
+    if (p) {
+      // Read in part by a bounded walk of the DER (x509/derWalk.ts): names, validity, key algorithm, SANs counted.
+      Object.assign(rep, { subject: p.subject, issuer: p.issuer, subjectCN: p.subjectCN, issuerCN: p.issuerCN, serialNumber: p.serialNumber,
+        notBefore: p.notBefore, notAfter: p.notAfter, subjectAltNames: p.subjectAltNames });
+      if (p.publicKeyAlgorithm) rep.publicKey = { algorithm: p.publicKeyAlgorithm, bits: null };
+      if (p.subjectAltNameCount > p.subjectAltNames.length) rep.subjectAltNameCount = p.subjectAltNameCount;
+    }
+  }
   if (opts.ja4plus) rep.ja4x = ja4plus().ja4x(c.der);
   return rep;
 }
