@@ -74,6 +74,8 @@ export interface MessageReport {
   certificates?: CertificateReport[];
   details?: Record<string, unknown>;
   afterGap?: boolean;
+  /** ClientHello only (issue #13): the records and TCP segments its bytes span. */
+  layout?: HelloLayout;
 }
 
 export interface AlertReport {
@@ -250,6 +252,16 @@ export interface PreambleReport {
   source: { host: string; port: number } | null;
   /** Why the stream never turned into TLS (e.g. "STARTTLS refused: 454 4.7.0 …"); null when it did. */
   noTls: string | null;
+}
+
+/** Where a hello's bytes sit (issue #13): a split over records or segments is evidence (censors that do not reassemble). */
+export interface HelloLayout {
+  /** TLS records holding its bytes: record index in its direction, stream offsets [start, end) with the header, body length. */
+  records: Array<{ index: number; span: [number, number]; length: number }>;
+  /** TCP segments (reassembled IP datagrams count once) holding its bytes: packet index and the stream offsets it carried. */
+  segments: Array<{ packet: number; span: [number, number] }>;
+  splitRecords: boolean;
+  splitSegments: boolean;
 }
 
 // Re-exported for consumers that walk messages generically.

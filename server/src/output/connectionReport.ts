@@ -12,6 +12,7 @@ import { versionName } from '../tls/registry/versions';
 import { CertificateCache } from '../x509/certificate';
 import { withSourceRanges } from './sourceRanges';
 import { preambleParts } from './preambleReport';
+import { helloLayout } from './helloLayout';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';
 import type * as Ja4plus from '../fingerprint/ja4plus';
 
@@ -35,6 +36,7 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   const resolve = (from: Direction, span: [number, number]) => maps[from].resolve(span);
 
   const messages: MessageReport[] = [];
+  const splitHellos: ReportDiagnostic[] = [];
   const certificates: CertificateReport[] = [];
   let clientHello: ConnectionReport['clientHello'] = null;
   let serverHello: ConnectionReport['serverHello'] = null;
@@ -45,6 +47,16 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
 
   for (const m of tls?.messages ?? []) {
     const rep = messageReport(m, maps[m.from], resolve);
+    if (m.clientHello && tls) {
+      rep.layout = helloLayout(m, tls.records, maps[m.from]);
+      if (rep.layout.splitRecords || rep.layout.splitSegments) {
+        const l = rep.layout;
+        splitHellos.push({
+          severity: 'info', code: 'tls.clienthello-split', connection: conn.id, location: rep.range[0] ?? null, packet: rep.packet,
+          message: `ClientHello (${m.length + 4} bytes) spans ${l.records.length} TLS record(s) and ${l.segments.length} TCP segment(s) (packets ${l.segments.map((g) => g.packet).join(', ')})`,
+        });
+      }
+    }
     if (m.clientHello) {
       rep.clientHello = withSourceRanges(m.clientHello, maps[m.from]);
       if (!clientHello) {
@@ -109,7 +121,7 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
     severity: p.severity, code: p.code, message: `${p.from}: ${p.message}`,
     location: resolve(p.from, p.span)[0] ?? null, packet: maps[p.from].packetAt(p.span[0]), connection: conn.id,
   }));
-  diagnostics.push(...tlsCertProblems);
+  diagnostics.push(...tlsCertProblems, ...splitHellos);
 
   const tcp = tcpReport(conn);
   for (const from of ['client', 'server'] as const) {

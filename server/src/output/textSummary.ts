@@ -125,6 +125,10 @@ function formatConnection(c: ConnectionReport, st: Styles): string[] {
   if (c.preamble) preambleLines(c, st, out);
   const flow = flowLine(c);
   if (flow !== '') out.push(flow);
+  const layout = c.messages.find((m) => m.layout)?.layout;
+  if (layout && (layout.splitRecords || layout.splitSegments)) {
+    out.push(st.warn(`    ClientHello split: ${layout.records.length} TLS record(s), ${layout.segments.length} TCP segment(s) (packets ${layout.segments.map((g) => g.packet).join(', ')})`));
+  }
   keyExchangeLines(c, out);
   certificateLines(c, st, out);
   fingerprintLines(c, st, out);
