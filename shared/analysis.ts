@@ -195,6 +195,8 @@ export interface CertificateReport {
   range: SourceLocation[];
   /** Only with the JA4+ opt-in. */
   ja4x?: string;
+  /** (issue #13) How many SANs the certificate holds, set when subjectAltNames lists fewer (a certificate read only in part). */
+  subjectAltNameCount?: number;
 }
 
 /**
@@ -236,6 +238,8 @@ export interface MessageReport {
    * `serverHello`, `serverKeyExchange` or `certificates` names that field here instead of repeating it.
    */
   decodedAt?: 'clientHello' | 'serverHello' | 'serverKeyExchange' | 'certificates';
+  /** ClientHello only (issue #13): the records and TCP segments its bytes span. */
+  layout?: HelloLayout;
 }
 
 export interface AlertReport {
@@ -328,6 +332,10 @@ export interface TlsSummary {
   /** Last handshake step seen in clear, e.g. "ServerHelloDone". */
   lastMessage: string | null;
   applicationData: { client: { records: number; bytes: number }; server: { records: number; bytes: number } };
+  /** How TLS was reached (see PreambleReport); null when the connection has no TLS and no preamble. */
+  startedBy?: TlsStartedBy | null;
+  /** Stream offset of the first TLS byte per direction (0 at stream start; null where TLS never began). */
+  startOffset?: { client: number | null; server: number | null } | null;
 }
 
 export interface ConnectionReport {
@@ -354,6 +362,8 @@ export interface ConnectionReport {
   diagnostics: ReportDiagnostic[];
   /** Packet timeline, when asked for (compare and the editor need it). */
   packets?: PacketReport[];
+  /** What came before TLS (STARTTLS dialogue, SOCKS, CONNECT, PROXY header); absent when the stream starts with TLS. */
+  preamble?: PreambleReport;
 }
 
 export interface InputReport {
@@ -378,3 +388,52 @@ export interface AnalysisReport {
   connections: ConnectionReport[];
   diagnostics: ReportDiagnostic[];
 }
+
+// ---------------------------------------------------------------------------
+// TLS after a preamble (issue #13). Declared here on their own, no engine types.
+// ---------------------------------------------------------------------------
+
+/** How a connection reached TLS: at the first byte, or after which preamble. */
+export type TlsStartedBy =
+  | 'stream-start' | 'starttls-smtp' | 'starttls-imap' | 'starttls-pop3' | 'starttls-ftp' | 'starttls-xmpp' | 'starttls-irc'
+  | 'starttls-nntp' | 'starttls-sieve' | 'starttls-ldap' | 'starttls-postgres' | 'socks4' | 'socks4a' | 'socks5'
+  | 'http-connect' | 'proxy-v1' | 'proxy-v2' | 'unknown';
+
+/** One decoded piece of a preamble: a command or response line, a SOCKS message, a PROXY header, an LDAP message. */
+export interface PreambleUnitReport {
+  from: 'client' | 'server';
+  /** Stream offsets [start, end) in the sender's direction. */
+  span: [number, number];
+  /** What it says, escaped (control bytes as \xNN); passwords are never included. */
+  text: string;
+  /** Index of the packet carrying its first byte; -1 if unknown. */
+  packet: number;
+  range: SourceLocation[];
+}
+
+export interface PreambleReport {
+  /** The preamble right before TLS (equal to tls.startedBy), or the one that never led to TLS. */
+  protocol: TlsStartedBy;
+  /** Every preamble in order, e.g. ["proxy-v1", "starttls-smtp"]. */
+  chain: TlsStartedBy[];
+  units: PreambleUnitReport[];
+  /** Units past the kept 64. */
+  unitsDropped: number;
+  /** Where the proxy was asked to connect (SOCKS, CONNECT) or where a PROXY header says the connection went. */
+  destination: { host: string; port: number } | null;
+  /** The original client a PROXY header names. */
+  source: { host: string; port: number } | null;
+  /** Why the stream never turned into TLS (e.g. "STARTTLS refused: 454 4.7.0 …"); null when it did. */
+  noTls: string | null;
+}
+
+/** Where a hello's bytes sit (issue #13): a split over records or segments is evidence (censors that do not reassemble). */
+export interface HelloLayout {
+  /** TLS records holding its bytes: record index in its direction, stream offsets [start, end) with the header, body length. */
+  records: Array<{ index: number; span: [number, number]; length: number }>;
+  /** TCP segments (reassembled IP datagrams count once) holding its bytes: packet index and the stream offsets it carried. */
+  segments: Array<{ packet: number; span: [number, number] }>;
+  splitRecords: boolean;
+  splitSegments: boolean;
+}
+

@@ -172,6 +172,51 @@ for (const file of CAPTURES) {
   }
 }
 
+// Every record to the end of the stream: tshark's count of content-type-23
+// records and their lengths per direction (its JSON, committed beside each
+// capture, lists every record) equal the connection's application-data totals.
+// The decoder used to stop watching four records after the handshake.
+function tsharkAppData(file: string): Map<string, { records: number; bytes: number }> {
+  const frames = JSON.parse(readFileSync(join(DIR, file.replace(/\.(pcap|pcapng)(\.gz)?$/, '.tshark.json')), 'utf8')) as Array<Record<string, unknown>>;
+  const out = new Map<string, { records: number; bytes: number }>();
+  for (const f of frames) {
+    for (const tls of asList(f.tls as Record<string, unknown> | Record<string, unknown>[])) {
+      if (typeof tls !== 'object' || tls === null) continue;
+      for (const rec of asList(tls['tls.record'] as Record<string, unknown> | Record<string, unknown>[])) {
+        if (typeof rec !== 'object' || rec === null) continue;
+        const type = rec['tls.record.opaque_type'] ?? rec['tls.record.content_type'];
+        if (type !== '23') continue;
+        const key = `${String(f['tcp.stream'])}:${String(f['tcp.srcport'])}`;
+        const t = out.get(key) ?? { records: 0, bytes: 0 };
+        t.records++;
+        t.bytes += Number(rec['tls.record.length']);
+        out.set(key, t);
+      }
+    }
+  }
+  return out;
+}
+
+for (const file of CAPTURES) {
+  test(`${file}: application-data records and bytes to the end of the stream equal tshark's`, async () => {
+    const report = await analyse(file);
+    const theirs = tsharkAppData(file);
+    const streams = [...new Set(tsharkHandshakes(file).map((h) => h.stream))];
+    let records = 0;
+    for (const stream of streams) {
+      const conn = report.connections[streams.indexOf(stream)];
+      for (const dir of ['client', 'server'] as const) {
+        const port = dir === 'client' ? conn.client.port : conn.server.port;
+        const t = theirs.get(`${stream}:${port}`) ?? { records: 0, bytes: 0 };
+        assert.deepEqual(conn.tls.applicationData[dir], t, `${dir} application data, stream ${stream}`);
+        records += t.records;
+      }
+      assert.ok(!conn.diagnostics.some((d) => d.code === 'tls.record-truncated'), 'no record cut short');
+    }
+    if (file !== 'tls12-alert.pcap') assert.ok(records > 0);
+  });
+}
+
 function findRange(c: ConnectionReport, suffix: string): SourceLocation[] {
   const key = Object.keys(c.clientHello!.ranges!).find((k) => k.endsWith(`.${suffix}`) || k === suffix);
   assert.ok(key, `no range for ${suffix}`);

@@ -205,6 +205,8 @@ class CaptureView {
     if (v) badges.push([KIND_BADGE[v.interference.kind], `verdict-${v.interference.kind}`]);
     if (v?.suspects.length) badges.push([`⚠ ${v.suspects.length}`, v.suspects.some((s) => s.weight === 'high') ? 'weight-high' : 'weight-medium']);
     if (c.tls.versionName) badges.push([c.tls.versionName, '']);
+    // How TLS was reached, when not at the stream's first byte (STARTTLS, SOCKS, CONNECT, PROXY).
+    if (c.preamble) badges.push([c.preamble.noTls === null ? c.preamble.protocol : `no TLS: ${c.preamble.protocol}`, '']);
     const sni = c.tls.serverName ?? c.clientHello?.serverName ?? null;
     const notes = state.notes.filter((n) => n.target.kind !== 'packet' && n.target.connection === c.id).length;
     const hay = [c.id, c.client.address, c.client.port, c.server.address, c.server.port, endpoint(c.client), endpoint(c.server), sni ?? '', c.fingerprints.ja3 ?? '', c.fingerprints.ja3s ?? '', c.fingerprints.ja4 ?? '', c.fingerprints.ja4s ?? '',
@@ -239,6 +241,7 @@ class CaptureView {
       c.tls.versionName ? h('span', {}, c.tls.versionName) : null,
       c.tls.cipherSuiteName ? h('span', { class: 'mono' }, c.tls.cipherSuiteName) : null,
       c.fingerprints.ja4 ? h('span', { class: 'mono' }, `JA4 ${c.fingerprints.ja4}`) : null,
+      c.preamble ? h('span', {}, c.preamble.noTls === null ? `TLS after ${c.preamble.chain.join(' › ')}` : `no TLS after ${c.preamble.chain.join(' › ')}: ${c.preamble.noTls}`) : null,
       h('span', {}, `${plural(c.tcp.packets, 'packet')} over ${duration(c.endTime - c.startTime)}`));
     const reveal = button('Reveal in Text Dissection', 'go-to-file', () => post({ type: 'select', connection: id }), { secondary: true });
     this.bannerBox.replaceChildren(banner(v?.interference ?? null, 'server', [facts, h('div', { class: 'banner-actions' }, reveal)],

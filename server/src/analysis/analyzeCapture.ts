@@ -35,7 +35,7 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
   const tlsOnly = opts.tlsOnly ?? true;
   return new PacketAnalyzer(({ conn, tls }) => {
     // A summary-only dump cannot show TLS: its connections are all shown, marked so.
-    if (tlsOnly && !(tls?.isTls ?? false) && !conn.noBytes) return;
+    if (tlsOnly && !(tls?.isTls ?? false) && !conn.noBytes && !(tls?.askedForTls ?? false)) return;
     const report = buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates });
     if (report.isTls) report.suspects = evaluateSuspects(report, { userRules: opts.userRules });
     opts.onConnection?.(report);

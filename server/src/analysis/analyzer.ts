@@ -37,6 +37,8 @@ export class PacketAnalyzer implements CaptureSink {
     packets: 0, tcpPackets: 0, skipped: {}, snaplenCut: 0, fragments: 0, comments: [], interfaces: [], secrets: [], diagnosticsDropped: 0,
   };
   private readonly scratch = newTcpPacket();
+  /** Late packets of connections already finished, per connection id (reported once each at the end). */
+  private readonly late = new Map<number, { count: number; packet: number; after: number }>();
   private readonly table: ConnectionTable;
   private readonly fragments: IpFragments;
 
@@ -52,6 +54,11 @@ export class PacketAnalyzer implements CaptureSink {
         // Reports hold no reference to the retained bytes (only to offsets).
         c.sa.release();
         c.sb.release();
+      },
+      late: (id, packet, after) => {
+        const l = this.late.get(id);
+        if (l) l.count++;
+        else if (this.late.size < DIAGNOSTIC_LIMIT) this.late.set(id, { count: 1, packet, after });
       },
     });
     this.table.hashPayloads = opts.hashPayloads ?? false;
@@ -113,5 +120,11 @@ export class PacketAnalyzer implements CaptureSink {
   end(): void {
     this.fragments.end();
     this.table.finishAll();
+    for (const [id, l] of this.late) {
+      this.diagnostic({
+        severity: 'info', code: 'tcp.late-packets', location: null, packet: l.packet,
+        message: `${l.count} packet(s) of connection ${id} arrived after it had closed (the first ${l.after.toFixed(1)} s after both sides finished): late retransmissions or ACKs, counted here, not taken for a new connection`,
+      });
+    }
   }
 }

@@ -1,6 +1,9 @@
 import { TlsStreamDecoder } from '../tls/recordLayer';
 import type { Direction, HandshakeMessage, Span, TlsAlert, TlsRecord, TlsSink } from '../tls/types';
 import type { Connection } from '../tcp/connectionTable';
+import { PreambleGate } from '../preamble/gate';
+import { PreambleSession } from '../preamble/session';
+import { judgePreamble } from '../preamble/classify';
 
 export interface TlsProblem {
   from: Direction;
@@ -37,17 +40,29 @@ export class TlsSession implements TlsSink {
   };
   readonly decoders: Record<Direction, TlsStreamDecoder>;
   tls13 = false;
+  /** STARTTLS, SOCKS, CONNECT or PROXY bytes read before TLS (empty when the stream starts with TLS). */
+  readonly preamble = new PreambleSession();
 
   constructor(private readonly conn: Connection) {
     // One shared ConnectionInfo: the client's decoder must know what the server chose.
-    const { client, server } = TlsStreamDecoder.pair(this, { idleAfter: 4 });
+    // Every record header is walked to the end of the stream (bodies of
+    // application data are skipped by arithmetic, in-order segments are not
+    // copied): stopping early capped record counts and bytes, lost closing
+    // alerts and made a false "stream ended inside a record".
+    const { client, server } = TlsStreamDecoder.pair(this);
     this.decoders = { client, server };
-    conn.stream('client').consumer = this.decoders.client;
-    conn.stream('server').consumer = this.decoders.server;
+    // Each gate hands its direction to the decoder where TLS begins (at once when it starts the stream).
+    conn.stream('client').consumer = new PreambleGate('client', this.decoders.client, this.preamble, conn.stream('client'));
+    conn.stream('server').consumer = new PreambleGate('server', this.decoders.server, this.preamble, conn.stream('server'));
   }
 
   get isTls(): boolean {
     return this.records.length > 0 || this.recordsDropped > 0;
+  }
+
+  /** No TLS, but the client asked for it (STARTTLS refused) or went through a proxy: listed with the TLS connections. */
+  get askedForTls(): boolean {
+    return !this.isTls && (judgePreamble(this.preamble, false)?.relevant ?? false);
   }
 
   record(r: TlsRecord): void {
@@ -82,8 +97,6 @@ export class TlsSession implements TlsSink {
     const t = this.traffic[from];
     t.applicationDataRecords++;
     t.applicationDataBytes += length;
-    // Past the handshake and a few records, a direction's bytes teach nothing
-    // more: stop copying and decoding them; reassembly goes on with offsets.
     if (!this.decoders[from].wantsBytes()) this.conn.stream(from).stopBytes();
   }
 

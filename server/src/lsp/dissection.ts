@@ -83,6 +83,11 @@ export function renderDissection(report: AnalysisReport, opts: { read?: ByteRead
     emit(`    Time: ${time(c.startTime)} … ${time(c.endTime)}`);
     emit(`    TCP: ${c.tcp.packets} packets, ${c.tcp.bytes.client} bytes client → server, ${c.tcp.bytes.server} bytes server → client, retransmissions ${c.tcp.retransmissions.client}/${c.tcp.retransmissions.server}${c.tcp.rst ? `, RST from ${c.tcp.rst}` : ''}`);
     emit(`    TLS: ${[c.tls.versionName ?? 'no ServerHello', c.tls.cipherSuiteName, c.tls.serverName ? `SNI ${c.tls.serverName}` : null, c.tls.lastMessage ? `last message ${c.tls.lastMessage}` : null, c.tls.incomplete ? 'incomplete' : null].filter(Boolean).join(', ')}`);
+    if (c.preamble) {
+      const at = c.tls.startOffset;
+      emit(`    Preamble: ${c.preamble.chain.join(' › ')}${c.preamble.noTls === null ? (at ? `, TLS from client offset ${at.client ?? '—'}, server offset ${at.server ?? '—'}` : '') : ` — no TLS: ${c.preamble.noTls}`}`);
+      for (const u of c.preamble.units) emit(`      ${u.from === 'client' ? 'C' : 'S'}: ${u.text}`);
+    }
     if (c.fingerprints.ja3) emit(`    JA3: ${c.fingerprints.ja3}`);
     if (c.fingerprints.ja4) emit(`    JA4: ${c.fingerprints.ja4}`);
     if (c.fingerprints.ja3s) emit(`    JA3S: ${c.fingerprints.ja3s}`);

@@ -251,7 +251,8 @@ function connectionTitle(c: ConnectionReport): string {
 }
 
 function connectionDetail(c: ConnectionReport): string {
-  const parts = [c.tls.serverName, c.tls.versionName, c.tls.cipherSuiteName, c.tls.lastMessage ? `last: ${c.tls.lastMessage}` : null];
+  const parts = [c.tls.serverName, c.tls.versionName, c.tls.cipherSuiteName, c.tls.lastMessage ? `last: ${c.tls.lastMessage}` : null,
+    c.preamble ? (c.preamble.noTls === null ? `after ${c.preamble.chain.join(' › ')}` : `no TLS: ${c.preamble.noTls}`) : null];
   return parts.filter(Boolean).join(' · ');
 }
 

@@ -11,6 +11,8 @@ import type { CertificateEntry, ClientHello, Direction, HandshakeMessage, Server
 import { versionName } from '../../../shared/tls/registry/versions';
 import { CertificateCache } from '../x509/certificate';
 import { clientHelloReport, serverHelloReport, serverKeyExchangeReport } from './contract';
+import { preambleParts } from './preambleReport';
+import { helloLayout } from './helloLayout';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';
 import type * as Ja4plus from '../fingerprint/ja4plus';
 
@@ -34,6 +36,7 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   const resolve = (from: Direction, span: [number, number]) => maps[from].resolve(span);
 
   const messages: MessageReport[] = [];
+  const splitHellos: ReportDiagnostic[] = [];
   const certificates: CertificateReport[] = [];
   let clientHello: ConnectionReport['clientHello'] = null;
   let serverHello: ConnectionReport['serverHello'] = null;
@@ -44,6 +47,16 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
 
   for (const m of tls?.messages ?? []) {
     const rep = messageReport(m, maps[m.from], resolve);
+    if (m.clientHello && tls) {
+      rep.layout = helloLayout(m, tls.records, maps[m.from]);
+      if (rep.layout.splitRecords || rep.layout.splitSegments) {
+        const l = rep.layout;
+        splitHellos.push({
+          severity: 'info', code: 'tls.clienthello-split', connection: conn.id, location: rep.range[0] ?? null, packet: rep.packet,
+          message: `ClientHello (${m.length + 4} bytes) spans ${l.records.length} TLS record(s) and ${l.segments.length} TCP segment(s) (packets ${l.segments.map((g) => g.packet).join(', ')})`,
+        });
+      }
+    }
     if (m.clientHello) {
       rep.clientHello = clientHelloReport(m.clientHello, maps[m.from]);
       if (!clientHello) {
@@ -77,7 +90,9 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
 
   const fingerprints: Fingerprints = { ja3: null, ja3Full: null, ja3s: null, ja3sFull: null, ja4: null };
   // Fingerprints describe the same hellos the report shows.
-  if (rawClientHello) Object.assign(fingerprints, fingerprintClient(rawClientHello));
+  // JA3 and JA4 are defined over a TLS ClientHello (2-byte suites, extensions); an SSLv2 CLIENT-HELLO has
+  // neither, and the reference implementations (ja3.py, FoxIO's ja4.py) give it none: absent, not made up.
+  if (rawClientHello && !rawClientHello.sslv2) Object.assign(fingerprints, fingerprintClient(rawClientHello));
   if (rawServerHello) Object.assign(fingerprints, fingerprintServer(rawServerHello));
   if (opts.ja4plus) {
     if (rawServerHello) Object.assign(fingerprints, ja4plus().ja4s(rawServerHello));
@@ -89,11 +104,24 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
     packet: maps[a.from].packetAt(a.span[0]), range: resolve(a.from, a.span),
   }));
 
+  const tlsCertProblems: ReportDiagnostic[] = [];
+  for (const m of messages) {
+    for (const cert of m.certificates ?? []) {
+      if (cert.error === undefined) continue;
+      const partly = cert.subject !== '' ? `; read in part: subject "${cert.subject}", ${cert.subjectAltNameCount ?? cert.subjectAltNames.length} subject alternative name(s)` : '';
+      tlsCertProblems.push({
+        severity: 'warning', code: 'x509.undecodable', connection: conn.id, location: cert.range[0] ?? null, packet: m.packet,
+        message: `${m.from}: certificate [${cert.index}] (${cert.length} bytes) could not be decoded: ${cert.error}${partly}`,
+      });
+    }
+  }
+
   // Gaps are reported once, below, from reassembly's own record of them.
   const diagnostics: ReportDiagnostic[] = (tls?.problems ?? []).filter((p) => p.code !== 'tcp.gap').map((p) => ({
     severity: p.severity, code: p.code, message: `${p.from}: ${p.message}`,
     location: resolve(p.from, p.span)[0] ?? null, packet: maps[p.from].packetAt(p.span[0]), connection: conn.id,
   }));
+  diagnostics.push(...tlsCertProblems, ...splitHellos);
 
   const tcp = tcpReport(conn);
   for (const from of ['client', 'server'] as const) {
@@ -107,11 +135,18 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
 
   const tlsSummary = summarize(tls, clientHello, serverHello, messages, tcp);
   tlsSummary.available = !conn.noBytes;
+  const pre = preambleParts(tls, maps, conn.id);
+  if (pre.startedBy) {
+    tlsSummary.startedBy = pre.startedBy;
+    tlsSummary.startOffset = pre.startOffset;
+  }
+  diagnostics.push(...pre.diagnostics);
   const report: ConnectionReport = {
     id: conn.id, client: conn.client, server: conn.server, startTime: conn.firstTime, endTime: conn.lastTime,
     isTls: tls?.isTls ?? false, tcp, tls: tlsSummary, clientHello, serverHello, serverKeyExchange, certificates,
     messages, alerts, fingerprints, suspects: [], diagnostics,
   };
+  if (pre.preamble) report.preamble = pre.preamble;
   if (opts.packets) report.packets = packetReports(conn, messages, alerts, tls, maps);
   return report;
 }
@@ -136,7 +171,17 @@ function certificateReport(c: CertificateEntry, index: number, opts: ReportOptio
     publicKey: d.publicKey ?? null, signatureAlgorithm: d.signatureAlgorithm?.name ?? null, sha256: d.sha256,
     selfSigned: d.selfSigned ?? null, extensions: d.extensions ?? [], length: c.der.length, range,
   };
-  if (d.error) rep.error = d.error;
+  if (d.error) {
+    rep.error = d.error;
+    const p = d.partial;
+    if (p) {
+      // Read in part by a bounded walk of the DER (x509/derWalk.ts): names, validity, key algorithm, SANs counted.
+      Object.assign(rep, { subject: p.subject, issuer: p.issuer, subjectCN: p.subjectCN, issuerCN: p.issuerCN, serialNumber: p.serialNumber,
+        notBefore: p.notBefore, notAfter: p.notAfter, subjectAltNames: p.subjectAltNames });
+      if (p.publicKeyAlgorithm) rep.publicKey = { algorithm: p.publicKeyAlgorithm, oid: p.publicKeyOid ?? '', bits: null };
+      if (p.subjectAltNameCount > p.subjectAltNames.length) rep.subjectAltNameCount = p.subjectAltNameCount;
+    }
+  }
   if (opts.ja4plus) rep.ja4x = ja4plus().ja4x(c.der);
   return rep;
 }

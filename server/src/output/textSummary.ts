@@ -122,8 +122,13 @@ interface Styles {
  */
 function formatConnection(c: ConnectionReport, st: Styles): string[] {
   const out: string[] = [headLine(c, st), factsLine(c)];
+  if (c.preamble) preambleLines(c, st, out);
   const flow = flowLine(c);
   if (flow !== '') out.push(flow);
+  const layout = c.messages.find((m) => m.layout)?.layout;
+  if (layout && (layout.splitRecords || layout.splitSegments)) {
+    out.push(st.warn(`    ClientHello split: ${layout.records.length} TLS record(s), ${layout.segments.length} TCP segment(s) (packets ${layout.segments.map((g) => g.packet).join(', ')})`));
+  }
   keyExchangeLines(c, out);
   certificateLines(c, st, out);
   fingerprintLines(c, st, out);
@@ -149,6 +154,21 @@ function factsLine(c: ConnectionReport): string {
   if (t.resumed) facts.push('resumed');
   facts.push(`${c.tcp.packets} packets, ${time(c.startTime)} – ${time(c.endTime)}`);
   return `    ${facts.join('; ')}`;
+}
+
+/** Units of a preamble listed before the handshake; a long dialogue is cut (the JSON has it all). */
+const PREAMBLE_LINES = 12;
+
+function preambleLines(c: ConnectionReport, st: Styles, out: string[]): void {
+  const p = c.preamble!;
+  const at = c.tls.startOffset;
+  const where = at ? ` (client offset ${at.client ?? '—'}, server offset ${at.server ?? '—'})` : '';
+  const target = p.destination ? `; target ${safeText(p.destination.host)}:${p.destination.port}` : '';
+  const source = p.source ? `; original client ${safeText(p.source.host)}:${p.source.port}` : '';
+  out.push(p.noTls === null ? `    TLS after ${p.chain.join(' › ')}${where}${target}${source}` : st.warn(`    no TLS after ${p.chain.join(' › ')}: ${safeText(p.noTls)}${target}`));
+  for (const u of p.units.slice(0, PREAMBLE_LINES)) out.push(st.dim(`      ${u.from === 'client' ? 'C' : 'S'}: ${safeText(clip(u.text, 100))}`));
+  const more = p.units.length - PREAMBLE_LINES + p.unitsDropped;
+  if (more > 0) out.push(st.dim(`      … ${more} more`));
 }
 
 function safeList(items: string[]): string {

@@ -107,7 +107,29 @@ export interface ConnectionEvents {
   opened(c: Connection): void;
   /** The connection is over (closed, superseded, idle or end of capture). */
   finished(c: Connection): void;
+  /** A packet of a connection already closed and finished (a late retransmission or ACK): counted, not a new connection. */
+  late?(connection: number, packet: number, secondsAfterClose: number): void;
 }
+
+/**
+ * What is remembered of a closed connection after it was finished: enough to
+ * tell a late retransmission of it (sequence numbers inside its streams) from
+ * a new connection on the same 4-tuple.
+ */
+interface Tombstone {
+  id: number;
+  closedAt: number;
+  /** A's address and port (IPv4 as the int32 address, else the text). */
+  aAddr: number | string;
+  aPort: number;
+  /** Raw sequence number of stream offset 0 and the stream's end, per sender. */
+  a: { base: number; end: number };
+  b: { base: number; end: number };
+}
+
+/** How long (capture seconds) and how many closed connections are remembered for late packets. */
+const TOMBSTONE_SECONDS = 120;
+const MAX_TOMBSTONES = 16384;
 
 function looksLikeClientHello(p: Uint8Array): boolean {
   if (p.length >= 6 && p[0] === 0x16 && p[1] === 0x03 && p[5] === 0x01) return true;
@@ -145,6 +167,8 @@ export class ConnectionTable {
    * looked at only when something is due.
    */
   private lingerDue = Infinity;
+  /** Closed connections finished by lingering, by tuple key, oldest first. */
+  private readonly tombstones = new Map<string, Tombstone>();
 
   constructor(private readonly events: ConnectionEvents) {}
 
@@ -168,6 +192,7 @@ export class ConnectionTable {
         this.finish(c);
         c = undefined;
       }
+      if (!c && this.tombstones.size > 0 && this.late(`${ka}|${kb}|${kp}`, src, sp, t.flags, t.seq, raw)) return;
       if (!c) {
         c = new Connection(this.nextId++, { address: ipv4Text(src), port: sp }, { address: ipv4Text(dst), port: dp }, '');
         c.aAddr = src;
@@ -188,6 +213,7 @@ export class ConnectionTable {
         this.finish(c);
         c = undefined;
       }
+      if (!c && this.tombstones.size > 0 && this.late(key, t.src6, t.srcPort, t.flags, t.seq, raw)) return;
       if (!c) {
         c = new Connection(this.nextId++, { address: t.src6, port: t.srcPort }, { address: t.dst6, port: t.dstPort }, key);
         c.tunnel = t.encapsulation;
@@ -259,7 +285,10 @@ export class ConnectionTable {
       // Timestamps can be missing (text dumps without them): then wait for the end.
       if (!(now - c.closedAt > this.lingerAfterClose)) break;
       this.closingHead++;
-      if (!c.done) this.finish(c);
+      if (!c.done) {
+        this.finish(c);
+        this.remember(c, now);
+      }
     }
     if (this.closingHead > 64 && this.closingHead * 2 > q.length) {
       q.splice(0, this.closingHead);
@@ -283,6 +312,41 @@ export class ConnectionTable {
       c.done = true;
       this.events.finished(c);
     }
+  }
+
+  /**
+   * A closed connection was finished after lingering: remember its streams so
+   * that a retransmission arriving later (a slow peer, a middlebox replaying)
+   * is not taken for a new connection with the roles swapped.
+   */
+  private remember(c: Connection, now: number): void {
+    if (c.superseded || c.noBytes) return;
+    const key = c.v4Key ? `${c.v4Key[0]}|${c.v4Key[1]}|${c.v4Key[2]}` : c.key;
+    const side = (s: Connection['sa']) => ({ base: s.base, end: Math.max(s.highest, s.finOffset + 1) });
+    const m = this.tombstones;
+    m.delete(key);
+    m.set(key, { id: c.id, closedAt: c.closedAt, aAddr: c.v4Key ? c.aAddr : c.a.address, aPort: c.v4Key ? c.aPort : c.a.port, a: side(c.sa), b: side(c.sb) });
+    for (const [k, t] of m) {
+      if (m.size <= MAX_TOMBSTONES && !(now - t.closedAt > TOMBSTONE_SECONDS)) break;
+      m.delete(k);
+    }
+  }
+
+  /** True when a packet on a forgotten tuple falls inside the streams of the closed connection that used it. */
+  private late(key: string, src: number | string, srcPort: number, flags: number, seq: number, raw: RawPacket): boolean {
+    const t = this.tombstones.get(key);
+    if (!t || (flags & TcpFlag.SYN)) return false;
+    const after = raw.timestamp - t.closedAt;
+    if (after > TOMBSTONE_SECONDS) {
+      this.tombstones.delete(key);
+      return false;
+    }
+    const side = src === t.aAddr && srcPort === t.aPort ? t.a : t.b;
+    if (Number.isNaN(side.base)) return false;
+    const rel = (seq - side.base) | 0;
+    if (rel < -1 || rel > side.end) return false;
+    this.events.late?.(t.id, raw.index, after);
+    return true;
   }
 
   private isFromA(c: Connection, addr: string, port: number): boolean {
@@ -352,8 +416,6 @@ export class ConnectionTable {
       this.closing.push(c);
       if (this.closingHead === this.closing.length - 1) this.lingerDue = time + this.lingerAfterClose;
     }
-    // Written so that a NaN time or deadline (no timestamps) never calls it: those wait for the end.
-    if (time > this.lingerDue) this.finishLingering(time);
     const from = c.directionOf(fromA);
     if (notes & PacketNote.RETRANSMISSION) c.counts.retransmissions[from]++;
     if (notes & PacketNote.RETRANSMISSION_DIFFERS) c.counts.retransmissionsDiffering++;
@@ -366,6 +428,10 @@ export class ConnectionTable {
       };
       c.timeline.push(tp);
     }
+    // Last, so a packet that ends another connection's lingering is counted
+    // in its own connection first (it may be that connection's late packet).
+    // Written so that a NaN time or deadline (no timestamps) never calls it: those wait for the end.
+    if (time > this.lingerDue) this.finishLingering(time);
   }
 
   private settleRole(c: Connection, fromA: boolean, flags: number, payload: Uint8Array, wireLength: number): void {

@@ -19,8 +19,8 @@
  * Lifecycle: `done` is true once nothing more will be decoded (end() called,
  * not TLS, or a fatal framing error). `wantsBytes()` is advisory: it turns
  * false when the handshake is over in this direction and `idleAfter`
- * application-data records went by, after which the bytes only repeat record
- * lengths; a caller that stops feeding then loses record/app-data counts only.
+ * application-data records went by (never, unless asked for); a caller that
+ * stops feeding then loses record counts, sizes and closing alerts.
  */
 import { LinearMap, MsgCtx, PiecewiseMap, printable, type OffsetMap } from './reader';
 import { RangeMap, type Direction, type HandshakeMessage, type Span, type TlsRecord, type TlsSink } from './types';
@@ -36,7 +36,8 @@ export { newConnectionInfo } from './handshake';
 export const MAX_RECORD_LENGTH = 16384 + 2048;
 const MAX_PLAINTEXT = 16384;
 const DEFAULT_MAX_MESSAGE = 1 << 20;
-const DEFAULT_IDLE_AFTER = 8;
+/** By default a direction is walked to its end: record counts, sizes and closing alerts need every header. */
+const DEFAULT_IDLE_AFTER = Infinity;
 
 const CT_CCS = 20;
 const CT_ALERT = 21;
@@ -54,7 +55,7 @@ export interface TlsDecoderOptions {
    * client Certificate layout) and both sides switch to TLS 1.3 together.
    */
   connection?: ConnectionInfo;
-  /** wantsBytes() turns false after this many application-data records once the handshake is over (default 8). */
+  /** wantsBytes() turns false after this many application-data records once the handshake is over (default: never). */
   idleAfter?: number;
 }
 
@@ -168,6 +169,16 @@ export class TlsStreamDecoder {
 
   get tls13(): boolean {
     return this.tls13Forced || this.conn.tls13;
+  }
+
+  /**
+   * TLS begins at this stream offset, after a preamble (STARTTLS, SOCKS,
+   * HTTP CONNECT, PROXY header) that another consumer read: no gap is
+   * reported for the bytes before it. Only before the first push.
+   */
+  beginAt(streamOffset: number): void {
+    if (this.started || this.next !== 0 || this.state !== St.Header) return;
+    this.next = streamOffset;
   }
 
   /** Next stream offset the decoder expects. */
@@ -305,6 +316,8 @@ export class TlsStreamDecoder {
     this.recAfterGap = this.afterGap;
     const encrypted = this.ccsSeen && !this.tls13;
     if (t === CT_APPDATA) {
+      // A handshake message cannot continue past a record of another type: its length lied.
+      if (this.pending) this.interrupted('application data');
       // Hot path: skip the body; the record is announced when its last byte went by.
       this.sink.applicationDataBegins?.(this.from, start);
       this.skipKind = 'appdata';
@@ -411,6 +424,7 @@ export class TlsStreamDecoder {
         this.changeCipherSpec(body, bodyOff, span);
         return;
       case CT_ALERT:
+        if (this.pending) this.interrupted('an alert');
         this.alerts(body, bodyOff, encrypted);
         return;
       case CT_HEARTBEAT:
@@ -582,6 +596,14 @@ export class TlsStreamDecoder {
     }
   }
 
+  /** A record of another type came while a handshake message was still being put together: report it, drop it, go on. */
+  private interrupted(by: string): void {
+    const pend = this.pending!;
+    const claimed = pend.total >= 0 ? ` (it claims ${pend.total - 4} bytes, ${pend.have - 4} arrived)` : '';
+    this.report('tls.message-truncated', `handshake message interrupted by ${by}${claimed}`, [this.pendingStart(), this.recStart], 'error');
+    this.pending = null;
+  }
+
   private finishPending(pend: Pending): void {
     this.pending = null;
     this.message(pend.buf!, pend.map, pend.record, pend.recordVersion, pend.recordVersionSpan);
@@ -592,24 +614,36 @@ export class TlsStreamDecoder {
     return pend && pend.map.msgPos.length > 0 ? pend.map.at(0) : this.next;
   }
 
+  /**
+   * A message length over the limit is a lie (or garbage): the record framing
+   * around it is still sound, so, as tshark does, the rest of this record is
+   * dropped and decoding goes on at the next record (its encrypted Finished,
+   * application data and alerts).
+   */
   private checkMessageLength(len: number, lenOff: number, type: number): boolean {
     if (len <= this.maxMessage) return true;
-    this.report('tls.handshake-length', `handshake message (type ${type}) claims ${len} bytes, over the ${this.maxMessage}-byte limit: garbage or not TLS; decoding of this direction stops`, [lenOff, lenOff + 3], 'error');
+    this.report('tls.handshake-length', `handshake message (type ${type}) claims ${len} bytes, over the ${this.maxMessage}-byte limit: the rest of this record is skipped, decoding goes on at the next record`, [lenOff, lenOff + 3], 'error');
     this.pending = null;
-    this.state = St.Stopped;
     return false;
   }
 
   private message(buf: Uint8Array, map: OffsetMap, record: number, recordVersion: number, recordVersionSpan: Span): void {
     const ctx = new MsgCtx(buf, map, this.from, this.problemFn);
-    const m = decodeHandshakeMessage(ctx, {
-      from: this.from,
-      record,
-      recordVersion,
-      recordVersionSpan,
-      afterGap: this.afterGap,
-      conn: this.conn,
-    });
+    let m: HandshakeMessage;
+    try {
+      m = decodeHandshakeMessage(ctx, {
+        from: this.from,
+        record,
+        recordVersion,
+        recordVersionSpan,
+        afterGap: this.afterGap,
+        conn: this.conn,
+      });
+    } catch (e) {
+      // One message the decoder cannot handle must not end the direction: the records after it are framed on their own.
+      this.report('tls.decode-exception', `handshake message (type ${buf[0]}) could not be decoded: ${e instanceof Error ? e.message : String(e)}; decoding goes on at the next message`, [map.at(0), map.at(0) + 4], 'error');
+      return;
+    }
     this.sink.handshake(m);
   }
 

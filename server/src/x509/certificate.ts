@@ -13,6 +13,7 @@ import { constants as cryptoConstants, createHash, createPublicKey, verify as ve
 import type { Certificate, GeneralName as AsnGeneralName, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import type * as X509 from '@peculiar/x509';
 import { CURVE_NAMES, EXTENSIONS, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS } from './oids';
+import { partialCertificate, type PartialCertificate } from './derWalk';
 
 /*
  * The ASN.1/X.509 stack is loaded with the first certificate, not with this
@@ -120,6 +121,8 @@ export interface UndecodableCertificate extends Absent<Omit<ParsedCertificate, '
   sha256: string;
   sha1: string;
   length: number;
+  /** What a bounded walk of the DER could still read (names, validity, key algorithm, SANs counted). */
+  partial?: PartialCertificate;
 }
 
 /** Narrow with `if (d.error !== undefined)`; a plain truthiness test does not narrow the type. */
@@ -151,7 +154,10 @@ function decodeWithDigest(der: Uint8Array, sha256: string): DecodedCertificate {
     // library's protected fields.
     cert = new x509.X509Certificate(asn);
   } catch (e) {
-    return { error: `not a decodable X.509 certificate: ${message(e)}`, sha256, sha1, length };
+    const u: UndecodableCertificate = { error: `not a decodable X.509 certificate: ${message(e)}`, sha256, sha1, length };
+    const partial = partialCertificate(der);
+    if (partial) u.partial = partial;
+    return u;
   }
   try {
     return summarise(asn, cert, sha256, sha1, length);
