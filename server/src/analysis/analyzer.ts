@@ -1,9 +1,11 @@
 import type { CaptureSink, DecryptionSecrets, InterfaceInfo, RawPacket } from '../capture/packet';
 import type { Diagnostic } from '../capture/source';
-import { decodeTcpPacket, decodeTcpPacketIn, IP_FRAGMENT, newTcpPacket } from '../net/tcpPacket';
+import { decodeTcpPacket, decodeTcpPacketIn, IP_FRAGMENT, newTcpPacket, UDP } from '../net/tcpPacket';
 import { IpFragments } from '../net/ipFragments';
 import { ConnectionTable, type Connection } from '../tcp/connectionTable';
 import { TlsSession } from './tlsSession';
+import { QuicConnectionTable } from '../quic/connectionTable';
+import type { QuicConnection } from '../quic/connection';
 
 /** Diagnostics kept per capture; later ones are counted (a broken 1 GB file must not fill memory with them). */
 export const DIAGNOSTIC_LIMIT = 5000;
@@ -24,6 +26,8 @@ export interface CaptureStats {
   interfaces: InterfaceInfo[];
   secrets: DecryptionSecrets[];
   diagnosticsDropped: number;
+  /** UDP datagrams decoded as QUIC (not counted in skipped.UDP). */
+  quicDatagrams: number;
 }
 
 /**
@@ -35,12 +39,18 @@ export class PacketAnalyzer implements CaptureSink {
   readonly diagnostics: Diagnostic[] = [];
   readonly stats: CaptureStats = {
     packets: 0, tcpPackets: 0, skipped: {}, snaplenCut: 0, fragments: 0, comments: [], interfaces: [], secrets: [], diagnosticsDropped: 0,
+    quicDatagrams: 0,
   };
   private readonly scratch = newTcpPacket();
   private readonly table: ConnectionTable;
   private readonly fragments: IpFragments;
+  private readonly quic: QuicConnectionTable;
+  private readonly onQuic: ((c: QuicConnection) => void) | undefined;
 
-  constructor(private readonly onFinished: (f: FinishedConnection) => void, opts: { hashPayloads?: boolean; timeline?: boolean } = {}) {
+  constructor(
+    private readonly onFinished: (f: FinishedConnection) => void,
+    opts: { hashPayloads?: boolean; timeline?: boolean; quic?: (c: QuicConnection) => void } = {},
+  ) {
     this.table = new ConnectionTable({
       opened: (c) => {
         if (c.session === null) c.session = new TlsSession(c);
@@ -56,6 +66,8 @@ export class PacketAnalyzer implements CaptureSink {
     });
     this.table.hashPayloads = opts.hashPayloads ?? false;
     this.table.keepTimeline = opts.timeline ?? false;
+    this.quic = new QuicConnectionTable();
+    this.onQuic = opts.quic;
     this.fragments = new IpFragments({
       tcp: (raw, t) => this.table.tcp(raw, t),
       datagram: (frames, reason) => {
@@ -89,11 +101,24 @@ export class PacketAnalyzer implements CaptureSink {
         this.fragments.add(p, this.scratch);
         return;
       }
+      if (reason === UDP && this.onQuic !== undefined && this.udp(p)) return;
       this.stats.skipped[reason] = (this.stats.skipped[reason] ?? 0) + 1;
       return;
     }
     this.stats.tcpPackets++;
     this.table.tcp(p, this.scratch);
+  }
+
+  /** A UDP datagram (ports and payload in the scratch packet): true when a QUIC connection took it. */
+  private udp(p: RawPacket): boolean {
+    const t = this.scratch;
+    const frame = p.frame;
+    const buf = frame ?? p.data;
+    const base = frame ? p.frameStart! : 0;
+    const src = { packet: p.index, fileOffset: p.fileOffset < 0 ? -1 : p.fileOffset + t.payloadOffset, text: p.text, textIndex: t.payloadOffset };
+    if (!this.quic.datagram(t, buf, base, src, p.timestamp)) return false;
+    this.stats.quicDatagrams++;
+    return true;
   }
 
   diagnostic(d: Diagnostic): void {
@@ -113,5 +138,12 @@ export class PacketAnalyzer implements CaptureSink {
   end(): void {
     this.fragments.end();
     this.table.finishAll();
+    // QUIC has no end-of-connection a passive observer can rely on: every connection is finished at the end of input.
+    if (this.onQuic !== undefined) {
+      for (const c of this.quic.connections) {
+        c.id = this.table.allocateId();
+        this.onQuic(c);
+      }
+    }
   }
 }

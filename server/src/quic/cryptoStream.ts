@@ -8,8 +8,10 @@ export interface CryptoPiece {
   /** Stream offset of the piece's first byte. */
   offset: number;
   data: Uint8Array;
-  /** Caller's tag for where the piece came from (e.g. where its bytes sit in the capture). */
+  /** Where the piece's first byte came from, as a position the caller can shift (e.g. its offset in the packet). */
   origin: number;
+  /** Caller's opaque id for the source (e.g. which packet), copied as is to split pieces. */
+  tag: number;
 }
 
 /** A ClientHello with post-quantum key shares is a few KiB; this leaves room for certificates in Handshake flights. */
@@ -26,7 +28,7 @@ export class CryptoReassembler {
 
   constructor(private readonly limit: number = CRYPTO_LIMIT) {}
 
-  add(offset: number, data: Uint8Array, origin: number): void {
+  add(offset: number, data: Uint8Array, origin: number, tag = 0): void {
     let start = offset;
     let end = offset + data.length;
     if (end > this.limit) {
@@ -45,7 +47,7 @@ export class CryptoReassembler {
         continue;
       }
       const pieceEnd = next === undefined ? end : Math.min(end, next.offset);
-      const piece: CryptoPiece = { offset: start, data: data.slice(start - offset, pieceEnd - offset), origin: origin + (start - offset) };
+      const piece: CryptoPiece = { offset: start, data: data.slice(start - offset, pieceEnd - offset), origin: origin + (start - offset), tag };
       this.pieces.splice(i, 0, piece);
       this.held += pieceEnd - start;
       i++;

@@ -30,6 +30,11 @@ export interface QuicPacketHeader {
   supportedVersions?: number[];
   /** Retry: offset of the 16-byte integrity tag. */
   retryTagOffset?: number;
+  /**
+   * The "fixed" bit 0x40. Peers that both sent grease_quic_bit (RFC 9287) may clear it on
+   * any packet but the first Initial, so it is reported, not enforced.
+   */
+  fixedBit: boolean;
 }
 
 export interface DatagramSplit {
@@ -74,7 +79,7 @@ export function parsePacketHeader(buf: Uint8Array, off: number, end: number, sho
     return {
       type: '1-RTT', long: false, start: off, end, version: 0,
       dcid: buf.subarray(off + 1, off + 1 + shortDcidLength), dcidOffset: off + 1, scid: null, scidOffset: -1,
-      token: null, lengthOffset: -1, pnOffset: off + 1 + shortDcidLength,
+      token: null, lengthOffset: -1, pnOffset: off + 1 + shortDcidLength, fixedBit: (first & 0x40) !== 0,
     };
   }
   if (off + 7 > end) return 'long header truncated';
@@ -90,7 +95,7 @@ export function parsePacketHeader(buf: Uint8Array, off: number, end: number, sho
   const scidOffset = p;
   const scid = buf.subarray(p, p + scidLen);
   p += scidLen;
-  const base = { long: true, start: off, version, dcid, dcidOffset, scid, scidOffset, token: null, lengthOffset: -1, pnOffset: -1 };
+  const base = { long: true, start: off, version, dcid, dcidOffset, scid, scidOffset, token: null, lengthOffset: -1, pnOffset: -1, fixedBit: (first & 0x40) !== 0 };
   if (version === 0) {
     // Version Negotiation (RFC 9000 §17.2.1): the rest is a list of versions, to the end of the datagram.
     const supportedVersions: number[] = [];
@@ -103,7 +108,6 @@ export function parsePacketHeader(buf: Uint8Array, off: number, end: number, sho
     return { ...base, type: 'unknown', end };
   }
   if (dcidLen > MAX_CID_V1 || scidLen > MAX_CID_V1) return `connection ID longer than ${MAX_CID_V1} bytes`;
-  if ((first & 0x40) === 0) return 'fixed bit is 0: not a QUIC packet';
   const type = info.types[(first >> 4) & 0x03];
   if (type === 'Retry') {
     if (end - p < 16) return 'Retry packet shorter than its integrity tag';
