@@ -8,6 +8,7 @@ import { openPacket } from '../../server/src/quic/initial';
 import { parsePacketHeader, type QuicPacketHeader } from '../../server/src/quic/packet';
 import { quicVersion } from '../../server/src/quic/versions';
 import type { ConnectionReport, SourceLocation } from '../../shared/analysis';
+import { formatAnalysisTail, formatConnectionText } from '../../server/src/output/textSummary';
 
 // Real QUIC captures through the whole pipeline, checked against what tshark
 // decrypted from the same Initials (lab/quic/make.sh wrote both).
@@ -74,6 +75,13 @@ describe('QUIC v1 between ngtcp2 client and server (real capture)', async () => 
   it('fingerprints the QUIC ClientHello with the JA4 "q" prefix', () => {
     assert.match(c.fingerprints.ja4!, /^q13d\d{4}h3_[0-9a-f]{12}_[0-9a-f]{12}$/);
     assert.match(c.fingerprints.ja3!, /^[0-9a-f]{32}$/);
+  });
+  it('shows the QUIC facts in the text summary', () => {
+    const text = formatConnectionText(c, { color: false });
+    assert.match(text, /TLS_AES_128_GCM_SHA256 {2}QUIC\n/);
+    assert.match(text, /QUIC v1: 6 datagrams from client \(first 1200 B\), 3 from server; packets 2 Initial, 3 Handshake, 7 1-RTT;/);
+    assert.doesNotMatch(text, /no SYN seen/);
+    assert.match(formatAnalysisTail(report, 1, { color: false }), /9 packets, 0 TCP, 9 QUIC datagrams; 1 connection/);
   });
   it('points the decrypted SNI at its ciphertext bytes in the file', () => {
     const file = readFileSync(NGTCP2);
