@@ -8,6 +8,8 @@
 #   ngtcp2-v1.keys      its key log.
 #   ngtcp2-v1.tshark.json  tshark -T json of the Initials, decrypted by tshark
 #                       (the reference the unit tests compare against).
+#   ngtcp2-v1.XX.txt, ngtcp2-v1.tshark-x.txt  the capture as tcpdump -XX and tshark -x text.
+#   tls3-quic.tshark.json  the Chrome QUIC ClientHellos of ja4-reference/tls3.pcapng, per tshark.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../../test/fixtures/quic"
@@ -38,6 +40,9 @@ tshark -r "$out/ngtcp2-v1.pcap" -T json -Y 'quic.long.packet_type == 0' \
   -e quic.crypto.offset -e quic.crypto.length -e tls.handshake.type -e tls.handshake.extensions_server_name \
   -e tls.handshake.ciphersuite -e tls.handshake.extensions_alpn_str -e tls.quic.parameter.type \
   -e tls.handshake.random > "$out/ngtcp2-v1.tshark.json"
+# The same capture as text dumps: QUIC bytes in them get the same ranges (line, column).
+tcpdump -r "$out/ngtcp2-v1.pcap" -nn -XX > "$out/ngtcp2-v1.XX.txt" 2>/dev/null
+tshark -r "$out/ngtcp2-v1.pcap" -x > "$out/ngtcp2-v1.tshark-x.txt" 2>/dev/null
 echo "wrote $out"
 
 # The Chrome QUIC connections of the JA4 reference capture: what tshark decrypted from their Initials.

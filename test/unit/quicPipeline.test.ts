@@ -127,3 +127,27 @@ describe('Chrome QUIC connections in the JA4 reference capture tls3.pcapng', asy
     assert.ok(Math.min(...quicIds) > Math.max(...tcpIds));
   });
 });
+
+describe('the ngtcp2 capture as text dumps (tcpdump -XX, tshark -x)', () => {
+  for (const name of ['ngtcp2-v1.XX.txt', 'ngtcp2-v1.tshark-x.txt']) {
+    it(`${name}: same connection, and the SNI range covers the same ciphertext bytes as in the pcap`, async () => {
+      const pcap = (await analyzeFile(NGTCP2)).connections[0];
+      const path = join(FIXTURES, 'quic', name);
+      const text = await analyzeFile(path);
+      const c = text.connections[0];
+      assert.equal(text.input.quicDatagrams, text.input.packets);
+      assert.equal(c.tls.serverName, pcap.tls.serverName);
+      assert.equal(c.fingerprints.ja4, pcap.fingerprints.ja4);
+      assert.deepEqual(c.quic!.cryptoBytes, pcap.quic!.cryptoBytes);
+      const at = pcap.clientHello!.ranges.serverName[0] as Extract<SourceLocation, { kind: 'offset' }>;
+      const loc = c.clientHello!.ranges.serverName;
+      const lines = readFileSync(path, 'latin1').split('\n');
+      const shown = loc.map((l) => {
+        assert.equal(l.kind, 'text');
+        if (l.kind !== 'text') return '';
+        return lines[l.line].slice(l.column, l.endColumn).replace(/\s+/g, '');
+      }).join('');
+      assert.equal(shown, readFileSync(NGTCP2).subarray(at.offset, at.offset + at.length).toString('hex'));
+    });
+  }
+});

@@ -103,3 +103,27 @@ describe('a ClientHello over two Initials, out of order', () => {
     assert.ok(half.diagnostics.some((d) => d.code === 'quic.crypto-gap' && /0–100/.test(d.message)), JSON.stringify(half.diagnostics));
   });
 });
+
+describe('hostile QUIC datagrams', () => {
+  it('never throws on corrupted Initials, truncations, or huge CRYPTO offsets, and keeps held bytes bounded', () => {
+    const keys = initialSecrets(quicVersion(1)!, DCID).client;
+    const good = initial(keys, 0, cryptoFrame(0, CH));
+    // A deterministic generator: the same corruptions on every run.
+    let seed = 12345;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+    const payloads: Buffer[] = [good];
+    for (let i = 0; i < 300; i++) {
+      const p = Buffer.from(good.subarray(0, 1 + rnd(good.length)));
+      for (let k = rnd(4); k > 0; k--) p[rnd(p.length)] = rnd(256);
+      payloads.push(p);
+    }
+    // Correctly protected Initials whose CRYPTO frames claim offsets far past any hello.
+    for (let i = 0; i < 20; i++) payloads.push(initial(keys, 10 + i, Buffer.concat([Buffer.from([0x06, 0xbf, 0xff, 0xff, 0xff, 0x43, 0xe8]), Buffer.alloc(1000, i)])));
+    const r = analyzeBytes(pcap(payloads).file, 'hostile.pcap');
+    assert.ok(r.connections.length >= 1);
+    const c = r.connections.find((x) => x.transport === 'quic')!;
+    assert.equal(c.tls.serverName, 'example.com', 'the good first Initial is kept');
+    assert.ok(c.quic!.cryptoBytes.client <= 64 * 1024);
+    assert.ok(c.quic!.datagramList.length <= 16);
+  });
+});
