@@ -151,3 +151,17 @@ describe('the ngtcp2 capture as text dumps (tcpdump -XX, tshark -x)', () => {
     });
   }
 });
+
+describe('the QUIC packet timeline (--packets)', () => {
+  it('has one entry per datagram, the hellos on the datagrams that carried them, and every datagram listed', async () => {
+    const c = (await analyzeFile(NGTCP2, { packets: true })).connections[0];
+    assert.equal(c.packets!.length, c.quic!.datagrams.client + c.quic!.datagrams.server);
+    assert.deepEqual(c.packets![0].tls, ['ClientHello']);
+    assert.deepEqual(c.packets![1].tls, ['ServerHello']);
+    assert.equal(c.packets![0].length, 1200);
+    assert.equal(c.packets![0].ttl, 64);
+    assert.equal(c.quic!.datagramList.length, c.packets!.length);
+    assert.equal(c.quic!.datagramListTruncated, false);
+    assert.ok(c.packets!.slice(2).every((p) => p.tls.every((t) => t.startsWith('QUIC '))));
+  });
+});

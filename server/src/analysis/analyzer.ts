@@ -115,7 +115,10 @@ export class PacketAnalyzer implements CaptureSink {
     const frame = p.frame;
     const buf = frame ?? p.data;
     const base = frame ? p.frameStart! : 0;
-    const src = { packet: p.index, fileOffset: p.fileOffset < 0 ? -1 : p.fileOffset + t.payloadOffset, text: p.text, textIndex: t.payloadOffset };
+    const src = {
+      packet: p.index, fileOffset: p.fileOffset < 0 ? -1 : p.fileOffset + t.payloadOffset, text: p.text, textIndex: t.payloadOffset,
+      ttl: t.ttl, ipId: t.ipId,
+    };
     if (!this.quic.datagram(t, buf, base, src, p.timestamp)) return false;
     this.stats.quicDatagrams++;
     return true;

@@ -4,7 +4,7 @@
  * and the `quic` block; `tcp` only counts datagrams, since there is no TCP.
  */
 import type {
-  ConnectionReport, Fingerprints, MessageReport, QuicReport, ReportDiagnostic, TcpReport, TlsSummary,
+  ConnectionReport, Fingerprints, MessageReport, PacketReport, QuicReport, ReportDiagnostic, TcpReport, TlsSummary,
 } from '../../../shared/analysis';
 import { hex, type QuicConnection } from '../quic/connection';
 import { decodeQuicHandshake } from '../quic/handshake';
@@ -86,12 +86,33 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets:
     datagrams: { ...datagrams }, bytes: { ...conn.counts.bytes }, packetTypes: { ...conn.counts.packets },
     retry: conn.retry, versionNegotiation: conn.versionNegotiation,
     cryptoBytes: { client: conn.crypto.client.contiguousLength(), server: conn.crypto.server.contiguousLength() },
-    datagramList: listed.map((d) => ({ ...d, packets: d.packets.map((p) => ({ ...p })) })),
+    datagramList: listed.map((d) => ({ packet: d.packet, time: d.time, from: d.from, size: d.size, packets: d.packets.map((p) => ({ ...p })) })),
     datagramListTruncated: listed.length < conn.datagrams.length || conn.datagramsDropped > 0,
   };
-  return {
+  const report: ConnectionReport = {
     id: conn.id, client: conn.client, server: conn.server, startTime: conn.firstTime, endTime: conn.lastTime,
     isTls: clientHello !== null || serverHello !== null, tcp, tls, clientHello, serverHello, serverKeyExchange: null,
     certificates: [], messages, alerts: [], fingerprints, suspects: [], diagnostics, transport: 'quic', quic,
   };
+  if (opts.packets) report.packets = packetTimeline(conn, messages);
+  return report;
+}
+
+/**
+ * The timeline the editor's ladder and compare read, one entry per datagram. TCP-only fields say
+ * so: no flags, seq/ack -1, window 0; `tls` names the handshake messages starting in the datagram,
+ * else the QUIC packet types it carried.
+ */
+function packetTimeline(conn: QuicConnection, messages: MessageReport[]): PacketReport[] {
+  const starts = new Map<number, string[]>();
+  for (const m of messages) {
+    if (m.packet < 0) continue;
+    const list = starts.get(m.packet);
+    if (list) list.push(m.name);
+    else starts.set(m.packet, [m.name]);
+  }
+  return conn.datagrams.map((d) => ({
+    index: d.packet, time: d.time, from: d.from, flags: '', seq: -1, ack: -1, length: d.size, window: 0, ttl: d.ttl, ipId: d.ipId,
+    notes: [], tls: starts.get(d.packet) ?? d.packets.map((p) => `QUIC ${p.type}`), payloadHash: '',
+  }));
 }

@@ -24,6 +24,9 @@ export interface DatagramSource {
   text?: TextPositions;
   /** Index into `text` (the packet's bytes) of the UDP payload's first byte. */
   textIndex: number;
+  /** IP header facts for the packet timeline. */
+  ttl: number;
+  ipId: number;
 }
 
 export interface QuicPacketRecord {
@@ -43,6 +46,8 @@ export interface QuicDatagramRecord {
   /** UDP payload size: Russia's TSPU rule and the GFW's first-Initial rule are about sizes. */
   size: number;
   packets: QuicPacketRecord[];
+  ttl: number;
+  ipId: number;
 }
 
 export interface QuicProblem {
@@ -98,7 +103,7 @@ export class QuicConnection {
     this.lastTime = time;
     this.counts.datagrams[from]++;
     this.counts.bytes[from] += end - start;
-    const rec: QuicDatagramRecord = { packet: src.packet, time, from, size: end - start, packets: [] };
+    const rec: QuicDatagramRecord = { packet: src.packet, time, from, size: end - start, packets: [], ttl: src.ttl, ipId: src.ipId };
     if (this.datagrams.length < DATAGRAM_LIMIT) this.datagrams.push(rec);
     else this.datagramsDropped++;
     const split = splitDatagram(buf, start, end, this.shortDcidLength(from));
