@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
+import { analyzeBytes, analyzeFile } from '../../server/src/analysis/analyzeCapture';
 import { initialSecrets } from '../../server/src/quic/keys';
 import { openPacket } from '../../server/src/quic/initial';
 import { parsePacketHeader, type QuicPacketHeader } from '../../server/src/quic/packet';
@@ -163,5 +163,29 @@ describe('the QUIC packet timeline (--packets)', () => {
     assert.equal(c.quic!.datagramList.length, c.packets!.length);
     assert.equal(c.quic!.datagramListTruncated, false);
     assert.ok(c.packets!.slice(2).every((p) => p.tls.every((t) => t.startsWith('QUIC '))));
+  });
+});
+
+describe('a QUIC connection whose client port changes mid-way (NAT rebinding)', () => {
+  it('stays one connection, each datagram on the right side, told by its Destination Connection ID', async () => {
+    const orig = (await analyzeFile(NGTCP2)).connections[0];
+    const file = Buffer.from(readFileSync(NGTCP2));
+    // From the fourth packet on, the client's port is 43999 (both directions): Ethernet, IPv4 without options, UDP.
+    let n = 0;
+    for (let off = 24; off < file.length; n++) {
+      const len = file.readUInt32LE(off + 8);
+      const udp = off + 16 + 14 + 20;
+      if (n >= 3) {
+        if (file.readUInt16BE(udp) === orig.client.port) file.writeUInt16BE(43999, udp);
+        else file.writeUInt16BE(43999, udp + 2);
+        file.writeUInt16BE(0, udp + 6);
+      }
+      off += 16 + len;
+    }
+    const r = analyzeBytes(file, 'rebound.pcap', { packets: true });
+    assert.equal(r.connections.length, 1);
+    const c = r.connections[0];
+    assert.deepEqual(c.quic!.datagrams, orig.quic!.datagrams);
+    assert.deepEqual(c.packets!.map((p) => p.from), (await analyzeFile(NGTCP2, { packets: true })).connections[0].packets!.map((p) => p.from));
   });
 });

@@ -77,6 +77,8 @@ export class QuicConnection {
   versionNegotiation: number[] | null = null;
   firstTime = NaN;
   lastTime = NaN;
+  /** Both sides' connection IDs are known to the table's index (connectionTable.ts). */
+  cidsLearned = false;
   private keys: InitialSecrets | null = null;
   private keysDcid = '';
   private readonly largestPn: Record<Direction, number> = { client: -1, server: -1 };

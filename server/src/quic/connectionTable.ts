@@ -26,8 +26,10 @@ interface Route {
 
 export class QuicConnectionTable {
   private readonly byTuple = new Map<string, Route>();
-  private readonly byCid = new Map<string, QuicConnection>();
-  private readonly cidsKnown = new Map<QuicConnection, number>();
+  /** Connection ID → its connection and the side that receives packets carrying it as Destination Connection ID. */
+  private readonly byCid = new Map<string, { conn: QuicConnection; receiver: Direction }>();
+  /** Lengths of the CIDs in byCid: a short header does not say how long its DCID is. */
+  private readonly cidLengths = new Set<number>();
   readonly connections: QuicConnection[] = [];
   /** Datagrams handed to a QUIC connection. */
   datagrams = 0;
@@ -49,12 +51,12 @@ export class QuicConnectionTable {
     let route = this.byTuple.get(key);
     if (route === undefined) {
       const h = parsePacketHeader(buf, start, end, 0);
-      if (typeof h === 'string' || !h.long) return false;
-      const known = this.byCid.get(hex(h.dcid));
+      if (typeof h === 'string') return false;
+      const known = h.long ? this.byCid.get(hex(h.dcid)) : this.shortHeaderCid(buf, start, end);
+      if (known === undefined && !h.long) return false;
       if (known !== undefined) {
-        // A known connection on a new tuple: the side whose endpoint did not change keeps its role.
-        const from: Direction = sameEndpoint(known.server, dstAddr, t.dstPort) || !sameEndpoint(known.client, dstAddr, t.dstPort) ? 'client' : 'server';
-        route = { conn: known, from };
+        // A known connection on a new tuple (NAT rebinding, migration): the DCID says who receives the packet.
+        route = { conn: known.conn, from: known.receiver === 'server' ? 'client' : 'server' };
       } else {
         // A new connection starts with a client Initial, sent before any grease_quic_bit was agreed: fixed bit set.
         if (h.type !== 'Initial' || !h.fixedBit) return false;
@@ -77,16 +79,30 @@ export class QuicConnectionTable {
     return true;
   }
 
-  private learnCids(conn: QuicConnection): void {
-    if (this.cidsKnown.get(conn) === conn.connectionIds.size) return;
-    this.cidsKnown.set(conn, conn.connectionIds.size);
-    for (const cid of conn.connectionIds) {
-      // An empty CID names nothing; the first connection to use a CID keeps it.
-      if (cid !== '' && !this.byCid.has(cid)) this.byCid.set(cid, conn);
+  /** A short-header packet on a new tuple: its DCID, tried at every known CID length. */
+  private shortHeaderCid(buf: Uint8Array, start: number, end: number): { conn: QuicConnection; receiver: Direction } | undefined {
+    for (const n of this.cidLengths) {
+      if (start + 1 + n > end) continue;
+      const hit = this.byCid.get(hex(buf.subarray(start + 1, start + 1 + n)));
+      if (hit !== undefined) return hit;
     }
+    return undefined;
+  }
+
+  private learnCids(conn: QuicConnection): void {
+    if (conn.cidsLearned) return;
+    // An empty CID names nothing; the first connection to use a CID keeps it.
+    const learn = (cid: Uint8Array | null, receiver: Direction) => {
+      if (cid === null || cid.length === 0) return;
+      const k = hex(cid);
+      if (!this.byCid.has(k)) this.byCid.set(k, { conn, receiver });
+      // Short CIDs would match stray UDP (DNS, STUN…) too often to claim a datagram by them.
+      if (cid.length >= 4) this.cidLengths.add(cid.length);
+    };
+    learn(conn.originalDcid, 'server');
+    learn(conn.clientScid, 'client');
+    learn(conn.serverScid, 'server');
+    conn.cidsLearned = conn.clientScid !== null && conn.serverScid !== null;
   }
 }
 
-function sameEndpoint(e: Endpoint, address: string, port: number): boolean {
-  return e.address === address && e.port === port;
-}

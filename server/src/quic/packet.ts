@@ -79,7 +79,8 @@ export function parsePacketHeader(buf: Uint8Array, off: number, end: number, sho
     return {
       type: '1-RTT', long: false, start: off, end, version: 0,
       dcid: buf.subarray(off + 1, off + 1 + shortDcidLength), dcidOffset: off + 1, scid: null, scidOffset: -1,
-      token: null, lengthOffset: -1, pnOffset: off + 1 + shortDcidLength, fixedBit: (first & 0x40) !== 0,
+      token: null, lengthOffset: -1, pnOffset: off + 1 + shortDcidLength, supportedVersions: undefined, retryTagOffset: undefined,
+      fixedBit: (first & 0x40) !== 0,
     };
   }
   if (off + 7 > end) return 'long header truncated';
@@ -95,35 +96,43 @@ export function parsePacketHeader(buf: Uint8Array, off: number, end: number, sho
   const scidOffset = p;
   const scid = buf.subarray(p, p + scidLen);
   p += scidLen;
-  const base = { long: true, start: off, version, dcid, dcidOffset, scid, scidOffset, token: null, lengthOffset: -1, pnOffset: -1, fixedBit: (first & 0x40) !== 0 };
+  // One object shape for every long-header packet: the hot path sees a packet per datagram.
+  const h: QuicPacketHeader = {
+    type: 'unknown', long: true, start: off, end, version, dcid, dcidOffset, scid, scidOffset,
+    token: null, lengthOffset: -1, pnOffset: -1, supportedVersions: undefined, retryTagOffset: undefined, fixedBit: (first & 0x40) !== 0,
+  };
   if (version === 0) {
     // Version Negotiation (RFC 9000 §17.2.1): the rest is a list of versions, to the end of the datagram.
     const supportedVersions: number[] = [];
     for (; p + 4 <= end; p += 4) supportedVersions.push(((buf[p] << 24) | (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3]) >>> 0);
-    return { ...base, type: 'Version Negotiation', end, supportedVersions };
+    h.type = 'Version Negotiation';
+    h.supportedVersions = supportedVersions;
+    return h;
   }
   const info = quicVersion(version);
-  if (info === undefined) {
-    // Unknown version: only the invariants are known, so the packet is the rest of the datagram.
-    return { ...base, type: 'unknown', end };
-  }
+  // Unknown version: only the invariants are known, so the packet is the rest of the datagram.
+  if (info === undefined) return h;
   if (dcidLen > MAX_CID_V1 || scidLen > MAX_CID_V1) return `connection ID longer than ${MAX_CID_V1} bytes`;
   const type = info.types[(first >> 4) & 0x03];
+  h.type = type;
   if (type === 'Retry') {
     if (end - p < 16) return 'Retry packet shorter than its integrity tag';
-    return { ...base, type, end, token: [p, end - 16 - p], retryTagOffset: end - 16 };
+    h.token = [p, end - 16 - p];
+    h.retryTagOffset = end - 16;
+    return h;
   }
-  let token: [number, number] | null = null;
   if (type === 'Initial') {
     const t = readVarint(buf, p, end);
     if (t === null || p + t.length + t.value > end) return 'Initial token length runs past the datagram';
-    token = [p + t.length, t.value];
+    h.token = [p + t.length, t.value];
     p += t.length + t.value;
   }
-  const lengthOffset = p;
+  h.lengthOffset = p;
   const len = readVarint(buf, p, end);
   if (len === null) return 'packet length truncated';
   p += len.length;
   if (p + len.value > end) return `packet length ${len.value} runs past the datagram (${end - p} bytes left)`;
-  return { ...base, type, end: p + len.value, token, lengthOffset, pnOffset: p };
+  h.end = p + len.value;
+  h.pnOffset = p;
+  return h;
 }
