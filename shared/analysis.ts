@@ -364,6 +364,57 @@ export interface ConnectionReport {
   packets?: PacketReport[];
   /** What came before TLS (STARTTLS dialogue, SOCKS, CONNECT, PROXY header); absent when the stream starts with TLS. */
   preamble?: PreambleReport;
+  // --- QUIC (issue #12) -------------------------------------------------------------------------------
+  /** 'quic' for a QUIC connection (its `tcp` block then only counts datagrams); absent for TCP. */
+  transport?: 'quic';
+  quic?: QuicReport;
+}
+
+// --- QUIC (issue #12): everything below is only present for `transport: "quic"` connections. ----------
+
+export interface QuicPacketSummary {
+  /** Initial, 0-RTT, Handshake, Retry, Version Negotiation, 1-RTT, unknown. */
+  type: string;
+  /** Full packet number when the packet was opened; null when it stayed encrypted. */
+  packetNumber: number | null;
+  length: number;
+  /** "decrypted", "encrypted (no keys)", "integrity tag verified", or why it could not be opened. */
+  status: string;
+  /** Frames of a decrypted packet in order, runs compacted ("PADDING×3"). */
+  frames?: string[];
+}
+
+export interface QuicDatagramReport {
+  packet: number;
+  time: number;
+  from: 'client' | 'server';
+  /** UDP payload bytes. */
+  size: number;
+  /** The QUIC packets coalesced in the datagram. */
+  packets: QuicPacketSummary[];
+}
+
+export interface QuicReport {
+  version: number;
+  versionName: string;
+  /** Hex; the Destination Connection ID of the client's first Initial (the Initial keys derive from it). */
+  originalDcid: string;
+  clientScid: string | null;
+  serverScid: string | null;
+  /** Every connection ID seen in long headers, hex. */
+  connectionIds: string[];
+  datagrams: { client: number; server: number };
+  bytes: { client: number; server: number };
+  /** Packets by type, e.g. {"Initial": 3, "Handshake": 2, "1-RTT": 9}. */
+  packetTypes: Record<string, number>;
+  retry: { verified: boolean; tokenLength: number } | null;
+  /** Versions a Version Negotiation packet offered; null when none was seen. */
+  versionNegotiation: number[] | null;
+  /** CRYPTO bytes of the Initial packets put back in order, per direction. */
+  cryptoBytes: { client: number; server: number };
+  /** Datagrams in capture order: the first 16 unless the packet timeline was asked for (then up to 4096). */
+  datagramList: QuicDatagramReport[];
+  datagramListTruncated: boolean;
 }
 
 export interface InputReport {
@@ -379,6 +430,8 @@ export interface InputReport {
   comments: Array<{ packet: number; comments: string[] }>;
   interfaces: Array<{ id: number; linkType: number; name?: string; description?: string }>;
   decryptionSecrets: number;
+  /** UDP datagrams that were decoded as QUIC (absent when none): they are no longer counted in `skipped.UDP`. */
+  quicDatagrams?: number;
 }
 
 export interface AnalysisReport {
@@ -425,6 +478,8 @@ export interface PreambleReport {
   source: { host: string; port: number } | null;
   /** Why the stream never turned into TLS (e.g. "STARTTLS refused: 454 4.7.0 …"); null when it did. */
   noTls: string | null;
+  /** The preamble reached TLS or asked for it (STARTTLS, a proxy): the connection is listed with the TLS ones even when no TLS followed. */
+  towardTls: boolean;
 }
 
 /** Where a hello's bytes sit (issue #13): a split over records or segments is evidence (censors that do not reassemble). */

@@ -158,6 +158,16 @@ export interface TicketRequestData {
 }
 
 /** IANA extension type → the shape of its decoded `data`. */
+/** quic_transport_parameters (RFC 9000 §18): every parameter named. */
+export interface QuicTransportParametersData {
+  parameters?: Array<{
+    id: number;
+    name: string;
+    /** A number for integer parameters (decimal text above 2^53), hex for the rest, true for the empty flags. */
+    value: number | string | boolean;
+  }>;
+}
+
 export interface ExtensionDataByType {
   0: ServerNameData;
   1: MaxFragmentLengthData;
@@ -188,6 +198,7 @@ export interface ExtensionDataByType {
   50: SignatureAlgorithmsData;
   51: KeyShareData;
   54: ConnectionIdData;
+  57: QuicTransportParametersData;
   58: TicketRequestData;
   13172: ProtocolListData;
   17513: ProtocolListData;
@@ -195,6 +206,8 @@ export interface ExtensionDataByType {
   0xfd00: EchOuterExtensionsData;
   0xfe0d: EncryptedClientHelloData;
   0xff01: RenegotiationInfoData;
+  /** quic_transport_parameters as drafts 27–32 numbered it. */
+  0xffa5: QuicTransportParametersData;
 }
 
 export type DecodedExtensionType = keyof ExtensionDataByType;

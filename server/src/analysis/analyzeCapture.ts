@@ -6,6 +6,7 @@ import { CertificateCache } from '../x509/certificate';
 import { evaluateSuspects } from '../rules';
 import type { UserRule } from '../rules/userRules';
 import { PacketAnalyzer } from './analyzer';
+import { buildQuicConnectionReport } from '../output/quicReport';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 
 export interface AnalyzeOptions {
@@ -33,14 +34,20 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
   const certificates = opts.certificates ?? new CertificateCache();
   const keep = opts.keep ?? true;
   const tlsOnly = opts.tlsOnly ?? true;
-  return new PacketAnalyzer(({ conn, tls }) => {
-    // A summary-only dump cannot show TLS: its connections are all shown, marked so.
-    if (tlsOnly && !(tls?.isTls ?? false) && !conn.noBytes && !(tls?.askedForTls ?? false)) return;
-    const report = buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates });
+  const emit = (report: ConnectionReport) => {
     if (report.isTls) report.suspects = evaluateSuspects(report, { userRules: opts.userRules });
     opts.onConnection?.(report);
     if (keep) connections.push(report);
-  }, { hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false });
+  };
+  return new PacketAnalyzer(({ conn, tls }) => {
+    // A summary-only dump cannot show TLS: its connections are all shown, marked so.
+    if (tlsOnly && !(tls?.isTls ?? false) && !conn.noBytes && !(tls?.askedForTls ?? false)) return;
+    emit(buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates }));
+  }, {
+    hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false,
+    // QUIC connections are always listed: every one began with an Initial, which carries TLS.
+    quic: (c) => emit(buildQuicConnectionReport(c, { packets: opts.packets ?? false })),
+  });
 }
 
 function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input: Omit<InputReport, 'packets' | 'tcpPackets' | 'skipped' | 'snaplenCut' | 'comments' | 'interfaces' | 'decryptionSecrets'>): AnalysisReport {
@@ -61,6 +68,7 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input
       ...input, packets: s.packets, tcpPackets: s.tcpPackets, skipped: s.skipped, snaplenCut: s.snaplenCut, comments: s.comments,
       interfaces: s.interfaces.map((i) => ({ id: i.id, linkType: i.linkType, name: i.name, description: i.description })),
       decryptionSecrets: s.secrets.length,
+      ...(s.quicDatagrams > 0 ? { quicDatagrams: s.quicDatagrams } : {}),
     },
     connections,
     diagnostics,
@@ -74,7 +82,7 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input
  * instead of reading the capture again.
  */
 export function isTlsView(c: ConnectionReport): boolean {
-  return c.isTls || !c.tls.available;
+  return c.isTls || !c.tls.available || c.preamble?.towardTls === true;
 }
 
 /** Reads a capture file as a stream and analyses it. Throws only when the file can't be read or is no capture at all. */

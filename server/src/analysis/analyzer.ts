@@ -1,9 +1,11 @@
 import type { CaptureSink, DecryptionSecrets, InterfaceInfo, RawPacket } from '../capture/packet';
 import type { Diagnostic } from '../capture/source';
-import { decodeTcpPacket, decodeTcpPacketIn, IP_FRAGMENT, newTcpPacket } from '../net/tcpPacket';
+import { decodeTcpPacket, decodeTcpPacketIn, IP_FRAGMENT, newTcpPacket, UDP } from '../net/tcpPacket';
 import { IpFragments } from '../net/ipFragments';
 import { ConnectionTable, type Connection } from '../tcp/connectionTable';
 import { TlsSession } from './tlsSession';
+import { QuicConnectionTable } from '../quic/connectionTable';
+import type { QuicConnection } from '../quic/connection';
 
 /** Diagnostics kept per capture; later ones are counted (a broken 1 GB file must not fill memory with them). */
 export const DIAGNOSTIC_LIMIT = 5000;
@@ -24,6 +26,8 @@ export interface CaptureStats {
   interfaces: InterfaceInfo[];
   secrets: DecryptionSecrets[];
   diagnosticsDropped: number;
+  /** UDP datagrams decoded as QUIC (not counted in skipped.UDP). */
+  quicDatagrams: number;
 }
 
 /**
@@ -35,14 +39,20 @@ export class PacketAnalyzer implements CaptureSink {
   readonly diagnostics: Diagnostic[] = [];
   readonly stats: CaptureStats = {
     packets: 0, tcpPackets: 0, skipped: {}, snaplenCut: 0, fragments: 0, comments: [], interfaces: [], secrets: [], diagnosticsDropped: 0,
+    quicDatagrams: 0,
   };
   private readonly scratch = newTcpPacket();
   /** Late packets of connections already finished, per connection id (reported once each at the end). */
   private readonly late = new Map<number, { count: number; packet: number; after: number }>();
   private readonly table: ConnectionTable;
   private readonly fragments: IpFragments;
+  private readonly quic: QuicConnectionTable;
+  private readonly onQuic: ((c: QuicConnection) => void) | undefined;
 
-  constructor(private readonly onFinished: (f: FinishedConnection) => void, opts: { hashPayloads?: boolean; timeline?: boolean } = {}) {
+  constructor(
+    private readonly onFinished: (f: FinishedConnection) => void,
+    opts: { hashPayloads?: boolean; timeline?: boolean; quic?: (c: QuicConnection) => void } = {},
+  ) {
     this.table = new ConnectionTable({
       opened: (c) => {
         if (c.session === null) c.session = new TlsSession(c);
@@ -63,6 +73,8 @@ export class PacketAnalyzer implements CaptureSink {
     });
     this.table.hashPayloads = opts.hashPayloads ?? false;
     this.table.keepTimeline = opts.timeline ?? false;
+    this.quic = new QuicConnectionTable();
+    this.onQuic = opts.quic;
     this.fragments = new IpFragments({
       tcp: (raw, t) => this.table.tcp(raw, t),
       datagram: (frames, reason) => {
@@ -96,11 +108,27 @@ export class PacketAnalyzer implements CaptureSink {
         this.fragments.add(p, this.scratch);
         return;
       }
+      if (reason === UDP && this.onQuic !== undefined && this.udp(p)) return;
       this.stats.skipped[reason] = (this.stats.skipped[reason] ?? 0) + 1;
       return;
     }
     this.stats.tcpPackets++;
     this.table.tcp(p, this.scratch);
+  }
+
+  /** A UDP datagram (ports and payload in the scratch packet): true when a QUIC connection took it. */
+  private udp(p: RawPacket): boolean {
+    const t = this.scratch;
+    const frame = p.frame;
+    const buf = frame ?? p.data;
+    const base = frame ? p.frameStart! : 0;
+    const src = {
+      packet: p.index, fileOffset: p.fileOffset < 0 ? -1 : p.fileOffset + t.payloadOffset, text: p.text, textIndex: t.payloadOffset,
+      ttl: t.ttl, ipId: t.ipId,
+    };
+    if (!this.quic.datagram(t, buf, base, src, p.timestamp)) return false;
+    this.stats.quicDatagrams++;
+    return true;
   }
 
   diagnostic(d: Diagnostic): void {
@@ -125,6 +153,13 @@ export class PacketAnalyzer implements CaptureSink {
         severity: 'info', code: 'tcp.late-packets', location: null, packet: l.packet,
         message: `${l.count} packet(s) of connection ${id} arrived after it had closed (the first ${l.after.toFixed(1)} s after both sides finished): late retransmissions or ACKs, counted here, not taken for a new connection`,
       });
+    }
+    // QUIC has no end-of-connection a passive observer can rely on: every connection is finished at the end of input.
+    if (this.onQuic !== undefined) {
+      for (const c of this.quic.connections) {
+        c.id = this.table.allocateId();
+        this.onQuic(c);
+      }
     }
   }
 }

@@ -79,6 +79,9 @@ export type SkipReason = string | null;
 /** What the decoders return for every IP fragment, first or not: the caller reassembles the datagram. */
 export const IP_FRAGMENT = 'IP fragment';
 
+/** What the decoders return for a UDP datagram (not tunnelled): ports and payload fields are set. */
+export const UDP = 'UDP';
+
 const linkScratch: LinkInfo = { offset: 0, etherType: 0, vlanTags: 0, note: null };
 const MAX_TUNNEL_DEPTH = 4;
 
@@ -279,7 +282,15 @@ function decodeUdp(d: Uint8Array, off: number, end: number, out: TcpPacket, dept
     }
     return `Geneve protocol 0x${protoType.toString(16)}`;
   }
-  return 'UDP';
+  // Ports and payload for the UDP handshakes (QUIC); the packet is still reported as not TCP.
+  const udpLength = (d[off + 4] << 8) | d[off + 5];
+  out.srcPort = (d[off] << 8) | d[off + 1];
+  out.dstPort = dstPort;
+  out.tcpOffset = off;
+  out.payloadOffset = off + 8;
+  out.payloadWireLength = udpLength >= 8 ? udpLength - 8 : end - off - 8;
+  out.payloadLength = Math.min(out.payloadWireLength, end - off - 8);
+  return UDP;
 }
 
 function decodeGre(d: Uint8Array, off: number, end: number, out: TcpPacket, depth: number): SkipReason {

@@ -40,6 +40,7 @@ export function preambleParts(tls: TlsSession | null, maps: Record<Direction, St
     destination: s.destination,
     source: s.source,
     noTls: verdict.noTls,
+    towardTls: verdict.relevant,
   };
   if (verdict.noTls !== null) {
     diagnostics.push({ severity: 'warning', code: 'tls.no-tls-after-preamble', connection, location: null, message: `${verdict.chain.join(' › ')}: ${verdict.noTls}` });

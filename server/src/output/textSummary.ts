@@ -1,4 +1,5 @@
 import type { AnalysisReport, ConnectionReport, ReportDiagnostic } from '../../../shared/analysis';
+import { quicLine } from './quicText';
 import type { CompareReport } from '../../../shared/compare';
 import { describeLocation } from '../capture/source';
 
@@ -97,7 +98,8 @@ export function formatAnalysisTail(r: Omit<AnalysisReport, 'connections'>, shown
   const i = r.input;
   lines.push(`  ${i.format}${i.compressed ? ' (gzip)' : ''}, ${i.bytes} bytes, sha256 ${i.sha256}`);
   const skipped = Object.entries(i.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
-  lines.push(`  ${i.packets} packets, ${i.tcpPackets} TCP${skipped ? `; not TCP: ${skipped}` : ''}; ${shown} connection(s) shown`);
+  const quic = i.quicDatagrams ? `, ${i.quicDatagrams} QUIC datagrams` : '';
+  lines.push(`  ${i.packets} packets, ${i.tcpPackets} TCP${quic}${skipped ? `; not TCP: ${skipped}` : ''}; ${shown} connection(s) shown`);
   for (const c of i.comments.slice(0, 20)) lines.push(dim(`  packet ${c.packet + 1} comment: ${safeText(c.comments.join(' | '))}`));
   const diags = r.diagnostics.filter((d) => d.severity !== 'info');
   if (diags.length > 0) {
@@ -141,6 +143,7 @@ function headLine(c: ConnectionReport, st: Styles): string {
   const head = [`#${c.id}`, `${endpoint(c.client)} → ${endpoint(c.server)}`];
   if (t.versionName) head.push(t.versionName);
   if (t.cipherSuiteName) head.push(t.cipherSuiteName);
+  if (c.transport === 'quic') head.push('QUIC');
   return st.bold(head.join('  '));
 }
 
@@ -221,7 +224,9 @@ function noteLines(c: ConnectionReport, st: Styles, out: string[]): void {
   if (tcp.retransmissions.client + tcp.retransmissions.server > 0) tcpNotes.push(`retransmissions: client ${tcp.retransmissions.client}, server ${tcp.retransmissions.server}`);
   if (tcp.rst) tcpNotes.push(`RST from ${tcp.rst}`);
   if (tcp.gaps.client.length + tcp.gaps.server.length > 0) tcpNotes.push('bytes missing from the capture');
-  if (!tcp.synSeen) tcpNotes.push(`no SYN seen (roles by ${tcp.roleBy})`);
+  const quic = quicLine(c);
+  if (quic !== null) out.push(quic);
+  else if (!tcp.synSeen) tcpNotes.push(`no SYN seen (roles by ${tcp.roleBy})`);
   if (!t.available) tcpNotes.push('no payload bytes in this dump: the TLS layer is not available');
   if (t.incomplete) tcpNotes.push(`handshake incomplete${t.lastMessage ? ` (last seen: ${t.lastMessage})` : ''}`);
   if (tcpNotes.length > 0) out.push(st.warn(`    ${tcpNotes.join('; ')}`));

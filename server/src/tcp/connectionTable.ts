@@ -146,6 +146,12 @@ export class ConnectionTable {
   private readonly v4 = new Ipv4TupleTable<Connection>();
   private readonly other = new Map<string, Connection>();
   private nextId = 0;
+
+  /** An id from the same sequence, for connections of other transports (QUIC) in the same capture. */
+  allocateId(): number {
+    return this.nextId++;
+  }
+
   private sinceSweep = 0;
   /** Hash payloads for the timeline (two-capture comparison needs it; a plain analysis does not pay for it). */
   hashPayloads = false;

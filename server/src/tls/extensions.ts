@@ -32,6 +32,7 @@
  *   use_srtp                {profiles, mkiLength}
  *   connection_id           {cidLength}
  *   ticket_request          {newSessionCount, resumptionCount}
+ *   quic_transport_parameters(_draft)  {parameters:[{id, name, value}]}  .parameters[j]  (value: number, decimal text above 2^53, hex, or true)
  * Anything else keeps `raw` (hex, at most RAW_CAP bytes, `rawTruncated` when cut).
  */
 import { Cursor, DecodeStop, printable, toHex } from './reader';
@@ -42,6 +43,11 @@ import { isGrease } from '../../../shared/tls/registry/grease';
 import { namedGroupName, ecPointFormatName } from '../../../shared/tls/registry/namedGroups';
 import { signatureSchemeName } from '../../../shared/tls/registry/signatureSchemes';
 import { versionName } from '../../../shared/tls/registry/versions';
+import { decodeTransportParameters } from '../quic/transportParameters';
+
+/** RFC 9001 §8.2, and the codepoint of drafts before it (0xffa5). */
+const QUIC_TRANSPORT_PARAMETERS = 57;
+const QUIC_TRANSPORT_PARAMETERS_DRAFT = 0xffa5;
 
 export type ExtContext =
   | 'client_hello'
@@ -382,7 +388,20 @@ const DECODERS = new Map<DecodedExtensionType, ExtDecoder>([
     d.resumptionCount = c.u8('resumption count');
     c.expectEnd();
   }],
+  [QUIC_TRANSPORT_PARAMETERS, quicTransportParameters],
+  [QUIC_TRANSPORT_PARAMETERS_DRAFT, quicTransportParameters],
 ]);
+
+function quicTransportParameters(c: Cursor, _w: ExtContext, d: Data, key: string, ranges: RangeMap): void {
+  const base = c.pos;
+  const list = decodeTransportParameters(c.buf, base, c.end);
+  d.parameters = list.parameters.map((p, j) => {
+    c.ctx.mark(ranges, `${key}.parameters[${j}]`, base + p.offset, base + p.offset + p.length);
+    return { id: p.id, name: p.name, value: p.value };
+  });
+  c.pos = c.end;
+  if (list.problem) c.ctx.problem('quic.transport-parameters', `${c.what}: ${list.problem.message}`, base + list.problem.offset, c.end, 'warning');
+}
 
 function certTypes(c: Cursor, where: ExtContext, d: Data, key: string, ranges: RangeMap): void {
   if (where === 'client_hello') {

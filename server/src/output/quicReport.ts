@@ -1,0 +1,118 @@
+/**
+ * The contract object for a QUIC connection: the same ConnectionReport as TCP
+ * (hellos, messages, fingerprints, ranges into the capture) plus `transport`
+ * and the `quic` block; `tcp` only counts datagrams, since there is no TCP.
+ */
+import type {
+  ConnectionReport, Fingerprints, MessageReport, PacketReport, QuicReport, ReportDiagnostic, TcpReport, TlsSummary,
+} from '../../../shared/analysis';
+import { hex, type QuicConnection } from '../quic/connection';
+import { decodeQuicHandshake } from '../quic/handshake';
+import { quicVersionName } from '../quic/versions';
+import type { ClientHello, ServerHello } from '../tls/types';
+import { versionName } from '../../../shared/tls/registry/versions';
+import { fingerprintClient, fingerprintServer } from '../fingerprint';
+import { withSourceRanges } from './sourceRanges';
+
+/** Datagrams listed without the packet timeline: the handshake and the first exchanges, which censors look at. */
+const DATAGRAMS_WITHOUT_TIMELINE = 16;
+
+export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets: boolean }): ConnectionReport {
+  const hs = decodeQuicHandshake(conn);
+  const messages: MessageReport[] = [];
+  let clientHello: ConnectionReport['clientHello'] = null;
+  let serverHello: ConnectionReport['serverHello'] = null;
+  let rawClientHello: ClientHello | undefined;
+  let rawServerHello: ServerHello | undefined;
+  for (const m of hs.messages) {
+    const map = hs.maps[m.from];
+    const rep: MessageReport = {
+      type: m.type, name: m.name, from: m.from, length: m.length, span: m.span,
+      packet: map.packetAt(m.span[0]), packets: map.packetsOf(m.span), range: map.resolve(m.span),
+    };
+    if (m.details) rep.details = m.details;
+    if (m.clientHello) {
+      rep.clientHello = withSourceRanges(m.clientHello, map);
+      if (!clientHello) { clientHello = rep.clientHello; rawClientHello = m.clientHello; }
+    }
+    if (m.serverHello) {
+      rep.serverHello = withSourceRanges(m.serverHello, map);
+      if (!serverHello || serverHello.helloRetryRequest) { serverHello = rep.serverHello; rawServerHello = m.serverHello; }
+    }
+    messages.push(rep);
+  }
+
+  const fingerprints: Fingerprints = { ja3: null, ja3Full: null, ja3s: null, ja3sFull: null, ja4: null };
+  if (rawClientHello) Object.assign(fingerprints, fingerprintClient(rawClientHello, 'q'));
+  if (rawServerHello) Object.assign(fingerprints, fingerprintServer(rawServerHello));
+
+  const diagnostics: ReportDiagnostic[] = [];
+  for (const p of conn.problems) {
+    diagnostics.push({ severity: p.severity, code: 'quic.packet', message: `${p.from}: ${p.message}`, location: null, packet: p.packet, connection: conn.id });
+  }
+  for (const p of hs.problems) {
+    const map = hs.maps[p.from];
+    diagnostics.push({
+      severity: p.severity, code: p.code, message: `${p.from}: ${p.message}`, location: map.resolve(p.span)[0] ?? null,
+      packet: map.packetAt(p.span[0]), connection: conn.id,
+    });
+  }
+
+  const datagrams = conn.counts.datagrams;
+  const tcp: TcpReport = {
+    roleBy: 'quic-initial', packets: datagrams.client + datagrams.server, bytes: { ...conn.counts.bytes },
+    gaps: { client: [], server: [] }, retransmissions: { client: 0, server: 0 }, retransmissionsDiffering: 0, outOfOrder: 0,
+    rst: null, fin: { client: false, server: false }, synSeen: false, timelineTruncated: conn.datagramsDropped > 0,
+    isn: { client: null, server: null }, tunnel: null,
+  };
+  const version = serverHello ? serverHello.selectedVersion : null;
+  const encryptedHandshake = (conn.counts.packets.Handshake ?? 0) > 0;
+  const tls: TlsSummary = {
+    available: true, version, versionName: version === null ? null : versionName(version),
+    cipherSuite: serverHello?.cipherSuite ?? null, cipherSuiteName: serverHello?.cipherSuiteName ?? null,
+    serverName: clientHello?.serverName ?? null, alpn: serverHello?.alpn ?? null,
+    resumed: !!serverHello?.extensions.some((e) => e.type === 41),
+    // The rest of a QUIC handshake travels in Handshake packets, encrypted with keys an observer lacks.
+    incomplete: clientHello === null || serverHello === null || !encryptedHandshake,
+    lastMessage: messages.length > 0 ? messages[messages.length - 1].name : null,
+    applicationData: { client: { records: 0, bytes: 0 }, server: { records: 0, bytes: 0 } },
+  };
+
+  const listed = opts.packets ? conn.datagrams : conn.datagrams.slice(0, DATAGRAMS_WITHOUT_TIMELINE);
+  const quic: QuicReport = {
+    version: conn.version, versionName: quicVersionName(conn.version), originalDcid: hex(conn.originalDcid),
+    clientScid: conn.clientScid ? hex(conn.clientScid) : null, serverScid: conn.serverScid ? hex(conn.serverScid) : null,
+    connectionIds: [...conn.connectionIds].filter((c) => c !== ''),
+    datagrams: { ...datagrams }, bytes: { ...conn.counts.bytes }, packetTypes: { ...conn.counts.packets },
+    retry: conn.retry, versionNegotiation: conn.versionNegotiation,
+    cryptoBytes: { client: conn.crypto.client.contiguousLength(), server: conn.crypto.server.contiguousLength() },
+    datagramList: listed.map((d) => ({ packet: d.packet, time: d.time, from: d.from, size: d.size, packets: d.packets.map((p) => ({ ...p })) })),
+    datagramListTruncated: listed.length < conn.datagrams.length || conn.datagramsDropped > 0,
+  };
+  const report: ConnectionReport = {
+    id: conn.id, client: conn.client, server: conn.server, startTime: conn.firstTime, endTime: conn.lastTime,
+    isTls: clientHello !== null || serverHello !== null, tcp, tls, clientHello, serverHello, serverKeyExchange: null,
+    certificates: [], messages, alerts: [], fingerprints, suspects: [], diagnostics, transport: 'quic', quic,
+  };
+  if (opts.packets) report.packets = packetTimeline(conn, messages);
+  return report;
+}
+
+/**
+ * The timeline the editor's ladder and compare read, one entry per datagram. TCP-only fields say
+ * so: no flags, seq/ack -1, window 0; `tls` names the handshake messages starting in the datagram,
+ * else the QUIC packet types it carried.
+ */
+function packetTimeline(conn: QuicConnection, messages: MessageReport[]): PacketReport[] {
+  const starts = new Map<number, string[]>();
+  for (const m of messages) {
+    if (m.packet < 0) continue;
+    const list = starts.get(m.packet);
+    if (list) list.push(m.name);
+    else starts.set(m.packet, [m.name]);
+  }
+  return conn.datagrams.map((d) => ({
+    index: d.packet, time: d.time, from: d.from, flags: '', seq: -1, ack: -1, length: d.size, window: 0, ttl: d.ttl, ipId: d.ipId,
+    notes: [], tls: starts.get(d.packet) ?? d.packets.map((p) => `QUIC ${p.type}`), payloadHash: '',
+  }));
+}

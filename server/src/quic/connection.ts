@@ -1,0 +1,198 @@
+/**
+ * One QUIC connection as an observer sees it: datagrams of both directions,
+ * the Initial packets opened with the keys derived from the client's
+ * Destination Connection ID, their CRYPTO data reassembled per direction, and
+ * what stays encrypted (Handshake, 0-RTT, 1-RTT) counted per packet type.
+ */
+import { Buffer } from 'node:buffer';
+import type { Endpoint } from '../../../shared/analysis';
+import type { TextPositions } from '../capture/packet';
+import type { Direction } from '../tls/types';
+import { CryptoReassembler } from './cryptoStream';
+import { parseFrames } from './frames';
+import { openPacket } from './initial';
+import { initialSecrets, type InitialSecrets } from './keys';
+import { splitDatagram, type QuicPacketHeader } from './packet';
+import { verifyRetry } from './retry';
+import { quicVersion, quicVersionName } from './versions';
+
+/** Where a datagram's bytes are in the source, so CRYPTO bytes map back to the file (or the text dump). */
+export interface DatagramSource {
+  packet: number;
+  /** File offset of the UDP payload's first byte; -1 for text dumps. */
+  fileOffset: number;
+  text?: TextPositions;
+  /** Index into `text` (the packet's bytes) of the UDP payload's first byte. */
+  textIndex: number;
+  /** IP header facts for the packet timeline. */
+  ttl: number;
+  ipId: number;
+}
+
+export interface QuicPacketRecord {
+  type: string;
+  /** Full packet number when the packet was opened; null when it stayed encrypted. */
+  packetNumber: number | null;
+  length: number;
+  /** 'decrypted', 'encrypted (no keys)', or why opening failed. */
+  status: string;
+  frames?: string[];
+}
+
+export interface QuicDatagramRecord {
+  packet: number;
+  time: number;
+  from: Direction;
+  /** UDP payload size: Russia's TSPU rule and the GFW's first-Initial rule are about sizes. */
+  size: number;
+  packets: QuicPacketRecord[];
+  ttl: number;
+  ipId: number;
+}
+
+export interface QuicProblem {
+  from: Direction;
+  packet: number;
+  message: string;
+  severity: 'error' | 'warning' | 'info';
+}
+
+/** Datagrams kept per connection for the timeline; later ones are only counted. */
+export const DATAGRAM_LIMIT = 4096;
+const PROBLEM_LIMIT = 64;
+
+export class QuicConnection {
+  readonly sources: DatagramSource[] = [];
+  readonly crypto: Record<Direction, CryptoReassembler> = { client: new CryptoReassembler(), server: new CryptoReassembler() };
+  readonly datagrams: QuicDatagramRecord[] = [];
+  datagramsDropped = 0;
+  readonly counts = { datagrams: { client: 0, server: 0 }, bytes: { client: 0, server: 0 }, packets: {} as Record<string, number> };
+  readonly problems: QuicProblem[] = [];
+  readonly connectionIds = new Set<string>();
+  version: number;
+  originalDcid: Uint8Array;
+  clientScid: Uint8Array | null = null;
+  serverScid: Uint8Array | null = null;
+  retry: { verified: boolean; tokenLength: number } | null = null;
+  versionNegotiation: number[] | null = null;
+  firstTime = NaN;
+  lastTime = NaN;
+  /** Both sides' connection IDs are known to the table's index (connectionTable.ts). */
+  cidsLearned = false;
+  private keys: InitialSecrets | null = null;
+  private keysDcid = '';
+  private readonly largestPn: Record<Direction, number> = { client: -1, server: -1 };
+
+  /**
+   * Given when the connection is reported (end of input), after every TCP connection got its
+   * id: TCP ids stay what they were before QUIC was decoded.
+   */
+  id = -1;
+
+  constructor(readonly client: Endpoint, readonly server: Endpoint, first: QuicPacketHeader) {
+    this.version = first.version;
+    this.originalDcid = first.dcid.slice();
+  }
+
+  /** Length of the connection IDs each side chose: short headers carry no length. */
+  private shortDcidLength(from: Direction): number {
+    const cid = from === 'client' ? this.serverScid : this.clientScid;
+    return cid?.length ?? 0;
+  }
+
+  datagram(from: Direction, buf: Uint8Array, start: number, end: number, src: DatagramSource, time: number): void {
+    if (Number.isNaN(this.firstTime)) this.firstTime = time;
+    this.lastTime = time;
+    this.counts.datagrams[from]++;
+    this.counts.bytes[from] += end - start;
+    const rec: QuicDatagramRecord = { packet: src.packet, time, from, size: end - start, packets: [], ttl: src.ttl, ipId: src.ipId };
+    if (this.datagrams.length < DATAGRAM_LIMIT) this.datagrams.push(rec);
+    else this.datagramsDropped++;
+    const split = splitDatagram(buf, start, end, this.shortDcidLength(from));
+    for (const h of split.packets) rec.packets.push(this.packet(from, buf, h, src, start));
+    if (split.problem) this.problem(from, src.packet, `datagram offset ${split.problem.offset - start}: ${split.problem.message}`, 'warning');
+  }
+
+  private packet(from: Direction, buf: Uint8Array, h: QuicPacketHeader, src: DatagramSource, dgStart: number): QuicPacketRecord {
+    const length = h.end - h.start;
+    this.counts.packets[h.type] = (this.counts.packets[h.type] ?? 0) + 1;
+    if (h.long) {
+      this.connectionIds.add(hex(h.dcid));
+      if (h.scid && h.scid.length > 0) this.connectionIds.add(hex(h.scid));
+      if (h.scid && h.type !== 'Version Negotiation') {
+        if (from === 'client' && this.clientScid === null) this.clientScid = h.scid.slice();
+        if (from === 'server' && this.serverScid === null && h.type !== 'Retry') this.serverScid = h.scid.slice();
+      }
+    }
+    switch (h.type) {
+      case 'Version Negotiation':
+        this.versionNegotiation = h.supportedVersions ?? [];
+        return { type: h.type, packetNumber: null, length, status: `versions offered: ${this.versionNegotiation.map(quicVersionName).join(', ')}` };
+      case 'Retry': {
+        const info = quicVersion(h.version);
+        const verified = info !== undefined && verifyRetry(info, this.originalDcid, buf.subarray(h.start, h.end));
+        this.retry = { verified, tokenLength: h.token?.[1] ?? 0 };
+        if (!verified) this.problem(from, src.packet, 'Retry integrity tag does not match the client\'s original Destination Connection ID', 'warning');
+        return { type: h.type, packetNumber: null, length, status: verified ? 'integrity tag verified' : 'integrity tag does not match' };
+      }
+      case 'Initial':
+        return this.initial(from, buf, h, src, dgStart);
+      case 'unknown':
+        return { type: h.type, packetNumber: null, length, status: `version ${quicVersionName(h.version)} is not decoded` };
+      default:
+        return { type: h.type, packetNumber: null, length, status: 'encrypted (no keys)' };
+    }
+  }
+
+  private initial(from: Direction, buf: Uint8Array, h: QuicPacketHeader, src: DatagramSource, dgStart: number): QuicPacketRecord {
+    const info = quicVersion(h.version)!;
+    // The client's Initials after a Retry use the DCID the Retry gave: keys follow the client's current DCID.
+    if (from === 'client' && hex(h.dcid) !== this.keysDcid) {
+      this.keysDcid = hex(h.dcid);
+      this.keys = initialSecrets(info, h.dcid);
+    }
+    const length = h.end - h.start;
+    if (this.keys === null) return { type: h.type, packetNumber: null, length, status: 'no client Initial seen: keys unknown' };
+    const opened = openPacket(buf, h, this.keys[from], this.largestPn[from]);
+    if (typeof opened === 'string') {
+      this.problem(from, src.packet, `Initial: ${opened}`, 'warning');
+      return { type: h.type, packetNumber: null, length, status: opened };
+    }
+    if (opened.packetNumber > this.largestPn[from]) this.largestPn[from] = opened.packetNumber;
+    const walk = parseFrames(opened.plaintext);
+    const tag = this.sources.length;
+    this.sources.push(src);
+    for (const f of walk.frames) {
+      if (f.cryptoOffset === undefined || f.dataOffset === undefined || f.dataLength === undefined) continue;
+      // Plaintext byte i is ciphertext byte i: the CRYPTO data sits at these bytes of the datagram.
+      const inDatagram = opened.payloadOffset - dgStart + f.dataOffset;
+      this.crypto[from].add(f.cryptoOffset, opened.plaintext.subarray(f.dataOffset, f.dataOffset + f.dataLength), inDatagram, tag);
+    }
+    if (walk.problem) this.problem(from, src.packet, `Initial packet ${opened.packetNumber}: ${walk.problem.message}`, 'warning');
+    return { type: h.type, packetNumber: opened.packetNumber, length, status: 'decrypted', frames: compactFrames(walk.frames.map((f) => f.name)) };
+  }
+
+  problem(from: Direction, packet: number, message: string, severity: QuicProblem['severity']): void {
+    if (this.problems.length < PROBLEM_LIMIT) this.problems.push({ from, packet, message, severity });
+  }
+}
+
+/** "CRYPTO, PADDING, PADDING" → "CRYPTO, PADDING×2": chaos-protected Initials have dozens of frames. */
+function compactFrames(names: string[]): string[] {
+  const out: string[] = [];
+  let last = '';
+  let n = 0;
+  const flush = () => { if (n > 0) out.push(n > 1 ? `${last}×${n}` : last); };
+  for (const name of names) {
+    if (name === last) { n++; continue; }
+    flush();
+    last = name;
+    n = 1;
+  }
+  flush();
+  return out;
+}
+
+export function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
