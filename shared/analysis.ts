@@ -386,6 +386,7 @@ export interface QuicPacketSummary {
 
 export interface QuicDatagramReport {
   packet: number;
+  /** Seconds since the epoch; NaN (null in JSON) when the capture carries no times (some text dumps). @nonFiniteAsNull */
   time: number;
   from: 'client' | 'server';
   /** UDP payload bytes. */
@@ -461,6 +462,7 @@ export interface PreambleUnitReport {
   text: string;
   /** Index of the packet carrying its first byte; -1 if unknown. */
   packet: number;
+  /** Where its bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
 }
 
