@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { jsonChunks } from '../util/jsonChunks';
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
 
@@ -206,9 +207,31 @@ async function loadRulesOrThrow(path: string) {
 async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, COMPARE_OPTIONS);
   const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean });
-  const text = values.json ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : formatCompare(report, { color: !values.out && process.stdout.isTTY === true });
-  await writeOut(text, values.out as string | undefined);
+  if (values.json) {
+    // In pieces: a compare of two big captures is longer than V8's longest string.
+    await writeChunks(jsonChunks(report, jsonReplacer, 2), values.out as string | undefined);
+    return 0;
+  }
+  await writeOut(formatCompare(report, { color: !values.out && process.stdout.isTTY === true }), values.out as string | undefined);
   return 0;
+}
+
+/** Writes pieces in batches of about 1 MiB, waiting for the pipe or file to drain. */
+async function writeChunks(chunks: Iterable<string>, path: string | undefined): Promise<void> {
+  const w: Writable = path ? createWriteStream(path) : process.stdout;
+  let failed: Error | null = null;
+  if (w !== process.stdout) w.on('error', (e: Error) => { failed = e; });
+  let batch = '';
+  for (const piece of chunks) {
+    batch += piece;
+    if (batch.length < 1 << 20) continue;
+    if (failed) throw failed;
+    if (!w.write(batch)) await drained(w);
+    batch = '';
+  }
+  w.write(`${batch}\n`);
+  await finishWriting(w);
+  if (failed) throw failed;
 }
 
 async function reportCommand(args: string[]): Promise<number> {
