@@ -44,6 +44,7 @@ const fs = require('node:fs');
 // (the critical path) runs first.
 try { require('node:os').setPriority(10); } catch {}
 const { path, slots, slotSize } = workerData;
+const limit = workerData.limit ?? Infinity;
 const data = new Uint8Array(workerData.data);
 const ctrl = new Int32Array(workerData.ctrl);
 const FILLED = 0, STOP = 1, READY = 2, GO = 3, START_HI = 4, START_LO = 5, LENGTH = 6, RELEASED = 6 + slots;
@@ -59,7 +60,8 @@ function fill() {
   const slot = seq % slots;
   let n = 0;
   try {
-    n = fs.readSync(fd, data, slot * slotSize, slotSize, position);
+    const want = Math.min(slotSize, limit - position);
+    n = want > 0 ? fs.readSync(fd, data, slot * slotSize, want, position) : 0;
   } catch (e) {
     failure = String(e && e.message || e);
     n = -1;
@@ -120,6 +122,12 @@ export interface SharedFileReaderOptions {
    * chosen offset.
    */
   readHere?: number;
+  /**
+   * Bytes to read at most (the size when opened): a file that grows while it
+   * is read (a capture still being written) is read to that point, not on
+   * for as long as it keeps growing.
+   */
+  limit?: number;
 }
 
 export class SharedFileReader {
@@ -141,7 +149,7 @@ export class SharedFileReader {
     this.own = new Uint8Array(slotSize);
     this.data = new SharedArrayBuffer(slots * slotSize);
     this.ctrl = new Int32Array(new SharedArrayBuffer((LENGTH + 2 * slots) * 4));
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, data: this.data, ctrl: this.ctrl.buffer, slots, slotSize } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, data: this.data, ctrl: this.ctrl.buffer, slots, slotSize, limit: opts.limit } });
     this.result = new Promise<string>((resolve, reject) => {
       this.worker.once('message', (m: { sha256?: string; error?: string }) => {
         if (m.sha256) resolve(m.sha256);
@@ -169,7 +177,8 @@ export class SharedFileReader {
     if (this.own) {
       const mine = this.opts.readHere;
       if (mine === undefined ? Atomics.load(this.ctrl, READY) === 0 : this.ownChunks < mine) {
-        const n = readSync(this.fd, this.own, 0, this.slotSize, this.ownPosition);
+        const want = Math.min(this.slotSize, (this.opts.limit ?? Infinity) - this.ownPosition);
+        const n = want > 0 ? readSync(this.fd, this.own, 0, want, this.ownPosition) : 0;
         if (n > 0) {
           this.ownPosition += n;
           this.ownChunks++;
