@@ -8,7 +8,9 @@ import { readCapture } from '../../server/src/capture/readCapture';
 import type { CaptureSink } from '../../server/src/capture/packet';
 import { jsonChunks } from '../../server/src/util/jsonChunks';
 import { maxOf, minOf } from '../../server/src/util/extremes';
-import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
+import { analyzeBytes, analyzeFile } from '../../server/src/analysis/analyzeCapture';
+import { MemoryBudget } from '../../server/src/analysis/memoryBudget';
+import { PcapStream, synFlood } from '../scale/generate';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const sink: CaptureSink = { packet() {}, diagnostic() {} };
@@ -62,4 +64,30 @@ test('special files: a directory, a FIFO without a writer and a character device
   }
   assert.equal(status, 1);
   assert.match(stderr, /named pipe \(FIFO\)/);
+});
+
+test('memory budget: past the connections\' share the oldest open connection is finished early, reported once, and said where it started', async () => {
+  const chunks: Buffer[] = [];
+  const w = new PcapStream((b) => chunks.push(b));
+  synFlood(10_000)(w);
+  w.flush();
+  const r = analyzeBytes(Buffer.concat(chunks), 'syn-flood.pcap', { tlsOnly: false, maxMemoryMB: 64 });
+  // 64 MiB: a quarter for connections, about 2.6 KB each, so about 6,450 open at once.
+  assert.equal(r.connections.length, 10_000);
+  assert.deepEqual(r.connections.map((c) => c.id), r.connections.map((_, i) => i));
+  const first = r.diagnostics.find((d) => d.code === 'budget.connections' && d.location !== null);
+  assert.ok(first, JSON.stringify(r.diagnostics));
+  assert.equal(first.location!.kind, 'offset');
+  const summary = r.diagnostics.find((d) => d.code === 'budget.connections' && d.location === null)!;
+  const shed = Number(/(\d+) connections were finished early/.exec(summary.message)![1]);
+  assert.ok(shed > 3000 && shed < 4000, summary.message);
+  // Without the budget pressure nothing is shed.
+  const calm = analyzeBytes(Buffer.concat(chunks), 'syn-flood.pcap', { tlsOnly: false, maxMemoryMB: 512 });
+  assert.equal(calm.diagnostics.filter((d) => d.code.startsWith('budget.')).length, 0);
+});
+
+test('memory budget: an editor setting of the wrong type is the default, not NaN', () => {
+  assert.equal(new MemoryBudget('lots' as unknown as number).limit, 512 * 1024 * 1024);
+  assert.equal(new MemoryBudget(Number.NaN).limit, 512 * 1024 * 1024);
+  assert.equal(new MemoryBudget(1).limit, 64 * 1024 * 1024);
 });

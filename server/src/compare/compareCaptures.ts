@@ -16,13 +16,15 @@ export interface CompareOptions {
   baseline?: string;
   userRules?: UserRule[];
   signal?: AbortSignal;
+  /** Memory budget of each analysis, in MiB (see AnalyzeOptions). */
+  maxMemoryMB?: number;
   onProgress?(side: 'client' | 'relay', bytesRead: number, totalBytes: number): void;
 }
 
 /** Analyses both captures and compares every connection they share; relay may be null (one vantage point). */
 export async function compareCaptures(clientPath: string, relayPath: string | null, opts: CompareOptions = {}): Promise<CompareReport> {
   const certificates = new CertificateCache();
-  const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal };
+  const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal, maxMemoryMB: opts.maxMemoryMB };
   const client = await analyzeFile(clientPath, { ...base, onProgress: (a, b) => opts.onProgress?.('client', a, b) });
   const relay = relayPath ? await analyzeFile(relayPath, { ...base, onProgress: (a, b) => opts.onProgress?.('relay', a, b) }) : null;
   const baseline = opts.baseline ? await resolveBaseline(opts.baseline, client, base) : null;

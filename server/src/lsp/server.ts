@@ -159,7 +159,7 @@ class ServerState {
     const controller = new AbortController();
     opts.token?.onCancellationRequested(() => controller.abort());
     const common = {
-      packets: true, ja4plus: this.settings.ja4plus, signal: controller.signal, onConnection: opts.onConnection,
+      packets: true, ja4plus: this.settings.ja4plus, signal: controller.signal, onConnection: opts.onConnection, maxMemoryMB: this.settings.maxMemoryMegabytes,
       onProgress: (read: number, total: number) => opts.progress?.report(total > 0 ? Math.min(100, Math.round((read / total) * 100)) : undefined, `${(read / 1048576).toFixed(1)} MiB read`),
     };
     if (!source.bytes && path) {

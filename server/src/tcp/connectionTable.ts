@@ -4,6 +4,7 @@ import { TcpFlag, ipv4Text, type TcpPacket } from '../net/tcpPacket';
 import { payloadHash } from './payloadHash';
 import { DirectionStream, PacketNote } from './reassembly';
 import { Ipv4TupleTable, canonicalFirst } from './tupleTable';
+import { CONNECTION_COST, type MemoryBudget } from '../analysis/memoryBudget';
 
 export interface Endpoint {
   address: string;
@@ -68,6 +69,8 @@ export class Connection {
   done = false;
   /** Seen only through summary lines (tcpdump -nn without hex): the TLS layer is not available. */
   noBytes = false;
+  /** Finished early to stay within the memory budget (its later packets start a new connection). */
+  shed = false;
   /** Set by the owner (TLS session); opaque here. */
   session: unknown = null;
   /** IPv4 only: A's address and port, to tell directions without strings. */
@@ -107,6 +110,8 @@ export interface ConnectionEvents {
   opened(c: Connection): void;
   /** The connection is over (closed, superseded, idle or end of capture). */
   finished(c: Connection): void;
+  /** `c` was finished early to stay within the memory budget, while `raw` was read. */
+  shed?(c: Connection, raw: RawPacket): void;
 }
 
 function looksLikeClientHello(p: Uint8Array): boolean {
@@ -145,6 +150,11 @@ export class ConnectionTable {
    * looked at only when something is due.
    */
   private lingerDue = Infinity;
+  /** Shared by the run; null: no budget (tests of the table alone). */
+  budget: MemoryBudget | null = null;
+  /** Connections in order of creation, to shed the oldest when too many are open. */
+  private readonly byAge: Connection[] = [];
+  private byAgeHead = 0;
 
   constructor(private readonly events: ConnectionEvents) {}
 
@@ -175,6 +185,7 @@ export class ConnectionTable {
         c.v4Key = [ka, kb, kp];
         c.tunnel = t.encapsulation;
         this.v4.set(ka, kb, kp, c);
+        this.opened(c, raw);
       }
       conn = c;
       fromA = src === conn.aAddr && sp === conn.aPort;
@@ -192,6 +203,7 @@ export class ConnectionTable {
         c = new Connection(this.nextId++, { address: t.src6, port: t.srcPort }, { address: t.dst6, port: t.dstPort }, key);
         c.tunnel = t.encapsulation;
         this.other.set(key, c);
+        this.opened(c, raw);
       }
       conn = c;
       fromA = this.isFromA(conn, t.src6, t.srcPort);
@@ -222,6 +234,7 @@ export class ConnectionTable {
     if (!c) {
       c = new Connection(this.nextId++, { address: s.src, port: s.srcPort }, { address: s.dst, port: s.dstPort }, key);
       this.other.set(key, c);
+      this.opened(c, raw);
     }
     const fromA = this.isFromA(c, s.src, s.srcPort);
     const stream = fromA ? c.sa : c.sb;
@@ -247,9 +260,9 @@ export class ConnectionTable {
   sweep(now: number): void {
     if (Number.isNaN(now)) return;
     for (const c of this.v4.valuesList()) {
-      if (now - c.lastTime > this.idleTimeout) { this.v4.delete(...c.v4Key!); c.done = true; this.events.finished(c); }
+      if (now - c.lastTime > this.idleTimeout) { this.v4.delete(...c.v4Key!); this.over(c); }
     }
-    for (const [k, c] of this.other) if (now - c.lastTime > this.idleTimeout) { this.other.delete(k); c.done = true; this.events.finished(c); }
+    for (const [k, c] of this.other) if (now - c.lastTime > this.idleTimeout) { this.other.delete(k); this.over(c); }
   }
 
   private finishLingering(now: number): void {
@@ -280,10 +293,49 @@ export class ConnectionTable {
     this.closing.length = 0;
     this.closingHead = 0;
     this.lingerDue = Infinity;
-    for (const c of all) {
-      c.done = true;
-      this.events.finished(c);
+    this.byAge.length = 0;
+    this.byAgeHead = 0;
+    for (const c of all) this.over(c);
+  }
+
+  /**
+   * A new connection takes its cost from the budget; past the connections'
+   * share the oldest open one is finished early (reported with what it had)
+   * and the owner told, so a port scan of millions of SYNs stays within the
+   * budget. Oldest by first packet: cheap to keep in order, and in a flood
+   * the oldest are the scan's own dead SYNs.
+   */
+  private opened(c: Connection, raw: RawPacket): void {
+    const b = this.budget;
+    if (!b) return;
+    b.take('connections', CONNECTION_COST);
+    c.sa.budget = b;
+    c.sb.budget = b;
+    this.byAge.push(c);
+    while (b.over('connections') && this.byAgeHead < this.byAge.length) {
+      const old = this.byAge[this.byAgeHead++];
+      if (old.done || old === c) continue;
+      old.shed = true;
+      this.finish(old);
+      b.shed.connections++;
+      this.events.shed?.(old, raw);
     }
+    // Neither the shed ones before the head nor those that ended on their own
+    // may be held here: the queue is compacted once it is twice what is open
+    // (amortised O(1) per connection).
+    if (this.byAge.length > 2 * this.openCount + 1024) {
+      let w = 0;
+      for (let i = this.byAgeHead; i < this.byAge.length; i++) if (!this.byAge[i].done) this.byAge[w++] = this.byAge[i];
+      this.byAge.length = w;
+      this.byAgeHead = 0;
+    }
+  }
+
+  /** Every way a connection ends comes here once: its cost goes back to the budget. */
+  private over(c: Connection): void {
+    c.done = true;
+    this.budget?.give('connections', CONNECTION_COST);
+    this.events.finished(c);
   }
 
   private isFromA(c: Connection, addr: string, port: number): boolean {
@@ -306,8 +358,7 @@ export class ConnectionTable {
     } else if (this.other.get(c.key) === c) {
       this.other.delete(c.key);
     }
-    c.done = true;
-    this.events.finished(c);
+    this.over(c);
   }
 
   private feed(c: Connection, fromA: boolean, raw: RawPacket, flags: number, seq: number, ack: number, window: number,
