@@ -188,19 +188,25 @@ export function shortConnections(bytes: number, opts: { concurrent?: number; dat
   };
 }
 
-/** `conns` connections each holding `perConn` bytes out of order (the first segment never arrives). */
+/**
+ * `conns` connections at once, each holding `perConn` bytes out of order:
+ * their first segment never comes. Segments of 8,200 bytes, so 4 MiB is
+ * under the per-direction caps (4 MiB, 512 segments) and all of it waits.
+ */
 export function outOfOrderFlood(conns: number, perConn: number) {
-  const seg = Buffer.alloc(1400, 0x41);
+  const seg = Buffer.alloc(8200, 0x41);
   return (w: PcapStream): void => {
     let t = 1_700_000_000;
+    const host = (k: number) => 0x0a000000 + k;
     for (let k = 0; k < conns; k++) {
-      const c = 0x0a000000 + k, s = 0xc6336401, cp = 1024 + k, ic = k * 1000;
-      w.tcp(t, c, s, cp, 443, ic, 0, SYN);
-      w.tcp(t, s, c, 443, cp, 5, ic + 1, SYN | ACK);
-      // Client data from offset 1400 on: offset 0..1399 never comes.
-      for (let o = seg.length; o < perConn + seg.length; o += seg.length) {
-        t += 1e-5;
-        w.tcp(t, c, s, cp, 443, ic + 1 + o, 6, ACK | PSH, seg);
+      w.tcp(t, host(k), 0xc6336401, 1024 + k, 443, k * 1000, 0, SYN);
+      w.tcp(t, 0xc6336401, host(k), 443, 1024 + k, 5, k * 1000 + 1, SYN | ACK);
+    }
+    // Round robin: every connection's wait grows at the same time.
+    for (let o = seg.length; o < perConn; o += seg.length) {
+      for (let k = 0; k < conns; k++) {
+        t += 1e-6;
+        w.tcp(t, host(k), 0xc6336401, 1024 + k, 443, k * 1000 + 1 + o, 6, ACK | PSH, seg);
       }
     }
   };
