@@ -72,6 +72,15 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
 }
 
 /**
+ * A dump as people save it: UTF-16 by its byte-order mark (PowerShell's `>`),
+ * else UTF-8 (a UTF-8 mark is dropped by the decoder).
+ */
+function decodeText(bytes: Uint8Array): string {
+  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+  return new TextDecoder(encoding).decode(bytes);
+}
+
+/**
  * The pipeline shared by readCapture and readCaptureBytes: hash the stored
  * bytes, gunzip if needed, sniff the decoded head, then stream into a parser
  * (binary) or collect (text).
@@ -182,7 +191,7 @@ class CaptureFeed {
     } else {
       const bytes = concat(this.text ?? [], this.decoded);
       this.text = null;
-      const text = new TextDecoder('utf-8').decode(bytes);
+      const text = decodeText(bytes);
       // Text that is no dump at all (a README, a log) is "not a capture", like unknown binary:
       // a one-line reason and a failing exit, not an empty analysis.
       if (detectTextDialect(text) === null) {
