@@ -152,9 +152,13 @@ export class ConnectionTable {
   private lingerDue = Infinity;
   /** Shared by the run; null: no budget (tests of the table alone). */
   budget: MemoryBudget | null = null;
-  /** Connections in order of creation, to shed the oldest when too many are open. */
-  private readonly byAge: Connection[] = [];
-  private byAgeHead = 0;
+  /**
+   * Open connections in order of creation (a Set keeps insertion order), to
+   * shed the oldest when too many are open; each leaves it when it ends, so
+   * nothing finished is held here.
+   */
+  private readonly byAge = new Set<Connection>();
+  private ageCursor: Iterator<Connection> | null = null;
 
   constructor(private readonly events: ConnectionEvents) {}
 
@@ -293,8 +297,8 @@ export class ConnectionTable {
     this.closing.length = 0;
     this.closingHead = 0;
     this.lingerDue = Infinity;
-    this.byAge.length = 0;
-    this.byAgeHead = 0;
+    this.byAge.clear();
+    this.ageCursor = null;
     for (const c of all) this.over(c);
   }
 
@@ -311,30 +315,37 @@ export class ConnectionTable {
     b.take('connections', CONNECTION_COST);
     c.sa.budget = b;
     c.sb.budget = b;
-    this.byAge.push(c);
-    while (b.over('connections') && this.byAgeHead < this.byAge.length) {
-      const old = this.byAge[this.byAgeHead++];
-      if (old.done || old === c) continue;
+    this.byAge.add(c);
+    while (b.over('connections')) {
+      const old = this.oldestOpen();
+      if (!old || old === c) break;
       old.shed = true;
       this.finish(old);
       b.shed.connections++;
       this.events.shed?.(old, raw);
     }
-    // Neither the shed ones before the head nor those that ended on their own
-    // may be held here: the queue is compacted once it is twice what is open
-    // (amortised O(1) per connection).
-    if (this.byAge.length > 2 * this.openCount + 1024) {
-      let w = 0;
-      for (let i = this.byAgeHead; i < this.byAge.length; i++) if (!this.byAge[i].done) this.byAge[w++] = this.byAge[i];
-      this.byAge.length = w;
-      this.byAgeHead = 0;
+  }
+
+  /**
+   * The oldest open connection, through one iterator kept across calls:
+   * starting a fresh one each time scanned again over every deleted entry
+   * at the front of the Set (twice as slow on a SYN flood). Entries before
+   * the cursor are all finished, so it never skips one still open.
+   */
+  private oldestOpen(): Connection | undefined {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.ageCursor ??= this.byAge.values();
+      const r = this.ageCursor.next();
+      if (!r.done) return r.value;
+      this.ageCursor = null;
     }
+    return undefined;
   }
 
   /** Every way a connection ends comes here once: its cost goes back to the budget. */
   private over(c: Connection): void {
     c.done = true;
-    this.budget?.give('connections', CONNECTION_COST);
+    if (this.byAge.delete(c)) this.budget?.give('connections', CONNECTION_COST);
     this.events.finished(c);
   }
 
