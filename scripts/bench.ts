@@ -362,6 +362,18 @@ async function main(): Promise<void> {
     lines.push(`short connections: ${short} (${(statSync(short).size / 1e6).toFixed(0)} MB, ${shortTotals.connections} TLS connections, mean ${SHORT_MEAN_BULK / 1000} kB of data each)`);
     lines.push(`  handshake-inspector ${oursShort.seconds.toFixed(2)} s, peak RSS ${oursShort.maxRssMB.toFixed(0)} MB; tshark ${tsShort.seconds.toFixed(2)} s; speed-up ${(tsShort.seconds / oursShort.seconds).toFixed(1)}×`);
   }
+  // Memory on short connections at two sizes (issue #16: flat, ratio ≤ 1.2),
+  // and compare against analysing both sides (≤ 3×): these run with --no-tshark too.
+  const short50 = join(dir, 'tls-short-50MB.pcap');
+  const shortFull = join(dir, `tls-short-${sizeMB}MB.pcap`);
+  for (const [p, mb] of [[short50, 50], [shortFull, sizeMB]] as const) {
+    if (args.includes('--regen') || !existsSync(p)) makeCapture(p, mb * 1024 * 1024, SHORT_MEAN_BULK);
+  }
+  const s50 = timeChild([bin, 'analyze', short50], join(dir, 'ours-short50.txt'), runs);
+  const sFull = timeChild([bin, 'analyze', shortFull], join(dir, 'ours-short-full.txt'), runs);
+  lines.push(`short connections, peak RSS: ${s50.maxRssMB.toFixed(0)} MB at 50 MB, ${sFull.maxRssMB.toFixed(0)} MB at ${sizeMB} MB (ratio ${(sFull.maxRssMB / s50.maxRssMB).toFixed(2)}, target ≤ 1.2)`);
+  const cmp = timeChild([bin, 'compare', short50, short50, '--json'], join(dir, 'compare-short50.json'), runs);
+  lines.push(`compare of the 50 MB short-connection capture with itself: ${cmp.seconds.toFixed(2)} s, peak RSS ${cmp.maxRssMB.toFixed(0)} MB; analysing it twice: ${(2 * s50.seconds).toFixed(2)} s (ratio ${(cmp.seconds / (2 * s50.seconds)).toFixed(1)}, target ≤ 3)`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -225,9 +225,11 @@ export interface ServerSettings {
   rulesFile: string;
   ja4plus: boolean;
   timeDisplay: 'absolute' | 'relative' | 'delta';
+  /** Memory budget of one analysis in MiB (the CLI's --max-memory). */
+  maxMemoryMegabytes: number;
 }
 
-export const defaultSettings: ServerSettings = { rulesFile: '', ja4plus: false, timeDisplay: 'relative' };
+export const defaultSettings: ServerSettings = { rulesFile: '', ja4plus: false, timeDisplay: 'relative', maxMemoryMegabytes: 512 };
 
 /** Progress values sent on a `workDoneToken`: the standard LSP work-done shape. */
 export const WorkDoneProgressType = new ProgressType<

@@ -14,6 +14,7 @@ export function settings(): ServerSettings {
     rulesFile: c.get<string>('rulesFile', ''),
     ja4plus: c.get<boolean>('ja4plus', false),
     timeDisplay: c.get<ServerSettings['timeDisplay']>('timeDisplay', 'relative'),
+    maxMemoryMegabytes: c.get<number>('maxMemoryMegabytes', 512),
   };
 }
 

@@ -10,6 +10,7 @@ import { PcapParser } from '../../server/src/capture/pcap';
 import { sniffFormat } from '../../server/src/capture/detect';
 import { GunzipPump, gunzipBytes } from '../../server/src/capture/gzip';
 import { readCapture, readCaptureBytes } from '../../server/src/capture/readCapture';
+import { SharedFileReader } from '../../server/src/capture/sharedFileReader';
 import type { CaptureSink } from '../../server/src/capture/packet';
 import {
   CAPTURE_DIR, PCAP_FIXTURES, REFERENCE_DIR, TIMESTAMP_TOLERANCE, collector, parseWith, pcapRecords, readFixture, readLinkTypes,
@@ -268,9 +269,15 @@ describe('readCapture', () => {
   });
 
   it('a read that fails on the second thread is an error with its reason, not a hang', async () => {
-    // A directory: stat works, reading it fails (EISDIR) on whichever thread reads.
-    await assert.rejects(readCapture(tmp, collector().sink, { hashOnThreadFrom: 0 }), /EISDIR/);
-    await assert.rejects(readCapture(tmp, collector().sink), /EISDIR/);
+    // A directory opens, and reading it fails (EISDIR) on the second thread.
+    // (readCapture refuses directories before reading: hostileInputs.test.ts.)
+    const reader = new SharedFileReader(tmp, 2, 4096, { readHere: 0 });
+    try {
+      await assert.rejects(async () => { while (await reader.next()); }, /EISDIR/);
+    } finally {
+      reader.cancel();
+    }
+    await assert.rejects(readCapture(tmp, collector().sink, { hashOnThreadFrom: 0 }), /is a directory/);
   });
 
   it('reads and hashes on a second thread into shared buffers, with the same result as in memory', async () => {

@@ -8,6 +8,7 @@ import type { UserRule } from '../rules/userRules';
 import { PacketAnalyzer } from './analyzer';
 import { buildQuicConnectionReport } from '../output/quicReport';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { MemoryBudget } from './memoryBudget';
 
 export interface AnalyzeOptions {
   /** JA4S/JA4X (FoxIO License 1.1): computed only when the user opts in. */
@@ -28,6 +29,8 @@ export interface AnalyzeOptions {
   userRules?: UserRule[];
   /** Shared between runs so a certificate seen in many connections is decoded once. */
   certificates?: CertificateCache;
+  /** Memory budget of the run in MiB (default 512): past it the oldest held data is shed, with a diagnostic. */
+  maxMemoryMB?: number;
 }
 
 function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
@@ -44,7 +47,7 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
     if (tlsOnly && !(tls?.isTls ?? false) && !conn.noBytes && !(tls?.askedForTls ?? false)) return;
     emit(buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates }));
   }, {
-    hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false,
+    hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false, budget: new MemoryBudget(opts.maxMemoryMB),
     // QUIC connections are always listed: every one began with an Initial, which carries TLS.
     quic: (c) => emit(buildQuicConnectionReport(c, { packets: opts.packets ?? false })),
   });
@@ -58,6 +61,7 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input
   if (s.diagnosticsDropped > 0) {
     diagnostics.push({ severity: 'warning', code: 'input.too-many-diagnostics', location: null, message: `${s.diagnosticsDropped} further problems were not listed` });
   }
+  diagnostics.push(...budgetSummary(analyzer));
   if (s.snaplenCut > 0) {
     diagnostics.push({ severity: 'info', code: 'capture.snaplen', location: null, message: `${s.snaplenCut} packets were cut short by the capture's snapshot length; their missing bytes are treated as gaps` });
   }
@@ -67,7 +71,7 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input
     input: {
       ...input, packets: s.packets, tcpPackets: s.tcpPackets, skipped: s.skipped, snaplenCut: s.snaplenCut, comments: s.comments,
       interfaces: s.interfaces.map((i) => ({ id: i.id, linkType: i.linkType, name: i.name, description: i.description })),
-      decryptionSecrets: s.secrets.length,
+      decryptionSecrets: s.secrets,
       ...(s.quicDatagrams > 0 ? { quicDatagrams: s.quicDatagrams } : {}),
     },
     connections,
@@ -85,11 +89,36 @@ export function isTlsView(c: ConnectionReport): boolean {
   return c.isTls || !c.tls.available || c.preamble?.towardTls === true;
 }
 
+/** What the memory budget made the run leave out, said once per kind at the end (where it started is said where it happened). */
+function budgetSummary(analyzer: PacketAnalyzer): ReportDiagnostic[] {
+  const b = analyzer.budget;
+  if (!b) return [];
+  const out: ReportDiagnostic[] = [];
+  const mib = b.limit >> 20;
+  if (b.shed.connections > 0) {
+    out.push({ severity: 'warning', code: 'budget.connections', location: null, message: `memory budget (${mib} MiB): ${b.shed.connections} connections were finished early, oldest first, because too many were open at once; each is reported with what it had` });
+  }
+  if (b.shed['out-of-order'] > 0) {
+    out.push({ severity: 'warning', code: 'budget.out-of-order', location: null, message: `memory budget (${mib} MiB): ${b.shed['out-of-order']} bytes waiting out of order were passed on past a hole early (the holes are the connections' gaps)` });
+  }
+  if (analyzer.fragmentsEvicted > 0) {
+    out.push({ severity: 'warning', code: 'budget.fragments', location: null, message: `memory budget (${mib} MiB): ${analyzer.fragmentsEvicted} IP datagrams waiting for fragments were given up, oldest first, because too many waited at once` });
+  }
+  if (analyzer.stats.commentsDropped > 0) {
+    out.push({ severity: 'warning', code: 'budget.comments', location: null, message: `memory budget (${mib} MiB): the comments of ${analyzer.stats.commentsDropped} packets were left out` });
+  }
+  return out;
+}
+
 /** Reads a capture file as a stream and analyses it. Throws only when the file can't be read or is no capture at all. */
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const connections: ConnectionReport[] = [];
   const analyzer = makeAnalyzer(opts, connections);
-  const r = await readCapture(path, analyzer, { onProgress: opts.onProgress, signal: opts.signal, backpressure: opts.backpressure });
+  const backpressure = () => {
+    analyzer.budget?.afterChunk();
+    return opts.backpressure?.();
+  };
+  const r = await readCapture(path, analyzer, { onProgress: opts.onProgress, signal: opts.signal, backpressure });
   return finish(analyzer, connections, { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
 }
 

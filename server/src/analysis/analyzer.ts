@@ -1,11 +1,13 @@
 import type { CaptureSink, DecryptionSecrets, InterfaceInfo, RawPacket } from '../capture/packet';
-import type { Diagnostic } from '../capture/source';
+import type { Diagnostic, SourceLocation } from '../capture/source';
 import { decodeTcpPacket, decodeTcpPacketIn, IP_FRAGMENT, newTcpPacket, UDP } from '../net/tcpPacket';
 import { IpFragments } from '../net/ipFragments';
 import { ConnectionTable, type Connection } from '../tcp/connectionTable';
 import { TlsSession } from './tlsSession';
 import { QuicConnectionTable } from '../quic/connectionTable';
 import type { QuicConnection } from '../quic/connection';
+import { DATAGRAM_COST, type MemoryBudget } from './memoryBudget';
+import { offsetLocation, textLocation } from '../capture/source';
 
 /** Diagnostics kept per capture; later ones are counted (a broken 1 GB file must not fill memory with them). */
 export const DIAGNOSTIC_LIMIT = 5000;
@@ -23,8 +25,11 @@ export interface CaptureStats {
   snaplenCut: number;
   fragments: number;
   comments: Array<{ packet: number; comments: string[] }>;
+  /** Packet comments left out to stay within the memory budget. */
+  commentsDropped: number;
   interfaces: InterfaceInfo[];
-  secrets: DecryptionSecrets[];
+  /** Decryption Secrets Blocks seen: only counted (their keys are never kept nor shown). */
+  secrets: number;
   diagnosticsDropped: number;
   /** UDP datagrams decoded as QUIC (not counted in skipped.UDP). */
   quicDatagrams: number;
@@ -38,7 +43,7 @@ export interface CaptureStats {
 export class PacketAnalyzer implements CaptureSink {
   readonly diagnostics: Diagnostic[] = [];
   readonly stats: CaptureStats = {
-    packets: 0, tcpPackets: 0, skipped: {}, snaplenCut: 0, fragments: 0, comments: [], interfaces: [], secrets: [], diagnosticsDropped: 0,
+    packets: 0, tcpPackets: 0, skipped: {}, snaplenCut: 0, fragments: 0, comments: [], commentsDropped: 0, interfaces: [], secrets: 0, diagnosticsDropped: 0,
     quicDatagrams: 0,
   };
   private readonly scratch = newTcpPacket();
@@ -49,10 +54,13 @@ export class PacketAnalyzer implements CaptureSink {
   private readonly quic: QuicConnectionTable;
   private readonly onQuic: ((c: QuicConnection) => void) | undefined;
 
+  readonly budget: MemoryBudget | null;
+
   constructor(
     private readonly onFinished: (f: FinishedConnection) => void,
-    opts: { hashPayloads?: boolean; timeline?: boolean; quic?: (c: QuicConnection) => void } = {},
+    opts: { hashPayloads?: boolean; timeline?: boolean; quic?: (c: QuicConnection) => void; budget?: MemoryBudget } = {},
   ) {
+    this.budget = opts.budget ?? null;
     this.table = new ConnectionTable({
       opened: (c) => {
         if (c.session === null) c.session = new TlsSession(c);
@@ -70,7 +78,16 @@ export class PacketAnalyzer implements CaptureSink {
         if (l) l.count++;
         else if (this.late.size < DIAGNOSTIC_LIMIT) this.late.set(id, { count: 1, packet, after });
       },
+      shed: (c, raw) => {
+        // Once, where it first happened; the total is in the summary at the end.
+        if (this.budget?.shed.connections !== 1) return;
+        this.diagnostic({
+          severity: 'warning', code: 'budget.connections', packet: raw.index, location: where(raw),
+          message: `more than ${Math.floor(this.budget.cap('connections') / (1 << 20))} MiB of open connections (memory budget ${this.budget.limit >> 20} MiB): from here on the oldest open connection is finished early each time a new one starts (first: ${c.client.address}:${c.client.port} → ${c.server.address}:${c.server.port})`,
+        });
+      },
     });
+    this.table.budget = this.budget;
     this.table.hashPayloads = opts.hashPayloads ?? false;
     this.table.keepTimeline = opts.timeline ?? false;
     this.quic = new QuicConnectionTable();
@@ -83,6 +100,12 @@ export class PacketAnalyzer implements CaptureSink {
       },
       diagnostic: (d) => this.diagnostic(d),
     });
+    if (this.budget) this.fragments.maxDatagrams = Math.max(64, Math.floor(this.budget.cap('fragments') / DATAGRAM_COST));
+  }
+
+  /** Datagrams given up because too many waited at once (memory budget). */
+  get fragmentsEvicted(): number {
+    return this.fragments.evictedForCount;
   }
 
   get openConnections(): number {
@@ -91,7 +114,7 @@ export class PacketAnalyzer implements CaptureSink {
 
   packet(p: RawPacket): void {
     this.stats.packets++;
-    if (p.comments && p.comments.length > 0) this.stats.comments.push({ packet: p.index, comments: p.comments });
+    if (p.comments && p.comments.length > 0) this.comments(p);
     const frame = p.frame;
     if ((frame ? p.frameEnd! - p.frameStart! : p.data.length) < p.origLength) this.stats.snaplenCut++;
     if (p.summary) {
@@ -131,6 +154,26 @@ export class PacketAnalyzer implements CaptureSink {
     return true;
   }
 
+  /**
+   * Comments are kept for the report up to their share of the budget (20,000
+   * comments of 60 KB took 2.4 GB and then did not fit in one JSON string).
+   */
+  private comments(p: RawPacket): void {
+    let size = 64;
+    for (const c of p.comments!) size += 2 * c.length;
+    if (this.budget?.over('comments', size)) {
+      if (this.stats.commentsDropped++ === 0) {
+        this.diagnostic({
+          severity: 'warning', code: 'budget.comments', packet: p.index, location: where(p),
+          message: `packet comments past ${Math.floor(this.budget.cap('comments') / (1 << 20))} MiB (memory budget ${this.budget.limit >> 20} MiB): this and later comments are left out of the report`,
+        });
+      }
+      return;
+    }
+    this.budget?.take('comments', size);
+    this.stats.comments.push({ packet: p.index, comments: p.comments! });
+  }
+
   diagnostic(d: Diagnostic): void {
     if (this.diagnostics.length < DIAGNOSTIC_LIMIT) this.diagnostics.push(d);
     else this.stats.diagnosticsDropped++;
@@ -140,8 +183,9 @@ export class PacketAnalyzer implements CaptureSink {
     this.stats.interfaces.push(i);
   }
 
-  secrets(s: DecryptionSecrets): void {
-    this.stats.secrets.push(s);
+  secrets(_s: DecryptionSecrets): void {
+    // Only the count is reported: 2,000 blocks of 1 MiB were all held before (2 GB).
+    this.stats.secrets++;
   }
 
   /** End of input: every connection still open is finished. */
@@ -162,4 +206,10 @@ export class PacketAnalyzer implements CaptureSink {
       }
     }
   }
+}
+
+function where(raw: RawPacket): SourceLocation | null {
+  if (raw.fileOffset >= 0) return offsetLocation(raw.fileOffset, 1);
+  const t = raw.text;
+  return t && t.line.length > 0 ? textLocation(t.line[0], t.column[0]) : null;
 }

@@ -27,6 +27,8 @@ export interface CompareRequestOptions {
   ja4plus?: boolean;
   userRules?: UserRule[];
   signal?: AbortSignal;
+  /** The memory budget of each capture's analysis, in MiB (analysis/memoryBudget.ts). */
+  maxMemoryMB?: number;
   onProgress?(side: 'client' | 'relay', bytesRead: number, totalBytes: number): void;
 }
 

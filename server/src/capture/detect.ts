@@ -31,10 +31,16 @@ export function sniffFormat(firstBytes: Uint8Array): SniffedFormat {
     if (magicBe === 0x1a2b3c4d || magicBe === 0x4d3c2b1a) return 'pcapng';
   }
   if (n >= 4 && isPcapMagic(b)) return 'pcap';
+  // UTF-16 with a byte-order mark: what PowerShell's `>` writes.
+  if (n >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) return 'text';
   return looksLikeText(b.subarray(0, Math.min(n, SNIFF_BYTES))) ? 'text' : 'unknown';
 }
 
-/** Printable ASCII plus tab/CR/LF/FF and well-formed UTF-8; NUL means binary outright. */
+/**
+ * Printable ASCII plus tab/CR/LF/FF and well-formed UTF-8. A stray NUL is
+ * one more bad byte (a dump with one in its first 4 KiB is still a dump; the
+ * parser reports its line); binary formats have far more than the 2% allowed.
+ */
 export function looksLikeText(b: Uint8Array): boolean {
   const n = b.length;
   if (n === 0) return false;
@@ -44,7 +50,6 @@ export function looksLikeText(b: Uint8Array): boolean {
   if (n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3;
   while (i < n) {
     const c = b[i];
-    if (c === 0) return false;
     if ((c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c) {
       i++;
       continue;

@@ -25,6 +25,8 @@ export interface FileReaderWorkerData {
   ctrl: SharedArrayBuffer;
   slots: number;
   slotSize: number;
+  /** Bytes to read at most (the file's size when the run began); undefined: to the end. */
+  limit?: number;
 }
 
 /** The worker's one message, when it is done: the file's SHA-256 or why reading failed. */

@@ -10,7 +10,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FILLED, GO, LENGTH, READY, START_HI, START_LO, STOP, type FileReaderWorkerData, type FileReaderWorkerResult } from './fileReaderSlots';
 
-function run({ path, slots, slotSize, data: dataBuffer, ctrl: ctrlBuffer }: FileReaderWorkerData): FileReaderWorkerResult {
+function run({ path, slots, slotSize, data: dataBuffer, ctrl: ctrlBuffer, limit = Infinity }: FileReaderWorkerData): FileReaderWorkerResult {
   // A lower priority than the parser's: when the two share a core, the parser
   // (the critical path) runs first.
   try {
@@ -33,7 +33,8 @@ function run({ path, slots, slotSize, data: dataBuffer, ctrl: ctrlBuffer }: File
     const slot = seq % slots;
     let n = 0;
     try {
-      n = readSync(fd, data, slot * slotSize, slotSize, position);
+      const want = Math.min(slotSize, limit - position);
+      n = want > 0 ? readSync(fd, data, slot * slotSize, want, position) : 0;
     } catch (e) {
       failure = messageOf(e);
       n = -1;

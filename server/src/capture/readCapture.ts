@@ -72,6 +72,15 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
 }
 
 /**
+ * A dump as people save it: UTF-16 by its byte-order mark (PowerShell's `>`),
+ * else UTF-8 (a UTF-8 mark is dropped by the decoder).
+ */
+function decodeText(bytes: Uint8Array): string {
+  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+  return new TextDecoder(encoding).decode(bytes);
+}
+
+/**
  * The pipeline shared by readCapture and readCaptureBytes: hash the stored
  * bytes, gunzip if needed, sniff the decoded head, then stream into a parser
  * (binary) or collect (text).
@@ -182,7 +191,7 @@ class CaptureFeed {
     } else {
       const bytes = concat(this.text ?? [], this.decoded);
       this.text = null;
-      const text = new TextDecoder('utf-8').decode(bytes);
+      const text = decodeText(bytes);
       // Text that is no dump at all (a README, a log) is "not a capture", like unknown binary:
       // a one-line reason and a failing exit, not an empty analysis.
       if (detectTextDialect(text) === null) {
@@ -297,7 +306,9 @@ class CaptureFeed {
 export async function readCapture(path: string, sink: CaptureSink, opts: ReadCaptureOptions = {}): Promise<ReadCaptureResult> {
   const { signal, onProgress } = opts;
   if (signal?.aborted) throw abortError(signal);
-  const total = (await fs.promises.stat(path)).size;
+  // Checked before opening: opening a FIFO without a writer blocks (on a
+  // libuv thread, where no abort reaches it), and a device never ends.
+  const total = await regularFileSize(path);
   const size = opts.chunkSize ?? DEFAULT_CHUNK;
   // Big files are read and hashed on a second thread while this one parses.
   const big = total >= (opts.hashOnThreadFrom ?? HASH_IN_WORKER_BYTES);
@@ -312,7 +323,7 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
     }
   };
   try {
-    const sha256 = big ? await readOnThread(path, size, feed, afterChunk, signal) : await readHere(path, size, feed, afterChunk, signal);
+    const sha256 = big ? await readOnThread(path, size, total, feed, afterChunk, signal) : await readHere(path, size, total, feed, afterChunk, signal);
     if (signal?.aborted) throw abortError(signal);
     const result = await feed.finish();
     // Decompression can emit the last packets only now; an abort during them counts too.
@@ -328,9 +339,21 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadCap
   }
 }
 
+/**
+ * The size of a capture that can be read to its end; a clear reason for
+ * anything else. Files that grow while read are read to this size.
+ */
+async function regularFileSize(path: string): Promise<number> {
+  const st = await fs.promises.stat(path);
+  if (st.isFile()) return st.size;
+  const what = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a named pipe (FIFO)' : st.isCharacterDevice() ? 'a character device'
+    : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
+  throw new Error(`not a capture file: ${path} is ${what}; save the capture to a file first`);
+}
+
 /** Big files: a second thread reads and hashes into shared slots (sharedFileReader.ts); returns the SHA-256. */
-async function readOnThread(path: string, size: number, feed: CaptureFeed, afterChunk: () => Promise<void>, signal?: AbortSignal): Promise<string> {
-  const reader = new SharedFileReader(path, 6, size);
+async function readOnThread(path: string, size: number, limit: number, feed: CaptureFeed, afterChunk: () => Promise<void>, signal?: AbortSignal): Promise<string> {
+  const reader = new SharedFileReader(path, 6, size, { limit });
   try {
     for (;;) {
       const chunk = await reader.next();
@@ -352,12 +375,13 @@ async function readOnThread(path: string, size: number, feed: CaptureFeed, after
  * fresh buffer per chunk, which V8 counts as external memory and answers
  * with extra collections). Hashed by the feed.
  */
-async function readHere(path: string, size: number, feed: CaptureFeed, afterChunk: () => Promise<void>, signal?: AbortSignal): Promise<null> {
+async function readHere(path: string, size: number, limit: number, feed: CaptureFeed, afterChunk: () => Promise<void>, signal?: AbortSignal): Promise<null> {
   const file = await fs.promises.open(path, 'r');
   try {
     const buffer = new Uint8Array(size);
     for (let position = 0; ;) {
-      const { bytesRead } = await file.read(buffer, 0, size, position);
+      const want = Math.min(size, limit - position);
+      const { bytesRead } = want > 0 ? await file.read(buffer, 0, want, position) : { bytesRead: 0 };
       if (signal?.aborted) throw abortError(signal);
       if (bytesRead === 0) return null;
       position += bytesRead;

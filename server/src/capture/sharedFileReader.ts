@@ -10,6 +10,12 @@ export interface SharedFileReaderOptions {
    * chosen offset.
    */
   readHere?: number;
+  /**
+   * Bytes to read at most (the size when opened): a file that grows while it
+   * is read (a capture still being written) is read to that point, not on
+   * for as long as it keeps growing.
+   */
+  limit?: number;
 }
 
 /**
@@ -51,7 +57,7 @@ export class SharedFileReader {
     this.own = new Uint8Array(slotSize);
     this.data = new SharedArrayBuffer(slots * slotSize);
     this.ctrl = new Int32Array(new SharedArrayBuffer((LENGTH + 2 * slots) * 4));
-    const workerData: FileReaderWorkerData = { path, data: this.data, ctrl: this.ctrl.buffer as SharedArrayBuffer, slots, slotSize };
+    const workerData: FileReaderWorkerData = { path, data: this.data, ctrl: this.ctrl.buffer as SharedArrayBuffer, slots, slotSize, limit: opts.limit };
     this.worker = new Worker(script, { workerData });
     this.result = new Promise<string>((resolve, reject) => {
       this.worker.once('message', (m: FileReaderWorkerResult) => {
@@ -80,7 +86,8 @@ export class SharedFileReader {
     if (this.own) {
       const mine = this.opts.readHere;
       if (mine === undefined ? Atomics.load(this.ctrl, READY) === 0 : this.ownChunks < mine) {
-        const n = readSync(this.fd, this.own, 0, this.slotSize, this.ownPosition);
+        const want = Math.min(this.slotSize, (this.opts.limit ?? Infinity) - this.ownPosition);
+        const n = want > 0 ? readSync(this.fd, this.own, 0, want, this.ownPosition) : 0;
         if (n > 0) {
           this.ownPosition += n;
           this.ownChunks++;

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { CONTRACT_SCHEMA } from '../../../shared/analysis';
-import { compareJson, connectionJson, finiteReplacer, WrittenCertificates, type JsonOptions } from '../output/jsonContract';
+import { compareJsonChunks, connectionJson, finiteReplacer, WrittenCertificates, type JsonOptions } from '../output/jsonContract';
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
 
@@ -28,7 +28,9 @@ Usage:
       --packets   include each connection's packet timeline
       --all       list every TCP connection, not only TLS ones
       --ja4plus   also compute JA4S and JA4X (FoxIO License 1.1, non-commercial use)
-  ${TOOL_NAME} compare CLIENT [RELAY] [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints]] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--out FILE]
+      --max-memory MiB  memory budget of the run (default 512): past it the oldest held data is
+                  dropped, with a warning saying what (also for compare and report)
+  ${TOOL_NAME} compare CLIENT [RELAY] [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints]] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--max-memory MiB] [--out FILE]
       Match the client's and the relay's captures of the same connections (addresses and ports
       may differ), align their clocks, classify every packet and give a verdict per connection.
       With one capture, says what a single vantage point can tell.
@@ -107,8 +109,10 @@ async function writeOut(text: string, out: string | undefined): Promise<void> {
 async function analyzeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     json: { type: 'boolean' }, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
+    'max-memory': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('analyze takes exactly one capture file');
+  const maxMemoryMB = maxMemory(values['max-memory'] as string | undefined);
   const path = positionals[0];
   const userRules = values.rules ? await loadRulesOrThrow(values.rules as string) : undefined;
   const text = { color: !values.out && process.stdout.isTTY === true };
@@ -138,8 +142,8 @@ async function analyzeCommand(args: string[]): Promise<number> {
     out.write(values.json ? `{"schema":${CONTRACT_SCHEMA},"tool":${JSON.stringify({ name: TOOL_NAME, version: TOOL_VERSION })},\n"connections":[` : formatAnalysisHead(path, text));
     return out;
   };
-  const report = await analyzeFile(path, {
-    ja4plus: !!values.ja4plus, packets: !!values.packets, tlsOnly: !values.all, userRules, keep: false,
+  const run = analyzeFile(path, {
+    ja4plus: !!values.ja4plus, packets: !!values.packets, tlsOnly: !values.all, userRules, keep: false, maxMemoryMB,
     onConnection: (c) => {
       begin();
       // --json: one connection per line, so the output streams into jq or grep as well.
@@ -153,6 +157,20 @@ async function analyzeCommand(args: string[]): Promise<number> {
       return out && out.writableNeedDrain ? drained(out) : undefined;
     },
   });
+  let report: Awaited<typeof run>;
+  try {
+    report = await run;
+  } catch (err) {
+    // Connections already written: the document is closed, valid, with the
+    // reason, and the exit code still says the run failed.
+    if (out && values.json && !writeError) {
+      flush();
+      const failed = { severity: 'error', code: 'run.failed', location: null, message: oneLine(err) };
+      (out as Writable).write(`${shown > 0 ? '\n' : ''}],\n"input":null,\n"diagnostics":[${JSON.stringify(failed)}]}\n`);
+      await finishWriting(out);
+    }
+    throw err;
+  }
   flush();
   const w = begin();
   w.write(values.json
@@ -195,15 +213,24 @@ async function finishWriting(w: Writable): Promise<void> {
 
 const COMPARE_OPTIONS = {
   json: { type: 'boolean' }, baseline: { type: 'string' }, rules: { type: 'string' }, ja4plus: { type: 'boolean' }, out: { type: 'string' },
+  'max-memory': { type: 'string' },
 } as const;
 
-async function runCompare(positionals: string[], values: { baseline?: string; rules?: string; ja4plus?: boolean }) {
+/** --max-memory MiB: the run's memory budget (analysis/memoryBudget.ts). */
+function maxMemory(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 64) throw new UsageError(`--max-memory takes a number of MiB, at least 64 (got '${v}')`);
+  return n;
+}
+
+async function runCompare(positionals: string[], values: { baseline?: string; rules?: string; ja4plus?: boolean; 'max-memory'?: string }) {
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CLIENT [RELAY] capture files');
   const userRules = values.rules ? await loadRulesOrThrow(values.rules) : undefined;
   const b = values.baseline;
   const baseline = b === undefined ? undefined : /^\d+$/.test(b) ? Number(b) : { name: b, source: fileRef(b) };
   return new Inspector().compare(fileRef(positionals[0]), positionals[1] === undefined ? null : fileRef(positionals[1]), {
-    baseline, userRules, ja4plus: !!values.ja4plus,
+    baseline, userRules, ja4plus: !!values.ja4plus, maxMemoryMB: maxMemory(values['max-memory']),
   });
 }
 
@@ -216,10 +243,33 @@ async function loadRulesOrThrow(path: string) {
 
 async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' } });
-  const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean });
-  const text = values.json ? compareJson(report, { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'] }) : formatCompare(report, { color: !values.out && process.stdout.isTTY === true });
-  await writeOut(text, values.out as string | undefined);
+  const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean; 'max-memory'?: string });
+  if (values.json) {
+    // In pieces: a compare of two big captures is longer than V8's longest string.
+    const opts = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'] };
+    await writeChunks(compareJsonChunks(report, opts), values.out as string | undefined);
+    return 0;
+  }
+  await writeOut(formatCompare(report, { color: !values.out && process.stdout.isTTY === true }), values.out as string | undefined);
   return 0;
+}
+
+/** Writes pieces in batches of about 1 MiB, waiting for the pipe or file to drain. */
+async function writeChunks(chunks: Iterable<string>, path: string | undefined): Promise<void> {
+  const w: Writable = path ? createWriteStream(path) : process.stdout;
+  let failed: Error | null = null;
+  if (w !== process.stdout) w.on('error', (e: Error) => { failed = e; });
+  let batch = '';
+  for (const piece of chunks) {
+    batch += piece;
+    if (batch.length < 1 << 20) continue;
+    if (failed) throw failed;
+    if (!w.write(batch)) await drained(w);
+    batch = '';
+  }
+  w.write(`${batch}\n`);
+  await finishWriting(w);
+  if (failed) throw failed;
 }
 
 async function reportCommand(args: string[]): Promise<number> {
@@ -227,7 +277,7 @@ async function reportCommand(args: string[]): Promise<number> {
   const format = (values.format as string | undefined) ?? 'html';
   if (!isReportFormat(format)) throw new UsageError(`--format must be ${REPORT_FORMATS.join(', ').replace(/, (?=[^,]*$)/, ' or ')} (got '${format}')`);
   if (!values.out) throw new UsageError('report needs --out FILE');
-  const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean });
+  const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean; 'max-memory'?: string });
   await writeReport(report, format, values.out as string);
   process.stdout.write(`${formatVerdictLine(report)}\nreport written to ${values.out}\n`);
   return 0;

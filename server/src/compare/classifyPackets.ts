@@ -1,6 +1,7 @@
 import type { ConnectionReport, PacketReport } from '../../../shared/analysis';
 import type { ClockOffset, PairPacket } from '../../../shared/compare';
 import { addPayloadHashes } from '../tcp/payloadHash';
+import { minOf } from '../util/extremes';
 
 /**
  * Packets of one matched connection, from both ends, joined: the same packet
@@ -245,13 +246,13 @@ export function estimateClockOffset(samples: JoinResult['samples']): ClockOffset
   const b = samples.relayToClient.filter(Number.isFinite);
   const n = { clientToRelay: a.length, relayToClient: b.length };
   if (a.length > 0 && b.length > 0) {
-    const d1 = Math.min(...a);
-    const d2 = Math.min(...b);
+    const d1 = minOf(a);
+    const d2 = minOf(b);
     const theta = (d1 - d2) / 2;
     return { seconds: theta, uncertainty: Math.abs(d1 + d2) / 2, samples: n, method: 'two-way-median', oneWayDelay: (median(a) + median(b)) / 2 };
   }
-  if (a.length > 0) return { seconds: Math.min(...a), uncertainty: Math.abs(median(a) - Math.min(...a)) + 1e-6, samples: n, method: 'one-way-minimum', oneWayDelay: null };
-  if (b.length > 0) return { seconds: -Math.min(...b), uncertainty: Math.abs(median(b) - Math.min(...b)) + 1e-6, samples: n, method: 'one-way-minimum', oneWayDelay: null };
+  if (a.length > 0) return { seconds: minOf(a), uncertainty: Math.abs(median(a) - minOf(a)) + 1e-6, samples: n, method: 'one-way-minimum', oneWayDelay: null };
+  if (b.length > 0) return { seconds: -minOf(b), uncertainty: Math.abs(median(b) - minOf(b)) + 1e-6, samples: n, method: 'one-way-minimum', oneWayDelay: null };
   return { seconds: 0, uncertainty: Number.POSITIVE_INFINITY, samples: n, method: 'none', oneWayDelay: null };
 }
 

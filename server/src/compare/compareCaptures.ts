@@ -17,6 +17,8 @@ export interface CompareOptions {
   baseline?: string;
   userRules?: UserRule[];
   signal?: AbortSignal;
+  /** Memory budget of each analysis, in MiB (see AnalyzeOptions). */
+  maxMemoryMB?: number;
   onProgress?(side: 'client' | 'relay', bytesRead: number, totalBytes: number): void;
 }
 
@@ -39,7 +41,7 @@ export async function compareSources<S>(
   opts: Omit<CompareOptions, 'baseline'> & { baseline?: BaselineSpec<S> } = {},
 ): Promise<CompareReport> {
   const certificates = new CertificateCache();
-  const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal };
+  const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal, maxMemoryMB: opts.maxMemoryMB };
   const clientReport = await analyse(client, { ...base, onProgress: (a, b) => opts.onProgress?.('client', a, b) });
   const relayReport = relay !== null ? await analyse(relay, { ...base, onProgress: (a, b) => opts.onProgress?.('relay', a, b) }) : null;
   const baseline = opts.baseline === undefined ? null : await resolveBaseline(opts.baseline, clientReport, (s) => analyse(s, base));

@@ -27,10 +27,28 @@ export function matchConnections(client: ConnectionReport[], relay: ConnectionRe
     if (list) list.push(r);
     else relayByRandom.set(key, [r]);
   }
+  // Only pairs that share a ClientHello random, an initial sequence number or
+  // a payload segment can reach MIN_SCORE (segment sizes alone give at most
+  // 20), so the relay's connections are indexed by those keys and each client
+  // connection is scored against the ones it shares a key with: trying all
+  // pairs took 500 s for 6,500 connections against themselves.
+  const index = new KeyIndex<ConnectionReport>();
+  const relayFacts = new Map<ConnectionReport, Facts>();
+  for (const r of relay) {
+    const f = facts(r);
+    relayFacts.set(r, f);
+    for (const k of f.keys) index.add(k, r);
+  }
   for (const c of client) {
-    for (const r of relay) {
-      const m = score(c, r, relayByRandom);
-      if (m.score >= MIN_SCORE) candidates.push(m);
+    const cf = facts(c);
+    const seen = new Set<ConnectionReport>();
+    for (const k of cf.keys) {
+      for (const r of index.get(k)) {
+        if (seen.has(r)) continue;
+        seen.add(r);
+        const m = score(c, cf, r, relayFacts.get(r)!, relayByRandom);
+        if (m.score >= MIN_SCORE) candidates.push(m);
+      }
     }
   }
   candidates.sort((a, b) => b.score - a.score || a.client.id - b.client.id || a.relay.id - b.relay.id);
@@ -51,7 +69,54 @@ export function matchConnections(client: ConnectionReport[], relay: ConnectionRe
   };
 }
 
-function score(c: ConnectionReport, r: ConnectionReport, byRandom: Map<string, ConnectionReport[]>): Match {
+/**
+ * Connections sharing a key can be many (a scan's SYNs that all start at the
+ * same sequence number, one request replayed a thousand times): past this
+ * many per key, further ones are not indexed under it, so one key never
+ * brings back the all-pairs cost. They still pair through their other keys.
+ */
+const MAX_PER_KEY = 256;
+
+class KeyIndex<T> {
+  private readonly map = new Map<string, T[]>();
+  add(key: string, v: T): void {
+    const list = this.map.get(key);
+    if (!list) this.map.set(key, [v]);
+    else if (list.length < MAX_PER_KEY) list.push(v);
+  }
+  get(key: string): readonly T[] {
+    return this.map.get(key) ?? [];
+  }
+}
+
+/** What a connection is scored on, computed once per connection instead of once per pair. */
+interface Facts {
+  /** Index keys: the random, each ISN, each payload segment. */
+  keys: string[];
+  /** Payload segments as `from/seq/hash`. */
+  payloads: Set<string>;
+  sizes: string[];
+}
+
+function facts(c: ConnectionReport): Facts {
+  const keys: string[] = [];
+  const random = c.clientHello?.random;
+  if (random) keys.push(`r${random}`);
+  if (c.tcp.isn.client !== null) keys.push(`c${c.tcp.isn.client}`);
+  if (c.tcp.isn.server !== null) keys.push(`s${c.tcp.isn.server}`);
+  const payloads = new Set<string>();
+  for (const p of c.packets ?? []) {
+    if (!p.payloadHash) continue;
+    const k = `${p.from}/${p.seq}/${p.payloadHash}`;
+    if (!payloads.has(k)) {
+      payloads.add(k);
+      keys.push(`p${k}`);
+    }
+  }
+  return { keys, payloads, sizes: sizeSequence(c.packets ?? []) };
+}
+
+function score(c: ConnectionReport, cf: Facts, r: ConnectionReport, rf: Facts, byRandom: Map<string, ConnectionReport[]>): Match {
   let s = 0;
   const by: string[] = [];
   const cr = c.clientHello?.random;
@@ -70,12 +135,12 @@ function score(c: ConnectionReport, r: ConnectionReport, byRandom: Map<string, C
     s += 40;
     by.push('server initial sequence number');
   }
-  const common = commonPayloads(c.packets ?? [], r.packets ?? []);
+  const common = commonPayloads(cf.payloads, rf.payloads);
   if (common > 0) {
     s += Math.min(50, common * 10);
     by.push(`${common} identical payload segment${common === 1 ? '' : 's'}`);
   }
-  const sizes = sizeSimilarity(c.packets ?? [], r.packets ?? []);
+  const sizes = sizeSimilarity(cf.sizes, rf.sizes);
   if (sizes > 0.5) {
     s += Math.round(sizes * 20);
     by.push(`segment sizes and order (${Math.round(sizes * 100)}% alike)`);
@@ -83,21 +148,25 @@ function score(c: ConnectionReport, r: ConnectionReport, byRandom: Map<string, C
   return { client: c, relay: r, score: s, matchedBy: by };
 }
 
-function commonPayloads(a: PacketReport[], b: PacketReport[]): number {
-  const seen = new Set<string>();
-  for (const p of a) if (p.payloadHash) seen.add(`${p.from}/${p.seq}/${p.payloadHash}`);
-  const counted = new Set<string>();
-  for (const p of b) {
-    const k = `${p.from}/${p.seq}/${p.payloadHash}`;
-    if (p.payloadHash && seen.has(k)) counted.add(k);
-  }
-  return counted.size;
+function commonPayloads(a: Set<string>, b: Set<string>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let n = 0;
+  for (const k of small) if (large.has(k)) n++;
+  return n;
 }
 
-/** Share of the first data segments (by direction, in order) whose sizes agree. */
-function sizeSimilarity(a: PacketReport[], b: PacketReport[]): number {
-  const seq = (ps: PacketReport[]) => ps.filter((p) => p.length > 0 && !p.notes.includes('retransmission')).slice(0, 16).map((p) => `${p.from}:${p.length}`);
-  const x = seq(a), y = seq(b);
+/** The first data segments (by direction, in order), to compare sizes. */
+function sizeSequence(ps: PacketReport[]): string[] {
+  const out: string[] = [];
+  for (const p of ps) {
+    if (out.length >= 16) break;
+    if (p.length > 0 && !p.notes.includes('retransmission')) out.push(`${p.from}:${p.length}`);
+  }
+  return out;
+}
+
+/** Share of the first data segments whose sizes agree. */
+function sizeSimilarity(x: string[], y: string[]): number {
   const n = Math.min(x.length, y.length);
   if (n < 2) return 0;
   let same = 0;

@@ -1,5 +1,6 @@
 import type { ConnectionReport, PacketReport } from '../../../shared/analysis';
 import type { ClockOffset, Interference, PairPacket, PathDirection } from '../../../shared/compare';
+import { maxOf } from '../util/extremes';
 
 /** Time of day, UTC, to the millisecond: what researchers line up against their dumps. */
 const fmtTime = (t: number): string => (Number.isFinite(t) ? new Date(t * 1000).toISOString().slice(11, 23) : '?');
@@ -170,7 +171,7 @@ export function judgeSingle(conn: ConnectionReport): Interference {
     const sent = ps.filter((p) => p.from === from && p.length > 0);
     if (sent.length === 0) continue;
     const acks = ps.filter((p) => p.from !== from && p.ack >= 0).map((p) => p.ack);
-    const maxAck = acks.length ? Math.max(...acks) : -1;
+    const maxAck = maxOf(acks, -1);
     const unacked = sent.filter((p) => maxAck < p.seq + p.length);
     if (unacked.length === 0) continue;
     const first = unacked[0];

@@ -199,7 +199,7 @@ class ServerState {
   report(source: CaptureSource, opts: { token?: CancellationToken; progress?: Progress; onConnection?: (c: ConnectionReport) => void }): Promise<AnalysisReport> {
     return this.analyse(this.refOf(source), {
       packets: true, ja4plus: this.settings.ja4plus, signal: signalOf(opts.token), onConnection: opts.onConnection,
-      onProgress: progressOf(opts.progress),
+      onProgress: progressOf(opts.progress), maxMemoryMB: this.settings.maxMemoryMegabytes,
     });
   }
 
@@ -210,7 +210,7 @@ class ServerState {
     const baseline = b === undefined ? undefined : /^\d+$/.test(b) ? Number(b) : { name: b, source: this.refOf({ uri: b }) };
     const onProgress = { client: progressOf(progress?.scaled(0, relay ? 50 : 100)), relay: progressOf(progress?.scaled(50, 100)) };
     const report = await this.inspector.compare(client, relay, {
-      baseline, ja4plus: this.settings.ja4plus, userRules: await this.userRules(), signal: signalOf(token),
+      baseline, ja4plus: this.settings.ja4plus, userRules: await this.userRules(), signal: signalOf(token), maxMemoryMB: this.settings.maxMemoryMegabytes,
       onProgress: (side, read, total) => onProgress[side]?.(read, total),
     });
     return { report, client, relay };

@@ -19,6 +19,7 @@ import { compareReports } from '../compare/compareCaptures';
 import type { UserRule } from '../rules/userRules';
 import { PacketCollector, type IndexData, type PacketEntry } from './positionIndex';
 import { TokenType } from './tokenTypes';
+import { maxOf, minOf } from '../util/extremes';
 
 export interface TextModelOptions {
   ja4plus?: boolean;
@@ -94,7 +95,7 @@ function connectionLines(report: AnalysisReport, index: IndexData): Map<number, 
   for (const c of report.connections) {
     const packets = (c.packets ?? []).map((p) => byIndex.get(p.index)).filter((p): p is PacketEntry => !!p && p.firstLine >= 0);
     if (packets.length === 0) continue;
-    out.set(c.id, { first: Math.min(...packets.map((p) => p.firstLine)), last: Math.max(...packets.map((p) => p.lastLine)), packets });
+    out.set(c.id, { first: minOf(packets.map((p) => p.firstLine)), last: maxOf(packets.map((p) => p.lastLine)), packets });
   }
   return out;
 }

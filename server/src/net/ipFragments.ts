@@ -96,6 +96,15 @@ export class IpFragments {
   private readonly scratch = newTcpPacket();
   private readonly piece = newTcpPacket();
 
+  /**
+   * Datagrams waiting at once. MAX_HELD_BYTES alone let a million 8-byte
+   * first fragments through (8 MB of bytes, 2 GB of bookkeeping); the run's
+   * budget sets this (analyzer.ts).
+   */
+  maxDatagrams = Infinity;
+  /** Datagrams given up to stay within maxDatagrams. */
+  evictedForCount = 0;
+
   constructor(private readonly sink: FragmentSink) {}
 
   /** Takes one fragment, `t` as the decoder left it (IP_FRAGMENT). */
@@ -157,11 +166,13 @@ export class IpFragments {
       this.complete(d, d.total);
       return;
     }
-    while (this.held > MAX_HELD_BYTES && this.pending.size > 0) {
+    while ((this.held > MAX_HELD_BYTES || this.pending.size > this.maxDatagrams) && this.pending.size > 0) {
       const oldest = this.pending.values().next().value as Datagram;
+      const why = this.held > MAX_HELD_BYTES ? `more than ${MAX_HELD_BYTES >> 20} MiB of fragments` : `more than ${this.maxDatagrams} datagrams (memory budget)`;
+      if (this.held <= MAX_HELD_BYTES) this.evictedForCount++;
       this.sink.diagnostic({
         severity: 'warning', code: 'ip.fragments-evicted', packet: oldest.fragments[0].packet, location: oldest.fragments[0].where,
-        message: `${describe(oldest.ip)}: more than ${MAX_HELD_BYTES >> 20} MiB of fragments waiting at once; this datagram was given up first`,
+        message: `${describe(oldest.ip)}: ${why} waiting at once; this datagram was given up first`,
       });
       this.giveUp(oldest, true);
     }

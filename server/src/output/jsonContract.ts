@@ -19,6 +19,7 @@
  * the raw fingerprint strings (`ja3Full`, `ja4_r`, …), which spell out the
  * hellos written beside them (`--raw-fingerprints` keeps them; the hashes stay).
  */
+import { jsonChunks } from '../util/jsonChunks';
 import type { CertificateRef, CertificateReport, ConnectionReport, MessageDetails, MessageReport, TlsExtension } from '../../../shared/analysis';
 import type { CompareReport } from '../../../shared/compare';
 
@@ -174,11 +175,19 @@ export function connectionJson(c: ConnectionReport, opts: JsonOptions, written?:
 }
 
 /** `compare --json`. Certificate references point within the same side (connection ids are per capture). */
-export function compareJson(r: CompareReport, opts: JsonOptions): string {
+/** `compare --json` as written, in pieces: a comparison of two big captures is longer than V8's longest string. */
+export function compareJsonChunks(r: CompareReport, opts: JsonOptions): Generator<string> {
   const side = (a: CompareReport['client']) => {
     const written = new WrittenCertificates();
     return { ...a, connections: a.connections.map((c) => connectionAsWritten(c, opts, written)) };
   };
   const out: CompareReport = { ...r, client: side(r.client), relay: r.relay && side(r.relay) };
-  return `${JSON.stringify(out, replacer(opts), 2)}\n`;
+  return jsonChunks(out, replacer(opts), 2);
+}
+
+/** The same as one string (tests, small documents). */
+export function compareJson(r: CompareReport, opts: JsonOptions): string {
+  let text = '';
+  for (const piece of compareJsonChunks(r, opts)) text += piece;
+  return `${text}\n`;
 }

@@ -4,6 +4,7 @@ import { TcpFlag, ipv4Text, type TcpPacket } from '../net/tcpPacket';
 import { payloadHash } from './payloadHash';
 import { DirectionStream, PacketNote } from './reassembly';
 import { Ipv4TupleTable, canonicalFirst } from './tupleTable';
+import { CONNECTION_COST, type MemoryBudget } from '../analysis/memoryBudget';
 
 export interface Endpoint {
   address: string;
@@ -68,6 +69,8 @@ export class Connection {
   done = false;
   /** Seen only through summary lines (tcpdump -nn without hex): the TLS layer is not available. */
   noBytes = false;
+  /** Finished early to stay within the memory budget (its later packets start a new connection). */
+  shed = false;
   /** Set by the owner (TLS session); opaque here. */
   session: unknown = null;
   /** IPv4 only: A's address and port, to tell directions without strings. */
@@ -109,6 +112,8 @@ export interface ConnectionEvents {
   finished(c: Connection): void;
   /** A packet of a connection already closed and finished (a late retransmission or ACK): counted, not a new connection. */
   late?(connection: number, packet: number, secondsAfterClose: number): void;
+  /** `c` was finished early to stay within the memory budget, while `raw` was read. */
+  shed?(c: Connection, raw: RawPacket): void;
 }
 
 /**
@@ -175,6 +180,15 @@ export class ConnectionTable {
   private lingerDue = Infinity;
   /** Closed connections finished by lingering, by tuple key, oldest first. */
   private readonly tombstones = new Map<string, Tombstone>();
+  /** Shared by the run; null: no budget (tests of the table alone). */
+  budget: MemoryBudget | null = null;
+  /**
+   * Open connections in order of creation (a Set keeps insertion order), to
+   * shed the oldest when too many are open; each leaves it when it ends, so
+   * nothing finished is held here.
+   */
+  private readonly byAge = new Set<Connection>();
+  private ageCursor: Iterator<Connection> | null = null;
 
   constructor(private readonly events: ConnectionEvents) {}
 
@@ -206,6 +220,7 @@ export class ConnectionTable {
         c.v4Key = [ka, kb, kp];
         c.tunnel = t.encapsulation;
         this.v4.set(ka, kb, kp, c);
+        this.opened(c, raw);
       }
       conn = c;
       fromA = src === conn.aAddr && sp === conn.aPort;
@@ -224,6 +239,7 @@ export class ConnectionTable {
         c = new Connection(this.nextId++, { address: t.src6, port: t.srcPort }, { address: t.dst6, port: t.dstPort }, key);
         c.tunnel = t.encapsulation;
         this.other.set(key, c);
+        this.opened(c, raw);
       }
       conn = c;
       fromA = this.isFromA(conn, t.src6, t.srcPort);
@@ -254,6 +270,7 @@ export class ConnectionTable {
     if (!c) {
       c = new Connection(this.nextId++, { address: s.src, port: s.srcPort }, { address: s.dst, port: s.dstPort }, key);
       this.other.set(key, c);
+      this.opened(c, raw);
     }
     const fromA = this.isFromA(c, s.src, s.srcPort);
     const stream = fromA ? c.sa : c.sb;
@@ -279,9 +296,9 @@ export class ConnectionTable {
   sweep(now: number): void {
     if (Number.isNaN(now)) return;
     for (const c of this.v4.valuesList()) {
-      if (now - c.lastTime > this.idleTimeout) { this.v4.delete(...c.v4Key!); c.done = true; this.events.finished(c); }
+      if (now - c.lastTime > this.idleTimeout) { this.v4.delete(...c.v4Key!); this.over(c); }
     }
-    for (const [k, c] of this.other) if (now - c.lastTime > this.idleTimeout) { this.other.delete(k); c.done = true; this.events.finished(c); }
+    for (const [k, c] of this.other) if (now - c.lastTime > this.idleTimeout) { this.other.delete(k); this.over(c); }
   }
 
   private finishLingering(now: number): void {
@@ -305,8 +322,9 @@ export class ConnectionTable {
 
   /** End of capture: every open connection is finished, in order of first appearance. */
   finishAll(): void {
-    const all: Connection[] = [];
-    all.push(...this.v4.valuesList());
+    // Appended one by one: spreading a port scan's 150,000 open connections
+    // into push() overflowed the call stack.
+    const all: Connection[] = this.v4.valuesList();
     for (const c of this.other.values()) all.push(c);
     this.v4.clear();
     this.other.clear();
@@ -314,9 +332,32 @@ export class ConnectionTable {
     this.closing.length = 0;
     this.closingHead = 0;
     this.lingerDue = Infinity;
-    for (const c of all) {
-      c.done = true;
-      this.events.finished(c);
+    this.byAge.clear();
+    this.ageCursor = null;
+    for (const c of all) this.over(c);
+  }
+
+  /**
+   * A new connection takes its cost from the budget; past the connections'
+   * share the oldest open one is finished early (reported with what it had)
+   * and the owner told, so a port scan of millions of SYNs stays within the
+   * budget. Oldest by first packet: cheap to keep in order, and in a flood
+   * the oldest are the scan's own dead SYNs.
+   */
+  private opened(c: Connection, raw: RawPacket): void {
+    const b = this.budget;
+    if (!b) return;
+    b.take('connections', CONNECTION_COST);
+    c.sa.budget = b;
+    c.sb.budget = b;
+    this.byAge.add(c);
+    while (b.over('connections')) {
+      const old = this.oldestOpen();
+      if (!old || old === c) break;
+      old.shed = true;
+      this.finish(old);
+      b.shed.connections++;
+      this.events.shed?.(old, raw);
     }
   }
 
@@ -355,6 +396,29 @@ export class ConnectionTable {
     return true;
   }
 
+  /**
+   * The oldest open connection, through one iterator kept across calls:
+   * starting a fresh one each time scanned again over every deleted entry
+   * at the front of the Set (twice as slow on a SYN flood). Entries before
+   * the cursor are all finished, so it never skips one still open.
+   */
+  private oldestOpen(): Connection | undefined {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.ageCursor ??= this.byAge.values();
+      const r = this.ageCursor.next();
+      if (!r.done) return r.value;
+      this.ageCursor = null;
+    }
+    return undefined;
+  }
+
+  /** Every way a connection ends comes here once: its cost goes back to the budget. */
+  private over(c: Connection): void {
+    c.done = true;
+    if (this.byAge.delete(c)) this.budget?.give('connections', CONNECTION_COST);
+    this.events.finished(c);
+  }
+
   private isFromA(c: Connection, addr: string, port: number): boolean {
     return c.a.port === port && c.a.address === addr && !(c.b.port === port && c.b.address === addr && c.a.port !== c.b.port);
   }
@@ -375,8 +439,7 @@ export class ConnectionTable {
     } else if (this.other.get(c.key) === c) {
       this.other.delete(c.key);
     }
-    c.done = true;
-    this.events.finished(c);
+    this.over(c);
   }
 
   private feed(c: Connection, fromA: boolean, raw: RawPacket, flags: number, seq: number, ack: number, window: number,

@@ -1,5 +1,6 @@
 import type { TextPositions } from '../capture/packet';
 import { StreamMap } from './streamMap';
+import type { MemoryBudget } from '../analysis/memoryBudget';
 
 /** Per-packet notes, as bits so a timeline of 100k packets stays small. */
 export const PacketNote = {
@@ -118,6 +119,8 @@ export class DirectionStream {
   private pending: Pending[] = [];
   private pendingBytes = 0;
   consumer: StreamConsumer | null = null;
+  /** The run's budget: out-of-order bytes of all streams together are capped there too. */
+  budget: MemoryBudget | null = null;
   /** Once false, bytes are no longer copied or delivered (only offsets tracked). */
   wantBytes = true;
   synSeen = false;
@@ -223,6 +226,7 @@ export class DirectionStream {
     this.consumer?.end();
     this.consumer = null;
     this.pending = [];
+    this.budget?.give('out-of-order', this.pendingBytes);
     this.pendingBytes = 0;
   }
 
@@ -230,6 +234,7 @@ export class DirectionStream {
   stopBytes(): void {
     this.wantBytes = false;
     this.pending = [];
+    this.budget?.give('out-of-order', this.pendingBytes);
     this.pendingBytes = 0;
   }
 
@@ -252,9 +257,13 @@ export class DirectionStream {
     while (i > 0 && list[i - 1].offset > p.offset) i--;
     list.splice(i, 0, p);
     this.pendingBytes += p.bytes.length;
-    while (this.pendingBytes > MAX_PENDING_BYTES || list.length > MAX_PENDING_SEGMENTS) {
+    this.budget?.take('out-of-order', p.bytes.length);
+    // Past the run's share for all streams together, the stream adding gives
+    // up its wait (256 connections × 4 MiB each took over a gigabyte).
+    while (this.pendingBytes > MAX_PENDING_BYTES || list.length > MAX_PENDING_SEGMENTS || (this.budget?.over('out-of-order') && list.length > 0)) {
       // The hole is not being filled: the bytes were lost before the capture point.
       const first = list[0];
+      if (this.budget && this.pendingBytes <= MAX_PENDING_BYTES && list.length <= MAX_PENDING_SEGMENTS) this.budget.shed['out-of-order'] += first.bytes.length;
       if (first.offset > this.next) this.declareGap(this.next, first.offset - this.next);
       this.drain();
     }
@@ -265,6 +274,7 @@ export class DirectionStream {
     while (list.length > 0 && list[0].offset <= this.next) {
       const p = list.shift()!;
       this.pendingBytes -= p.bytes.length;
+      this.budget?.give('out-of-order', p.bytes.length);
       const end = p.offset + p.bytes.length;
       if (end > this.next) {
         const skip = this.next - p.offset;

@@ -55,10 +55,12 @@ export function detectLines(lines: Line[]): CaptureFormat | null {
   let titles = 0;
   let offsetHex = 0;
   let summary = 0;
-  const end = Math.min(lines.length, DETECT_LINES);
-  for (let k = 0; k < end; k++) {
+  // Blank lines do not count toward the lines looked at: a dump with
+  // thousands of them after its first header was taken for a summary.
+  for (let k = 0, seen = 0; k < lines.length && seen < DETECT_LINES; k++) {
     const s = lines[k].text;
-    if (s.length === 0) continue;
+    if (s.trim().length === 0) continue;
+    seen++;
     if (isTcpdumpHexLine(s)) tcpdumpHex++;
     else if (isTsharkHexLine(s)) tshark++;
     else if (isOffsetHexLine(s)) offsetHex++;

@@ -1,0 +1,70 @@
+/**
+ * JSON.stringify(value, replacer, indent) as a sequence of pieces whose
+ * concatenation is byte-identical to it, so a report far larger than V8's
+ * longest string (about 512 MiB; "Invalid string length") can still be
+ * written: containers down to `splitDepth` are walked here (with an explicit
+ * stack, not recursion), everything below is stringified whole.
+ */
+export function* jsonChunks(value: unknown, replacer: (key: string, value: unknown) => unknown, indent: number, splitDepth = 3): Generator<string> {
+  const pad = (depth: number) => ' '.repeat(indent * depth);
+  type Frame = { entries: Array<[string, unknown]>; i: number; isArray: boolean; depth: number; wrote: boolean };
+  const prepare = (key: string, holder: unknown, v: unknown): unknown => {
+    let x = v;
+    if (x !== null && typeof x === 'object' && typeof (x as { toJSON?: unknown }).toJSON === 'function') x = (x as { toJSON(k: string): unknown }).toJSON(key);
+    return replacer.call(holder, key, x);
+  };
+  const leaf = (v: unknown, depth: number): string | undefined => {
+    const s = JSON.stringify(v, replacer, indent);
+    // Nested lines are indented from the document's left edge.
+    return s === undefined ? undefined : depth === 0 ? s : s.replace(/\n/g, `\n${pad(depth)}`);
+  };
+  const open = (v: object, depth: number): Frame | string => {
+    if (Array.isArray(v)) {
+      if (v.length === 0) return '[]';
+      return { entries: v.map((x, i) => [String(i), x] as [string, unknown]), i: 0, isArray: true, depth, wrote: false };
+    }
+    const entries = Object.entries(v);
+    return { entries, i: 0, isArray: false, depth, wrote: false };
+  };
+  const root = prepare('', { '': value }, value);
+  if (root === null || typeof root !== 'object' || splitDepth <= 0) {
+    const s = leaf(root, 0);
+    if (s !== undefined) yield s;
+    return;
+  }
+  const first = open(root, 0);
+  if (typeof first === 'string') { yield first; return; }
+  const stack: Array<{ frame: Frame; holder: object }> = [{ frame: first, holder: root }];
+  yield first.isArray ? '[' : '{';
+  while (stack.length > 0) {
+    const { frame, holder } = stack[stack.length - 1];
+    if (frame.i >= frame.entries.length) {
+      stack.pop();
+      const close = frame.isArray ? ']' : '}';
+      yield frame.wrote ? `\n${pad(frame.depth)}${close}` : (frame.isArray ? '[]' : '{}').slice(1);
+      continue;
+    }
+    const [key, raw] = frame.entries[frame.i++];
+    const v = prepare(key, holder, raw);
+    const inner = frame.depth + 1;
+    const lead = `${frame.wrote ? ',' : ''}\n${pad(inner)}${frame.isArray ? '' : `${JSON.stringify(key)}: `}`;
+    if (v !== null && typeof v === 'object' && inner < splitDepth) {
+      const child = open(v, inner);
+      frame.wrote = true;
+      if (typeof child === 'string') { yield lead + child; continue; }
+      yield lead + (child.isArray ? '[' : '{');
+      stack.push({ frame: child, holder: v });
+      continue;
+    }
+    const s = leaf(v, inner);
+    if (s === undefined) {
+      // Like JSON.stringify: undefined and functions vanish from objects, become null in arrays.
+      if (!frame.isArray) continue;
+      frame.wrote = true;
+      yield `${lead}null`;
+      continue;
+    }
+    frame.wrote = true;
+    yield lead + s;
+  }
+}
