@@ -148,6 +148,8 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     } catch {
       // Stat failed (virtual file system): let the server report what it can read.
     }
+    // Only now, after any question above, does the webview show progress and its Cancel.
+    post({ type: 'progress', percentage: 0 });
     const client = this.ctx.client;
     const streamId = `${uri.toString()}#${Date.now()}`;
     const sub = client.onNotification(ConnectionFoundNotification.type, (p) => {
@@ -169,7 +171,8 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       const single = await client.sendRequest(CompareRequest.type, { client: source, relay: null }, token);
       post({ type: 'verdicts', verdicts: (single.singleVantage ?? []).map((v) => ({ connection: v.connection, interference: v.interference, suspects: v.suspects })) });
     } catch (e) {
-      post({ type: 'error', message: token.isCancellationRequested ? 'Cancelled.' : messageOf(e) });
+      // Cancelled: the connections streamed so far stay, and the webview says the rest was not read.
+      post(token.isCancellationRequested ? { type: 'cancelled' } : { type: 'error', message: messageOf(e) });
     } finally {
       sub.dispose();
     }

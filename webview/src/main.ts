@@ -24,6 +24,7 @@ import type { ConnectionReport, InputReport, ReportDiagnostic } from '../../shar
 import type { CompareReport, ConnectionPair, Interference } from '../../shared/compare';
 import type { CaptureSide, ConnectionVerdict, NoteTarget, TimeDisplay, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
 import { buildLadder, buildSections, confidenceWords, endpoint, verdictSentence, type Section } from '../../shared/report/model';
+import { NOT_TLS_CODE, notTlsReasons, packetCountsLine } from '../../shared/captureContents';
 import { assertNever } from '../../shared/assertNever';
 import { bytesArrived, post } from './api';
 import { DetailPane } from './detail';
@@ -43,6 +44,10 @@ const state = {
   input: null as InputReport | null,
   diagnostics: [] as ReportDiagnostic[],
   done: false,
+  /** The user cancelled the decode: what arrived before is kept and shown, marked incomplete. */
+  cancelled: false,
+  /** The decode has begun (after any "Decode every handshake?" question): before that there is no progress to show. */
+  started: false,
   error: null as string | null,
   progress: null as number | null,
   notes: [] as WebviewNote[],
@@ -132,6 +137,14 @@ class CaptureView {
   readonly detail = new DetailPane({ notes: () => state.notes, addNote });
   private readonly bannerBox = h('div', { class: 'banner-box' });
   private readonly status = h('div', { class: 'status-line', role: 'status' });
+  // The progress row is built once and updated in place: rebuilt on every
+  // progress message, its Cancel button was replaced under the pointer and
+  // clicks landed on a detached element.
+  private readonly progressText = h('span', { class: 'progress-text' });
+  private readonly progressBar = ce('vscode-progress-bar', { 'aria-label': 'Decoding', indeterminate: true });
+  private readonly cancelButton = button('Cancel', 'close', () => this.cancel(), { secondary: true, id: 'cancel-decode' });
+  private readonly progressRow = h('div', { class: 'progress-row' }, this.progressText, this.progressBar, this.cancelButton);
+  private readonly callouts = h('div', { class: 'status-callouts' });
   private readonly summary = h('span', { class: 'muted header-summary' });
   private selected: number | null = null;
   private userChose = false;
@@ -159,7 +172,38 @@ class CaptureView {
       ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '300px', 'fixed-pane': 'start', class: 'split main-split' },
         Object.assign(listPane, { slot: 'start' }), Object.assign(right, { slot: 'end' })));
     this.detail.clear('Waiting for the first handshake…');
-    this.bannerBox.replaceChildren(banner(null, 'server', [], 'Decoding the capture…'));
+    this.bannerBox.replaceChildren(banner(null, 'server', [], 'Opening the capture…'));
+    this.status.append(this.progressRow, this.callouts);
+    this.progressRow.hidden = true;
+  }
+
+  private cancel(): void {
+    this.cancelButton.setAttribute('disabled', '');
+    this.cancelButton.textContent = 'Cancelling…';
+    post({ type: 'cancel' });
+  }
+
+  private renderProgress(): void {
+    const running = state.started && !state.done && !state.error;
+    this.progressRow.hidden = !running;
+    if (!running) return;
+    this.progressText.replaceChildren(icon('loading'), ` Decoding… ${state.progress !== null ? `${state.progress} %` : ''} — ${plural(state.connections.size, 'connection')} so far`);
+    if (state.progress !== null) {
+      this.progressBar.removeAttribute('indeterminate');
+      this.progressBar.setAttribute('max', '100');
+      this.progressBar.setAttribute('value', String(state.progress));
+    }
+  }
+
+  /** Said in the banner once decoding ended with nothing to list: what the capture holds, and why none of it is TLS. */
+  private nothingDecoded(): void {
+    const extra: HTMLElement[] = [];
+    if (state.input) extra.push(h('div', { class: 'capture-contents' }, `${state.input.format}${state.input.compressed ? ' (gzip)' : ''}: ${packetCountsLine(state.input, 0)}`));
+    const reasons = notTlsReasons(state.diagnostics);
+    if (reasons.length) extra.push(h('ul', { class: 'not-tls' }, ...reasons.map((d) => h('li', {}, d.message))));
+    const title = state.cancelled ? 'Cancelled before a TLS connection was found.' : 'No TLS connection in this capture.';
+    this.bannerBox.replaceChildren(banner(null, 'server', extra, title));
+    this.list.setEmptyText(title);
   }
 
   update(): void {
@@ -173,17 +217,16 @@ class CaptureView {
   private render(): void {
     const conns = [...state.connections.values()].sort((a, b) => a.id - b.id);
     this.list.setItems(conns.map((c) => this.item(c)));
-    this.status.replaceChildren();
-    if (state.error) this.status.append(h('div', { class: 'callout error' }, icon('error'), h('span', {}, state.error)));
-    else if (!state.done) {
-      const bar = ce('vscode-progress-bar', { 'aria-label': 'Decoding', ...(state.progress !== null ? { value: state.progress, max: 100 } : { indeterminate: true }) });
-      this.status.append(h('span', {}, icon('loading'), ` Decoding… ${state.progress !== null ? `${state.progress} %` : ''} — ${plural(state.connections.size, 'connection')} so far`), bar,
-        button('Cancel', 'close', () => post({ type: 'cancel' }), { secondary: true }));
-    }
-    if (state.noteProblems.length) this.status.append(h('div', { class: 'callout warn' }, icon('warning'), h('span', {}, `Notes file: ${state.noteProblems.join('; ')}`)));
-    if (state.diagnostics.length) {
-      this.status.append(h('details', { class: 'file-problems' }, h('summary', {}, icon('warning'), ` ${plural(state.diagnostics.length, 'note')} about the file`),
-        h('ul', {}, ...state.diagnostics.slice(0, 200).map((d) => h('li', { class: `sev-${d.severity}` }, d.message)))));
+    this.renderProgress();
+    this.callouts.replaceChildren();
+    if (state.error) this.callouts.append(h('div', { class: 'callout error' }, icon('error'), h('span', {}, state.error)));
+    if (state.cancelled) this.callouts.append(h('div', { class: 'callout warn', id: 'cancelled' }, icon('debug-stop'), h('span', {}, `Cancelled after ${plural(state.connections.size, 'connection')}: what was decoded before the stop is shown, the rest of the capture was not read. Reopen the file to decode all of it.`)));
+    if (state.noteProblems.length) this.callouts.append(h('div', { class: 'callout warn' }, icon('warning'), h('span', {}, `Notes file: ${state.noteProblems.join('; ')}`)));
+    // The not-TLS streams' first bytes are said in the banner when nothing was decoded; elsewhere they are notes like any other.
+    const fileNotes = conns.length === 0 ? state.diagnostics.filter((d) => d.code !== NOT_TLS_CODE) : state.diagnostics;
+    if (fileNotes.length) {
+      this.callouts.append(h('details', { class: 'file-problems' }, h('summary', {}, icon('warning'), ` ${plural(fileNotes.length, 'note')} about the file`),
+        h('ul', {}, ...fileNotes.slice(0, 200).map((d) => h('li', { class: `sev-${d.severity}` }, d.message)))));
     }
     const i = state.input;
     this.summary.textContent = i ? `${i.format}${i.compressed ? ' (gzip)' : ''} · ${plural(i.packets, 'packet')} · ${plural(state.connections.size, 'TLS connection')}` : `${plural(state.connections.size, 'TLS connection')}`;
@@ -193,7 +236,10 @@ class CaptureView {
       const want = telling?.id ?? (this.selected ?? conns[0]?.id ?? null);
       if (want !== null && (want !== this.selected || (state.done && this.stale))) this.choose(want, false);
     } else if (this.selected !== null && this.stale && state.connections.has(this.selected)) this.choose(this.selected, false);
-    if (state.done && conns.length === 0 && !state.error) this.detail.clear('No TLS handshake was found in this capture.');
+    if (state.done && conns.length === 0 && !state.error) {
+      this.detail.clear('No TLS handshake was found in this capture.');
+      this.nothingDecoded();
+    }
   }
 
   /** The shown connection was drawn before its verdict or final report arrived. */
@@ -532,10 +578,12 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       if (msg.mode === 'capture' && !captureView) captureView = new CaptureView();
       break;
     case 'progress':
+      state.started = true;
       state.progress = msg.percentage;
       captureView?.update();
       break;
     case 'connections':
+      state.started = true;
       if (msg.done) state.connections.clear();
       for (const c of msg.connections) state.connections.set(c.id, c);
       if (msg.done) {
@@ -577,6 +625,12 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       break;
     case 'annotated':
       announce(msg.message);
+      break;
+    case 'cancelled':
+      state.cancelled = true;
+      state.done = true;
+      captureView?.update();
+      announce('Decoding cancelled.');
       break;
     case 'error':
       state.error = msg.message;

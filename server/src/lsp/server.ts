@@ -29,6 +29,7 @@ import {
   type CaptureSource, type CompareParams, type ServerSettings,
 } from '../../../shared/protocol';
 import { analyzeBytes, analyzeFile, isTlsView, type AnalyzeOptions } from '../analysis/analyzeCapture';
+import { tlsView } from './tlsView';
 import type { CaptureRef } from '../app/captureRef';
 import { Inspector, messageBytes } from '../app/inspector';
 import { readSourceBytes } from '../capture/sourceBytes';
@@ -176,7 +177,7 @@ class ServerState {
     const keep = tlsOnly ? isTlsView : () => true;
     const view = async (run: Promise<AnalysisReport>) => {
       const r = await run;
-      return tlsOnly ? { ...r, connections: r.connections.filter(keep) } : r;
+      return tlsOnly ? tlsView(r) : r;
     };
     const st = await stat(o.path);
     const key = `${st.size}/${st.mtimeMs}/${opts.ja4plus ?? false}`;
