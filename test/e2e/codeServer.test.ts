@@ -13,6 +13,10 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { serverHelloCipherPosition } from '../helpers/dumpPositions';
 import { ROOT } from '../helpers/paths';
+import { TEXT_DUMP_PATTERNS } from '../../shared/captureFiles';
+
+/** A file name the pattern matches, unique per pattern (the fuzzy quick open must find exactly it). */
+const patternFile = (pattern: string) => pattern.replace('*', `dump${TEXT_DUMP_PATTERNS.indexOf(pattern as (typeof TEXT_DUMP_PATTERNS)[number])}`);
 
 const RESULTS = join(ROOT, 'test-results');
 const SAMPLE = join(ROOT, 'samples', 'tor-kz-drop');
@@ -104,6 +108,10 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     const extensions = join(work, 'extensions');
     const workspace = join(work, 'workspace');
     cpSync(SAMPLE, workspace, { recursive: true });
+    // One real dump per text dump pattern, named by it: each must open as Capture Text.
+    mkdirSync(join(workspace, 'patterns'));
+    writeFileSync(join(workspace, 'patterns', 'not-a-dump.json'), '{}\n');
+    for (const p of TEXT_DUMP_PATTERNS) cpSync(join(ROOT, 'test', 'fixtures', 'text', 'hs.X-t.txt'), join(workspace, 'patterns', patternFile(p)));
     const vsix = join(work, 'handshake-inspector.vsix');
     const pack = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(pack.status, 0, `vsce package failed:\n${pack.stdout}\n${pack.stderr}`);
@@ -153,6 +161,27 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     assert.match(labels, /Compare Client and Relay Captures/);
     assert.match(labels, /Export Annotated Report/);
     assert.match(labels, /Open the Sample Captures/);
+  });
+
+  it('opens a file named by every text dump pattern as Capture Text, not Plain Text', async () => {
+    const mode = page.locator('#status\\.editor\\.mode');
+    const seen: string[] = [];
+    for (const p of TEXT_DUMP_PATTERNS) {
+      const name = patternFile(p);
+      await quickOpen('not-a-dump.json');
+      await mode.filter({ hasText: /^JSON$/ }).waitFor({ timeout: 30000 });
+      await quickOpen(name);
+      await page.locator('.tab.active', { hasText: name }).waitFor();
+      // The status bar's language item follows the active editor; the JSON file opened before this one means
+      // whatever it shows once it stops saying JSON is this file's language.
+      await mode.filter({ hasNotText: /^JSON$/ }).waitFor({ timeout: 30000 });
+      await mode.filter({ hasText: /^(Capture Text|Plain Text)$/ }).waitFor({ timeout: 30000 }).catch(() => undefined);
+      const language = (await mode.innerText()).trim();
+      seen.push(`${name}: ${language}`);
+      if (language !== 'Capture Text') await shot(`e2e-pattern-${name}-failed`);
+    }
+    assert.deepEqual(seen, TEXT_DUMP_PATTERNS.map((p) => `${patternFile(p)}: Capture Text`));
+    await runCommand('View: Close All Editors');
   });
 
   async function pickFromQuickInput(file: string): Promise<void> {
