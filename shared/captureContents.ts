@@ -18,3 +18,34 @@ export const NOT_TLS_CODE = 'tls.not-tls';
 export function notTlsReasons(diagnostics: readonly ReportDiagnostic[]): ReportDiagnostic[] {
   return diagnostics.filter((d) => d.code === NOT_TLS_CODE);
 }
+
+/** One line of the Problems panel for a binary capture (the extension gives it the capture's URI and a range). */
+export interface CaptureProblem {
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+}
+
+/** At most this many problems per capture go to the Problems panel: the editor lists every one per connection. */
+export const MAX_CAPTURE_PROBLEMS = 500;
+
+/**
+ * A binary capture's decoding problems for the Problems panel: the file's and
+ * every connection's warnings and errors, each saying where (connection,
+ * packet, file offset), since a binary file has no line to point at.
+ */
+export function captureProblems(diagnostics: readonly ReportDiagnostic[], connections: ReadonlyArray<{ id: number; diagnostics: readonly ReportDiagnostic[] }>): CaptureProblem[] {
+  const out: CaptureProblem[] = [];
+  const add = (d: ReportDiagnostic) => {
+    if (d.severity === 'info' || out.length >= MAX_CAPTURE_PROBLEMS) return;
+    const where = [
+      d.connection !== undefined ? `connection #${d.connection}` : null,
+      d.packet !== undefined ? `packet #${d.packet + 1}` : null,
+      d.location?.kind === 'offset' ? `file offset ${d.location.offset}` : null,
+    ].filter((x) => x !== null);
+    out.push({ severity: d.severity, code: d.code, message: where.length ? `${d.message} (${where.join(', ')})` : d.message });
+  };
+  diagnostics.forEach(add);
+  for (const c of connections) c.diagnostics.forEach(add);
+  return out;
+}

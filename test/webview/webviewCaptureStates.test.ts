@@ -24,6 +24,8 @@ const NO_TLS = join(ROOT, 'test', 'fixtures', 'no-tls');
 const SMTP = join(NO_TLS, 'smtp-plain.pcap');
 const DTLS = join(NO_TLS, 'dtls12.pcap');
 const MULTI = join(ROOT, 'test', 'fixtures', 'handshakes', 'multi.pcapng');
+// A real capture with bytes missing: its one connection has decoding warnings.
+const V6 = join(ROOT, 'test', 'fixtures', 'text', 'v6.pcap');
 
 /** What the language server sends the capture editor: every connection read, the TLS-only view taken. */
 async function editorReport(path: string): Promise<AnalysisReport> {
@@ -130,4 +132,26 @@ describe('capture webview states', { skip }, () => {
     assert.deepEqual(view.errors, []);
     await page.close();
   });
+
+  for (const theme of [DARK, LIGHT]) {
+    it(`shows a connection's decoding problems: a badge in the list, a list in the detail, a count for the capture (${theme.kind})`, async () => {
+      const report = await editorReport(V6);
+      const expected = report.connections[0].diagnostics.filter((d) => d.severity !== 'info');
+      assert.ok(expected.length >= 2);
+      const view = await decoded(theme, V6, report);
+      const { page } = view;
+      const badge = page.locator('.list-row .badge.diag-warning');
+      await badge.waitFor();
+      assert.equal(await badge.innerText(), `${expected.length} problems`);
+      assert.match((await page.locator('.list-row').first().getAttribute('aria-label')) ?? '', new RegExp(`, ${expected.length} decoding problems$`));
+      const items = page.locator('.conn-problems li');
+      await items.first().waitFor();
+      assert.equal(await items.count(), expected.length);
+      assert.deepEqual(await items.allInnerTexts(), expected.map((d) => `warning: ${d.message}${d.packet !== undefined ? ` (packet #${d.packet + 1})` : ''}`));
+      assert.match(await page.locator('.header-summary').innerText(), new RegExp(`· ${expected.length} decoding problems$`));
+      await page.screenshot({ path: join(RESULTS, `webview-problems-${theme.kind}.png`) });
+      assert.deepEqual(view.errors, []);
+      await page.close();
+    });
+  }
 });

@@ -79,6 +79,24 @@ function notesByPacket(): Map<string, number> {
   return m;
 }
 
+/** What went wrong decoding a connection or the file (info notes, such as a not-TLS stream's first bytes, are not problems). */
+function problems(diagnostics: readonly ReportDiagnostic[]): ReportDiagnostic[] {
+  return diagnostics.filter((d) => d.severity !== 'info');
+}
+
+function diagnosticText(d: ReportDiagnostic): string {
+  return `${d.severity}: ${d.message}${d.packet !== undefined ? ` (packet #${d.packet + 1})` : ''}`;
+}
+
+/** A connection's decoding problems, listed in its detail; the first 100 (the badge gives the count). */
+function problemList(list: ReportDiagnostic[]): HTMLElement | null {
+  if (!list.length) return null;
+  const worst = list.some((d) => d.severity === 'error') ? 'error' : 'warning';
+  return h('details', { class: 'conn-problems', open: true },
+    h('summary', {}, icon(worst), ` ${plural(list.length, 'problem')} decoding this connection`),
+    h('ul', {}, ...list.slice(0, 100).map((d) => h('li', { class: `sev-${d.severity}` }, diagnosticText(d)))));
+}
+
 const KIND_BADGE: Record<Interference['kind'], string> = {
   none: 'no interference seen', drop: 'dropped', 'injected-reset': 'injected reset', modified: 'modified', undetermined: 'undetermined',
 };
@@ -229,7 +247,9 @@ class CaptureView {
         h('ul', {}, ...fileNotes.slice(0, 200).map((d) => h('li', { class: `sev-${d.severity}` }, d.message)))));
     }
     const i = state.input;
-    this.summary.textContent = i ? `${i.format}${i.compressed ? ' (gzip)' : ''} · ${plural(i.packets, 'packet')} · ${plural(state.connections.size, 'TLS connection')}` : `${plural(state.connections.size, 'TLS connection')}`;
+    const count = problems(state.diagnostics).length + conns.reduce((n, c) => n + problems(c.diagnostics).length, 0);
+    const trouble = count ? ` · ${plural(count, 'decoding problem')}` : '';
+    this.summary.textContent = (i ? `${i.format}${i.compressed ? ' (gzip)' : ''} · ${plural(i.packets, 'packet')} · ${plural(state.connections.size, 'TLS connection')}` : `${plural(state.connections.size, 'TLS connection')}`) + trouble;
     // The first connection is shown as soon as it arrives; once verdicts are in, the most telling one, unless the user chose.
     if (!this.userChose) {
       const telling = conns.find((c) => { const v = state.verdicts.get(c.id); return v && v.interference.kind !== 'none'; }) ?? conns.find((c) => (state.verdicts.get(c.id)?.suspects.length ?? 0) > 0);
@@ -250,17 +270,19 @@ class CaptureView {
     const badges: Array<[string, string]> = [];
     if (v) badges.push([KIND_BADGE[v.interference.kind], `verdict-${v.interference.kind}`]);
     if (v?.suspects.length) badges.push([`⚠ ${v.suspects.length}`, v.suspects.some((s) => s.weight === 'high') ? 'weight-high' : 'weight-medium']);
+    const trouble = problems(c.diagnostics);
+    if (trouble.length) badges.push([plural(trouble.length, 'problem'), trouble.some((d) => d.severity === 'error') ? 'diag-error' : 'diag-warning']);
     if (c.tls.versionName) badges.push([c.tls.versionName, '']);
     const sni = c.tls.serverName ?? c.clientHello?.serverName ?? null;
     const notes = state.notes.filter((n) => n.target.kind !== 'packet' && n.target.connection === c.id).length;
     const hay = [c.id, c.client.address, c.client.port, c.server.address, c.server.port, endpoint(c.client), endpoint(c.server), sni ?? '', c.fingerprints.ja3 ?? '', c.fingerprints.ja3s ?? '', c.fingerprints.ja4 ?? '', c.fingerprints.ja4s ?? '',
-      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? ''].join(' ').toLowerCase();
+      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? '', trouble.length ? 'problem' : ''].join(' ').toLowerCase();
     return {
       key: String(c.id),
       title: `#${c.id} ${sni ?? endpoint(c.server)}`,
       subtitle: `${endpoint(c.client)} → ${endpoint(c.server)}${c.tls.lastMessage ? ` · last: ${c.tls.lastMessage}` : ''}${notes ? ` · ✎ ${notes}` : ''}`,
       badges, haystack: hay,
-      label: `Connection ${c.id}, ${endpoint(c.client)} to ${endpoint(c.server)}${sni ? `, server name ${sni}` : ''}${v ? `, ${KIND_BADGE[v.interference.kind]}` : ''}${v?.suspects.length ? `, ${plural(v.suspects.length, 'suspect field')}` : ''}`,
+      label: `Connection ${c.id}, ${endpoint(c.client)} to ${endpoint(c.server)}${sni ? `, server name ${sni}` : ''}${v ? `, ${KIND_BADGE[v.interference.kind]}` : ''}${v?.suspects.length ? `, ${plural(v.suspects.length, 'suspect field')}` : ''}${trouble.length ? `, ${plural(trouble.length, 'decoding problem')}` : ''}`,
     };
   }
 
@@ -287,7 +309,7 @@ class CaptureView {
       c.fingerprints.ja4 ? h('span', { class: 'mono' }, `JA4 ${c.fingerprints.ja4}`) : null,
       h('span', {}, `${plural(c.tcp.packets, 'packet')} over ${duration(c.endTime - c.startTime)}`));
     const reveal = button('Reveal in Text Dissection', 'go-to-file', () => post({ type: 'select', connection: id }), { secondary: true });
-    this.bannerBox.replaceChildren(banner(v?.interference ?? null, 'server', [facts, h('div', { class: 'banner-actions' }, reveal)],
+    this.bannerBox.replaceChildren(banner(v?.interference ?? null, 'server', [facts, problemList(problems(c.diagnostics)), h('div', { class: 'banner-actions' }, reveal)].filter((x): x is HTMLElement => x !== null),
       state.done ? `Connection ${id}: no verdict from one vantage point.` : `Connection ${id} — the verdict comes when the whole capture is read.`));
     // Undetermined from one end still means the handshake stopped somewhere: open what the server sent.
     const blocked = v && v.interference.kind !== 'none';
