@@ -9,8 +9,16 @@
 /** Binary captures the capture editor opens by default. */
 export const BINARY_CAPTURE_PATTERNS = ['*.pcap', '*.pcapng', '*.cap', '*.pcap.gz', '*.pcapng.gz'] as const;
 
-/** Text dumps that open as the `capture-text` language (any other text file can be switched to it). */
-export const TEXT_DUMP_PATTERNS = ['*.flow.txt', '*-flow.txt', '*.tcpdump.txt', '*.hexdump', '*.tcpdump-X.txt'] as const;
+/**
+ * Text dumps that open as the `capture-text` language (any other text file
+ * can be switched to it). A `.txt` file is Plain Text by its extension before
+ * VS Code ever tries the language's first-line rule, so every dump ending in
+ * `.txt` must be named here to open as a capture; both cases of `x` are
+ * listed because `-x` and `-X` are different tcpdump options.
+ */
+export const TEXT_DUMP_PATTERNS = [
+  '*.flow.txt', '*-flow.txt', '*.tcpdump.txt', '*.hexdump', '*.tcpdump-X.txt', '*.tcpdump-XX.txt', '*.tcpdump-x.txt', '*.tcpdump-xx.txt', '*.tshark-x.txt',
+] as const;
 
 export const CAPTURE_PATTERNS: readonly string[] = [...BINARY_CAPTURE_PATTERNS, ...TEXT_DUMP_PATTERNS];
 

@@ -65,6 +65,8 @@ export type ToWebview =
   /** Answer to `readBytes`; `bytes` null when the capture has no plain bytes there (compressed stream not readable, file gone …). */
   | { type: 'bytes'; requestId: number; bytes: BytesPayload | null; error?: string }
   | { type: 'annotated'; ok: boolean; message: string; note?: WebviewNote }
+  /** The user's Cancel stopped the decode: the connections sent so far are all there will be. */
+  | { type: 'cancelled' }
   | { type: 'error'; message: string };
 
 /** Webview → extension. */

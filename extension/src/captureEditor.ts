@@ -10,6 +10,7 @@ import { assertNever } from '../../shared/assertNever';
 import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification } from '../../shared/protocol';
 import type { FromWebview, ToWebview } from '../../shared/webviewProtocol';
 import { compareWith, exportReport, openDissection } from './actions';
+import { captureProblems } from '../../shared/captureContents';
 import { captureSource, messageOf, requestWithProgress, settings } from './client';
 import type { Ctx } from './ctx';
 import { addNote, answerBytes, loadNotes, webviewHtml, webviewOptions } from './webviewHost';
@@ -34,7 +35,27 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
   /** A connection to show in the next editor of that capture to become ready (Open Timeline on a capture not open yet). */
   private readonly pendingSelect = new Map<string, number>();
 
-  constructor(private readonly ctx: Ctx) {}
+  /**
+   * A binary capture's decoding problems in the Problems panel (a text dump
+   * gets its own from the language server, located by line). Kept while an
+   * editor of the capture is open.
+   */
+  private readonly problems = vscode.languages.createDiagnosticCollection('handshakeInspector.capture');
+
+  constructor(private readonly ctx: Ctx) {
+    ctx.push(this.problems);
+  }
+
+  private showProblems(uri: vscode.Uri, report: { diagnostics: Parameters<typeof captureProblems>[0]; connections: Parameters<typeof captureProblems>[1] }): void {
+    // A binary file has no lines: every problem sits at its start, the message says the connection, packet and offset.
+    const start = new vscode.Range(0, 0, 0, 0);
+    this.problems.set(uri, captureProblems(report.diagnostics, report.connections).map((p) => {
+      const d = new vscode.Diagnostic(start, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      d.source = 'Handshake Inspector';
+      d.code = p.code;
+      return d;
+    }));
+  }
 
   openCustomDocument(uri: vscode.Uri): CaptureDocument {
     return new CaptureDocument(uri);
@@ -83,7 +104,10 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       cancel.cancel();
       subs.forEach((s) => s.dispose());
       set.delete(view);
-      if (set.size === 0) this.views.delete(key);
+      if (set.size === 0) {
+        this.views.delete(key);
+        this.problems.delete(document.uri);
+      }
     }));
     subs.push(panel.webview.onDidReceiveMessage(async (msg: FromWebview) => {
       switch (msg.type) {
@@ -148,6 +172,8 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     } catch {
       // Stat failed (virtual file system): let the server report what it can read.
     }
+    // Only now, after any question above, does the webview show progress and its Cancel.
+    post({ type: 'progress', percentage: 0 });
     const client = this.ctx.client;
     const streamId = `${uri.toString()}#${Date.now()}`;
     const sub = client.onNotification(ConnectionFoundNotification.type, (p) => {
@@ -165,11 +191,14 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Decoding handshakes' }, () =>
         requestWithProgress(client, AnalyzeFileRequest.type, { ...source, streamId, packets: true }, progress, token));
       post({ type: 'connections', connections: report.connections, done: true, input: report.input, diagnostics: report.diagnostics });
+      // A text dump's problems reach the Problems panel from the language server, at their lines.
+      if (report.input.format === 'pcap' || report.input.format === 'pcapng') this.showProblems(uri, report);
       // One-vantage verdicts and suspect fields; the server reuses the analysis it just made.
       const single = await client.sendRequest(CompareRequest.type, { client: source, relay: null }, token);
       post({ type: 'verdicts', verdicts: (single.singleVantage ?? []).map((v) => ({ connection: v.connection, interference: v.interference, suspects: v.suspects })) });
     } catch (e) {
-      post({ type: 'error', message: token.isCancellationRequested ? 'Cancelled.' : messageOf(e) });
+      // Cancelled: the connections streamed so far stay, and the webview says the rest was not read.
+      post(token.isCancellationRequested ? { type: 'cancelled' } : { type: 'error', message: messageOf(e) });
     } finally {
       sub.dispose();
     }

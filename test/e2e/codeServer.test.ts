@@ -13,6 +13,10 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { serverHelloCipherPosition } from '../helpers/dumpPositions';
 import { ROOT } from '../helpers/paths';
+import { TEXT_DUMP_PATTERNS } from '../../shared/captureFiles';
+
+/** A file name the pattern matches, unique per pattern (the fuzzy quick open must find exactly it). */
+const patternFile = (pattern: string) => pattern.replace('*', `dump${TEXT_DUMP_PATTERNS.indexOf(pattern as (typeof TEXT_DUMP_PATTERNS)[number])}`);
 
 const RESULTS = join(ROOT, 'test-results');
 const SAMPLE = join(ROOT, 'samples', 'tor-kz-drop');
@@ -104,6 +108,13 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     const extensions = join(work, 'extensions');
     const workspace = join(work, 'workspace');
     cpSync(SAMPLE, workspace, { recursive: true });
+    // One real dump per text dump pattern, named by it: each must open as Capture Text.
+    mkdirSync(join(workspace, 'patterns'));
+    writeFileSync(join(workspace, 'patterns', 'not-a-dump.json'), '{}\n');
+    // A plaintext SMTP session (no TLS at all) and a real capture with bytes missing (decoding warnings).
+    cpSync(join(ROOT, 'test', 'fixtures', 'no-tls', 'smtp-plain.pcap'), join(workspace, 'smtp-plain.pcap'));
+    cpSync(join(ROOT, 'test', 'fixtures', 'text', 'v6.pcap'), join(workspace, 'v6.pcap'));
+    for (const p of TEXT_DUMP_PATTERNS) cpSync(join(ROOT, 'test', 'fixtures', 'text', 'hs.X-t.txt'), join(workspace, 'patterns', patternFile(p)));
     const vsix = join(work, 'handshake-inspector.vsix');
     const pack = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(pack.status, 0, `vsce package failed:\n${pack.stdout}\n${pack.stderr}`);
@@ -153,6 +164,53 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     assert.match(labels, /Compare Client and Relay Captures/);
     assert.match(labels, /Export Annotated Report/);
     assert.match(labels, /Open the Sample Captures/);
+  });
+
+  it('opens a file named by every text dump pattern as Capture Text, not Plain Text', async () => {
+    const mode = page.locator('#status\\.editor\\.mode');
+    const seen: string[] = [];
+    for (const p of TEXT_DUMP_PATTERNS) {
+      const name = patternFile(p);
+      await quickOpen('not-a-dump.json');
+      await mode.filter({ hasText: /^JSON$/ }).waitFor({ timeout: 30000 });
+      await quickOpen(name);
+      await page.locator('.tab.active', { hasText: name }).waitFor();
+      // The status bar's language item follows the active editor; the JSON file opened before this one means
+      // whatever it shows once it stops saying JSON is this file's language.
+      await mode.filter({ hasNotText: /^JSON$/ }).waitFor({ timeout: 30000 });
+      await mode.filter({ hasText: /^(Capture Text|Plain Text)$/ }).waitFor({ timeout: 30000 }).catch(() => undefined);
+      const language = (await mode.innerText()).trim();
+      seen.push(`${name}: ${language}`);
+      if (language !== 'Capture Text') await shot(`e2e-pattern-${name}-failed`);
+    }
+    assert.deepEqual(seen, TEXT_DUMP_PATTERNS.map((p) => `${patternFile(p)}: Capture Text`));
+    await runCommand('View: Close All Editors');
+  });
+
+  it('says what a capture without TLS holds, and puts a capture\'s decoding problems in the Problems panel', async () => {
+    await quickOpen('smtp-plain.pcap');
+    const banner = webview().locator('.banner');
+    try {
+      await banner.locator('.banner-title', { hasText: 'No TLS connection in this capture.' }).waitFor({ timeout: 60000 });
+    } catch (e) {
+      await shot('e2e-no-tls-failed');
+      throw e;
+    }
+    const said = await banner.innerText();
+    assert.match(said, /pcap: 13 packets, 13 TCP; 0 connection\(s\) shown/);
+    assert.match(said, /server: stream does not start with a TLS record: "220 mail\.example ESMTP/);
+    await shot('e2e-no-tls-dark');
+    await quickOpen('v6.pcap');
+    await webview().locator('.list-row .badge.diag-warning').waitFor({ timeout: 60000 });
+    await runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    const panel = page.locator('.markers-panel');
+    await panel.locator('.monaco-list-row', { hasText: 'record lost in a gap' }).first().waitFor({ timeout: 30000 });
+    const listed = await panel.innerText();
+    assert.match(listed, /v6\.pcap/);
+    assert.match(listed, /client: record lost in a gap \(5 of 308 byte\(s\) seen\) \(connection #0, packet #4, file offset 448\)/);
+    await shot('e2e-problems-dark');
+    await runCommand('View: Hide Panel');
+    await runCommand('View: Close All Editors');
   });
 
   async function pickFromQuickInput(file: string): Promise<void> {

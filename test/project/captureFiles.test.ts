@@ -68,3 +68,13 @@ describe('capture file names', () => {
     assert.equal(captureBaseName('/w/capture.hexdump'), '/w/capture');
   });
 });
+
+describe('README text dump patterns', () => {
+  it('every pattern the README names for text dumps is one the capture-text language claims, and the other way round', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const bullet = /^- \*\*Text dumps\*\* \(([\s\S]*?)\)/m.exec(readme);
+    assert.ok(bullet, 'the README has its Text dumps bullet');
+    const named = [...bullet[1].matchAll(/`(\*[^`]+)`/g)].map((m) => m[1]);
+    assert.deepEqual([...named].sort(), [...TEXT_DUMP_PATTERNS].sort());
+  });
+});

@@ -29,6 +29,7 @@ export class ConnectionList {
   private items: ListItem[] = [];
   private shown: ListItem[] = [];
   private query = '';
+  private emptyText = 'No TLS connection yet.';
   private activeKey: string | null = null;
   private selectedKey: string | null = null;
   private frame = 0;
@@ -112,6 +113,13 @@ export class ConnectionList {
     });
   }
 
+  /** What the empty list says: "yet" only while decoding goes on. */
+  setEmptyText(text: string): void {
+    if (text === this.emptyText) return;
+    this.emptyText = text;
+    this.draw();
+  }
+
   private draw(): void {
     const hadFocus = this.scroller.contains(document.activeElement);
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_H) - 3);
@@ -123,7 +131,7 @@ export class ConnectionList {
     if (active >= 0) idx.add(active);
     const rows = [...idx].sort((a, b) => a - b).map((k) => this.row(this.shown[k], k));
     this.spacer.replaceChildren(...rows);
-    if (!this.shown.length) this.spacer.append(h('div', { class: 'empty-note' }, this.items.length ? 'No connection matches the filter.' : 'No TLS connection yet.'));
+    if (!this.shown.length) this.spacer.append(h('div', { class: 'empty-note' }, this.items.length ? 'No connection matches the filter.' : this.emptyText));
     if (hadFocus) this.scroller.querySelector<HTMLElement>('[tabindex="0"]')?.focus({ preventScroll: true });
   }
 

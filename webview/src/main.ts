@@ -24,6 +24,7 @@ import type { ConnectionReport, InputReport, ReportDiagnostic } from '../../shar
 import type { CompareReport, ConnectionPair, Interference } from '../../shared/compare';
 import type { CaptureSide, ConnectionVerdict, NoteTarget, TimeDisplay, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
 import { buildLadder, buildSections, confidenceWords, endpoint, verdictSentence, type Section } from '../../shared/report/model';
+import { NOT_TLS_CODE, notTlsReasons, packetCountsLine } from '../../shared/captureContents';
 import { assertNever } from '../../shared/assertNever';
 import { bytesArrived, post } from './api';
 import { DetailPane } from './detail';
@@ -43,6 +44,10 @@ const state = {
   input: null as InputReport | null,
   diagnostics: [] as ReportDiagnostic[],
   done: false,
+  /** The user cancelled the decode: what arrived before is kept and shown, marked incomplete. */
+  cancelled: false,
+  /** The decode has begun (after any "Decode every handshake?" question): before that there is no progress to show. */
+  started: false,
   error: null as string | null,
   progress: null as number | null,
   notes: [] as WebviewNote[],
@@ -72,6 +77,24 @@ function notesByPacket(): Map<string, number> {
   const m = new Map<string, number>();
   for (const n of state.notes) if (n.target.kind === 'packet') m.set(`${n.side}:${n.target.packet}`, (m.get(`${n.side}:${n.target.packet}`) ?? 0) + 1);
   return m;
+}
+
+/** What went wrong decoding a connection or the file (info notes, such as a not-TLS stream's first bytes, are not problems). */
+function problems(diagnostics: readonly ReportDiagnostic[]): ReportDiagnostic[] {
+  return diagnostics.filter((d) => d.severity !== 'info');
+}
+
+function diagnosticText(d: ReportDiagnostic): string {
+  return `${d.severity}: ${d.message}${d.packet !== undefined ? ` (packet #${d.packet + 1})` : ''}`;
+}
+
+/** A connection's decoding problems, listed in its detail; the first 100 (the badge gives the count). */
+function problemList(list: ReportDiagnostic[]): HTMLElement | null {
+  if (!list.length) return null;
+  const worst = list.some((d) => d.severity === 'error') ? 'error' : 'warning';
+  return h('details', { class: 'conn-problems', open: true },
+    h('summary', {}, icon(worst), ` ${plural(list.length, 'problem')} decoding this connection`),
+    h('ul', {}, ...list.slice(0, 100).map((d) => h('li', { class: `sev-${d.severity}` }, diagnosticText(d)))));
 }
 
 const KIND_BADGE: Record<Interference['kind'], string> = {
@@ -132,6 +155,14 @@ class CaptureView {
   readonly detail = new DetailPane({ notes: () => state.notes, addNote });
   private readonly bannerBox = h('div', { class: 'banner-box' });
   private readonly status = h('div', { class: 'status-line', role: 'status' });
+  // The progress row is built once and updated in place: rebuilt on every
+  // progress message, its Cancel button was replaced under the pointer and
+  // clicks landed on a detached element.
+  private readonly progressText = h('span', { class: 'progress-text' });
+  private readonly progressBar = ce('vscode-progress-bar', { 'aria-label': 'Decoding', indeterminate: true });
+  private readonly cancelButton = button('Cancel', 'close', () => this.cancel(), { secondary: true, id: 'cancel-decode' });
+  private readonly progressRow = h('div', { class: 'progress-row' }, this.progressText, this.progressBar, this.cancelButton);
+  private readonly callouts = h('div', { class: 'status-callouts' });
   private readonly summary = h('span', { class: 'muted header-summary' });
   private selected: number | null = null;
   private userChose = false;
@@ -159,7 +190,38 @@ class CaptureView {
       ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '300px', 'fixed-pane': 'start', class: 'split main-split' },
         Object.assign(listPane, { slot: 'start' }), Object.assign(right, { slot: 'end' })));
     this.detail.clear('Waiting for the first handshake…');
-    this.bannerBox.replaceChildren(banner(null, 'server', [], 'Decoding the capture…'));
+    this.bannerBox.replaceChildren(banner(null, 'server', [], 'Opening the capture…'));
+    this.status.append(this.progressRow, this.callouts);
+    this.progressRow.hidden = true;
+  }
+
+  private cancel(): void {
+    this.cancelButton.setAttribute('disabled', '');
+    this.cancelButton.textContent = 'Cancelling…';
+    post({ type: 'cancel' });
+  }
+
+  private renderProgress(): void {
+    const running = state.started && !state.done && !state.error;
+    this.progressRow.hidden = !running;
+    if (!running) return;
+    this.progressText.replaceChildren(icon('loading'), ` Decoding… ${state.progress !== null ? `${state.progress} %` : ''} — ${plural(state.connections.size, 'connection')} so far`);
+    if (state.progress !== null) {
+      this.progressBar.removeAttribute('indeterminate');
+      this.progressBar.setAttribute('max', '100');
+      this.progressBar.setAttribute('value', String(state.progress));
+    }
+  }
+
+  /** Said in the banner once decoding ended with nothing to list: what the capture holds, and why none of it is TLS. */
+  private nothingDecoded(): void {
+    const extra: HTMLElement[] = [];
+    if (state.input) extra.push(h('div', { class: 'capture-contents' }, `${state.input.format}${state.input.compressed ? ' (gzip)' : ''}: ${packetCountsLine(state.input, 0)}`));
+    const reasons = notTlsReasons(state.diagnostics);
+    if (reasons.length) extra.push(h('ul', { class: 'not-tls' }, ...reasons.map((d) => h('li', {}, d.message))));
+    const title = state.cancelled ? 'Cancelled before a TLS connection was found.' : 'No TLS connection in this capture.';
+    this.bannerBox.replaceChildren(banner(null, 'server', extra, title));
+    this.list.setEmptyText(title);
   }
 
   update(): void {
@@ -173,27 +235,31 @@ class CaptureView {
   private render(): void {
     const conns = [...state.connections.values()].sort((a, b) => a.id - b.id);
     this.list.setItems(conns.map((c) => this.item(c)));
-    this.status.replaceChildren();
-    if (state.error) this.status.append(h('div', { class: 'callout error' }, icon('error'), h('span', {}, state.error)));
-    else if (!state.done) {
-      const bar = ce('vscode-progress-bar', { 'aria-label': 'Decoding', ...(state.progress !== null ? { value: state.progress, max: 100 } : { indeterminate: true }) });
-      this.status.append(h('span', {}, icon('loading'), ` Decoding… ${state.progress !== null ? `${state.progress} %` : ''} — ${plural(state.connections.size, 'connection')} so far`), bar,
-        button('Cancel', 'close', () => post({ type: 'cancel' }), { secondary: true }));
-    }
-    if (state.noteProblems.length) this.status.append(h('div', { class: 'callout warn' }, icon('warning'), h('span', {}, `Notes file: ${state.noteProblems.join('; ')}`)));
-    if (state.diagnostics.length) {
-      this.status.append(h('details', { class: 'file-problems' }, h('summary', {}, icon('warning'), ` ${plural(state.diagnostics.length, 'note')} about the file`),
-        h('ul', {}, ...state.diagnostics.slice(0, 200).map((d) => h('li', { class: `sev-${d.severity}` }, d.message)))));
+    this.renderProgress();
+    this.callouts.replaceChildren();
+    if (state.error) this.callouts.append(h('div', { class: 'callout error' }, icon('error'), h('span', {}, state.error)));
+    if (state.cancelled) this.callouts.append(h('div', { class: 'callout warn', id: 'cancelled' }, icon('debug-stop'), h('span', {}, `Cancelled after ${plural(state.connections.size, 'connection')}: what was decoded before the stop is shown, the rest of the capture was not read. Reopen the file to decode all of it.`)));
+    if (state.noteProblems.length) this.callouts.append(h('div', { class: 'callout warn' }, icon('warning'), h('span', {}, `Notes file: ${state.noteProblems.join('; ')}`)));
+    // The not-TLS streams' first bytes are said in the banner when nothing was decoded; elsewhere they are notes like any other.
+    const fileNotes = conns.length === 0 ? state.diagnostics.filter((d) => d.code !== NOT_TLS_CODE) : state.diagnostics;
+    if (fileNotes.length) {
+      this.callouts.append(h('details', { class: 'file-problems' }, h('summary', {}, icon('warning'), ` ${plural(fileNotes.length, 'note')} about the file`),
+        h('ul', {}, ...fileNotes.slice(0, 200).map((d) => h('li', { class: `sev-${d.severity}` }, d.message)))));
     }
     const i = state.input;
-    this.summary.textContent = i ? `${i.format}${i.compressed ? ' (gzip)' : ''} · ${plural(i.packets, 'packet')} · ${plural(state.connections.size, 'TLS connection')}` : `${plural(state.connections.size, 'TLS connection')}`;
+    const count = problems(state.diagnostics).length + conns.reduce((n, c) => n + problems(c.diagnostics).length, 0);
+    const trouble = count ? ` · ${plural(count, 'decoding problem')}` : '';
+    this.summary.textContent = (i ? `${i.format}${i.compressed ? ' (gzip)' : ''} · ${plural(i.packets, 'packet')} · ${plural(state.connections.size, 'TLS connection')}` : `${plural(state.connections.size, 'TLS connection')}`) + trouble;
     // The first connection is shown as soon as it arrives; once verdicts are in, the most telling one, unless the user chose.
     if (!this.userChose) {
       const telling = conns.find((c) => { const v = state.verdicts.get(c.id); return v && v.interference.kind !== 'none'; }) ?? conns.find((c) => (state.verdicts.get(c.id)?.suspects.length ?? 0) > 0);
       const want = telling?.id ?? (this.selected ?? conns[0]?.id ?? null);
       if (want !== null && (want !== this.selected || (state.done && this.stale))) this.choose(want, false);
     } else if (this.selected !== null && this.stale && state.connections.has(this.selected)) this.choose(this.selected, false);
-    if (state.done && conns.length === 0 && !state.error) this.detail.clear('No TLS handshake was found in this capture.');
+    if (state.done && conns.length === 0 && !state.error) {
+      this.detail.clear('No TLS handshake was found in this capture.');
+      this.nothingDecoded();
+    }
   }
 
   /** The shown connection was drawn before its verdict or final report arrived. */
@@ -204,19 +270,21 @@ class CaptureView {
     const badges: Array<[string, string]> = [];
     if (v) badges.push([KIND_BADGE[v.interference.kind], `verdict-${v.interference.kind}`]);
     if (v?.suspects.length) badges.push([`⚠ ${v.suspects.length}`, v.suspects.some((s) => s.weight === 'high') ? 'weight-high' : 'weight-medium']);
+    const trouble = problems(c.diagnostics);
+    if (trouble.length) badges.push([plural(trouble.length, 'problem'), trouble.some((d) => d.severity === 'error') ? 'diag-error' : 'diag-warning']);
     if (c.tls.versionName) badges.push([c.tls.versionName, '']);
     // How TLS was reached, when not at the stream's first byte (STARTTLS, SOCKS, CONNECT, PROXY).
     if (c.preamble) badges.push([c.preamble.noTls === null ? c.preamble.protocol : `no TLS: ${c.preamble.protocol}`, '']);
     const sni = c.tls.serverName ?? c.clientHello?.serverName ?? null;
     const notes = state.notes.filter((n) => n.target.kind !== 'packet' && n.target.connection === c.id).length;
     const hay = [c.id, c.client.address, c.client.port, c.server.address, c.server.port, endpoint(c.client), endpoint(c.server), sni ?? '', c.fingerprints.ja3 ?? '', c.fingerprints.ja3s ?? '', c.fingerprints.ja4 ?? '', c.fingerprints.ja4s ?? '',
-      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? ''].join(' ').toLowerCase();
+      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? '', trouble.length ? 'problem' : ''].join(' ').toLowerCase();
     return {
       key: String(c.id),
       title: `#${c.id} ${sni ?? endpoint(c.server)}`,
       subtitle: `${endpoint(c.client)} → ${endpoint(c.server)}${c.tls.lastMessage ? ` · last: ${c.tls.lastMessage}` : ''}${notes ? ` · ✎ ${notes}` : ''}`,
       badges, haystack: hay,
-      label: `Connection ${c.id}, ${endpoint(c.client)} to ${endpoint(c.server)}${sni ? `, server name ${sni}` : ''}${v ? `, ${KIND_BADGE[v.interference.kind]}` : ''}${v?.suspects.length ? `, ${plural(v.suspects.length, 'suspect field')}` : ''}`,
+      label: `Connection ${c.id}, ${endpoint(c.client)} to ${endpoint(c.server)}${sni ? `, server name ${sni}` : ''}${v ? `, ${KIND_BADGE[v.interference.kind]}` : ''}${v?.suspects.length ? `, ${plural(v.suspects.length, 'suspect field')}` : ''}${trouble.length ? `, ${plural(trouble.length, 'decoding problem')}` : ''}`,
     };
   }
 
@@ -244,7 +312,7 @@ class CaptureView {
       c.preamble ? h('span', {}, c.preamble.noTls === null ? `TLS after ${c.preamble.chain.join(' › ')}` : `no TLS after ${c.preamble.chain.join(' › ')}: ${c.preamble.noTls}`) : null,
       h('span', {}, `${plural(c.tcp.packets, 'packet')} over ${duration(c.endTime - c.startTime)}`));
     const reveal = button('Reveal in Text Dissection', 'go-to-file', () => post({ type: 'select', connection: id }), { secondary: true });
-    this.bannerBox.replaceChildren(banner(v?.interference ?? null, 'server', [facts, h('div', { class: 'banner-actions' }, reveal)],
+    this.bannerBox.replaceChildren(banner(v?.interference ?? null, 'server', [facts, problemList(problems(c.diagnostics)), h('div', { class: 'banner-actions' }, reveal)].filter((x): x is HTMLElement => x !== null),
       state.done ? `Connection ${id}: no verdict from one vantage point.` : `Connection ${id} — the verdict comes when the whole capture is read.`));
     // Undetermined from one end still means the handshake stopped somewhere: open what the server sent.
     const blocked = v && v.interference.kind !== 'none';
@@ -535,10 +603,12 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       if (msg.mode === 'capture' && !captureView) captureView = new CaptureView();
       break;
     case 'progress':
+      state.started = true;
       state.progress = msg.percentage;
       captureView?.update();
       break;
     case 'connections':
+      state.started = true;
       if (msg.done) state.connections.clear();
       for (const c of msg.connections) state.connections.set(c.id, c);
       if (msg.done) {
@@ -580,6 +650,12 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       break;
     case 'annotated':
       announce(msg.message);
+      break;
+    case 'cancelled':
+      state.cancelled = true;
+      state.done = true;
+      captureView?.update();
+      announce('Decoding cancelled.');
       break;
     case 'error':
       state.error = msg.message;

@@ -1,6 +1,7 @@
 import type { AnalysisReport, ConnectionReport, ReportDiagnostic } from '../../../shared/analysis';
 import { quicLine } from './quicText';
 import type { CompareReport } from '../../../shared/compare';
+import { packetCountsLine } from '../../../shared/captureContents';
 import { describeLocation } from '../capture/source';
 
 export interface TextOptions {
@@ -97,9 +98,7 @@ export function formatAnalysisTail(r: Omit<AnalysisReport, 'connections'>, shown
   const lines: string[] = [bold('Capture')];
   const i = r.input;
   lines.push(`  ${i.format}${i.compressed ? ' (gzip)' : ''}, ${i.bytes} bytes, sha256 ${i.sha256}`);
-  const skipped = Object.entries(i.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
-  const quic = i.quicDatagrams ? `, ${i.quicDatagrams} QUIC datagrams` : '';
-  lines.push(`  ${i.packets} packets, ${i.tcpPackets} TCP${quic}${skipped ? `; not TCP: ${skipped}` : ''}; ${shown} connection(s) shown`);
+  lines.push(`  ${packetCountsLine(i, shown)}`);
   for (const c of i.comments.slice(0, 20)) lines.push(dim(`  packet ${c.packet + 1} comment: ${safeText(c.comments.join(' | '))}`));
   const diags = r.diagnostics.filter((d) => d.severity !== 'info');
   if (diags.length > 0) {
