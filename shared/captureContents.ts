@@ -12,12 +12,21 @@ export function packetCountsLine(input: InputReport, shown: number): string {
   return `${input.packets} packets, ${input.tcpPackets} TCP${quic}${skipped ? `; not TCP: ${skipped}` : ''}; ${shown} connection(s) shown`;
 }
 
-/** The diagnostic a TCP connection gets when a direction does not start with a TLS record (its message shows how it starts). */
-export const NOT_TLS_CODE = 'tls.not-tls';
+/**
+ * The diagnostics that say why a TCP connection carries no TLS: a direction
+ * that does not start with a TLS record (its message quotes the first bytes),
+ * or a known preamble (SMTP, IMAP, SOCKS …) that never turned into TLS (its
+ * message says why: no STARTTLS asked, STARTTLS refused …).
+ */
+export const NOT_TLS_CODES: readonly string[] = ['tls.not-tls', 'tls.no-tls-after-preamble'];
 
-/** Why nothing was decoded: the not-TLS streams' own messages (which quote their first bytes, e.g. an SMTP banner). */
+export function isNotTlsReason(d: ReportDiagnostic): boolean {
+  return NOT_TLS_CODES.includes(d.code);
+}
+
+/** Why nothing was decoded: the not-TLS connections' own messages. */
 export function notTlsReasons(diagnostics: readonly ReportDiagnostic[]): ReportDiagnostic[] {
-  return diagnostics.filter((d) => d.code === NOT_TLS_CODE);
+  return diagnostics.filter(isNotTlsReason);
 }
 
 /** One line of the Problems panel for a binary capture (the extension gives it the capture's URI and a range). */

@@ -64,9 +64,8 @@ describe('capture webview states', { skip }, () => {
       await title.waitFor();
       const bannerText = await page.locator('.banner').innerText();
       assert.ok(bannerText.includes(cliCounts(report)), `${bannerText} has the CLI's "${cliCounts(report)}"`);
-      // The server's first bytes, quoted: the SMTP banner the responder sent.
-      assert.match(bannerText, /server: stream does not start with a TLS record: "220 mail\.example ESMTP/);
-      assert.match(bannerText, /client: stream does not start with a TLS record: "ehlo client\.example/);
+      // Why, in the preamble decoder's words: an SMTP dialogue in which the client never asked for STARTTLS.
+      assert.match(bannerText, /starttls-smtp: the client never asked for TLS \(no STARTTLS in the smtp dialogue\)/);
       assert.doesNotMatch(await page.locator('body').innerText(), /Decoding|Opening the capture|yet\./);
       assert.equal(await page.locator('.list-pane .empty-note').innerText(), 'No TLS connection in this capture.');
       assert.equal(await page.locator('#cancel-decode').isVisible(), false);

@@ -24,7 +24,7 @@ import type { ConnectionReport, InputReport, ReportDiagnostic } from '../../shar
 import type { CompareReport, ConnectionPair, Interference } from '../../shared/compare';
 import type { CaptureSide, ConnectionVerdict, NoteTarget, TimeDisplay, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
 import { buildLadder, buildSections, confidenceWords, endpoint, verdictSentence, type Section } from '../../shared/report/model';
-import { NOT_TLS_CODE, notTlsReasons, packetCountsLine } from '../../shared/captureContents';
+import { isNotTlsReason, notTlsReasons, packetCountsLine } from '../../shared/captureContents';
 import { assertNever } from '../../shared/assertNever';
 import { bytesArrived, post } from './api';
 import { DetailPane } from './detail';
@@ -241,7 +241,7 @@ class CaptureView {
     if (state.cancelled) this.callouts.append(h('div', { class: 'callout warn', id: 'cancelled' }, icon('debug-stop'), h('span', {}, `Cancelled after ${plural(state.connections.size, 'connection')}: what was decoded before the stop is shown, the rest of the capture was not read. Reopen the file to decode all of it.`)));
     if (state.noteProblems.length) this.callouts.append(h('div', { class: 'callout warn' }, icon('warning'), h('span', {}, `Notes file: ${state.noteProblems.join('; ')}`)));
     // The not-TLS streams' first bytes are said in the banner when nothing was decoded; elsewhere they are notes like any other.
-    const fileNotes = conns.length === 0 ? state.diagnostics.filter((d) => d.code !== NOT_TLS_CODE) : state.diagnostics;
+    const fileNotes = conns.length === 0 ? state.diagnostics.filter((d) => !isNotTlsReason(d)) : state.diagnostics;
     if (fileNotes.length) {
       this.callouts.append(h('details', { class: 'file-problems' }, h('summary', {}, icon('warning'), ` ${plural(fileNotes.length, 'note')} about the file`),
         h('ul', {}, ...fileNotes.slice(0, 200).map((d) => h('li', { class: `sev-${d.severity}` }, d.message)))));
