@@ -6,6 +6,7 @@ import { encryptPayload, headerProtectionMask } from '../../server/src/quic/prot
 import { quicVersion } from '../../server/src/quic/versions';
 import type { SourceLocation } from '../../shared/analysis';
 import { DCID, hex, RFC9001 } from '../helpers/quicVectors';
+import { pcapGlobalHeader } from '../helpers/captureFixtures';
 
 // A ClientHello cut over two Initial packets in two datagrams that arrive in
 // reverse order, with PING and PADDING around the CRYPTO frames, as Chrome's
@@ -34,13 +35,7 @@ function initial(keys: PacketKeys, pn: number, frames: Buffer): Buffer {
 function pcap(payloads: Buffer[]): { file: Buffer; payloadAt: number[] } {
   const parts: Buffer[] = [];
   const payloadAt: number[] = [];
-  const global = Buffer.alloc(24);
-  global.writeUInt32LE(0xa1b2c3d4, 0);
-  global.writeUInt16LE(2, 4);
-  global.writeUInt16LE(4, 6);
-  global.writeUInt32LE(65535, 16);
-  global.writeUInt32LE(1, 20);
-  parts.push(global);
+  parts.push(pcapGlobalHeader(65535, 1));
   let at = 24;
   payloads.forEach((p, i) => {
     const udp = Buffer.alloc(8);

@@ -137,3 +137,14 @@ export const PCAP_FIXTURES = [
   'tls-rawip.pcap',
 ];
 export const PCAPNG_FIXTURES = ['tls-eth.pcapng', 'tls-merged.pcapng'];
+
+/** A little-endian pcap file header (version 2.4, microseconds) for captures a test writes itself. */
+export function pcapGlobalHeader(snaplen: number, linkType: number): Buffer {
+  const h = Buffer.alloc(24);
+  h.writeUInt32LE(0xa1b2c3d4, 0);
+  h.writeUInt16LE(2, 4);
+  h.writeUInt16LE(4, 6);
+  h.writeUInt32LE(snaplen, 16);
+  h.writeUInt32LE(linkType, 20);
+  return h;
+}

@@ -7,6 +7,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { createGzip, constants as zc } from 'node:zlib';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { pcapGlobalHeader } from '../helpers/captureFixtures';
 
 const SYN = 0x02, ACK = 0x10, FIN = 0x01, PSH = 0x08;
 
@@ -16,13 +17,7 @@ export class PcapStream {
   private len = 0;
   written = 0;
   constructor(private readonly out: (b: Buffer) => void) {
-    const h = Buffer.alloc(24);
-    h.writeUInt32LE(0xa1b2c3d4, 0);
-    h.writeUInt16LE(2, 4);
-    h.writeUInt16LE(4, 6);
-    h.writeUInt32LE(262144, 16);
-    h.writeUInt32LE(1, 20);
-    this.raw(h);
+    this.raw(pcapGlobalHeader(262144, 1));
   }
   raw(b: Uint8Array): void {
     if (this.len + b.length > this.buf.length) this.flush();
