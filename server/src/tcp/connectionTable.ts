@@ -356,7 +356,7 @@ export class ConnectionTable {
     c.sb.budget = b;
     this.listOpen(c);
     while (b.over('connections')) {
-      const old = this.oldestOpen();
+      const old = this.oldestOpenConn;
       if (!old || old === c) break;
       old.shed = true;
       this.finish(old);
@@ -398,10 +398,6 @@ export class ConnectionTable {
     if (rel < -1 || rel > side.end) return false;
     this.events.late?.(t.id, raw.index, after);
     return true;
-  }
-
-  private oldestOpen(): Connection | undefined {
-    return this.oldestOpenConn ?? undefined;
   }
 
   private listOpen(c: Connection): void {
