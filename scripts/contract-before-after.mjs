@@ -15,6 +15,24 @@
  *     {index, sha256, length, sameAs: that connection's id} (+ range with --ranges);
  *   - without --raw-fingerprints: no ja3Full, ja3sFull, ja4_r, ja4_ro, ja4s_r
  *     in a connection's fingerprints.
+ * Schema 3 (issue #11 size, issue #15 suspects) on top of that, compared
+ * against a schema-2 build:
+ *   - "schema": 3; the rule texts of every suspect are in the document's
+ *     `rules` (after `diagnostics` in analyze; the last key of compare, whose
+ *     client/relay carry none): a suspect keeps rule, field, message, weight,
+ *     value (and range) as before, gains `rank` (1, 2, … in the old order for
+ *     analyze) and an optional case-specific `reason`; `explanation` and
+ *     `reference` move to `rules[rule]` (the reference unchanged, the
+ *     explanation = reason + the rule's general text: texts that changed are
+ *     counted and, with --texts, listed for review);
+ *   - a pair's suspects are ranked by evidence and the divergence ones are
+ *     rewritten (issue #15): the catalogue suspects must be the same set, the
+ *     divergence ones are only counted;
+ *   - without --defaults: an extension's `grease: false`, a message's
+ *     `packets` equal to [packet], empty `details` and the TCP counters at
+ *     their defaults (gaps none, retransmissions 0, retransmissionsDiffering
+ *     0, outOfOrder 0, rst null, timelineTruncated false, tunnel null) are
+ *     left out.
  * Exit codes and stderr must be identical.
  *
  *   node scripts/contract-before-after.mjs OLD_ROOT [NEW_ROOT]
@@ -30,10 +48,12 @@ import { isDeepStrictEqual, promisify } from 'node:util';
 
 const run = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const OLD = resolve(process.argv[2] ?? '');
-const NEW = resolve(process.argv[3] ?? ROOT);
-if (!process.argv[2]) {
-  process.stderr.write('usage: node scripts/contract-before-after.mjs OLD_ROOT [NEW_ROOT]\n');
+const args = process.argv.slice(2).filter((a) => a !== '--texts');
+const SHOW_TEXTS = process.argv.includes('--texts');
+const OLD = resolve(args[0] ?? '');
+const NEW = resolve(args[1] ?? ROOT);
+if (!args[0]) {
+  process.stderr.write('usage: node scripts/contract-before-after.mjs OLD_ROOT [NEW_ROOT] [--texts]\n');
   process.exit(2);
 }
 const SKIP = /\.(json|md|sh|py|key|keylog|keys|crt|pem|der|cnf|torrc|nft|upstream|tsv|js)$/;
@@ -129,19 +149,103 @@ function expectedConnections(connections, flags) {
   return cs;
 }
 
+const TCP_DEFAULTS = {
+  gaps: (g) => g.client.length === 0 && g.server.length === 0,
+  retransmissions: (r) => r.client === 0 && r.server === 0,
+  retransmissionsDiffering: (n) => n === 0,
+  outOfOrder: (n) => n === 0,
+  rst: (x) => x === null,
+  timelineTruncated: (x) => x === false,
+  tunnel: (x) => x === null,
+};
+
+/** Fields at their documented defaults left out (schema 3 without --defaults). */
+function noDefaults(v, key = '') {
+  if (Array.isArray(v)) return v.map((x) => noDefaults(x, key));
+  if (!v || typeof v !== 'object') return v;
+  const out = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (key === 'extensions' && k === 'grease' && x === false) continue;
+    if (key === 'messages' && k === 'packets' && Array.isArray(x) && x.length === 1 && x[0] === v.packet) continue;
+    if (key === 'messages' && k === 'details' && x && Object.keys(x).length === 0) continue;
+    if (key === 'tcp' && TCP_DEFAULTS[k]?.(x)) continue;
+    out[k] = noDefaults(x, k);
+  }
+  return out;
+}
+
 function finish(j, flags) {
   if (!flags.includes('--ranges')) j = noRanges(j);
   if (!flags.includes('--names')) j = noNames(j);
+  if (!flags.includes('--defaults')) j = noDefaults(j);
   return j;
 }
 
+// ---- suspects: the texts moved to `rules`, checked apart from the rest ----
+const textStats = { same: 0, changed: new Map(), references: 0, referenceDiffers: [], divergence: { old: 0, new: 0 } };
+const why = (rules, s) => [s.reason, rules?.[s.rule]?.explanation].filter(Boolean).join(' ');
+const canon = (s) => {
+  const out = { rule: s.rule, field: s.field, message: s.message, weight: s.weight };
+  if ('range' in s) out.range = s.range;
+  if ('value' in s) out.value = s.value;
+  return out;
+};
+
+/** Checks the texts of `newer` against `old`'s and turns both lists into the canonical form compared with the rest. */
+function suspectsCompared(old, newer, rules, pair) {
+  for (const n of newer) {
+    const o = old.find((x) => x.rule === n.rule && x.field === n.field);
+    if (!o) continue;
+    if (rules?.[n.rule]?.reference === o.reference) textStats.references++;
+    else textStats.referenceDiffers.push(`${n.rule}: ${JSON.stringify(o.reference)} → ${JSON.stringify(rules?.[n.rule]?.reference)}`);
+    if (o.explanation === why(rules, n)) textStats.same++;
+    else if (!o.rule.startsWith('divergence.')) textStats.changed.set(`${o.rule}\n  was: ${o.explanation}\n  now: ${why(rules, n)}`, true);
+  }
+  if (!pair) {
+    newer.forEach((n, i) => { if (n.rank !== i + 1) textStats.referenceDiffers.push(`${n.rule} ${n.field}: rank ${n.rank} at place ${i + 1}`); });
+    return [old.map(canon), newer.map(canon)];
+  }
+  textStats.divergence.old += old.filter((x) => x.rule.startsWith('divergence.')).length;
+  textStats.divergence.new += newer.filter((x) => x.rule.startsWith('divergence.')).length;
+  const key = (s) => `${s.rule}\u0000${s.field}`;
+  const catalogue = (xs) => xs.filter((x) => !x.rule.startsWith('divergence.')).map(canon).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return [catalogue(old), catalogue(newer)];
+}
+
+/** Both documents with their suspects in the canonical form and `rules` taken off (its texts were checked). */
+function suspectsAside(want, got) {
+  const rules = got.rules;
+  delete got.rules;
+  const conns = (w, g) => {
+    if (!w || !g) return;
+    delete g.rules;
+    w.connections.forEach((c, i) => {
+      const n = g.connections[i];
+      if (!n) return;
+      [c.suspects, n.suspects] = suspectsCompared(c.suspects, n.suspects, rules, false);
+    });
+  };
+  if ('pairs' in want) {
+    conns(want.client, got.client);
+    conns(want.relay, got.relay);
+    want.pairs.forEach((p, i) => {
+      const n = got.pairs[i];
+      if (n) [p.suspects, n.suspects] = suspectsCompared(p.suspects, n.suspects, rules, true);
+    });
+    (want.singleVantage ?? []).forEach((v, i) => {
+      const n = got.singleVantage?.[i];
+      if (n) [v.suspects, n.suspects] = suspectsCompared(v.suspects, n.suspects, rules, false);
+    });
+  } else conns(want, got);
+}
+
 function expectedAnalysis(old, flags) {
-  return finish({ schema: 2, ...old, connections: expectedConnections(old.connections, flags) }, flags);
+  return finish({ schema: 3, ...old, connections: expectedConnections(old.connections, flags) }, flags);
 }
 
 function expectedCompare(old, flags) {
-  const side = (a) => a && { schema: 2, ...a, connections: expectedConnections(a.connections, flags) };
-  return finish({ schema: 2, ...old, client: side(old.client), relay: side(old.relay) }, flags);
+  const side = (a) => a && { schema: 3, ...a, connections: expectedConnections(a.connections, flags) };
+  return finish({ schema: 3, ...old, client: side(old.client), relay: side(old.relay) }, flags);
 }
 
 let checked = 0;
@@ -158,13 +262,14 @@ async function check(label, oldArgs, newArgs, expect) {
   if (a.code !== 0) return;
   const want = expect(JSON.parse(a.out));
   const got = JSON.parse(b.out);
+  suspectsAside(want, got);
   // Key order matters too (jq users diff outputs): compare the serialisations.
   if (JSON.stringify(want) !== JSON.stringify(got)) failures.push(`${label}: output differs beyond the documented changes`);
   else identicalCaptures++;
 }
 
-const ALL = ['--ranges', '--names', '--all-certificates', '--raw-fingerprints'];
-const FLAG_SETS = [[[], []], [[], ALL], [['--packets'], ['--names', '--raw-fingerprints']], [['--packets'], ['--ranges', '--all-certificates']]];
+const ALL = ['--ranges', '--names', '--all-certificates', '--raw-fingerprints', '--defaults'];
+const FLAG_SETS = [[[], []], [[], ALL], [['--packets'], ['--names', '--raw-fingerprints']], [['--packets'], ['--ranges', '--all-certificates', '--defaults']]];
 
 const files = [...filesUnder(join(ROOT, 'test', 'fixtures')), ...filesUnder(join(ROOT, 'samples'))];
 const jobs = [];
@@ -196,5 +301,9 @@ await Promise.all([0, 1].map(async () => {
   while (next < jobs.length) await jobs[next++]();
 }));
 process.stdout.write(`${files.length} files and ${pairDirs.length} pairs: ${checked} runs compared, ${identicalCaptures} outputs equal to the old one with the documented changes\n`);
+process.stdout.write(`suspect texts: ${textStats.same} explanations equal to reason + rule text, ${textStats.changed.size} distinct catalogue texts reworded (--texts lists them); ` +
+  `${textStats.references} references equal to the rule's; pairs: ${textStats.divergence.old} divergence suspects before, ${textStats.divergence.new} after\n`);
+if (SHOW_TEXTS) for (const t of textStats.changed.keys()) process.stdout.write(`${t}\n`);
+for (const r of new Set(textStats.referenceDiffers)) failures.push(`suspect reference or rank: ${r}`);
 for (const f of failures) process.stdout.write(`FAIL ${f}\n`);
 process.exit(failures.length > 0 ? 1 : 0);

@@ -15,6 +15,8 @@
  *   @withRaw          written only with --raw-fingerprints: not required in the schema
  *   @jsonItemsAlso T  an array whose items may also be the shared type T in JSON
  *   @nonFiniteAsNull  NaN / Infinity in memory, written as null
+ *   @jsonMayOmit      left out of --json when another field says the same (documented on the field): not required
+ *   @jsonDefault V    left out of --json when it holds V (JSON) unless --defaults: not required, "default": V
  */
 import ts from 'typescript';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -107,8 +109,10 @@ export function generateContractSchema() {
         if (s.type !== 'array') throw new Error(`contract-schema: @jsonItemsAlso on ${p.name}, which is not an array`);
         s = { ...s, items: { anyOf: [s.items, named(name)] } };
       }
+      const dflt = jsDoc.find((t) => t.tagName.text === 'jsonDefault');
+      if (dflt) s = { ...s, default: JSON.parse(String(ts.getTextOfJSDocComment(dflt.comment) ?? '').trim()) };
       properties[p.name] = s;
-      if (!(p.flags & ts.SymbolFlags.Optional) && !tags.some((t) => t === 'withRanges' || t === 'withNames' || t === 'withRaw')) required.push(p.name);
+      if (!(p.flags & ts.SymbolFlags.Optional) && !dflt && !tags.some((t) => t === 'jsonMayOmit' || t === 'withRanges' || t === 'withNames' || t === 'withRaw')) required.push(p.name);
     }
     const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
     if (props.length > 0 || !index) {

@@ -4,12 +4,12 @@
  * and what the webview and reports render. Declared once, used by all.
  */
 import type { TlsExtension } from './tlsExtensions';
-import type { Suspect } from './compare';
+import type { RuleTexts, Suspect } from './compare';
 
 export type { TlsExtension };
 
 /** Version of this contract, written as `"schema"` at the top of `analyze --json` and `compare --json`. */
-export const CONTRACT_SCHEMA = 2;
+export const CONTRACT_SCHEMA = 3;
 
 /**
  * Where bytes sit in the file that was read: offsets into the decompressed
@@ -223,7 +223,7 @@ export interface MessageReport {
   span: Span;
   /** Index of the packet carrying the message's first byte; -1 if unknown. */
   packet: number;
-  /** Packets carrying any of its bytes. */
+  /** Packets carrying any of its bytes. In `--json` left out when it is only `packet` (unless --defaults). @jsonMayOmit */
   packets: number[];
   /** Where its bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
@@ -298,20 +298,26 @@ export interface TcpReport {
   roleBy: string;
   packets: number;
   bytes: { client: number; server: number };
+  /** @jsonDefault {"client":[],"server":[]} */
   gaps: { client: Array<{ start: number; length: number }>; server: Array<{ start: number; length: number }> };
+  /** @jsonDefault {"client":0,"server":0} */
   retransmissions: { client: number; server: number };
+  /** @jsonDefault 0 */
   retransmissionsDiffering: number;
+  /** @jsonDefault 0 */
   outOfOrder: number;
+  /** @jsonDefault null */
   rst: 'client' | 'server' | null;
   fin: { client: boolean; server: boolean };
   synSeen: boolean;
+  /** @jsonDefault false */
   timelineTruncated: boolean;
   /** Raw initial sequence numbers (from the SYNs), null when no SYN was seen: they survive most NATs, so they help match two captures. */
   isn: { client: number | null; server: number | null };
   /**
    * Tunnel the connection's first packet was found in, outermost first, e.g. "GRE", "VXLAN", "Geneve",
    * "IP-in-IP", "VXLAN › GRE"; null when it was not tunnelled (VLAN tags are not tunnels). Always set by
-   * the engine; optional only so hand-made reports stay valid.
+   * the engine; optional only so hand-made reports stay valid. Left out of `--json` when null.
    */
   tunnel?: string | null;
 }
@@ -441,6 +447,11 @@ export interface AnalysisReport {
   input: InputReport;
   connections: ConnectionReport[];
   diagnostics: ReportDiagnostic[];
+  /**
+   * The texts of every rule the connections' suspects name, once per document. Absent in `compare --json`'s
+   * `client` and `relay`: the comparison's own `rules` holds them.
+   */
+  rules?: RuleTexts;
 }
 
 // ---------------------------------------------------------------------------

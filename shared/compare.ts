@@ -59,19 +59,37 @@ export interface Interference {
   evidence: string[];
 }
 
+/**
+ * What a rule says in general, written once per document (`rules` of the
+ * analysis or comparison, keyed by rule id) instead of with every field it
+ * marks: on many short connections the same paragraph repeated per connection
+ * was most of a suspect's bytes.
+ */
+export interface RuleText {
+  /** One line: what the rule looks for. */
+  title: string;
+  /** What the rule looks for and why, in plain words. */
+  explanation: string;
+  /** Source for the rule: a citation (and URL where one exists). */
+  reference: string;
+}
+
+/** Rule id → its texts. */
+export type RuleTexts = Record<string, RuleText>;
+
 export interface Suspect {
-  /** Rule id, e.g. `catalogue.ethiopia-2012-dhe-aes256`. */
+  /** Rule id, e.g. `catalogue.ethiopia-2012-dhe-aes256`; its title, explanation and reference are in the document's `rules`. */
   rule: string;
   /** Field path, e.g. `serverHello.cipherSuite`, `certificates[0].notAfter`, `serverKeyExchange.dhPrime`. */
   field: string;
   /** Which message the field is in (for highlighting). */
   message: string;
-  /** Why it is suspect, in plain words. */
-  explanation: string;
-  /** Source for the rule: a citation (and URL where one exists). */
-  reference: string;
   /** 'high' for documented censor matches, 'medium' for divergence, 'low' for traits that stand out. */
   weight: 'high' | 'medium' | 'low';
+  /** 1 for the most telling field of the connection, then 2, 3, …: by the evidence named in `reason`. */
+  rank: number;
+  /** Why this field, in this connection: the case-specific part (the rule's general explanation is in `rules`). */
+  reason?: string;
   /** Where the field's bytes are in the capture. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
   /** Decoded value shown with the mark. */
@@ -108,4 +126,6 @@ export interface CompareReport {
   unmatched: { client: number[]; relay: number[] };
   /** One-capture mode: what a single vantage point can tell, per connection. */
   singleVantage?: Array<{ connection: number; side: 'client' | 'relay'; interference: Interference; suspects: Suspect[] }>;
+  /** The texts of every rule a suspect of this document names (also those of `client` and `relay`, which then carry none). */
+  rules: RuleTexts;
 }

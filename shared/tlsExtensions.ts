@@ -215,6 +215,7 @@ export type DecodedExtensionType = keyof ExtensionDataByType;
 interface ExtensionHeader {
   /** IANA registry name, or `unknown (N)` / `GREASE (0x…)`. */
   name: string;
+  /** @jsonDefault false */
   grease: boolean;
   /** Body length as the header states it. */
   length: number;

@@ -6,7 +6,7 @@
  * textContent, never as markup.
  */
 import type { ConnectionReport, InputReport, ReportDiagnostic, SourceLocation } from './analysis';
-import type { CompareReport, Interference, Suspect } from './compare';
+import type { CompareReport, Interference, RuleTexts, Suspect } from './compare';
 import type { NoteTarget, ReportFormat } from './protocol';
 
 export type { NoteTarget };
@@ -54,7 +54,7 @@ export type ToWebview =
   | { type: 'progress'; percentage: number | null; message?: string }
   /** Connections as they are decoded (`done: false`), then the complete, sorted list (`done: true`). */
   | { type: 'connections'; connections: ConnectionReport[]; done: boolean; input?: InputReport; diagnostics?: ReportDiagnostic[] }
-  | { type: 'verdicts'; verdicts: ConnectionVerdict[] }
+  | { type: 'verdicts'; verdicts: ConnectionVerdict[]; rules: RuleTexts }
   /** The compare panel's content; sent again after a baseline is picked. `baseline` is the client connection id diffed against. */
   | { type: 'compare'; report: CompareReport; clientName: string; relayName: string; baseline: number | null }
   /** Scroll to and highlight a connection (code lens, command). */

@@ -195,7 +195,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       if (report.input.format === 'pcap' || report.input.format === 'pcapng') this.showProblems(uri, report);
       // One-vantage verdicts and suspect fields; the server reuses the analysis it just made.
       const single = await client.sendRequest(CompareRequest.type, { client: source, relay: null }, token);
-      post({ type: 'verdicts', verdicts: (single.singleVantage ?? []).map((v) => ({ connection: v.connection, interference: v.interference, suspects: v.suspects })) });
+      post({ type: 'verdicts', verdicts: (single.singleVantage ?? []).map((v) => ({ connection: v.connection, interference: v.interference, suspects: v.suspects })), rules: single.rules });
     } catch (e) {
       // Cancelled: the connections streamed so far stay, and the webview says the rest was not read.
       post(token.isCancellationRequested ? { type: 'cancelled' } : { type: 'error', message: messageOf(e) });

@@ -5,7 +5,7 @@
  * formats can't tell different stories about the same capture.
  */
 import type { AnalysisReport, ConnectionReport, Endpoint, MessageReport, PacketReport, SourceLocation } from '../analysis';
-import type { CompareReport, ConnectionPair, Interference, PairPacket, PathDirection, Suspect } from '../compare';
+import type { CompareReport, ConnectionPair, Interference, PairPacket, PathDirection, RuleTexts, Suspect } from '../compare';
 import type { Annotation } from '../annotations';
 import { getField } from '../fields/path';
 import { formatField, stepLabel } from '../fields/registry';
@@ -41,7 +41,7 @@ export function isCompareReport(r: ReportInput): r is CompareReport {
 }
 
 export function normalize(r: ReportInput): { kind: ReportKind; report: CompareReport } {
-  if (!isCompareReport(r)) return { kind: 'analysis', report: { schema: r.schema, tool: r.tool, client: r, relay: null, pairs: [], unmatched: { client: [], relay: [] } } };
+  if (!isCompareReport(r)) return { kind: 'analysis', report: { schema: r.schema, tool: r.tool, client: r, relay: null, pairs: [], unmatched: { client: [], relay: [] }, rules: r.rules ?? {} } };
   return { kind: r.relay ? 'compare' : 'single', report: r };
 }
 
@@ -60,7 +60,7 @@ export function directionWords(d: PathDirection, remote: 'relay' | 'server' = 'r
   switch (d) {
     case 'client-to-relay': return `client → ${remote}`;
     case 'relay-to-client': return `${remote} → client`;
-    case 'both': return 'both directions';
+    case 'both': return `both directions (${remote} → client and client → ${remote})`;
     default: return null;
   }
 }
@@ -147,7 +147,10 @@ export interface Section {
   /** For single/unmatched: which capture the connection is from. */
   side: Side;
   verdict: Interference | null;
+  /** In rank order. */
   suspects: Suspect[];
+  /** The texts of the rules the suspects name (the document's `rules`). */
+  rules: RuleTexts;
   /** What the other end is called: "relay" with two captures, "server" with one. */
   remote: 'relay' | 'server';
 }
@@ -172,6 +175,10 @@ function interesting(s: Section): number {
   return score;
 }
 
+function byRank(xs: Suspect[]): Suspect[] {
+  return [...xs].sort((a, b) => a.rank - b.rank);
+}
+
 export function buildSections(kind: ReportKind, r: CompareReport): Section[] {
   const byId = (a: AnalysisReport | null, id: number) => a?.connections.find((c) => c.id === id) ?? null;
   const out: Section[] = [];
@@ -179,7 +186,7 @@ export function buildSections(kind: ReportKind, r: CompareReport): Section[] {
     for (const p of r.pairs) {
       out.push({
         anchor: `pair-${p.client}-${p.relay}`, kind: 'pair', client: byId(r.client, p.client), relay: byId(r.relay, p.relay), pair: p,
-        side: 'client', verdict: p.interference, suspects: p.suspects, remote: 'relay',
+        side: 'client', verdict: p.interference, suspects: byRank(p.suspects), rules: r.rules, remote: 'relay',
       });
     }
     for (const side of ['client', 'relay'] as const) {
@@ -188,7 +195,7 @@ export function buildSections(kind: ReportKind, r: CompareReport): Section[] {
         if (!c) continue;
         out.push({
           anchor: `${side}-${id}`, kind: 'unmatched', client: side === 'client' ? c : null, relay: side === 'relay' ? c : null, pair: null, side,
-          verdict: null, suspects: [], remote: 'relay',
+          verdict: null, suspects: [], rules: r.rules, remote: 'relay',
         });
       }
     }
@@ -198,7 +205,7 @@ export function buildSections(kind: ReportKind, r: CompareReport): Section[] {
     const sv = r.singleVantage?.find((x) => x.connection === c.id);
     out.push({
       anchor: `conn-${c.id}`, kind: 'single', client: c, relay: null, pair: null, side: 'client',
-      verdict: sv?.interference ?? null, suspects: sv?.suspects ?? [], remote: 'server',
+      verdict: sv?.interference ?? null, suspects: byRank(sv?.suspects ?? []), rules: r.rules, remote: 'server',
     });
   }
   return out;

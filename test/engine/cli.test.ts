@@ -45,7 +45,7 @@ test('analyze --json follows the documented contract', async () => {
   assert.ok(c.messages.every((m: { from: string }) => m.from === 'client' || m.from === 'server'));
   assert.equal(c.serverHello.cipherSuite, 0x0039);
   assert.ok(c.serverKeyExchange.dhPrimeBits >= 1024);
-  assert.equal(j.schema, 2);
+  assert.equal(j.schema, 3);
   // Each decoded body is written once: the message points at the connection field that holds it.
   const byName = (n: string) => c.messages.find((m: { name: string }) => m.name === n);
   assert.deepEqual([byName('ClientHello').decodedAt, byName('ServerHello').decodedAt, byName('Certificate').decodedAt, byName('ServerKeyExchange').decodedAt],
@@ -74,7 +74,7 @@ test('analyze --json: name lists only with --names, a repeated certificate as a 
   const share = cs[1].clientHello.extensions.find((e: { type: number }) => e.type === 51).data.shares[0];
   assert.deepEqual(share, { group: 29, length: 32 });
 
-  const full = JSON.parse(run(['analyze', file, '--json', '--names', '--all-certificates']).out).connections;
+  const full = JSON.parse(run(['analyze', file, '--json', '--names', '--all-certificates', '--defaults']).out).connections;
   assert.deepEqual(full[3].certificates[0], leaf, 'the same certificate in full');
   const engine = (await analyzeFile(file, {})).connections;
   // With --names the extensions are the engine's own; IANA TLS Supported Groups: 29 x25519, 23 secp256r1.
@@ -84,6 +84,11 @@ test('analyze --json: name lists only with --names, a repeated certificate as a 
   assert.equal(full[1].clientHello.extensions.find((e: { type: number }) => e.type === 51).data.shares[0].groupName, 'x25519');
   // Without --names only the name lists go: everything else in the hello is the same.
   assert.deepEqual(cs[2].clientHello.extensions.find((e: { type: number }) => e.type === 10).data, { groups: [29, 23] });
+  // Defaults left out without --defaults (issue #11): grease false, TCP counters at zero, a message's packets = [packet].
+  assert.ok(cs[2].clientHello.extensions.every((e: object) => !('grease' in e)));
+  assert.ok(full[2].clientHello.extensions.every((e: { grease: boolean }) => e.grease === false));
+  assert.ok(!('outOfOrder' in cs[2].tcp) && full[2].tcp.outOfOrder === 0);
+  assert.ok(cs[2].messages.every((m: { packets?: number[]; packet: number }) => m.packets === undefined || m.packets.length !== 1 || m.packets[0] !== m.packet));
   assert.deepEqual({ ...cs[2].clientHello, extensions: null }, { ...full[2].clientHello, extensions: null });
 
   // With --ranges the reference keeps where this copy's bytes are.
@@ -244,14 +249,19 @@ test('analyze --json carries suspects; --rules adds the user\'s own, and reports
   const r = run(['analyze', file, '--json', '--ranges', '--rules', rules]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /rules\.json:4:\d+: /, 'the bad regex is reported at its line');
-  const c = JSON.parse(r.out).connections[0];
+  const doc = JSON.parse(r.out);
+  const c = doc.connections[0];
   const eth = c.suspects.find((s: { rule: string }) => s.rule === 'catalogue.ethiopia-2012-dhe-aes256');
   assert.ok(eth);
   assert.equal(eth.field, 'serverHello.cipherSuite');
-  assert.ok(eth.reference.length > 0 && eth.range.length > 0);
+  assert.ok(eth.range.length > 0);
+  // Rule texts once per document, after the diagnostics (issue #11).
+  assert.deepEqual(Object.keys(doc).slice(-2), ['diagnostics', 'rules']);
+  assert.ok(doc.rules['catalogue.ethiopia-2012-dhe-aes256'].reference.length > 0);
+  assert.ok(!('explanation' in eth) && !('reference' in eth));
   const mine = c.suspects.find((s: { rule: string }) => s.rule.includes('our-dhe'));
   assert.ok(mine, c.suspects.map((s: { rule: string }) => s.rule).join(', '));
-  assert.equal(mine.explanation, 'our bridges were blocked on this');
+  assert.equal(doc.rules[mine.rule].explanation, 'our bridges were blocked on this');
   assert.ok(!c.suspects.some((s: { rule: string }) => s.rule.includes('broken')));
 });
 

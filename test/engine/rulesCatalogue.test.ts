@@ -4,11 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash, getDiffieHellman } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CATALOGUE, runCatalogue } from '../../server/src/rules/catalogue';
+import { CATALOGUE, runCatalogue, torLinkNames } from '../../server/src/rules/catalogue';
 import { KNOWN_DH_GROUPS, OAKLEY_GROUP_2_PRIME, identifyDhPrime } from '../../server/src/rules/dhGroups';
 import { REF } from '../../server/src/rules/references';
 import { evaluateSuspects } from '../../server/src/rules';
-import { CAPTURES, ROOT, assertRangesInCapture, bytesAt, cloneReport, connectionOf, find } from '../helpers/rulesHelpers';
+import { CAPTURES, ROOT, assertRangesInCapture, bytesAt, cloneReport, connectionOf, find, ruleRef, why } from '../helpers/rulesHelpers';
 import { SHARED_REFERENCE } from '../helpers/paths';
 import { commandMissing, skipUnlessCi } from '../helpers/prerequisites';
 
@@ -56,8 +56,8 @@ test('Tor relay: the client\'s ClientHello matches the Tor client shape (cipher 
   assert.ok(suites);
   assert.equal(suites.weight, 'medium');
   assert.equal(suites.message, 'ClientHello');
-  assert.match(suites.explanation, /shape match/);
-  assert.match(suites.reference, /Winter & Lindskog/);
+  assert.match(why(suites), /shape match/);
+  assert.match(ruleRef(suites), /Winter & Lindskog/);
   // The range is the cipher suite list itself: 18 suites, 2 bytes each, Tor's order.
   const bytes = bytesAt(CAPTURES.torRelay, suites.range);
   assert.equal(bytes.length, 36);
@@ -89,8 +89,8 @@ test('Ethiopia 2012 rule fires high on a real ServerHello choosing 0x0039, and t
   assert.equal(e.message, 'ServerHello');
   assert.equal(e.value, 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA (0x0039)');
   assert.deepEqual([...bytesAt(CAPTURES.dheAes256, e.range)], [0x00, 0x39]);
-  assert.match(e.reference, /Ethiopia introduces deep packet inspection/);
-  assert.match(e.reference, /6045/);
+  assert.match(ruleRef(e), /Ethiopia introduces deep packet inspection/);
+  assert.match(ruleRef(e), /6045/);
   assertRangesInCapture(CAPTURES.dheAes256, s);
 });
 
@@ -132,7 +132,7 @@ test('Tor-2011-shaped server: Oakley prime, 2-hour lifetime, random names, times
   assert.equal(oakley.weight, 'high');
   assert.equal(oakley.message, 'ServerKeyExchange');
   assert.equal(bytesAt(CAPTURES.tor2011, oakley.range).toString('hex'), OAKLEY_GROUP_2_PRIME);
-  assert.match(oakley.reference, /Tor and censorship 2012/);
+  assert.match(ruleRef(oakley), /Tor and censorship 2012/);
   // The Oakley rule says it all; the small-prime trait does not repeat it.
   assert.equal(find(s, 'catalogue.small-dh-prime'), undefined);
   assert.equal(find(s, 'catalogue.well-known-dh-group'), undefined);
@@ -141,7 +141,7 @@ test('Tor-2011-shaped server: Oakley prime, 2-hour lifetime, random names, times
   assert.ok(life);
   assert.equal(life.weight, 'high');
   assert.match(life.value ?? '', /^2 h 0 min/);
-  assert.match(life.reference, /Iran blocks Tor; Tor releases same-day fix/);
+  assert.match(ruleRef(life), /Iran blocks Tor; Tor releases same-day fix/);
   // The self-signed identity certificate lives a year: only the link certificate is marked.
   assert.equal(find(s, 'catalogue.iran-2011-short-lifetime', 'certificates[1].notAfter'), undefined);
 
@@ -158,12 +158,27 @@ test('Tor-2011-shaped server: Oakley prime, 2-hour lifetime, random names, times
   assertRangesInCapture(CAPTURES.tor2011, s);
 });
 
-test('one random name of two gives a medium mark only on that name', async () => {
+test('one Tor-shaped name alone is not Tor: an ordinary certificate for www.lilawelt.net is not marked (issue #15)', async () => {
   const c = cloneReport(await connectionOf(CAPTURES.torRelay));
-  c.certificates[0].issuerCN = 'Let\'s Encrypt R3';
+  // The false positive of a public trace: an 8-letter host name under .net, issued by a CA.
+  c.certificates[0].subject = 'CN=www.lilawelt.net';
+  c.certificates[0].subjectCN = 'www.lilawelt.net';
+  c.certificates[0].issuer = 'C=US, O=Let\'s Encrypt, CN=R3';
+  c.certificates[0].issuerCN = 'R3';
+  assert.equal(find(runCatalogue(c), 'catalogue.tor-random-cert-names'), undefined);
+  // Both names of the form but one DN with more than a CN: not Tor's either.
+  c.certificates[0].issuer = 'O=Example, CN=www.sx3dhznicot62snfljg.com';
+  c.certificates[0].issuerCN = 'www.sx3dhznicot62snfljg.com';
+  assert.equal(find(runCatalogue(c), 'catalogue.tor-random-cert-names'), undefined);
+  assert.equal(torLinkNames({ subject: 'CN=www.lilawelt.net', issuer: 'CN=R3', subjectCN: 'www.lilawelt.net', issuerCN: 'R3' }), false);
+});
+
+test('Tor link names with a subjectAltName: a medium mark (Tor\'s link certificates have none)', async () => {
+  const c = cloneReport(await connectionOf(CAPTURES.torRelay));
+  c.certificates[0].subjectAltNames = ['DNS:www.b3iya6yfytxok2q7o.net'];
   const s = runCatalogue(c);
   assert.equal(find(s, 'catalogue.tor-random-cert-names', 'certificates[0].subject')?.weight, 'medium');
-  assert.equal(find(s, 'catalogue.tor-random-cert-names', 'certificates[0].issuer'), undefined);
+  assert.equal(find(s, 'catalogue.tor-random-cert-names', 'certificates[0].issuer')?.weight, 'medium');
 });
 
 test('small DH primes: 1024 bits low, below 1024 medium', async () => {

@@ -8,7 +8,7 @@ import {
 } from '../../server/src/rules/userRules';
 import { evaluateSuspects } from '../../server/src/rules';
 import { parseFieldPath, isPathError } from '../../server/src/rules/fieldPath';
-import { CAPTURES, ROOT, RULES_FIXTURES, assertRangesInCapture, bytesAt, cloneReport, connectionOf, find } from '../helpers/rulesHelpers';
+import { CAPTURES, ROOT, RULES_FIXTURES, assertRangesInCapture, bytesAt, cloneReport, connectionOf, find, ruleRef } from '../helpers/rulesHelpers';
 
 const VALID = path.join(RULES_FIXTURES, 'user-rules-valid.json');
 const ERRORS = path.join(RULES_FIXTURES, 'user-rules-errors.json');
@@ -42,7 +42,7 @@ test('user rules on the Tor-2011-shaped capture: marks with ranges into the capt
   assert.ok(suite);
   assert.equal(suite.weight, 'high');
   assert.equal(suite.message, 'ServerHello');
-  assert.equal(suite.reference, 'lab notes, bridge test 7');
+  assert.equal(ruleRef(suite, rules), 'lab notes, bridge test 7');
   assert.deepEqual([...bytesAt(CAPTURES.tor2011, suite.range)], [0x00, 0x33]);
 
   // An element test on a [*] path marks the matching element, with its own bytes.

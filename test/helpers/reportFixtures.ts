@@ -214,19 +214,19 @@ export function torKzCompare(): CompareReport {
     packets,
     suspects: [
       {
-        rule: 'fixture.tor-link-cert-names', field: 'certificates[0].subject', message: 'Certificate', weight: 'low',
-        explanation: 'Subject CN is a random www.<base32>.net name, as Tor relays generate for their TLS link certificates.',
-        reference: 'Tor source, src/lib/tls/tortls.c (link certificate generation)', range: off(SERVER_PAYLOAD + 81 + 111, 38), value: 'CN=www.b3iya6yfytxok2q7o.net',
+        rule: 'fixture.tor-link-cert-names', field: 'certificates[0].subject', message: 'Certificate', weight: 'low', rank: 1,
+        reason: 'Subject CN is a random www.<base32>.net name, as Tor relays generate for their TLS link certificates.',
+        range: off(SERVER_PAYLOAD + 81 + 111, 38), value: 'CN=www.b3iya6yfytxok2q7o.net',
       },
       {
-        rule: 'fixture.tor-link-cert-names', field: 'certificates[0].issuer', message: 'Certificate', weight: 'low',
-        explanation: 'Issuer CN is another random www.<base32>.com name, different from the subject: Tor\'s identity-signed link certificate pattern.',
-        reference: 'Tor source, src/lib/tls/tortls.c (link certificate generation)', range: off(SERVER_PAYLOAD + 81 + 39, 40), value: 'CN=www.sx3dhznicot62snfljg.com',
+        rule: 'fixture.tor-link-cert-names', field: 'certificates[0].issuer', message: 'Certificate', weight: 'low', rank: 2,
+        reason: 'Issuer CN is another random www.<base32>.com name, different from the subject: Tor\'s identity-signed link certificate pattern.',
+        range: off(SERVER_PAYLOAD + 81 + 39, 40), value: 'CN=www.sx3dhznicot62snfljg.com',
       },
       {
-        rule: 'fixture.serverhello-cipher', field: 'serverHello.cipherSuite', message: 'ServerHello', weight: 'medium',
-        explanation: 'The segment carrying this ServerHello is the first one the path dropped.',
-        reference: 'test fixture', range: sh.ranges!.cipherSuite, value: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030)',
+        rule: 'fixture.serverhello-cipher', field: 'serverHello.cipherSuite', message: 'ServerHello', weight: 'medium', rank: 3,
+        reason: 'The segment carrying this ServerHello is the first one the path dropped.',
+        range: sh.ranges!.cipherSuite, value: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030)',
       },
     ],
   };
@@ -237,6 +237,10 @@ export function torKzCompare(): CompareReport {
     relay: { schema: CONTRACT_SCHEMA, tool: { name: 'handshake-inspector', version: '0.1.0' }, input: input(f.relayPath, f.relay, 15), connections: [relayConn], diagnostics: [] },
     pairs: [pair],
     unmatched: { client: [], relay: [] },
+    rules: {
+      'fixture.serverhello-cipher': { title: 'Fixture: the dropped ServerHello\'s cipher', explanation: 'The field sits in the first message that never arrived.', reference: 'test fixture' },
+      'fixture.tor-link-cert-names': { title: 'Fixture: Tor link certificate names', explanation: 'Tor relays name their link certificates at random.', reference: 'Tor source, src/lib/tls/tortls.c (link certificate generation)' },
+    },
   };
 }
 
@@ -244,7 +248,7 @@ export function torKzCompare(): CompareReport {
 export function torKzSingle(): CompareReport {
   const r = torKzCompare();
   return {
-    schema: r.schema, tool: r.tool, client: r.client, relay: null, pairs: [], unmatched: { client: [], relay: [] },
+    schema: r.schema, tool: r.tool, client: r.client, relay: null, pairs: [], unmatched: { client: [], relay: [] }, rules: {},
     singleVantage: [{
       connection: 1, side: 'client', suspects: [],
       interference: {
@@ -333,12 +337,13 @@ export function hostileCompare(): CompareReport {
   p.interference.evidence.push(`The client asked for ${HOSTILE.sni} and the certificate says ${HOSTILE.subject} ${HOSTILE.link}`);
   p.matchedBy.push(HOSTILE.link);
   p.suspects[0].value = HOSTILE.subject;
-  p.suspects[0].explanation = `Subject is ${HOSTILE.subject}`;
-  p.suspects[0].reference = `see [here](https://evil.example/track.png) ${HOSTILE.link}`;
+  p.suspects[0].reason = `Subject is ${HOSTILE.subject}`;
+  r.rules['fixture.tor-link-cert-names'].reference = `see [here](https://evil.example/track.png) ${HOSTILE.link}`;
   p.suspects[1].value = HOSTILE.issuer;
   p.suspects.push({
-    rule: 'fixture.alpn', field: 'clientHello.alpn', message: 'ClientHello', weight: 'high', explanation: `ALPN ${HOSTILE.alpn.join(' ')}`,
-    reference: '| table | breaker |', range: [], value: HOSTILE.alpn.join(', '),
+    rule: 'fixture.alpn', field: 'clientHello.alpn', message: 'ClientHello', weight: 'high', rank: 4, reason: `ALPN ${HOSTILE.alpn.join(' ')}`,
+    range: [], value: HOSTILE.alpn.join(', '),
   });
+  r.rules['fixture.alpn'] = { title: 'Fixture: ALPN', explanation: 'A hostile ALPN list.', reference: '| table | breaker |' };
   return r;
 }

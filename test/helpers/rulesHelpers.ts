@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import type { ConnectionReport, SourceLocation } from '../../shared/analysis';
 import type { Suspect } from '../../shared/compare';
 import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
+import { describeRules, type UserRule } from '../../server/src/rules';
+import { suspectWhy } from '../../shared/suspects';
 export { ROOT } from './paths';
 import { ROOT } from './paths';
 
@@ -72,4 +74,14 @@ export function assertRangesInCapture(file: string, suspects: Suspect[]): void {
 
 export function find(suspects: Suspect[], rule: string, field?: string): Suspect | undefined {
   return suspects.find((s) => s.rule === rule && (field === undefined || s.field === field));
+}
+
+/** The source the document's `rules` gives for a suspect's rule (catalogue, divergence or one of `userRules`). */
+export function ruleRef(s: Suspect, userRules: readonly UserRule[] = []): string {
+  return describeRules([s.rule], userRules)[s.rule]?.reference ?? '';
+}
+
+/** A suspect's whole explanation as every surface shows it: its reason, then the rule's general text. */
+export function why(s: Suspect, userRules: readonly UserRule[] = []): string {
+  return suspectWhy(describeRules([s.rule], userRules), s);
 }

@@ -41,7 +41,7 @@ describe('capture webview', { skip }, () => {
     const view = await openView(browser, { theme, files: { client: file } });
     await view.send({ type: 'init', mode: 'capture', fileName: file.split('/').pop()!, uri: `file://${file}`, timeDisplay: 'relative', ja4plus: false });
     await view.send({ type: 'connections', connections: clone(report.connections), done: true, input: report.input, diagnostics: report.diagnostics });
-    await view.send({ type: 'verdicts', verdicts: v });
+    await view.send({ type: 'verdicts', verdicts: v, rules: single.rules });
     await view.page.locator('[role=option].list-row').first().waitFor();
     return view;
   }
@@ -57,7 +57,7 @@ describe('capture webview', { skip }, () => {
     assert.match(await page.locator('.status-line').innerText(), /Decoding… 40 %/);
     await page.locator('g.arrow').first().waitFor();
     await view.send({ type: 'connections', connections: clone(relay.connections), done: true, input: relay.input, diagnostics: relay.diagnostics });
-    await view.send({ type: 'verdicts', verdicts: verdicts(single) });
+    await view.send({ type: 'verdicts', verdicts: verdicts(single), rules: single.rules });
     await page.locator('.list-row .badge.verdict-undetermined, .list-row .badge.verdict-drop, .list-row .badge.verdict-none').first().waitFor();
     const row = await page.locator('.list-row').first().getAttribute('aria-label');
     assert.match(row ?? '', /Connection 0, 10\.66\.1\.2:\d+ to 10\.66\.2\.2:443, server name www\.nticptdx7zayqmuqfjd6aq\.com/);
@@ -175,7 +175,8 @@ describe('capture webview', { skip }, () => {
     c.certificates[0].subject = `CN=${evil2}`;
     c.certificates[0].subjectCN = evil2;
     for (const m of c.messages) if (m.certificates) m.certificates[0] = c.certificates[0];
-    const v = verdicts(single).map((x) => ({ ...x, suspects: x.suspects.map((s) => ({ ...s, explanation: `${s.explanation} ${evil}`, value: evil2 })) }));
+    const v = verdicts(single).map((x) => ({ ...x, suspects: x.suspects.map((s) => ({ ...s, reason: `${s.reason ?? ''} ${evil}`, value: evil2 })) }));
+    const evilRules = Object.fromEntries(Object.entries(single.rules).map(([k, t]) => [k, { ...t, explanation: `${t.explanation} ${evil}`, reference: evil }]));
     const view = await openView(browser, { theme: DARK, files: { client: RELAY } });
     const { page } = view;
     const dialogs: string[] = [];
@@ -186,7 +187,7 @@ describe('capture webview', { skip }, () => {
     const before = await page.evaluate(() => document.querySelectorAll('img, script, iframe, object, embed, svg:not(.ladder-svg)').length);
     await view.send({ type: 'init', mode: 'capture', fileName: `${evil}.pcap`, uri: 'file:///x.pcap', timeDisplay: 'relative', ja4plus: false });
     await view.send({ type: 'connections', connections: r.connections, done: true, input: r.input, diagnostics: [{ severity: 'warning', code: 'x', message: evil, location: null }] });
-    await view.send({ type: 'verdicts', verdicts: v });
+    await view.send({ type: 'verdicts', verdicts: v, rules: evilRules });
     await page.locator('.list-row').first().waitFor();
     await page.locator('[role=treeitem]', { hasText: 'certificate 0' }).first().waitFor();
     // Open the certificate so its subject row is drawn.

@@ -36,7 +36,7 @@ describe('webview field tree', { skip: skip ?? false }, () => {
       const { page } = view;
       await view.send({ type: 'init', mode: 'capture', fileName: 'tls12-chain.pcap', uri: `file://${CHAIN}`, timeDisplay: 'relative', ja4plus: false });
       await view.send({ type: 'connections', connections: clone(chain.connections), done: true, input: chain.input, diagnostics: chain.diagnostics });
-      await view.send({ type: 'verdicts', verdicts: [] });
+      await view.send({ type: 'verdicts', verdicts: [], rules: {} });
       await page.locator('[role=option].list-row').first().waitFor();
       await page.locator('[role=treeitem]', { hasText: 'ServerHello' }).first().click();
       await page.keyboard.press('ArrowRight');

@@ -4,7 +4,8 @@
  * connection's suspect fields and its notes. Tree and hex select each other.
  */
 import type { ConnectionReport } from '../../shared/analysis';
-import type { Suspect } from '../../shared/compare';
+import type { RuleTexts, Suspect } from '../../shared/compare';
+import { foldSuspects, ruleText, suspectWhy } from '../../shared/suspects';
 import type { CaptureSide, NoteTarget, WebviewNote } from '../../shared/webviewProtocol';
 import { readBytes } from './api';
 import { ce, h, icon, iconButton } from './dom';
@@ -32,6 +33,7 @@ export class DetailPane {
   private conn: ConnectionReport | null = null;
   private side: CaptureSide = 'client';
   private suspects: Suspect[] = [];
+  private rules: RuleTexts = {};
   private nodes: FieldNode[] = [];
   private loading = 0;
 
@@ -42,6 +44,7 @@ export class DetailPane {
       describe: (n) => this.describe(n),
       onNote: (n) => this.noteOn(n),
       notesOn: (n) => this.fieldNotes(n).length,
+      why: (s) => s.reason ?? ruleText(this.rules, s.rule).title,
     });
     this.hex = new HexPane({
       onPick: (n) => this.tree.select(n, { focus: false }),
@@ -80,10 +83,11 @@ export class DetailPane {
    * ServerHello, Certificate and ServerKeyExchange of a blocked connection)
    * and the first of them shown in the hex pane.
    */
-  show(conn: ConnectionReport, side: CaptureSide, suspects: Suspect[], focusMessages: string[] = []): void {
+  show(conn: ConnectionReport, side: CaptureSide, suspects: Suspect[], rules: RuleTexts, focusMessages: string[] = []): void {
     this.conn = conn;
     this.side = side;
     this.suspects = suspects;
+    this.rules = rules;
     const roots = buildTree(conn, `${side}:${conn.id}`, suspects);
     this.nodes = flatten(roots);
     const open = (n: FieldNode) => n.depth === 0 ? (focusMessages.includes(n.label) || (focusMessages.length === 0 && n.suspects.length > 0)) : ownSuspects(n).length === 0 && n.suspects.length > 0 && n.depth < 2;
@@ -186,7 +190,7 @@ export class DetailPane {
     if (n.value) rows.push(['value', n.value]);
     if (raw) rows.push(['raw', hexBytes(raw)]);
     rows.push(['where', this.locationWords(n)]);
-    const notes: TipContent['notes'] = ownSuspects(n).map((s) => ({ text: `Suspect (${s.weight}): ${s.explanation}`, kind: `suspect-${s.weight}` as const }));
+    const notes: TipContent['notes'] = ownSuspects(n).map((s) => ({ text: `Suspect (${s.weight}): ${suspectWhy(this.rules, s)}`, kind: `suspect-${s.weight}` as const }));
     for (const x of this.fieldNotes(n)) notes.push({ text: `✎ ${x.text}`, kind: 'note' });
     return { title: n.label, rows, notes };
   }
@@ -219,15 +223,18 @@ export class DetailPane {
   }
 
   private suspectCard(s: Suspect, withField: boolean): HTMLElement {
+    const rule = ruleText(this.rules, s.rule);
     const card = h('div', { class: `suspect-card w-${s.weight}` },
-      h('div', { class: 'suspect-head' }, icon(s.weight === 'high' ? 'error' : 'warning'), h('span', { class: `badge weight-${s.weight}` }, s.weight),
+      h('div', { class: 'suspect-head' }, withField ? h('span', { class: 'suspect-rank', title: 'rank by evidence' }, `#${s.rank}`) : null,
+        icon(s.weight === 'high' ? 'error' : 'warning'), h('span', { class: `badge weight-${s.weight}` }, s.weight),
         withField ? h('code', {}, s.field) : null, s.value ? h('span', { class: 'suspect-value' }, s.value) : null),
-      h('p', {}, s.explanation),
-      s.reference ? h('p', { class: 'muted reference' }, s.reference) : null);
+      s.reason ? h('p', { class: 'suspect-reason' }, s.reason) : null,
+      h('p', {}, h('span', { class: 'suspect-rule' }, `${rule.title}. `), rule.explanation),
+      rule.reference ? h('p', { class: 'muted reference' }, rule.reference) : null);
     if (withField) {
       card.tabIndex = 0;
       card.setAttribute('role', 'button');
-      card.setAttribute('aria-label', `Suspect ${s.field}: ${s.explanation}`);
+      card.setAttribute('aria-label', `Suspect ${s.field}, rank ${s.rank}: ${suspectWhy(this.rules, s)}`);
       const go = () => this.selectField(s.field, true);
       card.addEventListener('click', go);
       card.addEventListener('keydown', (e) => {
@@ -246,9 +253,23 @@ export class DetailPane {
       this.suspectTab.replaceChildren(h('p', { class: 'muted' }, 'No suspect field in this connection.'));
       return;
     }
-    const order = { high: 0, medium: 1, low: 2 } as const;
-    const list = [...this.suspects].sort((a, b) => order[a.weight] - order[b.weight]);
-    this.suspectTab.replaceChildren(...list.map((s) => this.suspectCard(s, true)));
+    // The strongest few by rank; the rest folded per rule behind a button (keyboard: Tab, Enter/Space).
+    const { shown, folded } = foldSuspects(this.suspects);
+    const groups = folded.map((g) => {
+      const body = h('div', { class: 'suspect-fold-body', hidden: '' }, ...g.suspects.map((s) => this.suspectCard(s, true)));
+      body.id = `fold-${this.side}-${g.rule.replace(/[^a-z0-9-]/gi, '-')}`;
+      const label = `${g.suspects.length} more, same reason: ${ruleText(this.rules, g.rule).title}`;
+      const toggle = h('button', { type: 'button', class: 'suspect-fold', 'aria-expanded': 'false', 'aria-controls': body.id },
+        h('span', { class: 'codicon codicon-chevron-right', 'aria-hidden': 'true' }), h('span', {}, label));
+      toggle.addEventListener('click', () => {
+        const open = toggle.getAttribute('aria-expanded') !== 'true';
+        toggle.setAttribute('aria-expanded', String(open));
+        body.hidden = !open;
+        toggle.firstElementChild?.classList.replace(open ? 'codicon-chevron-right' : 'codicon-chevron-down', open ? 'codicon-chevron-down' : 'codicon-chevron-right');
+      });
+      return h('div', { class: 'suspect-group' }, toggle, body);
+    });
+    this.suspectTab.replaceChildren(...shown.map((s) => this.suspectCard(s, true)), ...groups);
   }
 
   renderNotes(): void {

@@ -21,7 +21,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import type { ConnectionReport, InputReport, ReportDiagnostic } from '../../shared/analysis';
-import type { CompareReport, ConnectionPair, Interference } from '../../shared/compare';
+import type { CompareReport, ConnectionPair, Interference, RuleTexts } from '../../shared/compare';
 import type { CaptureSide, ConnectionVerdict, NoteTarget, TimeDisplay, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
 import { buildLadder, buildSections, confidenceWords, endpoint, verdictSentence, type Section } from '../../shared/report/model';
 import { isNotTlsReason, notTlsReasons, packetCountsLine } from '../../shared/captureContents';
@@ -41,6 +41,8 @@ const state = {
   timeDisplay: 'relative' as TimeDisplay,
   connections: new Map<number, ConnectionReport>(),
   verdicts: new Map<number, ConnectionVerdict>(),
+  /** The texts of the rules the verdicts' suspects name. */
+  rules: {} as RuleTexts,
   input: null as InputReport | null,
   diagnostics: [] as ReportDiagnostic[],
   done: false,
@@ -296,7 +298,7 @@ class CaptureView {
     this.stale = !state.done;
     this.list.select(String(id), false);
     const v = state.verdicts.get(id) ?? null;
-    const section: Section = { anchor: '', kind: 'single', client: c, relay: null, pair: null, side: 'client', verdict: v?.interference ?? null, suspects: v?.suspects ?? [], remote: 'server' };
+    const section: Section = { anchor: '', kind: 'single', client: c, relay: null, pair: null, side: 'client', verdict: v?.interference ?? null, suspects: v?.suspects ?? [], rules: state.rules, remote: 'server' };
     const l = buildLadder(section, Number.MAX_SAFE_INTEGER);
     this.ladder.setInput({
       mode: 'single', arrows: l.arrows, t0: l.t0, laneTitles: ['client', 'server'], laneSubtitles: [endpoint(c.client), endpoint(c.server)],
@@ -316,7 +318,7 @@ class CaptureView {
       state.done ? `Connection ${id}: no verdict from one vantage point.` : `Connection ${id} — the verdict comes when the whole capture is read.`));
     // Undetermined from one end still means the handshake stopped somewhere: open what the server sent.
     const blocked = v && v.interference.kind !== 'none';
-    this.detail.show(c, 'client', v?.suspects ?? [], blocked ? ['ServerHello', 'Certificate', 'ServerKeyExchange'] : []);
+    this.detail.show(c, 'client', v?.suspects ?? [], state.rules, blocked ? ['ServerHello', 'Certificate', 'ServerKeyExchange'] : []);
   }
 
   private openArrow(packet: number, focusTree: boolean): void {
@@ -339,7 +341,7 @@ class CaptureView {
   }
 
   private ladderInputCache(c: ConnectionReport) {
-    const section: Section = { anchor: '', kind: 'single', client: c, relay: null, pair: null, side: 'client', verdict: null, suspects: [], remote: 'server' };
+    const section: Section = { anchor: '', kind: 'single', client: c, relay: null, pair: null, side: 'client', verdict: null, suspects: [], rules: state.rules, remote: 'server' };
     const l = buildLadder(section, Number.MAX_SAFE_INTEGER);
     return { mode: 'single' as const, arrows: l.arrows, t0: l.t0, laneTitles: ['client', 'server'], laneSubtitles: [endpoint(c.client), endpoint(c.server)], relayClockOffset: 0, notes: notesByPacket(), timeDisplay: state.timeDisplay };
   }
@@ -484,7 +486,7 @@ class CompareView {
       });
       return b;
     }));
-    if (conn) this.detail.show(conn, this.side, s.suspects, focus);
+    if (conn) this.detail.show(conn, this.side, s.suspects, s.rules, focus);
     else this.detail.clear(`The ${this.side} capture has no copy of this connection.`);
   }
 
@@ -621,6 +623,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       break;
     case 'verdicts':
       for (const v of msg.verdicts) state.verdicts.set(v.connection, v);
+      state.rules = { ...state.rules, ...msg.rules };
       captureView?.update();
       if (captureView) (captureView as unknown as { stale: boolean }).stale = true;
       break;

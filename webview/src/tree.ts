@@ -6,6 +6,7 @@
  */
 import { h, icon } from './dom';
 import { flatten, ownSuspects, type FieldNode } from './fields';
+import type { Suspect } from '../../shared/compare';
 import { hideTip, showTip, type TipContent } from './tooltip';
 
 export interface TreeOptions {
@@ -14,6 +15,8 @@ export interface TreeOptions {
   describe(node: FieldNode): TipContent;
   onNote(node: FieldNode): void;
   notesOn(node: FieldNode): number;
+  /** One line on why a suspect field is marked. */
+  why(s: Suspect): string;
 }
 
 export class TreeView {
@@ -126,7 +129,7 @@ export class TreeView {
       'aria-level': n.depth + 1, 'aria-setsize': siblings.length, 'aria-posinset': siblings.indexOf(n) + 1,
       'aria-expanded': n.children.length ? String(expanded) : null, 'aria-selected': String(n === this.selected),
       tabindex: n.id === this.focusId ? 0 : -1,
-      'aria-label': `${n.label}${n.value ? `: ${n.value}` : ''}${weight ? `. Suspect (${weight}): ${own[0].explanation}` : ''}${inner ? `. ${inner} suspect field${inner === 1 ? '' : 's'} inside` : ''}${notes ? `. ${notes} note${notes === 1 ? '' : 's'}` : ''}`,
+      'aria-label': `${n.label}${n.value ? `: ${n.value}` : ''}${weight ? `. Suspect (${weight}): ${this.opts.why(own[0])}` : ''}${inner ? `. ${inner} suspect field${inner === 1 ? '' : 's'} inside` : ''}${notes ? `. ${notes} note${notes === 1 ? '' : 's'}` : ''}`,
     });
     el.dataset.id = n.id;
     el.style.setProperty('--depth', String(n.depth));
@@ -138,7 +141,7 @@ export class TreeView {
       inner ? h('span', { class: 'tree-count', title: `${inner} suspect field(s) inside` }, icon('warning'), String(inner)) : null,
       notes ? h('span', { class: 'tree-notes' }, icon('comment'), String(notes)) : null);
     el.append(line);
-    if (weight && own[0]) el.append(h('div', { class: 'tree-why' }, own.length > 1 ? `${own[0].explanation} (+${own.length - 1} more)` : own[0].explanation));
+    if (weight && own[0]) el.append(h('div', { class: 'tree-why' }, own.length > 1 ? `${this.opts.why(own[0])} (+${own.length - 1} more)` : this.opts.why(own[0])));
     return el;
   }
 

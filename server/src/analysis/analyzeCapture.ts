@@ -1,9 +1,10 @@
 import type { AnalysisReport, ConnectionReport, InputReport, ReportDiagnostic } from '../../../shared/analysis';
+import type { RuleTexts } from '../../../shared/compare';
 import { CONTRACT_SCHEMA } from '../../../shared/analysis';
 import { readCapture, readCaptureBytes } from '../capture/readCapture';
 import { buildConnectionReport } from '../output/connectionReport';
 import { CertificateCache } from '../x509/certificate';
-import { evaluateSuspects } from '../rules';
+import { describeRules, evaluateSuspects } from '../rules';
 import type { UserRule } from '../rules/userRules';
 import { PacketAnalyzer } from './analyzer';
 import { buildQuicConnectionReport } from '../output/quicReport';
@@ -33,12 +34,13 @@ export interface AnalyzeOptions {
   maxMemoryMB?: number;
 }
 
-function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
+function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], ruleIds: Set<string>) {
   const certificates = opts.certificates ?? new CertificateCache();
   const keep = opts.keep ?? true;
   const tlsOnly = opts.tlsOnly ?? true;
   const emit = (report: ConnectionReport) => {
     if (report.isTls) report.suspects = evaluateSuspects(report, { userRules: opts.userRules });
+    for (const x of report.suspects) ruleIds.add(x.rule);
     opts.onConnection?.(report);
     if (keep) connections.push(report);
   };
@@ -53,7 +55,7 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
   });
 }
 
-function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input: Omit<InputReport, 'packets' | 'tcpPackets' | 'skipped' | 'snaplenCut' | 'comments' | 'interfaces' | 'decryptionSecrets'>): AnalysisReport {
+function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], rules: () => RuleTexts, input: Omit<InputReport, 'packets' | 'tcpPackets' | 'skipped' | 'snaplenCut' | 'comments' | 'interfaces' | 'decryptionSecrets'>): AnalysisReport {
   analyzer.end();
   connections.sort((a, b) => a.id - b.id);
   const s = analyzer.stats;
@@ -76,6 +78,8 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input
     },
     connections,
     diagnostics,
+    // After end(): the connections still open are finished (and their suspects found) there.
+    rules: rules(),
   };
 }
 
@@ -113,19 +117,21 @@ function budgetSummary(analyzer: PacketAnalyzer): ReportDiagnostic[] {
 /** Reads a capture file as a stream and analyses it. Throws only when the file can't be read or is no capture at all. */
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const connections: ConnectionReport[] = [];
-  const analyzer = makeAnalyzer(opts, connections);
+  const ruleIds = new Set<string>();
+  const analyzer = makeAnalyzer(opts, connections, ruleIds);
   const backpressure = () => {
     analyzer.budget?.afterChunk();
     return opts.backpressure?.();
   };
   const r = await readCapture(path, analyzer, { onProgress: opts.onProgress, signal: opts.signal, backpressure });
-  return finish(analyzer, connections, { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
+  return finish(analyzer, connections, () => describeRules(ruleIds, opts.userRules), { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
 }
 
 /** Same for bytes in memory (unsaved editor text, tests). */
 export function analyzeBytes(bytes: Uint8Array, path: string, opts: AnalyzeOptions = {}): AnalysisReport {
   const connections: ConnectionReport[] = [];
-  const analyzer = makeAnalyzer(opts, connections);
+  const ruleIds = new Set<string>();
+  const analyzer = makeAnalyzer(opts, connections, ruleIds);
   const r = readCaptureBytes(bytes, analyzer, path);
-  return finish(analyzer, connections, { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
+  return finish(analyzer, connections, () => describeRules(ruleIds, opts.userRules), { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
 }

@@ -17,7 +17,7 @@ import { compareJsonChunks, connectionJson, finiteReplacer, WrittenCertificates,
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
 
 Usage:
-  ${TOOL_NAME} analyze FILE [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints]] [--packets] [--all] [--ja4plus] [--rules FILE] [--out FILE]
+  ${TOOL_NAME} analyze FILE [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints] [--defaults]] [--packets] [--all] [--ja4plus] [--rules FILE] [--out FILE]
       Decode every TLS handshake in a pcap, pcapng (optionally .gz) or text dump.
       --json      machine-readable output (contract and JSON Schema in the README)
       --ranges    with --json: where each hello field's bytes are in the file
@@ -25,12 +25,13 @@ Usage:
       --all-certificates  with --json: every certificate in full, not a reference to
                   an earlier connection that has the same one
       --raw-fingerprints  with --json: also ja3Full, ja4_r, … (the hashes are always written)
+      --defaults  with --json: also fields at their documented default (grease: false, zero TCP counters, …)
       --packets   include each connection's packet timeline
       --all       list every TCP connection, not only TLS ones
       --ja4plus   also compute JA4S and JA4X (FoxIO License 1.1, non-commercial use)
       --max-memory MiB  memory budget of the run (default 512): past it the oldest held data is
                   dropped, with a warning saying what (also for compare and report)
-  ${TOOL_NAME} compare CLIENT [RELAY] [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints]] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--max-memory MiB] [--out FILE]
+  ${TOOL_NAME} compare CLIENT [RELAY] [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints] [--defaults]] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--max-memory MiB] [--out FILE]
       Match the client's and the relay's captures of the same connections (addresses and ports
       may differ), align their clocks, classify every packet and give a verdict per connection.
       With one capture, says what a single vantage point can tell.
@@ -108,7 +109,7 @@ async function writeOut(text: string, out: string | undefined): Promise<void> {
 
 async function analyzeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
-    json: { type: 'boolean' }, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
+    json: { type: 'boolean' }, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, defaults: { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
     'max-memory': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('analyze takes exactly one capture file');
@@ -116,7 +117,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
   const path = positionals[0];
   const userRules = values.rules ? await loadRulesOrThrow(values.rules as string) : undefined;
   const text = { color: !values.out && process.stdout.isTTY === true };
-  const json: JsonOptions = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'] };
+  const json: JsonOptions = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'], defaults: !!values.defaults };
   const written = new WrittenCertificates();
   // Each connection is written as soon as it is over and then dropped, so
   // memory follows the connections open at once, not the size of the capture.
@@ -174,7 +175,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
   flush();
   const w = begin();
   w.write(values.json
-    ? `${shown > 0 ? '\n' : ''}],\n"input":${JSON.stringify(report.input, finiteReplacer)},\n"diagnostics":${JSON.stringify(report.diagnostics, finiteReplacer)}}\n`
+    ? `${shown > 0 ? '\n' : ''}],\n"input":${JSON.stringify(report.input, finiteReplacer)},\n"diagnostics":${JSON.stringify(report.diagnostics, finiteReplacer)},\n"rules":${JSON.stringify(report.rules ?? {})}}\n`
     : formatAnalysisTail(report, shown, text));
   await finishWriting(w);
   if (writeError) throw writeError;
@@ -242,11 +243,11 @@ async function loadRulesOrThrow(path: string) {
 }
 
 async function compareCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' } });
+  const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, defaults: { type: 'boolean' } });
   const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean; 'max-memory'?: string });
   if (values.json) {
     // In pieces: a compare of two big captures is longer than V8's longest string.
-    const opts = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'] };
+    const opts = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'], defaults: !!values.defaults };
     await writeChunks(compareJsonChunks(report, opts), values.out as string | undefined);
     return 0;
   }

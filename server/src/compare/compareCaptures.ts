@@ -1,9 +1,9 @@
 import type { AnalysisReport, ConnectionReport } from '../../../shared/analysis';
 import { CONTRACT_SCHEMA } from '../../../shared/analysis';
-import type { CompareReport, ConnectionPair } from '../../../shared/compare';
+import type { CompareReport, ConnectionPair, RuleTexts, Suspect } from '../../../shared/compare';
 import { analyzeFile, type AnalyzeOptions } from '../analysis/analyzeCapture';
 import { CertificateCache } from '../x509/certificate';
-import { evaluateSuspects } from '../rules';
+import { describeRules, evaluateSuspects } from '../rules';
 import { baselineDiff } from '../rules/baseline';
 import type { UserRule } from '../rules/userRules';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
@@ -62,12 +62,13 @@ async function resolveBaseline<S>(spec: BaselineSpec<S>, client: AnalysisReport,
 
 /** The comparison proper, on analyses already made (the language server reuses cached ones). */
 export function compareReports(client: AnalysisReport, relay: AnalysisReport | null, opts: Pick<CompareOptions, 'userRules'> & { baselineConnection?: ConnectionReport | null } = {}): CompareReport {
-  const report: CompareReport = { schema: CONTRACT_SCHEMA, tool: { name: TOOL_NAME, version: TOOL_VERSION }, client, relay, pairs: [], unmatched: { client: [], relay: [] } };
+  const report: CompareReport = { schema: CONTRACT_SCHEMA, tool: { name: TOOL_NAME, version: TOOL_VERSION }, client, relay, pairs: [], unmatched: { client: [], relay: [] }, rules: {} };
   if (!relay) {
     report.singleVantage = client.connections.filter((c) => c.isTls || c.tcp.packets > 0).map((c) => {
       const interference = judgeSingle(c);
       return { connection: c.id, side: captureSide(c) ?? 'client', interference, suspects: evaluateSuspects(c, { userRules: opts.userRules }) };
     });
+    report.rules = compareRules(report, opts.userRules);
     return report;
   }
   const { matches, unmatchedClient, unmatchedRelay } = matchConnections(client.connections, relay.connections);
@@ -78,13 +79,25 @@ export function compareReports(client: AnalysisReport, relay: AnalysisReport | n
     const interference = judgePair(packets, m.client, m.relay, clockOffset);
     // The relay saw what the server sent, so its view of the server's flight is the complete one.
     const subject = m.relay.serverHello || !m.client.serverHello ? m.relay : m.client;
+    const other = subject === m.relay ? m.client : m.relay;
     const pair: ConnectionPair = {
       client: m.client.id, relay: m.relay.id, matchedBy: m.matchedBy, matchScore: m.score, clockOffset, interference, packets,
-      suspects: evaluateSuspects(subject, { interference, userRules: opts.userRules }),
+      suspects: evaluateSuspects(subject, { interference, userRules: opts.userRules, other }),
     };
     if (opts.baselineConnection) pair.baselineDiff = baselineDiff(subject, opts.baselineConnection);
     report.pairs.push(pair);
   }
   report.unmatched = { client: unmatchedClient, relay: unmatchedRelay };
+  report.rules = compareRules(report, opts.userRules);
   return report;
+}
+
+/** Every rule a suspect of the comparison names: its pairs', its single-vantage verdicts' and both analyses' connections'. */
+function compareRules(r: CompareReport, userRules: readonly UserRule[] | undefined): RuleTexts {
+  const ids = new Set<string>();
+  const note = (xs: readonly Suspect[]) => { for (const x of xs) ids.add(x.rule); };
+  for (const p of r.pairs) note(p.suspects);
+  for (const v of r.singleVantage ?? []) note(v.suspects);
+  for (const a of [r.client, r.relay]) for (const c of a?.connections ?? []) note(c.suspects);
+  return describeRules(ids, userRules);
 }

@@ -5,7 +5,7 @@
  */
 import { SymbolKind, type DocumentSymbol, type Range } from 'vscode-languageserver-types';
 import type { AnalysisReport, ConnectionReport, MessageReport, SourceLocation } from '../../../shared/analysis';
-import type { Suspect } from '../../../shared/compare';
+import type { RuleTexts, Suspect } from '../../../shared/compare';
 import { certificateFields, formatField, stepLabel } from '../../../shared/fields/registry';
 import { formatValue, hexString, OWNER_MESSAGE, prettyKey, type HelloOwner } from './fieldText';
 
@@ -26,6 +26,8 @@ export interface Dissection {
   /** Per line of `text`: what it shows, or null for headings and blank lines. */
   lines: Array<DissectionLine | null>;
   symbols: DocumentSymbol[];
+  /** The texts of the rules the lines' suspects name. */
+  rules: RuleTexts;
 }
 
 /** Reads the bytes of offset-located ranges (binary captures); null when unknown. */
@@ -60,7 +62,7 @@ function sizeOf(locs: SourceLocation[]): number | null {
   return n;
 }
 
-export function renderDissection(report: AnalysisReport, opts: { read?: ByteReader; suspects?: Map<number, Suspect[]> } = {}): Dissection {
+export function renderDissection(report: AnalysisReport, opts: { read?: ByteReader; suspects?: Map<number, Suspect[]>; rules?: RuleTexts } = {}): Dissection {
   const text: string[] = [];
   const lines: Array<DissectionLine | null> = [];
   const symbols: DocumentSymbol[] = [];
@@ -102,7 +104,7 @@ export function renderDissection(report: AnalysisReport, opts: { read?: ByteRead
     emit('');
     symbols.push({ name: `Connection ${c.id}: ${ep(c.client)} → ${ep(c.server)}`, detail: c.tls.serverName ?? undefined, kind: SymbolKind.Module, range: range(start, text.length - 2), selectionRange: range(start, start), children });
   }
-  return { text: text.join('\n'), lines, symbols };
+  return { text: text.join('\n'), lines, symbols, rules: opts.rules ?? {} };
 
   function message(c: ConnectionReport, m: MessageReport, suspects: Suspect[]): DocumentSymbol {
     const arrow = m.from === 'client' ? 'client → server' : 'server → client';

@@ -8,6 +8,8 @@ import { headerFieldAt, packetHeaderFields } from '../net/headerFields';
 import { hexString } from './fieldText';
 import { byteAt, columnsOnLine, fieldAtByte, fieldRawText, packetOfByte, streamOffsetOf, type FieldEntry, type IndexData, type PacketEntry } from './positionIndex';
 import type { TextModel } from './textModel';
+import type { RuleTexts, Suspect } from '../../../shared/compare';
+import { ruleText, suspectWhy } from '../../../shared/suspects';
 
 /** Markdown-safe inline code (values may contain backticks). */
 export function code(s: string): string {
@@ -56,13 +58,19 @@ export function renderFieldHover(opts: {
   return lines.join('\n').trimEnd();
 }
 
+/** A suspect in a hover: its weight, why (the case, then the rule), and the rule's source. */
+export function suspectNote(rules: RuleTexts, s: Suspect): string {
+  const { reference } = ruleText(rules, s.rule);
+  return `⚠ **Suspect (${s.weight})** — ${escapeMd(suspectWhy(rules, s))}${reference ? `  \n_${escapeMd(reference)}_` : ''}`;
+}
+
 function suspectNotes(model: TextModel, f: FieldEntry): string[] {
   if (!f.reportPath) return [];
   const v = model.verdicts.find((x) => x.connection === f.conn);
   if (!v) return [];
   return v.suspects
     .filter((s) => s.field === f.reportPath || f.reportPath?.startsWith(`${s.field}.`) || f.reportPath?.startsWith(`${s.field}[`))
-    .map((s) => `⚠ **Suspect (${s.weight})** — ${escapeMd(s.explanation)}${s.reference ? `  \n_${escapeMd(s.reference)}_` : ''}`);
+    .map((s) => suspectNote(model.rules, s));
 }
 
 function hoverRange(d: IndexData, line: number, pane: 'hex' | 'ascii', f: FieldEntry): Range | undefined {

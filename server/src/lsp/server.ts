@@ -37,7 +37,7 @@ import { compareReports } from '../compare/compareCaptures';
 import { parseUserRules, USER_RULES_FILE, type UserRule } from '../rules/userRules';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { renderDissection, type Dissection } from './dissection';
-import { escapeMd, renderFieldHover, textHover } from './hover';
+import { renderFieldHover, suspectNote, textHover } from './hover';
 import { TextAnalyses, type AnalysisOptions } from './textAnalyses';
 import { TOKEN_LEGEND } from './tokenTypes';
 
@@ -227,7 +227,7 @@ class ServerState {
     const suspects = new Map<number, Suspect[]>((single.singleVantage ?? []).map((v) => [v.connection, v.suspects]));
     let d: Dissection;
     try {
-      d = renderDissection(report, { read, suspects });
+      d = renderDissection(report, { read, suspects, rules: single.rules });
     } finally {
       bytes?.close();
     }
@@ -249,7 +249,7 @@ class ServerState {
     if (info.streamOffset >= 0) rows.push(['stream offset', `${info.streamOffset} (${info.from === 'client' ? 'client → server' : 'server → client'})`]);
     if (info.packet >= 0) rows.push(['packet', `#${info.packet + 1}`]);
     rows.push(['connection', String(info.connection)]);
-    const notes = info.suspects.map((s) => `⚠ **Suspect (${s.weight})** — ${escapeMd(s.explanation)}${s.reference ? `  \n_${escapeMd(s.reference)}_` : ''}`);
+    const notes = info.suspects.map((s) => suspectNote(d!.rules, s));
     return { contents: { kind: MarkupKind.Markdown, value: renderFieldHover({ path: info.path, value: info.value, raw: info.raw, rows, notes }) } };
   }
 }

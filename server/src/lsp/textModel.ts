@@ -10,7 +10,8 @@ import {
   type CodeLens, type Diagnostic, type DocumentSymbol, type FoldingRange, type Range,
 } from 'vscode-languageserver-types';
 import type { AnalysisReport, ConnectionReport, ReportDiagnostic, SourceLocation } from '../../../shared/analysis';
-import type { Interference, Suspect } from '../../../shared/compare';
+import type { Interference, RuleTexts, Suspect } from '../../../shared/compare';
+import { ruleText, suspectWhy } from '../../../shared/suspects';
 import { LensCommand } from '../../../shared/protocol';
 import { analyzeBytes } from '../analysis/analyzeCapture';
 import type { CaptureSink } from '../capture/packet';
@@ -37,6 +38,8 @@ export interface TextModel {
   version: number;
   report: AnalysisReport;
   verdicts: ConnectionVerdict[];
+  /** The texts of the rules the verdicts' suspects name. */
+  rules: RuleTexts;
   index: IndexData;
   diagnostics: Diagnostic[];
   /** LSP relative encoding (5 integers per token). */
@@ -72,14 +75,14 @@ export function buildTextModel(uri: string, version: number, text: string, opts:
   const verdicts: ConnectionVerdict[] = (single.singleVantage ?? []).map((v) => ({ connection: v.connection, interference: v.interference, suspects: v.suspects }));
   lap('rules');
   const spans = connectionLines(report, index);
-  const diagnostics = buildDiagnostics(report, verdicts, index, spans);
+  const diagnostics = buildDiagnostics(report, verdicts, single.rules, index, spans);
   const tokens = buildTokens(text, index);
   lap('tokens');
   const symbols = buildSymbols(report, index, spans);
   const folding = buildFolding(index);
   const lenses = buildLenses(uri, report, spans);
   lap('symbols');
-  return { uri, version, report, verdicts, index, diagnostics, tokens, symbols, folding, lenses, timings };
+  return { uri, version, report, verdicts, rules: single.rules, index, diagnostics, tokens, symbols, folding, lenses, timings };
 }
 
 interface LineSpan {
@@ -120,7 +123,7 @@ function urlIn(text: string): string | null {
   return m ? m[0].replace(/[.,;]$/, '') : null;
 }
 
-function buildDiagnostics(report: AnalysisReport, verdicts: ConnectionVerdict[], index: IndexData, spans: Map<number, LineSpan>): Diagnostic[] {
+function buildDiagnostics(report: AnalysisReport, verdicts: ConnectionVerdict[], rules: RuleTexts, index: IndexData, spans: Map<number, LineSpan>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const packetLine = new Map<number, number>();
   for (const p of index.packets) packetLine.set(p.index, p.headerLine >= 0 ? p.headerLine : p.firstLine);
@@ -147,11 +150,12 @@ function buildDiagnostics(report: AnalysisReport, verdicts: ConnectionVerdict[],
     for (const s of v.suspects) {
       const range = locRange(s.range[0]) ?? (span ? lineRange(span.first, index) : null);
       if (!range) continue;
-      const href = urlIn(s.reference);
+      const { reference } = ruleText(rules, s.rule);
+      const href = urlIn(reference);
       out.push({
         range, severity: s.weight === 'low' ? DiagnosticSeverity.Information : DiagnosticSeverity.Warning, source: SOURCE,
         code: s.rule, ...(href ? { codeDescription: { href } } : {}),
-        message: `Suspect field ${s.field}${s.value ? ` = ${s.value}` : ''} (${s.weight}): ${s.explanation}${s.reference ? `\nSource: ${s.reference}` : ''}`,
+        message: `Suspect field ${s.field}${s.value ? ` = ${s.value}` : ''} (${s.weight}): ${suspectWhy(rules, s)}${reference ? `\nSource: ${reference}` : ''}`,
       });
     }
   }

@@ -32,6 +32,11 @@ export interface JsonOptions {
   allCertificates?: boolean;
   /** Keep the raw fingerprint strings (ja3Full, ja3sFull, ja4_r, ja4_ro, ja4s_r). */
   rawFingerprints?: boolean;
+  /**
+   * Write fields that hold their documented default (`@jsonDefault` in shared/): an extension's `grease: false`,
+   * a message's `packets` that is only its `packet`, empty `details`, and the TCP counters at zero / null.
+   */
+  defaults?: boolean;
 }
 
 const RAW_FINGERPRINTS = new Set(['ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro', 'ja4s_r']);
@@ -73,9 +78,38 @@ function namelessExtensions(exts: TlsExtension[]): TlsExtension[] {
   return exts.map((e) => (e.data ? { ...e, data: namelessData(e.data as Record<string, unknown>) } : e) as TlsExtension);
 }
 
-function namelessDetails(d: MessageDetails): MessageDetails {
-  const out = withoutKeys(d, (k) => NAME_LISTS.has(k));
-  if (d.extensions) out.extensions = namelessExtensions(d.extensions);
+/** `grease: false` is the default: written only on GREASE extensions. */
+function greaseAsWritten(exts: TlsExtension[]): TlsExtension[] {
+  return exts.map((e) => (e.grease ? e : (withoutKeys(e, (k) => k === 'grease') as TlsExtension)));
+}
+
+function extensionsAsWritten(exts: TlsExtension[], opts: JsonOptions): TlsExtension[] {
+  const named = opts.names ? exts : namelessExtensions(exts);
+  return opts.defaults ? named : greaseAsWritten(named);
+}
+
+type Tcp = ConnectionReport['tcp'];
+
+/** The TCP block without the counters at their documented defaults (none, zero, null). */
+function tcpAsWritten(t: Tcp): Tcp {
+  const none = (k: string): boolean => {
+    switch (k) {
+      case 'gaps': return t.gaps.client.length === 0 && t.gaps.server.length === 0;
+      case 'retransmissions': return t.retransmissions.client === 0 && t.retransmissions.server === 0;
+      case 'retransmissionsDiffering': return t.retransmissionsDiffering === 0;
+      case 'outOfOrder': return t.outOfOrder === 0;
+      case 'rst': return t.rst === null;
+      case 'timelineTruncated': return !t.timelineTruncated;
+      case 'tunnel': return t.tunnel === null;
+      default: return false;
+    }
+  };
+  return withoutKeys(t, none);
+}
+
+function detailsAsWritten(d: MessageDetails, opts: JsonOptions): MessageDetails {
+  const out = opts.names ? { ...d } : withoutKeys(d, (k) => NAME_LISTS.has(k));
+  if (d.extensions) out.extensions = extensionsAsWritten(d.extensions, opts);
   return out;
 }
 
@@ -93,11 +127,11 @@ function rangeless<T extends Hello>(h: T): T {
   return out as T;
 }
 
-/** A hello as written: ranges and name lists only when asked. */
+/** A hello as written: ranges and name lists only when asked, defaults left out unless asked. */
 function helloAsWritten<T extends Hello>(h: T, opts: JsonOptions): T {
-  if (opts.ranges && opts.names) return h;
+  if (opts.ranges && opts.names && opts.defaults) return h;
   const out = opts.ranges ? { ...h } : rangeless(h);
-  if (!opts.names && 'extensions' in out && Array.isArray(out.extensions)) (out as { extensions: TlsExtension[] }).extensions = namelessExtensions(out.extensions);
+  if ('extensions' in out && Array.isArray(out.extensions)) (out as { extensions: TlsExtension[] }).extensions = extensionsAsWritten(out.extensions, opts);
   return out;
 }
 
@@ -113,14 +147,17 @@ function heldAt(m: MessageReport, c: ConnectionReport): Body | null {
 
 function messageAsWritten(m: MessageReport, c: ConnectionReport, opts: JsonOptions): MessageReport {
   const at = heldAt(m, c);
-  const bare = opts.ranges && opts.names;
-  if (at === null && (bare || !(m.clientHello || m.serverHello || m.serverKeyExchange || m.details))) return m;
+  const bare = opts.ranges && opts.names && opts.defaults;
+  if (at === null && (bare || (opts.defaults && !(m.clientHello || m.serverHello || m.serverKeyExchange || m.details)))) return m;
   // Same key order as before: the body's key replaced by the pointer to it.
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(m) as Array<keyof MessageReport>) {
     if (k === at) out.decodedAt = at;
     else if (!bare && (k === 'clientHello' || k === 'serverHello' || k === 'serverKeyExchange')) out[k] = helloAsWritten(m[k]!, opts);
-    else if (!opts.names && k === 'details') out[k] = namelessDetails(m[k]!);
+    else if (k === 'details') {
+      const d = m.details!;
+      if (opts.defaults || Object.keys(d).length > 0) out[k] = bare ? d : detailsAsWritten(d, opts);
+    } else if (k === 'packets' && !opts.defaults && m.packets.length === 1 && m.packets[0] === m.packet) continue;
     else out[k] = m[k];
   }
   return out as unknown as MessageReport;
@@ -149,6 +186,7 @@ export function connectionAsWritten(c: ConnectionReport, opts: JsonOptions, writ
   if (c.serverHello) out.serverHello = helloAsWritten(c.serverHello, opts);
   if (c.serverKeyExchange) out.serverKeyExchange = helloAsWritten(c.serverKeyExchange, opts);
   if (!opts.rawFingerprints) out.fingerprints = withoutKeys(c.fingerprints, (k) => RAW_FINGERPRINTS.has(k));
+  if (!opts.defaults) out.tcp = tcpAsWritten(c.tcp);
   // The JSON form of the chain (shared/analysis.ts: certificates may hold CertificateRef in --json).
   if (written && !opts.allCertificates) out.certificates = certificatesAsWritten(c, opts, written) as CertificateReport[];
   return out;
@@ -179,7 +217,10 @@ export function connectionJson(c: ConnectionReport, opts: JsonOptions, written?:
 export function compareJsonChunks(r: CompareReport, opts: JsonOptions): Generator<string> {
   const side = (a: CompareReport['client']) => {
     const written = new WrittenCertificates();
-    return { ...a, connections: a.connections.map((c) => connectionAsWritten(c, opts, written)) };
+    // The comparison's own `rules` holds the sides' rule texts too: written once.
+    const { rules: _sideRules, ...rest } = a;
+    void _sideRules;
+    return { ...rest, connections: a.connections.map((c) => connectionAsWritten(c, opts, written)) };
   };
   const out: CompareReport = { ...r, client: side(r.client), relay: r.relay && side(r.relay) };
   return jsonChunks(out, replacer(opts), 2);

@@ -1,6 +1,7 @@
 import type { AnalysisReport, ConnectionReport, ReportDiagnostic } from '../../../shared/analysis';
 import { quicLine } from './quicText';
-import type { CompareReport } from '../../../shared/compare';
+import type { CompareReport, RuleTexts, Suspect } from '../../../shared/compare';
+import { foldSuspects, ruleText } from '../../../shared/suspects';
 import { packetCountsLine } from '../../../shared/captureContents';
 import { describeLocation } from '../capture/source';
 
@@ -265,6 +266,18 @@ function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
+/** The strongest suspects with their reasons, then one line per rule for the rest ("N more, same reason"). */
+function suspectLines(suspects: readonly Suspect[], rules: RuleTexts, dim: (s: string) => string, lines: string[]): void {
+  const { shown, folded } = foldSuspects(suspects);
+  for (const s of shown) {
+    lines.push(`   ${s.rank}. [${s.weight}] ${s.field}${s.value !== undefined ? ` = ${safeText(clip(s.value, 70))}` : ''} ${dim(`(${s.rule})`)}`);
+    lines.push(`      ${safeText(s.reason ?? ruleText(rules, s.rule).title)}`);
+  }
+  for (const g of folded) {
+    lines.push(dim(`   … ${g.suspects.length} more, same reason (${safeText(ruleText(rules, g.rule).title)}): ${g.suspects.map((x) => x.field).join(', ')}`));
+  }
+}
+
 export function formatCompare(r: CompareReport, opts: TextOptions): string {
   const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
   const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
@@ -280,7 +293,7 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
     const i = p.interference;
     const head = `${endpoint(c.client)} → ${endpoint(c.server)}  (relay sees ${endpoint(rel.client)} → ${endpoint(rel.server)})`;
     lines.push(bold(head));
-    const verdict = `${KIND_WORDS[i.kind] ?? i.kind}${i.direction ? `, ${i.direction.replace(/-/g, ' ')}` : ''}${i.firstMissingTlsMessage ? `; first TLS message that did not get through: ${i.firstMissingTlsMessage}` : ''} (confidence ${Math.round(i.confidence * 100)}%)`;
+    const verdict = `${KIND_WORDS[i.kind] ?? i.kind}${i.direction ? `, ${i.direction === 'both' ? 'both ways: relay to client and client to relay' : i.direction.replace(/-/g, ' ')}` : ''}${i.firstMissingTlsMessage ? `; first TLS message that did not get through: ${i.firstMissingTlsMessage}` : ''} (confidence ${Math.round(i.confidence * 100)}%)`;
     lines.push(`  verdict: ${i.kind === 'none' ? verdict : red(verdict)}`);
     for (const e of i.evidence) lines.push(`   - ${safeText(e)}`);
     lines.push(dim(`  matched by: ${p.matchedBy.join('; ')}`));
@@ -288,9 +301,8 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
     for (const pk of p.packets) counts.set(pk.status, (counts.get(pk.status) ?? 0) + 1);
     lines.push(dim(`  packets: ${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}`));
     if (p.suspects.length > 0) {
-      lines.push(`  suspect fields (${p.suspects.length}; the report and --json explain each with its source):`);
-      for (const s of p.suspects.slice(0, 10)) lines.push(`   [${s.weight}] ${s.field}${s.value !== undefined ? ` = ${safeText(clip(s.value, 70))}` : ''} ${dim(`(${s.rule})`)}`);
-      if (p.suspects.length > 10) lines.push(dim(`   … ${p.suspects.length - 10} more`));
+      lines.push(`  suspect fields (${p.suspects.length}, strongest evidence first; the report and --json give each rule's source):`);
+      suspectLines(p.suspects, r.rules, dim, lines);
     }
     for (const d of (p.baselineDiff ?? []).filter((x) => x.distinctive)) lines.push(`   differs from baseline: ${d.field}: ${safeText(d.blocked ?? '—')} vs ${safeText(d.baseline ?? '—')}`);
     lines.push('');
@@ -299,7 +311,7 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
     const c = byId(r.client.connections, s.connection)!;
     lines.push(bold(`${endpoint(c.client)} → ${endpoint(c.server)}  (one vantage point)`));
     for (const e of s.interference.evidence) lines.push(`   - ${safeText(e)}`);
-    for (const x of s.suspects.slice(0, 8)) lines.push(`   [${x.weight}] ${x.field}${x.value !== undefined ? ` = ${safeText(clip(x.value, 70))}` : ''} ${dim(`(${x.rule})`)}`);
+    suspectLines(s.suspects, r.rules, dim, lines);
     lines.push('');
   }
   if (r.unmatched.client.length + r.unmatched.relay.length > 0) {

@@ -11,6 +11,7 @@
  */
 import type { ConnectionReport, MessageReport, ReportDiagnostic, SourceLocation } from '../../../shared/analysis';
 import type { CompareReport, Suspect } from '../../../shared/compare';
+import { foldSuspects, ruleText, suspectWhy } from '../../../shared/suspects';
 import type { Annotation } from './annotations';
 import { html, joinHtml, raw, SafeHtml } from './escape';
 import { fieldGroups, fieldMatches, messageOfField } from './fields';
@@ -190,13 +191,19 @@ function ladderLegend(s: Section, l: Ladder): SafeHtml {
 }
 
 function suspectsTable(s: Section): SafeHtml {
-  const rows = s.suspects.map((x, i) => {
+  const row = (x: Suspect) => {
     const conn = sideOfSuspect(s, x);
     const value = x.value ?? lookupField(conn?.conn ?? s.client ?? s.relay, x.field)?.value ?? null;
-    return html`<tr class="${`w-${x.weight}`}"><td class="num">${i + 1}</td><td><span class="${`wt w-${x.weight}`}">${x.weight}</span></td><td><code>${v(x.field)}</code><br><span class="dim">in ${v(x.message)}</span></td><td class="val">${v(value)}</td><td>${v(x.explanation)}<br><span class="dim">rule <code>${v(x.rule)}</code></span></td><td class="ref">${v(x.reference)}</td></tr>`;
-  });
-  return html`<h3>Suspect fields</h3><p class="note">Fields whose values a censor is known to match on (high), that differ from what the other end saw or from a baseline (medium), or that stand out (low).</p>
-<table class="list suspects"><thead><tr><th>#</th><th>weight</th><th>field</th><th>value</th><th>why</th><th>reference</th></tr></thead><tbody>${rows}</tbody></table>`;
+    const rule = ruleText(s.rules, x.rule);
+    return html`<tr class="${`w-${x.weight}`}"><td class="num">${x.rank}</td><td><span class="${`wt w-${x.weight}`}">${x.weight}</span></td><td><code>${v(x.field)}</code><br><span class="dim">in ${v(x.message)}</span></td><td class="val">${v(value)}</td><td>${x.reason ? html`<strong>${x.reason}</strong> ` : ''}${rule.explanation}<br><span class="dim">${rule.title} (rule <code>${v(x.rule)}</code>)</span></td><td class="ref">${v(rule.reference)}</td></tr>`;
+  };
+  const head = html`<thead><tr><th>#</th><th>weight</th><th>field</th><th>value</th><th>why</th><th>reference</th></tr></thead>`;
+  const { shown, folded } = foldSuspects(s.suspects);
+  // Folded without a script: <details> opens with the keyboard and prints open in most browsers' print preview.
+  const more = folded.map((g) => html`<details class="fold"><summary>${g.suspects.length} more, same reason: ${ruleText(s.rules, g.rule).title} (${g.suspects.map((x) => x.field).join(', ')})</summary>
+<table class="list suspects">${head}<tbody>${g.suspects.map(row)}</tbody></table></details>`);
+  return html`<h3>Suspect fields</h3><p class="note">Ranked by evidence: a value that differs between the two captures, a documented censor match, the field's place at the block point, a field censors are known to read. The strongest are listed; the rest are folded by rule.</p>
+<table class="list suspects">${head}<tbody>${shown.map(row)}</tbody></table>${more}`;
 }
 
 /** Which capture's copy of the message holds the suspect's bytes. */
@@ -230,7 +237,7 @@ function handshakeTables(s: Section, notes: Numbered[]): SafeHtml {
       const sus = s.suspects.map((x, i) => ({ x, i })).filter(({ x }) => fieldMatches(row.field, x.field));
       const anns = fieldNotes.filter((a) => a.target.kind === 'field' && fieldMatches(row.field, a.target.field));
       const marks = joinHtml([
-        sus.map(({ x, i }) => html` <span class="${`wt w-${x.weight}`}" title="${x.explanation}">⚑${i + 1}</span>`),
+        sus.map(({ x, i }) => html` <span class="${`wt w-${x.weight}`}" title="${suspectWhy(s.rules, x)}">⚑${i + 1}</span>`),
         anns.map((a) => html` <span class="ann-mark" title="${a.text}">✎${a.n}</span>`),
       ]);
       const label = html`<th scope="row">${row.label}${marks}<br><code class="path">${row.field}</code></th>`;
@@ -311,7 +318,7 @@ function hexBlock(s: Section, side: Side, conn: ConnectionReport, message: Messa
     const locs = x.range.length && locatedIn(message, x.range) ? x.range : (own?.side === side || !x.range.length ? lookupField(conn, x.field)?.ranges ?? [] : []);
     const value = x.value ?? lookupField(conn, x.field)?.value ?? '';
     // The why is in the suspects table (same number); here only what and where.
-    place(String(i + 1), i, x.field, locs, `w-${x.weight}`, `${x.field} = ${value}: ${x.explanation}`, html`${v(value)} <span class="${`wt w-${x.weight}`}">${x.weight}</span>`);
+    place(String(i + 1), i, x.field, locs, `w-${x.weight}`, `${x.field} = ${value}: ${suspectWhy(s.rules, x)}`, html`${v(value)} <span class="${`wt w-${x.weight}`}">${x.weight}</span>`);
   }
   for (const a of notes) {
     if (a.target.kind !== 'field' || (a.side ?? 'client') !== side || messageOfField(a.target.field) !== message.name) continue;

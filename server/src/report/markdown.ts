@@ -10,7 +10,8 @@
  * are capped lower than in the HTML report.
  */
 import type { ConnectionReport } from '../../../shared/analysis';
-import type { CompareReport } from '../../../shared/compare';
+import type { CompareReport, Suspect } from '../../../shared/compare';
+import { foldSuspects, ruleText } from '../../../shared/suspects';
 import { escapeMarkdown as m, markdownCodeBlock } from './escape';
 import { fieldGroups, fieldMatches } from './fields';
 import {
@@ -128,10 +129,17 @@ function section(kind: ReportKind, s: Section, ctx: ReportContext, allNotes: Num
   const connNotes = notes.filter((a) => a.target.kind !== 'field');
   if (s.suspects.length) {
     out.push('**Suspect fields**', '', '| # | weight | field | value | why | reference |', '| --- | --- | --- | --- | --- | --- |');
-    s.suspects.forEach((x, i) => {
+    const { shown, folded } = foldSuspects(s.suspects);
+    const row = (x: Suspect) => {
       const value = x.value ?? lookupField(s.relay ?? s.client, x.field)?.value ?? lookupField(s.client, x.field)?.value ?? '—';
-      out.push(`| ${i + 1} | ${x.weight} | ${m(x.field)} | ${m(value)} | ${m(x.explanation)} | ${m(x.reference)} |`);
-    });
+      const rule = ruleText(s.rules, x.rule);
+      out.push(`| ${x.rank} | ${x.weight} | ${m(x.field)} | ${m(value)} | ${x.reason ? `**${m(x.reason)}** ` : ''}${m(rule.explanation)} | ${m(rule.reference)} |`);
+    };
+    shown.forEach(row);
+    for (const g of folded) {
+      const rule = ruleText(s.rules, g.rule);
+      out.push(`| ${g.suspects[0].rank}–${g.suspects[g.suspects.length - 1].rank} | ${g.suspects[0].weight} | ${m(g.suspects.map((x) => x.field).join(', '))} | | ${g.suspects.length} more, same reason: ${m(rule.title)} | ${m(rule.reference)} |`);
+    }
     out.push('');
   }
   out.push(...handshake(s, notes));

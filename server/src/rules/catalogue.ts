@@ -31,8 +31,8 @@ export interface Mark {
   value: string;
   /** Overrides the rule's weight for this mark (e.g. one name of two matched). */
   weight?: Weight;
-  /** Overrides the rule's explanation with one that names the values found. */
-  explanation?: string;
+  /** What makes this mark suspect in this connection, said before the rule's general explanation. */
+  reason?: string;
   /** Overrides the message derived from the field path (for `messages[i]` fields). */
   message?: string;
 }
@@ -108,6 +108,17 @@ export function randomLookingName(cn: string | null): boolean {
     const digits = label.replace(/[^0-9]/g, '').length;
     return digits >= 2 && label.length - digits >= 2;
   });
+}
+
+/**
+ * Tor's link certificate names: subject and issuer are each only a CN, both
+ * www.<8–20 base32>.net/.com, the subject .net (the 2011 identity certificate
+ * is self-signed: both names the same). A single name of that shape is an ordinary short host name as
+ * often as not (www.lilawelt.net): both are required.
+ */
+export function torLinkNames(c: Pick<CertificateReport, 'subject' | 'issuer' | 'subjectCN' | 'issuerCN'>): boolean {
+  const cnOnly = (dn: string, cn: string | null) => cn !== null && dn === `CN=${cn}` && TOR_CERT_NAME.test(cn);
+  return cnOnly(c.subject, c.subjectCN) && cnOnly(c.issuer, c.issuerCN) && c.subjectCN!.endsWith('.net');
 }
 
 function certLabel(c: CertificateReport): string {
@@ -187,9 +198,7 @@ export const CATALOGUE: readonly CatalogueRule[] = [
         value: `${bits}-bit prime${group ? ` (${group.name})` : ''}`,
         // Below 1024 bits is export-grade: rarer still.
         weight: bits < 1024 ? 'medium' : 'low',
-        explanation:
-          `The Diffie-Hellman prime is only ${bits} bits. Current servers use 2048 bits or more, so a prime this small sets ` +
-          'the handshake apart; Tor\'s relays sent 1024-bit primes in 2011, when Iran matched one of them.',
+        reason: `The prime is only ${bits} bits${bits < 1024 ? ', below 1024: export grade' : ''}.`,
       }];
     },
   },
@@ -210,10 +219,7 @@ export const CATALOGUE: readonly CatalogueRule[] = [
       return [{
         field: 'serverKeyExchange.dhPrime',
         value: `${group.name}, ${group.bits} bits`,
-        explanation:
-          `The Diffie-Hellman prime is ${group.name}: a published fixed group, the same bytes on every server that uses it. ` +
-          'A fixed prime is the kind of constant Iran matched in Tor\'s handshake in January 2011, after which Tor moved to ' +
-          'a random prime per relay. On its own it is common and proves nothing.',
+        reason: `The prime is ${group.name}.`,
       }];
     },
   },
@@ -234,10 +240,7 @@ export const CATALOGUE: readonly CatalogueRule[] = [
         marks.push({
           field: `certificates[${c.index}].notAfter`,
           value: `${span} (${c.notBefore ?? '?'} → ${c.notAfter ?? '?'})`,
-          explanation:
-            `${certLabel(c)} is valid for only ${span}. On 13–14 September 2011 Iran blocked Tor by its certificate lifetime: ` +
-            'Tor\'s link certificates were valid for about 2 hours (notAfter − notBefore), unlike ordinary certificates. ' +
-            'Tor 0.2.2.33 / 0.2.3.4-alpha fixed it the same day by advertising a longer lifetime.',
+          reason: `${certLabel(c)} is valid for only ${span}.`,
         });
       }
       return marks;
@@ -249,26 +252,22 @@ export const CATALOGUE: readonly CatalogueRule[] = [
     weight: 'high',
     reference: REF.torCertNames,
     explanation:
-      'The certificate names have the form of Tor\'s random link-certificate names: subject www.<8–20 random base32 ' +
-      'characters>.net and issuer www.<…>.com (tor\'s tortls.c / x509.c; in 2011 both ended in .net, proposal 179). ' +
-      'Certificates of ordinary sites name real hosts.',
+      'Both certificate names have the form of Tor\'s random link-certificate names, and nothing else is in them: subject ' +
+      'CN=www.<8–20 random base32 characters>.net, issuer CN=www.<…>.com (tor\'s tortls.c ' +
+      'crypto_random_hostname(8, 20, "www.", …); in 2011 both ended in .net, proposal 179). One such name alone is not ' +
+      'enough: ordinary short host names have that shape too (www.lilawelt.net), but their certificates name a CA as issuer.',
     check(conn) {
       const marks: Mark[] = [];
       for (const c of conn.certificates) {
-        const subject = c.subjectCN !== null && TOR_CERT_NAME.test(c.subjectCN);
-        const issuer = c.issuerCN !== null && TOR_CERT_NAME.test(c.issuerCN);
-        if (!subject && !issuer) continue;
-        const both = subject && issuer;
-        const explanation = both
-          ? `${certLabel(c)} has subject ${c.subjectCN} and issuer ${c.issuerCN}: both have the form of Tor's random ` +
-            'link-certificate names, www.<8–20 random base32 characters>.net for the subject and .com for the issuer ' +
-            '(tor\'s tortls.c / x509.c; in 2011 both ended in .net, proposal 179). Certificates of ordinary sites name real hosts.'
-          : `${certLabel(c)} has ${subject ? `subject ${c.subjectCN}` : `issuer ${c.issuerCN}`}, which has the form of Tor's ` +
-            'random certificate names (www.<8–20 random base32 characters>.net or .com); the other name does not, so this ' +
-            'is a weaker match.';
-        const weight: Weight = both ? 'high' : 'medium';
-        if (subject) marks.push({ field: `certificates[${c.index}].subject`, value: c.subjectCN ?? '', weight, explanation });
-        if (issuer) marks.push({ field: `certificates[${c.index}].issuer`, value: c.issuerCN ?? '', weight, explanation });
+        const tor = torLinkNames(c);
+        if (!tor) continue;
+        // Tor's link certificates carry no extensions; a subjectAltName makes the match weaker.
+        const weight: Weight = c.subjectAltNames.length === 0 ? 'high' : 'medium';
+        const reason =
+          `${certLabel(c)} has subject ${c.subjectCN} and issuer ${c.issuerCN}, each a CN alone, both of that form` +
+          `${weight === 'high' ? ', and no subjectAltName, as Tor\'s link certificates' : '; it has a subjectAltName, which Tor\'s link certificates do not'}.`;
+        marks.push({ field: `certificates[${c.index}].subject`, value: c.subjectCN ?? '', weight, reason });
+        marks.push({ field: `certificates[${c.index}].issuer`, value: c.issuerCN ?? '', weight, reason });
       }
       return marks;
     },
@@ -294,20 +293,14 @@ export const CATALOGUE: readonly CatalogueRule[] = [
         marks.push({
           field: 'clientHello.supportedGroups',
           value: groups.map(namedGroupName).join(', '),
-          explanation:
-            'The supported groups (secp256r1, x25519, secp224r1 — P-224 is rarely offered today) are those of the same real ' +
-            'Tor client, and the cipher list matches it too. The Great Firewall matched Tor\'s ClientHello in 2011–12 ' +
-            '(on its cipher list); this is a shape match against today\'s Tor, not the 2011 signature.',
+          reason: 'The supported groups (secp256r1, x25519, secp224r1 — P-224 is rarely offered today) are those of the same real Tor client too.',
         });
       }
       if (ch.serverName && TOR_SNI_NAME.test(ch.serverName)) {
         marks.push({
           field: 'clientHello.serverName',
           value: ch.serverName,
-          explanation:
-            `The server name ${ch.serverName} is random base32 between www. and .com, as Tor clients send (the reference ` +
-            'capture\'s is www.nticptdx7zayqmuqfjd6aq.com), and the cipher list matches a real Tor client. The Great Firewall ' +
-            'matched Tor\'s ClientHello in 2011–12 (on its cipher list); this is a shape match, not the 2011 signature.',
+          reason: `The server name ${ch.serverName} is random base32 between www. and .com, as Tor clients send (the reference capture's is www.nticptdx7zayqmuqfjd6aq.com).`,
         });
       }
       return marks;
@@ -333,17 +326,12 @@ export const CATALOGUE: readonly CatalogueRule[] = [
         if (m.name === 'ClientHello' && ++clientHellos > 1 + helloRetries) {
           marks.push({
             field: `messages[${i}]`, message: 'ClientHello', value: `ClientHello #${clientHellos} in the same connection${where}`,
-            explanation:
-              `A ClientHello${where} follows an earlier one in the same connection without a HelloRetryRequest asking for it: ` +
-              'a renegotiation in clear text. In 2011 Syria\'s censorship killed Tor connections on Tor\'s TLS renegotiation; ' +
-              'renegotiation is rare in ordinary HTTPS.',
+            reason: `A ClientHello${where} follows an earlier one in the same connection without a HelloRetryRequest asking for it: a renegotiation in clear text.`,
           });
         } else if (m.name === 'HelloRequest') {
           marks.push({
             field: `messages[${i}]`, message: 'HelloRequest', value: `HelloRequest${where}`,
-            explanation:
-              `The server asks the client to renegotiate (HelloRequest${where}). In 2011 Syria's censorship killed Tor ` +
-              'connections on Tor\'s TLS renegotiation; renegotiation is rare in ordinary HTTPS.',
+            reason: `The server asks the client to renegotiate (HelloRequest${where}).`,
           });
         } else if (m.type === -1 && tls12OrOlder && ++encrypted[m.from] > 1) {
           // Up to TLS 1.2 each side encrypts exactly one handshake message, its
@@ -351,11 +339,9 @@ export const CATALOGUE: readonly CatalogueRule[] = [
           marks.push({
             field: `messages[${i}]`, message: m.name,
             value: `${m.from === 'client' ? 'client' : 'server'} handshake record #${encrypted[m.from]} after ChangeCipherSpec${where}, ${m.length} bytes`,
-            explanation:
+            reason:
               `The ${m.from} sends another encrypted handshake record${where} after its Finished. Up to TLS 1.2 that is a ` +
-              `renegotiation${m.from === 'client' ? ' (an encrypted ClientHello)' : ' (an encrypted HelloRequest or handshake)'}. ` +
-              'In 2011 Syria\'s censorship killed Tor connections on Tor\'s TLS renegotiation; renegotiation is rare in ordinary ' +
-              'HTTPS, and its records stand out even encrypted.',
+              `renegotiation${m.from === 'client' ? ' (an encrypted ClientHello)' : ' (an encrypted HelloRequest or handshake)'}, and its records stand out even encrypted.`,
           });
         }
       });
@@ -364,9 +350,7 @@ export const CATALOGUE: readonly CatalogueRule[] = [
         const i = conn.clientHello!.extensions.findIndex((e) => e.type === 0xff01);
         marks.push({
           field: `clientHello.extensions[${i}]`, value: `renegotiation_info with ${renegData.length} bytes of previous Finished`,
-          explanation:
-            'The ClientHello\'s renegotiation_info carries the previous handshake\'s Finished: this hello renegotiates an ' +
-            'existing session. In 2011 Syria\'s censorship killed Tor connections on Tor\'s TLS renegotiation.',
+          reason: 'The ClientHello\'s renegotiation_info carries the previous handshake\'s Finished: this hello renegotiates an existing session.',
         });
       }
       return marks;
@@ -403,10 +387,9 @@ export const CATALOGUE: readonly CatalogueRule[] = [
         marks.push({
           field: `certificates[${c.index}].serialNumber`,
           value: `0x${normaliseHex(c.serialNumber)} = ${isoSeconds(t.seconds)} (notBefore ${c.notBefore})`,
-          explanation:
+          reason:
             `${certLabel(c)} has serial 0x${normaliseHex(c.serialNumber)}, which read as a number is the Unix time ` +
-            `${isoSeconds(t.seconds)}, ${t.delta < 60 ? 'the same moment as' : `${durationText(t.delta)} from`} its notBefore. ` +
-            'Tor\'s 2011 certificates used the seconds since the epoch as serial (proposal 179); CAs use large random serials.',
+            `${isoSeconds(t.seconds)}, ${t.delta < 60 ? 'the same moment as' : `${durationText(t.delta)} from`} its notBefore.`,
         });
       }
       return marks;
@@ -426,9 +409,7 @@ export const CATALOGUE: readonly CatalogueRule[] = [
         .map((c) => ({
           field: `certificates[${c.index}].signatureAlgorithm`,
           value: c.signatureAlgorithm ?? '',
-          explanation:
-            `${certLabel(c)} is signed with ${c.signatureAlgorithm}. Public CAs stopped issuing SHA-1 certificates years ago, ` +
-            'so one stands out; Tor\'s 2011 certificates were sha1WithRSAEncryption (proposal 179).',
+          reason: `${certLabel(c)} is signed with ${c.signatureAlgorithm}.`,
         }));
     },
   },
@@ -457,14 +438,14 @@ function primeBits(hex: string): number {
 }
 
 /** Builds the Suspect for one mark: message, range and texts filled in. */
-export function suspectFromMark(conn: ConnectionReport, rule: Pick<CatalogueRule, 'id' | 'explanation' | 'reference' | 'weight'>, mark: Mark): Suspect {
+export function suspectFromMark(conn: ConnectionReport, rule: Pick<CatalogueRule, 'id' | 'weight'>, mark: Mark): Suspect {
   return {
     rule: rule.id,
     field: mark.field,
     message: mark.message ?? messageOfField(mark.field) ?? 'Connection',
-    explanation: mark.explanation ?? rule.explanation,
-    reference: rule.reference,
     weight: mark.weight ?? rule.weight,
+    rank: 0,
+    ...(mark.reason ? { reason: mark.reason } : {}),
     range: fieldRange(conn, mark.field),
     value: mark.value,
   };

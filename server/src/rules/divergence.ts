@@ -8,7 +8,7 @@
  * them and act on the reply, as China's did with Tor's ClientHello).
  */
 import type { ConnectionReport, MessageReport } from '../../../shared/analysis';
-import type { Interference, Suspect } from '../../../shared/compare';
+import type { Interference, RuleText, Suspect } from '../../../shared/compare';
 import { extensionName } from '../../../shared/tls/registry/extensionTypes';
 import { namedGroupName } from '../../../shared/tls/registry/namedGroups';
 import { signatureSchemeName } from '../../../shared/tls/registry/signatureSchemes';
@@ -31,7 +31,25 @@ interface Candidate {
   /** What the field is, in words: "the cipher suite the server chose". */
   what: string;
   value: string;
+  /** The value every current handshake has (null compression, an empty or 32-byte session id): evidence against. */
+  ordinary?: boolean;
 }
+
+/**
+ * Fields censors are documented to have matched (shared/notes/), with who:
+ * a field the censor of record looked at outranks one nobody is known to.
+ */
+export const CENSOR_MATCHED: Readonly<Record<string, string>> = {
+  'clientHello.serverName': 'the server name is what most censors match today (China, Russia, Iran, Turkmenistan)',
+  'clientHello.cipherSuites': 'censors have matched a client\'s cipher list (China 2011–12 on Tor\'s, Iran 2022 on Go\'s)',
+  'clientHello.extensions': 'censors have matched single ClientHello extensions (China 2020: ESNI; Russia 2024: ECH with its public name)',
+  'serverHello.cipherSuite': 'Ethiopia matched the suite a server chose in 2012',
+  'serverHello.extensions': 'censors have matched a ServerHello\'s extensions (Russia 2021: supported_groups in a DTLS ServerHello) and Kazakhstan 2012 something in the ServerHello',
+  'certificates[0].subject': 'censors have matched Tor\'s random certificate names',
+  'certificates[0].issuer': 'censors have matched Tor\'s random certificate names',
+  'certificates[0].notAfter': 'Iran matched Tor\'s two-hour certificate lifetime in September 2011',
+  'serverKeyExchange.dhPrime': 'Iran matched a fixed Diffie-Hellman prime in January 2011',
+};
 
 function norm(name: string): string {
   return name.replace(/[\s_-]/g, '').toLowerCase();
@@ -50,11 +68,13 @@ function candidates(conn: ConnectionReport, m: MessageReport): Candidate[] {
       if (!ch) return [];
       const out: Candidate[] = [
         { field: 'clientHello.cipherSuites', what: `the ${ch.cipherSuites.length} cipher suites offered, in order`, value: list(ch.cipherSuites, hex4) },
-        { field: 'clientHello.extensions', what: 'the extensions, in order', value: list(ch.extensions, (e) => e.name) },
-        { field: 'clientHello.supportedGroups', what: 'the supported groups', value: list(ch.supportedGroups, namedGroupName) },
-        { field: 'clientHello.signatureAlgorithms', what: 'the signature algorithms', value: list(ch.signatureAlgorithms, signatureSchemeName) },
       ];
-      out.push({ field: 'clientHello.serverName', what: 'the server name (SNI)', value: ch.serverName ?? 'none' });
+      // Only what the hello carries: no extension, no field to mark.
+      const has = (type: number) => ch.extensions.some((e) => e.type === type);
+      if (ch.extensions.length > 0) out.push({ field: 'clientHello.extensions', what: 'the extensions, in order', value: list(ch.extensions, (e) => e.name) });
+      if (has(10)) out.push({ field: 'clientHello.supportedGroups', what: 'the supported groups', value: list(ch.supportedGroups, namedGroupName) });
+      if (has(13)) out.push({ field: 'clientHello.signatureAlgorithms', what: 'the signature algorithms', value: list(ch.signatureAlgorithms, signatureSchemeName) });
+      if (ch.serverName !== null) out.push({ field: 'clientHello.serverName', what: 'the server name (SNI)', value: ch.serverName });
       if (ch.alpn.length > 0) out.push({ field: 'clientHello.alpn', what: 'the ALPN protocols', value: ch.alpn.join(', ') });
       if (ch.supportedVersions.length > 0) out.push({ field: 'clientHello.supportedVersions', what: 'the supported versions', value: list(ch.supportedVersions, versionName) });
       return out;
@@ -62,13 +82,17 @@ function candidates(conn: ConnectionReport, m: MessageReport): Candidate[] {
     case 'ServerHello': {
       const sh = m.serverHello ?? conn.serverHello;
       if (!sh) return [];
-      return [
-        { field: 'serverHello.cipherSuite', what: 'the cipher suite the server chose', value: suiteText(sh.cipherSuite) },
-        { field: 'serverHello.extensions', what: 'the extensions, in order', value: list(sh.extensions, (e) => extensionName(e.type)) },
-        { field: 'serverHello.selectedVersion', what: 'the version the server selected', value: versionName(sh.selectedVersion) },
-        { field: 'serverHello.compressionMethod', what: 'the compression method', value: sh.compressionMethod === 0 ? 'null (0)' : String(sh.compressionMethod) },
-        { field: 'serverHello.sessionId', what: 'the session id length', value: `${sh.sessionId.length / 2} bytes` },
-      ];
+      const out: Candidate[] = [{ field: 'serverHello.cipherSuite', what: 'the cipher suite the server chose', value: suiteText(sh.cipherSuite) }];
+      if (sh.extensions.length > 0) out.push({ field: 'serverHello.extensions', what: 'the extensions, in order', value: list(sh.extensions, (e) => extensionName(e.type)) });
+      // selectedVersion is the supported_versions extension's: without it the
+      // ServerHello has no such field (its legacy_version says TLS 1.2 on every hello).
+      if (sh.extensions.some((e) => e.type === 43)) out.push({ field: 'serverHello.selectedVersion', what: 'the version the server selected', value: versionName(sh.selectedVersion) });
+      const idBytes = sh.sessionId.length / 2;
+      out.push(
+        { field: 'serverHello.compressionMethod', what: 'the compression method', value: sh.compressionMethod === 0 ? 'null (0)' : String(sh.compressionMethod), ordinary: sh.compressionMethod === 0 },
+        { field: 'serverHello.sessionId', what: 'the session id length', value: `${idBytes} bytes`, ordinary: idBytes === 0 || idBytes === 32 },
+      );
+      return out;
     }
     case 'Certificate': {
       if (m.from !== 'server') return [];
@@ -76,15 +100,15 @@ function candidates(conn: ConnectionReport, m: MessageReport): Candidate[] {
       if (!leaf) return [];
       const out: Candidate[] = [
         { field: 'certificates[0].subject', what: 'the leaf certificate\'s subject', value: leaf.subject || '(empty)' },
-        { field: 'certificates[0].issuer', what: 'its issuer', value: `${leaf.issuer || '(empty)'}${leaf.selfSigned ? ' (self-signed)' : ''}` },
+        { field: 'certificates[0].issuer', what: 'the leaf certificate\'s issuer', value: `${leaf.issuer || '(empty)'}${leaf.selfSigned ? ' (self-signed)' : ''}` },
       ];
       if (leaf.lifetimeSeconds !== null) {
-        out.push({ field: 'certificates[0].notAfter', what: 'its lifetime', value: `${durationText(leaf.lifetimeSeconds)} (${leaf.notBefore} → ${leaf.notAfter})` });
+        out.push({ field: 'certificates[0].notAfter', what: 'the leaf certificate\'s lifetime', value: `${durationText(leaf.lifetimeSeconds)} (${leaf.notBefore} → ${leaf.notAfter})` });
       }
       if (leaf.publicKey) {
-        out.push({ field: 'certificates[0].publicKey', what: 'its key', value: `${leaf.publicKey.algorithm}${leaf.publicKey.bits ? ` ${leaf.publicKey.bits} bits` : ''}${leaf.publicKey.curve ? ` ${leaf.publicKey.curve}` : ''}` });
+        out.push({ field: 'certificates[0].publicKey', what: 'the leaf certificate\'s key', value: `${leaf.publicKey.algorithm}${leaf.publicKey.bits ? ` ${leaf.publicKey.bits} bits` : ''}${leaf.publicKey.curve ? ` ${leaf.publicKey.curve}` : ''}` });
       }
-      if (leaf.signatureAlgorithm) out.push({ field: 'certificates[0].signatureAlgorithm', what: 'its signature algorithm', value: leaf.signatureAlgorithm });
+      if (leaf.signatureAlgorithm) out.push({ field: 'certificates[0].signatureAlgorithm', what: 'the leaf certificate\'s signature algorithm', value: leaf.signatureAlgorithm });
       return out;
     }
     case 'ServerKeyExchange': {
@@ -106,16 +130,34 @@ function candidates(conn: ConnectionReport, m: MessageReport): Candidate[] {
   }
 }
 
-function referenceFor(name: string): string {
-  switch (name) {
-    case 'ClientHello':
-      return `Two-vantage comparison of this connection. Censors documented to have matched the ClientHello: ${REF.china2011}; ${REF.ethiopia2012}`;
-    case 'ServerHello':
-      return `Two-vantage comparison of this connection. Censors documented to have matched the ServerHello: ${REF.kazakhstan2012}; ${REF.ethiopia2012}`;
-    default:
-      return `Two-vantage comparison of this connection. Censors documented to have matched the server's ${name}: ${REF.ethiopia2012}`;
-  }
-}
+const DOCUMENTED =
+  `Censors documented to have matched the ClientHello: ${REF.china2011}; the ServerHello: ${REF.kazakhstan2012}; ` +
+  `${REF.ethiopia2012}; the server's other messages: ${REF.ethiopia2012}`;
+
+/** The general texts of the three divergence rules (the document's `rules`). */
+export const DIVERGENCE_RULES: Readonly<Record<string, RuleText>> = {
+  'divergence.first-missing': {
+    title: 'In the first message that never arrived',
+    explanation:
+      'The two captures show where the connection was cut, and the censor\'s match must lie in the messages around that ' +
+      'point: the first message that never arrived is the first place to look.',
+    reference: `Two-vantage comparison of this connection. ${DOCUMENTED}`,
+  },
+  'divergence.dropped-with-it': {
+    title: 'In a message dropped with the first missing one',
+    explanation:
+      'This message travelled in the same TCP segment as the first message that never arrived and was dropped with it, ' +
+      'so the censor\'s match may be in its fields instead.',
+    reference: `Two-vantage comparison of this connection. ${DOCUMENTED}`,
+  },
+  'divergence.last-passed': {
+    title: 'In the last message that got through',
+    explanation:
+      'A message that got through did not trigger the block on its own, but a censor that keeps state can match on it ' +
+      'and act on what follows (as China\'s did with Tor\'s ClientHello).',
+    reference: `Two-vantage comparison of this connection. ${DOCUMENTED}`,
+  },
+};
 
 function directionText(i: Interference): string {
   switch (i.direction) {
@@ -130,73 +172,86 @@ function packetsOverlap(a: MessageReport, b: MessageReport): boolean {
   return a.packets.some((p) => p >= 0 && b.packets.includes(p));
 }
 
+/** Where a message stands relative to the block point, and that in words ("the first message that never arrived (relay → client)"). */
+export interface BlockRole {
+  role: Role;
+  message: MessageReport;
+  text: string;
+}
+
 /**
- * Suspects for the fields around the block point. Empty when the comparison
+ * The messages around the block point: the first one stopped, those dropped
+ * with it, the last one each side got through. Empty when the comparison
  * found no interference or could not tell which message was stopped.
  */
-export function divergenceSuspects(conn: ConnectionReport, interference: Interference): Suspect[] {
+export function blockRoles(conn: ConnectionReport, interference: Interference): BlockRole[] {
   const missing = interference.firstMissingTlsMessage;
   if (interference.kind === 'none' || !missing) return [];
   const wanted = norm(missing);
   const senderOf = interference.direction === 'relay-to-client' ? 'server' : interference.direction === 'client-to-relay' ? 'client' : null;
   const k = conn.messages.findIndex((m) => norm(m.name) === wanted && (senderOf === null || m.from === senderOf));
   const dir = directionText(interference);
-  const groups: Array<{ role: Role; message: MessageReport; explain(c: Candidate): string }> = [];
-
+  const out: BlockRole[] = [];
   if (k >= 0) {
     const stopped = conn.messages[k];
-    groups.push({
-      role: 'first-missing', message: stopped,
-      explain: (c) =>
-        `The censor's match must lie in the messages around the block point: the ${stopped.name} was the first message ` +
-        `that never arrived${dir}, so its fields are the first place to look. Here, ${c.what}: ${c.value}.`,
-    });
+    out.push({ role: 'first-missing', message: stopped, text: `the ${stopped.name}, the first message that never arrived${dir}` });
     for (let j = k + 1; j < conn.messages.length; j++) {
       const m = conn.messages[j];
       if (m.from !== stopped.from || !packetsOverlap(m, stopped)) continue;
-      groups.push({
-        role: 'dropped-with-it', message: m,
-        explain: (c) =>
-          `The censor's match must lie in the messages around the block point: the ${m.name} travelled in the same TCP ` +
-          `segment as the ${stopped.name}, the first message that never arrived${dir}, and was dropped with it, so the ` +
-          `match may be in its fields instead. Here, ${c.what}: ${c.value}.`,
-      });
+      out.push({ role: 'dropped-with-it', message: m, text: `the ${m.name}, dropped in the same TCP segment as the ${stopped.name}${dir}` });
     }
   }
-
-  // The last message each side got through before the block.
   const before = k >= 0 ? conn.messages.slice(0, k) : conn.messages;
+  const after = k >= 0 ? `before the ${conn.messages[k].name} was stopped${dir}` : `before the ${missing} was stopped${dir} (this capture does not hold it; the other end's does)`;
   for (const from of ['client', 'server'] as const) {
     let last: MessageReport | undefined;
     for (const m of before) if (m.from === from && m.type !== -1) last = m;
-    if (!last) continue;
-    const passed = last;
-    const stoppedText = k >= 0
-      ? `the ${conn.messages[k].name} after it never arrived${dir}`
-      : `the ${missing} never arrived${dir}, and this capture does not hold it (the other end's capture does)`;
-    groups.push({
-      role: 'last-passed', message: passed,
-      explain: (c) =>
-        `The censor's match must lie in the messages around the block point: the ${passed.name} got through and ` +
-        `${stoppedText}. A message that passed did not trigger the block on its own, but a censor that keeps state can ` +
-        `match on it and act on what follows. Here, ${c.what}: ${c.value}.`,
-    });
+    if (last) out.push({ role: 'last-passed', message: last, text: `the ${last.name}, the last message from the ${from} that got through ${after}` });
   }
+  return out;
+}
 
-  const out: Suspect[] = [];
-  for (const g of groups) {
-    for (const c of candidates(conn, g.message)) {
+/** A divergence suspect with what its ranking needs. */
+export interface DivergenceFinding {
+  suspect: Suspect;
+  role: Role;
+  /** The value every current handshake has: evidence against it being the match. */
+  ordinary: boolean;
+}
+
+/**
+ * Suspects for the fields around the block point, each with its reason: the
+ * message's place, and what censors are known to do with that field.
+ */
+export function divergenceFindings(conn: ConnectionReport, interference: Interference): DivergenceFinding[] {
+  const out: DivergenceFinding[] = [];
+  for (const r of blockRoles(conn, interference)) {
+    for (const c of candidates(conn, r.message)) {
+      const known = CENSOR_MATCHED[c.field];
+      const ordinary = c.ordinary ? ' This value is the one every current handshake has, so it tells little.' : '';
       out.push({
-        rule: RULE_ID[g.role],
-        field: c.field,
-        message: g.message.name,
-        explanation: g.explain(c),
-        reference: referenceFor(g.message.name),
-        weight: 'medium',
-        range: fieldRange(conn, c.field),
-        value: c.value,
+        role: r.role,
+        ordinary: c.ordinary ?? false,
+        suspect: {
+          rule: RULE_ID[r.role],
+          field: c.field,
+          message: r.message.name,
+          weight: 'medium',
+          rank: 0,
+          reason: `${capital(c.what)}, in ${r.text}.${known ? ` ${capital(known)}.` : ''}${ordinary}`,
+          range: fieldRange(conn, c.field),
+          value: c.value,
+        },
       });
     }
   }
   return out;
+}
+
+export function divergenceSuspects(conn: ConnectionReport, interference: Interference): Suspect[] {
+  return divergenceFindings(conn, interference).map((f) => f.suspect);
+}
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -722,9 +722,8 @@ export function evaluateUserRule(conn: ConnectionReport, rule: UserRule): Suspec
     rule: rule.ruleId,
     field: mk.path,
     message: rule.message,
-    explanation: rule.explanation,
-    reference: rule.reference,
     weight: rule.weight,
+    rank: 0,
     range: fieldRange(conn, mk.path),
     value: display(mk.path, mk.value),
   }));
