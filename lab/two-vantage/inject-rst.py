@@ -25,6 +25,14 @@ nftables rule for this scenario drops the real ServerHello so that the RST is
 what the client sees (a real injector races the genuine packet; the drop makes
 the outcome deterministic).
 
+With --both-ways it also forges a RST towards the relay, claiming to come
+from the client (scenario `openssl-rst-both-ways`, as censors that reset both
+ends do: Turkmenistan's SNI-triggered RSTs, Iran's): source = the client's
+address and port, sequence number = the ServerHello segment's acknowledgement
+number (the client's next sequence number, which the relay expects), sent onto
+the relay-facing link with the same unlike-the-peer fingerprint (TTL 64 where
+the client's packets arrive with 63, DF clear, random IP ID, fixed window).
+
 Every RST sent is logged as one line on stdout.
 """
 import argparse
@@ -41,6 +49,8 @@ def main() -> int:
     ap.add_argument("--out-iface", required=True, help="client-facing interface")
     ap.add_argument("--client-ip", required=True)
     ap.add_argument("--client-mac", required=True)
+    ap.add_argument("--both-ways", action="store_true", help="also forge a RST to the relay, claiming to come from the client")
+    ap.add_argument("--relay-mac", help="with --both-ways: the relay's MAC (the RST goes out on --sniff-iface)")
     ap.add_argument("--ttl", type=int, default=64)
     ap.add_argument("--window", type=int, default=16384)
     ap.add_argument("--ipid", type=int, default=-1, help="-1 = random")
@@ -49,6 +59,9 @@ def main() -> int:
     args = ap.parse_args()
 
     out_mac = get_if_hwaddr(args.out_iface)
+    relay_side_mac = get_if_hwaddr(args.sniff_iface)
+    if args.both_ways and not args.relay_mac:
+        ap.error("--both-ways needs --relay-mac")
     seen = set()
 
     def is_server_hello(pkt) -> bool:
@@ -80,6 +93,19 @@ def main() -> int:
             f"id={ipid} df=0 win={args.window}",
             flush=True,
         )
+        if args.both_ways:
+            ipid2 = args.ipid if args.ipid >= 0 else random.randint(1, 0xFFFF)
+            back = (
+                Ether(src=relay_side_mac, dst=args.relay_mac)
+                / IP(src=ip.dst, dst=ip.src, ttl=args.ttl, id=ipid2, flags=0)
+                / TCP(sport=tcp.dport, dport=tcp.sport, flags="R", seq=tcp.ack, ack=0, window=args.window)
+            )
+            sendp(back, iface=args.sniff_iface, verbose=False)
+            print(
+                f"{time.time():.6f} sent RST {ip.dst}:{tcp.dport} -> {ip.src}:{tcp.sport} seq={tcp.ack} "
+                f"ttl={args.ttl} id={ipid2} df=0 win={args.window} (to the relay, claiming the client)",
+                flush=True,
+            )
 
     def ready() -> None:
         with open(args.ready_file, "w") as f:

@@ -84,9 +84,10 @@ REPO=$(cd "$HERE/../.." && pwd)
 OUT=${OUT:-$REPO/test/fixtures/two-vantage}
 MAX_PKTS=${MAX_PKTS:-400}
 
-NS_C=hi-client
-NS_X=hi-censor
-NS_R=hi-relay
+# NS_PREFIX=fnd (or any) runs the lab beside another run of it without sharing namespaces.
+NS_C=${NS_PREFIX:-hi}-client
+NS_X=${NS_PREFIX:-hi}-censor
+NS_R=${NS_PREFIX:-hi}-relay
 CLIENT_IP=10.66.1.2
 CENSOR_C_IP=10.66.1.1
 CENSOR_R_IP=10.66.2.1
@@ -97,7 +98,7 @@ MAC_CENSOR_R=02:66:02:00:00:01
 MAC_RELAY=02:66:02:00:00:02
 CIPHER=DHE-RSA-AES256-SHA
 
-ALL_SCENARIOS=(openssl-pass openssl-drop-serverhello openssl-rst-injected tor-drop-serverhello tor-obfs4-pass openssl-pass-natted)
+ALL_SCENARIOS=(openssl-pass openssl-drop-serverhello openssl-rst-injected openssl-rst-both-ways tor-drop-serverhello tor-obfs4-pass openssl-pass-natted)
 
 PIDS=()          # every background process we started
 CAP_C='' CAP_R=''
@@ -158,7 +159,10 @@ nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 need() {
   local missing=() c
-  for c in ip ss nft tcpdump tshark editcap ethtool openssl tor obfs4proxy timeout sed awk; do
+  local tools=(ip ss nft tcpdump tshark editcap ethtool openssl timeout sed awk)
+  # Tor and obfs4proxy only for the Tor scenarios: the openssl ones run without them.
+  [[ " $* " == *" tor-"* ]] && tools+=(tor obfs4proxy)
+  for c in "${tools[@]}"; do
     command -v "$c" >/dev/null 2>&1 || missing+=("$c")
   done
   ((${#missing[@]} == 0)) || die "missing: ${missing[*]} (apt-get install -y iproute2 nftables tcpdump tshark ethtool openssl tor obfs4proxy)"
@@ -580,6 +584,38 @@ scenario_openssl_rst() {
 "The TCP handshake and ClientHello pass at both ends. In client.pcap the only answer to the ClientHello (after the relay's ACK) is a RST claiming to come from 10.66.2.2:443; s_client fails with 'Connection reset by peer'. That RST is absent from relay.pcap: the relay never sent it. Instead the relay's capture shows the ServerHello + Certificate + ServerKeyExchange + ServerHelloDone segment leaving and being retransmitted (no ACK, no RST arrives from the client, whose kernel has already dropped the connection). The RST's IP header is unlike the relay's genuine packets as seen by the client: TTL 64 (genuine ones arrive with 63 after one hop, so the RST was emitted one hop closer, by the router), DF not set (the relay sets DF), IP ID unrelated to the relay's sequence, window 16384 (the relay advertises ~64 << 10). Conclusion: on-path RST injection triggered by the ServerHello, in the relay → client direction, with the genuine ServerHello suppressed."
 }
 
+scenario_openssl_rst_both() {
+  begin_scenario openssl-rst-both-ways
+  censor_load "$HERE/censor-serverhello-rst.nft"
+  spawn "$NS_X" "$WORK/inject.log" "$PY" -u "$HERE/inject-rst.py" --sniff-iface to-relay --out-iface to-client \
+    --client-ip "$CLIENT_IP" --client-mac "$MAC_CLIENT" --both-ways --relay-mac "$MAC_RELAY" --ttl 64 --window 16384 \
+    --ready-file "$WORK/inject.ready" --duration 60
+  local inj=$BG_PID
+  wait_for 30 "RST injector" test -s "$WORK/inject.ready"
+  openssl_server_start
+  capture_start "$SD"
+  openssl_client_run
+  nap 2
+  openssl_finish
+  stop_pid "$inj"
+  cp "$WORK/inject.log" "$SD/censor-injector.log"
+  end_scenario
+  local c=$SD/client.pcap r=$SD/relay.pcap
+  check "ServerHello in relay.pcap, none in client.pcap" \
+    ar "$(count "$r" 'tls.handshake.type == 2') >= 1 && $(count "$c" 'tls.handshake.type == 2') == 0"
+  check "one RST in client.pcap, from $RELAY_IP:443, TTL 64, DF clear, window 16384" \
+    ar "$(count "$c" "tcp.flags.reset == 1 && ip.src == $RELAY_IP && ip.ttl == 64 && ip.flags.df == 0 && tcp.window_size_value == 16384") == 1"
+  check "one RST in relay.pcap, from $CLIENT_IP, TTL 64, DF clear, window 16384" \
+    ar "$(count "$r" "tcp.flags.reset == 1 && ip.src == $CLIENT_IP && ip.ttl == 64 && ip.flags.df == 0 && tcp.window_size_value == 16384") == 1"
+  check "the client's RST claiming the relay is absent from relay.pcap, and the other way round" \
+    ar "$(count "$r" "tcp.flags.reset == 1 && ip.src == $RELAY_IP") == 0 && $(count "$c" "tcp.flags.reset == 1 && ip.src == $CLIENT_IP") == 0"
+  check "s_client failed (connection reset), not by timeout" ar "CLI_RC != 0 && CLI_RC != 124"
+  size_check "$SD"
+  write_readme "$SD" "openssl-rst-both-ways: forged RSTs to both ends" \
+"- Censor: as \`openssl-rst-injected\` (\`censor-serverhello-rst.nft\` drops the ServerHello), and \`inject-rst.py --both-ways\` sends two RSTs when it sees the ServerHello: one to the client claiming to come from 10.66.2.2:443 (sequence number = the ServerHello's), one to the relay claiming to come from the client (sequence number = the ServerHello's acknowledgement number, the client's next byte). Both with TTL 64, DF clear, random IP ID, window 16384. Its log is \`censor-injector.log\`." \
+"The TCP handshake and the ClientHello pass. In client.pcap the answer to the ClientHello is a RST claiming the relay; in relay.pcap, after its ServerHello left, a RST claiming the client arrives. Neither end sent the RST the other received (each is absent from the sender's capture), and both have TTL 64 where the genuine peer's packets arrive with 63. Conclusion: RST injection in both directions (relay → client and client → relay), triggered by the ServerHello."
+}
+
 # ---------------------------------------------------------------- tor
 tor_write_relay_torrc() { # obfs4?(0/1)
   # fresh state for every scenario (keys, logs, pt_state)
@@ -738,6 +774,7 @@ attempt captured at the same time at both ends:
 | `openssl-pass/` | none | complete TLS 1.2 handshake (DHE-RSA-AES256-SHA, Tor-like certificate) + data, identical at both ends but for TTL 64/63 |
 | `openssl-drop-serverhello/` | `censor-kz-drop.nft` | ServerHello leaves the relay and is retransmitted; never reaches the client, which times out; later packets blackholed both ways. Also anonymised dumps and `tshark -x` dumps |
 | `openssl-rst-injected/` | `censor-serverhello-rst.nft` + `inject-rst.py` | client gets a forged RST (TTL 64, no DF, window 16384) instead of the ServerHello; the relay never sent it and keeps retransmitting its ServerHello |
+| `openssl-rst-both-ways/` | `censor-serverhello-rst.nft` + `inject-rst.py --both-ways` | forged RSTs both ways: the client gets one claiming the relay, the relay one claiming the client; neither end sent the RST the other received |
 | `tor-drop-serverhello/` | `censor-kz-drop.nft` | real Tor bridge (TLS capped at 1.2) and client; same drop signature as `samples/tor-kz-drop/` |
 | `tor-obfs4-pass/` | `censor-kz-drop.nft` | Tor over obfs4: no ServerHello in clear, nothing dropped, client bootstraps through the bridge |
 | `openssl-pass-natted/` | `censor-nat.nft` (SNAT + port map) | as openssl-pass, but the relay sees 10.66.2.1:2xxxx instead of 10.66.1.2:<ephemeral> |
@@ -749,9 +786,9 @@ EOF
 
 # ---------------------------------------------------------------- main
 main() {
-  need
   local scenarios=("$@") s
   ((${#scenarios[@]})) || scenarios=("${ALL_SCENARIOS[@]}")
+  need "${scenarios[@]}"
   for s in "${scenarios[@]}"; do
     [[ " ${ALL_SCENARIOS[*]} " == *" $s "* ]] || die "unknown scenario '$s' (known: ${ALL_SCENARIOS[*]})"
   done
@@ -764,6 +801,7 @@ main() {
       openssl-pass) scenario_openssl_pass ;;
       openssl-drop-serverhello) scenario_openssl_drop ;;
       openssl-rst-injected) scenario_openssl_rst ;;
+      openssl-rst-both-ways) scenario_openssl_rst_both ;;
       tor-drop-serverhello) scenario_tor_drop ;;
       tor-obfs4-pass) scenario_tor_obfs4 ;;
       openssl-pass-natted) scenario_openssl_pass_natted ;;

@@ -8,6 +8,7 @@ import type { CompareReport } from '../../shared/compare';
 import { splitPcap } from '../helpers/captureFixtures';
 import { ROOT } from '../helpers/paths';
 import { ruleRef } from '../helpers/rulesHelpers';
+import { verdictSentence } from '../../shared/report/model';
 
 // Real two-vantage captures made by lab/two-vantage/make-captures.sh: client,
 // censor and relay in network namespaces, tcpdump at both ends at once.
@@ -247,4 +248,20 @@ test('suspects are ranked: on the openssl ServerHello drop the Ethiopia cipher m
   // The rule's text is written once, in the document's rules.
   assert.match(r.rules['catalogue.ethiopia-2012-dhe-aes256'].explanation, /Ethiopia/);
   assert.ok(!('explanation' in s[0]));
+});
+
+test('forged RSTs both ways (lab, real injector): the verdict names both directions, each RST in its own sentence', async () => {
+  const r = await compare('openssl-rst-both-ways');
+  const v = r.pairs[0].interference;
+  assert.equal(v.kind, 'injected-reset');
+  assert.equal(v.direction, 'both');
+  assert.equal(v.firstMissingTlsMessage, 'ServerHello');
+  assert.match(v.evidence[0], /^The client received a RST claiming to come from the relay .*TTL 64 where the relay's genuine packets arrive with TTL 63/);
+  assert.match(v.evidence[1], /^The relay received a RST claiming to come from the client .*TTL 64 where the client's genuine packets arrive with TTL 63/);
+  assert.equal(r.pairs[0].packets.filter((p) => p.status === 'injected' && p.flags.includes('R')).length, 2);
+  assert.equal(verdictSentence(v), 'Forged reset injected on the path, both directions (relay → client and client → relay); the first TLS message that did not get through is ServerHello.');
+  // One way only stays one way.
+  const one = (await compare('openssl-rst-injected')).pairs[0].interference;
+  assert.equal(one.direction, 'relay-to-client');
+  assert.equal(one.evidence.filter((e) => /received a RST/.test(e)).length, 1);
 });

@@ -61,16 +61,21 @@ export function judgePair(packets: PairPacket[], client: ConnectionReport, relay
 
   const resets = injected.filter((p) => p.flags.includes('R'));
   if (resets.length > 0) {
+    // One sentence per direction a forged RST went: a censor that resets both ends is named both ways in the headline.
+    const firstOf = (['relay', 'client'] as const).map((from) => resets.find((p) => p.from === from)).filter((p): p is PairPacket => p !== undefined);
+    for (const r of firstOf) {
+      const toward = r.from === 'relay' ? 'client' : 'relay';
+      evidence.push(`The ${toward} received a RST claiming to come from the ${r.from} at ${fmtTime(toward === 'client' ? r.clientTime : r.relayTime)}, which the ${r.from} never sent: ${(r.evidence ?? []).join('; ')}.`);
+    }
     const r = resets[0];
-    const toward = r.from === 'relay' ? 'client' : 'relay';
-    evidence.push(`The ${toward} received a RST claiming to come from the ${r.from} at ${fmtTime(toward === 'client' ? r.clientTime : r.relayTime)}, which the ${r.from} never sent: ${(r.evidence ?? []).join('; ')}.`);
-    const firstMissing = firstMissingMessage(packets, r.from === 'relay' ? 'relay' : 'client');
+    const firstMissing = firstMissingMessage(packets, r.from === 'relay' ? 'relay' : 'client') ?? firstMissingMessage(packets, r.from === 'relay' ? 'client' : 'relay');
     if (firstMissing) evidence.push(`The ${firstMissing.from}'s ${firstMissing.name} never reached the ${firstMissing.from === 'relay' ? 'client' : 'relay'}.`);
     addDropStory(evidence, dropped);
+    const direction: PathDirection = firstOf.length > 1 ? 'both' : r.from === 'relay' ? 'relay-to-client' : 'client-to-relay';
     return {
-      kind: 'injected-reset', direction: r.from === 'relay' ? 'relay-to-client' : 'client-to-relay',
+      kind: 'injected-reset', direction,
       firstMissingTlsMessage: firstMissing?.name ?? null,
-      confidence: (r.evidence?.length ?? 0) > 1 ? 0.9 : 0.7, evidence,
+      confidence: firstOf.some((x) => (x.evidence?.length ?? 0) > 1) ? 0.9 : 0.7, evidence,
     };
   }
 
