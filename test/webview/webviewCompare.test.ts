@@ -71,6 +71,42 @@ describe('compare webview (tor-kz)', { skip }, () => {
     await page.close();
   });
 
+  for (const theme of [DARK, LIGHT]) {
+    it(`suspect fields tab (${theme.kind}): the strongest five with their reasons, the rest folded by rule behind keyboard toggles`, async () => {
+      const v = await open(theme);
+      const { page } = v;
+      await page.setViewportSize({ width: 1280, height: 1100 });
+      const suspects = report.pairs[0].suspects;
+      const header = page.locator('vscode-tab-header', { hasText: 'Suspect fields' });
+      assert.equal(await header.innerText(), `Suspect fields (${suspects.length})`);
+      await header.click();
+      const shown = page.locator('.tabs-box .suspect-card:visible');
+      await shown.first().waitFor();
+      // The top five by rank, in rank order, each with its reason and its rule's text from the document's rules.
+      assert.deepEqual(await shown.locator('.suspect-rank').allTextContents(), suspects.slice(0, 5).map((s) => `#${s.rank}`));
+      assert.equal(await shown.first().locator('.suspect-reason').innerText(), suspects[0].reason);
+      assert.match(await shown.first().innerText(), new RegExp(report.rules[suspects[0].rule].title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      const toggles = page.locator('.tabs-box button.suspect-fold');
+      const groups = new Set(suspects.slice(5).map((s) => s.rule)).size;
+      assert.equal(await toggles.count(), groups);
+      await page.locator('.tabs-box').screenshot({ path: join(RESULTS, `webview-compare-suspects-${theme.kind}.png`) });
+      const first = toggles.first();
+      assert.match(await first.innerText(), /^\d+ more, same reason: /);
+      assert.equal(await first.getAttribute('aria-expanded'), 'false');
+      // Keyboard: focus the toggle and press Enter; its cards appear.
+      await first.focus();
+      await page.keyboard.press('Enter');
+      assert.equal(await first.getAttribute('aria-expanded'), 'true');
+      const body = page.locator(`#${await first.getAttribute('aria-controls')}`);
+      assert.ok((await body.locator('.suspect-card').count()) > 0);
+      assert.ok(await body.isVisible());
+      assert.deepEqual(v.errors, []);
+      await first.scrollIntoViewIfNeeded();
+      await page.locator('.tabs-box').screenshot({ path: join(RESULTS, `webview-compare-suspects-open-${theme.kind}.png`) });
+      await page.close();
+    });
+  }
+
   it('opens the blocked ServerHello with its suspect fields highlighted in tree and hex', async () => {
     const { page } = await open(LIGHT);
     // The relay's copy: the client never saw it.
