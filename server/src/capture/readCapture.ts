@@ -50,11 +50,6 @@ function abortError(signal: AbortSignal): Error {
   return e;
 }
 
-function hexPreview(b: Uint8Array): string {
-  const shown = Array.from(b.subarray(0, 8), (x) => x.toString(16).padStart(2, '0')).join(' ');
-  return b.length > 8 ? `${shown} ..` : shown;
-}
-
 function concat(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(total);
@@ -283,8 +278,9 @@ class CaptureFeed {
       default: {
         const where = this.compressed ? ' (inside the gzip data)' : '';
         if (head.length === 0) throw new Error(`not a capture: the file is empty${where}`);
-        const what = kind === 'gzip' ? 'gzip inside gzip is not supported' : 'are not pcap, pcapng, gzip or a text dump';
-        throw new Error(`not a capture: first bytes ${hexPreview(head)}${where} ${what}`);
+        // Said by kind, never by quoting the bytes: a file given by mistake may hold anything.
+        if (kind === 'gzip') throw new Error(`not a capture: gzip inside gzip is not supported${where}`);
+        throw new Error(`not a capture: the data${where} starts with no pcap, pcapng or gzip magic number and is not a text dump`);
       }
     }
     this.parser.push(head);
