@@ -272,8 +272,18 @@ function timeChild(args: string[], outFile: string, runs: number): { seconds: nu
     best = Math.min(best, Number(m[1]));
     rss = Math.max(rss, Number(m[2]) / 1024);
   }
-  // compare --json of 200 MB captures writes more than V8's longest string: only small outputs are read back.
-  return { seconds: best, maxRssMB: rss, out: statSync(outFile).size < 64 << 20 ? readFileSync(outFile, 'utf8') : '' };
+  // compare --json of 200 MB captures writes more than V8's longest string: a big output is read back
+  // only at its end (analyze's summary ends with the totals line).
+  return { seconds: best, maxRssMB: rss, out: statSync(outFile).size < 64 << 20 ? readFileSync(outFile, 'utf8') : tailOf(outFile, 1 << 16) };
+}
+
+function tailOf(path: string, bytes: number): string {
+  const fd = openSync(path, 'r');
+  const size = statSync(path).size;
+  const buf = Buffer.alloc(Math.min(bytes, size));
+  readSync(fd, buf, 0, buf.length, size - buf.length);
+  closeSync(fd);
+  return buf.toString('utf8');
 }
 
 /** How often `needle` (ASCII) occurs in a file, read in pieces (compare --json outputs are hundreds of MB). */
