@@ -17,7 +17,8 @@
  * size capture of short connections (20 kB on average, ten times as many
  * handshakes per byte) shows the case where the work per connection dominates.
  *
- * Flags: --size MB (default 1024), --runs N (default 3), --no-tshark, --regen.
+ * Flags: --size MB (default 1024), --runs N (default 3), --no-tshark, --memory-only (only the issue #16
+ * memory and compare measurements), --regen.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -271,7 +272,33 @@ function timeChild(args: string[], outFile: string, runs: number): { seconds: nu
     best = Math.min(best, Number(m[1]));
     rss = Math.max(rss, Number(m[2]) / 1024);
   }
-  return { seconds: best, maxRssMB: rss, out: readFileSync(outFile, 'utf8') };
+  // compare --json of 200 MB captures writes more than V8's longest string: a big output is read back
+  // only at its end (analyze's summary ends with the totals line).
+  return { seconds: best, maxRssMB: rss, out: statSync(outFile).size < 64 << 20 ? readFileSync(outFile, 'utf8') : tailOf(outFile, 1 << 16) };
+}
+
+function tailOf(path: string, bytes: number): string {
+  const fd = openSync(path, 'r');
+  const size = statSync(path).size;
+  const buf = Buffer.alloc(Math.min(bytes, size));
+  readSync(fd, buf, 0, buf.length, size - buf.length);
+  closeSync(fd);
+  return buf.toString('utf8');
+}
+
+/** How often `needle` (ASCII) occurs in a file, read in pieces (compare --json outputs are hundreds of MB). */
+function countInFile(path: string, needle: string): number {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.alloc(4 << 20);
+  let carry = '';
+  let n = 0;
+  for (let got; (got = readSync(fd, buf, 0, buf.length, null)) > 0;) {
+    const text = carry + buf.toString('latin1', 0, got);
+    for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) n++;
+    carry = text.slice(Math.max(0, text.length - needle.length + 1));
+  }
+  closeSync(fd);
+  return n;
 }
 
 /**
@@ -310,6 +337,8 @@ function totalsOf(out: string): { packets: string; connections: number } {
 const MEAN_BULK = 200_000;
 /** Short connections (web browsing, API calls): here the work per connection dominates, not the work per byte. */
 const SHORT_MEAN_BULK = 20_000;
+/** Many short connections, ~100k per GB (issue #16's ordinary traffic for memory and compare). */
+const MANY_MEAN_BULK = 3_500;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -321,59 +350,74 @@ async function main(): Promise<void> {
   const small = join(dir, `tls-${Math.round(sizeMB / 4)}MB.pcap`);
   const short = join(dir, `tls-short-${Math.round(sizeMB / 4)}MB.pcap`);
   for (const [p, mb, mean] of [[big, sizeMB, MEAN_BULK], [small, Math.round(sizeMB / 4), MEAN_BULK], [short, Math.round(sizeMB / 4), SHORT_MEAN_BULK]] as const) {
-    if (args.includes('--regen') || !existsSync(p)) makeCapture(p, mb * 1024 * 1024, mean);
+    if (!args.includes('--memory-only') && (args.includes('--regen') || !existsSync(p))) makeCapture(p, mb * 1024 * 1024, mean);
   }
   const runs = Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 3);
   const self = __filename;
   const node = process.execPath;
   // The bin itself, so its launcher (shebang) flags apply as they do for a user.
   const bin = join(__dirname, '..', 'bin', 'handshake-inspector.js');
-  // Warm the page cache so every contender reads from memory, as the reference numbers assume.
-  plainRead(big);
-  const plain = timeChild([node, self, '--child', 'plain', big], join(dir, 'plain.out'), runs);
-  const hashed = timeChild([node, self, '--child', 'hash', big], join(dir, 'hash.out'), runs);
-  const ours = timeChild([bin, 'analyze', big], join(dir, 'ours.txt'), runs);
-  const oursSmall = timeChild([bin, 'analyze', small], join(dir, 'ours-small.txt'), runs);
-  const totals = totalsOf(ours.out);
-  // The floor must be the same work: the digest the CLI printed.
-  const floorDigest = (JSON.parse(hashed.out) as { sha256: string }).sha256;
-  if (!ours.out.includes(`sha256 ${floorDigest}`)) throw new Error(`the CLI's sha256 is not ${floorDigest}, the reference reader's`);
-  const handshakes = (ours.out.match(/^ {4}C:ClientHello S:(ServerHello|HelloRetryRequest)/gm) ?? []).length;
-  const mb = statSync(big).size / 1e6;
-  const lines = [
-    `capture: ${big} (${mb.toFixed(0)} MB, ${totals.packets} packets, ${totals.connections} TLS connections, ${handshakes} with a ServerHello)`,
-    `fastest of ${runs} runs each, on ${availableParallelism()} CPU(s)`,
-    `plain read (bare Node loop over records): ${plain.seconds.toFixed(2)} s`,
-    `read + SHA-256 of the file (input.sha256): ${hashed.seconds.toFixed(2)} s, the least any run of ours can take`,
-    `handshake-inspector analyze:              ${ours.seconds.toFixed(2)} s  (${(mb / ours.seconds).toFixed(0)} MB/s), peak RSS ${ours.maxRssMB.toFixed(0)} MB`,
-    `  same at 1/4 size:                       ${oursSmall.seconds.toFixed(2)} s, peak RSS ${oursSmall.maxRssMB.toFixed(0)} MB (memory flat in file size: ratio ${(ours.maxRssMB / oursSmall.maxRssMB).toFixed(2)})`,
-    `ratio ours / plain read:                  ${(ours.seconds / plain.seconds).toFixed(1)}×`,
-  ];
-  if (!args.includes('--no-tshark')) {
-    const ts = tshark(big, join(dir, 'tshark.txt'), Math.min(runs, 2));
-    const tsLines = ts.out.split('\n').filter(Boolean).length;
-    lines.push(`tshark -Y tls.handshake -T fields:        ${ts.seconds.toFixed(2)} s, peak RSS ${ts.maxRssMB.toFixed(0)} MB (${tsLines} handshake packets)`);
-    lines.push(`speed-up over tshark:                     ${(ts.seconds / ours.seconds).toFixed(1)}×  (reading and hashing alone: ${(ts.seconds / hashed.seconds).toFixed(1)}×)`);
-    // The same comparison where connections are short and many.
-    plainRead(short);
-    const oursShort = timeChild([bin, 'analyze', short], join(dir, 'ours-short.txt'), runs);
-    const tsShort = tshark(short, join(dir, 'tshark-short.txt'), Math.min(runs, 2));
-    const shortTotals = totalsOf(oursShort.out);
-    lines.push(`short connections: ${short} (${(statSync(short).size / 1e6).toFixed(0)} MB, ${shortTotals.connections} TLS connections, mean ${SHORT_MEAN_BULK / 1000} kB of data each)`);
-    lines.push(`  handshake-inspector ${oursShort.seconds.toFixed(2)} s, peak RSS ${oursShort.maxRssMB.toFixed(0)} MB; tshark ${tsShort.seconds.toFixed(2)} s; speed-up ${(tsShort.seconds / oursShort.seconds).toFixed(1)}×`);
+  const lines: string[] = [`fastest of ${runs} runs each, on ${availableParallelism()} CPU(s)`];
+  // --memory-only: just the issue #16 measurements below.
+  if (!args.includes('--memory-only')) {
+    // Warm the page cache so every contender reads from memory, as the reference numbers assume.
+    plainRead(big);
+    const plain = timeChild([node, self, '--child', 'plain', big], join(dir, 'plain.out'), runs);
+    const hashed = timeChild([node, self, '--child', 'hash', big], join(dir, 'hash.out'), runs);
+    const ours = timeChild([bin, 'analyze', big], join(dir, 'ours.txt'), runs);
+    const oursSmall = timeChild([bin, 'analyze', small], join(dir, 'ours-small.txt'), runs);
+    const totals = totalsOf(ours.out);
+    // The floor must be the same work: the digest the CLI printed.
+    const floorDigest = (JSON.parse(hashed.out) as { sha256: string }).sha256;
+    if (!ours.out.includes(`sha256 ${floorDigest}`)) throw new Error(`the CLI's sha256 is not ${floorDigest}, the reference reader's`);
+    const handshakes = (ours.out.match(/^ {4}C:ClientHello S:(ServerHello|HelloRetryRequest)/gm) ?? []).length;
+    const mb = statSync(big).size / 1e6;
+    lines.push(
+      `capture: ${big} (${mb.toFixed(0)} MB, ${totals.packets} packets, ${totals.connections} TLS connections, ${handshakes} with a ServerHello)`,
+        `plain read (bare Node loop over records): ${plain.seconds.toFixed(2)} s`,
+      `read + SHA-256 of the file (input.sha256): ${hashed.seconds.toFixed(2)} s, the least any run of ours can take`,
+      `handshake-inspector analyze:              ${ours.seconds.toFixed(2)} s  (${(mb / ours.seconds).toFixed(0)} MB/s), peak RSS ${ours.maxRssMB.toFixed(0)} MB`,
+      `  same at 1/4 size:                       ${oursSmall.seconds.toFixed(2)} s, peak RSS ${oursSmall.maxRssMB.toFixed(0)} MB (memory flat in file size: ratio ${(ours.maxRssMB / oursSmall.maxRssMB).toFixed(2)})`,
+      `ratio ours / plain read:                  ${(ours.seconds / plain.seconds).toFixed(1)}×`,
+    );
+    if (!args.includes('--no-tshark')) {
+      const ts = tshark(big, join(dir, 'tshark.txt'), Math.min(runs, 2));
+      const tsLines = ts.out.split('\n').filter(Boolean).length;
+      lines.push(`tshark -Y tls.handshake -T fields:        ${ts.seconds.toFixed(2)} s, peak RSS ${ts.maxRssMB.toFixed(0)} MB (${tsLines} handshake packets)`);
+      lines.push(`speed-up over tshark:                     ${(ts.seconds / ours.seconds).toFixed(1)}×  (reading and hashing alone: ${(ts.seconds / hashed.seconds).toFixed(1)}×)`);
+      // The same comparison where connections are short and many.
+      plainRead(short);
+      const oursShort = timeChild([bin, 'analyze', short], join(dir, 'ours-short.txt'), runs);
+      const tsShort = tshark(short, join(dir, 'tshark-short.txt'), Math.min(runs, 2));
+      const shortTotals = totalsOf(oursShort.out);
+      lines.push(`short connections: ${short} (${(statSync(short).size / 1e6).toFixed(0)} MB, ${shortTotals.connections} TLS connections, mean ${SHORT_MEAN_BULK / 1000} kB of data each)`);
+      lines.push(`  handshake-inspector ${oursShort.seconds.toFixed(2)} s, peak RSS ${oursShort.maxRssMB.toFixed(0)} MB; tshark ${tsShort.seconds.toFixed(2)} s; speed-up ${(tsShort.seconds / oursShort.seconds).toFixed(1)}×`);
+    }
   }
-  // Memory on short connections at two sizes (issue #16: flat, ratio ≤ 1.2),
-  // and compare against analysing both sides (≤ 3×): these run with --no-tshark too.
-  const short50 = join(dir, 'tls-short-50MB.pcap');
-  const shortFull = join(dir, `tls-short-${sizeMB}MB.pcap`);
-  for (const [p, mb] of [[short50, 50], [shortFull, sizeMB]] as const) {
-    if (args.includes('--regen') || !existsSync(p)) makeCapture(p, mb * 1024 * 1024, SHORT_MEAN_BULK);
+  // Issue #16, measured with --no-tshark too: memory on ordinary traffic
+  // (many short connections, ~100k per GB, each closed with FINs) at 50 MB
+  // and at the full size (≤ 200 MB, flat: ratio ≤ 1.2), and compare against
+  // analysing both sides (≤ 3×, within the 512 MiB budget): two 200 MB
+  // captures, and a small client capture against a large relay capture. The
+  // generator is deterministic, so the 5 MB capture's connections are the
+  // 200 MB one's first connections, byte for byte: every one of them pairs.
+  const many = (mb: number) => join(dir, `tls-many-${mb}MB.pcap`);
+  for (const mb of [5, 50, 200, sizeMB]) {
+    if (args.includes('--regen') || !existsSync(many(mb))) makeCapture(many(mb), mb * 1024 * 1024, MANY_MEAN_BULK);
   }
-  const s50 = timeChild([bin, 'analyze', short50], join(dir, 'ours-short50.txt'), runs);
-  const sFull = timeChild([bin, 'analyze', shortFull], join(dir, 'ours-short-full.txt'), runs);
-  lines.push(`short connections, peak RSS: ${s50.maxRssMB.toFixed(0)} MB at 50 MB, ${sFull.maxRssMB.toFixed(0)} MB at ${sizeMB} MB (ratio ${(sFull.maxRssMB / s50.maxRssMB).toFixed(2)}, target ≤ 1.2)`);
-  const cmp = timeChild([bin, 'compare', short50, short50, '--json'], join(dir, 'compare-short50.json'), runs);
-  lines.push(`compare of the 50 MB short-connection capture with itself: ${cmp.seconds.toFixed(2)} s, peak RSS ${cmp.maxRssMB.toFixed(0)} MB; analysing it twice: ${(2 * s50.seconds).toFixed(2)} s (ratio ${(cmp.seconds / (2 * s50.seconds)).toFixed(1)}, target ≤ 3)`);
+  const conns = (out: string) => totalsOf(out).connections;
+  const m5 = timeChild([bin, 'analyze', many(5)], join(dir, 'ours-many5.txt'), runs);
+  const m50 = timeChild([bin, 'analyze', many(50)], join(dir, 'ours-many50.txt'), runs);
+  const m200 = timeChild([bin, 'analyze', many(200)], join(dir, 'ours-many200.txt'), runs);
+  const mFull = timeChild([bin, 'analyze', many(sizeMB)], join(dir, 'ours-many-full.txt'), runs);
+  const perGB = Math.round(conns(mFull.out) / (statSync(many(sizeMB)).size / 1e9));
+  lines.push(`many short connections (${perGB} per GB, mean ${MANY_MEAN_BULK / 1000} kB of data each), analyze peak RSS: ${m50.maxRssMB.toFixed(0)} MB at 50 MB (${conns(m50.out)} TLS connections), ${mFull.maxRssMB.toFixed(0)} MB at ${sizeMB} MB (${conns(mFull.out)}; ${mFull.seconds.toFixed(2)} s); ratio ${(mFull.maxRssMB / m50.maxRssMB).toFixed(2)} (targets: ≤ 200 MB, ratio ≤ 1.2)`);
+  const cmp200 = timeChild([bin, 'compare', many(200), many(200), '--json'], join(dir, 'compare-many200.json'), runs);
+  lines.push(`compare of two 200 MB captures (the same ${conns(m200.out)} connections on both sides): ${cmp200.seconds.toFixed(2)} s, peak RSS ${cmp200.maxRssMB.toFixed(0)} MB; analysing both: ${(2 * m200.seconds).toFixed(2)} s; ratio ${(cmp200.seconds / (2 * m200.seconds)).toFixed(1)} (targets: ≤ 3, ≤ 512 MB)`);
+  const cmpSmall = timeChild([bin, 'compare', many(5), many(200), '--json'], join(dir, 'compare-many5-200.json'), runs);
+  // Every pair, and nothing else in the document, says how it was matched.
+  const paired = countInFile(join(dir, 'compare-many5-200.json'), '"matchedBy":');
+  lines.push(`compare of a 5 MB client capture (${conns(m5.out)} connections, ${paired} paired) against the 200 MB relay capture: ${cmpSmall.seconds.toFixed(2)} s, peak RSS ${cmpSmall.maxRssMB.toFixed(0)} MB; analysing both: ${(m5.seconds + m200.seconds).toFixed(2)} s; ratio ${(cmpSmall.seconds / (m5.seconds + m200.seconds)).toFixed(1)} (targets: ≤ 3, ≤ 512 MB)`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

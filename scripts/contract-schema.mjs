@@ -133,13 +133,14 @@ export function generateContractSchema() {
     return root('analysis.ts', name);
   }
   const analysis = root('analysis.ts', 'AnalysisReport');
+  const failed = root('analysis.ts', 'FailedAnalysisReport');
   const compare = root('compare.ts', 'CompareReport');
   const sorted = Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]]));
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'handshake-inspector analyze --json / compare --json',
     description: 'Generated from shared/analysis.ts and shared/compare.ts by scripts/contract-schema.mjs; do not edit by hand.',
-    oneOf: [analysis, compare],
+    oneOf: [analysis, failed, compare],
     $defs: sorted,
   };
 }

@@ -454,6 +454,20 @@ export interface AnalysisReport {
   rules?: RuleTexts;
 }
 
+/**
+ * What `analyze --json` writes when the run fails after connections were
+ * already written (the input stopped being readable): the document is still
+ * closed and valid, `input` is null, and the reason is a `run.failed`
+ * diagnostic; the exit code is 1.
+ */
+export interface FailedAnalysisReport {
+  schema: typeof CONTRACT_SCHEMA;
+  tool: { name: string; version: string };
+  input: null;
+  connections: ConnectionReport[];
+  diagnostics: ReportDiagnostic[];
+}
+
 // ---------------------------------------------------------------------------
 // TLS after a preamble (issue #13). Declared here on their own, no engine types.
 // ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { createLinkInfo, locateNetworkLayer } from '../../server/src/capture/lin
 import type { CaptureParser, CaptureSink } from '../../server/src/capture/packet';
 import { PcapParser } from '../../server/src/capture/pcap';
 import { PcapngParser } from '../../server/src/capture/pcapng';
-import { readCaptureBytes } from '../../server/src/capture/readCapture';
+import { readCaptureData } from '../../server/src/capture/readCapture';
 import {
   CAPTURE_DIR, PCAPNG_FIXTURES, PCAP_FIXTURES, REFERENCE_DIR, collector, parseWith, pcapRecords, pcapngBlocks, readFixture,
   type Collected,
@@ -148,16 +148,16 @@ describe('capture readers under property tests', TIMEOUT, () => {
     );
   });
 
-  it('readCaptureBytes on damaged gzip: packets or a "not a capture" error, nothing else', () => {
+  it('readCaptureData on damaged gzip: packets or a "not a capture" error, nothing else', async () => {
     const gz = readFixture(CAPTURE_DIR, 'tls-eth.pcap.gz');
-    fc.assert(
-      fc.property(fc.nat(), fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { maxLength: 4 }), (cut, muts) => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { maxLength: 4 }), async (cut, muts) => {
         const input = Buffer.from(gz.subarray(0, 2 + (cut % (gz.length - 1))));
         // Keep the gzip magic so the gzip path is what gets exercised.
         for (const m of muts) input[2 + (m.at % Math.max(1, input.length - 2))] = m.value;
         const { sink, out } = collector();
         try {
-          const r = readCaptureBytes(input, sink);
+          const r = await readCaptureData(input, sink);
           assert.equal(r.compressed, true);
           assert.equal(r.packets, out.packets.length);
           for (const p of out.packets) assert.ok(p.fileOffset + p.data.length <= r.decodedBytes);

@@ -157,6 +157,24 @@ test('not a capture: exit 1 with a one-line reason; missing file too; usage erro
   assert.equal(run(['analyze', junk, '--bogus']).code, 2);
 });
 
+test('compare: an unreadable input is named (client or relay) and its contents never quoted; --json writes nothing then', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hi-cli-'));
+  const good = join(TV, 'openssl-pass', 'client.pcap');
+  const secret = join(dir, 'notes.txt');
+  writeFileSync(secret, 'my password is hunter2\n');
+  const junk = join(dir, 'junk.bin');
+  writeFileSync(junk, Buffer.from('SECRETBYTES-not-a-capture'));
+  for (const [args, which] of [[[secret, good], 'client'], [[good, junk], 'relay'], [[good, join(dir, 'missing.pcap')], 'relay']] as const) {
+    const r = run(['compare', ...args, '--json']);
+    assert.equal(r.code, 1, r.err);
+    assert.equal(r.out, '');
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(r.err, new RegExp(`^handshake-inspector: ${which} capture: `));
+    for (const leak of ['hunter2', 'SECRET', '53 45 43']) assert.ok(!r.err.includes(leak), r.err);
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test('a damaged capture is still read: exit 0, what came before the damage kept, the fault located', () => {
   const good = readFileSync(join(HS, 'tls12-ecdhe-rsa.pcap'));
   const dir = mkdtempSync(join(tmpdir(), 'hi-cli-'));

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv';
 import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
+import { failedRunTail } from '../../server/src/cli/main';
 import { compareCaptures } from '../../server/src/compare/compareCaptures';
 import { compareJson, connectionJson, finiteReplacer, WrittenCertificates, type JsonOptions } from '../../server/src/output/jsonContract';
 import { CONTRACT_SCHEMA, type AnalysisReport } from '../../shared/analysis';
@@ -52,6 +53,22 @@ function analysisJson(r: AnalysisReport, opts: JsonOptions): unknown {
 test('the committed schema is the one generated from the TypeScript types in shared/', () => {
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'contract-schema.mjs'), '--check'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
+});
+
+test('a run that fails after connections were written: the closed document, input null, validates; with an input it does not', async () => {
+  const validate = validator();
+  const r = await analyzeFile(join(TV, 'openssl-pass', 'client.pcap'), {});
+  assert.ok(r.connections.length > 0);
+  const written = new WrittenCertificates();
+  const head = `{"schema":${CONTRACT_SCHEMA},"tool":${JSON.stringify(r.tool)},\n"connections":[`;
+  for (const shown of [0, r.connections.length]) {
+    const body = r.connections.slice(0, shown).map((c) => connectionJson(c, { ranges: false }, written)).join(',\n');
+    const doc = JSON.parse(head + (shown > 0 ? `\n${body}` : '') + failedRunTail(new Error('EIO: i/o error, read\nsecond line'), shown)) as Record<string, unknown>;
+    check(validate, doc, `failed after ${shown} connections`);
+    assert.equal(doc.input, null);
+    assert.deepEqual(doc.diagnostics, [{ severity: 'error', code: 'run.failed', location: null, message: 'EIO: i/o error, read' }]);
+    assert.equal(validate({ ...doc, input: { path: 'x' } }), false, 'an input that is neither null nor complete');
+  }
 });
 
 test('the schema rejects what the types do not allow', async () => {

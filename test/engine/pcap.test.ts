@@ -8,8 +8,8 @@ import { isDeepStrictEqual } from 'util';
 import * as zlib from 'zlib';
 import { PcapParser } from '../../server/src/capture/pcap';
 import { sniffFormat } from '../../server/src/capture/detect';
-import { GunzipPump, gunzipBytes } from '../../server/src/capture/gzip';
-import { readCapture, readCaptureBytes } from '../../server/src/capture/readCapture';
+import { GunzipPump, RATIO_GRACE } from '../../server/src/capture/gzip';
+import { readCapture, readCaptureBytes, readCaptureData } from '../../server/src/capture/readCapture';
 import { SharedFileReader } from '../../server/src/capture/sharedFileReader';
 import type { CaptureSink } from '../../server/src/capture/packet';
 import {
@@ -260,7 +260,7 @@ describe('readCapture', () => {
       const a = collector();
       const b = collector();
       const ra = await readCapture(path.join(CAPTURE_DIR, name), a.sink, { chunkSize: 777 });
-      const rb = readCaptureBytes(readFixture(CAPTURE_DIR, name), b.sink, name);
+      const rb = await readCaptureData(readFixture(CAPTURE_DIR, name), b.sink, { name });
       assert.deepEqual(ra, rb, name);
       assert.deepEqual(a.out, b.out, name);
       assert.ok(ra.packets > 0, name);
@@ -287,7 +287,7 @@ describe('readCapture', () => {
       const a = collector();
       const b = collector();
       const ra = await readCapture(path.join(CAPTURE_DIR, name), a.sink, { chunkSize: 777, hashOnThreadFrom: 0 });
-      const rb = readCaptureBytes(readFixture(CAPTURE_DIR, name), b.sink, name);
+      const rb = await readCaptureData(readFixture(CAPTURE_DIR, name), b.sink, { name });
       assert.deepEqual(ra, rb, name);
       assert.deepEqual(a.out, b.out, name);
     }
@@ -317,7 +317,7 @@ describe('readCapture', () => {
       const complete = pcapRecords(plain).filter((rec) => rec.offset + rec.length <= r.decodedBytes).length;
       assert.equal(out.packets.length, complete, `cut ${cut}`);
       const mem = collector();
-      readCaptureBytes(gz.subarray(0, cut), mem.sink);
+      await readCaptureData(gz.subarray(0, cut), mem.sink);
       assert.deepEqual(mem.out, out);
     }
   });
@@ -340,7 +340,7 @@ describe('readCapture', () => {
     // zlib can decode all but the last few hundred bytes of what is there.
     assert.ok(r.decodedBytes > cut.length - 1024, `${r.decodedBytes} decoded from ${cut.length}`);
     const mem = collector();
-    readCaptureBytes(cut, mem.sink);
+    await readCaptureData(cut, mem.sink);
     assert.deepEqual(mem.out, out);
   });
 
@@ -353,10 +353,10 @@ describe('readCapture', () => {
     const outcome = await pump.end();
     assert.equal(outcome.truncated, true);
     const streamed = Buffer.concat(parts);
-    const whole = gunzipBytes(cut);
-    assert.equal(whole.truncated, true);
+    // zlib in one call, told not to expect the end: everything the cut stream holds.
+    const whole = zlib.gunzipSync(cut, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
     assert.ok(streamed.length > 0);
-    assert.deepEqual(streamed, Buffer.from(whole.data));
+    assert.deepEqual(streamed, whole);
     assert.deepEqual(streamed, plain.subarray(0, streamed.length));
   });
 
@@ -372,24 +372,70 @@ describe('readCapture', () => {
     while (intact < out.packets.length && isDeepStrictEqual(out.packets[intact], expected.packets[intact])) intact++;
     assert.ok(intact >= 3, `${intact} intact packets`);
     const mem = collector();
-    readCaptureBytes(bad, mem.sink);
+    await readCaptureData(bad, mem.sink);
     assert.deepEqual(mem.out, out);
   });
 
-  it('garbage after a complete gzip member: every packet kept, plus an error', async () => {
+  it('a bad checksum or length in the trailer: every packet kept, one error where the data ends, nothing inflated twice', async () => {
+    for (const at of [8, 1]) {
+      const bad = Buffer.from(gz);
+      bad[bad.length - at] ^= 0xff; // CRC-32, then ISIZE
+      const { sink, out } = collector();
+      const r = await readCapture(write(`trailer${at}.pcap.gz`, bad), sink, { chunkSize: 1000 });
+      assert.equal(r.decodedBytes, plain.length);
+      assert.deepEqual(out.packets, expected.packets);
+      assert.equal(out.diagnostics.length, 1, JSON.stringify(out.diagnostics));
+      const [d] = out.diagnostics;
+      assert.equal(d.code, 'gzip.corrupt');
+      assert.match(d.message, /checksum does not match \(incorrect (data|length) check\): all 6815 decoded bytes were read/);
+      assert.deepEqual(d.location, { kind: 'offset', offset: plain.length, length: 0 });
+      const mem = collector();
+      await readCaptureData(bad, mem.sink);
+      assert.deepEqual(mem.out, out);
+    }
+  });
+
+  it('GunzipPump limits: an output cap cuts at the byte; a 1,000x bomb stops by ratio once RATIO_GRACE is out, a 230x flood does not', async () => {
+    const run = async (data: Uint8Array, limits?: { maxOutput: number; maxRatio: number }) => {
+      let n = 0;
+      const pump = new GunzipPump((d) => { n += d.length; }, limits);
+      for (let o = 0; o < data.length; o += 50_000) await pump.write(data.subarray(o, o + 50_000));
+      const outcome = await pump.end();
+      return { n, outcome };
+    };
+    const capped = await run(gz, { maxOutput: 1000, maxRatio: 250 });
+    assert.equal(capped.n, 1000);
+    assert.equal(capped.outcome.stopped?.kind, 'output');
+    assert.equal(capped.outcome.error, null);
+    const zeros = Buffer.alloc(RATIO_GRACE + (8 << 20));
+    const bomb = await run(zlib.gzipSync(zeros, { level: 9 }));
+    assert.equal(bomb.outcome.stopped?.kind, 'ratio');
+    assert.ok(bomb.n >= RATIO_GRACE && bomb.n < RATIO_GRACE + (1 << 20), `${bomb.n} bytes out`);
+    const flood = await run(zlib.gzipSync(zeros, { level: 1 }));
+    assert.deepEqual(flood.outcome, { error: null, truncated: false, checksum: false, stopped: null });
+    assert.equal(flood.n, zeros.length);
+  });
+
+  it('garbage after a complete gzip member: an error, and what decoded before the last slice kept', async () => {
     const bad = Buffer.concat([gz, Buffer.from('this is not gzip')]);
     const { sink, out } = collector();
-    await readCapture(write('trailing.pcap.gz', bad), sink, { chunkSize: 100_000 });
-    assert.deepEqual(out.packets, expected.packets);
-    assert.deepEqual(out.diagnostics.map((d) => d.code), ['gzip.corrupt']);
+    const r = await readCapture(write('trailing.pcap.gz', bad), sink, { chunkSize: 100_000 });
+    // One pass, never inflated again: zlib drops the output of the write that
+    // met the garbage, one slice of compressed input (256 bytes for a file this small).
+    assert.ok(r.decodedBytes < plain.length && r.decodedBytes > plain.length - 4 * 256, `${r.decodedBytes} of ${plain.length} bytes`);
+    assert.ok(out.packets.length > 0);
+    assert.deepEqual(out.packets, expected.packets.slice(0, out.packets.length));
+    const corrupt = out.diagnostics.find((d) => d.code === 'gzip.corrupt');
+    assert.match(corrupt?.message ?? '', /incorrect header check/);
+    assert.deepEqual(corrupt?.location, { kind: 'offset', offset: r.decodedBytes, length: 0 });
     const mem = collector();
-    readCaptureBytes(bad, mem.sink);
+    await readCaptureData(bad, mem.sink);
     assert.deepEqual(mem.out, out);
   });
 
   it('throws a one-line reason for files that are not captures', async () => {
     const junk = write('junk.bin', Uint8Array.from([0x12, 0x34, 0x00, 0xff, 0x80, 0x01, 0x02, 0x03, 0x04, 0x05]));
-    await assert.rejects(readCapture(junk, collector().sink), /^Error: not a capture: first bytes 12 34 00 ff 80 01 02 03 \.\. are not pcap, pcapng, gzip or a text dump$/);
+    await assert.rejects(readCapture(junk, collector().sink), /^Error: not a capture: the data starts with no pcap, pcapng or gzip magic number and is not a text dump$/);
     await assert.rejects(readCapture(write('empty.pcap', new Uint8Array(0)), collector().sink), /not a capture: the file is empty/);
     assert.throws(() => readCaptureBytes(new Uint8Array([0xff, 0x00, 0x01]), collector().sink, 'untitled-1'), /^Error: untitled-1: not a capture/);
   });

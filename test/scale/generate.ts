@@ -3,7 +3,7 @@
  * file chunk by chunk: none is committed, and none is ever whole in this
  * process's memory. Each mirrors a row of the issue's table.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { createGzip, constants as zc } from 'node:zlib';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -216,6 +216,35 @@ export function fragmentFlood(n: number) {
 }
 
 export { zc };
+
+/**
+ * A gzip bomb: a pcap header, then `bytes` of zeros, compressed at `level`
+ * (9 reaches deflate's ~1,030x, 1 about 230x); with `badCrc` the CRC-32 in
+ * the trailer is damaged afterwards, as in the issue's 219-second case.
+ */
+export async function writeZeroBomb(path: string, bytes: number, opts: { level: number; badCrc: boolean }): Promise<void> {
+  const file = createWriteStream(path);
+  const z = createGzip({ level: opts.level });
+  z.pipe(file);
+  z.write(pcapGlobalHeader(262144, 1));
+  const zeros = Buffer.alloc(1 << 20);
+  for (let n = 0; n < bytes; n += zeros.length) {
+    if (!z.write(zeros.subarray(0, Math.min(zeros.length, bytes - n)))) await once(z, 'drain');
+  }
+  z.end();
+  await once(file, 'close');
+  if (!opts.badCrc) return;
+  const fd = openSync(path, 'r+');
+  try {
+    const at = fstatSync(fd).size - 8;
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, at);
+    b[0] ^= 0xff;
+    writeSync(fd, b, 0, 1, at);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** pcapng blocks (little-endian), for the secrets and comments floods. */
 function pcapngBlock(type: number, body: Buffer): Buffer {

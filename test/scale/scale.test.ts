@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  commentedPackets, fragmentFlood, outOfOrderFlood, secretsBlocks, shortConnections, synFlood, writeCapture, writePcapngGz,
+  commentedPackets, fragmentFlood, outOfOrderFlood, secretsBlocks, shortConnections, synFlood, writeCapture, writePcapngGz, writeZeroBomb,
 } from './generate';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -22,7 +22,7 @@ const BUDGET_MB = 512;
 const dir = mkdtempSync(join(tmpdir(), 'hi-scale-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-interface Run { status: number | null; json: { connections: unknown[]; input: { comments: unknown[]; decryptionSecrets: number } | null; diagnostics: Array<{ code: string; message: string }> }; peakMB: number; seconds: number; stderr: string }
+interface Run { status: number | null; json: { connections: unknown[]; input: { comments: unknown[]; decryptionSecrets: number; packets: number } | null; diagnostics: Array<{ code: string; message: string; location: { kind: string; offset: number } | null }> }; peakMB: number; seconds: number; stderr: string }
 
 /** Runs the CLI under /usr/bin/time; its output goes to a file (it can be hundreds of MB). */
 function cli(t: { skip(msg: string): void }, args: string[]): Run | null {
@@ -131,5 +131,40 @@ test('100 MB of ordinary short TLS connections, each closed: peak RSS well under
   withinBudget(r, 300);
   assert.ok(r.json.connections.length > 9000, `${r.json.connections.length} TLS connections`);
   assert.equal(r.json.diagnostics.length, 0, JSON.stringify(r.json.diagnostics));
+  rmSync(f);
+});
+
+for (const badCrc of [false, true]) {
+  test(`a 1 MB gzip bomb inflating to 1 GiB of zeros${badCrc ? ', its CRC damaged' : ''}: stopped by the ratio check in one pass, located warning, within the budget`, async (t) => {
+    const f = join(dir, `bomb${badCrc ? '-badcrc' : ''}.pcap.gz`);
+    await writeZeroBomb(f, 1 << 30, { level: 9, badCrc });
+    const r = cli(t, ['analyze', f, '--json']);
+    if (!r) return;
+    // Was 219 s and 3.25 GB with the CRC damaged: the salvage inflated the file again and again.
+    withinBudget(r, 256);
+    const stop = r.json.diagnostics.find((d) => d.code === 'gzip.limit');
+    assert.ok(stop, JSON.stringify(r.json.diagnostics));
+    assert.match(stop.message, /inflates more than 250 times its compressed size/);
+    // Located in the decompressed stream, where decoding stopped: past the 64 MiB grace, far short of 1 GiB.
+    assert.equal(stop.location?.kind, 'offset');
+    assert.ok(stop.location.offset >= 64 << 20 && stop.location.offset < 128 << 20, `${stop.location.offset}`);
+    // Every whole 16-byte record of zeros before that point is a packet.
+    assert.equal(r.json.input!.packets, Math.floor((stop.location.offset - 24) / 16));
+    rmSync(f);
+  });
+}
+
+test('a gzip -1 bomb of 512 MiB of zeros, its CRC damaged (under the ratio bound): read to the end in one pass, checksum error located there, within the budget', async (t) => {
+  const f = join(dir, 'bomb1-badcrc.pcap.gz');
+  await writeZeroBomb(f, 512 << 20, { level: 1, badCrc: true });
+  const r = cli(t, ['analyze', f, '--json']);
+  if (!r) return;
+  withinBudget(r, 256);
+  // Every 16-byte record of zeros is a packet: nothing was lost to the bad checksum.
+  assert.equal(r.json.input!.packets, (512 << 20) / 16);
+  const bad = r.json.diagnostics.find((d) => d.code === 'gzip.corrupt');
+  assert.ok(bad, JSON.stringify(r.json.diagnostics));
+  assert.match(bad.message, /checksum does not match/);
+  assert.deepEqual(bad.location, { kind: 'offset', offset: 24 + (512 << 20), length: 0 });
   rmSync(f);
 });

@@ -1,7 +1,7 @@
 import type { AnalysisReport, ConnectionReport, InputReport, ReportDiagnostic } from '../../../shared/analysis';
 import type { RuleTexts } from '../../../shared/compare';
 import { CONTRACT_SCHEMA } from '../../../shared/analysis';
-import { readCapture, readCaptureBytes } from '../capture/readCapture';
+import { readCapture, readCaptureBytes, readCaptureData } from '../capture/readCapture';
 import { buildConnectionReport } from '../output/connectionReport';
 import { CertificateCache } from '../x509/certificate';
 import { describeRules, evaluateSuspects } from '../rules';
@@ -127,7 +127,23 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   return finish(analyzer, connections, () => describeRules(ruleIds, opts.userRules), { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
 }
 
-/** Same for bytes in memory (unsaved editor text, tests). */
+/**
+ * Same for bytes in memory of any kind (an editor's bytes for a URI the
+ * server cannot open), gzip included: inflated as a bounded stream off this
+ * thread, with `backpressure` between chunks.
+ */
+export async function analyzeData(bytes: Uint8Array, path: string, opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const connections: ConnectionReport[] = [];
+  const analyzer = makeAnalyzer(opts, connections);
+  const backpressure = () => {
+    analyzer.budget?.afterChunk();
+    return opts.backpressure?.();
+  };
+  const r = await readCaptureData(bytes, analyzer, { name: path, signal: opts.signal, backpressure });
+  return finish(analyzer, connections, { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
+}
+
+/** Synchronously, for uncompressed bytes in memory (a text dump's model, tests). */
 export function analyzeBytes(bytes: Uint8Array, path: string, opts: AnalyzeOptions = {}): AnalysisReport {
   const connections: ConnectionReport[] = [];
   const ruleIds = new Set<string>();

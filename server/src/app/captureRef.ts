@@ -5,7 +5,7 @@
  * cannot open, or the text of an open dump.
  */
 import type { AnalysisReport } from '../../../shared/analysis';
-import { analyzeBytes, analyzeFile, type AnalyzeOptions } from '../analysis/analyzeCapture';
+import { analyzeData, analyzeFile, type AnalyzeOptions } from '../analysis/analyzeCapture';
 import type { ByteOrigin } from '../capture/sourceBytes';
 
 export interface CaptureRef {
@@ -29,6 +29,5 @@ export function analyseRef(ref: CaptureRef, opts: AnalyzeOptions): Promise<Analy
   const o = ref.origin;
   if ('path' in o) return analyzeFile(o.path, opts);
   const bytes = 'data' in o ? o.data : new TextEncoder().encode(o.text);
-  // analyzeBytes is synchronous; a promise keeps one shape for both, and its throw a rejection.
-  return new Promise((resolve) => resolve(analyzeBytes(bytes, ref.name, opts)));
+  return analyzeData(bytes, ref.name, opts);
 }

@@ -12,7 +12,7 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { isGzip } from './gzip';
+import { inflateBound, isGzip } from './gzip';
 import { MAX_TEXT_BYTES } from './readCapture';
 import type { SourceLocation } from './source';
 
@@ -183,9 +183,10 @@ function clampedReader(read: ByteReader, size: number): ByteReader {
 
 function inflate(data: Uint8Array): Uint8Array | null {
   try {
-    return gunzipSync(data, { maxOutputLength: MAX_INFLATED_BYTES });
+    // Held whole: capped in size, and in ratio so a small bomb is refused early.
+    return gunzipSync(data, { maxOutputLength: inflateBound(data.length, MAX_INFLATED_BYTES) });
   } catch {
-    // Past the bound, or corrupt: the analysis reported what it could; the hex views go without.
+    // Past a bound, or corrupt: the analysis reported what it could; the hex views go without.
     return null;
   }
 }

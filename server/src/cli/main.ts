@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
-import { CONTRACT_SCHEMA } from '../../../shared/analysis';
+import { CONTRACT_SCHEMA, type ReportDiagnostic } from '../../../shared/analysis';
 import { compareJsonChunks, connectionJson, finiteReplacer, WrittenCertificates, type JsonOptions } from '../output/jsonContract';
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
@@ -166,8 +166,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
     // reason, and the exit code still says the run failed.
     if (out && values.json && !writeError) {
       flush();
-      const failed = { severity: 'error', code: 'run.failed', location: null, message: oneLine(err) };
-      (out as Writable).write(`${shown > 0 ? '\n' : ''}],\n"input":null,\n"diagnostics":[${JSON.stringify(failed)}]}\n`);
+      (out as Writable).write(failedRunTail(err, shown));
       await finishWriting(out);
     }
     throw err;
@@ -180,6 +179,16 @@ async function analyzeCommand(args: string[]): Promise<number> {
   await finishWriting(w);
   if (writeError) throw writeError;
   return 0;
+}
+
+/**
+ * The end of an `analyze --json` document whose run failed after `shown`
+ * connections were written: `input` null and the reason as the one
+ * diagnostic (FailedAnalysisReport in the schema).
+ */
+export function failedRunTail(err: unknown, shown: number): string {
+  const failed: ReportDiagnostic = { severity: 'error', code: 'run.failed', location: null, message: oneLine(err) };
+  return `${shown > 0 ? '\n' : ''}],\n"input":null,\n"diagnostics":[${JSON.stringify(failed)}]}\n`;
 }
 
 /**

@@ -42,10 +42,20 @@ export async function compareSources<S>(
 ): Promise<CompareReport> {
   const certificates = new CertificateCache();
   const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal, maxMemoryMB: opts.maxMemoryMB };
-  const clientReport = await analyse(client, { ...base, onProgress: (a, b) => opts.onProgress?.('client', a, b) });
-  const relayReport = relay !== null ? await analyse(relay, { ...base, onProgress: (a, b) => opts.onProgress?.('relay', a, b) }) : null;
-  const baseline = opts.baseline === undefined ? null : await resolveBaseline(opts.baseline, clientReport, (s) => analyse(s, base));
+  const clientReport = await naming('client', () => analyse(client, { ...base, onProgress: (a, b) => opts.onProgress?.('client', a, b) }));
+  const relayReport = relay !== null ? await naming('relay', () => analyse(relay, { ...base, onProgress: (a, b) => opts.onProgress?.('relay', a, b) })) : null;
+  const baseline = opts.baseline === undefined ? null : await resolveBaseline(opts.baseline, clientReport, (s) => naming('baseline', () => analyse(s, base)));
   return compareReports(clientReport, relayReport, { userRules: opts.userRules, baselineConnection: baseline });
+}
+
+/** A capture that cannot be read fails the comparison with a reason that says which one it was. */
+async function naming<T>(which: 'client' | 'relay' | 'baseline', run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof Error && e.name !== 'AbortError') e.message = `${which} capture: ${e.message}`;
+    throw e;
+  }
 }
 
 async function resolveBaseline<S>(spec: BaselineSpec<S>, client: AnalysisReport, analyse: (s: S) => Promise<AnalysisReport>): Promise<ConnectionReport> {

@@ -28,7 +28,7 @@ import {
   DissectionRequest, DocumentAnalyzedNotification, ExportReportRequest, isReportFormat, MAX_READ_BYTES, NotesRequest, REPORT_FORMATS, ReadBytesRequest, WorkDoneProgressType,
   type CaptureSource, type CompareParams, type ServerSettings,
 } from '../../../shared/protocol';
-import { analyzeBytes, analyzeFile, isTlsView, type AnalyzeOptions } from '../analysis/analyzeCapture';
+import { analyzeData, analyzeFile, isTlsView, type AnalyzeOptions } from '../analysis/analyzeCapture';
 import { tlsView } from './tlsView';
 import type { CaptureRef } from '../app/captureRef';
 import { Inspector, messageBytes } from '../app/inspector';
@@ -172,7 +172,7 @@ class ServerState {
       }
     }
     const o = ref.origin;
-    if (!('path' in o)) return analyzeBytes('data' in o ? o.data : new TextEncoder().encode(o.text), ref.name, { ...opts, packets: true });
+    if (!('path' in o)) return analyzeData('data' in o ? o.data : new TextEncoder().encode(o.text), ref.name, { ...opts, packets: true });
     const tlsOnly = opts.tlsOnly ?? true;
     const keep = tlsOnly ? isTlsView : () => true;
     const view = async (run: Promise<AnalysisReport>) => {
