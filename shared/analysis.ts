@@ -89,6 +89,11 @@ export interface ServerHelloReport {
   downgradeSentinel?: 'tls12' | 'tls11';
   /** The server agreed to the extended master secret (RFC 7627): its ServerHello carries extended_master_secret. Always set by the decoder. */
   extendedMasterSecret?: boolean;
+  /**
+   * TLS 1.3 draft 1-21 (the draft number; version 0x7f00 + n): decoded with that draft's layout, which has no
+   * session id and no compression method (sessionId '' and compressionMethod 0 stand for absent).
+   */
+  tls13Draft?: number;
   ranges?: SourceRanges;
 }
 
@@ -167,6 +172,26 @@ export interface MessageDetails {
   pskIdentity?: string;
   encryptedPreMasterSecretLength?: number;
   publicValueLength?: number;
+  /** SSLv2 SERVER-HELLO: the server holds the client's session (no certificate then). */
+  sessionIdHit?: boolean;
+  /** SSLv2 SERVER-HELLO: 1 = X.509 (the certificate goes to `certificates`). */
+  certificateType?: number;
+  /** SSLv2 SERVER-HELLO: 0x0002 for SSL 2.0. */
+  serverVersion?: number;
+  /** SSLv2 SERVER-HELLO: the 3-byte cipher specs the server accepts, wire order, and their names. */
+  cipherSpecs?: number[];
+  cipherSpecNames?: string[];
+  /** SSLv2 SERVER-HELLO: hex. */
+  connectionId?: string;
+  /** SSLv2 CLIENT-MASTER-KEY: the 3-byte cipher kind the client chose, and its name. */
+  cipherKind?: number;
+  cipherKindName?: string;
+  /** SSLv2 CLIENT-MASTER-KEY: lengths of the clear (export) key bytes, the RSA-encrypted key, the key argument. The clear key itself is key material and never output. */
+  clearKeyLength?: number;
+  encryptedKeyLength?: number;
+  keyArgLength?: number;
+  /** SSLv2 CLIENT-MASTER-KEY: the key argument (the block cipher's IV, sent in the clear), hex. */
+  keyArg?: string;
   /** Messages not decoded further: body length. */
   length?: number;
 }
@@ -319,9 +344,10 @@ export interface TcpReport {
 export interface TlsSummary {
   /** False when the capture holds no payload bytes for this connection (tcpdump -nn summary lines): TLS is then unknown, not absent. */
   available: boolean;
-  /** Negotiated version, e.g. 0x0303, or null when no ServerHello. */
+  /** Negotiated version, e.g. 0x0303 (0x0002 from an SSL 2.0 SERVER-HELLO), or null when no ServerHello. */
   version: number | null;
   versionName: string | null;
+  /** SSL 2.0: the 3-byte cipher kind of the client's CLIENT-MASTER-KEY. */
   cipherSuite: number | null;
   cipherSuiteName: string | null;
   serverName: string | null;

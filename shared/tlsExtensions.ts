@@ -188,6 +188,8 @@ export interface ExtensionDataByType {
   28: RecordSizeLimitData;
   34: DelegatedCredentialData;
   35: SessionTicketData;
+  /** key_share as TLS 1.3 drafts up to 22 numbered it (IANA: reserved); same layout as 51. */
+  40: KeyShareData;
   41: PreSharedKeyData;
   42: EarlyDataData;
   43: SupportedVersionsData;
