@@ -490,6 +490,22 @@ export interface PreambleUnitReport {
   packet: number;
   /** Where its bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
+  /**
+   * Where its named elements sit (the SOCKS target, the CONNECT authority, PROXY addresses and ports): what a hover
+   * on those bytes says. In `--json` only with `--ranges`, like every byte position. @withRanges
+   */
+  elements?: PreambleElementReport[];
+}
+
+/** A named element of a preamble unit. */
+export interface PreambleElementReport {
+  /** e.g. "SOCKS target", "CONNECT authority", "source address". */
+  name: string;
+  /** Stream offsets [start, end) in the sender's direction. */
+  span: Span;
+  /** What it says, escaped; "(not shown)" for a password. */
+  value: string;
+  range: SourceLocation[];
 }
 
 export interface PreambleReport {
