@@ -390,6 +390,8 @@ export interface ConnectionReport {
   packets?: PacketReport[];
   /** What came before TLS (STARTTLS dialogue, SOCKS, CONNECT, PROXY header); absent when the stream starts with TLS. */
   preamble?: PreambleReport;
+  /** The ClientHello's ECH or ESNI, assessed (likely real or GREASE, acceptance); absent when it carries neither. */
+  ech?: EchReport;
   // --- QUIC (issue #12) -------------------------------------------------------------------------------
   /** 'quic' for a QUIC connection (its `tcp` block then only counts datagrams); absent for TCP. */
   transport?: 'quic';
@@ -524,6 +526,24 @@ export interface PreambleReport {
   noTls: string | null;
   /** The preamble reached TLS or asked for it (STARTTLS, a proxy): the connection is listed with the TLS ones even when no TLS followed. */
   towardTls: boolean;
+}
+
+/**
+ * (issue #13) The ECH (0xfe0d) or legacy ESNI (0xffce) of a connection's ClientHello: likely real or GREASE, with
+ * the evidence, and what the server's answer says about acceptance (see server/src/analysis/echAssessment.ts).
+ */
+export interface EchReport {
+  kind: 'ech' | 'esni';
+  likely: 'real' | 'grease' | 'undetermined';
+  /** Why, one sentence per sign. */
+  evidence: string[];
+  /** The outer ClientHello's SNI: the provider's public name for real ECH, the real name for GREASE. */
+  outerServerName: string | null;
+  configId: number | null;
+  /** The HelloRetryRequest carried the ECH extension (an accepting server's confirmation); null without a HelloRetryRequest. */
+  hrrConfirmation: boolean | null;
+  /** What the server's answer shows about acceptance, and what cannot be checked without keys. */
+  acceptance: string;
 }
 
 /** Where a hello's bytes sit (issue #13): a split over records or segments is evidence (censors that do not reassemble). */

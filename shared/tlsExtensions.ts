@@ -142,6 +142,21 @@ export interface EncryptedClientHelloData {
   /** HelloRetryRequest. */
   confirmationLength?: number;
 }
+/**
+ * Legacy ESNI (0xffce, draft-ietf-tls-esni-01 to -04). ClientHello: ClientEncryptedSNI = cipher suite, key share
+ * (group, key exchange), ESNIKeys record digest, encrypted SNI. EncryptedExtensions: the 16-byte nonce echo.
+ */
+export interface EncryptedServerNameData {
+  cipherSuite?: number;
+  keyShareGroup?: number;
+  keyShareGroupName?: string;
+  keyShareLength?: number;
+  /** Hex: a hash of the server's published ESNIKeys, which names the key the client used. */
+  recordDigest?: string;
+  encryptedSniLength?: number;
+  /** EncryptedExtensions. */
+  nonceLength?: number;
+}
 export interface EchOuterExtensionsData {
   types?: number[];
 }
@@ -208,6 +223,7 @@ export interface ExtensionDataByType {
   0xfd00: EchOuterExtensionsData;
   0xfe0d: EncryptedClientHelloData;
   0xff01: RenegotiationInfoData;
+  0xffce: EncryptedServerNameData;
   /** quic_transport_parameters as drafts 27–32 numbered it. */
   0xffa5: QuicTransportParametersData;
 }

@@ -17,16 +17,12 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT="$HERE/../../test/fixtures/tls13-drafts"
 mkdir -p "$OUT"
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
-python3 - "$TMP" <<'PY'
+python3 - "$TMP" "$HERE/../lib" <<'PY'
 import sys
+sys.path.insert(0, sys.argv[2])
+from tlsbytes import u8, u16, u24, vec, ext, hs, text2pcap_lines
 out = sys.argv[1]
-def u8(n): return bytes([n])
-def u16(n): return n.to_bytes(2, 'big')
-def u24(n): return n.to_bytes(3, 'big')
-def vec(n, b): return len(b).to_bytes(n, "big") + b
-def ext(t, b): return u16(t) + vec(2, b)
-def hs(t, body): return u8(t) + u24(len(body)) + body
-def rec(t, body, v=0x0301): return u8(t) + u16(v) + vec(2, body)
+def rec(t, body, v=0x0301): return u8(t) + u16(v) + vec(2, body)  # record version of the drafts' era
 KEY_SHARE_OLD = 40
 def client_hello(draft, sni):
     exts = (ext(0, vec(2, u8(0) + vec(2, sni)))
@@ -45,12 +41,11 @@ def server_hello(draft, suite):
         body = u16(0x0303) + rnd + vec(1, b'') + u16(suite) + u8(0) + vec(2, ext(43, u16(draft)) + share)
     return rec(22, hs(2, body))
 def appdata(n, fill): return rec(23, bytes([fill]) * n)
-def hexline(b): return ' '.join('%02x' % x for x in b)
 for draft, suite, sni in [(0x7f12, 0x1303, b'draft18.example'), (0x7f15, 0x1301, b'draft21.example'), (0x7f16, 0x1302, b'draft22.example')]:
     pkts = [('I', client_hello(draft, sni)), ('O', server_hello(draft, suite) + appdata(60, 0xee)), ('O', appdata(300, 0xdd)),
             ('I', appdata(53, 0xcc)), ('I', appdata(40, 0xbb)), ('O', appdata(90, 0xaa))]
     with open('%s/draft-%d.txt' % (out, draft & 0xff), 'w') as f:
-        for d, b in pkts: f.write('%s 0000 %s\n' % (d, hexline(b)))
+        f.write(text2pcap_lines(pkts))
 PY
 for n in 18 21 22; do
   text2pcap -q -D -4 10.0.0.1,10.0.0.2 -T 40000,443 "$TMP/draft-$n.txt" "$OUT/draft-$n.pcap"

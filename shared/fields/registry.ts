@@ -245,6 +245,15 @@ const EXTENSION_DATA: Record<string, Spec> = {
   modes: { label: 'modes' },
   identities: { label: 'identities' },
   binders: { label: 'binders' },
+  // encrypted_client_hello (outer) and legacy ESNI
+  configId: { label: 'ECH config id' },
+  encLength: { label: 'encapsulated key length', show: bytes('bytes') },
+  payloadLength: { label: 'encrypted payload length', show: bytes('bytes') },
+  cipherSuite: { label: 'cipher suite', names: 'cipherSuite' },
+  keyShareGroup: { label: 'key share group', names: 'namedGroup' },
+  recordDigest: { label: 'ESNIKeys record digest' },
+  encryptedSni: { label: 'encrypted SNI', rangeOnly: true, show: () => null },
+  encryptedSniLength: { label: 'encrypted SNI length', show: bytes('bytes') },
 };
 
 /** Fields of other handshake messages (MessageReport.details) that name registry numbers. */

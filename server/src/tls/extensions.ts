@@ -29,6 +29,7 @@
  *   heartbeat               {mode}
  *   encrypted_client_hello  CH outer {type:0, kdfId, aeadId, configId, encLength, payloadLength}; inner {type:1}; EE {retryConfigsLength}; HRR {confirmationLength}
  *   ech_outer_extensions    {types}
+ *   encrypted_server_name (ESNI, 0xffce)  CH {cipherSuite, keyShareGroup, keyShareGroupName, keyShareLength, recordDigest, encryptedSniLength}; EE {nonceLength}
  *   next_protocol_negotiation  CH {}; SH {protocols}
  *   use_srtp                {profiles, mkiLength}
  *   connection_id           {cidLength}
@@ -371,6 +372,30 @@ const DECODERS = new Map<DecodedExtensionType, ExtDecoder>([
       d.encLength = c.vec(2, 'enc').left;
       d.payloadLength = c.vec(2, 'payload').left;
     }
+    c.expectEnd();
+  }],
+  [EXT.encrypted_server_name, (c, where, d, key, ranges) => {
+    if (where !== 'client_hello') {
+      d.nonceLength = c.left;
+      c.pos = c.end;
+      return;
+    }
+    let at = c.pos;
+    d.cipherSuite = c.u16('cipher suite');
+    c.ctx.mark(ranges, `${key}.cipherSuite`, at, c.pos);
+    at = c.pos;
+    d.keyShareGroup = c.u16('key share group');
+    d.keyShareGroupName = namedGroupName(d.keyShareGroup as number);
+    c.ctx.mark(ranges, `${key}.keyShareGroup`, at, c.pos);
+    const ke = c.vec(2, 'key exchange');
+    d.keyShareLength = ke.left;
+    c.ctx.mark(ranges, `${key}.keyExchange`, ke.pos, ke.end);
+    const digest = c.vec(2, 'record digest');
+    d.recordDigest = c.hex(digest.pos, digest.end);
+    c.ctx.mark(ranges, `${key}.recordDigest`, digest.pos, digest.end);
+    const sni = c.vec(2, 'encrypted sni');
+    d.encryptedSniLength = sni.left;
+    c.ctx.mark(ranges, `${key}.encryptedSni`, sni.pos, sni.end);
     c.expectEnd();
   }],
   [EXT.ech_outer_extensions, (c, _w, d, key, ranges) => {
