@@ -89,6 +89,11 @@ export interface ServerHelloReport {
   downgradeSentinel?: 'tls12' | 'tls11';
   /** The server agreed to the extended master secret (RFC 7627): its ServerHello carries extended_master_secret. Always set by the decoder. */
   extendedMasterSecret?: boolean;
+  /**
+   * TLS 1.3 draft 1-21 (the draft number; version 0x7f00 + n): decoded with that draft's layout, which has no
+   * session id and no compression method (sessionId '' and compressionMethod 0 stand for absent).
+   */
+  tls13Draft?: number;
   ranges?: SourceRanges;
 }
 
@@ -167,6 +172,26 @@ export interface MessageDetails {
   pskIdentity?: string;
   encryptedPreMasterSecretLength?: number;
   publicValueLength?: number;
+  /** SSLv2 SERVER-HELLO: the server holds the client's session (no certificate then). */
+  sessionIdHit?: boolean;
+  /** SSLv2 SERVER-HELLO: 1 = X.509 (the certificate goes to `certificates`). */
+  certificateType?: number;
+  /** SSLv2 SERVER-HELLO: 0x0002 for SSL 2.0. */
+  serverVersion?: number;
+  /** SSLv2 SERVER-HELLO: the 3-byte cipher specs the server accepts, wire order, and their names. */
+  cipherSpecs?: number[];
+  cipherSpecNames?: string[];
+  /** SSLv2 SERVER-HELLO: hex. */
+  connectionId?: string;
+  /** SSLv2 CLIENT-MASTER-KEY: the 3-byte cipher kind the client chose, and its name. */
+  cipherKind?: number;
+  cipherKindName?: string;
+  /** SSLv2 CLIENT-MASTER-KEY: lengths of the clear (export) key bytes, the RSA-encrypted key, the key argument. The clear key itself is key material and never output. */
+  clearKeyLength?: number;
+  encryptedKeyLength?: number;
+  keyArgLength?: number;
+  /** SSLv2 CLIENT-MASTER-KEY: the key argument (the block cipher's IV, sent in the clear), hex. */
+  keyArg?: string;
   /** Messages not decoded further: body length. */
   length?: number;
 }
@@ -325,9 +350,10 @@ export interface TcpReport {
 export interface TlsSummary {
   /** False when the capture holds no payload bytes for this connection (tcpdump -nn summary lines): TLS is then unknown, not absent. */
   available: boolean;
-  /** Negotiated version, e.g. 0x0303, or null when no ServerHello. */
+  /** Negotiated version, e.g. 0x0303 (0x0002 from an SSL 2.0 SERVER-HELLO), or null when no ServerHello. */
   version: number | null;
   versionName: string | null;
+  /** SSL 2.0: the 3-byte cipher kind of the client's CLIENT-MASTER-KEY. */
   cipherSuite: number | null;
   cipherSuiteName: string | null;
   serverName: string | null;
@@ -370,6 +396,8 @@ export interface ConnectionReport {
   packets?: PacketReport[];
   /** What came before TLS (STARTTLS dialogue, SOCKS, CONNECT, PROXY header); absent when the stream starts with TLS. */
   preamble?: PreambleReport;
+  /** The ClientHello's ECH or ESNI, assessed (likely real or GREASE, acceptance); absent when it carries neither. */
+  ech?: EchReport;
   // --- QUIC (issue #12) -------------------------------------------------------------------------------
   /** 'quic' for a QUIC connection (its `tcp` block then only counts datagrams); absent for TCP. */
   transport?: 'quic';
@@ -489,6 +517,22 @@ export interface PreambleUnitReport {
   packet: number;
   /** Where its bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
+  /**
+   * Where its named elements sit (the SOCKS target, the CONNECT authority, PROXY addresses and ports): what a hover
+   * on those bytes says. In `--json` only with `--ranges`, like every byte position. @withRanges
+   */
+  elements?: PreambleElementReport[];
+}
+
+/** A named element of a preamble unit. */
+export interface PreambleElementReport {
+  /** e.g. "SOCKS target", "CONNECT authority", "source address". */
+  name: string;
+  /** Stream offsets [start, end) in the sender's direction. */
+  span: Span;
+  /** What it says, escaped; "(not shown)" for a password. */
+  value: string;
+  range: SourceLocation[];
 }
 
 export interface PreambleReport {
@@ -507,6 +551,24 @@ export interface PreambleReport {
   noTls: string | null;
   /** The preamble reached TLS or asked for it (STARTTLS, a proxy): the connection is listed with the TLS ones even when no TLS followed. */
   towardTls: boolean;
+}
+
+/**
+ * (issue #13) The ECH (0xfe0d) or legacy ESNI (0xffce) of a connection's ClientHello: likely real or GREASE, with
+ * the evidence, and what the server's answer says about acceptance (see server/src/analysis/echAssessment.ts).
+ */
+export interface EchReport {
+  kind: 'ech' | 'esni';
+  likely: 'real' | 'grease' | 'undetermined';
+  /** Why, one sentence per sign. */
+  evidence: string[];
+  /** The outer ClientHello's SNI: the provider's public name for real ECH, the real name for GREASE. */
+  outerServerName: string | null;
+  configId: number | null;
+  /** The HelloRetryRequest carried the ECH extension (an accepting server's confirmation); null without a HelloRetryRequest. */
+  hrrConfirmation: boolean | null;
+  /** What the server's answer shows about acceptance, and what cannot be checked without keys. */
+  acceptance: string;
 }
 
 /** Where a hello's bytes sit (issue #13): a split over records or segments is evidence (censors that do not reassemble). */

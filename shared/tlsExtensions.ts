@@ -142,6 +142,21 @@ export interface EncryptedClientHelloData {
   /** HelloRetryRequest. */
   confirmationLength?: number;
 }
+/**
+ * Legacy ESNI (0xffce, draft-ietf-tls-esni-01 to -04). ClientHello: ClientEncryptedSNI = cipher suite, key share
+ * (group, key exchange), ESNIKeys record digest, encrypted SNI. EncryptedExtensions: the 16-byte nonce echo.
+ */
+export interface EncryptedServerNameData {
+  cipherSuite?: number;
+  keyShareGroup?: number;
+  keyShareGroupName?: string;
+  keyShareLength?: number;
+  /** Hex: a hash of the server's published ESNIKeys, which names the key the client used. */
+  recordDigest?: string;
+  encryptedSniLength?: number;
+  /** EncryptedExtensions. */
+  nonceLength?: number;
+}
 export interface EchOuterExtensionsData {
   types?: number[];
 }
@@ -188,6 +203,8 @@ export interface ExtensionDataByType {
   28: RecordSizeLimitData;
   34: DelegatedCredentialData;
   35: SessionTicketData;
+  /** key_share as TLS 1.3 drafts up to 22 numbered it (IANA: reserved); same layout as 51. */
+  40: KeyShareData;
   41: PreSharedKeyData;
   42: EarlyDataData;
   43: SupportedVersionsData;
@@ -206,6 +223,7 @@ export interface ExtensionDataByType {
   0xfd00: EchOuterExtensionsData;
   0xfe0d: EncryptedClientHelloData;
   0xff01: RenegotiationInfoData;
+  0xffce: EncryptedServerNameData;
   /** quic_transport_parameters as drafts 27–32 numbered it. */
   0xffa5: QuicTransportParametersData;
 }

@@ -3,17 +3,18 @@
  * to a length a page can hold, lists joined. The field registry picks one of
  * these per field; a field without a descriptor gets `plainValue`.
  */
-import { cipherSuiteName } from '../tls/registry/cipherSuites';
+import { cipherSuiteName, sslv2CipherSpecName } from '../tls/registry/cipherSuites';
 import { extensionName } from '../tls/registry/extensionTypes';
 import { ecCurveTypeName, ecPointFormatName, namedGroupName } from '../tls/registry/namedGroups';
 import { signatureSchemeName } from '../tls/registry/signatureSchemes';
 import { versionName } from '../tls/registry/versions';
 
 /** The IANA registries that name a field's numbers. */
-export type NameRegistry = 'cipherSuite' | 'version' | 'namedGroup' | 'signatureScheme' | 'extensionType' | 'ecPointFormat' | 'ecCurveType';
+export type NameRegistry = 'cipherSuite' | 'sslv2CipherSpec' | 'version' | 'namedGroup' | 'signatureScheme' | 'extensionType' | 'ecPointFormat' | 'ecCurveType';
 
 export const NAMERS: Readonly<Record<NameRegistry, (n: number) => string>> = {
   cipherSuite: cipherSuiteName,
+  sslv2CipherSpec: sslv2CipherSpecName,
   version: versionName,
   namedGroup: namedGroupName,
   signatureScheme: signatureSchemeName,

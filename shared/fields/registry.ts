@@ -109,6 +109,7 @@ const SERVER_HELLO: Specs<ServerHelloReport> = {
   sessionId: { label: 'session id', table: true, show: sessionId },
   helloRetryRequest: { label: 'HelloRetryRequest', table: true, show: (v) => (v === true ? 'yes' : null) },
   downgradeSentinel: { label: 'downgrade sentinel' },
+  tls13Draft: { label: 'TLS 1.3 draft layout', show: (v) => (num(v) === null ? null : `draft ${v}: no session id, no compression method`) },
 };
 
 /** Length prefixes: the decoder locates them, the report keeps only what they prefix. */
@@ -244,12 +245,39 @@ const EXTENSION_DATA: Record<string, Spec> = {
   modes: { label: 'modes' },
   identities: { label: 'identities' },
   binders: { label: 'binders' },
+  // encrypted_client_hello (outer) and legacy ESNI
+  configId: { label: 'ECH config id' },
+  encLength: { label: 'encapsulated key length', show: bytes('bytes') },
+  payloadLength: { label: 'encrypted payload length', show: bytes('bytes') },
+  cipherSuite: { label: 'cipher suite', names: 'cipherSuite' },
+  keyShareGroup: { label: 'key share group', names: 'namedGroup' },
+  recordDigest: { label: 'ESNIKeys record digest' },
+  encryptedSni: { label: 'encrypted SNI', rangeOnly: true, show: () => null },
+  encryptedSniLength: { label: 'encrypted SNI length', show: bytes('bytes') },
 };
 
 /** Fields of other handshake messages (MessageReport.details) that name registry numbers. */
 const MESSAGE_DETAILS: Record<string, Spec> = {
   signatureAlgorithm: { label: 'signature algorithm', names: 'signatureScheme' },
   signatureAlgorithms: { label: 'signature algorithms', names: 'signatureScheme' },
+  // SSLv2 SERVER-HELLO and CLIENT-MASTER-KEY
+  sessionIdHit: { label: 'session id hit' },
+  certificateType: { label: 'certificate type', show: (v) => (v === 1 ? 'X.509 (1)' : num(v) === null ? null : String(v)) },
+  serverVersion: { label: 'server version', names: 'version' },
+  cipherSpecs: { label: 'cipher specs', names: 'sslv2CipherSpec' },
+  connectionId: { label: 'connection id' },
+  cipherKind: { label: 'cipher kind', names: 'sslv2CipherSpec' },
+  clearKeyLength: { label: 'clear key length', show: bytes('bytes') },
+  encryptedKeyLength: { label: 'encrypted key length', show: bytes('bytes') },
+  keyArgLength: { label: 'key argument length', show: bytes('bytes') },
+  keyArg: { label: 'key argument (IV)' },
+  certificateLength: { label: 'certificate length', rangeOnly: true },
+  cipherSpecsLength: { label: 'cipher specs length', rangeOnly: true },
+  connectionIdLength: { label: 'connection id length', rangeOnly: true },
+  certificate: { label: 'certificate', rangeOnly: true, show: () => null },
+  // Key material: where it is, never what it is.
+  clearKey: { label: 'clear key bytes (key material, not shown)', rangeOnly: true, show: () => null },
+  encryptedKey: { label: 'RSA-encrypted master key', rangeOnly: true, show: () => null },
 };
 
 // ---------------------------------------------------------------------------

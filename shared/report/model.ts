@@ -163,6 +163,20 @@ export function connectionTitle(s: Section): string {
   return `${endpoint(c.client)} → ${endpoint(s.relay?.server ?? c.server)} (${ids})`;
 }
 
+/**
+ * Where the connection's ClientHello sat on the wire (TLS records, TCP segments and the packets, #1-based),
+ * flagged when split: evidence against censors that do not reassemble. Null when there is no layout.
+ */
+export function helloLayoutWords(c: ConnectionReport | null): { text: string; split: boolean } | null {
+  const l = c?.messages.find((m) => m.layout)?.layout;
+  if (!l) return null;
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const packets = l.segments.map((g) => `#${g.packet + 1}`).join(', ');
+  const what = `${plural(l.records.length, 'TLS record')}, ${plural(l.segments.length, 'TCP segment')}${packets ? ` (packet${l.segments.length === 1 ? '' : 's'} ${packets})` : ''}`;
+  const split = [l.splitRecords ? 'TLS records' : '', l.splitSegments ? 'TCP segments' : ''].filter((x) => x !== '');
+  return { text: split.length ? `split over several ${split.join(' and ')}: ${what}` : what, split: split.length > 0 };
+}
+
 export function serverName(s: Section): string | null {
   return s.client?.tls.serverName ?? s.relay?.tls.serverName ?? null;
 }

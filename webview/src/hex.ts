@@ -5,8 +5,12 @@
  * tree; the tree's selection and the suspect fields are highlighted here.
  * Keyboard: the pane is a grid with an active cell (arrows, Home/End,
  * PgUp/PgDn), Enter selects the field under the cursor, a adds a note.
+ * A ClientHello's layout (the TLS records and TCP segments its bytes came
+ * in) is evidence of evasion or of a censor that does not reassemble: it is
+ * said under the title, and where a record or a segment begins inside the
+ * message the byte is marked.
  */
-import type { MessageReport, SourceLocation } from '../../shared/analysis';
+import type { HelloLayout, MessageReport, SourceLocation } from '../../shared/analysis';
 import type { CaptureBytes } from './api';
 import { h } from './dom';
 import { ownSuspects, type FieldNode } from './fields';
@@ -43,6 +47,8 @@ export class HexPane {
   private spans = new Map<FieldNode, Array<[number, number]>>();
   private suspectLevel: Uint8Array = new Uint8Array(0);
   private noteMark: Uint8Array = new Uint8Array(0);
+  /** Per byte: 1 where a TCP segment begins inside the message, 2 where a TLS record does, 3 both. */
+  private boundary: Uint8Array = new Uint8Array(0);
   private selected: FieldNode | null = null;
   private hovered: FieldNode | null = null;
   private cursor = 0;
@@ -130,9 +136,18 @@ export class HexPane {
     }
     this.cursor = Math.min(this.cursor, Math.max(0, n - 1));
     const where = c.message.range[0];
+    this.boundary = new Uint8Array(n);
+    const layout = c.message.layout;
+    if (layout) {
+      // Byte i of the pane is stream offset span[0] + i: the message's bytes, with any record headers inside it.
+      const base = c.message.span[0];
+      for (const g of layout.segments) if (g.span[0] > base && g.span[0] - base < n) this.boundary[g.span[0] - base] |= 1;
+      for (const r of layout.records) if (r.span[0] > base && r.span[0] - base < n) this.boundary[r.span[0] - base] |= 2;
+    }
     this.header.replaceChildren(
       h('span', { class: 'hex-title' }, c.title),
-      h('span', { class: 'muted' }, ` ${n} bytes${where ? ` · ${where.kind === 'offset' ? `file offset ${where.offset}` : `line ${where.line + 1}`}` : ''}${c.bytes.truncated ? ' · truncated' : ''}`));
+      h('span', { class: 'muted' }, ` ${n} bytes${where ? ` · ${where.kind === 'offset' ? `file offset ${where.offset}` : `line ${where.line + 1}`}` : ''}${c.bytes.truncated ? ' · truncated' : ''}`),
+      ...(layout ? [layoutLine(layout)] : []));
     this.spacer.style.height = `${Math.ceil(n / 16) * ROW_H}px`;
     this.scroller.setAttribute('aria-rowcount', String(Math.ceil(n / 16)));
     this.schedule();
@@ -221,6 +236,20 @@ export class HexPane {
     return '';
   }
 
+  /** Where byte i is, with the TCP segment and TLS record it came in when the message has a layout. */
+  private placeOf(i: number): string {
+    const where = this.whereOf(i);
+    const layout = this.content?.message.layout;
+    if (!layout) return where;
+    const off = this.content!.message.span[0] + i;
+    const gi = layout.segments.findIndex((g) => off >= g.span[0] && off < g.span[1]);
+    const ri = layout.records.findIndex((r) => off >= r.span[0] && off < r.span[1]);
+    const parts = [where];
+    if (gi >= 0) parts.push(`TCP segment ${gi + 1} of ${layout.segments.length} (packet #${layout.segments[gi].packet + 1})`);
+    if (ri >= 0) parts.push(`TLS record ${ri + 1} of ${layout.records.length}`);
+    return parts.filter((x) => x !== '').join(' · ');
+  }
+
   private byteAt(t: Element): number | null {
     const cell = t.closest<HTMLElement>('[data-i]');
     return cell ? Number(cell.dataset.i) : null;
@@ -235,7 +264,7 @@ export class HexPane {
       this.schedule();
     }
     const cell = (e.target as Element).closest('[data-i]')!;
-    showTip(cell, this.opts.describeByte(node, i, this.whereOf(i)));
+    showTip(cell, this.opts.describeByte(node, i, this.placeOf(i)));
   }
 
   private key(e: KeyboardEvent): void {
@@ -277,7 +306,7 @@ export class HexPane {
     this.hovered = this.owner[this.cursor];
     this.draw();
     const cell = this.scroller.querySelector(`#hx-${this.cursor}`);
-    if (cell) showTip(this.scroller, this.opts.describeByte(this.owner[this.cursor], this.cursor, this.whereOf(this.cursor)), { x: cell.getBoundingClientRect().left, y: cell.getBoundingClientRect().bottom - 12 });
+    if (cell) showTip(this.scroller, this.opts.describeByte(this.owner[this.cursor], this.cursor, this.placeOf(this.cursor)), { x: cell.getBoundingClientRect().left, y: cell.getBoundingClientRect().bottom - 12 });
   }
 
   private schedule(): void {
@@ -311,6 +340,9 @@ export class HexPane {
         if (this.noteMark[i]) cls.push('noted');
         if (i === this.cursor && focused) cls.push('cur');
         if (i % 16 === 8) cls.push('mid');
+        const edge = this.boundary[i];
+        if (edge & 1) cls.push('seg-start');
+        if (edge & 2) cls.push('rec-start');
         const cell = h('span', { class: cls.join(' '), role: 'gridcell', id: `hx-${i}`, 'aria-label': `byte ${i}: ${HEX[b[i]]}${this.owner[i] ? `, ${this.owner[i]!.label}` : ''}` }, HEX[b[i]]);
         cell.dataset.i = String(i);
         hexCells.append(cell);
@@ -326,4 +358,14 @@ export class HexPane {
     this.rowsEl.replaceChildren(...rows);
     if (b.length) this.scroller.setAttribute('aria-activedescendant', `hx-${this.cursor}`);
   }
+}
+
+/** The layout under the title: how many records and segments, the packets, and whether that is a split. */
+function layoutLine(l: HelloLayout): HTMLElement {
+  const packets = l.segments.map((g) => `#${g.packet + 1}`).join(', ');
+  const split = l.splitRecords || l.splitSegments;
+  const text = `${l.records.length} TLS record${l.records.length === 1 ? '' : 's'} · ${l.segments.length} TCP segment${l.segments.length === 1 ? '' : 's'}${packets ? ` (packet${l.segments.length === 1 ? '' : 's'} ${packets})` : ''}`;
+  const marks = [l.segments.length > 1 ? h('span', { class: 'hex-mark seg-start' }, 'segment starts') : '', l.records.length > 1 ? h('span', { class: 'hex-mark rec-start' }, 'record starts') : ''];
+  return h('div', { class: split ? 'hex-layout split' : 'hex-layout', title: 'Where the hello\'s bytes were on the wire: a split over records or segments can evade a censor that does not reassemble' },
+    h('span', { class: 'hex-layout-text' }, `${split ? 'Split: ' : 'Layout: '}${text}`), ...marks);
 }

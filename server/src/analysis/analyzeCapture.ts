@@ -10,6 +10,7 @@ import { PacketAnalyzer } from './analyzer';
 import { buildQuicConnectionReport } from '../output/quicReport';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { MemoryBudget } from './memoryBudget';
+import { assessEch, EchSightings } from './echAssessment';
 
 export interface AnalyzeOptions {
   /** JA4S/JA4X (FoxIO License 1.1): computed only when the user opts in. */
@@ -38,7 +39,10 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], rul
   const certificates = opts.certificates ?? new CertificateCache();
   const keep = opts.keep ?? true;
   const tlsOnly = opts.tlsOnly ?? true;
+  const sightings = new EchSightings();
   const emit = (report: ConnectionReport) => {
+    const ech = assessEch(report, sightings);
+    if (ech) report.ech = ech;
     if (report.isTls) report.suspects = evaluateSuspects(report, { userRules: opts.userRules });
     for (const x of report.suspects) ruleIds.add(x.rule);
     opts.onConnection?.(report);

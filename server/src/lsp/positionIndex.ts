@@ -19,6 +19,7 @@ import { alertLevelName } from '../../../shared/tls/registry/alerts';
 import { stepLabel } from '../../../shared/fields/registry';
 import { formatValue, hexString, OWNER_MESSAGE, prettyKey, recordHeaderValue, tokenForKey, type HelloOwner } from './fieldText';
 import { TokenType } from './tokenTypes';
+import { preambleFields } from './preambleFields';
 
 const NONE = 0xffffffff;
 
@@ -49,7 +50,7 @@ export interface PacketEntry {
   fragment: boolean;
 }
 
-export type FieldKind = 'message' | 'handshakeHeader' | 'recordHeader' | 'field' | 'certificate' | 'alert';
+export type FieldKind = 'message' | 'handshakeHeader' | 'recordHeader' | 'field' | 'certificate' | 'alert' | 'preamble';
 
 export interface FieldEntry {
   conn: number;
@@ -469,6 +470,7 @@ class FieldBuilder {
         });
       });
     });
+    for (const f of preambleFields(c)) this.add({ ...f, conn: c.id, kind: 'preamble', message: -1, token: -1 });
     for (const a of c.alerts) {
       const at = a.range[0] ? this.streamStartOf(a.range[0]) : null;
       if (!at) continue;

@@ -208,16 +208,19 @@ function isnOf(s: Connection['sa']): number | null {
 const ORDER_ENCRYPTED = -1;
 
 function summarize(tls: TlsSession | null, ch: ConnectionReport['clientHello'], sh: ConnectionReport['serverHello'], messages: MessageReport[], tcp: TcpReport): TlsSummary {
-  const version = sh ? sh.selectedVersion : null;
+  // SSL 2.0 has no ServerHello of the TLS kind: its SERVER-HELLO names the version, the CLIENT-MASTER-KEY the cipher.
+  const v2 = sh ? undefined : messages.find((m) => m.from === 'server' && m.details?.serverVersion !== undefined)?.details;
+  const v2Cipher = v2 && messages.find((m) => m.from === 'client' && m.details?.cipherKind !== undefined)?.details;
+  const version = sh ? sh.selectedVersion : v2?.serverVersion ?? null;
   const clear = messages.filter((m) => m.type !== ORDER_ENCRYPTED);
   const resumed = !!(sh && ch && sh.sessionId !== '' && sh.sessionId === ch.sessionId && version !== 0x0304) ||
-    !!(sh && sh.extensions.some((e) => e.type === 41));
+    !!(sh && sh.extensions.some((e) => e.type === 41)) || v2?.sessionIdHit === true;
   const handshakeDone = !!tls && (tls.traffic.client.applicationDataRecords > 0 || tls.traffic.server.applicationDataRecords > 0 ||
     messages.some((m) => m.type === ORDER_ENCRYPTED && m.from === 'client'));
   return {
     available: true,
     version, versionName: version === null ? null : versionName(version),
-    cipherSuite: sh ? sh.cipherSuite : null, cipherSuiteName: sh ? sh.cipherSuiteName : null,
+    cipherSuite: sh ? sh.cipherSuite : v2Cipher?.cipherKind ?? null, cipherSuiteName: sh ? sh.cipherSuiteName : v2Cipher?.cipherKindName ?? null,
     serverName: ch?.serverName ?? null, alpn: sh?.alpn ?? null, resumed,
     incomplete: !!tls && tls.isTls && (tcp.gaps.client.length > 0 || tcp.gaps.server.length > 0 || !handshakeDone),
     lastMessage: clear.length > 0 ? clear[clear.length - 1].name : null,

@@ -197,9 +197,10 @@ export function finiteReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
 
-// `range` is a plain array (unlike the lazy `ranges`), so dropping it here costs nothing.
+// `range` is a plain array (unlike the lazy `ranges`), so dropping it here costs nothing. A preamble unit's
+// `elements` are byte positions too (their names and values are in the unit's text).
 function finiteNoRange(key: string, value: unknown): unknown {
-  if (key === 'range') return undefined;
+  if (key === 'range' || key === 'elements') return undefined;
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
 

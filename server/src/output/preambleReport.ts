@@ -1,4 +1,4 @@
-import type { PreambleReport, ReportDiagnostic, TlsSummary } from '../../../shared/analysis';
+import type { PreambleReport, PreambleUnitReport, ReportDiagnostic, TlsSummary } from '../../../shared/analysis';
 import type { TlsSession } from '../analysis/tlsSession';
 import { judgePreamble } from '../preamble/classify';
 import type { StreamMap } from '../tcp/streamMap';
@@ -35,7 +35,11 @@ export function preambleParts(tls: TlsSession | null, maps: Record<Direction, St
   const preamble: PreambleReport = {
     protocol: verdict.startedBy,
     chain: verdict.chain,
-    units: s.units.map((u) => ({ from: u.from, span: u.span, text: u.text, packet: maps[u.from].packetAt(u.span[0]), range: maps[u.from].resolve(u.span) })),
+    units: s.units.map((u) => {
+      const unit: PreambleUnitReport = { from: u.from, span: u.span, text: u.text, packet: maps[u.from].packetAt(u.span[0]), range: maps[u.from].resolve(u.span) };
+      if (u.parts) unit.elements = u.parts.map((p) => ({ name: p.name, span: p.span, value: p.value, range: maps[u.from].resolve(p.span) }));
+      return unit;
+    }),
     unitsDropped: s.unitsDropped,
     destination: s.destination,
     source: s.source,

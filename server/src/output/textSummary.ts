@@ -155,6 +155,7 @@ function factsLine(c: ConnectionReport): string {
   if (c.clientHello && c.clientHello.alpn.length > 0) facts.push(`ALPN offered ${safeList(c.clientHello.alpn)}`);
   if (t.alpn) facts.push(`chosen ${safeText(t.alpn)}`);
   if (t.resumed) facts.push('resumed');
+  if (c.ech) facts.push(`${c.ech.kind === 'esni' ? 'ESNI' : 'ECH'} likely ${c.ech.likely === 'grease' ? 'GREASE' : c.ech.likely}`);
   facts.push(`${c.tcp.packets} packets, ${time(c.startTime)} – ${time(c.endTime)}`);
   return `    ${facts.join('; ')}`;
 }

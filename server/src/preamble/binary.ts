@@ -1,5 +1,6 @@
 import type { Direction } from '../tls/types';
-import { escapeBytes, ipv4, ipv6, type PreambleParser, type Step, type UnitSink } from './parse';
+import { escapeBytes, ipv4, ipv6, part, type PreambleParser, type Step, type UnitSink } from './parse';
+import type { PreamblePart, PreambleTarget } from './types';
 
 /** PostgreSQL SSLRequest / GSSENCRequest: length 8, then 80877103 / 80877104. */
 export function isPostgresRequest(b: Uint8Array, p: number): boolean {
@@ -112,22 +113,30 @@ export class ProxyV2Parser implements PreambleParser {
     const fam = b[p + 13];
     const a = p + 16;
     let text = `PROXY v2 ${cmd === 0 ? 'LOCAL' : 'PROXY'}`;
+    let parts: PreamblePart[] | undefined;
+    // Addresses, then ports: source and destination of each (4 or 16 bytes, 2 bytes).
+    const addressParts = (size: number, src: PreambleTarget, dst: PreambleTarget): PreamblePart[] => [
+      part('source address', base + a, base + a + size, src.host), part('destination address', base + a + size, base + a + 2 * size, dst.host),
+      part('source port', base + a + 2 * size, base + a + 2 * size + 2, String(src.port)), part('destination port', base + a + 2 * size + 2, base + a + 2 * size + 4, String(dst.port)),
+    ];
     if (fam === 0x11 && n >= 12) {
       const src = { host: ipv4(b, a), port: (b[a + 8] << 8) | b[a + 9] };
       const dst = { host: ipv4(b, a + 4), port: (b[a + 10] << 8) | b[a + 11] };
       text += ` TCP4 ${src.host}:${src.port} → ${dst.host}:${dst.port}`;
+      parts = addressParts(4, src, dst);
       sink.target(src, 'source');
       sink.target(dst, 'destination');
     } else if (fam === 0x21 && n >= 36) {
       const src = { host: `[${ipv6(b, a)}]`, port: (b[a + 32] << 8) | b[a + 33] };
       const dst = { host: `[${ipv6(b, a + 16)}]`, port: (b[a + 34] << 8) | b[a + 35] };
       text += ` TCP6 ${src.host}:${src.port} → ${dst.host}:${dst.port}`;
+      parts = addressParts(16, src, dst);
       sink.target(src, 'source');
       sink.target(dst, 'destination');
     } else {
       text += ` family 0x${fam.toString(16).padStart(2, '0')}`;
     }
-    sink.unit('client', base + p, base + p + 16 + n, `${text} (${n}-byte address block)`);
+    sink.unit('client', base + p, base + p + 16 + n, `${text} (${n}-byte address block)`, parts ? { parts } : undefined);
     return { pos: p + 16 + n, done: true };
   }
 }

@@ -1,6 +1,6 @@
 import type { Direction } from '../tls/types';
 import { MAX_RECORD_LENGTH } from '../tls/recordLayer';
-import type { PreambleTarget } from './types';
+import type { PreamblePart, PreambleTarget } from './types';
 
 /** What a parser found in the bytes at hand. */
 export interface Step {
@@ -14,9 +14,16 @@ export interface Step {
   fail?: string;
 }
 
+/** What a unit says beyond its text: a refusal, a STARTTLS command, where its named elements sit. */
+export interface UnitExtra {
+  refusal?: string;
+  startTls?: boolean;
+  parts?: PreamblePart[];
+}
+
 /** Where a parser reports what it decoded. */
 export interface UnitSink {
-  unit(from: Direction, start: number, end: number, text: string, extra?: { refusal?: string; startTls?: boolean }): void;
+  unit(from: Direction, start: number, end: number, text: string, extra?: UnitExtra): void;
   target(t: PreambleTarget, kind: 'destination' | 'source'): void;
 }
 
@@ -74,6 +81,10 @@ export function ipv6(b: Uint8Array, p: number): string {
   }
   if (best < 0) return parts.join(':');
   return `${parts.slice(0, best).join(':')}::${parts.slice(best + bestLen).join(':')}`;
+}
+
+export function part(name: string, start: number, end: number, value: string): PreamblePart {
+  return { name, span: [start, end], value };
 }
 
 /** Host as text from a length-prefixed or NUL-terminated name: escaped, since it is the sender's choice. */

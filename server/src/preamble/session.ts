@@ -1,5 +1,5 @@
 import type { Direction } from '../tls/types';
-import type { UnitSink } from './parse';
+import type { UnitExtra, UnitSink } from './parse';
 import type { PreambleKind, PreambleTarget, PreambleUnit } from './types';
 
 /** Units kept per connection; a preamble is a handful of lines. */
@@ -26,7 +26,7 @@ export class PreambleSession implements UnitSink {
     return this.kinds.client.length > 0 || this.kinds.server.length > 0;
   }
 
-  unit(from: Direction, start: number, end: number, text: string, extra?: { refusal?: string; startTls?: boolean }): void {
+  unit(from: Direction, start: number, end: number, text: string, extra?: UnitExtra): void {
     if (this.units.length >= UNIT_LIMIT) {
       this.unitsDropped++;
       return;
@@ -34,6 +34,7 @@ export class PreambleSession implements UnitSink {
     const u: PreambleUnit = { from, span: [start, end], text, seq: this.seq++ };
     if (extra?.refusal) u.refusal = extra.refusal;
     if (extra?.startTls) u.startTls = true;
+    if (extra?.parts?.length) u.parts = extra.parts;
     this.units.push(u);
   }
 

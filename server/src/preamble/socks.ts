@@ -1,5 +1,5 @@
 import type { Direction } from '../tls/types';
-import { hostText, ipv4, ipv6, type PreambleParser, type Step, type UnitSink } from './parse';
+import { hostText, ipv4, ipv6, part, type PreambleParser, type Step, type UnitSink } from './parse';
 
 const SOCKS5_METHODS: Record<number, string> = { 0: 'no authentication', 1: 'GSSAPI', 2: 'username/password', 0xff: 'no acceptable method' };
 const SOCKS5_REPLIES = ['succeeded', 'general SOCKS server failure', 'connection not allowed by ruleset', 'network unreachable', 'host unreachable',
@@ -59,7 +59,10 @@ export class Socks5Parser implements PreambleParser {
           if (len - p < 3 + ul) return { pos: p };
           const pl = b[p + 2 + ul];
           if (len - p < 3 + ul + pl) return { pos: p };
-          sink.unit('client', base + p, base + p + 3 + ul + pl, `SOCKS5 login: user "${hostText(b, p + 2, p + 2 + ul)}", password of ${pl} byte(s) (not shown)`);
+          const user = hostText(b, p + 2, p + 2 + ul);
+          sink.unit('client', base + p, base + p + 3 + ul + pl, `SOCKS5 login: user "${user}", password of ${pl} byte(s) (not shown)`, {
+            parts: [part('user name', base + p + 2, base + p + 2 + ul, user), part('password', base + p + 3 + ul, base + p + 3 + ul + pl, '(not shown)')],
+          });
           p += 3 + ul + pl; this.stage = 2; continue;
         }
         if (this.stage >= 1) {
@@ -69,7 +72,9 @@ export class Socks5Parser implements PreambleParser {
           if (a === null) return { pos: p };
           if (typeof a === 'string') return { pos: p, fail: a };
           const cmd = COMMANDS[b[p + 1]] ?? `command ${b[p + 1]}`;
-          sink.unit('client', base + p, base + a.end, `SOCKS5 ${cmd} ${a.host}:${a.port}`);
+          sink.unit('client', base + p, base + a.end, `SOCKS5 ${cmd} ${a.host}:${a.port}`, {
+            parts: [part('command', base + p + 1, base + p + 2, cmd), part('SOCKS target', base + p + 3, base + a.end, `${a.host}:${a.port}`)],
+          });
           sink.target({ host: a.host, port: a.port }, 'destination');
           return { pos: a.end, done: true };
         }
@@ -94,7 +99,8 @@ export class Socks5Parser implements PreambleParser {
         if (typeof a === 'string') return { pos: p, fail: a };
         const rep = b[p + 1];
         const what = SOCKS5_REPLIES[rep] ?? `reply 0x${rep.toString(16)}`;
-        sink.unit('server', base + p, base + a.end, `SOCKS5 reply: ${what} (bound ${a.host}:${a.port})`, rep === 0 ? undefined : { refusal: `SOCKS5 refused: ${what} (${rep})` });
+        const parts = [part('reply', base + p + 1, base + p + 2, what), part('bound address', base + p + 3, base + a.end, `${a.host}:${a.port}`)];
+        sink.unit('server', base + p, base + a.end, `SOCKS5 reply: ${what} (bound ${a.host}:${a.port})`, rep === 0 ? { parts } : { refusal: `SOCKS5 refused: ${what} (${rep})`, parts });
         return { pos: a.end, done: true };
       }
     }
@@ -128,7 +134,12 @@ export class Socks4Parser implements PreambleParser {
       end = h + 1;
     }
     const user = u > p + 8 ? `, user id "${hostText(b, p + 8, u)}"` : '';
-    sink.unit('client', base + p, base + end, `SOCKS${is4a ? '4a' : '4'} ${COMMANDS[b[p + 1]]} ${host}:${port}${user}`);
+    const parts = [part('command', base + p + 1, base + p + 2, COMMANDS[b[p + 1]]), part('SOCKS target port', base + p + 2, base + p + 4, String(port))];
+    // In 4a the address is the marker 0.0.0.x and the target is the host name after the user id.
+    if (is4a) parts.push(part('SOCKS4a marker address', base + p + 4, base + p + 8, ipv4(b, p + 4)), part('SOCKS target host', base + u + 1, base + end - 1, host));
+    else parts.push(part('SOCKS target address', base + p + 4, base + p + 8, host));
+    if (u > p + 8) parts.push(part('user id', base + p + 8, base + u, hostText(b, p + 8, u)));
+    sink.unit('client', base + p, base + end, `SOCKS${is4a ? '4a' : '4'} ${COMMANDS[b[p + 1]]} ${host}:${port}${user}`, { parts });
     sink.target({ host, port }, 'destination');
     return { pos: end, done: true };
   }

@@ -1,5 +1,6 @@
 import type { Direction } from '../tls/types';
-import { escapeBytes, tlsAt, type PreambleParser, type Step, type UnitSink } from './parse';
+import { escapeBytes, part, tlsAt, type PreambleParser, type Step, type UnitSink } from './parse';
+import type { PreamblePart } from './types';
 
 /** Longest line kept: SMTP allows 512 (RFC 5321 §4.5.3.1.4), IMAP more; beyond this it is not a preamble. */
 const MAX_LINE = 8192;
@@ -56,13 +57,33 @@ export class TextParser implements PreambleParser {
     const text = escapeBytes(b, p, end, 400);
     if (text === '') return;
     const proxy = this.from === 'client' ? /^PROXY TCP[46] (\S+) (\S+) (\d+) (\d+)$/.exec(text) : null;
+    let parts: PreamblePart[] | undefined;
     if (proxy) {
       // PROXY v1 (haproxy's proxy-protocol.txt §2.1): the original client and the address it reached.
       sink.target({ host: proxy[1], port: Number(proxy[3]) }, 'source');
       sink.target({ host: proxy[2], port: Number(proxy[4]) }, 'destination');
+      const w = words(b, p, end);
+      parts = ['source address', 'destination address', 'source port', 'destination port'].map((name, i) => part(name, base + w[i + 2][0], base + w[i + 2][1], proxy[i + 1]));
+    } else if (this.from === 'client' && /^CONNECT \S+ HTTP\//.test(text)) {
+      const w = words(b, p, end);
+      parts = [part('CONNECT authority', base + w[1][0], base + w[1][1], escapeBytes(b, w[1][0], w[1][1], 400))];
     }
-    sink.unit(this.from, base + p, base + e, text, lineMeaning(this.from, text));
+    const meaning = lineMeaning(this.from, text);
+    sink.unit(this.from, base + p, base + e, text, parts ? { ...meaning, parts } : meaning);
   }
+}
+
+/** [start, end) of each space-separated word of b[p, end). */
+function words(b: Uint8Array, p: number, end: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let i = p;
+  while (i < end) {
+    while (i < end && b[i] === 0x20) i++;
+    const s = i;
+    while (i < end && b[i] !== 0x20) i++;
+    if (i > s) out.push([s, i]);
+  }
+  return out;
 }
 
 /** What a line means for going to TLS: the client asking, or the server saying no. */

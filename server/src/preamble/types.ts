@@ -13,6 +13,16 @@ export interface PreambleUnit {
   refusal?: string;
   /** A STARTTLS-style command (the client asks to turn the stream into TLS). */
   startTls?: boolean;
+  /** Its named elements (the SOCKS target, the CONNECT authority, PROXY addresses), for hovers on the bytes. */
+  parts?: PreamblePart[];
+}
+
+/** A named element of a unit: what the bytes [start, end) of the stream are. */
+export interface PreamblePart {
+  name: string;
+  span: Span;
+  /** What it says, escaped; '(not shown)' for a password. */
+  value: string;
 }
 
 /** Which framing a direction's preamble is read with. */

@@ -20,7 +20,7 @@ import { legendSwatch, renderLadder } from './ladder';
 import {
   absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, directionWords, endpoint, findMessage,
   KEY_MESSAGES, KIND_WORDS, type Ladder, lookupField, normalize, pickSections, type ReportContext, type ReportInput, type ReportKind,
-  type Section, serverName, type Side, seconds, verdictSentence,
+  type Section, serverName, type Side, seconds, verdictSentence, helloLayoutWords,
 } from '../../../shared/report/model';
 import { describeLocation } from '../capture/source';
 import { sameElements } from '../util/sameElements';
@@ -163,6 +163,10 @@ function verdictBlock(kind: ReportKind, s: Section): SafeHtml {
     facts.push(html`<dt>vantage</dt><dd>one capture only (${s.side}): a drop and a quiet server look alike from here</dd>`);
   }
   facts.push(html`<dt>started</dt><dd>${absTime(c.startTime)}</dd>`);
+  for (const [conn, who] of [[s.client, 'client capture'], [s.relay, 'relay capture']] as const) {
+    const l = helloLayoutWords(conn);
+    if (l) facts.push(html`<dt>ClientHello layout${s.kind === 'pair' ? ` (${who})` : ''}</dt><dd class="${l.split ? 'split' : ''}">${l.text}</dd>`);
+  }
   const evidence = vd.evidence.length ? html`<ul class="evidence">${vd.evidence.map((e) => html`<li>${v(e)}</li>`)}</ul>` : '';
   return html`<div class="${`verdict vk-${vd.kind}`}"><p class="headline">${v(verdictSentence(vd, s.remote))}</p><dl>${facts}</dl>${evidence}<p class="tls">${tls}</p></div>`;
 }
@@ -406,6 +410,7 @@ table.suspects td:nth-child(3){min-width:13em}table.suspects td:nth-child(4){min
 .verdict dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:.3em 0}
 .verdict dt{color:var(--muted)}.verdict dd{margin:0}
 .evidence{margin:.5em 0;padding-left:1.3em}.evidence li{margin:.15em 0}
+.verdict dd.split{font-weight:600}
 .verdict .tls{font-size:.92em;color:var(--muted);margin:.4em 0 .1em}.who{font-weight:600}
 .k{font-weight:600}.k-drop{color:var(--drop)}.k-injected-reset{color:var(--inject)}.k-modified{color:var(--modify)}.k-none{color:var(--ok)}.k-undetermined{color:var(--muted)}
 .wt{font-size:.78em;font-weight:700;padding:0 5px;border-radius:8px;border:1px solid currentColor;white-space:nowrap}

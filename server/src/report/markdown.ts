@@ -17,7 +17,7 @@ import { fieldGroups, fieldMatches } from './fields';
 import {
   absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, directionWords, frameList, KIND_WORDS, type Ladder,
   type LadderArrow, lookupField, normalize, pickSections, relTime, type ReportContext, type ReportInput, type ReportKind, type Section,
-  serverName, seconds, verdictSentence,
+  serverName, seconds, verdictSentence, helloLayoutWords,
 } from '../../../shared/report/model';
 
 /** Characters GitHub accepts in an issue or comment body. */
@@ -125,6 +125,10 @@ function section(kind: ReportKind, s: Section, ctx: ReportContext, allNotes: Num
     }
   }
   out.push(`Started ${m(absTime((s.client ?? s.relay)!.startTime))}\\.`, '');
+  for (const [c, who] of [[s.client, 'client capture'], [s.relay, 'relay capture']] as const) {
+    const l = helloLayoutWords(c);
+    if (l) out.push(`ClientHello layout${s.kind === 'pair' ? ` \\(${who}\\)` : ''}: ${l.split ? `**${m(l.text)}**` : m(l.text)}`, '');
+  }
 
   const connNotes = notes.filter((a) => a.target.kind !== 'field');
   if (s.suspects.length) {

@@ -429,6 +429,40 @@ export const CATALOGUE: readonly CatalogueRule[] = [
       return [{ field: 'serverHello.extensions', value: 'none' }];
     },
   },
+  {
+    id: 'catalogue.china-2020-esni',
+    title: 'China 2020: the ESNI extension',
+    weight: 'high',
+    reference: REF.china2020Esni,
+    explanation:
+      'The ClientHello carries the encrypted_server_name extension (ESNI, 0xffce). From 29 July 2020 the Great Firewall ' +
+      'dropped every client→server packet of a connection whose ClientHello had it, on any port, without a RST, and kept ' +
+      'the (client IP, server IP, server port) triple blocked for 120–180 s: the server never sees the hello.',
+    check(conn) {
+      const i = conn.clientHello?.extensions.findIndex((e) => e.type === 0xffce) ?? -1;
+      return i < 0 ? [] : [{ field: `clientHello.extensions[${i}]`, value: 'encrypted_server_name (ESNI, 0xffce)' }];
+    },
+  },
+  {
+    id: 'catalogue.russia-2024-ech-public-name',
+    title: 'Russia 2024: SNI cloudflare-ech.com with an ECH extension',
+    weight: 'high',
+    reference: REF.russia2024Ech,
+    explanation:
+      'The outer ClientHello names cloudflare-ech.com (Cloudflare\'s ECH public name) and carries encrypted_client_hello ' +
+      '(0xfe0d): real ECH to Cloudflare. From 5 November 2024 Russia froze such connections (drop, no RST) on exactly this ' +
+      'pair; neither alone was blocked, and GREASE ECH, which keeps the real SNI, passed.',
+    check(conn) {
+      const ch = conn.clientHello;
+      if (!ch || ch.serverName !== 'cloudflare-ech.com') return [];
+      const i = ch.extensions.findIndex((e) => e.type === 0xfe0d);
+      if (i < 0) return [];
+      return [
+        { field: 'clientHello.serverName', value: ch.serverName },
+        { field: `clientHello.extensions[${i}]`, value: 'encrypted_client_hello (0xfe0d)' },
+      ];
+    },
+  },
 ];
 
 

@@ -1,7 +1,7 @@
 /**
  * The sources rules may cite. Every entry comes from the project's notes on
  * what censors are documented to have matched in Tor's handshakes
- * (shared/notes/censorship-history.md); titles and addresses are given as the
+ * (shared/notes/censorship-history.md, and censorship-2019-2026.md for ESNI/ECH); titles and addresses are given as the
  * note gives them, nothing is added from memory.
  */
 export const REF = {
@@ -25,4 +25,8 @@ export const REF = {
   proposal179: "torspec proposal 179, 'TLS certificate and parameter normalization'",
   /** Tor's current link certificates. */
   torCertNames: "tor source, src/lib/tls/tortls.c and x509.c (link certificate names); torspec proposal 179, 'TLS certificate and parameter normalization'",
+  /** China, 29 July 2020: the ESNI extension (shared/notes/censorship-2019-2026.md). */
+  china2020Esni: 'net4people/bbs#43 (Geneva team)',
+  /** Russia, 5 November 2024: SNI cloudflare-ech.com together with the ECH extension (shared/notes/censorship-2019-2026.md). */
+  russia2024Ech: 'net4people/bbs#417',
 } as const;

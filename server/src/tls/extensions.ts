@@ -23,11 +23,13 @@
  *   cookie                  {length}
  *   psk_key_exchange_modes  {modes}
  *   certificate_authorities {count, length}
- *   key_share               CH {shares:[{group, groupName, length}]}  .shares[j], .shares[j].keyExchange; SH {group, groupName, length}; HRR {selectedGroup, selectedGroupName}
+ *   key_share, and 40 (its TLS 1.3 draft ≤ 22 codepoint)
+ *                           CH {shares:[{group, groupName, length}]}  .shares[j], .shares[j].keyExchange; SH {group, groupName, length}; HRR {selectedGroup, selectedGroupName}
  *   renegotiation_info      {length, renegotiatedConnection}
  *   heartbeat               {mode}
  *   encrypted_client_hello  CH outer {type:0, kdfId, aeadId, configId, encLength, payloadLength}; inner {type:1}; EE {retryConfigsLength}; HRR {confirmationLength}
  *   ech_outer_extensions    {types}
+ *   encrypted_server_name (ESNI, 0xffce)  CH {cipherSuite, keyShareGroup, keyShareGroupName, keyShareLength, recordDigest, encryptedSniLength}; EE {nonceLength}
  *   next_protocol_negotiation  CH {}; SH {protocols}
  *   use_srtp                {profiles, mkiLength}
  *   connection_id           {cidLength}
@@ -119,6 +121,44 @@ function sigAlgList(c: Cursor, d: Data, key: string, ranges: RangeMap): void {
 function empty(c: Cursor): void {
   c.expectEnd();
 }
+
+/** key_share (RFC 8446 §4.2.8): the client's shares, the server's one share, or the group an HRR asks for. */
+const keyShare: ExtDecoder = (c, where, d, key, ranges) => {
+  if (where === 'hello_retry_request') {
+    d.selectedGroup = c.u16('selected group');
+    d.selectedGroupName = namedGroupName(d.selectedGroup as number);
+    c.expectEnd();
+    return;
+  }
+  if (where === 'server_hello') {
+    const at = c.pos;
+    const group = c.u16('group');
+    d.group = group;
+    d.groupName = namedGroupName(group);
+    c.ctx.mark(ranges, `${key}.group`, at, at + 2);
+    const ke = c.vec(2, 'key exchange');
+    d.length = ke.left;
+    c.ctx.mark(ranges, `${key}.keyExchange`, ke.pos, ke.end);
+    c.expectEnd();
+    return;
+  }
+  const list = c.vec(2, 'client shares');
+  c.ctx.mark(ranges, `${key}.sharesList`, list.pos, list.end);
+  const shares: Array<{ group: number; groupName: string; length: number }> = [];
+  d.shares = shares;
+  let i = 0;
+  while (list.left > 0) {
+    const at = list.pos;
+    const group = list.u16('group');
+    const ke = list.vec(2, 'key exchange');
+    shares.push({ group, groupName: namedGroupName(group), length: ke.left });
+    c.ctx.mark(ranges, `${key}.shares[${i}]`, at, ke.end);
+    c.ctx.mark(ranges, `${key}.shares[${i}].group`, at, at + 2);
+    c.ctx.mark(ranges, `${key}.shares[${i}].keyExchange`, ke.pos, ke.end);
+    i++;
+  }
+  c.expectEnd();
+};
 
 // Keyed by the contract's decoded types: a decoder for an extension the contract has no `data` shape for does not compile.
 const DECODERS = new Map<DecodedExtensionType, ExtDecoder>([
@@ -300,42 +340,8 @@ const DECODERS = new Map<DecodedExtensionType, ExtDecoder>([
     d.count = n;
     c.expectEnd();
   }],
-  [EXT.key_share, (c, where, d, key, ranges) => {
-    if (where === 'hello_retry_request') {
-      d.selectedGroup = c.u16('selected group');
-      d.selectedGroupName = namedGroupName(d.selectedGroup as number);
-      c.expectEnd();
-      return;
-    }
-    if (where === 'server_hello') {
-      const at = c.pos;
-      const group = c.u16('group');
-      d.group = group;
-      d.groupName = namedGroupName(group);
-      c.ctx.mark(ranges, `${key}.group`, at, at + 2);
-      const ke = c.vec(2, 'key exchange');
-      d.length = ke.left;
-      c.ctx.mark(ranges, `${key}.keyExchange`, ke.pos, ke.end);
-      c.expectEnd();
-      return;
-    }
-    const list = c.vec(2, 'client shares');
-    c.ctx.mark(ranges, `${key}.sharesList`, list.pos, list.end);
-    const shares: Array<{ group: number; groupName: string; length: number }> = [];
-    d.shares = shares;
-    let i = 0;
-    while (list.left > 0) {
-      const at = list.pos;
-      const group = list.u16('group');
-      const ke = list.vec(2, 'key exchange');
-      shares.push({ group, groupName: namedGroupName(group), length: ke.left });
-      c.ctx.mark(ranges, `${key}.shares[${i}]`, at, ke.end);
-      c.ctx.mark(ranges, `${key}.shares[${i}].group`, at, at + 2);
-      c.ctx.mark(ranges, `${key}.shares[${i}].keyExchange`, ke.pos, ke.end);
-      i++;
-    }
-    c.expectEnd();
-  }],
+  [EXT.key_share, keyShare],
+  [EXT.key_share_draft, keyShare],
   [EXT.renegotiation_info, (c, _w, d) => {
     const v = c.vec(1, 'renegotiated connection');
     d.length = v.left;
@@ -366,6 +372,30 @@ const DECODERS = new Map<DecodedExtensionType, ExtDecoder>([
       d.encLength = c.vec(2, 'enc').left;
       d.payloadLength = c.vec(2, 'payload').left;
     }
+    c.expectEnd();
+  }],
+  [EXT.encrypted_server_name, (c, where, d, key, ranges) => {
+    if (where !== 'client_hello') {
+      d.nonceLength = c.left;
+      c.pos = c.end;
+      return;
+    }
+    let at = c.pos;
+    d.cipherSuite = c.u16('cipher suite');
+    c.ctx.mark(ranges, `${key}.cipherSuite`, at, c.pos);
+    at = c.pos;
+    d.keyShareGroup = c.u16('key share group');
+    d.keyShareGroupName = namedGroupName(d.keyShareGroup as number);
+    c.ctx.mark(ranges, `${key}.keyShareGroup`, at, c.pos);
+    const ke = c.vec(2, 'key exchange');
+    d.keyShareLength = ke.left;
+    c.ctx.mark(ranges, `${key}.keyExchange`, ke.pos, ke.end);
+    const digest = c.vec(2, 'record digest');
+    d.recordDigest = c.hex(digest.pos, digest.end);
+    c.ctx.mark(ranges, `${key}.recordDigest`, digest.pos, digest.end);
+    const sni = c.vec(2, 'encrypted sni');
+    d.encryptedSniLength = sni.left;
+    c.ctx.mark(ranges, `${key}.encryptedSni`, sni.pos, sni.end);
     c.expectEnd();
   }],
   [EXT.ech_outer_extensions, (c, _w, d, key, ranges) => {

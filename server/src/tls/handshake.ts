@@ -36,6 +36,10 @@ export interface ConnectionInfo {
   version: number | null;
   cipherSuite: number | null;
   tls13: boolean;
+  /** The server answered in SSL 2.0 (its SERVER-HELLO): the client's next records have SSLv2 headers. */
+  sslv2?: boolean;
+  /** That SERVER-HELLO had the session: the client sends no CLIENT-MASTER-KEY, only encrypted records. */
+  sslv2SessionIdHit?: boolean;
 }
 
 export function newConnectionInfo(): ConnectionInfo {

@@ -16,6 +16,14 @@
  * type-23 records, so its CCS is the middlebox-compatibility dummy and type-22
  * records stay cleartext (a second ClientHello after HelloRetryRequest).
  *
+ * SSL 2.0 (a stream whose first record has a 2-byte header with the high bit
+ * set): the CLIENT-HELLO, SERVER-HELLO and CLIENT-MASTER-KEY are decoded;
+ * once a direction has sent its last cleartext SSLv2 message (the server its
+ * SERVER-HELLO, the client its CLIENT-MASTER-KEY, or its CLIENT-HELLO when
+ * the server had the session) its records are walked with the SSLv2 header
+ * (2 bytes, or 3 with a padding count) and counted as encrypted data. A
+ * client whose SSLv2-framed hello is answered in TLS goes on in TLS.
+ *
  * Lifecycle: `done` is true once nothing more will be decoded (end() called,
  * not TLS, or a fatal framing error). `wantsBytes()` is advisory: it turns
  * false when the handshake is over in this direction and `idleAfter`
@@ -23,9 +31,10 @@
  * stops feeding then loses record counts, sizes and closing alerts.
  */
 import { LinearMap, MsgCtx, PiecewiseMap, printable, type OffsetMap } from './reader';
-import { RangeMap, type Direction, type HandshakeMessage, type Span, type TlsRecord, type TlsSink } from './types';
+import { RangeMap, type Direction, type HandshakeMessage, type MessageDetails, type Span, type TlsRecord, type TlsSink } from './types';
 import { decodeHandshakeMessage, newConnectionInfo, type ConnectionInfo } from './handshake';
 import { decodeSslv2ClientHello } from './clientHello';
+import { decodeSslv2ClientMasterKey, decodeSslv2ServerHello, SSLV2_CLIENT_HELLO, SSLV2_CLIENT_MASTER_KEY, SSLV2_SERVER_HELLO } from './sslv2';
 import { alertDescriptionName } from '../../../shared/tls/registry/alerts';
 import { ENCRYPTED_HANDSHAKE_NAME, ENCRYPTED_HANDSHAKE_TYPE } from '../../../shared/tls/registry/handshakeTypes';
 
@@ -114,7 +123,7 @@ export class TlsStreamDecoder {
   private bodyHave = 0;
   private skipLeft = 0;
   /** What the skipped body belongs to: an application-data record, or a kept record damaged by a gap. */
-  private skipKind: 'appdata' | 'damaged' = 'appdata';
+  private skipKind: 'appdata' | 'sslv2' | 'damaged' = 'appdata';
   private recAfterGap = false;
 
   private recordIndex = -1;
@@ -127,6 +136,11 @@ export class TlsStreamDecoder {
   private carryBuf: Uint8Array | null = null;
   private carryLen = 0;
   private resyncFrom = 0;
+
+  // SSL 2.0: this direction opened with an SSLv2 CLIENT-HELLO; its records have SSLv2 headers; they are encrypted.
+  private sentSslv2Hello = false;
+  private sslv2Framing = false;
+  private sslv2Encrypted = false;
 
   // wantsBytes() bookkeeping.
   private encryptedHandshakeSeen = false;
@@ -232,6 +246,10 @@ export class TlsStreamDecoder {
           break;
         }
         case St.Header: {
+          if (this.sslv2Framing || (this.sentSslv2Hello && this.conn.sslv2 && this.hdrLen === 0)) {
+            p = this.sslv2Header(bytes, p, base);
+            break;
+          }
           if (this.hdrLen === 0 && n - p >= 5) {
             this.hdrStart = base + p;
             p = this.beginRecord(bytes, p, base, bytes[p], bytes[p + 1], bytes[p + 2], bytes[p + 3], bytes[p + 4]);
@@ -285,7 +303,7 @@ export class TlsStreamDecoder {
     if (!this.started) {
       this.started = true;
       if (t & 0x80 && !plausibleHeader(t, b1, b2, (b3 << 8) | b4)) {
-        return this.beginSslv2(bytes, p, split, start, t, b1, b2, b3, b4);
+        return this.beginSslv2(bytes, p, split, start, t, b1, b2, b3, b4, true);
       }
       if (!plausibleHeader(t, b1, b2, (b3 << 8) | b4)) {
         if (t >= CT_CCS && t <= CT_HEARTBEAT && b1 === 3 && b2 <= 4) {
@@ -297,6 +315,10 @@ export class TlsStreamDecoder {
       }
     }
     const len = (b3 << 8) | b4;
+    if (this.sentSslv2Hello && t & 0x80 && !plausibleHeader(t, b1, b2, len)) {
+      // The client goes on in SSL 2.0 (its CLIENT-MASTER-KEY), the server's answer not seen yet.
+      return this.beginSslv2(bytes, p, split, start, t, b1, b2, b3, b4, false);
+    }
     if (!(t >= CT_CCS && t <= CT_HEARTBEAT && b1 === 3 && b2 <= 4)) {
       const preview = printable(Uint8Array.of(t, b1, b2, b3, b4), 0, 5);
       this.report('tls.record-header', `not a TLS record header ("${preview}"): content type ${t}, version 0x${((b1 << 8) | b2).toString(16).padStart(4, '0')}; decoding of this direction stops`, [start, start + 5], 'error');
@@ -350,34 +372,42 @@ export class TlsStreamDecoder {
   }
 
   /**
-   * First bytes with the high bit set: an SSLv2-framed CLIENT-HELLO (2-byte
-   * header, msg type 1). Anything else SSLv2 is reported and not decoded.
+   * A 2-byte SSLv2 record header (high bit set) read as the first two of the
+   * five header bytes: the other three are the body's first bytes. The first
+   * record of a stream may be a CLIENT-HELLO or, from the server, a
+   * SERVER-HELLO; a later one (after an SSLv2 CLIENT-HELLO) a CLIENT-MASTER-KEY,
+   * or already encrypted when the server had the session.
    */
-  private beginSslv2(bytes: Uint8Array, p: number, split: boolean, start: number, b0: number, b1: number, msgType: number, v1: number, v2: number): number {
+  private beginSslv2(bytes: Uint8Array, p: number, split: boolean, start: number, b0: number, b1: number, msgType: number, v1: number, v2: number, first: boolean): number {
     const len = ((b0 & 0x7f) << 8) | b1;
     const version = (v1 << 8) | v2;
-    const plausibleVersion = version === 0x0002 || (v1 === 3 && v2 <= 4);
-    if (msgType !== 1 || !plausibleVersion || len < 9) {
-      if (msgType === 4 && this.from === 'server' && len >= 3) {
-        this.report('tls.sslv2', `SSLv2 SERVER-HELLO (${len} bytes): the server speaks SSL 2.0, which is not decoded further`, [start, start + 5], 'warning');
-        this.state = St.Stopped;
+    let bodyPos = split ? p : p + 5;
+    if (first) {
+      const plausibleVersion = version === 0x0002 || (v1 === 3 && v2 <= 4);
+      const clientHello = msgType === SSLV2_CLIENT_HELLO && plausibleVersion && len >= 9;
+      // msg type, session-id-hit, certificate type, version, three lengths
+      const serverHello = msgType === SSLV2_SERVER_HELLO && this.from === 'server' && len >= 11;
+      if (!clientHello && !serverHello) {
+        this.notTls(start, bytes, bodyPos, [b0, b1, msgType, v1, v2]);
         return bytes.length;
       }
-      this.notTls(start, bytes, split ? p : p + 5, [b0, b1, msgType, v1, v2]);
-      return bytes.length;
+      if (clientHello) this.sentSslv2Hello = true;
+    } else if (msgType !== SSLV2_CLIENT_MASTER_KEY || len < 10) {
+      return this.sslv2Ciphertext(bytes, bodyPos, start, len);
     }
+    this.sslv2Framing = !first;
     this.recordIndex++;
     this.recType = CT_SSLV2;
-    this.recVersion = version;
+    this.recVersion = first && msgType === SSLV2_CLIENT_HELLO ? version : 0x0002;
     this.recStart = start;
     this.recHeaderLen = 2;
     this.recLen = len;
-    // Three body bytes (msg type, version) were read as part of the 5-byte header.
+    this.recAfterGap = this.afterGap;
+    // Three body bytes (msg type and two more) were read as part of the 5-byte header.
     const body = new Uint8Array(len);
     body[0] = msgType;
     body[1] = v1;
     body[2] = v2;
-    let bodyPos = split ? p : p + 5;
     const k = Math.min(len - 3, bytes.length - bodyPos);
     body.set(bytes.subarray(bodyPos, bodyPos + k), 3);
     bodyPos += k;
@@ -390,6 +420,73 @@ export class TlsStreamDecoder {
     this.bodyHave = 3 + k;
     this.state = St.Body;
     return bodyPos;
+  }
+
+  /** An encrypted SSLv2 record whose 2-byte header and first three body bytes were read as a TLS header. */
+  private sslv2Ciphertext(bytes: Uint8Array, bodyPos: number, start: number, len: number): number {
+    this.sslv2Framing = true;
+    this.sslv2Encrypted = true;
+    if (len < 3) {
+      // No SSLv2 record this short carries a MAC; the framing is lost.
+      this.report('tls.record-header', `SSLv2 record of ${len} byte(s) where an encrypted record (MAC and data) was expected; decoding of this direction stops`, [start, start + 2], 'error');
+      this.state = St.Stopped;
+      return bytes.length;
+    }
+    this.beginSslv2Record(start, 2, len);
+    this.skipKind = 'sslv2';
+    this.skipLeft = len - 3;
+    if (this.skipLeft > 0) this.state = St.Skip;
+    else {
+      this.state = St.Header;
+      this.skipped(start + 2 + len);
+    }
+    return bodyPos;
+  }
+
+  private beginSslv2Record(start: number, headerLen: number, len: number): void {
+    this.recordIndex++;
+    this.recType = CT_SSLV2;
+    this.recVersion = 0x0002;
+    this.recStart = start;
+    this.recHeaderLen = headerLen;
+    this.recLen = len;
+    this.recAfterGap = this.afterGap;
+  }
+
+  /**
+   * A record header in SSLv2 framing: 2 bytes (high bit set, 15-bit length)
+   * or 3 (14-bit length, then the padding count). Returns the new chunk position.
+   */
+  private sslv2Header(bytes: Uint8Array, p: number, base: number): number {
+    this.sslv2Framing = true;
+    const hdr = this.hdr;
+    if (this.hdrLen === 0) this.hdrStart = base + p;
+    hdr[this.hdrLen++] = bytes[p++];
+    const need = hdr[0] & 0x80 ? 2 : 3;
+    while (this.hdrLen < need && p < bytes.length) hdr[this.hdrLen++] = bytes[p++];
+    if (this.hdrLen < need) return p;
+    this.hdrLen = 0;
+    const start = this.hdrStart;
+    const len = need === 2 ? ((hdr[0] & 0x7f) << 8) | hdr[1] : ((hdr[0] & 0x3f) << 8) | hdr[1];
+    if (need === 3 && hdr[2] > len) {
+      this.report('tls.sslv2-padding', `SSLv2 record: padding of ${hdr[2]} byte(s) in a ${len}-byte record`, [start + 2, start + 3], 'warning');
+    }
+    this.beginSslv2Record(start, need, len);
+    if (this.sslv2Encrypted || this.conn.sslv2SessionIdHit || len === 0) {
+      this.skipKind = 'sslv2';
+      this.skipLeft = len;
+      if (len > 0) this.state = St.Skip;
+      else this.skipped(start + need);
+      return p;
+    }
+    if (bytes.length - p >= len) {
+      this.recordBody(bytes.subarray(p, p + len), start + need);
+      return this.isStopped() ? bytes.length : p + len;
+    }
+    this.body = new Uint8Array(len);
+    this.bodyHave = 0;
+    this.state = St.Body;
+    return p;
   }
 
   private fatalLength(start: number, len: number): void {
@@ -431,7 +528,7 @@ export class TlsStreamDecoder {
         this.heartbeat(body, bodyOff, encrypted);
         return;
       case CT_SSLV2:
-        this.sslv2Hello(body, bodyOff);
+        this.sslv2Message(body, bodyOff);
         return;
     }
   }
@@ -443,8 +540,8 @@ export class TlsStreamDecoder {
   private skipped(end: number): void {
     const start = this.recStart;
     const bodyStart = start + this.recHeaderLen;
-    if (this.skipKind === 'appdata') {
-      const record: TlsRecord = { contentType: CT_APPDATA, version: this.recVersion, length: this.recLen, from: this.from, span: [start, end], encrypted: true, index: this.recordIndex };
+    if (this.skipKind !== 'damaged') {
+      const record: TlsRecord = { contentType: this.skipKind === 'sslv2' ? CT_SSLV2 : CT_APPDATA, version: this.recVersion, length: this.recLen, from: this.from, span: [start, end], encrypted: true, index: this.recordIndex };
       if (this.recAfterGap) record.afterGap = true;
       this.sink.record(record);
       this.sink.applicationData(this.from, end - bodyStart, [bodyStart, end]);
@@ -526,19 +623,48 @@ export class TlsStreamDecoder {
     }
   }
 
-  private sslv2Hello(body: Uint8Array, bodyOff: number): void {
+  /** A cleartext SSLv2 message: CLIENT-HELLO, SERVER-HELLO, CLIENT-MASTER-KEY. */
+  private sslv2Message(body: Uint8Array, bodyOff: number): void {
     const ctx = new MsgCtx(body, new LinearMap(bodyOff), this.from, this.problemFn);
-    const { hello } = decodeSslv2ClientHello(ctx, [this.recStart, this.recStart + 2]);
+    const type = body[0];
     const m: HandshakeMessage = {
-      type: 1,
+      type,
       name: 'ClientHello',
       from: this.from,
       span: [bodyOff, bodyOff + body.length],
       length: body.length - 1,
       record: this.recordIndex,
-      clientHello: hello,
       ranges: new RangeMap({ type: [bodyOff, bodyOff + 1], body: [bodyOff + 1, bodyOff + body.length] }),
     };
+    if (this.recAfterGap) m.afterGap = true;
+    if (type === SSLV2_CLIENT_HELLO && this.recordIndex === 0) {
+      m.clientHello = decodeSslv2ClientHello(ctx, [this.recStart, this.recStart + 2]).hello;
+      // Answered with a SERVER-HELLO that had the session, the client goes straight to encrypted records.
+      this.sslv2Encrypted = this.conn.sslv2SessionIdHit === true;
+    } else if (type === SSLV2_SERVER_HELLO && this.from === 'server' && this.recordIndex === 0) {
+      m.name = 'ServerHello (SSLv2)';
+      const details: MessageDetails = {};
+      m.details = details;
+      const certificates = decodeSslv2ServerHello(ctx, m.ranges, details);
+      if (certificates.length > 0) m.certificates = certificates;
+      this.conn.sslv2 = true;
+      this.conn.sslv2SessionIdHit = details.sessionIdHit === true;
+      this.conn.version = 0x0002;
+      // SERVER-VERIFY and all that follows are encrypted.
+      this.sslv2Framing = true;
+      this.sslv2Encrypted = true;
+    } else if (type === SSLV2_CLIENT_MASTER_KEY && this.from === 'client') {
+      m.name = 'ClientMasterKey (SSLv2)';
+      const details: MessageDetails = {};
+      m.details = details;
+      decodeSslv2ClientMasterKey(ctx, m.ranges, details);
+      this.sslv2Encrypted = true;
+    } else {
+      // ERROR (0) or a message out of place: its record is reported, the direction goes on encrypted.
+      this.report('tls.sslv2', `SSLv2 message type ${type} (${body.length} bytes) where ${this.from === 'client' ? 'a CLIENT-MASTER-KEY' : 'a SERVER-HELLO'} was expected: not decoded`, [this.recStart, bodyOff + body.length], 'warning');
+      this.sslv2Encrypted = true;
+      return;
+    }
     this.sink.handshake(m);
   }
 

@@ -1,6 +1,12 @@
 /**
  * ServerHello and HelloRetryRequest (same message type; an HRR is recognised
  * by its fixed random, RFC 8446 §4.1.3).
+ *
+ * TLS 1.3 drafts before 22 (version 0x7f00 | draft in the version field)
+ * had no session id echo and no compression method: version, random,
+ * cipher_suite, extensions. Wireshark picks the layout by that version, and
+ * so does this decoder; read with the TLS 1.2 layout, the cipher suite came
+ * from the random and the extensions from nowhere.
  */
 import { Cursor, DecodeStop, MsgCtx } from './reader';
 import { RangeMap, type ServerHello, type Span } from './types';
@@ -13,6 +19,12 @@ export const HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e0
 /** "DOWNGRD" followed by 01 (TLS 1.2 negotiated) or 00 (TLS 1.1 or below). */
 const DOWNGRADE_TLS12 = '444f574e47524401';
 const DOWNGRADE_TLS11 = '444f574e47524400';
+
+/** The draft number of a TLS 1.3 draft version whose ServerHello has the short layout, else null. */
+export function shortLayoutDraft(version: number): number | null {
+  const draft = version & 0xff;
+  return version >> 8 === 0x7f && draft > 0 && draft < 22 ? draft : null;
+}
 
 export function decodeServerHello(ctx: MsgCtx, recordVersion: number, recordVersionSpan: Span | null): ServerHello {
   const sh: ServerHello = {
@@ -45,17 +57,23 @@ export function decodeServerHello(ctx: MsgCtx, recordVersion: number, recordVers
     const tail = sh.random.slice(48);
     if (tail === DOWNGRADE_TLS12) sh.downgradeSentinel = 'tls12';
     else if (tail === DOWNGRADE_TLS11) sh.downgradeSentinel = 'tls11';
-    const sid = c.vec(1, 'session id');
-    Cursor.vecRanges(r, 'sessionId', sid, 1);
-    sh.sessionId = c.hex(sid.pos, sid.end);
-    if (sid.left > 32) ctx.problem('tls.session-id-length', `ServerHello: session id of ${sid.left} bytes (at most 32 allowed)`, sid.pos - 1, sid.end, 'warning');
+    const draft = shortLayoutDraft(sh.legacyVersion);
+    if (draft !== null) sh.tls13Draft = draft;
+    else {
+      const sid = c.vec(1, 'session id');
+      Cursor.vecRanges(r, 'sessionId', sid, 1);
+      sh.sessionId = c.hex(sid.pos, sid.end);
+      if (sid.left > 32) ctx.problem('tls.session-id-length', `ServerHello: session id of ${sid.left} bytes (at most 32 allowed)`, sid.pos - 1, sid.end, 'warning');
+    }
     at = c.pos;
     sh.cipherSuite = c.u16('cipher suite');
     sh.cipherSuiteName = cipherSuiteName(sh.cipherSuite);
     c.ctx.mark(r, 'cipherSuite', at, c.pos);
-    at = c.pos;
-    sh.compressionMethod = c.u8('compression method');
-    c.ctx.mark(r, 'compressionMethod', at, c.pos);
+    if (draft === null) {
+      at = c.pos;
+      sh.compressionMethod = c.u8('compression method');
+      c.ctx.mark(r, 'compressionMethod', at, c.pos);
+    }
     if (c.left > 0) {
       const list = c.vec(2, 'extensions');
       Cursor.vecRanges(r, 'extensions', list, 2);

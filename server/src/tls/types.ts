@@ -131,6 +131,11 @@ export interface ServerHello {
   downgradeSentinel?: 'tls12' | 'tls11';
   /** The server agreed to the extended master secret (RFC 7627): its ServerHello carries extended_master_secret. Always set by the decoder. */
   extendedMasterSecret?: boolean;
+  /**
+   * TLS 1.3 draft 1-21 (the draft number; version 0x7f00 + n): decoded with that draft's layout, which has no
+   * session id and no compression method (sessionId '' and compressionMethod 0 stand for absent).
+   */
+  tls13Draft?: number;
   ranges: RangeMap;
 }
 

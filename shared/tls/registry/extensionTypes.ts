@@ -116,6 +116,8 @@ export const EXT = {
   post_handshake_auth: 49,
   signature_algorithms_cert: 50,
   key_share: 51,
+  /** key_share in TLS 1.3 drafts before 23 (IANA lists 40 as reserved). */
+  key_share_draft: 40,
   connection_id: 54,
   ticket_request: 58,
   next_protocol_negotiation: 13172,
