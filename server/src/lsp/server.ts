@@ -19,7 +19,7 @@ import {
   CancellationTokenSource, createConnection, DiagnosticSeverity, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind,
   type CancellationToken, type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { MarkupKind, type Hover } from 'vscode-languageserver-types';
 import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../shared/analysis';
 import type { CompareReport, Suspect } from '../../../shared/compare';
@@ -37,12 +37,25 @@ import { compareReports } from '../compare/compareCaptures';
 import { parseUserRules, USER_RULES_FILE, type UserRule } from '../rules/userRules';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { renderDissection, type Dissection } from './dissection';
-import { escapeMd, renderFieldHover, textHover } from './hover';
+import { documentHover } from './documentHover';
+import { LineDocument } from './lineDocument';
+import { escapeMd, renderFieldHover } from './hover';
 import { TextAnalyses, type AnalysisOptions } from './textAnalyses';
 import { TOKEN_LEGEND } from './tokenTypes';
 
 class ServerState {
-  readonly documents = new TextDocuments(TextDocument);
+  /**
+   * Open documents. The editor's changes to a text dump are also handed to its
+   * analysis as they are (the worker applies them to its own copy of the text).
+   */
+  readonly documents = new TextDocuments<LineDocument>({
+    create: LineDocument.create,
+    update: (doc, changes, version) => {
+      const next = LineDocument.update(doc, changes, version);
+      if (this.isCaptureText(next)) this.texts.change(next.uri, version, changes);
+      return next;
+    },
+  });
   readonly texts: TextAnalyses;
   private settings: ServerSettings = defaultSettings;
   private workspaceRoots: string[] = [];
@@ -65,7 +78,7 @@ class ServerState {
           uri, version, milliseconds, connections: model?.report.connections.length ?? 0, packets: model?.report.input.packets ?? 0, ...(error ? { error } : {}),
         });
       },
-    }, () => this.analysisOptions());
+    }, () => this.analysisOptions(), (uri) => this.documents.get(uri)?.getText() ?? null);
   }
 
   initialize(params: InitializeParams): InitializeResult {
@@ -362,12 +375,6 @@ export function startServer(given?: Connection): Connection {
   documents.onDidOpen((e) => {
     if (state.isCaptureText(e.document)) texts.open(e.document.uri, e.document.version, e.document.getText());
   });
-  documents.onDidChangeContent((e) => {
-    // onDidChangeContent also fires on open; the version check keeps it from starting a second run.
-    if (!state.isCaptureText(e.document)) return;
-    if (texts.has(e.document.uri) && texts.latest(e.document.uri)?.version === e.document.version) return;
-    texts.change(e.document.uri, e.document.version, e.document.getText());
-  });
   documents.onDidClose((e) => {
     if (texts.has(e.document.uri)) {
       texts.close(e.document.uri);
@@ -377,13 +384,13 @@ export function startServer(given?: Connection): Connection {
 
   const isDissection = (uri: string) => uri.startsWith(`${DISSECTION_SCHEME}:`);
 
-  connection.onHover(async (params, token) => {
+  connection.onHover((params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
     if (isDissection(doc.uri) || doc.languageId === DISSECTION_LANGUAGE) return state.dissectionHover(doc, params.position.line);
     if (!state.isCaptureText(doc)) return null;
-    const model = await texts.current(doc.uri, token);
-    return model ? textHover(model, params.position.line, params.position.character) : null;
+    // Never waits for an analysis: the last complete one, or the packet's own lines.
+    return documentHover(texts, doc, params.position);
   });
 
   connection.languages.semanticTokens.on(async (params, token) => {
