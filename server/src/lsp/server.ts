@@ -40,6 +40,7 @@ import { renderDissection, type Dissection } from './dissection';
 import { documentHover } from './documentHover';
 import { LineDocument } from './lineDocument';
 import { escapeMd, renderFieldHover } from './hover';
+import { paramsError } from './requestParams';
 import { TextAnalyses, type AnalysisOptions } from './textAnalyses';
 import { TOKEN_LEGEND } from './tokenTypes';
 
@@ -342,6 +343,11 @@ async function withProgress<T>(connection: Connection, token: string | number | 
   }
 }
 
+/** A request handler that first checks its params' shape (requestParams.ts): a mistake is InvalidParams naming the field. */
+function checked<P, R>(method: string, handler: (params: P, token: CancellationToken) => R): (params: P, token: CancellationToken) => R | ResponseError<void> {
+  return (params, token) => paramsError(method, params) ?? handler(params, token);
+}
+
 let running: Connection | null = null;
 
 /**
@@ -416,16 +422,16 @@ export function startServer(given?: Connection): Connection {
     return model?.lenses ?? [];
   });
 
-  connection.onRequest(AnalyzeFileRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Decoding handshakes', async (progress) => {
+  connection.onRequest(AnalyzeFileRequest.type, checked(AnalyzeFileRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Decoding handshakes', async (progress) => {
     const onConnection = params.streamId ? (c: AnalysisReport['connections'][number]) => {
       void connection.sendNotification(ConnectionFoundNotification.type, { streamId: params.streamId as string, connection: c });
     } : undefined;
     return state.report(params, { token, progress, onConnection });
-  }));
+  })));
 
-  connection.onRequest(CompareRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Comparing captures', async (progress) => (await state.compare(params, token, progress)).report));
+  connection.onRequest(CompareRequest.type, checked(CompareRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Comparing captures', async (progress) => (await state.compare(params, token, progress)).report)));
 
-  connection.onRequest(ExportReportRequest.type, (params, token) => {
+  connection.onRequest(ExportReportRequest.type, checked(ExportReportRequest.method, (params, token) => {
     // Checked before any work: a format this server does not write is the caller's mistake, not a JSON report.
     if (!isReportFormat(params.format)) {
       return new ResponseError(ErrorCodes.InvalidParams, `unknown report format ${JSON.stringify(params.format)}: expected ${REPORT_FORMATS.join(', ')}`);
@@ -441,26 +447,26 @@ export function startServer(given?: Connection): Connection {
       }
       return { text, bytes: Buffer.byteLength(text), problems: warnings };
     });
-  });
-
-  connection.onRequest(DissectionRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Dissecting', async (progress) => {
-    const d = await state.dissection(params, token, progress);
-    return { text: d.text, languageId: DISSECTION_LANGUAGE };
   }));
 
-  connection.onRequest(AnnotateRequest.type, async (params) => {
+  connection.onRequest(DissectionRequest.type, checked(DissectionRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Dissecting', async (progress) => {
+    const d = await state.dissection(params, token, progress);
+    return { text: d.text, languageId: DISSECTION_LANGUAGE };
+  })));
+
+  connection.onRequest(AnnotateRequest.type, checked(AnnotateRequest.method, async (params) => {
     if (!uriToPath(params.uri)) throw new Error('annotations are kept next to the capture file: only file: URIs can be annotated');
     const r = await state.inspector.annotate(state.refOf({ uri: params.uri }), { target: params.target, text: params.text, author: params.author });
     return r.ok ? { ok: true, path: r.path, notes: r.notes.length } : { ok: false, path: r.path, notes: 0, errors: r.errors.map((e) => e.message) };
-  });
+  }));
 
-  connection.onRequest(NotesRequest.type, async (params) => {
+  connection.onRequest(NotesRequest.type, checked(NotesRequest.method, async (params) => {
     if (!uriToPath(params.uri)) return { notes: [], problems: [] };
     const r = await state.inspector.notes(state.refOf({ uri: params.uri }));
     return { notes: r.notes, problems: r.problems.map((p) => p.message) };
-  });
+  }));
 
-  connection.onRequest(ReadBytesRequest.type, async (params) => {
+  connection.onRequest(ReadBytesRequest.type, checked(ReadBytesRequest.method, async (params) => {
     // An open text dump is read as the editor has it (maybe unsaved): the text its locations were found in.
     const doc = documents.get(params.uri);
     let ref: CaptureRef;
@@ -476,7 +482,7 @@ export function startServer(given?: Connection): Connection {
     }
     const r = state.inspector.readBytes(ref, params.ranges, MAX_READ_BYTES, stamp);
     return r && { data: Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength).toString('base64'), positions: r.positions, truncated: r.truncated };
-  });
+  }));
 
   documents.listen(connection);
   connection.listen();
