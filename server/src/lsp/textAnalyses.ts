@@ -63,6 +63,7 @@ export class TextAnalyses {
   private busy: { id: number; uri: string; version: number } | null = null;
   private readonly queue: string[] = [];
   private nextId = 1;
+  private workerStarts = 0;
   private readonly workerFile: string | null;
 
   /**
@@ -189,7 +190,10 @@ export class TextAnalyses {
 
   private post(msg: WorkerMessage): void {
     if (this.workerFile) {
-      this.ensureWorker().postMessage(msg);
+      const resynced = !this.worker && this.workerStarts > 0;
+      const w = this.ensureWorker();
+      // A restarted worker was just given every document's current text, this change included.
+      if (!(resynced && (msg.kind === 'edit' || msg.kind === 'open'))) w.postMessage(msg);
       return;
     }
     // No worker bundle (running from unbundled sources): the same service here, after letting pending messages through.
@@ -217,10 +221,13 @@ export class TextAnalyses {
       const busy = this.busy;
       if (busy) this.finished({ id: busy.id, error: `analysis worker failed: ${err.message}` });
     });
-    w.on('exit', () => {
-      if (w === this.worker) this.worker = null;
+    w.on('exit', (code) => {
+      if (w !== this.worker) return;
+      this.worker = null;
+      const busy = this.busy;
+      if (busy) this.finished({ id: busy.id, error: `analysis worker exited (code ${code})` });
     });
-    const restarted = this.docs.size > 0;
+    const restarted = this.workerStarts++ > 0;
     this.worker = w;
     // A new worker after a failure knows no texts: give it the current ones.
     if (restarted) {
