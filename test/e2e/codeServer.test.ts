@@ -91,6 +91,49 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     await row.click();
   }
 
+  /**
+   * Opens the command palette on `query` until a row matching `expected`
+   * is listed: right after start-up the extension's contributions arrive
+   * late, and the palette does not refresh its list by itself. Each try waits
+   * on the row (a condition), never a fixed time. Returns the rows' text.
+   */
+  async function paletteLists(query: string, expected: RegExp, ms = 90000): Promise<string> {
+    const input = page.locator('.quick-input-widget input');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`the palette never listed ${expected} for ${query}: ${(await rows.allTextContents()).join(' | ')}`);
+      // A palette closing as this looks (Escape a moment ago) still counts as visible: open it again when it does not show.
+      if (!(await input.isVisible())) await page.keyboard.press('F1');
+      if (!(await input.waitFor({ state: 'visible', timeout: 2000 }).then(() => true, () => false))) continue;
+      const filled = await input.fill('', { timeout: 2000 }).then(() => input.fill(query, { timeout: 2000 })).then(() => true, () => false);
+      if (!filled) continue;
+      const found = await rows.filter({ hasText: expected }).first().waitFor({ timeout: 2000 }).then(() => true, () => false);
+      if (found) return (await rows.allTextContents()).join('\n');
+    }
+  }
+
+  async function closePalette(): Promise<void> {
+    await page.keyboard.press('Escape');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /** Two animation frames of the page (or a webview in it) have run: what was last changed is painted. */
+  async function painted(frame?: FrameLocator): Promise<void> {
+    const twoFrames = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+    if (frame) await frame.locator('body').evaluate(twoFrames);
+    else await page.evaluate(twoFrames);
+  }
+
+  /** Polls a condition outside the page (a file on disk, a process's output) until it holds. */
+  async function until(what: string, holds: () => boolean, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!holds()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   function webview(): FrameLocator {
     // Hidden editors keep their webviews in the page: the visible one is the active editor's.
     return page.locator('iframe.webview.ready:visible').last().contentFrame().frameLocator('#active-frame');
@@ -128,17 +171,17 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     server = spawn(CODE_SERVER, [...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', workspace], { stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout?.on('data', (d) => log.push(String(d)));
     server.stderr?.on('data', (d) => log.push(String(d)));
-    const deadline = Date.now() + 60000;
-    while (!log.join('').includes('HTTP server listening')) {
-      if (Date.now() > deadline) throw new Error(`code-server did not start:\n${log.join('')}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await until('code-server to listen', () => log.join('').includes('HTTP server listening'), 60000).catch((e: Error) => {
+      throw new Error(`${e.message}:\n${log.join('')}`);
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
-    // Let the extension host start and the workbench settle.
-    await page.waitForTimeout(3000);
+    // Ready when the extension host has started and the extension's commands are contributed (not after a fixed time:
+    // with the unit tests on both cores beside it, 3 s was too short once).
+    await paletteLists('>Handshake Inspector', /Compare Client and Relay Captures/);
+    await closePalette();
   });
 
   after(async () => {
@@ -148,19 +191,8 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
   });
 
   it('contributes its commands', async () => {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    const rows = page.locator('.quick-input-list .monaco-list-row');
-    // Right after start-up the palette may not list the extension's contributions yet: ask again until it does.
-    let labels = '';
-    for (let tries = 0; tries < 30 && !/Handshake Inspector/.test(labels); tries++) {
-      if (tries > 0) await page.waitForTimeout(1000);
-      await input.fill('');
-      await input.fill('>Handshake Inspector');
-      await rows.first().waitFor();
-      labels = (await rows.allTextContents()).join('\n');
-    }
-    await page.keyboard.press('Escape');
+    const labels = await paletteLists('>Handshake Inspector', /Open the Sample Captures/);
+    await closePalette();
     assert.match(labels, /Compare Client and Relay Captures/);
     assert.match(labels, /Export Annotated Report/);
     assert.match(labels, /Open the Sample Captures/);
@@ -245,7 +277,7 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     const suspectRows = frame.locator('.tree-row.suspect');
     await suspectRows.first().waitFor({ timeout: 30000 });
     assert.ok((await suspectRows.count()) > 0);
-    await page.waitForTimeout(500);
+    await painted(frame);
     await shot('e2e-compare-dark');
   });
 
@@ -269,21 +301,12 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     await frame.locator('#export-report').first().click();
     // Format, then the save dialog (code-server's own: a path in the quick input, the default name filled in).
     await pickFromQuickInput('HTML');
-    const input = page.locator('.quick-input-widget input');
-    const shown = Date.now() + 30000;
-    while (!/client\.report\.html$/.test(await input.inputValue().catch(() => ''))) {
-      if (Date.now() > shown) throw new Error(`no save dialog with the default name: ${await input.inputValue().catch(() => '')}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await page.waitForFunction(() => /client\.report\.html$/.test(document.querySelector<HTMLInputElement>('.quick-input-widget input')?.value ?? ''), undefined, { timeout: 30000 });
     await page.keyboard.press('Enter');
-    const deadline = Date.now() + 60000;
-    while (!existsSync(exported)) {
-      if (Date.now() > deadline) {
-        await shot('e2e-export-failed');
-        throw new Error('the report was not written');
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await until('the report to be written', () => existsSync(exported), 60000).catch(async (e: Error) => {
+      await shot('e2e-export-failed');
+      throw e;
+    });
     await page.locator('.notifications-toasts', { hasText: 'Report written to' }).first().waitFor({ timeout: 30000 }).catch(() => undefined);
     await shot('e2e-export-written');
     const fromEditor = readFileSync(exported, 'utf8');
@@ -324,14 +347,16 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
       for (const ch of prefix) visual = ch === '\t' ? visual + 4 - (visual % 4) : visual + 1;
       await page.locator('.quick-input-widget input').fill(`:${pos.line + 1}:${visual + 1}`);
       await page.keyboard.press('Enter');
-      const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover .rendered-markdown').first();
+      // The hover answers at once; until the dump's first analysis ends it names only the packet's own
+      // header fields, so it is shown again until it names the TLS field (each try waits on that text).
+      const named = page.locator('.monaco-hover', { hasText: 'cipher suite' }).first();
       let content = '';
-      for (let i = 0; i < (process.env.HI_E2E_DEBUG ? 2 : 20) && !content.includes('cipher suite'); i++) {
+      for (let i = 0; i < 30 && !content.includes('cipher suite'); i++) {
         await runCommand('Show or Focus Hover');
-        await hover.waitFor({ timeout: 15000 }).catch(() => undefined);
+        await named.waitFor({ timeout: 3000 }).catch(() => undefined);
         if (process.env.HI_E2E_DEBUG) await shot(`debug-hover-${theme.name}-${i}`);
         content = (await page.locator('.monaco-hover').allTextContents()).join('\n');
-        if (!content.includes('cipher suite')) await page.waitForTimeout(1000);
+        if (!content.includes('cipher suite')) await page.keyboard.press('Escape');
       }
       await shot(`e2e-${theme.name}-dump-hover`);
       assert.match(content, /TLS › Handshake › ServerHello › cipher suite/);
@@ -353,7 +378,7 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
       }
       const text = await body.innerText();
       assert.match(text, /ServerHello/);
-      await page.waitForTimeout(500);
+      await painted(frame);
       await shot(`e2e-${theme.name}-pcap-editor`);
     });
 
@@ -363,7 +388,7 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
       await page.locator('.tab.active', { hasText: 'client.pcap ⇄ relay.pcap' }).waitFor();
       const banner = webview().locator('.banner[aria-label="Verdict"]').first();
       await banner.getByText(/dropped on the path/i).first().waitFor({ timeout: 30000 });
-      await page.waitForTimeout(500);
+      await painted(webview());
       await shot(`e2e-compare-${theme.name}`);
     });
   }

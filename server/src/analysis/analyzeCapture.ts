@@ -1,6 +1,7 @@
 import type { AnalysisReport, ConnectionReport, InputReport, ReportDiagnostic } from '../../../shared/analysis';
 import type { RuleTexts } from '../../../shared/compare';
 import { CONTRACT_SCHEMA } from '../../../shared/analysis';
+import type { CaptureSink, RawPacket } from '../capture/packet';
 import { readCapture, readCaptureBytes, readCaptureData } from '../capture/readCapture';
 import { buildConnectionReport } from '../output/connectionReport';
 import { CertificateCache } from '../x509/certificate';
@@ -33,6 +34,12 @@ export interface AnalyzeOptions {
   certificates?: CertificateCache;
   /** Memory budget of the run in MiB (default 512): past it the oldest held data is shed, with a diagnostic. */
   maxMemoryMB?: number;
+  /**
+   * analyzeBytes only: sees every packet before the analyzer does (the
+   * language server indexes a dump's byte positions in the same parse, and
+   * stops a stale run from here by throwing).
+   */
+  onPacket?(p: RawPacket): void;
 }
 
 function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], ruleIds: Set<string>) {
@@ -138,13 +145,14 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
  */
 export async function analyzeData(bytes: Uint8Array, path: string, opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const connections: ConnectionReport[] = [];
-  const analyzer = makeAnalyzer(opts, connections);
+  const ruleIds = new Set<string>();
+  const analyzer = makeAnalyzer(opts, connections, ruleIds);
   const backpressure = () => {
     analyzer.budget?.afterChunk();
     return opts.backpressure?.();
   };
   const r = await readCaptureData(bytes, analyzer, { name: path, signal: opts.signal, backpressure });
-  return finish(analyzer, connections, { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
+  return finish(analyzer, connections, () => describeRules(ruleIds, opts.userRules), { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
 }
 
 /** Synchronously, for uncompressed bytes in memory (a text dump's model, tests). */
@@ -152,6 +160,15 @@ export function analyzeBytes(bytes: Uint8Array, path: string, opts: AnalyzeOptio
   const connections: ConnectionReport[] = [];
   const ruleIds = new Set<string>();
   const analyzer = makeAnalyzer(opts, connections, ruleIds);
-  const r = readCaptureBytes(bytes, analyzer, path);
+  const onPacket = opts.onPacket;
+  const full: CaptureSink = analyzer;
+  const sink: CaptureSink = onPacket ? {
+    packet: (p) => {
+      onPacket(p);
+      analyzer.packet(p);
+    },
+    diagnostic: full.diagnostic.bind(analyzer), interface: full.interface?.bind(analyzer), secrets: full.secrets?.bind(analyzer), names: full.names?.bind(analyzer),
+  } : analyzer;
+  const r = readCaptureBytes(bytes, sink, path);
   return finish(analyzer, connections, () => describeRules(ruleIds, opts.userRules), { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
 }

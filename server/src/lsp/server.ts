@@ -19,7 +19,7 @@ import {
   CancellationTokenSource, createConnection, DiagnosticSeverity, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind,
   type CancellationToken, type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { MarkupKind, type Hover } from 'vscode-languageserver-types';
 import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../shared/analysis';
 import type { CompareReport, Suspect } from '../../../shared/compare';
@@ -37,12 +37,26 @@ import { compareReports } from '../compare/compareCaptures';
 import { parseUserRules, USER_RULES_FILE, type UserRule } from '../rules/userRules';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { renderDissection, type Dissection } from './dissection';
-import { renderFieldHover, suspectNote, textHover } from './hover';
+import { documentHover } from './documentHover';
+import { LineDocument } from './lineDocument';
+import { renderFieldHover, suspectNote } from './hover';
+import { paramsError } from './requestParams';
 import { TextAnalyses, type AnalysisOptions } from './textAnalyses';
 import { TOKEN_LEGEND } from './tokenTypes';
 
 class ServerState {
-  readonly documents = new TextDocuments(TextDocument);
+  /**
+   * Open documents. The editor's changes to a text dump are also handed to its
+   * analysis as they are (the worker applies them to its own copy of the text).
+   */
+  readonly documents = new TextDocuments<LineDocument>({
+    create: LineDocument.create,
+    update: (doc, changes, version) => {
+      const next = LineDocument.update(doc, changes, version);
+      if (this.isCaptureText(next)) this.texts.change(next.uri, version, changes);
+      return next;
+    },
+  });
   readonly texts: TextAnalyses;
   private settings: ServerSettings = defaultSettings;
   private workspaceRoots: string[] = [];
@@ -65,7 +79,7 @@ class ServerState {
           uri, version, milliseconds, connections: model?.report.connections.length ?? 0, packets: model?.report.input.packets ?? 0, ...(error ? { error } : {}),
         });
       },
-    }, () => this.analysisOptions());
+    }, () => this.analysisOptions(), (uri) => this.documents.get(uri)?.getText() ?? null);
   }
 
   initialize(params: InitializeParams): InitializeResult {
@@ -329,6 +343,11 @@ async function withProgress<T>(connection: Connection, token: string | number | 
   }
 }
 
+/** A request handler that first checks its params' shape (requestParams.ts): a mistake is InvalidParams naming the field. */
+function checked<P, R>(method: string, handler: (params: P, token: CancellationToken) => R): (params: P, token: CancellationToken) => R | ResponseError<void> {
+  return (params, token) => paramsError(method, params) ?? handler(params, token);
+}
+
 let running: Connection | null = null;
 
 /**
@@ -362,12 +381,6 @@ export function startServer(given?: Connection): Connection {
   documents.onDidOpen((e) => {
     if (state.isCaptureText(e.document)) texts.open(e.document.uri, e.document.version, e.document.getText());
   });
-  documents.onDidChangeContent((e) => {
-    // onDidChangeContent also fires on open; the version check keeps it from starting a second run.
-    if (!state.isCaptureText(e.document)) return;
-    if (texts.has(e.document.uri) && texts.latest(e.document.uri)?.version === e.document.version) return;
-    texts.change(e.document.uri, e.document.version, e.document.getText());
-  });
   documents.onDidClose((e) => {
     if (texts.has(e.document.uri)) {
       texts.close(e.document.uri);
@@ -377,13 +390,13 @@ export function startServer(given?: Connection): Connection {
 
   const isDissection = (uri: string) => uri.startsWith(`${DISSECTION_SCHEME}:`);
 
-  connection.onHover(async (params, token) => {
+  connection.onHover((params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
     if (isDissection(doc.uri) || doc.languageId === DISSECTION_LANGUAGE) return state.dissectionHover(doc, params.position.line);
     if (!state.isCaptureText(doc)) return null;
-    const model = await texts.current(doc.uri, token);
-    return model ? textHover(model, params.position.line, params.position.character) : null;
+    // Never waits for an analysis: the last complete one, or the packet's own lines.
+    return documentHover(texts, doc, params.position);
   });
 
   connection.languages.semanticTokens.on(async (params, token) => {
@@ -409,16 +422,16 @@ export function startServer(given?: Connection): Connection {
     return model?.lenses ?? [];
   });
 
-  connection.onRequest(AnalyzeFileRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Decoding handshakes', async (progress) => {
+  connection.onRequest(AnalyzeFileRequest.type, checked(AnalyzeFileRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Decoding handshakes', async (progress) => {
     const onConnection = params.streamId ? (c: AnalysisReport['connections'][number]) => {
       void connection.sendNotification(ConnectionFoundNotification.type, { streamId: params.streamId as string, connection: c });
     } : undefined;
     return state.report(params, { token, progress, onConnection });
-  }));
+  })));
 
-  connection.onRequest(CompareRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Comparing captures', async (progress) => (await state.compare(params, token, progress)).report));
+  connection.onRequest(CompareRequest.type, checked(CompareRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Comparing captures', async (progress) => (await state.compare(params, token, progress)).report)));
 
-  connection.onRequest(ExportReportRequest.type, (params, token) => {
+  connection.onRequest(ExportReportRequest.type, checked(ExportReportRequest.method, (params, token) => {
     // Checked before any work: a format this server does not write is the caller's mistake, not a JSON report.
     if (!isReportFormat(params.format)) {
       return new ResponseError(ErrorCodes.InvalidParams, `unknown report format ${JSON.stringify(params.format)}: expected ${REPORT_FORMATS.join(', ')}`);
@@ -434,26 +447,26 @@ export function startServer(given?: Connection): Connection {
       }
       return { text, bytes: Buffer.byteLength(text), problems: warnings };
     });
-  });
-
-  connection.onRequest(DissectionRequest.type, (params, token) => withProgress(connection, params.workDoneToken, 'Dissecting', async (progress) => {
-    const d = await state.dissection(params, token, progress);
-    return { text: d.text, languageId: DISSECTION_LANGUAGE };
   }));
 
-  connection.onRequest(AnnotateRequest.type, async (params) => {
+  connection.onRequest(DissectionRequest.type, checked(DissectionRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Dissecting', async (progress) => {
+    const d = await state.dissection(params, token, progress);
+    return { text: d.text, languageId: DISSECTION_LANGUAGE };
+  })));
+
+  connection.onRequest(AnnotateRequest.type, checked(AnnotateRequest.method, async (params) => {
     if (!uriToPath(params.uri)) throw new Error('annotations are kept next to the capture file: only file: URIs can be annotated');
     const r = await state.inspector.annotate(state.refOf({ uri: params.uri }), { target: params.target, text: params.text, author: params.author });
     return r.ok ? { ok: true, path: r.path, notes: r.notes.length } : { ok: false, path: r.path, notes: 0, errors: r.errors.map((e) => e.message) };
-  });
+  }));
 
-  connection.onRequest(NotesRequest.type, async (params) => {
+  connection.onRequest(NotesRequest.type, checked(NotesRequest.method, async (params) => {
     if (!uriToPath(params.uri)) return { notes: [], problems: [] };
     const r = await state.inspector.notes(state.refOf({ uri: params.uri }));
     return { notes: r.notes, problems: r.problems.map((p) => p.message) };
-  });
+  }));
 
-  connection.onRequest(ReadBytesRequest.type, async (params) => {
+  connection.onRequest(ReadBytesRequest.type, checked(ReadBytesRequest.method, async (params) => {
     // An open text dump is read as the editor has it (maybe unsaved): the text its locations were found in.
     const doc = documents.get(params.uri);
     let ref: CaptureRef;
@@ -469,7 +482,7 @@ export function startServer(given?: Connection): Connection {
     }
     const r = state.inspector.readBytes(ref, params.ranges, MAX_READ_BYTES, stamp);
     return r && { data: Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength).toString('base64'), positions: r.positions, truncated: r.truncated };
-  });
+  }));
 
   documents.listen(connection);
   connection.listen();

@@ -1,15 +1,23 @@
 /**
- * Keeps one analysis per open text dump current while the user types:
- * edits are debounced, a run for an older version is cancelled as soon as the
- * document changes (the worker running it is terminated), and requests for a
- * document wait for the run of its current version instead of answering from
- * positions that no longer match the text.
+ * Keeps one analysis per open text dump current while the user types, without
+ * ever parsing on the server's main thread. The analysis worker holds its own
+ * copy of each dump's text: it gets the whole text once when the dump opens
+ * and then only the editor's incremental changes, which it applies itself.
+ * Per edit the main thread forwards the change, flags the document's running
+ * analysis (if any) as cancelled, and restarts the debounce; when the edits
+ * pause it asks the worker for an analysis of the current version.
+ *
+ * Requests that need positions of the current text (tokens, symbols) wait for
+ * its analysis; hovers do not: they are answered from the last complete
+ * analysis with positions carried through the edits since (`snapshot`).
  */
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { Worker } from 'worker_threads';
 import type { CancellationToken } from 'vscode-languageserver';
-import { runJob, type WorkerJob, type WorkerReply } from './analysisWorker';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { AnalysisService, CANCEL_SLOT, type WorkerMessage, type WorkerReply } from './analysisWorker';
+import { EditLog } from './editLog';
 import type { TextModel } from './textModel';
 
 export const DEBOUNCE_MS = 250;
@@ -21,12 +29,15 @@ export interface AnalysisOptions {
 
 interface DocState {
   version: number;
-  text: string;
   /** When the edit that made this version arrived (for the edit → results time). */
   changedAt: number;
   timer: NodeJS.Timeout | null;
+  /** The last complete analysis (of `model.version`, maybe older than `version`). */
   model: TextModel | null;
+  /** Changes since `model.version` (or since opening, before the first model). */
+  edits: EditLog;
   error: string | null;
+  /** Id of the run in flight for this document, or null. */
   running: number | null;
   waiters: Array<() => void>;
 }
@@ -35,25 +46,57 @@ export interface AnalysisEvents {
   analyzed(model: TextModel | null, uri: string, version: number, milliseconds: number, error: string | null): void;
 }
 
+/** The last complete analysis of a document and how to carry positions from the current text to it. */
+export interface AnalysisSnapshot {
+  model: TextModel;
+  /** The text has changed since the model was made. */
+  stale: boolean;
+  edits: EditLog;
+}
+
 export class TextAnalyses {
   private readonly docs = new Map<string, DocState>();
   private worker: Worker | null = null;
+  /** Same-thread fallback when there is no worker bundle. */
+  private local: AnalysisService | null = null;
+  private readonly cancelWord = new Int32Array(new SharedArrayBuffer(4));
   private busy: { id: number; uri: string; version: number } | null = null;
   private readonly queue: string[] = [];
   private nextId = 1;
+  private workerStarts = 0;
   private readonly workerFile: string | null;
 
-  constructor(private readonly events: AnalysisEvents, private readonly options: () => Promise<AnalysisOptions>, workerDir = __dirname) {
+  /**
+   * `textOf` gives a document's current full text: sent when the dump opens
+   * and again if the worker has to be restarted.
+   */
+  constructor(
+    private readonly events: AnalysisEvents,
+    private readonly options: () => Promise<AnalysisOptions>,
+    private readonly textOf: (uri: string) => string | null,
+    workerDir = __dirname,
+  ) {
     const file = join(workerDir, 'analysisWorker.js');
     this.workerFile = existsSync(file) ? file : null;
   }
 
   open(uri: string, version: number, text: string): void {
-    this.update(uri, version, text, 0);
+    if (this.docs.has(uri)) this.close(uri);
+    this.docs.set(uri, { version, changedAt: performance.now(), timer: null, model: null, edits: new EditLog(), error: null, running: null, waiters: [] });
+    this.post({ kind: 'open', uri, version, text });
+    this.schedule(uri, 0);
   }
 
-  change(uri: string, version: number, text: string): void {
-    this.update(uri, version, text, DEBOUNCE_MS);
+  /** The editor's changes that made `version` (incremental, or a whole new text). */
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): void {
+    const s = this.docs.get(uri);
+    if (!s) return;
+    s.version = version;
+    s.changedAt = performance.now();
+    s.error = null;
+    s.edits.add(version, changes);
+    this.post({ kind: 'edit', uri, version, changes });
+    this.schedule(uri, DEBOUNCE_MS);
   }
 
   close(uri: string): void {
@@ -61,13 +104,14 @@ export class TextAnalyses {
     if (!s) return;
     if (s.timer) clearTimeout(s.timer);
     this.docs.delete(uri);
-    this.cancelRunning(uri);
+    this.dequeue(uri);
+    this.post({ kind: 'close', uri });
     for (const w of s.waiters) w();
   }
 
   /** Re-run every open document (settings changed). */
   refreshAll(): void {
-    for (const [uri, s] of this.docs) this.update(uri, s.version, s.text, 0);
+    for (const uri of this.docs.keys()) this.schedule(uri, 0);
   }
 
   has(uri: string): boolean {
@@ -89,9 +133,17 @@ export class TextAnalyses {
     }
   }
 
-  /** The newest model, even if the text has changed since (for requests that tolerate staleness). */
-  latest(uri: string): TextModel | null {
-    return this.docs.get(uri)?.model ?? null;
+  /** The last complete analysis, at once, stale or not (null before the first one). */
+  snapshot(uri: string): AnalysisSnapshot | null {
+    const s = this.docs.get(uri);
+    if (!s?.model) return null;
+    return { model: s.model, stale: s.model.version !== s.version, edits: s.edits };
+  }
+
+  /** Whether an analysis of the document is pending or running. */
+  analysing(uri: string): boolean {
+    const s = this.docs.get(uri);
+    return !!s && (s.timer !== null || s.running !== null || this.queue.includes(uri));
   }
 
   dispose(): void {
@@ -100,43 +152,23 @@ export class TextAnalyses {
     this.worker = null;
   }
 
-  private update(uri: string, version: number, text: string, delay: number): void {
-    let s = this.docs.get(uri);
-    if (!s) {
-      s = { version, text, changedAt: performance.now(), timer: null, model: null, error: null, running: null, waiters: [] };
-      this.docs.set(uri, s);
-    } else {
-      s.version = version;
-      s.text = text;
-      s.changedAt = performance.now();
-      s.error = null;
-    }
+  private schedule(uri: string, delay: number): void {
+    const s = this.docs.get(uri);
+    if (!s) return;
     if (s.timer) clearTimeout(s.timer);
-    // The run in flight (if any) analyses text that is gone: stop it now rather than after it finishes.
-    this.cancelRunning(uri);
-    const state = s;
-    state.timer = setTimeout(() => {
-      state.timer = null;
-      this.enqueue(uri);
+    // The run in flight (if any) analyses text that is gone: it stops at its next check.
+    this.dequeue(uri);
+    s.timer = setTimeout(() => {
+      s.timer = null;
+      if (!this.queue.includes(uri)) this.queue.push(uri);
+      this.pump();
     }, delay);
   }
 
-  private cancelRunning(uri: string): void {
+  private dequeue(uri: string): void {
     const i = this.queue.indexOf(uri);
     if (i >= 0) this.queue.splice(i, 1);
-    if (this.busy?.uri === uri) {
-      const s = this.docs.get(uri);
-      if (s) s.running = null;
-      this.busy = null;
-      void this.worker?.terminate();
-      this.worker = null;
-      setImmediate(() => this.pump());
-    }
-  }
-
-  private enqueue(uri: string): void {
-    if (!this.queue.includes(uri)) this.queue.push(uri);
-    this.pump();
+    if (this.busy?.uri === uri) Atomics.store(this.cancelWord, CANCEL_SLOT, this.busy.id);
   }
 
   private pump(): void {
@@ -145,37 +177,65 @@ export class TextAnalyses {
     const s = this.docs.get(uri);
     if (!s) return this.pump();
     const id = this.nextId++;
-    this.busy = { id, uri, version: s.version };
+    const version = s.version;
+    this.busy = { id, uri, version };
     s.running = id;
     void this.options().then((opts) => {
       if (this.busy?.id !== id) return;
-      const job: WorkerJob = { id, uri, version: s.version, text: s.text, ja4plus: opts.ja4plus, rules: opts.rules };
-      if (this.workerFile) {
-        this.ensureWorker().postMessage(job);
-      } else {
-        // No worker bundle (running from unbundled sources): analyse here, after letting pending messages through.
-        setImmediate(() => {
-          if (this.busy?.id === id) this.finished(runJob(job));
-        });
-      }
+      // Overtaken while the options were read: the job is cancelled before it starts.
+      if (this.docs.get(uri)?.version !== version) Atomics.store(this.cancelWord, CANCEL_SLOT, id);
+      this.post({ kind: 'analyze', id, uri, version, ja4plus: opts.ja4plus, rules: opts.rules });
+    });
+  }
+
+  private post(msg: WorkerMessage): void {
+    if (this.workerFile) {
+      const resynced = !this.worker && this.workerStarts > 0;
+      const w = this.ensureWorker();
+      // A restarted worker was just given every document's current text, this change included.
+      if (!(resynced && (msg.kind === 'edit' || msg.kind === 'open'))) w.postMessage(msg);
+      return;
+    }
+    // No worker bundle (running from unbundled sources): the same service here, after letting pending messages through.
+    this.local ??= new AnalysisService(this.cancelWord);
+    const local = this.local;
+    if (msg.kind !== 'analyze') {
+      local.handle(msg);
+      return;
+    }
+    setImmediate(() => {
+      const reply = local.handle(msg);
+      if (reply) this.finished(reply);
     });
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.workerFile as string);
+    const w = new Worker(this.workerFile as string, { workerData: { cancel: this.cancelWord.buffer } });
     w.on('message', (reply: WorkerReply) => {
       if (w === this.worker) this.finished(reply);
     });
     w.on('error', (err) => {
       if (w !== this.worker) return;
       this.worker = null;
-      if (this.busy) this.finished({ id: this.busy.id, error: `analysis worker failed: ${err.message}` });
+      const busy = this.busy;
+      if (busy) this.finished({ id: busy.id, error: `analysis worker failed: ${err.message}` });
     });
-    w.on('exit', () => {
-      if (w === this.worker) this.worker = null;
+    w.on('exit', (code) => {
+      if (w !== this.worker) return;
+      this.worker = null;
+      const busy = this.busy;
+      if (busy) this.finished({ id: busy.id, error: `analysis worker exited (code ${code})` });
     });
+    const restarted = this.workerStarts++ > 0;
     this.worker = w;
+    // A new worker after a failure knows no texts: give it the current ones.
+    if (restarted) {
+      for (const [uri, s] of this.docs) {
+        const text = this.textOf(uri);
+        if (text !== null) w.postMessage({ kind: 'open', uri, version: s.version, text } satisfies WorkerMessage);
+      }
+    }
     return w;
   }
 
@@ -188,12 +248,12 @@ export class TextAnalyses {
       s.running = null;
       const ms = Math.round(performance.now() - s.changedAt);
       if ('model' in reply) {
-        if (reply.model.version === s.version) {
-          s.model = reply.model;
-          s.error = null;
-        }
+        // Even when edits came since, this is the newest complete analysis: hovers use it until the next.
+        s.model = reply.model;
+        s.edits.rebase(reply.model.version);
+        s.error = null;
         this.events.analyzed(reply.model, busy.uri, reply.model.version, ms, null);
-      } else {
+      } else if ('error' in reply) {
         s.error = reply.error;
         this.events.analyzed(null, busy.uri, busy.version, ms, reply.error);
       }

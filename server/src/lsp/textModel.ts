@@ -14,8 +14,6 @@ import type { Interference, RuleTexts, Suspect } from '../../../shared/compare';
 import { ruleText, suspectWhy } from '../../../shared/suspects';
 import { LensCommand } from '../../../shared/protocol';
 import { analyzeBytes } from '../analysis/analyzeCapture';
-import type { CaptureSink } from '../capture/packet';
-import { parseTextDump } from '../capture/text';
 import { compareReports } from '../compare/compareCaptures';
 import type { UserRule } from '../rules/userRules';
 import { PacketCollector, type IndexData, type PacketEntry } from './positionIndex';
@@ -25,6 +23,8 @@ import { maxOf, minOf } from '../util/extremes';
 export interface TextModelOptions {
   ja4plus?: boolean;
   userRules?: readonly UserRule[];
+  /** Called often during the build; throws to abandon it (the analysis worker's cancellation). */
+  check?(): void;
 }
 
 export interface ConnectionVerdict {
@@ -54,21 +54,24 @@ const SOURCE = 'handshake-inspector';
 
 export function buildTextModel(uri: string, version: number, text: string, opts: TextModelOptions = {}): TextModel {
   const timings: Record<string, number> = {};
+  const check = opts.check ?? (() => undefined);
   let t = performance.now();
   const lap = (name: string) => {
+    check();
     const now = performance.now();
     timings[name] = Math.round(now - t);
     t = now;
   };
-  const report = analyzeBytes(Buffer.from(text, 'utf8'), uri, { packets: true, ja4plus: opts.ja4plus });
-  lap('analyze');
+  // One parse feeds both the engine and the position index; the check runs
+  // per packet, so a stale run stops within a packet's worth of work.
   const collector = new PacketCollector();
-  const sink: CaptureSink = { packet: (p) => collector.add(p), diagnostic: () => undefined };
-  try {
-    parseTextDump(text, sink);
-  } catch {
-    // Not a dump the parser recognises: the report already carries the reason.
-  }
+  const report = analyzeBytes(Buffer.from(text, 'utf8'), uri, {
+    packets: true, ja4plus: opts.ja4plus, onPacket: (p) => {
+      check();
+      collector.add(p);
+    },
+  });
+  lap('analyze');
   const index = collector.finish(text, report);
   lap('index');
   const single = compareReports(report, null, { userRules: opts.userRules as UserRule[] | undefined });
@@ -76,7 +79,7 @@ export function buildTextModel(uri: string, version: number, text: string, opts:
   lap('rules');
   const spans = connectionLines(report, index);
   const diagnostics = buildDiagnostics(report, verdicts, single.rules, index, spans);
-  const tokens = buildTokens(text, index);
+  const tokens = buildTokens(text, index, check);
   lap('tokens');
   const symbols = buildSymbols(report, index, spans);
   const folding = buildFolding(index);
@@ -163,7 +166,7 @@ function buildDiagnostics(report: AnalysisReport, verdicts: ConnectionVerdict[],
 }
 
 /** Relative-encoded semantic tokens: header lines, offset columns, and every byte by layer / field. */
-function buildTokens(text: string, d: IndexData): Uint32Array {
+function buildTokens(text: string, d: IndexData, check: () => void): Uint32Array {
   const data: number[] = [];
   let prevLine = 0, prevChar = 0;
   const push = (line: number, start: number, length: number, type: number) => {
@@ -192,6 +195,7 @@ function buildTokens(text: string, d: IndexData): Uint32Array {
   };
   const asciiRuns: Array<[number, number, number]> = [];
   for (let line = 0; line < d.lineCount; line++) {
+    if ((line & 4095) === 0) check();
     if (headerLines.has(line)) {
       push(line, 0, d.lineLength[line], TokenType.comment);
       continue;
