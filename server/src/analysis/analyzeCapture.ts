@@ -9,6 +9,8 @@ import { PacketAnalyzer } from './analyzer';
 import { buildQuicConnectionReport } from '../output/quicReport';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { MemoryBudget } from './memoryBudget';
+import { KeyStore } from '../decrypt/keyStore';
+import { findSidecar, loadKeyLogFiles } from '../decrypt/keyLogFiles';
 
 export interface AnalyzeOptions {
   /** JA4S/JA4X (FoxIO License 1.1): computed only when the user opts in. */
@@ -31,9 +33,27 @@ export interface AnalyzeOptions {
   certificates?: CertificateCache;
   /** Memory budget of the run in MiB (default 512): past it the oldest held data is shed, with a diagnostic. */
   maxMemoryMB?: number;
+  /** NSS key log files (`--keylog`, the editor's `handshakeInspector.keyLogFiles`): TLS connections they have keys for are decrypted. */
+  keyLogFiles?: string[];
+  /** Look for `CAPTURE.keys` / `CAPTURE.keylog` next to a capture file (default true). */
+  sidecarKeys?: boolean;
+  /** Write each decrypted connection's secrets into the output (`--include-secrets`). */
+  includeSecrets?: boolean;
 }
 
-function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
+/** The run's keys: key log files, the capture's sidecar; the capture's own Decryption Secrets Blocks are added as they are read. */
+function keyStoreFor(opts: AnalyzeOptions, capturePath: string | null): KeyStore {
+  const keys = new KeyStore();
+  loadKeyLogFiles(keys, opts.keyLogFiles ?? [], 'keylog');
+  const sidecar = capturePath !== null && (opts.sidecarKeys ?? true) ? findSidecar(capturePath) : null;
+  if (sidecar !== null) {
+    loadKeyLogFiles(keys, [sidecar], 'sidecar');
+    keys.note('info', 'decrypt.sidecar', { kind: 'sidecar', name: sidecar }, null, 'key log found next to the capture and used');
+  }
+  return keys;
+}
+
+function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], keys: KeyStore) {
   const certificates = opts.certificates ?? new CertificateCache();
   const keep = opts.keep ?? true;
   const tlsOnly = opts.tlsOnly ?? true;
@@ -45,9 +65,9 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[]) {
   return new PacketAnalyzer(({ conn, tls }) => {
     // A summary-only dump cannot show TLS: its connections are all shown, marked so.
     if (tlsOnly && !(tls?.isTls ?? false) && !conn.noBytes && !(tls?.askedForTls ?? false)) return;
-    emit(buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates }));
+    emit(buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates, includeSecrets: opts.includeSecrets ?? false }));
   }, {
-    hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false, budget: new MemoryBudget(opts.maxMemoryMB),
+    hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false, budget: new MemoryBudget(opts.maxMemoryMB), keys,
     // QUIC connections are always listed: every one began with an Initial, which carries TLS.
     quic: (c) => emit(buildQuicConnectionReport(c, { packets: opts.packets ?? false })),
   });
@@ -62,6 +82,7 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], input
     diagnostics.push({ severity: 'warning', code: 'input.too-many-diagnostics', location: null, message: `${s.diagnosticsDropped} further problems were not listed` });
   }
   diagnostics.push(...budgetSummary(analyzer));
+  if (analyzer.keys) diagnostics.push(...analyzer.keys.diagnostics, ...analyzer.keys.summary());
   if (s.snaplenCut > 0) {
     diagnostics.push({ severity: 'info', code: 'capture.snaplen', location: null, message: `${s.snaplenCut} packets were cut short by the capture's snapshot length; their missing bytes are treated as gaps` });
   }
@@ -113,7 +134,7 @@ function budgetSummary(analyzer: PacketAnalyzer): ReportDiagnostic[] {
 /** Reads a capture file as a stream and analyses it. Throws only when the file can't be read or is no capture at all. */
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const connections: ConnectionReport[] = [];
-  const analyzer = makeAnalyzer(opts, connections);
+  const analyzer = makeAnalyzer(opts, connections, keyStoreFor(opts, path));
   const backpressure = () => {
     analyzer.budget?.afterChunk();
     return opts.backpressure?.();
@@ -125,7 +146,8 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
 /** Same for bytes in memory (unsaved editor text, tests). */
 export function analyzeBytes(bytes: Uint8Array, path: string, opts: AnalyzeOptions = {}): AnalysisReport {
   const connections: ConnectionReport[] = [];
-  const analyzer = makeAnalyzer(opts, connections);
+  // Bytes in memory have no file to sit next to: no sidecar (key log files given still count).
+  const analyzer = makeAnalyzer(opts, connections, keyStoreFor(opts, null));
   const r = readCaptureBytes(bytes, analyzer, path);
   return finish(analyzer, connections, { path, format: r.format, compressed: r.compressed, sha256: r.sha256, bytes: r.bytes });
 }
