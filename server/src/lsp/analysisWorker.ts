@@ -15,6 +15,7 @@ export interface WorkerJob {
   text: string;
   ja4plus: boolean;
   rules: { text: string; path: string } | null;
+  keyLogFiles?: string[];
 }
 
 export type WorkerReply = { id: number; model: TextModel } | { id: number; error: string };
@@ -34,7 +35,7 @@ export function transferables(model: TextModel): ArrayBuffer[] {
 export function runJob(job: WorkerJob): WorkerReply {
   try {
     const userRules = job.rules ? parseUserRules(job.rules.text, job.rules.path).rules : undefined;
-    return { id: job.id, model: buildTextModel(job.uri, job.version, job.text, { ja4plus: job.ja4plus, userRules }) };
+    return { id: job.id, model: buildTextModel(job.uri, job.version, job.text, { ja4plus: job.ja4plus, userRules, keyLogFiles: job.keyLogFiles }) };
   } catch (e) {
     return { id: job.id, error: e instanceof Error ? e.message : String(e) };
   }

@@ -17,6 +17,8 @@ export const DEBOUNCE_MS = 250;
 export interface AnalysisOptions {
   ja4plus: boolean;
   rules: { text: string; path: string } | null;
+  /** Key log files (absolute paths) for decryption, from the keyLogFiles setting. */
+  keyLogFiles?: string[];
 }
 
 interface DocState {
@@ -149,7 +151,7 @@ export class TextAnalyses {
     s.running = id;
     void this.options().then((opts) => {
       if (this.busy?.id !== id) return;
-      const job: WorkerJob = { id, uri, version: s.version, text: s.text, ja4plus: opts.ja4plus, rules: opts.rules };
+      const job: WorkerJob = { id, uri, version: s.version, text: s.text, ja4plus: opts.ja4plus, rules: opts.rules, keyLogFiles: opts.keyLogFiles };
       if (this.workerFile) {
         this.ensureWorker().postMessage(job);
       } else {

@@ -24,6 +24,7 @@ import { maxOf, minOf } from '../util/extremes';
 export interface TextModelOptions {
   ja4plus?: boolean;
   userRules?: readonly UserRule[];
+  keyLogFiles?: string[];
 }
 
 export interface ConnectionVerdict {
@@ -57,7 +58,7 @@ export function buildTextModel(uri: string, version: number, text: string, opts:
     timings[name] = Math.round(now - t);
     t = now;
   };
-  const report = analyzeBytes(Buffer.from(text, 'utf8'), uri, { packets: true, ja4plus: opts.ja4plus });
+  const report = analyzeBytes(Buffer.from(text, 'utf8'), uri, { packets: true, ja4plus: opts.ja4plus, keyLogFiles: opts.keyLogFiles });
   lap('analyze');
   const collector = new PacketCollector();
   const sink: CaptureSink = { packet: (p) => collector.add(p), diagnostic: () => undefined };
