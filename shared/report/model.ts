@@ -4,7 +4,7 @@
  * Renderers only decide how things look; what is said lives here, so the three
  * formats can't tell different stories about the same capture.
  */
-import type { AnalysisReport, ConnectionReport, Endpoint, MessageReport, PacketReport, SourceLocation } from '../analysis';
+import type { AnalysisReport, ConnectionReport, Endpoint, KeySourceKind, MessageReport, PacketReport, SourceLocation } from '../analysis';
 import type { CompareReport, ConnectionPair, Interference, PairPacket, PathDirection, Suspect } from '../compare';
 import type { Annotation } from '../annotations';
 import { getField } from '../fields/path';
@@ -158,6 +158,20 @@ export function connectionTitle(s: Section): string {
     ? `client capture connection ${s.pair!.client}, relay capture connection ${s.pair!.relay}`
     : `${s.side} capture connection ${c.id}${s.kind === 'unmatched' ? `, seen only in the ${s.side} capture` : ''}`;
   return `${endpoint(c.client)} → ${endpoint(s.relay?.server ?? c.server)} (${ids})`;
+}
+
+const KEY_KIND_WORDS: Record<KeySourceKind, string> = { keylog: 'a key log', dsb: "the capture's Decryption Secrets Block", sidecar: 'a sidecar key log next to the capture' };
+
+/**
+ * Whether a connection was decrypted, with which kind of key, and whether its Finished messages check
+ * (issue #14): what a report says of decryption. Never the key.
+ */
+export function decryptionWords(c: ConnectionReport | null): string | null {
+  const d = c?.tls.decryption;
+  if (!d) return null;
+  const fin = (v: boolean | null) => (v === null ? 'not checked' : v ? 'checks' : 'does not check');
+  const failed = d.failed.client + d.failed.server > 0 ? `; ${d.failed.client + d.failed.server} record(s) failed to decrypt (wrong key or altered bytes)` : '';
+  return `decrypted with ${KEY_KIND_WORDS[d.keySource]}: server Finished ${fin(d.finished.server)}, client Finished ${fin(d.finished.client)}${failed}`;
 }
 
 export function serverName(s: Section): string | null {
