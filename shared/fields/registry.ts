@@ -209,6 +209,7 @@ const TLS: Specs<TlsSummary> = {
   resumed: { label: 'resumed', message: 'ServerHello' },
   incomplete: { label: 'incomplete', message: 'ServerHello' },
   lastMessage: { label: 'last message', message: 'ServerHello' },
+  decryption: { label: 'decryption', message: null, show: (v) => (v !== null && typeof v === 'object' ? `with ${str(field(v, 'keySource')) ?? '?'} keys` : null) },
 };
 
 /**
@@ -250,6 +251,8 @@ const EXTENSION_DATA: Record<string, Spec> = {
 const MESSAGE_DETAILS: Record<string, Spec> = {
   signatureAlgorithm: { label: 'signature algorithm', names: 'signatureScheme' },
   signatureAlgorithms: { label: 'signature algorithms', names: 'signatureScheme' },
+  // A decrypted TLS 1.3 Finished (issue #14).
+  verified: { label: 'verify data matches the transcript', show: (v) => (v === null ? 'not checked (transcript incomplete)' : v === true ? 'yes' : v === false ? 'NO' : null) },
 };
 
 // ---------------------------------------------------------------------------
