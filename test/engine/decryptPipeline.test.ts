@@ -6,6 +6,11 @@ import { join } from 'node:path';
 import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
 import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../shared/analysis';
 import { ROOT } from '../helpers/paths';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { ja4x } from '../../server/src/fingerprint/ja4plus';
+import { parseUserRules } from '../../server/src/rules/userRules';
+import { commandMissing, skipUnlessCi } from '../helpers/prerequisites';
 
 // Real TLS 1.3 captures with the key logs their programs wrote (lab/decrypt/make.sh),
 // decrypted through the whole pipeline and checked against what tshark decrypted
@@ -127,6 +132,48 @@ describe('TLS 1.3 decryption: the handshake variants', () => {
       assert.deepEqual(c.tls.decryption?.finished, { client: true, server: true }, name);
     }
   });
+});
+
+describe('a decrypted certificate is a certificate like any other', () => {
+  it(
+    'its DER is the one tshark decrypts (same SHA-256), its JA4X is computed from it, and rules mark it',
+    { skip: skipUnlessCi(commandMissing('tshark', ['-v'])) },
+    async () => {
+      const name = 'tls13-aes128gcm';
+      const out = spawnSync(
+        'tshark',
+        [
+          '-r',
+          fixture(`${name}.pcap`),
+          '-o',
+          `tls.keylog_file:${fixture(`${name}.keylog`)}`,
+          '-Y',
+          'tls.handshake.certificate',
+          '-T',
+          'fields',
+          '-e',
+          'tls.handshake.certificate',
+        ],
+        { encoding: 'utf8' },
+      );
+      const der = Buffer.from(out.stdout.trim().split(/[\n,]/)[0], 'hex');
+      assert.ok(der.length > 500, 'tshark decrypted the certificate');
+      const rules = parseUserRules(
+        JSON.stringify({
+          rules: [
+            { id: 'lab-cert', field: 'certificates[0].subjectCN', match: { equals: 'decrypt.example' }, explanation: 'the lab certificate', weight: 'low' },
+          ],
+        }),
+      ).rules;
+      const r = await analyzeFile(fixture(`${name}.pcap`), { keyLogFiles: [fixture(`${name}.keylog`)], ja4plus: true, userRules: rules });
+      const c = r.connections[0];
+      assert.equal(c.certificates[0].sha256, createHash('sha256').update(der).digest('hex'));
+      assert.deepEqual(c.fingerprints.ja4x, [ja4x(der)]);
+      const s = c.suspects.find((x) => x.rule.endsWith('lab-cert'));
+      assert.ok(s, JSON.stringify(c.suspects));
+      assert.deepEqual(s.range, c.certificates[0].range);
+    },
+  );
 });
 
 describe('key sources', () => {
