@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
+import { analyzeBytes, analyzeFile } from '../../server/src/analysis/analyzeCapture';
 import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../shared/analysis';
 import { ROOT } from '../helpers/paths';
 import { spawnSync } from 'node:child_process';
@@ -301,5 +301,38 @@ describe('byte ranges of decrypted fields are the ciphertext bytes in the file',
     const cert = c.messages.find((m) => m.name === 'Certificate')!;
     assert.equal(cert.decrypted, true);
     assert.ok(cert.range.length > 0 && cert.range.every((x) => x.kind === 'text'));
+  });
+});
+
+describe('hostile bytes under decryption', () => {
+  const name = 'tls13-aes128gcm';
+  const bytes = readFileSync(fixture(`${name}.pcap`));
+  const keyLogFiles = [fixture(`${name}.keylog`)];
+
+  it('a capture cut anywhere decodes what it has, without a decoder exception', () => {
+    for (let cut = 24; cut < bytes.length; cut += 97) {
+      const r = analyzeBytes(bytes.subarray(0, cut), 'cut.pcap', { keyLogFiles });
+      const all = [...r.diagnostics, ...r.connections.flatMap((c) => c.diagnostics)];
+      assert.ok(!all.some((d) => d.code === 'tls.decode-exception'), `cut at ${cut}: ${JSON.stringify(all.filter((d) => d.code === 'tls.decode-exception'))}`);
+    }
+  });
+
+  it('one altered ciphertext byte: that record fails its tag (reported there), the records before it stay decrypted', async () => {
+    const good = await analyzeFile(fixture(`${name}.pcap`), { keyLogFiles });
+    const cert = good.connections[0].certificates[0].range[0];
+    assert.equal(cert.kind, 'offset');
+    if (cert.kind !== 'offset') return;
+    const bad = Buffer.from(bytes);
+    bad[cert.offset + 10] ^= 0x01;
+    const r = analyzeBytes(bad, 'altered.pcap', { keyLogFiles });
+    const c = r.connections[0];
+    const failed = c.diagnostics.find((d) => d.code === 'decrypt.failed');
+    assert.ok(failed && failed.location?.kind === 'offset' && failed.location.offset < cert.offset, JSON.stringify(c.diagnostics));
+    assert.ok(
+      c.messages.some((m) => m.name === 'EncryptedExtensions' && m.decrypted),
+      'the record before the altered one',
+    );
+    assert.equal(c.certificates.length, 0);
+    assert.equal(c.tls.decryption?.failed.server, 1);
   });
 });
