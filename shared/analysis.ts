@@ -37,6 +37,22 @@ export interface Endpoint {
   port: number;
 }
 
+/** Where a decryption key came from (issue #14): `--keylog` or the editor setting, the capture's pcapng Decryption Secrets Blocks, or a `CAPTURE.keys` / `CAPTURE.keylog` sidecar. */
+export type KeySourceKind = 'keylog' | 'dsb' | 'sidecar';
+
+/** A connection decrypted with keys (absent without keys): which kind of key, what it opened, whether both Finished messages check. Never the key itself. */
+export interface DecryptionSummary {
+  keySource: KeySourceKind;
+  /** Protected records decrypted, per direction (long application-data records are only counted, not decrypted). */
+  records: { client: number; server: number };
+  /** Records whose authentication tag did not check (decryption of that direction stops there). */
+  failed: { client: number; server: number };
+  /** Finished verify_data against the handshake transcript: true checks, false does not, null not seen or not checked. */
+  finished: { client: boolean | null; server: boolean | null };
+  /** The key log lines' secrets for this connection (label → hex): only with `--include-secrets`. */
+  secrets?: Record<string, string>;
+}
+
 export interface ReportDiagnostic {
   severity: Severity;
   code: string;
@@ -154,6 +170,8 @@ export interface MessageDetails {
   signatureLength?: number;
   /** Finished. */
   verifyDataLength?: number;
+  /** Finished, decrypted TLS 1.3: whether verify_data matches the handshake transcript (null: not checked). */
+  verified?: boolean | null;
   /** KeyUpdate. */
   requestUpdate?: number;
   /** CertificateStatus. */
@@ -265,6 +283,10 @@ export interface MessageReport {
   decodedAt?: 'clientHello' | 'serverHello' | 'serverKeyExchange' | 'certificates';
   /** ClientHello only (issue #13): the records and TCP segments its bytes span. */
   layout?: HelloLayout;
+  /** Read from a decrypted record (issue #14); its `range` is still the ciphertext bytes in the file (AEAD keeps plaintext byte i at ciphertext byte i). */
+  decrypted?: true;
+  /** With `decrypted`: the kind of key that opened it. */
+  keySource?: KeySourceKind;
 }
 
 export interface AlertReport {
@@ -276,6 +298,9 @@ export interface AlertReport {
   packet: number;
   /** Where its bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
   range: SourceLocation[];
+  /** Read from a decrypted record (issue #14): level and description are known although it travelled encrypted. */
+  decrypted?: true;
+  keySource?: KeySourceKind;
 }
 
 /** The raw strings (ja3Full, ja3sFull, ja4_r, ja4_ro, ja4s_r) spell out the hellos: `--json` writes them only with `--raw-fingerprints`. */
@@ -368,6 +393,8 @@ export interface TlsSummary {
   startedBy?: TlsStartedBy | null;
   /** Stream offset of the first TLS byte per direction (0 at stream start; null where TLS never began). */
   startOffset?: { client: number | null; server: number | null } | null;
+  /** Present when keys for this connection were found (issue #14). */
+  decryption?: DecryptionSummary;
 }
 
 export interface ConnectionReport {

@@ -227,9 +227,11 @@ export interface ServerSettings {
   timeDisplay: 'absolute' | 'relative' | 'delta';
   /** Memory budget of one analysis in MiB (the CLI's --max-memory). */
   maxMemoryMegabytes: number;
+  /** NSS key log files (the CLI's --keylog), relative to the workspace folder unless absolute. */
+  keyLogFiles: string[];
 }
 
-export const defaultSettings: ServerSettings = { rulesFile: '', ja4plus: false, timeDisplay: 'relative', maxMemoryMegabytes: 512 };
+export const defaultSettings: ServerSettings = { rulesFile: '', ja4plus: false, timeDisplay: 'relative', maxMemoryMegabytes: 512, keyLogFiles: [] };
 
 /** Progress values sent on a `workDoneToken`: the standard LSP work-done shape. */
 export const WorkDoneProgressType = new ProgressType<

@@ -15,6 +15,7 @@ export function settings(): ServerSettings {
     ja4plus: c.get<boolean>('ja4plus', false),
     timeDisplay: c.get<ServerSettings['timeDisplay']>('timeDisplay', 'relative'),
     maxMemoryMegabytes: c.get<number>('maxMemoryMegabytes', 512),
+    keyLogFiles: c.get<string[]>('keyLogFiles', []),
   };
 }
 

@@ -210,6 +210,7 @@ const TLS: Specs<TlsSummary> = {
   resumed: { label: 'resumed', message: 'ServerHello' },
   incomplete: { label: 'incomplete', message: 'ServerHello' },
   lastMessage: { label: 'last message', message: 'ServerHello' },
+  decryption: { label: 'decryption', message: null, show: (v) => (v !== null && typeof v === 'object' ? `with ${str(field(v, 'keySource')) ?? '?'} keys` : null) },
 };
 
 /**
@@ -278,6 +279,8 @@ const MESSAGE_DETAILS: Record<string, Spec> = {
   // Key material: where it is, never what it is.
   clearKey: { label: 'clear key bytes (key material, not shown)', rangeOnly: true, show: () => null },
   encryptedKey: { label: 'RSA-encrypted master key', rangeOnly: true, show: () => null },
+  // A decrypted TLS 1.3 Finished (issue #14).
+  verified: { label: 'verify data matches the transcript', show: (v) => (v === null ? 'not checked (transcript incomplete)' : v === true ? 'yes' : v === false ? 'NO' : null) },
 };
 
 // ---------------------------------------------------------------------------

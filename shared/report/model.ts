@@ -4,7 +4,7 @@
  * Renderers only decide how things look; what is said lives here, so the three
  * formats can't tell different stories about the same capture.
  */
-import type { AnalysisReport, ConnectionReport, Endpoint, MessageReport, PacketReport, SourceLocation } from '../analysis';
+import type { AnalysisReport, ConnectionReport, Endpoint, KeySourceKind, MessageReport, PacketReport, SourceLocation } from '../analysis';
 import type { CompareReport, ConnectionPair, Interference, PairPacket, PathDirection, RuleTexts, Suspect } from '../compare';
 import type { Annotation } from '../annotations';
 import { getField } from '../fields/path';
@@ -175,6 +175,20 @@ export function helloLayoutWords(c: ConnectionReport | null): { text: string; sp
   const what = `${plural(l.records.length, 'TLS record')}, ${plural(l.segments.length, 'TCP segment')}${packets ? ` (packet${l.segments.length === 1 ? '' : 's'} ${packets})` : ''}`;
   const split = [l.splitRecords ? 'TLS records' : '', l.splitSegments ? 'TCP segments' : ''].filter((x) => x !== '');
   return { text: split.length ? `split over several ${split.join(' and ')}: ${what}` : what, split: split.length > 0 };
+}
+
+const KEY_KIND_WORDS: Record<KeySourceKind, string> = { keylog: 'a key log', dsb: "the capture's Decryption Secrets Block", sidecar: 'a sidecar key log next to the capture' };
+
+/**
+ * Whether a connection was decrypted, with which kind of key, and whether its Finished messages check
+ * (issue #14): what a report says of decryption. Never the key.
+ */
+export function decryptionWords(c: ConnectionReport | null): string | null {
+  const d = c?.tls.decryption;
+  if (!d) return null;
+  const fin = (v: boolean | null) => (v === null ? 'not checked' : v ? 'checks' : 'does not check');
+  const failed = d.failed.client + d.failed.server > 0 ? `; ${d.failed.client + d.failed.server} record(s) failed to decrypt (wrong key or altered bytes)` : '';
+  return `decrypted with ${KEY_KIND_WORDS[d.keySource]}: server Finished ${fin(d.finished.server)}, client Finished ${fin(d.finished.client)}${failed}`;
 }
 
 export function serverName(s: Section): string | null {

@@ -161,7 +161,8 @@ export class DetailPane {
       return;
     }
     const nodes = this.nodes.filter((n) => n.message === index);
-    this.hex.show({ title: `${m.name} (${m.from === 'client' ? 'client → server' : 'server → client'})`, message: m, nodes, bytes });
+    // A decrypted message's bytes in the file are its ciphertext (AEAD: same positions as the plaintext fields).
+    this.hex.show({ title: `${m.name} (${m.from === 'client' ? 'client → server' : 'server → client'})${m.decrypted ? ' · decrypted, ciphertext shown' : ''}`, message: m, nodes, bytes });
     const sel = this.tree.selection;
     if (sel && sel.message === index) this.hex.highlight(sel);
   }

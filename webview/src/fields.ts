@@ -27,7 +27,11 @@ export interface FieldNode {
   depth: number;
   /** Suspects on this field or a field inside it. */
   suspects: Suspect[];
+  /** A message or alert read from a decrypted record: the tree marks it (the kind of key, never the key). */
+  decrypted?: string;
 }
+
+const KEY_KIND: Record<string, string> = { keylog: 'key log', dsb: 'Decryption Secrets Block', sidecar: 'sidecar key log' };
 
 type Obj = Record<string, unknown>;
 
@@ -104,6 +108,7 @@ export function buildTree(c: ConnectionReport, idBase: string, suspects: Suspect
     const node: FieldNode = {
       id: `${idBase}/m${i}`, label: m.name, value: messageValue(m), path: `messages[${i}]`, message: i, ranges: m.range, children: [], parent: null, depth: 0, suspects: [],
     };
+    if (m.decrypted) node.decrypted = KEY_KIND[m.keySource ?? ''] ?? 'key';
     const base = `${idBase}/m${i}`;
     if (m.clientHello) fromRanges(m.clientHello as never, 'clientHello', i, node, base);
     if (m.serverHello) fromRanges(m.serverHello as never, 'serverHello', i, node, base);
@@ -121,6 +126,7 @@ export function buildTree(c: ConnectionReport, idBase: string, suspects: Suspect
     roots.push({
       id: `${idBase}/a${i}`, label: a.encrypted ? 'Alert (encrypted)' : `Alert: ${a.name}`, value: `from ${a.from}${a.level !== null ? `, level ${a.level}` : ''}${a.packet >= 0 ? `, packet #${a.packet + 1}` : ''}`,
       path: `alerts[${i}]`, message: -1, ranges: a.range, children: [], parent: null, depth: 0, suspects: [],
+      ...(a.decrypted ? { decrypted: KEY_KIND[a.keySource ?? ''] ?? 'key' } : {}),
     });
   });
   const fp = c.fingerprints;

@@ -275,12 +275,13 @@ class CaptureView {
     const trouble = problems(c.diagnostics);
     if (trouble.length) badges.push([plural(trouble.length, 'problem'), trouble.some((d) => d.severity === 'error') ? 'diag-error' : 'diag-warning']);
     if (c.tls.versionName) badges.push([c.tls.versionName, '']);
+    if (c.tls.decryption) badges.push([c.tls.decryption.failed.client + c.tls.decryption.failed.server > 0 ? 'partly decrypted' : 'decrypted', 'decrypted']);
     // How TLS was reached, when not at the stream's first byte (STARTTLS, SOCKS, CONNECT, PROXY).
     if (c.preamble) badges.push([c.preamble.noTls === null ? c.preamble.protocol : `no TLS: ${c.preamble.protocol}`, '']);
     const sni = c.tls.serverName ?? c.clientHello?.serverName ?? null;
     const notes = state.notes.filter((n) => n.target.kind !== 'packet' && n.target.connection === c.id).length;
     const hay = [c.id, c.client.address, c.client.port, c.server.address, c.server.port, endpoint(c.client), endpoint(c.server), sni ?? '', c.fingerprints.ja3 ?? '', c.fingerprints.ja3s ?? '', c.fingerprints.ja4 ?? '', c.fingerprints.ja4s ?? '',
-      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? '', trouble.length ? 'problem' : ''].join(' ').toLowerCase();
+      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? '', trouble.length ? 'problem' : '', c.tls.decryption ? 'decrypted' : ''].join(' ').toLowerCase();
     return {
       key: String(c.id),
       title: `#${c.id} ${sni ?? endpoint(c.server)}`,

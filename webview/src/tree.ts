@@ -129,7 +129,7 @@ export class TreeView {
       'aria-level': n.depth + 1, 'aria-setsize': siblings.length, 'aria-posinset': siblings.indexOf(n) + 1,
       'aria-expanded': n.children.length ? String(expanded) : null, 'aria-selected': String(n === this.selected),
       tabindex: n.id === this.focusId ? 0 : -1,
-      'aria-label': `${n.label}${n.value ? `: ${n.value}` : ''}${weight ? `. Suspect (${weight}): ${this.opts.why(own[0])}` : ''}${inner ? `. ${inner} suspect field${inner === 1 ? '' : 's'} inside` : ''}${notes ? `. ${notes} note${notes === 1 ? '' : 's'}` : ''}`,
+      'aria-label': `${n.label}${n.decrypted ? ' (decrypted)' : ''}${n.value ? `: ${n.value}` : ''}${weight ? `. Suspect (${weight}): ${this.opts.why(own[0])}` : ''}${inner ? `. ${inner} suspect field${inner === 1 ? '' : 's'} inside` : ''}${notes ? `. ${notes} note${notes === 1 ? '' : 's'}` : ''}`,
     });
     el.dataset.id = n.id;
     el.style.setProperty('--depth', String(n.depth));
@@ -137,6 +137,7 @@ export class TreeView {
       h('span', { class: `twistie codicon ${n.children.length ? (expanded ? 'codicon-chevron-down' : 'codicon-chevron-right') : ''}`, 'aria-hidden': 'true' }),
       weight ? icon(weight === 'high' ? 'error' : 'warning') : null,
       h('span', { class: 'tree-label' }, n.label),
+      n.decrypted ? h('span', { class: 'badge decrypted', title: `Decrypted with a ${n.decrypted}; its bytes in the hex view are the ciphertext` }, icon('unlock'), 'decrypted') : null,
       n.value ? h('span', { class: 'tree-value' }, n.value) : null,
       inner ? h('span', { class: 'tree-count', title: `${inner} suspect field(s) inside` }, icon('warning'), String(inner)) : null,
       notes ? h('span', { class: 'tree-notes' }, icon('comment'), String(notes)) : null);

@@ -12,6 +12,8 @@ import { buildQuicConnectionReport } from '../output/quicReport';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { MemoryBudget } from './memoryBudget';
 import { assessEch, EchSightings } from './echAssessment';
+import { KeyStore } from '../decrypt/keyStore';
+import { findSidecar, loadKeyLogFiles } from '../decrypt/keyLogFiles';
 
 export interface AnalyzeOptions {
   /** JA4S/JA4X (FoxIO License 1.1): computed only when the user opts in. */
@@ -40,9 +42,27 @@ export interface AnalyzeOptions {
    * stops a stale run from here by throwing).
    */
   onPacket?(p: RawPacket): void;
+  /** NSS key log files (`--keylog`, the editor's `handshakeInspector.keyLogFiles`): TLS connections they have keys for are decrypted. */
+  keyLogFiles?: string[];
+  /** Look for `CAPTURE.keys` / `CAPTURE.keylog` next to a capture file (default true). */
+  sidecarKeys?: boolean;
+  /** Write each decrypted connection's secrets into the output (`--include-secrets`). */
+  includeSecrets?: boolean;
 }
 
-function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], ruleIds: Set<string>) {
+/** The run's keys: key log files, the capture's sidecar; the capture's own Decryption Secrets Blocks are added as they are read. */
+function keyStoreFor(opts: AnalyzeOptions, capturePath: string | null): KeyStore {
+  const keys = new KeyStore();
+  loadKeyLogFiles(keys, opts.keyLogFiles ?? [], 'keylog');
+  const sidecar = capturePath !== null && (opts.sidecarKeys ?? true) ? findSidecar(capturePath) : null;
+  if (sidecar !== null) {
+    loadKeyLogFiles(keys, [sidecar], 'sidecar');
+    keys.note('info', 'decrypt.sidecar', { kind: 'sidecar', name: sidecar }, null, 'key log found next to the capture and used');
+  }
+  return keys;
+}
+
+function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], ruleIds: Set<string>, keys: KeyStore) {
   const certificates = opts.certificates ?? new CertificateCache();
   const keep = opts.keep ?? true;
   const tlsOnly = opts.tlsOnly ?? true;
@@ -58,9 +78,9 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], rul
   return new PacketAnalyzer(({ conn, tls }) => {
     // A summary-only dump cannot show TLS: its connections are all shown, marked so.
     if (tlsOnly && !(tls?.isTls ?? false) && !conn.noBytes && !(tls?.askedForTls ?? false)) return;
-    emit(buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates }));
+    emit(buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates, includeSecrets: opts.includeSecrets ?? false }));
   }, {
-    hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false, budget: new MemoryBudget(opts.maxMemoryMB),
+    hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false, budget: new MemoryBudget(opts.maxMemoryMB), keys,
     // QUIC connections are always listed: every one began with an Initial, which carries TLS.
     quic: (c) => emit(buildQuicConnectionReport(c, { packets: opts.packets ?? false })),
   });
@@ -75,6 +95,7 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], rules
     diagnostics.push({ severity: 'warning', code: 'input.too-many-diagnostics', location: null, message: `${s.diagnosticsDropped} further problems were not listed` });
   }
   diagnostics.push(...budgetSummary(analyzer));
+  if (analyzer.keys) diagnostics.push(...analyzer.keys.diagnostics, ...analyzer.keys.summary());
   if (s.snaplenCut > 0) {
     diagnostics.push({ severity: 'info', code: 'capture.snaplen', location: null, message: `${s.snaplenCut} packets were cut short by the capture's snapshot length; their missing bytes are treated as gaps` });
   }
@@ -129,7 +150,7 @@ function budgetSummary(analyzer: PacketAnalyzer): ReportDiagnostic[] {
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const connections: ConnectionReport[] = [];
   const ruleIds = new Set<string>();
-  const analyzer = makeAnalyzer(opts, connections, ruleIds);
+  const analyzer = makeAnalyzer(opts, connections, ruleIds, keyStoreFor(opts, path));
   const backpressure = () => {
     analyzer.budget?.afterChunk();
     return opts.backpressure?.();
@@ -146,7 +167,7 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
 export async function analyzeData(bytes: Uint8Array, path: string, opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const connections: ConnectionReport[] = [];
   const ruleIds = new Set<string>();
-  const analyzer = makeAnalyzer(opts, connections, ruleIds);
+  const analyzer = makeAnalyzer(opts, connections, ruleIds, keyStoreFor(opts, null));
   const backpressure = () => {
     analyzer.budget?.afterChunk();
     return opts.backpressure?.();
@@ -158,8 +179,9 @@ export async function analyzeData(bytes: Uint8Array, path: string, opts: Analyze
 /** Synchronously, for uncompressed bytes in memory (a text dump's model, tests). */
 export function analyzeBytes(bytes: Uint8Array, path: string, opts: AnalyzeOptions = {}): AnalysisReport {
   const connections: ConnectionReport[] = [];
+  // Bytes in memory have no file to sit next to: no sidecar (key log files given still count).
   const ruleIds = new Set<string>();
-  const analyzer = makeAnalyzer(opts, connections, ruleIds);
+  const analyzer = makeAnalyzer(opts, connections, ruleIds, keyStoreFor(opts, null));
   const onPacket = opts.onPacket;
   const full: CaptureSink = analyzer;
   const sink: CaptureSink = onPacket ? {

@@ -8,6 +8,10 @@ import { QuicConnectionTable } from '../quic/connectionTable';
 import type { QuicConnection } from '../quic/connection';
 import { DATAGRAM_COST, type MemoryBudget } from './memoryBudget';
 import { offsetLocation, textLocation } from '../capture/source';
+import type { KeyStore } from '../decrypt/keyStore';
+
+/** pcapng Decryption Secrets Block type of an NSS key log ('TLSK'). */
+const DSB_TLS_KEY_LOG = 0x544c534b;
 
 /** Diagnostics kept per capture; later ones are counted (a broken 1 GB file must not fill memory with them). */
 export const DIAGNOSTIC_LIMIT = 5000;
@@ -55,15 +59,19 @@ export class PacketAnalyzer implements CaptureSink {
   private readonly onQuic: ((c: QuicConnection) => void) | undefined;
 
   readonly budget: MemoryBudget | null;
+  /** Keys of the run (issue #14): given before it starts, and added to by the capture's Decryption Secrets Blocks. */
+  readonly keys: KeyStore | null;
 
   constructor(
     private readonly onFinished: (f: FinishedConnection) => void,
-    opts: { hashPayloads?: boolean; timeline?: boolean; quic?: (c: QuicConnection) => void; budget?: MemoryBudget } = {},
+    opts: { hashPayloads?: boolean; timeline?: boolean; quic?: (c: QuicConnection) => void; budget?: MemoryBudget; keys?: KeyStore } = {},
   ) {
     this.budget = opts.budget ?? null;
+    this.keys = opts.keys ?? null;
+    const keys = this.keys;
     this.table = new ConnectionTable({
       opened: (c) => {
-        if (c.session === null) c.session = new TlsSession(c);
+        if (c.session === null) c.session = new TlsSession(c, keys !== null && keys.size > 0 ? keys : null);
       },
       finished: (c) => {
         c.sa.finish();
@@ -183,9 +191,16 @@ export class PacketAnalyzer implements CaptureSink {
     this.stats.interfaces.push(i);
   }
 
-  secrets(_s: DecryptionSecrets): void {
+  secrets(s: DecryptionSecrets): void {
     // Only the count is reported: 2,000 blocks of 1 MiB were all held before (2 GB).
     this.stats.secrets++;
+    // A TLS key log block ('TLSK') is parsed into the run's keys, bounded by the store's
+    // own cap on client randoms; the block's bytes are not kept.
+    if (this.keys !== null && s.secretsType === DSB_TLS_KEY_LOG) {
+      const parser = this.keys.parser({ kind: 'dsb', name: `Decryption Secrets Block at offset ${s.fileOffset - 16}` });
+      parser.push(s.data);
+      parser.end();
+    }
   }
 
   /** End of input: every connection still open is finished. */

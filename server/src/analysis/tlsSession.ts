@@ -4,6 +4,8 @@ import type { Connection } from '../tcp/connectionTable';
 import { PreambleGate } from '../preamble/gate';
 import { PreambleSession } from '../preamble/session';
 import { judgePreamble } from '../preamble/classify';
+import type { KeyStore } from '../decrypt/keyStore';
+import { ConnectionDecrypt } from '../decrypt/connectionDecrypt';
 
 export interface TlsProblem {
   from: Direction;
@@ -42,8 +44,13 @@ export class TlsSession implements TlsSink {
   tls13 = false;
   /** STARTTLS, SOCKS, CONNECT or PROXY bytes read before TLS (empty when the stream starts with TLS). */
   readonly preamble = new PreambleSession();
+  /** Set when the ClientHello random is in the run's keys (issue #14). */
+  decrypt: ConnectionDecrypt | null = null;
 
-  constructor(private readonly conn: Connection) {
+  constructor(
+    private readonly conn: Connection,
+    private readonly keys: KeyStore | null = null,
+  ) {
     // One shared ConnectionInfo: the client's decoder must know what the server chose.
     // Every record header is walked to the end of the stream (bodies of
     // application data are skipped by arithmetic, in-order segments are not
@@ -73,10 +80,20 @@ export class TlsSession implements TlsSink {
 
   handshake(m: HandshakeMessage): void {
     this.messages.push(m);
+    if (this.keys !== null && m.clientHello && m.from === 'client' && this.decrypt === null) this.attachKeys(m.clientHello.random);
     if (m.serverHello && m.serverHello.selectedVersion === 0x0304 && !m.serverHello.helloRetryRequest && !this.tls13) {
       this.tls13 = true;
       this.decoders.client.setTls13();
     }
+  }
+
+  private attachKeys(clientRandom: string): void {
+    const entry = this.keys!.lookup(clientRandom);
+    if (!entry) return;
+    const d = new ConnectionDecrypt(entry, (from, code, message, span, severity) => this.problem(from, code, message, span, severity));
+    this.decrypt = d;
+    this.decoders.client.protection = d;
+    this.decoders.server.protection = d;
   }
 
   alert(a: TlsAlert): void {

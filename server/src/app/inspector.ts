@@ -29,6 +29,10 @@ export interface CompareRequestOptions {
   signal?: AbortSignal;
   /** The memory budget of each capture's analysis, in MiB (analysis/memoryBudget.ts). */
   maxMemoryMB?: number;
+  /** NSS key log files used for both captures (issue #14). */
+  keyLogFiles?: string[];
+  /** Secrets of decrypted connections in the output: only when the user asks (`--include-secrets`). */
+  includeSecrets?: boolean;
   onProgress?(side: 'client' | 'relay', bytesRead: number, totalBytes: number): void;
 }
 

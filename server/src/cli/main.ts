@@ -17,7 +17,7 @@ import { compareJsonChunks, connectionJson, finiteReplacer, WrittenCertificates,
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
 
 Usage:
-  ${TOOL_NAME} analyze FILE [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints] [--defaults]] [--packets] [--all] [--ja4plus] [--rules FILE] [--out FILE]
+  ${TOOL_NAME} analyze FILE [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints] [--defaults]] [--packets] [--all] [--ja4plus] [--rules FILE] [--keylog FILE]… [--out FILE]
       Decode every TLS handshake in a pcap, pcapng (optionally .gz) or text dump.
       --json      machine-readable output (contract and JSON Schema in the README)
       --ranges    with --json: where each hello field's bytes are in the file
@@ -31,13 +31,17 @@ Usage:
       --ja4plus   also compute JA4S and JA4X (FoxIO License 1.1, non-commercial use)
       --max-memory MiB  memory budget of the run (default 512): past it the oldest held data is
                   dropped, with a warning saying what (also for compare and report)
-  ${TOOL_NAME} compare CLIENT [RELAY] [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints] [--defaults]] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--max-memory MiB] [--out FILE]
+      --keylog FILE  an NSS key log (SSLKEYLOGFILE): the TLS 1.3 connections it has keys for are
+                  decrypted; repeatable (also for compare and report). CAPTURE.keys or CAPTURE.keylog
+                  next to a capture, and a pcapng's Decryption Secrets Blocks, are used too
+      --include-secrets  write each decrypted connection's secrets into the output (never by default)
+  ${TOOL_NAME} compare CLIENT [RELAY] [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints] [--defaults]] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--max-memory MiB] [--keylog FILE]… [--out FILE]
       Match the client's and the relay's captures of the same connections (addresses and ports
       may differ), align their clocks, classify every packet and give a verdict per connection.
       With one capture, says what a single vantage point can tell.
       --baseline  a connection that works (id in CLIENT, or a capture file): diff the blocked handshake against it
       --rules     your own suspect-field rules (JSON; see the README)
-  ${TOOL_NAME} report CLIENT [RELAY] --format html|md|json --out FILE [--baseline …] [--rules FILE] [--ja4plus]
+  ${TOOL_NAME} report CLIENT [RELAY] --format html|md|json --out FILE [--baseline …] [--rules FILE] [--ja4plus] [--keylog FILE]…
       Write an annotated report (annotations from CLIENT.annotations.json are included).
   ${TOOL_NAME} demo [--out FILE]
       Compare the bundled sample (a Tor connection blocked on its ServerHello) and write an HTML report.
@@ -110,7 +114,7 @@ async function writeOut(text: string, out: string | undefined): Promise<void> {
 async function analyzeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     json: { type: 'boolean' }, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, defaults: { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
-    'max-memory': { type: 'string' },
+    'max-memory': { type: 'string' }, ...KEY_OPTIONS,
   });
   if (positionals.length !== 1) throw new UsageError('analyze takes exactly one capture file');
   const maxMemoryMB = maxMemory(values['max-memory'] as string | undefined);
@@ -145,6 +149,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
   };
   const run = analyzeFile(path, {
     ja4plus: !!values.ja4plus, packets: !!values.packets, tlsOnly: !values.all, userRules, keep: false, maxMemoryMB,
+    keyLogFiles: keyLogs(values.keylog), includeSecrets: !!values['include-secrets'],
     onConnection: (c) => {
       begin();
       // --json: one connection per line, so the output streams into jq or grep as well.
@@ -221,9 +226,16 @@ async function finishWriting(w: Writable): Promise<void> {
   await Promise.race([once(w, 'finish'), once(w, 'close')]);
 }
 
+/** Key sources (issue #14): repeatable --keylog; secrets are written only with --include-secrets. */
+const KEY_OPTIONS = { keylog: { type: 'string', multiple: true }, 'include-secrets': { type: 'boolean' } } as const;
+
+function keyLogs(v: unknown): string[] | undefined {
+  return Array.isArray(v) && v.length > 0 ? (v as string[]) : undefined;
+}
+
 const COMPARE_OPTIONS = {
   json: { type: 'boolean' }, baseline: { type: 'string' }, rules: { type: 'string' }, ja4plus: { type: 'boolean' }, out: { type: 'string' },
-  'max-memory': { type: 'string' },
+  'max-memory': { type: 'string' }, ...KEY_OPTIONS,
 } as const;
 
 /** --max-memory MiB: the run's memory budget (analysis/memoryBudget.ts). */
@@ -234,13 +246,16 @@ function maxMemory(v: string | undefined): number | undefined {
   return n;
 }
 
-async function runCompare(positionals: string[], values: { baseline?: string; rules?: string; ja4plus?: boolean; 'max-memory'?: string }) {
+type CompareValues = { baseline?: string; rules?: string; ja4plus?: boolean; 'max-memory'?: string; keylog?: string[]; 'include-secrets'?: boolean };
+
+async function runCompare(positionals: string[], values: CompareValues) {
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CLIENT [RELAY] capture files');
   const userRules = values.rules ? await loadRulesOrThrow(values.rules) : undefined;
   const b = values.baseline;
   const baseline = b === undefined ? undefined : /^\d+$/.test(b) ? Number(b) : { name: b, source: fileRef(b) };
   return new Inspector().compare(fileRef(positionals[0]), positionals[1] === undefined ? null : fileRef(positionals[1]), {
     baseline, userRules, ja4plus: !!values.ja4plus, maxMemoryMB: maxMemory(values['max-memory']),
+    keyLogFiles: keyLogs(values.keylog), includeSecrets: !!values['include-secrets'],
   });
 }
 
@@ -253,7 +268,7 @@ async function loadRulesOrThrow(path: string) {
 
 async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, defaults: { type: 'boolean' } });
-  const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean; 'max-memory'?: string });
+  const report = await runCompare(positionals, values as CompareValues);
   if (values.json) {
     // In pieces: a compare of two big captures is longer than V8's longest string.
     const opts = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'], defaults: !!values.defaults };
@@ -287,7 +302,7 @@ async function reportCommand(args: string[]): Promise<number> {
   const format = (values.format as string | undefined) ?? 'html';
   if (!isReportFormat(format)) throw new UsageError(`--format must be ${REPORT_FORMATS.join(', ').replace(/, (?=[^,]*$)/, ' or ')} (got '${format}')`);
   if (!values.out) throw new UsageError('report needs --out FILE');
-  const report = await runCompare(positionals, values as { baseline?: string; rules?: string; ja4plus?: boolean; 'max-memory'?: string });
+  const report = await runCompare(positionals, values as CompareValues);
   await writeReport(report, format, values.out as string);
   process.stdout.write(`${formatVerdictLine(report)}\nreport written to ${values.out}\n`);
   return 0;

@@ -19,6 +19,9 @@ export interface CompareOptions {
   signal?: AbortSignal;
   /** Memory budget of each analysis, in MiB (see AnalyzeOptions). */
   maxMemoryMB?: number;
+  /** Key log files for both captures (see AnalyzeOptions.keyLogFiles); each capture's sidecar is read too. */
+  keyLogFiles?: string[];
+  includeSecrets?: boolean;
   onProgress?(side: 'client' | 'relay', bytesRead: number, totalBytes: number): void;
 }
 
@@ -41,7 +44,8 @@ export async function compareSources<S>(
   opts: Omit<CompareOptions, 'baseline'> & { baseline?: BaselineSpec<S> } = {},
 ): Promise<CompareReport> {
   const certificates = new CertificateCache();
-  const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal, maxMemoryMB: opts.maxMemoryMB };
+  const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal, maxMemoryMB: opts.maxMemoryMB,
+    keyLogFiles: opts.keyLogFiles, includeSecrets: opts.includeSecrets };
   const clientReport = await naming('client', () => analyse(client, { ...base, onProgress: (a, b) => opts.onProgress?.('client', a, b) }));
   const relayReport = relay !== null ? await naming('relay', () => analyse(relay, { ...base, onProgress: (a, b) => opts.onProgress?.('relay', a, b) })) : null;
   const baseline = opts.baseline === undefined ? null : await resolveBaseline(opts.baseline, clientReport, (s) => naming('baseline', () => analyse(s, base)));

@@ -22,7 +22,7 @@ export type WorkerMessage =
   | { kind: 'open'; uri: string; version: number; text: string }
   | { kind: 'edit'; uri: string; version: number; changes: TextDocumentContentChangeEvent[] }
   | { kind: 'close'; uri: string }
-  | { kind: 'analyze'; id: number; uri: string; version: number; ja4plus: boolean; rules: { text: string; path: string } | null };
+  | { kind: 'analyze'; id: number; uri: string; version: number; ja4plus: boolean; rules: { text: string; path: string } | null; keyLogFiles?: string[] };
 
 export type WorkerReply =
   | { id: number; model: TextModel }
@@ -85,7 +85,7 @@ export class AnalysisService {
     try {
       check();
       const userRules = job.rules ? parseUserRules(job.rules.text, job.rules.path).rules : undefined;
-      return { id: job.id, model: buildTextModel(job.uri, job.version, doc.getText(), { ja4plus: job.ja4plus, userRules, check }) };
+      return { id: job.id, model: buildTextModel(job.uri, job.version, doc.getText(), { ja4plus: job.ja4plus, userRules, check, keyLogFiles: job.keyLogFiles }) };
     } catch (e) {
       if (e instanceof Cancelled) return { id: job.id, cancelled: true };
       return { id: job.id, error: e instanceof Error ? e.message : String(e) };

@@ -97,7 +97,7 @@ export function renderDissection(report: AnalysisReport, opts: { read?: ByteRead
     const suspects = opts.suspects?.get(c.id) ?? [];
     for (const m of c.messages) children.push(message(c, m, suspects));
     for (const a of c.alerts) {
-      emit(`    Alert from ${a.from} (packet #${a.packet + 1}): ${a.encrypted ? 'encrypted' : `${a.level === 2 ? 'fatal' : 'warning'} ${a.name}`}`, {
+      emit(`    Alert from ${a.from} (packet #${a.packet + 1}): ${a.encrypted ? 'encrypted' : `${a.level === 2 ? 'fatal' : 'warning'} ${a.name}`}${a.decrypted ? ' [decrypted]' : ''}`, {
         path: ['TLS', 'Alert'], value: a.encrypted ? 'encrypted' : a.name, raw: null, connection: c.id, packet: a.packet, streamOffset: -1, from: a.from, suspects: [],
       });
     }
@@ -108,7 +108,7 @@ export function renderDissection(report: AnalysisReport, opts: { read?: ByteRead
 
   function message(c: ConnectionReport, m: MessageReport, suspects: Suspect[]): DocumentSymbol {
     const arrow = m.from === 'client' ? 'client → server' : 'server → client';
-    const start = emit(`    ${m.name} (${arrow}, packet #${m.packet + 1}, ${m.length} bytes, stream offset ${m.span[0]})`, {
+    const start = emit(`    ${m.name} (${arrow}, packet #${m.packet + 1}, ${m.length} bytes, stream offset ${m.span[0]})${m.decrypted ? ' [decrypted]' : ''}`, {
       path: ['TLS', 'Handshake', m.name], value: `${m.length} bytes`, raw: null, connection: c.id, packet: m.packet, streamOffset: m.span[0], from: m.from, suspects: [],
     });
     for (const owner of ['clientHello', 'serverHello', 'serverKeyExchange'] as HelloOwner[]) {

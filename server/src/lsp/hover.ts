@@ -73,6 +73,15 @@ function suspectNotes(model: TextModel, f: FieldEntry): string[] {
     .map((s) => suspectNote(model.rules, s));
 }
 
+const KEY_WORDS = { keylog: 'a key log', dsb: "the capture's Decryption Secrets Block", sidecar: 'the sidecar key log' } as const;
+
+/** The kind of key that decrypted the message this field is in (never the key), or null when it travelled in clear. */
+function decryptedWith(model: TextModel, f: FieldEntry): string | null {
+  if (f.message < 0) return null;
+  const m = model.report.connections.find((x) => x.id === f.conn)?.messages[f.message];
+  return m?.decrypted && m.keySource ? KEY_WORDS[m.keySource] : null;
+}
+
 function hoverRange(d: IndexData, line: number, pane: 'hex' | 'ascii', f: FieldEntry): Range | undefined {
   const cols = columnsOnLine(d, line, f.conn, f.from, f.start, f.end);
   const c = pane === 'hex' ? cols.hex : cols.ascii;
@@ -98,6 +107,8 @@ export function textHover(model: TextModel, line: number, character: number): Ho
     ];
     if (conn) rows.push(['connection', escapeMd(conn)]);
     if (f.reportPath) rows.push(['report path', code(f.reportPath)]);
+    const decrypted = decryptedWith(model, f);
+    if (decrypted) rows.push(['decrypted', `with ${decrypted} (the raw bytes above are the ciphertext at these positions)`]);
     return {
       contents: { kind: MarkupKind.Markdown, value: renderFieldHover({ path: f.path, value: f.value, raw: fieldRawText(d, f), rows, notes: suspectNotes(model, f) }) },
       range: hoverRange(d, line, hit.pane, f),

@@ -36,6 +36,7 @@ import { readSourceBytes } from '../capture/sourceBytes';
 import { compareReports } from '../compare/compareCaptures';
 import { parseUserRules, USER_RULES_FILE, type UserRule } from '../rules/userRules';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { SIDECAR_SUFFIXES } from '../decrypt/keyLogFiles';
 import { renderDissection, type Dissection } from './dissection';
 import { documentHover } from './documentHover';
 import { LineDocument } from './lineDocument';
@@ -127,7 +128,22 @@ class ServerState {
   }
 
   private async analysisOptions(): Promise<AnalysisOptions> {
-    return { ja4plus: this.settings.ja4plus, rules: await this.rulesText() };
+    return { ja4plus: this.settings.ja4plus, rules: await this.rulesText(), keyLogFiles: this.keyLogFiles() };
+  }
+
+  /** The keyLogFiles setting as absolute paths (relative ones against the first workspace folder); settings arrive as anything. */
+  private keyLogFiles(): string[] {
+    const v = this.settings.keyLogFiles as unknown;
+    if (!Array.isArray(v)) return [];
+    const root = this.workspaceRoots[0];
+    return v.filter((f): f is string => typeof f === 'string' && f !== '').map((f) => (isAbsolute(f) || root === undefined ? f : join(root, f)));
+  }
+
+  /** What the keys of an analysis depend on (key log files and a sidecar, by modification time): part of the cache key. */
+  private async keyStamp(capturePath: string): Promise<string> {
+    const files = [...this.keyLogFiles(), ...SIDECAR_SUFFIXES.map((s) => capturePath + s)];
+    const stamps = await Promise.all(files.map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => '-')));
+    return files.map((f, i) => `${f}=${stamps[i]}`).join('|');
   }
 
   /** Rules files whose problems are shown, so a fixed file gets its diagnostics cleared. */
@@ -194,7 +210,7 @@ class ServerState {
       return tlsOnly ? tlsView(r) : r;
     };
     const st = await stat(o.path);
-    const key = `${st.size}/${st.mtimeMs}/${opts.ja4plus ?? false}`;
+    const key = `${st.size}/${st.mtimeMs}/${opts.ja4plus ?? false}/${await this.keyStamp(o.path)}`;
     const cached = this.reports.get(uri);
     if (cached && cached.key === key) {
       const r = await view(cached.report);
@@ -215,6 +231,7 @@ class ServerState {
     return this.analyse(this.refOf(source), {
       packets: true, ja4plus: this.settings.ja4plus, signal: signalOf(opts.token), onConnection: opts.onConnection,
       onProgress: progressOf(opts.progress), maxMemoryMB: this.settings.maxMemoryMegabytes, backpressure: yieldToMessages,
+      keyLogFiles: this.keyLogFiles(),
     });
   }
 
@@ -226,6 +243,7 @@ class ServerState {
     const onProgress = { client: progressOf(progress?.scaled(0, relay ? 50 : 100)), relay: progressOf(progress?.scaled(50, 100)) };
     const report = await this.inspector.compare(client, relay, {
       baseline, ja4plus: this.settings.ja4plus, userRules: await this.userRules(), signal: signalOf(token), maxMemoryMB: this.settings.maxMemoryMegabytes,
+      keyLogFiles: this.keyLogFiles(),
       onProgress: (side, read, total) => onProgress[side]?.(read, total),
     });
     return { report, client, relay };

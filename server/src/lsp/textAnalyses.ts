@@ -25,6 +25,8 @@ export const DEBOUNCE_MS = 250;
 export interface AnalysisOptions {
   ja4plus: boolean;
   rules: { text: string; path: string } | null;
+  /** Key log files (absolute paths) for decryption, from the keyLogFiles setting. */
+  keyLogFiles?: string[];
 }
 
 interface DocState {
@@ -184,7 +186,7 @@ export class TextAnalyses {
       if (this.busy?.id !== id) return;
       // Overtaken while the options were read: the job is cancelled before it starts.
       if (this.docs.get(uri)?.version !== version) Atomics.store(this.cancelWord, CANCEL_SLOT, id);
-      this.post({ kind: 'analyze', id, uri, version, ja4plus: opts.ja4plus, rules: opts.rules });
+      this.post({ kind: 'analyze', id, uri, version, ja4plus: opts.ja4plus, rules: opts.rules, keyLogFiles: opts.keyLogFiles });
     });
   }
 

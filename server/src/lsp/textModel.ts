@@ -25,6 +25,7 @@ export interface TextModelOptions {
   userRules?: readonly UserRule[];
   /** Called often during the build; throws to abandon it (the analysis worker's cancellation). */
   check?(): void;
+  keyLogFiles?: string[];
 }
 
 export interface ConnectionVerdict {
@@ -66,7 +67,7 @@ export function buildTextModel(uri: string, version: number, text: string, opts:
   // per packet, so a stale run stops within a packet's worth of work.
   const collector = new PacketCollector();
   const report = analyzeBytes(Buffer.from(text, 'utf8'), uri, {
-    packets: true, ja4plus: opts.ja4plus, onPacket: (p) => {
+    packets: true, ja4plus: opts.ja4plus, keyLogFiles: opts.keyLogFiles, onPacket: (p) => {
       check();
       collector.add(p);
     },

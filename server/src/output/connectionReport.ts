@@ -28,6 +28,8 @@ export interface ReportOptions {
   /** Include the per-packet timeline. */
   packets: boolean;
   certificates: CertificateCache;
+  /** Write the connection's key log secrets into `tls.decryption.secrets` (`--include-secrets`); never otherwise. */
+  includeSecrets?: boolean;
 }
 
 /** Builds the contract object for one finished connection; the connection's buffers can be dropped afterwards. */
@@ -99,10 +101,17 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
     fingerprints.ja4x = ja4x ?? [];
   }
 
-  const alerts: AlertReport[] = (tls?.alerts ?? []).map((a) => ({
-    from: a.from, level: a.level, description: a.description, name: a.name, encrypted: a.encrypted,
-    packet: maps[a.from].packetAt(a.span[0]), range: resolve(a.from, a.span),
-  }));
+  const alerts: AlertReport[] = (tls?.alerts ?? []).map((a) => {
+    const rep: AlertReport = {
+      from: a.from, level: a.level, description: a.description, name: a.name, encrypted: a.encrypted,
+      packet: maps[a.from].packetAt(a.span[0]), range: resolve(a.from, a.span),
+    };
+    if (a.decrypted) {
+      rep.decrypted = true;
+      rep.keySource = a.decrypted;
+    }
+    return rep;
+  });
 
   const tlsCertProblems: ReportDiagnostic[] = [];
   for (const m of messages) {
@@ -141,6 +150,11 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
     tlsSummary.startOffset = pre.startOffset;
   }
   diagnostics.push(...pre.diagnostics);
+  if (tls?.decrypt) {
+    const s = tls.decrypt.stats;
+    tlsSummary.decryption = { keySource: s.keySource, records: { ...s.records }, failed: { ...s.failed }, finished: { ...s.finished } };
+    if (opts.includeSecrets) tlsSummary.decryption.secrets = tls.decrypt.secretsHex();
+  }
   const report: ConnectionReport = {
     id: conn.id, client: conn.client, server: conn.server, startTime: conn.firstTime, endTime: conn.lastTime,
     isTls: tls?.isTls ?? false, tcp, tls: tlsSummary, clientHello, serverHello, serverKeyExchange, certificates,
@@ -158,6 +172,10 @@ function messageReport(m: HandshakeMessage, map: StreamMap, resolve: (from: Dire
   };
   if (m.details) rep.details = m.details;
   if ((m as { afterGap?: boolean }).afterGap) rep.afterGap = true;
+  if (m.decrypted) {
+    rep.decrypted = true;
+    rep.keySource = m.decrypted;
+  }
   return rep;
 }
 
@@ -221,7 +239,7 @@ function summarize(tls: TlsSession | null, ch: ConnectionReport['clientHello'], 
     available: true,
     version, versionName: version === null ? null : versionName(version),
     cipherSuite: sh ? sh.cipherSuite : v2Cipher?.cipherKind ?? null, cipherSuiteName: sh ? sh.cipherSuiteName : v2Cipher?.cipherKindName ?? null,
-    serverName: ch?.serverName ?? null, alpn: sh?.alpn ?? null, resumed,
+    serverName: ch?.serverName ?? null, alpn: sh?.alpn ?? encryptedAlpn(messages), resumed,
     incomplete: !!tls && tls.isTls && (tcp.gaps.client.length > 0 || tcp.gaps.server.length > 0 || !handshakeDone),
     lastMessage: clear.length > 0 ? clear[clear.length - 1].name : null,
     applicationData: {
@@ -229,6 +247,14 @@ function summarize(tls: TlsSession | null, ch: ConnectionReport['clientHello'], 
       server: { records: tls?.traffic.server.applicationDataRecords ?? 0, bytes: tls?.traffic.server.applicationDataBytes ?? 0 },
     },
   };
+}
+
+/** TLS 1.3 sends ALPN in EncryptedExtensions: known once that was decrypted. */
+function encryptedAlpn(messages: MessageReport[]): string | null {
+  const ee = messages.find((m) => m.decrypted && m.type === 8 && m.from === 'server');
+  const alpn = ee?.details?.extensions?.find((e) => e.type === 16);
+  const protocols = (alpn?.data as { protocols?: string[] } | undefined)?.protocols;
+  return protocols && protocols.length > 0 ? protocols[0] : null;
 }
 
 const RECORD_LABELS: Record<number, string> = { 20: 'ChangeCipherSpec', 23: 'ApplicationData', 24: 'Heartbeat' };

@@ -18,7 +18,7 @@ import { fieldGroups, fieldMatches, messageOfField } from './fields';
 import { type Highlight, hexView, isTextLocated, locatedIn, messageRelativeSpans } from './hex';
 import { legendSwatch, renderLadder } from './ladder';
 import {
-  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, directionWords, endpoint, findMessage,
+  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, decryptionWords, directionWords, endpoint, findMessage,
   KEY_MESSAGES, KIND_WORDS, type Ladder, lookupField, normalize, pickSections, type ReportContext, type ReportInput, type ReportKind,
   type Section, serverName, type Side, seconds, verdictSentence, helloLayoutWords,
 } from '../../../shared/report/model';
@@ -177,6 +177,7 @@ function tlsLine(s: Section): SafeHtml {
     const t = c.tls;
     const bits = [t.versionName ?? 'no ServerHello seen', t.cipherSuiteName, t.lastMessage ? `last handshake message in clear: ${t.lastMessage}` : null, t.incomplete ? 'handshake incomplete' : null];
     if (c.tcp.rst) bits.push(`RST from the ${c.tcp.rst}`);
+    bits.push(decryptionWords(c));
     return html`<span class="who">${who}:</span> ${v(bits.filter(Boolean).join('; '))}`;
   };
   const lines = [describe(s.client, s.kind === 'pair' ? 'client capture' : 'TLS'), describe(s.relay, s.kind === 'pair' ? 'relay capture' : 'TLS')].filter(Boolean);
@@ -332,7 +333,7 @@ function hexBlock(s: Section, side: Side, conn: ConnectionReport, message: Messa
   }
   const { view, truncated } = hexView(bytes, highlights);
   const where = message.packet >= 0 ? `frame ${message.packet + 1}` : 'frame unknown';
-  return html`<div class="hexblock"><h4>${message.name} <span class="dim">from the ${side} capture, connection ${conn.id}, ${where}, ${bytes.length} bytes</span></h4>${view}${truncated ? html`<p class="note">Only the first 4096 bytes are shown.</p>` : ''}${legend.length ? html`<ul class="hl-legend">${legend}</ul>` : ''}</div>`;
+  return html`<div class="hexblock"><h4>${message.name} <span class="dim">from the ${side} capture, connection ${conn.id}, ${where}, ${bytes.length} bytes</span></h4>${message.decrypted ? html`<p class="note">Decrypted for this report's tables; the bytes below are its ciphertext as stored in the capture (the plaintext is not kept), at the same positions.</p>` : ''}${view}${truncated ? html`<p class="note">Only the first 4096 bytes are shown.</p>` : ''}${legend.length ? html`<ul class="hl-legend">${legend}</ul>` : ''}</div>`;
 }
 
 function diagnosticsBlock(s: Section): SafeHtml {

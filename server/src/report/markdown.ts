@@ -15,7 +15,7 @@ import { foldSuspects, ruleText } from '../../../shared/suspects';
 import { escapeMarkdown as m, markdownCodeBlock } from './escape';
 import { fieldGroups, fieldMatches } from './fields';
 import {
-  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, directionWords, frameList, KIND_WORDS, type Ladder,
+  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, decryptionWords, directionWords, frameList, KIND_WORDS, type Ladder,
   type LadderArrow, lookupField, normalize, pickSections, relTime, type ReportContext, type ReportInput, type ReportKind, type Section,
   serverName, seconds, verdictSentence, helloLayoutWords,
 } from '../../../shared/report/model';
@@ -97,6 +97,10 @@ function section(kind: ReportKind, s: Section, ctx: ReportContext, allNotes: Num
   out.push(`### ${m(connectionTitle(s))}`, '');
   const sni = serverName(s);
   if (sni) out.push(`Server name \\(SNI\\): **${m(sni)}**`, '');
+  for (const [who, c] of [['client capture', s.client], ['relay capture', s.relay]] as const) {
+    const d = decryptionWords(c);
+    if (d) out.push(`TLS in the ${who} was ${m(d)}\\.`, '');
+  }
   if (s.kind === 'unmatched') {
     out.push(`**Seen only in the ${s.side} capture**: no connection in the other capture matches it\\.`, '');
   } else if (s.verdict) {

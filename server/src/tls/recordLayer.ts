@@ -31,7 +31,8 @@
  * stops feeding then loses record counts, sizes and closing alerts.
  */
 import { LinearMap, MsgCtx, PiecewiseMap, printable, type OffsetMap } from './reader';
-import { RangeMap, type Direction, type HandshakeMessage, type MessageDetails, type Span, type TlsRecord, type TlsSink } from './types';
+import { RangeMap, type Direction, type HandshakeMessage, type MessageDetails, type RecordProtection, type Span, type TlsRecord, type TlsSink } from './types';
+import type { KeySourceKind } from '../../../shared/analysis';
 import { decodeHandshakeMessage, newConnectionInfo, type ConnectionInfo } from './handshake';
 import { decodeSslv2ClientHello } from './clientHello';
 import { decodeSslv2ClientMasterKey, decodeSslv2ServerHello, SSLV2_CLIENT_HELLO, SSLV2_CLIENT_MASTER_KEY, SSLV2_SERVER_HELLO } from './sslv2';
@@ -145,6 +146,17 @@ export class TlsStreamDecoder {
   // wantsBytes() bookkeeping.
   private encryptedHandshakeSeen = false;
   private appDataAfterHandshake = 0;
+
+  /**
+   * Keys for this connection (issue #14): set by the session once the
+   * ClientHello random matched a key log entry. Null for every other
+   * connection, which then takes exactly the paths it took before.
+   */
+  protection: RecordProtection | null = null;
+  /** The current record is protected and its body goes to protection.open(). */
+  private recProtected = false;
+  /** Set while decrypted plaintext is being decoded: messages and alerts are marked with it. */
+  private decrypting: KeySourceKind | null = null;
 
   constructor(
     readonly from: Direction,
@@ -337,7 +349,12 @@ export class TlsStreamDecoder {
     this.recLen = len;
     this.recAfterGap = this.afterGap;
     const encrypted = this.ccsSeen && !this.tls13;
-    if (t === CT_APPDATA) {
+    this.recProtected = false;
+    if (this.protection !== null && (t === CT_APPDATA || (encrypted && t !== CT_CCS)) && this.protection.wants(this.from, t, this.recVersion, len, [start, start + 5 + len])) {
+      // Buffered like a handshake record; a message continuing across records is not interrupted by it.
+      if (t === CT_APPDATA) this.sink.applicationDataBegins?.(this.from, start);
+      this.recProtected = true;
+    } else if (t === CT_APPDATA) {
       // A handshake message cannot continue past a record of another type: its length lied.
       if (this.pending) this.interrupted('application data');
       // Hot path: skip the body; the record is announced when its last byte went by.
@@ -352,7 +369,9 @@ export class TlsStreamDecoder {
       }
       return bodyPos;
     }
-    if (len === 0) {
+    if (this.recProtected) {
+      // Checked by the AEAD (a record too short for its tag fails there).
+    } else if (len === 0) {
       this.report('tls.empty-record', `empty ${t === CT_HANDSHAKE ? 'handshake' : t === CT_ALERT ? 'alert' : t === CT_CCS ? 'ChangeCipherSpec' : 'heartbeat'} record (not allowed)`, [start, start + 5], 'warning');
     } else if (len > MAX_PLAINTEXT && !encrypted) {
       this.report('tls.record-overflow', `cleartext record of ${len} bytes exceeds 2^14`, [start, start + 5], 'warning');
@@ -505,6 +524,10 @@ export class TlsStreamDecoder {
 
   /** A whole record body of a buffered record type. */
   private recordBody(body: Uint8Array, bodyOff: number): void {
+    if (this.recProtected) {
+      this.protectedBody(body, bodyOff);
+      return;
+    }
     const t = this.recType;
     const span: Span = [this.recStart, bodyOff + body.length];
     const encrypted = this.ccsSeen && !this.tls13 && !(t === CT_HANDSHAKE && looksLikeCleartextHandshake(body));
@@ -548,6 +571,45 @@ export class TlsStreamDecoder {
       if (this.tls13 || (this.ccsSeen && this.encryptedHandshakeSeen)) this.appDataAfterHandshake++;
     } else {
       this.sink.record({ contentType: this.recType, version: this.recVersion, length: this.recLen, from: this.from, span: [start, end], encrypted: this.ccsSeen && !this.tls13, index: this.recordIndex, afterGap: true });
+    }
+  }
+
+  /**
+   * A protected record's whole body: decrypted, it is read as the record it
+   * holds; its plaintext byte i is body byte bodyOffset + i, so every span
+   * decoded from it points at the ciphertext bytes in the capture. A record
+   * that does not decrypt is reported as it would be without keys.
+   */
+  private protectedBody(body: Uint8Array, bodyOff: number): void {
+    const t = this.recType;
+    const end = bodyOff + body.length;
+    const span: Span = [this.recStart, end];
+    const record: TlsRecord = { contentType: t, version: this.recVersion, length: body.length, from: this.from, span, encrypted: true, index: this.recordIndex };
+    if (this.recAfterGap) record.afterGap = true;
+    const opened = this.protection!.open(this.from, body);
+    this.sink.record(record);
+    if (opened !== null) {
+      const off = bodyOff + opened.bodyOffset;
+      const inner = opened.contentType;
+      if (this.pending && inner !== CT_HANDSHAKE) this.interrupted(inner === CT_ALERT ? 'an alert' : 'application data');
+      this.decrypting = this.protection!.kind;
+      try {
+        if (inner === CT_HANDSHAKE) this.handshakeBytes(opened.plaintext, off);
+        else if (inner === CT_ALERT) this.alerts(opened.plaintext, off, false);
+        else if (inner !== CT_APPDATA) this.report('decrypt.inner-type', `decrypted record holds content type ${inner}`, [off, off + opened.plaintext.length], 'warning');
+      } finally {
+        this.decrypting = null;
+      }
+    } else if (this.pending) {
+      this.interrupted('a record that could not be decrypted');
+    } else if (t === CT_HANDSHAKE) {
+      this.encryptedHandshake(body, bodyOff);
+    } else if (t === CT_ALERT) {
+      this.alerts(body, bodyOff, true);
+    }
+    if (t === CT_APPDATA) {
+      this.sink.applicationData(this.from, body.length, [bodyOff, end]);
+      if (this.tls13 || (this.ccsSeen && this.encryptedHandshakeSeen)) this.appDataAfterHandshake++;
     }
   }
 
@@ -602,6 +664,7 @@ export class TlsStreamDecoder {
         encrypted: false,
         span: [bodyOff + i, bodyOff + i + 2],
         ...(this.afterGap ? { afterGap: true } : {}),
+        ...(this.decrypting !== null ? { decrypted: this.decrypting } : {}),
       });
     }
   }
@@ -770,7 +833,10 @@ export class TlsStreamDecoder {
       this.report('tls.decode-exception', `handshake message (type ${buf[0]}) could not be decoded: ${e instanceof Error ? e.message : String(e)}; decoding goes on at the next message`, [map.at(0), map.at(0) + 4], 'error');
       return;
     }
+    if (this.decrypting !== null) m.decrypted = this.decrypting;
     this.sink.handshake(m);
+    // After the sink: the session attaches the protection on the ClientHello it has just been given.
+    this.protection?.message(this.from, buf, m);
   }
 
   private readonly problemFn = (code: string, message: string, span: Span, severity: 'error' | 'warning' | 'info'): void => {
@@ -797,6 +863,7 @@ export class TlsStreamDecoder {
     const missing = end - start;
     this.report('tcp.gap', `${missing} byte(s) of the ${this.from} stream are missing`, [start, end], 'warning');
     this.afterGap = true;
+    this.protection?.lost(this.from);
     this.next = end;
     switch (this.state) {
       case St.Skip: {

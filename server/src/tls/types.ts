@@ -10,7 +10,7 @@
  * line/columns.
  */
 import type { TlsExtension } from '../../../shared/tlsExtensions';
-import type { MessageDetails } from '../../../shared/analysis';
+import type { KeySourceKind, MessageDetails } from '../../../shared/analysis';
 
 export type Span = [start: number, end: number];
 
@@ -199,6 +199,8 @@ export interface HandshakeMessage {
   ranges: RangeMap;
   /** Decoded after a TCP gap in this direction: framing was re-synchronised, so context may be missing. */
   afterGap?: boolean;
+  /** Read from decrypted records, with a key of this kind (its spans are the ciphertext's: AEAD keeps byte positions). */
+  decrypted?: KeySourceKind;
 }
 
 export interface TlsRecord {
@@ -224,6 +226,25 @@ export interface TlsAlert {
   encrypted: boolean;
   span: Span;
   afterGap?: boolean;
+  /** Read from a decrypted record, with a key of this kind. */
+  decrypted?: KeySourceKind;
+}
+
+/**
+ * Decryption of one connection's protected records (decrypt/connectionDecrypt.ts), attached to
+ * both stream decoders when keys for the connection are known; absent otherwise, and then the
+ * decoders do exactly what they do without it.
+ */
+export interface RecordProtection {
+  readonly kind: KeySourceKind;
+  /** A protected record's header, in stream order: true asks for its body (open); false counts it only. */
+  wants(from: Direction, contentType: number, version: number, length: number, span: Span): boolean;
+  /** The body asked for: its plaintext, or null (reported by the protection itself) to treat it as still encrypted. */
+  open(from: Direction, body: Uint8Array): { contentType: number; plaintext: Uint8Array; bodyOffset: number } | null;
+  /** Bytes of this direction were lost: record sequence numbers are no longer known. */
+  lost(from: Direction): void;
+  /** A whole handshake message (cleartext or decrypted), in stream order: transcript and key changes. */
+  message(from: Direction, bytes: Uint8Array, m: HandshakeMessage): void;
 }
 
 /** Events a TLS stream decoder emits, in stream order. */

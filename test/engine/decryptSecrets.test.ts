@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseKeyLog } from '../../server/src/decrypt/keyLog';
+import { hkdfExpandLabel } from '../../server/src/decrypt/hkdf';
+import { nextTrafficSecret } from '../../server/src/decrypt/tls13';
+import { ROOT } from '../helpers/paths';
+import { skipUnlessCi } from '../helpers/prerequisites';
+
+// Secrets are secrets (issue #14): no output format carries key material
+// unless --include-secrets asks for it. Every secret of every fixture key
+// log, the keys and IVs derived from it and the secrets after a KeyUpdate,
+// each as hex (both cases), base64 and base64url, is looked for in every
+// output of the CLI as a user runs it.
+const BIN = join(ROOT, 'bin', 'handshake-inspector.js');
+const DIR = join(ROOT, 'test', 'fixtures', 'decrypt');
+const missing = (() => {
+  try {
+    readFileSync(join(ROOT, 'dist', 'cli.js'));
+    return null;
+  } catch {
+    return 'dist/ not built (npm run build)';
+  }
+})();
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout + r.stderr;
+}
+
+const EMPTY = new Uint8Array(0);
+/** Every spelling of every key byte string a key log leads to. */
+function forbidden(keylog: string): string[] {
+  const blobs: Uint8Array[] = [];
+  for (const l of parseKeyLog(readFileSync(keylog)).lines) {
+    blobs.push(l.secret);
+    const hash = l.secret.length === 48 ? 'sha384' : 'sha256';
+    let s = l.secret;
+    for (let i = 0; i < 3; i++) {
+      for (const len of hash === 'sha384' ? [32] : [16, 32]) blobs.push(hkdfExpandLabel(hash, s, 'key', EMPTY, len));
+      blobs.push(hkdfExpandLabel(hash, s, 'iv', EMPTY, 12));
+      s = nextTrafficSecret(hash, s);
+      blobs.push(s);
+    }
+  }
+  const out = new Set<string>();
+  for (const b of blobs) {
+    const buf = Buffer.from(b);
+    // 12 bytes at least: shorter spellings (a 16-char hex) could occur by chance in hashes.
+    out.add(buf.toString('hex')).add(buf.toString('hex').toUpperCase()).add(buf.toString('base64').replace(/=+$/, '')).add(buf.toString('base64url'));
+  }
+  return [...out];
+}
+
+const cases = readdirSync(DIR)
+  .filter((f) => f.endsWith('.keylog'))
+  .map((k) => ({ keylog: join(DIR, k), capture: join(DIR, k.replace(/\.keylog$/, '.pcap')) }));
+
+test("no output of any format carries a secret, a derived key or IV of the fixtures' key logs", { skip: skipUnlessCi(missing) }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'hi-secrets-'));
+  try {
+    let outputs = 0;
+    for (const { keylog, capture } of cases) {
+      const secrets = forbidden(keylog);
+      assert.ok(secrets.length >= 20);
+      const k = ['--keylog', keylog];
+      const texts: Array<[string, string]> = [
+        ['analyze', run(['analyze', capture, ...k])],
+        [
+          'analyze --json',
+          run(['analyze', capture, ...k, '--json', '--ranges', '--names', '--raw-fingerprints', '--all-certificates', '--packets', '--ja4plus']),
+        ],
+        ['compare --json', run(['compare', capture, capture, ...k, '--json', '--ranges'])],
+        ['compare', run(['compare', capture, ...k])],
+      ];
+      for (const format of ['html', 'md', 'json']) {
+        const out = join(tmp, `report.${format}`);
+        run(['report', capture, capture, ...k, '--format', format, '--out', out]);
+        texts.push([`report ${format}`, readFileSync(out, 'utf8')]);
+      }
+      for (const [what, text] of texts) {
+        assert.ok(
+          /EncryptedExtensions|close_notify|certificate_required/.test(text),
+          `${what} of ${capture} shows nothing decrypted: the check would prove nothing`,
+        );
+        for (const s of secrets) assert.ok(!text.includes(s), `${what} of ${capture} contains key material`);
+        outputs++;
+      }
+    }
+    assert.equal(outputs, cases.length * 7);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('--include-secrets writes them, and only then (the search above can find them)', { skip: skipUnlessCi(missing) }, () => {
+  const { keylog, capture } = cases[0];
+  const lines = parseKeyLog(readFileSync(keylog)).lines;
+  const j = JSON.parse(run(['analyze', capture, '--keylog', keylog, '--json', '--include-secrets']));
+  const secrets = j.connections[0].tls.decryption.secrets as Record<string, string>;
+  for (const l of lines) assert.equal(secrets[l.label], Buffer.from(l.secret).toString('hex'), l.label);
+  const text = JSON.stringify(j);
+  assert.ok(forbidden(keylog).some((s) => text.includes(s)));
+});
