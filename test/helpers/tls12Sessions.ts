@@ -73,7 +73,7 @@ export function masterSecrets(text: string): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   for (const line of text.split('\n')) {
     const m = /^CLIENT_RANDOM ([0-9a-f]{64}) ([0-9a-f]{96})$/i.exec(line.trim());
-    if (m) out.set(m[1].toLowerCase(), Buffer.from(m[2], 'hex'));
+    if (m) out.set(m[1].toLowerCase(), Uint8Array.from(Buffer.from(m[2], 'hex')));
   }
   return out;
 }

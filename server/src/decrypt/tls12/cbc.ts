@@ -51,7 +51,8 @@ export class CbcRecordDecryptor implements RecordDecryptor {
     }
     const iv = chained ? this.chainIv : body.subarray(0, B);
     // TLS 1.0: the next record's IV is this record's last ciphertext block, whether or not this one checks out.
-    if (chained) this.chainIv = body.slice(encEnd - B, encEnd);
+    // A copy: the caller may reuse its buffer (and Buffer#slice would not copy).
+    if (chained) this.chainIv = Uint8Array.prototype.slice.call(body, encEnd - B, encEnd);
     if (this.encryptThenMac) {
       const mac = createHmac(this.cipher.mac, this.macKey).update(macHeader(seq, header.contentType, header.version, encEnd)).update(body.subarray(0, encEnd)).digest();
       if (!equalBytes(mac, body.subarray(encEnd))) {
