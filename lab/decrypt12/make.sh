@@ -9,7 +9,7 @@
 #   NAME.keys          its NSS key log
 #   NAME.tshark.json   what tshark -T json decrypted with NAME.keys, per frame (reference.py picks
 #                      the fields): the reference test/engine/decrypt12.test.ts compares against
-# Run as root; needs openssl (3.x), tcpdump, tshark, ip.
+# Run as root; needs openssl (3.x), tcpdump, tshark, ip. ONLY=NAME makes just that session.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../../test/fixtures/decrypt12"
@@ -34,6 +34,8 @@ port=4400
 # session NAME CIPHERS "server options" "client options" "client script (lines, with sleeps)"
 session() {
   local name=$1 cipher=$2 sopts=$3 copts=$4 script=$5
+  # ONLY=NAME remakes one session and leaves the others' fixtures as they are.
+  if [ -n "${ONLY:-}" ] && [ "$ONLY" != "$name" ]; then port=$((port + 1)); return; fi
   # A port per session: the last one's may still be in TIME_WAIT.
   port=$((port + 1))
   rm -f keys.log
@@ -75,6 +77,7 @@ session tls12-rsa-aes256sha256 AES256-SHA256 "-tls1_2" "-tls1_2 -no_etm" "$say"
 session tls12-ecdhe-aes256sha384 ECDHE-RSA-AES256-SHA384 "-tls1_2" "-tls1_2 -no_etm" "$say"
 # TLS 1.0 and 1.1 CBC (implicit IV chained from the previous record; explicit IV per record).
 session tls10-ecdhe-aes128sha 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' "-tls1" "-tls1 -no_etm" "$say"
+session tls10-ecdhe-aes128sha-etm 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' "-tls1" "-tls1" "$say"
 session tls11-ecdhe-aes256sha-etm 'ECDHE-RSA-AES256-SHA:@SECLEVEL=0' "-tls1_1" "-tls1_1" "$say"
 # Renegotiation: s_client's "R" command starts a second handshake inside the encrypted session
 # (secure renegotiation, RFC 5746); the key log gets a second CLIENT_RANDOM line.

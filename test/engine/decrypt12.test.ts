@@ -35,6 +35,7 @@ const SESSIONS: Expected[] = [
   { name: 'tls12-ecdhe-aes256sha384', suite: 0xc028, version: 0x0303, bodyOffset: 16, etm: false, handshakes: 1 },
   { name: 'tls11-ecdhe-aes256sha-etm', suite: 0xc014, version: 0x0302, bodyOffset: 16, etm: true, handshakes: 1 },
   { name: 'tls10-ecdhe-aes128sha', suite: 0xc013, version: 0x0301, bodyOffset: 0, etm: false, handshakes: 1 },
+  { name: 'tls10-ecdhe-aes128sha-etm', suite: 0xc013, version: 0x0301, bodyOffset: 0, etm: true, handshakes: 1 },
   { name: 'tls12-renegotiation', suite: 0xc02f, version: 0x0303, bodyOffset: 8, etm: false, handshakes: 2 },
   { name: 'tls12-renegotiation-refused', suite: 0xc02f, version: 0x0303, bodyOffset: 8, etm: false, handshakes: 1 },
 ];

@@ -58,6 +58,7 @@ describe('wrong key', () => {
     // MAC-then-encrypt: random plaintext fails the padding check first, almost always.
     ['tls12-ecdhe-aes128sha', /^bad (padding|record MAC)/],
     ['tls10-ecdhe-aes128sha', /^bad (padding|record MAC)/],
+    ['tls10-ecdhe-aes128sha-etm', /^bad record MAC \(HMAC-SHA1 over the ciphertext, encrypt-then-MAC\)/],
   ];
   for (const [name, re] of cases) {
     it(`${name}: every record of the session fails with a reason`, () => {
@@ -97,7 +98,7 @@ describe('wrong sequence number or header', () => {
 });
 
 describe('truncated and oversized records', () => {
-  for (const name of ['tls12-ecdhe-aes128gcm', 'tls12-ecdhe-chacha20', 'tls12-ecdhe-aes128sha', 'tls12-ecdhe-aes128sha-etm', 'tls10-ecdhe-aes128sha']) {
+  for (const name of ['tls12-ecdhe-aes128gcm', 'tls12-ecdhe-chacha20', 'tls12-ecdhe-aes128sha', 'tls12-ecdhe-aes128sha-etm', 'tls10-ecdhe-aes128sha', 'tls10-ecdhe-aes128sha-etm']) {
     it(`${name}: a body cut short of its header's length says so`, () => {
       const s = session(name);
       const w = appData(s);

@@ -33,13 +33,13 @@ export class AeadRecordDecryptor implements RecordDecryptor {
     }
     const plainLength = body.length - explicit - tag;
     const nonce = new Uint8Array(12);
+    nonce.set(this.fixedIv);
     if (explicit > 0) {
-      nonce.set(this.fixedIv, 0);
       nonce.set(body.subarray(0, explicit), this.fixedIv.length);
     } else {
-      nonce.set(this.fixedIv);
-      const s = macHeader(seq, 0, 0, 0);
-      for (let i = 0; i < 8; i++) nonce[4 + i] ^= s[i];
+      // RFC 7905 §2: the 64-bit sequence number, left-padded to 12 bytes, xor the IV.
+      const view = new DataView(nonce.buffer);
+      view.setBigUint64(4, view.getBigUint64(4) ^ seq);
     }
     try {
       // The algorithm union is wider than CipherGCMTypes; node accepts the options for both.

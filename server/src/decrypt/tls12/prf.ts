@@ -29,25 +29,13 @@ function pHash(hash: 'md5' | 'sha1' | 'sha256' | 'sha384', secret: Uint8Array, s
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /**
  * PRF(secret, label, seed) for `length` bytes. TLS 1.0/1.1 (RFC 2246 §5):
  * P_MD5 over the first half of the secret xor P_SHA-1 over the second half
  * (the halves share the middle byte when the length is odd).
  */
 export function prf(kind: PrfKind, secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
-  const labelSeed = concat([new TextEncoder().encode(label), seed]);
+  const labelSeed = Buffer.concat([Buffer.from(label, 'latin1'), seed]);
   if (kind !== 'md5+sha1') return pHash(kind, secret, labelSeed, length);
   const half = Math.ceil(secret.length / 2);
   const md5 = pHash('md5', secret.subarray(0, half), labelSeed, length);
@@ -58,7 +46,7 @@ export function prf(kind: PrfKind, secret: Uint8Array, label: string, seed: Uint
 
 /** key_block = PRF(master_secret, "key expansion", server_random + client_random). */
 export function keyBlock(kind: PrfKind, masterSecret: Uint8Array, clientRandom: Uint8Array, serverRandom: Uint8Array, length: number): Uint8Array {
-  return prf(kind, masterSecret, 'key expansion', concat([serverRandom, clientRandom]), length);
+  return prf(kind, masterSecret, 'key expansion', Buffer.concat([serverRandom, clientRandom]), length);
 }
 
 /**
@@ -74,7 +62,7 @@ export function verifyData(kind: PrfKind, masterSecret: Uint8Array, sender: 'cli
       md5.update(m);
       sha1.update(m);
     }
-    digest = concat([md5.digest(), sha1.digest()]);
+    digest = Buffer.concat([md5.digest(), sha1.digest()]);
   } else {
     const h = createHash(kind);
     for (const m of transcript) h.update(m);
