@@ -50,11 +50,15 @@ import { CbcRecordDecryptor } from './cbc';
 export type { RecordDecryptor } from '../recordDecryptor';
 
 export interface Tls12Params {
+  /** The version the ServerHello chose (not the record layer's), 0x0301 … 0x0303. */
   version: number;
+  /** The ServerHello's cipher suite. */
   cipherSuite: number;
+  /** 48 bytes, from the key log's CLIENT_RANDOM line of this handshake's ClientHello. */
   masterSecret: Uint8Array;
   clientRandom: Uint8Array;
   serverRandom: Uint8Array;
+  /** The ServerHello echoed encrypt_then_mac (22); only CBC suites use it (RFC 7366 §3), AEAD ignores it. */
   encryptThenMac: boolean;
 }
 export type Tls12Keys = { ok: true; client: RecordDecryptor; server: RecordDecryptor; suite: string } | { ok: false; reason: string };
