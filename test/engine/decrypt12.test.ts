@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTls12Decryptors, finishedVerifyData, type Tls12Params } from '../../server/src/decrypt/tls12';
+import { createTls12Decryptor, createTls12Decryptors, finishedVerifyData, type Tls12Params } from '../../server/src/decrypt/tls12';
 import { keyBlock, prf } from '../../server/src/decrypt/tls12/prf';
 import { TLS12_SUITES } from '../../server/src/decrypt/cipherSuites';
 import { cipherSuiteName } from '../../shared/tls/registry/cipherSuites';
@@ -224,5 +224,28 @@ describe('what is not decrypted says why', () => {
   it('a reason never carries key material', () => {
     const r = reason({ cipherSuite: 0x000a });
     assert.ok(!r.includes(hex(base.masterSecret)) && !r.includes(hex(base.masterSecret).slice(0, 16)));
+  });
+});
+
+describe('one direction at a time (createTls12Decryptor)', () => {
+  const fx = loadDecrypt12('tls12-ecdhe-chacha20');
+  const walk = walkSession(fx);
+  const p = walk.handshakes[0].params!;
+  it('gives each direction the decryptor createTls12Decryptors gives it', () => {
+    for (const side of ['client', 'server'] as const) {
+      const d = createTls12Decryptor(p, side);
+      for (const w of walk.records.filter((r) => r.from === side && r.epoch === 1)) {
+        const r = d.decrypt(w.header, w.body, w.seq);
+        assert.ok(r.ok && w.result?.ok);
+        assert.equal(hex(r.record.plaintext), hex(w.result.record.plaintext));
+      }
+    }
+  });
+  it('answers every record with the reason when there are no keys', () => {
+    const d = createTls12Decryptor({ ...p, cipherSuite: 0x000a }, 'server');
+    const w = walk.records.find((r) => r.from === 'server' && r.epoch === 1)!;
+    const r = d.decrypt(w.header, w.body, 0n);
+    assert.equal(r.ok, false);
+    assert.match(r.ok ? '' : r.reason, /^cipher suite 0x000a \(TLS_RSA_WITH_3DES_EDE_CBC_SHA\) is not decrypted/);
   });
 });

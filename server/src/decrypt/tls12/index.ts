@@ -160,3 +160,15 @@ export function finishedVerifyData(p: Tls12Params, sender: 'client' | 'server', 
   const hash = TLS12_SUITES.get(p.cipherSuite)?.prfHash ?? (cipherSuiteName(p.cipherSuite).endsWith('_SHA384') ? 'sha384' : 'sha256');
   return verifyData(prfKind(p.version, hash), p.masterSecret, sender, transcript);
 }
+
+/**
+ * One direction's decryptor, for a caller that sets up each direction on its own (the
+ * TLS pipeline's hook, decrypt/tls12Hook.ts on the key-log branch): when the keys cannot
+ * be made, every record gets the reason.
+ */
+export function createTls12Decryptor(p: Tls12Params, from: 'client' | 'server'): RecordDecryptor {
+  const keys = createTls12Decryptors(p);
+  if (keys.ok) return keys[from];
+  const refused = { ok: false as const, reason: keys.reason };
+  return { decrypt: () => refused };
+}
