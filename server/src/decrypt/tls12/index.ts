@@ -34,8 +34,8 @@
  *   CCS. A resumed renegotiation reuses the master secret but still gets a fresh key
  *   block (new randoms), so it is a new epoch too.
  * - TLS 1.0 CBC decryptors hold state (the IV chain): give them every record of their
- *   direction in order, including ones whose result is not wanted. A record that is
- *   not whole blocks breaks the chain for the next record only.
+ *   direction in order, including ones whose result is not wanted (needsEveryRecord()
+ *   says when). A record that is not whole blocks breaks the chain for the next record only.
  * - Finished: transcript = every handshake message of this handshake (4-byte header
  *   included, HelloRequest excluded) before the Finished checked; the server's Finished
  *   includes the client's when the client's came first (a full handshake).
@@ -149,6 +149,16 @@ export function createTls12Decryptors(p: Tls12Params): Tls12Keys {
     client: new CbcRecordDecryptor(c, clientKey, clientMac, p.encryptThenMac, tls10 ? clientIv : undefined),
     server: new CbcRecordDecryptor(c, serverKey, serverMac, p.encryptThenMac, tls10 ? serverIv : undefined),
   };
+}
+
+/**
+ * Whether this epoch's decryptors must be given every record of their direction, application
+ * data included: TLS 1.0 CBC takes each record's IV from the end of the record before, so a
+ * pipeline that skips application-data bodies would lose the closing alert or a later
+ * renegotiation. Every other suite only needs the sequence number counted.
+ */
+export function needsEveryRecord(p: Pick<Tls12Params, 'version' | 'cipherSuite'>): boolean {
+  return p.version === TLS10 && TLS12_SUITES.get(p.cipherSuite)?.cipher.kind === 'cbc';
 }
 
 /**
