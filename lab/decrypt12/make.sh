@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes test/fixtures/decrypt12/: real TLS 1.0 and 1.2 sessions between
+# Makes test/fixtures/decrypt12/: real TLS 1.0, 1.1 and 1.2 sessions between
 # `openssl s_client` and `openssl s_server -rev` (the server answers each line
 # reversed) inside a network namespace of its own (d12lab: its loopback only,
 # so other labs running at the same time never show up in the capture),
@@ -9,7 +9,8 @@
 #   NAME.keys          its NSS key log
 #   NAME.tshark.json   what tshark -T json decrypted with NAME.keys, per frame (reference.py picks
 #                      the fields): the reference test/engine/decrypt12.test.ts compares against
-# Run as root; needs openssl (3.x), tcpdump, tshark, ip. ONLY=NAME makes just that session.
+# Run as root; needs openssl (3.x), tcpdump, tshark, ip. ONLY=NAME makes just that session;
+# KEEP=1 keeps the work folder (the s_client/s_server logs) and says where.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../../test/fixtures/decrypt12"
