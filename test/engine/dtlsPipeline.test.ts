@@ -1,0 +1,137 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
+import { formatConnectionText } from '../../server/src/output/textSummary';
+import type { ConnectionReport, SourceLocation } from '../../shared/analysis';
+
+// Real DTLS captures (lab/dtls/openssl.sh) through the whole pipeline, checked
+// field by field against tshark's dtls.* fields for the same files (lab/dtls/reference.sh).
+const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'dtls');
+
+type Layers = Record<string, string[] | undefined>;
+export function tsharkDtls(name: string): Layers[] {
+  const j = JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Array<{ _source: { layers: Layers } }>;
+  return j.map((p) => p._source.layers);
+}
+const nums = (l: Layers, k: string): number[] => (l[k] ?? []).map(Number);
+
+/** Every record of the connection, per packet, as tshark lists them: content type, version, epoch, sequence, length. */
+function checkRecords(c: ConnectionReport, ref: Layers[]): void {
+  assert.equal(c.dtls!.recordListTruncated, false);
+  for (const l of ref) {
+    const packet = Number(l['frame.number']![0]) - 1;
+    const ours = c.dtls!.recordList.filter((r) => r.packet === packet);
+    assert.deepEqual(ours.map((r) => r.contentType), nums(l, 'dtls.record.content_type'), `packet ${packet + 1} content types`);
+    assert.deepEqual(ours.map((r) => r.version), nums(l, 'dtls.record.version'), `packet ${packet + 1} versions`);
+    assert.deepEqual(ours.map((r) => r.epoch), nums(l, 'dtls.record.epoch'), `packet ${packet + 1} epochs`);
+    assert.deepEqual(ours.map((r) => r.sequence), nums(l, 'dtls.record.sequence_number'), `packet ${packet + 1} sequence numbers`);
+    assert.deepEqual(ours.map((r) => r.length), nums(l, 'dtls.record.length'), `packet ${packet + 1} lengths`);
+    const frags = ours.flatMap((r) => r.fragments ?? []);
+    assert.deepEqual(frags.map((f) => f.messageSeq), nums(l, 'dtls.handshake.message_seq'), `packet ${packet + 1} message_seq`);
+    assert.deepEqual(frags.map((f) => f.fragmentOffset), nums(l, 'dtls.handshake.fragment_offset'), `packet ${packet + 1} fragment_offset`);
+    assert.deepEqual(frags.map((f) => f.fragmentLength), nums(l, 'dtls.handshake.fragment_length'), `packet ${packet + 1} fragment_length`);
+  }
+}
+
+describe('DTLS 1.2 between openssl s_client and s_server -listen, Certificate fragmented (real capture)', async () => {
+  const report = await analyzeFile(join(FIXTURES, 'openssl-dtls12.pcap'), { packets: true });
+  const ref = tsharkDtls('openssl-dtls12.tshark.json');
+  const c = report.connections[0];
+  const hellos = ref.filter((l) => l['dtls.handshake.type']?.[0] === '1');
+  const sh = ref.find((l) => l['dtls.handshake.type']?.[0] === '2')!;
+
+  it('is one DTLS connection holding every datagram, none left in skipped.UDP', () => {
+    assert.equal(report.connections.length, 1);
+    assert.equal(c.transport, 'dtls');
+    assert.equal(report.input.dtlsDatagrams, report.input.packets);
+    assert.equal(report.input.skipped.UDP, undefined);
+    assert.equal(c.client.port, 44291, 'the ClientHello\'s sender is the client');
+  });
+  it('has every record and fragment header tshark shows', () => checkRecords(c, ref));
+  it('decodes the HelloVerifyRequest and the cookie echoed in the second ClientHello', () => {
+    const hvr = c.messages.find((m) => m.name === 'HelloVerifyRequest')!;
+    const refHvr = ref.find((l) => l['dtls.handshake.type']?.[0] === '3')!;
+    assert.equal(hvr.details!.cookie, refHvr['dtls.handshake.cookie']![0]);
+    assert.equal(hvr.details!.cookieLength, Number(refHvr['dtls.handshake.cookie_length']![0]));
+    assert.equal(c.dtls!.helloVerifyRequest, true);
+    assert.equal(c.dtls!.cookie, hvr.details!.cookie);
+    const chs = c.messages.filter((m) => m.name === 'ClientHello');
+    assert.equal(chs.length, 2);
+    assert.equal(chs[0].clientHello!.cookie, '');
+    assert.equal(chs[1].clientHello!.cookie, hellos[1]['dtls.handshake.cookie']![0]);
+    assert.equal(c.clientHello!.cookie, hvr.details!.cookie, 'the connection\'s ClientHello is the one with the cookie');
+    assert.equal(c.suspects.some((s) => s.rule === 'catalogue.syria-2011-renegotiation'), false, 'a cookie exchange is no renegotiation');
+  });
+  it('decodes the hellos like tshark: random, suites, extensions, SNI, use_srtp profiles', () => {
+    const ch = hellos[1];
+    assert.equal(c.clientHello!.random, ch['dtls.handshake.random']![0]);
+    assert.deepEqual(c.clientHello!.cipherSuites, nums(ch, 'dtls.handshake.ciphersuite'));
+    assert.deepEqual(c.clientHello!.extensions.map((e) => e.type), nums(ch, 'dtls.handshake.extension.type'));
+    assert.equal(c.tls.serverName, ch['dtls.handshake.extensions_server_name']![0]);
+    const srtp = c.clientHello!.extensions.find((e) => e.type === 14)!.data as { profiles: number[]; mkiLength: number };
+    assert.deepEqual(srtp.profiles, nums(ch, 'dtls.use_srtp.protection_profile'));
+    assert.equal(srtp.mkiLength, Number(ch['dtls.use_srtp.mki_length']![0]));
+    assert.equal(c.serverHello!.random, sh['dtls.handshake.random']![0]);
+    assert.equal(c.serverHello!.cipherSuite, Number(sh['dtls.handshake.ciphersuite']![0]));
+    assert.equal(c.tls.versionName, 'DTLS 1.2');
+  });
+  it('reassembles the fragmented Certificate and decodes its chain (lengths as tshark)', () => {
+    const cert = c.messages.find((m) => m.name === 'Certificate')!;
+    assert.ok(cert.packets.length > 5, `Certificate over ${cert.packets.length} datagrams`);
+    const lengths = ref.flatMap((l) => nums(l, 'dtls.handshake.certificate_length'));
+    assert.deepEqual(c.certificates.map((x) => x.length), lengths);
+    assert.equal(c.certificates[0].subjectCN, 'dtls.example');
+    assert.equal(c.dtls!.retransmittedFragments, 0);
+  });
+  it('gives JA3 and JA3S as tshark computes them for DTLS, and JA4 with the "d" prefix', () => {
+    assert.equal(c.fingerprints.ja3, hellos[1]['dtls.handshake.ja3']![0]);
+    assert.equal(c.fingerprints.ja3s, sh['dtls.handshake.ja3s']![0]);
+    // JA4.md: DTLS 1.2 (0xfefd) is "d2"; 28 suites, 8 extensions, SNI present, no ALPN.
+    assert.equal(c.fingerprints.ja4!.slice(0, 10), 'dd2d280800');
+  });
+  it('points fields at their bytes in the file, across fragments', async () => {
+    const file = readFileSync(join(FIXTURES, 'openssl-dtls12.pcap'));
+    const at = (loc: SourceLocation) => {
+      assert.equal(loc.kind, 'offset');
+      return loc.kind === 'offset' ? file.subarray(loc.offset, loc.offset + loc.length) : Buffer.alloc(0);
+    };
+    assert.equal(at(c.clientHello!.ranges!.serverName[0]).toString('latin1'), 'dtls.example');
+    assert.equal(at(c.clientHello!.ranges!.random[0]).toString('hex'), c.clientHello!.random);
+    assert.equal(at(c.clientHello!.ranges!.cookie[0]).toString('hex'), c.clientHello!.cookie);
+    const cert = c.messages.find((m) => m.name === 'Certificate')!;
+    // As a TLS message split over records: one range per datagram, from the first fragment header's type byte on.
+    assert.equal(cert.range.length, cert.packets.length);
+    assert.equal(at(cert.range[0])[0], 11);
+    const leaf = at(c.certificates[0].range[0]);
+    assert.equal(leaf[0], 0x30, 'a DER SEQUENCE starts where the leaf certificate\'s range does');
+  });
+  it('lists the datagrams in the packet timeline and says it in the text summary', () => {
+    assert.equal(c.packets!.length, report.input.packets);
+    assert.deepEqual(c.packets![0].tls, ['ClientHello']);
+    const text = formatConnectionText(c, { color: false });
+    assert.match(text, /DTLS 1\.2 {2}TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n/);
+    assert.match(text, /DTLS: 4 datagrams from client, 17 from server; HelloVerifyRequest cookie 20 B; fragmented: Certificate in 13 datagrams/);
+    assert.doesNotMatch(text, /no SYN seen/);
+    assert.equal(c.tls.incomplete, false);
+  });
+});
+
+describe('DTLS 1.0 between openssl -dtls1 peers (real capture)', async () => {
+  const report = await analyzeFile(join(FIXTURES, 'openssl-dtls10.pcap'));
+  const ref = tsharkDtls('openssl-dtls10.tshark.json');
+  const c = report.connections[0];
+  it('has every record and fragment header tshark shows', () => checkRecords(c, ref));
+  it('reads the ServerKeyExchange without a signature algorithm (DTLS 1.0 is TLS 1.1)', () => {
+    assert.equal(c.tls.versionName, 'DTLS 1.0');
+    assert.equal(c.serverKeyExchange!.signatureAlgorithm ?? null, null);
+    assert.ok(c.serverKeyExchange!.signatureLength! > 0);
+    assert.equal(c.diagnostics.length, 0, JSON.stringify(c.diagnostics));
+  });
+  it('fingerprints it: JA3 as tshark, JA4 "d1"', () => {
+    const ch = ref.filter((l) => l['dtls.handshake.type']?.[0] === '1')[1];
+    assert.equal(c.fingerprints.ja3, ch['dtls.handshake.ja3']![0]);
+    assert.match(c.fingerprints.ja4!, /^dd1d\d{4}00_/);
+  });
+});
