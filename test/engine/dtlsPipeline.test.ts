@@ -135,3 +135,47 @@ describe('DTLS 1.0 between openssl -dtls1 peers (real capture)', async () => {
     assert.match(c.fingerprints.ja4!, /^dd1d\d{4}00_/);
   });
 });
+
+describe('DTLS 1.2 between pion/dtls client and server, what Snowflake uses (real capture)', async () => {
+  const report = await analyzeFile(join(FIXTURES, 'pion-dtls12.pcap'));
+  const ref = tsharkDtls('pion-dtls12.tshark.json');
+  const c = report.connections[0];
+  const ch = ref.filter((l) => l['dtls.handshake.type']?.[0] === '1')[1];
+  it('has every record and fragment header tshark shows', () => checkRecords(c, ref));
+  it('decodes the hellos, use_srtp and the application data like tshark', () => {
+    assert.equal(c.clientHello!.random, ch['dtls.handshake.random']![0]);
+    assert.deepEqual(c.clientHello!.extensions.map((e) => e.type), nums(ch, 'dtls.handshake.extension.type'));
+    const srtp = c.clientHello!.extensions.find((e) => e.type === 14)!.data as { profiles: number[] };
+    assert.deepEqual(srtp.profiles, nums(ch, 'dtls.use_srtp.protection_profile'));
+    assert.equal(c.fingerprints.ja3, ch['dtls.handshake.ja3']![0]);
+    assert.equal(c.tls.applicationData.client.records, 1);
+    assert.equal(c.tls.incomplete, false);
+    assert.equal(c.diagnostics.length, 0, JSON.stringify(c.diagnostics));
+  });
+  it('gives pion\'s default JA4 (DTLS 1.2, no SNI, 6 suites, 6 extensions, no ALPN)', () => {
+    assert.equal(c.fingerprints.ja4!.slice(0, 10), 'dd2i060600');
+  });
+});
+
+describe('pion/dtls through a TSPU-style censor: client and relay captures (lab/dtls/censor.sh)', async () => {
+  const client = await analyzeFile(join(FIXTURES, 'censor-tspu', 'client.pcap'));
+  const relay = await analyzeFile(join(FIXTURES, 'censor-tspu', 'relay.pcap'));
+  const nft = readFileSync(join(FIXTURES, 'censor-tspu', 'censor-nft.txt'), 'utf8');
+  it('the client sent its ClientHello again and again: one connection, the retransmissions recognised', () => {
+    assert.equal(client.connections.length, 1);
+    const c = client.connections[0];
+    assert.deepEqual(c.messages.map((m) => m.name), ['ClientHello']);
+    const sent = c.dtls!.datagrams.client;
+    assert.equal(c.dtls!.retransmittedFragments, sent - 1);
+    assert.equal(c.dtls!.datagrams.server, 0);
+    assert.deepEqual(c.dtls!.recordList.map((r) => r.sequence), [...Array(sent).keys()]);
+    // Every one of them is what the censor's 2022 rule counted.
+    assert.match(nft, new RegExp(`counter packets ${sent} bytes \\d+ drop comment "tspu-2022-clienthello"`));
+    assert.equal(c.tls.incomplete, true);
+  });
+  it('the relay saw no DTLS at all, only the pings that show its capture was running', () => {
+    assert.equal(relay.connections.length, 0);
+    assert.ok((relay.input.skipped.ICMP ?? 0) > 0);
+    assert.equal(relay.input.dtlsDatagrams, undefined);
+  });
+});

@@ -136,7 +136,7 @@ export class HandshakeReassembler {
       }
       m.covered = merged;
       m.pieces.sort((x, y) => x.offset - y.offset);
-    } else if (m.fragments > 1) {
+    } else if (m.fragments > 1 && !differs) {
       m.retransmitted++;
     }
     if (differs) m.differing++;
