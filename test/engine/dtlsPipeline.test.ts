@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
 import { formatConnectionText } from '../../server/src/output/textSummary';
 import type { ConnectionReport, SourceLocation } from '../../shared/analysis';
+import { buildLadder, type Section } from '../../shared/report/model';
 
 // Real DTLS captures (lab/dtls/openssl.sh) through the whole pipeline, checked
 // field by field against tshark's dtls.* fields for the same files (lab/dtls/reference.sh).
@@ -177,5 +178,26 @@ describe('pion/dtls through a TSPU-style censor: client and relay captures (lab/
     assert.equal(relay.connections.length, 0);
     assert.ok((relay.input.skipped.ICMP ?? 0) > 0);
     assert.equal(relay.input.dtlsDatagrams, undefined);
+  });
+});
+
+describe('the ladder of DTLS timelines', () => {
+  const single = (c: ConnectionReport): Section => ({
+    anchor: 'c', kind: 'single', client: c, relay: null, pair: null, side: 'client', verdict: null, suspects: [], remote: 'server',
+  });
+  it('draws a retransmitted ClientHello flight as one arrow ×N (record sequence numbers differ, the handshake bytes do not)', async () => {
+    const c = (await analyzeFile(join(FIXTURES, 'censor-tspu', 'client.pcap'), { packets: true })).connections[0];
+    assert.deepEqual(c.packets!.map((p) => p.notes.includes('retransmission')), c.packets!.map((_, i) => i > 0));
+    const ladder = buildLadder(single(c));
+    assert.equal(ladder.arrows.length, 1);
+    assert.equal(ladder.arrows[0].count, c.packets!.length);
+    assert.equal(ladder.arrows[0].label, 'ClientHello');
+  });
+  it('keeps the datagrams of a fragmented Certificate apart, each named by what it carries (equal sizes are no retransmission)', async () => {
+    const c = (await analyzeFile(join(FIXTURES, 'openssl-dtls12.pcap'), { packets: true })).connections[0];
+    const ladder = buildLadder(single(c));
+    assert.equal(ladder.arrows.length, c.packets!.length);
+    assert.ok(ladder.arrows.every((a) => a.count === 1));
+    assert.deepEqual(c.packets![4].tls, ['Certificate (fragment)']);
   });
 });

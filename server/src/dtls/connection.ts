@@ -54,6 +54,10 @@ export interface DtlsDatagramEntry {
   kind: MuxClass;
   ttl: number;
   ipId: number;
+  /** Every handshake fragment in it had been seen before: a retransmitted flight (record sequence numbers aside). */
+  retransmission: boolean;
+  /** Position of its first byte in the side's virtual stream. */
+  streamPos: number;
 }
 
 export interface DtlsProblem {
@@ -110,18 +114,28 @@ export class DtlsConnection {
     this.counts.bytes[side] += end - start;
     const kind = muxClass(buf, start, end);
     this.counts.mux[kind]++;
-    if (this.datagrams.length < RECORD_LIMIT) this.datagrams.push({ side, packet: src.packet, time, size: end - start, kind, ttl: src.ttl, ipId: src.ipId });
+    const base = this.streamEnd[side];
+    const entry: DtlsDatagramEntry = { side, packet: src.packet, time, size: end - start, kind, ttl: src.ttl, ipId: src.ipId, retransmission: false, streamPos: base };
+    if (this.datagrams.length < RECORD_LIMIT) this.datagrams.push(entry);
     else this.datagramsDropped++;
     // Past the limit the datagram has no place in the map: what it carried is counted, not located.
-    const base = this.streamEnd[side];
     if (this.maps[side].segments.length < RECORD_LIMIT) {
       this.maps[side].add({ start: base, end: base + (end - start), packet: src.packet, fileOffset: src.fileOffset, text: src.text, textIndex: src.textIndex });
     }
     this.streamEnd[side] = base + (end - start);
     const streamOf = (q: number) => base + (q - start);
     if (kind === 'stun') this.addStun(side, buf, start, end, src.packet);
-    else if (kind === 'dtls') this.records_(side, buf, start, end, src.packet, streamOf);
+    else if (kind === 'dtls') {
+      this.freshFragments = 0;
+      this.oldFragments = 0;
+      this.records_(side, buf, start, end, src.packet, streamOf);
+      entry.retransmission = this.oldFragments > 0 && this.freshFragments === 0;
+    }
   }
+
+  /** Handshake fragments of the datagram being read that brought new bytes, and those that only repeated. */
+  private freshFragments = 0;
+  private oldFragments = 0;
 
   addStun(side: Side, buf: Uint8Array, start: number, end: number, packet: number): void {
     const m = parseStun(buf, start, end);
@@ -169,6 +183,8 @@ export class DtlsConnection {
         else if (f.type === 2 || f.type === 3) this.clientSide = other(side);
       }
       const ev = this.handshake[side].add(f, buf, streamOf, h.epoch, packet);
+      if (this.handshake[side].lastFresh) this.freshFragments++;
+      else this.oldFragments++;
       if (ev) {
         const code = ev.kind === 'differs' ? 'dtls.fragment-differs' : ev.kind === 'mismatch' ? 'dtls.fragment-mismatch' : 'dtls.message-not-held';
         this.problem(side, packet, code, ev.message, [streamOf(f.start), streamOf(f.bodyStart + f.fragmentLength)], 'warning');

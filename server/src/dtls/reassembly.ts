@@ -57,6 +57,8 @@ export function complete(m: MessageAssembly): boolean {
 
 export class HandshakeReassembler {
   readonly messages = new Map<number, MessageAssembly>();
+  /** Whether the last fragment added brought bytes not seen before. */
+  lastFresh = false;
 
   constructor(private readonly budget: HeldBytes) {}
 
@@ -84,8 +86,10 @@ export class HandshakeReassembler {
       };
       this.messages.set(f.messageSeq, m);
       this.put(m, f, buf, streamOf);
+      this.lastFresh = true;
       return event;
     }
+    this.lastFresh = false;
     if (m.type !== f.type || m.length !== f.length) {
       return { kind: 'mismatch', message: `message_seq ${f.messageSeq}: fragment says type ${f.type}, length ${f.length}; the first fragment said type ${m.type}, length ${m.length} (ignored)` };
     }
@@ -140,6 +144,7 @@ export class HandshakeReassembler {
       m.retransmitted++;
     }
     if (differs) m.differing++;
+    this.lastFresh = fresh;
     return differs;
   }
 

@@ -10,6 +10,7 @@ import type {
   ReportDiagnostic, StunReport, TcpReport, TlsSummary,
 } from '../../../shared/analysis';
 import { alertDescriptionName } from '../../../shared/tls/registry/alerts';
+import { ENCRYPTED_HANDSHAKE_NAME, handshakeTypeName } from '../../../shared/tls/registry/handshakeTypes';
 import { versionName } from '../../../shared/tls/registry/versions';
 import { other, type DtlsConnection, type Side } from '../dtls/connection';
 import { decodeDtlsHandshake } from '../dtls/handshake';
@@ -192,7 +193,10 @@ export function buildDtlsConnectionReport(conn: DtlsConnection, opts: ReportOpti
   return report;
 }
 
-/** One timeline entry per datagram, as QUIC's: TCP-only fields say so (no flags, seq/ack -1, window 0). */
+/**
+ * One timeline entry per datagram, as QUIC's: no flags, ack -1, window 0. `seq` is the datagram's place in its side's
+ * virtual stream (connection.ts), the offsets message spans use, so a text dump's bytes map to fields as a TCP stream's do.
+ */
 function packetTimeline(conn: DtlsConnection, dirOf: (s: Side) => Direction, messages: MessageReport[]): PacketReport[] {
   const starts = new Map<number, string[]>();
   for (const m of messages) {
@@ -201,9 +205,22 @@ function packetTimeline(conn: DtlsConnection, dirOf: (s: Side) => Direction, mes
     if (list) list.push(m.name);
     else starts.set(m.packet, [m.name]);
   }
+  // Datagrams where no message starts: named by what their records carry (a fragment's message, ChangeCipherSpec, data…).
+  const carried = new Map<number, string[]>();
+  for (const r of conn.records) {
+    const names = carried.get(r.packet) ?? [];
+    if (r.fragments && r.fragments.length > 0) {
+      for (const f of r.fragments) names.push(f.fragmentOffset > 0 ? `${handshakeTypeName(f.type)} (fragment)` : handshakeTypeName(f.type));
+    } else {
+      names.push(r.form === 'unified' ? 'DTLS encrypted record' : r.contentType === CT.handshake ? ENCRYPTED_HANDSHAKE_NAME : contentTypeName(r.contentType));
+    }
+    carried.set(r.packet, names);
+  }
   const LABEL: Record<string, string> = { stun: 'STUN', srtp: 'SRTP', srtcp: 'SRTCP', zrtp: 'ZRTP', 'turn-channel': 'TURN ChannelData', other: 'UDP' };
   return conn.datagrams.map((d) => ({
-    index: d.packet, time: d.time, from: dirOf(d.side), flags: '', seq: -1, ack: -1, length: d.size, window: 0, ttl: d.ttl, ipId: d.ipId,
-    notes: [], tls: starts.get(d.packet) ?? [d.kind === 'dtls' ? 'DTLS record' : LABEL[d.kind]], payloadHash: '',
+    index: d.packet, time: d.time, from: dirOf(d.side), flags: '', seq: d.streamPos, ack: -1, length: d.size, window: 0, ttl: d.ttl, ipId: d.ipId,
+    notes: d.retransmission ? ['retransmission'] : [],
+    tls: (d.retransmission ? undefined : starts.get(d.packet)) ?? (d.kind === 'dtls' ? [...new Set(carried.get(d.packet) ?? ['DTLS'])] : [LABEL[d.kind]]),
+    payloadHash: '',
   }));
 }
