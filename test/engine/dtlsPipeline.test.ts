@@ -201,3 +201,55 @@ describe('the ladder of DTLS timelines', () => {
     assert.deepEqual(c.packets![4].tls, ['Certificate (fragment)']);
   });
 });
+
+describe('a real WebRTC session between two pion/webrtc peers: STUN, DTLS, data channel on one 5-tuple (lab/dtls/webrtc.sh)', async () => {
+  const report = await analyzeFile(join(FIXTURES, 'webrtc-pion.pcap'), { packets: true });
+  const ref = tsharkDtls('webrtc-pion.tshark.json');
+  const c = report.connections[0];
+  const stunRef = ref.filter((l) => l['stun.id'] !== undefined);
+
+  it('is one connection holding every datagram of the tuple, the ICE checks before the DTLS included', () => {
+    assert.equal(report.connections.length, 1);
+    assert.equal(report.input.dtlsDatagrams, report.input.packets);
+    assert.equal(report.input.skipped.UDP, undefined);
+    assert.deepEqual(c.dtls!.multiplexed, { stun: stunRef.length, dtls: report.input.packets - stunRef.length });
+    assert.equal(c.packets!.length, report.input.packets);
+    assert.deepEqual(c.packets![0].tls, ['STUN']);
+  });
+  it('decodes each STUN message as tshark: transaction id, class, USERNAME, PRIORITY, XOR-MAPPED-ADDRESS', () => {
+    assert.equal(c.dtls!.stun.length, stunRef.length);
+    // tshark prints the class's two bits C1 C0 as binary digits: 0x0010 is C1=1, C0=0, a success response.
+    const CLASS: Record<string, string> = { '0x0000': 'request', '0x0001': 'indication', '0x0010': 'success', '0x0011': 'error' };
+    c.dtls!.stun.forEach((s, i) => {
+      const l = stunRef[i];
+      assert.equal(s.packet, Number(l['frame.number']![0]) - 1);
+      assert.equal(s.transactionId, l['stun.id']![0]);
+      assert.equal(s.method, 'Binding');
+      assert.equal(s.class, CLASS[l['stun.type.class']![0]]);
+      assert.equal(s.username, l['stun.att.username']?.[0]);
+      assert.equal(s.priority, l['stun.att.priority'] ? Number(l['stun.att.priority'][0]) : undefined);
+      if (l['stun.att.port']) assert.deepEqual(s.mappedAddress, { address: l['stun.att.ipv4']![0], port: Number(l['stun.att.port'][0]) });
+    });
+  });
+  it('takes roles from the handshake: the ClientHello\'s sender is the client, and it is the ICE-controlled (answering) agent', () => {
+    const ch = ref.find((l) => l['dtls.handshake.type']?.[0] === '1')!;
+    const chPacket = Number(ch['frame.number']![0]) - 1;
+    assert.equal(c.messages[0].name, 'ClientHello');
+    assert.equal(c.messages[0].packet, chPacket);
+    assert.equal(c.dtls!.stun.find((s) => s.from === 'client' && s.class === 'request')!.iceRole, 'controlled');
+    assert.equal(c.dtls!.stun.find((s) => s.from === 'server' && s.class === 'request')!.iceRole, 'controlling');
+    // The mapped address a response gives is the requester's own endpoint.
+    const resp = c.dtls!.stun.find((s) => s.from === 'server' && s.class === 'success')!;
+    assert.deepEqual(resp.mappedAddress, c.client);
+  });
+  it('decodes the handshake with its client certificate, like tshark', () => {
+    checkRecords(c, ref.filter((l) => l['dtls.record.content_type'] !== undefined));
+    assert.deepEqual(c.messages.filter((m) => m.from === 'client').map((m) => m.name),
+      ['ClientHello', 'Certificate', 'ClientKeyExchange', 'CertificateVerify', 'EncryptedHandshakeMessage']);
+    assert.equal(c.tls.applicationData.client.records > 0, true);
+    assert.equal(c.diagnostics.length, 0, JSON.stringify(c.diagnostics));
+  });
+  it('names the ICE pair in the text summary', () => {
+    assert.match(formatConnectionText(c, { color: false }), new RegExp(`same 5-tuple: ${stunRef.length} STUN; ICE username ${c.dtls!.stun[0].username}`));
+  });
+});

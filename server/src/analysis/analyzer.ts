@@ -164,6 +164,14 @@ export class PacketAnalyzer implements CaptureSink {
     }
     if (this.onDtls !== undefined && this.dtls.datagram(t, buf, base, src, p.timestamp)) {
       this.stats.dtlsDatagrams++;
+      if (this.dtls.adopted > 0) {
+        // The ICE checks that came before the DTLS were counted as UDP: they belong to the connection now.
+        const left = (this.stats.skipped[UDP] ?? 0) - this.dtls.adopted;
+        if (left > 0) this.stats.skipped[UDP] = left;
+        else delete this.stats.skipped[UDP];
+        this.stats.dtlsDatagrams += this.dtls.adopted;
+        this.dtls.adopted = 0;
+      }
       return true;
     }
     return false;

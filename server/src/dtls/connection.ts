@@ -137,6 +137,17 @@ export class DtlsConnection {
   private freshFragments = 0;
   private oldFragments = 0;
 
+  /** STUN seen on the tuple before its DTLS began (the ICE checks): listed and counted as if it had come now; it has no place in the stream. */
+  adoptStun(side: Side, m: StunMessage, d: { packet: number; time: number; size: number; ttl: number; ipId: number }): void {
+    if (Number.isNaN(this.firstTime) || d.time < this.firstTime) this.firstTime = d.time;
+    this.counts.datagrams[side]++;
+    this.counts.bytes[side] += d.size;
+    this.counts.mux.stun++;
+    if (this.datagrams.length < RECORD_LIMIT) this.datagrams.push({ side, ...d, kind: 'stun', retransmission: false, streamPos: -1 });
+    if (this.stun.length < STUN_LIMIT) this.stun.push({ ...m, side, packet: d.packet });
+    else this.stunDropped++;
+  }
+
   addStun(side: Side, buf: Uint8Array, start: number, end: number, packet: number): void {
     const m = parseStun(buf, start, end);
     if (m === null) return;

@@ -31,7 +31,7 @@ interface Route {
 interface PendingStun {
   /** The tuple key of the sender of the first STUN message. */
   firstKey: string;
-  messages: Array<{ key: string; packet: number; message: StunMessage }>;
+  messages: Array<{ key: string; packet: number; message: StunMessage; time: number; size: number; ttl: number; ipId: number }>;
 }
 
 export class DtlsConnectionTable {
@@ -41,6 +41,8 @@ export class DtlsConnectionTable {
   readonly held: HeldBytes;
   datagrams = 0;
   connectionsDropped = 0;
+  /** STUN datagrams counted as plain UDP before their tuple turned out to be DTLS; the caller moves them over and zeroes this. */
+  adopted = 0;
 
   constructor(heldLimit = DEFAULT_HELD_LIMIT) {
     this.held = { held: 0, limit: heldLimit };
@@ -58,7 +60,7 @@ export class DtlsConnectionTable {
     if (route === undefined) {
       const back = `${dstAddr}|${t.dstPort}|${srcAddr}|${t.srcPort}`;
       if (!startsDtlsHandshake(buf, start, end)) {
-        if (buf[start] <= 3) this.keepStun(key, back, buf, start, end, src.packet);
+        if (buf[start] <= 3) this.keepStun(key, back, buf, start, end, src, time);
         return false;
       }
       if (this.connections.length >= DTLS_CONNECTION_LIMIT) {
@@ -81,8 +83,8 @@ export class DtlsConnectionTable {
         this.pendingStun.delete(back);
         for (const s of pending.messages) {
           const side: Side = s.key === aKey ? 'a' : 'b';
-          conn.stun.push({ ...s.message, side, packet: s.packet });
-          conn.counts.mux.stun++;
+          conn.adoptStun(side, s.message, { packet: s.packet, time: s.time, size: s.size, ttl: s.ttl, ipId: s.ipId });
+          this.adopted++;
         }
       }
     }
@@ -91,7 +93,7 @@ export class DtlsConnectionTable {
     return true;
   }
 
-  private keepStun(key: string, back: string, buf: Uint8Array, start: number, end: number, packet: number): void {
+  private keepStun(key: string, back: string, buf: Uint8Array, start: number, end: number, src: DatagramSource, time: number): void {
     const message = parseStun(buf, start, end);
     if (message === null) return;
     const flowKey = key < back ? key : back;
@@ -101,6 +103,6 @@ export class DtlsConnectionTable {
       flow = { firstKey: key, messages: [] };
       this.pendingStun.set(flowKey, flow);
     }
-    if (flow.messages.length < STUN_PER_FLOW) flow.messages.push({ key, packet, message });
+    if (flow.messages.length < STUN_PER_FLOW) flow.messages.push({ key, packet: src.packet, message, time, size: end - start, ttl: src.ttl, ipId: src.ipId });
   }
 }
