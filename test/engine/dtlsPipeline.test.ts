@@ -253,3 +253,28 @@ describe('a real WebRTC session between two pion/webrtc peers: STUN, DTLS, data 
     assert.match(formatConnectionText(c, { color: false }), new RegExp(`same 5-tuple: ${stunRef.length} STUN; ICE username ${c.dtls!.stun[0].username}`));
   });
 });
+
+describe('DTLS 1.3 (RFC 9147), crafted byte by byte (lab/dtls/dtls13-crafted.py: no Debian program speaks it)', async () => {
+  const report = await analyzeFile(join(FIXTURES, 'dtls13-crafted.pcap'));
+  const ref = tsharkDtls('dtls13-crafted.tshark.json');
+  const c = report.connections[0];
+  const ch = ref.find((l) => l['dtls.handshake.type']?.[0] === '1')!;
+  const sh = ref.find((l) => l['dtls.handshake.type']?.[0] === '2')!;
+  it('decodes the hellos as tshark does and negotiates DTLS 1.3 from supported_versions', () => {
+    assert.equal(c.clientHello!.random, ch['dtls.handshake.random']![0]);
+    assert.deepEqual(c.clientHello!.extensions.map((e) => e.type), nums(ch, 'dtls.handshake.extension.type'));
+    assert.equal(c.clientHello!.cookie, '');
+    assert.equal(c.serverHello!.random, sh['dtls.handshake.random']![0]);
+    assert.equal(c.tls.versionName, 'DTLS 1.3');
+    assert.equal(c.fingerprints.ja3, ch['dtls.handshake.ja3']![0]);
+  });
+  it('reads the connection IDs each side asked for and the unified headers that carry them (tshark 4.0 shows those as "Continuation Data")', () => {
+    assert.deepEqual(c.dtls!.connectionIds, { client: 'c1d2', server: 'a0a1a2a3' });
+    const unified = c.dtls!.recordList.filter((r) => r.form === 'unified');
+    assert.deepEqual(unified.map((r) => [r.from, r.cid, r.epoch, r.sequence, r.length]), [['server', 'c1d2', 2, 0, 40], ['client', 'a0a1a2a3', 2, 0, 24]]);
+    assert.deepEqual(c.messages.map((m) => `${m.from}:${m.name}`), ['client:ClientHello', 'server:ServerHello', 'server:EncryptedHandshakeMessage', 'client:EncryptedHandshakeMessage']);
+  });
+  it('gives JA4 "d3": JA4.md, "TLS and DTLS Version": 0xfefc = DTLS 1.3 = "d3", the highest supported_versions entry', () => {
+    assert.equal(c.fingerprints.ja4!.slice(0, 10), 'dd3i020500');
+  });
+});
