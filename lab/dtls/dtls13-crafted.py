@@ -6,7 +6,8 @@ dissector decodes DTLS 1.3 hellos and unified headers (see reference.sh).
 
   1 client -> server  ClientHello: legacy_version fefd, empty cookie,
                       supported_versions [fefc, fefd], x25519 key share,
-                      connection_id c1d2 (the CID the client wants to receive)
+                      connection_id c1d2 (the CID the client wants to receive),
+                      use_srtp with two profiles and a 2-byte MKI
   2 server -> client  ServerHello (supported_versions fefc, connection_id
                       a0a1a2a3) and, coalesced, a unified-header record
                       0x3e (CID, 16-bit sequence, length, epoch bits 2)
@@ -28,7 +29,7 @@ client_random = bytes(range(32))
 ch = (struct.pack('>H', 0xfefd) + client_random + vec(1, b'') + vec(1, b'') + vec(2, struct.pack('>HH', 0x1301, 0x1302)) + vec(1, b'\x00') +
       vec(2, ext(43, vec(1, struct.pack('>HH', 0xfefc, 0xfefd))) + ext(10, vec(2, struct.pack('>H', 29))) +
          ext(13, vec(2, struct.pack('>HH', 0x0403, 0x0804))) + ext(51, vec(2, struct.pack('>H', 29) + vec(2, bytes(range(100, 132))))) +
-         ext(54, vec(1, bytes.fromhex('c1d2')))))
+         ext(54, vec(1, bytes.fromhex('c1d2'))) + ext(14, vec(2, struct.pack('>HH', 0x0007, 0x0001)) + vec(1, bytes.fromhex('2a2b')))))
 server_random = bytes(range(200, 232))
 sh = (struct.pack('>H', 0xfefd) + server_random + vec(1, b'') + struct.pack('>H', 0x1301) + b'\x00' +
       vec(2, ext(43, struct.pack('>H', 0xfefc)) + ext(51, struct.pack('>H', 29) + vec(2, bytes(range(50, 82)))) +

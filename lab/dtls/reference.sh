@@ -10,7 +10,7 @@ tshark -r "$f" -d "udp.port==$port,dtls" -T json -Y "dtls or stun" \
   -e dtls.record.length -e dtls.handshake.type -e dtls.handshake.length -e dtls.handshake.message_seq \
   -e dtls.handshake.fragment_offset -e dtls.handshake.fragment_length -e dtls.handshake.cookie_length -e dtls.handshake.cookie \
   -e dtls.handshake.random -e dtls.handshake.ciphersuite -e dtls.handshake.extension.type \
-  -e dtls.use_srtp.protection_profile -e dtls.use_srtp.mki_length -e dtls.handshake.extensions_server_name \
+  -e dtls.use_srtp.protection_profile -e dtls.use_srtp.mki_length -e dtls.use_srtp.mki -e dtls.handshake.extensions_server_name \
   -e dtls.handshake.certificate_length -e dtls.handshake.ja3 -e dtls.handshake.ja3_full -e dtls.handshake.ja3s \
   -e dtls.record.connection_id -e stun.att.username -e stun.id -e stun.type.class -e stun.att.ipv4 -e stun.att.port -e stun.att.priority \
   > "${f%.pcap}.tshark.json" 2>/dev/null

@@ -71,8 +71,10 @@ describe('DTLS 1.2 between openssl s_client and s_server -listen, Certificate fr
     assert.deepEqual(c.clientHello!.cipherSuites, nums(ch, 'dtls.handshake.ciphersuite'));
     assert.deepEqual(c.clientHello!.extensions.map((e) => e.type), nums(ch, 'dtls.handshake.extension.type'));
     assert.equal(c.tls.serverName, ch['dtls.handshake.extensions_server_name']![0]);
-    const srtp = c.clientHello!.extensions.find((e) => e.type === 14)!.data as { profiles: number[]; mkiLength: number };
+    const srtp = c.clientHello!.extensions.find((e) => e.type === 14)!.data as { profiles: number[]; profileNames: string[]; mkiLength: number };
     assert.deepEqual(srtp.profiles, nums(ch, 'dtls.use_srtp.protection_profile'));
+    // As `tshark -V` names them: "SRTP Protection Profile: SRTP_AEAD_AES_128_GCM (0x0007)".
+    assert.deepEqual(srtp.profileNames, ['SRTP_AEAD_AES_128_GCM', 'SRTP_AES128_CM_HMAC_SHA1_80']);
     assert.equal(srtp.mkiLength, Number(ch['dtls.use_srtp.mki_length']![0]));
     assert.equal(c.serverHello!.random, sh['dtls.handshake.random']![0]);
     assert.equal(c.serverHello!.cipherSuite, Number(sh['dtls.handshake.ciphersuite']![0]));
@@ -267,14 +269,22 @@ describe('DTLS 1.3 (RFC 9147), crafted byte by byte (lab/dtls/dtls13-crafted.py:
     assert.equal(c.serverHello!.random, sh['dtls.handshake.random']![0]);
     assert.equal(c.tls.versionName, 'DTLS 1.3');
     assert.equal(c.fingerprints.ja3, ch['dtls.handshake.ja3']![0]);
+    const srtp = c.clientHello!.extensions.find((e) => e.type === 14)!.data as { mkiLength: number; mki: string };
+    assert.equal(srtp.mki, ch['dtls.use_srtp.mki']![0]);
+    assert.equal(srtp.mkiLength, Number(ch['dtls.use_srtp.mki_length']![0]));
+    const file = readFileSync(join(FIXTURES, 'dtls13-crafted.pcap'));
+    const loc = c.clientHello!.ranges!['extensions[5].mki'][0];
+    assert.ok(loc.kind === 'offset' && file.subarray(loc.offset, loc.offset + loc.length).toString('hex') === srtp.mki);
   });
   it('reads the connection IDs each side asked for and the unified headers that carry them (tshark 4.0 shows those as "Continuation Data")', () => {
     assert.deepEqual(c.dtls!.connectionIds, { client: 'c1d2', server: 'a0a1a2a3' });
+    assert.deepEqual(c.clientHello!.extensions.find((e) => e.type === 54)!.data, { cidLength: 2, cid: 'c1d2' });
+    assert.deepEqual(c.serverHello!.extensions.find((e) => e.type === 54)!.data, { cidLength: 4, cid: 'a0a1a2a3' });
     const unified = c.dtls!.recordList.filter((r) => r.form === 'unified');
     assert.deepEqual(unified.map((r) => [r.from, r.cid, r.epoch, r.sequence, r.length]), [['server', 'c1d2', 2, 0, 40], ['client', 'a0a1a2a3', 2, 0, 24]]);
     assert.deepEqual(c.messages.map((m) => `${m.from}:${m.name}`), ['client:ClientHello', 'server:ServerHello', 'server:EncryptedHandshakeMessage', 'client:EncryptedHandshakeMessage']);
   });
   it('gives JA4 "d3": JA4.md, "TLS and DTLS Version": 0xfefc = DTLS 1.3 = "d3", the highest supported_versions entry', () => {
-    assert.equal(c.fingerprints.ja4!.slice(0, 10), 'dd3i020500');
+    assert.equal(c.fingerprints.ja4!.slice(0, 10), 'dd3i020600');
   });
 });
