@@ -70,6 +70,8 @@ export interface ClientHelloReport {
   random: string;
   /** Hex, '' when empty. */
   sessionId: string;
+  /** DTLS only: the cookie echoed from a HelloVerifyRequest, hex ('' when empty). */
+  cookie?: string;
   /** Wire order, GREASE kept. */
   cipherSuites: number[];
   compressionMethods: number[];
@@ -194,7 +196,7 @@ export interface MessageDetails {
   sessionIdHit?: boolean;
   /** SSLv2 SERVER-HELLO: 1 = X.509 (the certificate goes to `certificates`). */
   certificateType?: number;
-  /** SSLv2 SERVER-HELLO: 0x0002 for SSL 2.0. */
+  /** SSLv2 SERVER-HELLO: 0x0002 for SSL 2.0; DTLS HelloVerifyRequest: the server's version. */
   serverVersion?: number;
   /** SSLv2 SERVER-HELLO: the 3-byte cipher specs the server accepts, wire order, and their names. */
   cipherSpecs?: number[];
@@ -210,6 +212,9 @@ export interface MessageDetails {
   keyArgLength?: number;
   /** SSLv2 CLIENT-MASTER-KEY: the key argument (the block cipher's IV, sent in the clear), hex. */
   keyArg?: string;
+  /** HelloVerifyRequest (DTLS): the cookie is hex. */
+  cookieLength?: number;
+  cookie?: string;
   /** Messages not decoded further: body length. */
   length?: number;
 }
@@ -426,9 +431,86 @@ export interface ConnectionReport {
   /** The ClientHello's ECH or ESNI, assessed (likely real or GREASE, acceptance); absent when it carries neither. */
   ech?: EchReport;
   // --- QUIC (issue #12) -------------------------------------------------------------------------------
-  /** 'quic' for a QUIC connection (its `tcp` block then only counts datagrams); absent for TCP. */
-  transport?: 'quic';
+  /** 'quic' / 'dtls' for a connection over UDP (its `tcp` block then only counts datagrams); absent for TCP. */
+  transport?: 'quic' | 'dtls';
   quic?: QuicReport;
+  dtls?: DtlsReport;
+}
+
+// --- DTLS (issue #12): only present for `transport: "dtls"` connections. -------------------------------
+
+export interface DtlsFragmentReport {
+  /** Handshake type, message_seq, fragment_offset, fragment_length and the whole message's length (RFC 6347 §4.2.2). */
+  type: number;
+  messageSeq: number;
+  fragmentOffset: number;
+  fragmentLength: number;
+  length: number;
+}
+
+export interface DtlsRecordReport {
+  packet: number;
+  from: 'client' | 'server';
+  /** 'plaintext' (13-byte header), 'cid' (RFC 9146 tls12_cid, type 25), 'unified' (DTLS 1.3 header, RFC 9147 §4). */
+  form: 'plaintext' | 'cid' | 'unified';
+  /** Content type; -1 for a unified header (the real type is encrypted). */
+  contentType: number;
+  contentTypeName: string;
+  /** Record version; 0 for a unified header (it has none). */
+  version: number;
+  /** Epoch (a unified header carries only its two low bits). */
+  epoch: number;
+  /** 48-bit sequence number (unified header: its 8 or 16 low bits, encrypted). */
+  sequence: number;
+  length: number;
+  /** Hex connection ID, when the record carries one. */
+  cid?: string;
+  /** Handshake fragments of a plaintext handshake record. */
+  fragments?: DtlsFragmentReport[];
+  /** Where the record's bytes are. In `--json` only with `--ranges` (the language server always sends it). @withRanges */
+  range: SourceLocation[];
+}
+
+export interface StunReport {
+  packet: number;
+  from: 'client' | 'server';
+  class: 'request' | 'indication' | 'success' | 'error';
+  method: string;
+  /** Hex, 12 bytes. */
+  transactionId: string;
+  /** USERNAME: "receiver-ufrag:sender-ufrag" in ICE connectivity checks. */
+  username?: string;
+  /** From XOR-MAPPED-ADDRESS: the address the responder saw the request come from. */
+  mappedAddress?: Endpoint;
+  iceRole?: 'controlling' | 'controlled';
+  priority?: number;
+  useCandidate?: boolean;
+  software?: string;
+  errorCode?: number;
+}
+
+export interface DtlsReport {
+  /** Negotiated DTLS version (ServerHello, supported_versions first); null before one is seen. */
+  version: number | null;
+  versionName: string | null;
+  /** True when a HelloVerifyRequest asked the client to prove its address; its cookie, hex. */
+  helloVerifyRequest: boolean;
+  cookie: string | null;
+  /** Connection IDs (RFC 9146 / RFC 9147) each side asked to receive, hex; null when not negotiated. */
+  connectionIds: { client: string | null; server: string | null };
+  datagrams: { client: number; server: number };
+  bytes: { client: number; server: number };
+  records: { client: number; server: number };
+  /** Datagrams on the 5-tuple by RFC 7983 first-byte class: stun, dtls, srtp, srtcp, zrtp, turn-channel, other. */
+  multiplexed: Record<string, number>;
+  /** Handshake fragments that repeated bytes already seen (retransmitted flights), and those whose repeat differed. */
+  retransmittedFragments: number;
+  differingFragments: number;
+  /** Records in capture order: the first 64 unless the packet timeline was asked for (then up to 4096). */
+  recordList: DtlsRecordReport[];
+  recordListTruncated: boolean;
+  /** STUN messages on the 5-tuple (ICE connectivity checks), up to 64. */
+  stun: StunReport[];
 }
 
 // --- QUIC (issue #12): everything below is only present for `transport: "quic"` connections. ----------
@@ -494,6 +576,8 @@ export interface InputReport {
   decryptionSecrets: number;
   /** UDP datagrams that were decoded as QUIC (absent when none): they are no longer counted in `skipped.UDP`. */
   quicDatagrams?: number;
+  /** UDP datagrams on DTLS 5-tuples (DTLS and what WebRTC multiplexes with it), absent when none: not counted in `skipped.UDP`. */
+  dtlsDatagrams?: number;
 }
 
 export interface AnalysisReport {

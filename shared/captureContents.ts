@@ -9,7 +9,8 @@ import type { InputReport, ReportDiagnostic } from './analysis';
 export function packetCountsLine(input: InputReport, shown: number): string {
   const skipped = Object.entries(input.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
   const quic = input.quicDatagrams ? `, ${input.quicDatagrams} QUIC datagrams` : '';
-  return `${input.packets} packets, ${input.tcpPackets} TCP${quic}${skipped ? `; not TCP: ${skipped}` : ''}; ${shown} connection(s) shown`;
+  const dtls = input.dtlsDatagrams ? `, ${input.dtlsDatagrams} DTLS datagrams` : '';
+  return `${input.packets} packets, ${input.tcpPackets} TCP${quic}${dtls}${skipped ? `; not TCP: ${skipped}` : ''}; ${shown} connection(s) shown`;
 }
 
 /**

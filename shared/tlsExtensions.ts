@@ -162,10 +162,16 @@ export interface EchOuterExtensionsData {
 }
 export interface UseSrtpData {
   profiles?: number[];
+  /** IANA DTLS-SRTP protection profile names of `profiles`. */
+  profileNames?: string[];
   mkiLength?: number;
+  /** Hex; only when the MKI is not empty. */
+  mki?: string;
 }
 export interface ConnectionIdData {
   cidLength?: number;
+  /** Hex: the connection ID the sender asks to receive (RFC 9146). */
+  cid?: string;
 }
 export interface TicketRequestData {
   newSessionCount?: number;

@@ -92,6 +92,7 @@ const CLIENT_HELLO: Specs<ClientHelloReport> = {
   extensions: { label: 'extensions (wire order)', table: true, show: extensionList, itemLabel: extensionItem, itemShow: extensionValue },
   random: { label: 'random', table: true },
   sessionId: { label: 'session id', table: true, show: sessionId },
+  cookie: { label: 'cookie (DTLS)', table: true, show: sessionId },
   sslv2: { label: 'SSLv2-compatible hello' },
 };
 
@@ -115,6 +116,7 @@ const SERVER_HELLO: Specs<ServerHelloReport> = {
 /** Length prefixes: the decoder locates them, the report keeps only what they prefix. */
 const HELLO_LENGTHS: Record<string, Spec> = {
   sessionIdLength: { label: 'session id length', rangeOnly: true, derive: hexBytes('sessionId'), show: bytes('bytes') },
+  cookieLength: { label: 'cookie length (DTLS)', rangeOnly: true, derive: hexBytes('cookie'), show: bytes('bytes') },
   cipherSuitesLength: { label: 'cipher suites length', rangeOnly: true, derive: lengthOf('cipherSuites', (xs) => xs.length * 2), show: bytes('bytes') },
   compressionMethodsLength: { label: 'compression methods length', rangeOnly: true, derive: lengthOf('compressionMethods', (xs) => xs.length), show: bytes('bytes') },
   extensionsLength: {

@@ -349,7 +349,11 @@ function groupRetransmissions(arrows: LadderArrow[]): LadderArrow[] {
   const last = new Map<LadderArrow['dir'], LadderArrow>();
   for (const a of arrows) {
     const g = last.get(a.dir);
-    const retrans = g && g.kind === a.kind && g.seq === a.seq && g.length === a.length && g.flags === a.flags && (a.length > 0 || /[SF]/.test(a.flags));
+    // UDP datagrams (no TCP flags) have no sequence number to compare: only those the decoder marked as a
+    // retransmission (a DTLS flight sent again) are one; QUIC datagrams of equal size are not.
+    const udp = a.flags === '';
+    const retrans = g && g.kind === a.kind && g.length === a.length && g.flags === a.flags &&
+      (udp ? a.notes.includes('retransmission') : g.seq === a.seq && (a.length > 0 || /[SF]/.test(a.flags)));
     if (g && retrans) {
       g.count++;
       g.lastTime = a.time;

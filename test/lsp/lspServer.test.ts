@@ -269,4 +269,30 @@ describe('language server over stdio (dist/server.js)', { skip: skipUnlessCi(exi
     assert.match(hoverText(hover), /ServerHello › cipher suite/);
     assert.match(hoverText(hover), /raw bytes \| `c0 30`/);
   });
+
+  it('hovers the DTLS bytes of a tcpdump -XX dump: the cookie of the HelloVerifyRequest and a Certificate fragment', async () => {
+    const dumpPath = join(ROOT, 'test', 'fixtures', 'dtls', 'openssl-dtls12.XX.txt');
+    const uri = pathToFileURL(dumpPath).toString();
+    const text = readFileSync(dumpPath, 'utf8');
+    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'capture-text', version: 1, text } });
+    await waitFor('the DTLS dump analysis', () => analyzed.find((a) => a.uri === uri));
+    const packets = readTcpdumpX(text);
+    // Packet 2 is the HelloVerifyRequest: Ethernet 14, IPv4 20, UDP 8, record header 13, then the message.
+    const hvr = packets[1];
+    const hvrType = hvr[14 + 20 + 8 + 13];
+    assert.equal(hvrType.value, 3, 'HelloVerifyRequest type');
+    const hover = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: hvrType.line, character: hvrType.column } }) as Hover | null;
+    assert.match(hoverText(hover), /HelloVerifyRequest/);
+    assert.match(hoverText(hover), /packet \| #2/);
+    // Packet 3, the second ClientHello: handshake header 12, version 2, random 32, session id length 1 (0), cookie length 1.
+    const cookieByte = packets[2][14 + 20 + 8 + 13 + 12 + 2 + 32 + 1 + 1];
+    const cookie = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: cookieByte.line, character: cookieByte.column } }) as Hover | null;
+    assert.match(hoverText(cookie), /ClientHello › cookie/);
+    assert.match(hoverText(cookie), /packet \| #3/);
+    // Packet 6 carries only a middle fragment of the server's Certificate.
+    const mid = packets[5][14 + 20 + 8 + 13 + 12 + 40];
+    const frag = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: mid.line, character: mid.column } }) as Hover | null;
+    assert.match(hoverText(frag), /Certificate/);
+    assert.match(hoverText(frag), /packet \| #6/);
+  });
 });

@@ -22,7 +22,8 @@ import { skipUnlessCi } from '../helpers/prerequisites';
 const skip = skipUnlessCi(skipReason());
 const NO_TLS = join(ROOT, 'test', 'fixtures', 'no-tls');
 const SMTP = join(NO_TLS, 'smtp-plain.pcap');
-const DTLS = join(NO_TLS, 'dtls12.pcap');
+const DTLS = join(ROOT, 'test', 'fixtures', 'dtls', 'openssl-dtls12.pcap');
+const RELAY_ICMP = join(ROOT, 'test', 'fixtures', 'dtls', 'censor-tspu', 'relay.pcap');
 const MULTI = join(ROOT, 'test', 'fixtures', 'handshakes', 'multi.pcapng');
 // A real capture with bytes missing: its one connection has decoding warnings.
 const V6 = join(ROOT, 'test', 'fixtures', 'text', 'v6.pcap');
@@ -77,19 +78,44 @@ describe('capture webview states', { skip }, () => {
     });
   }
 
-  it('says a UDP-only (DTLS) capture holds UDP packets that are not decoded', async () => {
-    const report = await editorReport(DTLS);
-    assert.ok((report.input.skipped.UDP ?? 0) > 0 && report.input.tcpPackets === 0);
-    const view = await decoded(DARK, DTLS, report);
+  it('says a capture of nothing it decodes (ICMP only: the DTLS censor lab\'s relay side) holds packets that are not decoded', async () => {
+    const report = await editorReport(RELAY_ICMP);
+    assert.ok((report.input.skipped.ICMP ?? 0) > 0 && report.input.tcpPackets === 0 && report.connections.length === 0);
+    const view = await decoded(DARK, RELAY_ICMP, report);
     const { page } = view;
     await page.locator('.banner-title', { hasText: 'No TLS connection in this capture.' }).waitFor();
     const bannerText = await page.locator('.banner').innerText();
-    assert.ok(bannerText.includes(`not TCP: ${report.input.skipped.UDP} UDP`), bannerText);
+    assert.ok(bannerText.includes(`not TCP: ${report.input.skipped.ICMP} ICMP`), bannerText);
     assert.ok(bannerText.includes(cliCounts(report)), bannerText);
-    await page.screenshot({ path: join(RESULTS, 'webview-no-tls-dtls-dark.png') });
     assert.deepEqual(view.errors, []);
     await page.close();
   });
+
+  for (const theme of [DARK, LIGHT]) {
+    it(`lists the DTLS connections of a UDP-only capture, marked as such, and never says it is still decoding (${theme.kind})`, async () => {
+      const report = await editorReport(DTLS);
+      assert.equal(report.input.tcpPackets, 0);
+      assert.equal(report.connections.length, 1);
+      const view = await decoded(theme, DTLS, report);
+      const { page } = view;
+      const row = page.locator('.list-pane [role="option"]').first();
+      await row.waitFor();
+      const rowText = await row.innerText();
+      assert.match(rowText, /DTLS 1\.2/);
+      assert.match(rowText, /DTLS\/UDP/);
+      assert.doesNotMatch(await page.locator('body').innerText(), /Decoding|Opening the capture|yet\./);
+      assert.equal(await page.locator('#cancel-decode').isVisible(), false);
+      // The filter knows the transport.
+      await page.locator('input[type="search"], .list-filter input').first().fill('udp');
+      assert.equal(await page.locator('.list-pane [role="option"]').count(), 1);
+      await page.locator('input[type="search"], .list-filter input').first().fill('quic');
+      await page.locator('.list-pane .empty-note', { hasText: 'No connection matches the filter.' }).waitFor();
+      await page.locator('input[type="search"], .list-filter input').first().fill('');
+      await page.screenshot({ path: join(RESULTS, `webview-dtls-${theme.kind}.png`) });
+      assert.deepEqual(view.errors, []);
+      await page.close();
+    });
+  }
 
   it('shows no progress and no Cancel while the decode has not begun (the size question is open)', async () => {
     const view = await openView(browser, { theme: DARK, files: { client: MULTI } });

@@ -276,16 +276,20 @@ class CaptureView {
     if (trouble.length) badges.push([plural(trouble.length, 'problem'), trouble.some((d) => d.severity === 'error') ? 'diag-error' : 'diag-warning']);
     if (c.tls.versionName) badges.push([c.tls.versionName, '']);
     if (c.tls.decryption) badges.push([c.tls.decryption.failed.client + c.tls.decryption.failed.server > 0 ? 'partly decrypted' : 'decrypted', 'decrypted']);
+    // Over UDP: said once (a DTLS version badge already says DTLS).
+    if (c.transport && !c.tls.versionName?.startsWith('DTLS')) badges.push([c.transport.toUpperCase(), 'transport']);
+    const iceUser = c.dtls?.stun.find((x) => x.username !== undefined)?.username;
     // How TLS was reached, when not at the stream's first byte (STARTTLS, SOCKS, CONNECT, PROXY).
     if (c.preamble) badges.push([c.preamble.noTls === null ? c.preamble.protocol : `no TLS: ${c.preamble.protocol}`, '']);
     const sni = c.tls.serverName ?? c.clientHello?.serverName ?? null;
     const notes = state.notes.filter((n) => n.target.kind !== 'packet' && n.target.connection === c.id).length;
     const hay = [c.id, c.client.address, c.client.port, c.server.address, c.server.port, endpoint(c.client), endpoint(c.server), sni ?? '', c.fingerprints.ja3 ?? '', c.fingerprints.ja3s ?? '', c.fingerprints.ja4 ?? '', c.fingerprints.ja4s ?? '',
-      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? '', trouble.length ? 'problem' : '', c.tls.decryption ? 'decrypted' : ''].join(' ').toLowerCase();
+      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? '', trouble.length ? 'problem' : '', c.tls.decryption ? 'decrypted' : '',
+      c.transport ?? 'tcp', c.transport ? 'udp' : '', iceUser ?? ''].join(' ').toLowerCase();
     return {
       key: String(c.id),
       title: `#${c.id} ${sni ?? endpoint(c.server)}`,
-      subtitle: `${endpoint(c.client)} → ${endpoint(c.server)}${c.tls.lastMessage ? ` · last: ${c.tls.lastMessage}` : ''}${notes ? ` · ✎ ${notes}` : ''}`,
+      subtitle: `${endpoint(c.client)} → ${endpoint(c.server)}${c.transport ? ` · ${c.transport.toUpperCase()}/UDP` : ''}${iceUser ? ` · ICE ${iceUser}` : ''}${c.tls.lastMessage ? ` · last: ${c.tls.lastMessage}` : ''}${notes ? ` · ✎ ${notes}` : ''}`,
       badges, haystack: hay,
       label: `Connection ${c.id}, ${endpoint(c.client)} to ${endpoint(c.server)}${sni ? `, server name ${sni}` : ''}${v ? `, ${KIND_BADGE[v.interference.kind]}` : ''}${v?.suspects.length ? `, ${plural(v.suspects.length, 'suspect field')}` : ''}${trouble.length ? `, ${plural(trouble.length, 'decoding problem')}` : ''}`,
     };

@@ -9,6 +9,7 @@ import { describeRules, evaluateSuspects } from '../rules';
 import type { UserRule } from '../rules/userRules';
 import { PacketAnalyzer } from './analyzer';
 import { buildQuicConnectionReport } from '../output/quicReport';
+import { buildDtlsConnectionReport } from '../output/dtlsReport';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { MemoryBudget } from './memoryBudget';
 import { assessEch, EchSightings } from './echAssessment';
@@ -83,6 +84,8 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], rul
     hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false, budget: new MemoryBudget(opts.maxMemoryMB), keys,
     // QUIC connections are always listed: every one began with an Initial, which carries TLS.
     quic: (c) => emit(buildQuicConnectionReport(c, { packets: opts.packets ?? false })),
+    // DTLS associations are listed likewise: each began with a handshake record.
+    dtls: (c) => emit(buildDtlsConnectionReport(c, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates })),
   });
 }
 
@@ -107,6 +110,7 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], rules
       interfaces: s.interfaces.map((i) => ({ id: i.id, linkType: i.linkType, name: i.name, description: i.description })),
       decryptionSecrets: s.secrets,
       ...(s.quicDatagrams > 0 ? { quicDatagrams: s.quicDatagrams } : {}),
+      ...(s.dtlsDatagrams > 0 ? { dtlsDatagrams: s.dtlsDatagrams } : {}),
     },
     connections,
     diagnostics,

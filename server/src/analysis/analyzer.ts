@@ -6,6 +6,8 @@ import { ConnectionTable, type Connection } from '../tcp/connectionTable';
 import { TlsSession } from './tlsSession';
 import { QuicConnectionTable } from '../quic/connectionTable';
 import type { QuicConnection } from '../quic/connection';
+import { DtlsConnectionTable } from '../dtls/connectionTable';
+import type { DtlsConnection } from '../dtls/connection';
 import { DATAGRAM_COST, type MemoryBudget } from './memoryBudget';
 import { offsetLocation, textLocation } from '../capture/source';
 import type { KeyStore } from '../decrypt/keyStore';
@@ -37,6 +39,8 @@ export interface CaptureStats {
   diagnosticsDropped: number;
   /** UDP datagrams decoded as QUIC (not counted in skipped.UDP). */
   quicDatagrams: number;
+  /** UDP datagrams on DTLS 5-tuples (DTLS, and the STUN/SRTP multiplexed with it; not counted in skipped.UDP). */
+  dtlsDatagrams: number;
 }
 
 /**
@@ -48,7 +52,7 @@ export class PacketAnalyzer implements CaptureSink {
   readonly diagnostics: Diagnostic[] = [];
   readonly stats: CaptureStats = {
     packets: 0, tcpPackets: 0, skipped: {}, snaplenCut: 0, fragments: 0, comments: [], commentsDropped: 0, interfaces: [], secrets: 0, diagnosticsDropped: 0,
-    quicDatagrams: 0,
+    quicDatagrams: 0, dtlsDatagrams: 0,
   };
   private readonly scratch = newTcpPacket();
   /** Late packets of connections already finished, per connection id (reported once each at the end). */
@@ -57,6 +61,8 @@ export class PacketAnalyzer implements CaptureSink {
   private readonly fragments: IpFragments;
   private readonly quic: QuicConnectionTable;
   private readonly onQuic: ((c: QuicConnection) => void) | undefined;
+  private readonly dtls: DtlsConnectionTable;
+  private readonly onDtls: ((c: DtlsConnection) => void) | undefined;
 
   readonly budget: MemoryBudget | null;
   /** Keys of the run (issue #14): given before it starts, and added to by the capture's Decryption Secrets Blocks. */
@@ -64,7 +70,7 @@ export class PacketAnalyzer implements CaptureSink {
 
   constructor(
     private readonly onFinished: (f: FinishedConnection) => void,
-    opts: { hashPayloads?: boolean; timeline?: boolean; quic?: (c: QuicConnection) => void; budget?: MemoryBudget; keys?: KeyStore } = {},
+    opts: { hashPayloads?: boolean; timeline?: boolean; quic?: (c: QuicConnection) => void; dtls?: (c: DtlsConnection) => void; budget?: MemoryBudget; keys?: KeyStore } = {},
   ) {
     this.budget = opts.budget ?? null;
     this.keys = opts.keys ?? null;
@@ -100,6 +106,9 @@ export class PacketAnalyzer implements CaptureSink {
     this.table.keepTimeline = opts.timeline ?? false;
     this.quic = new QuicConnectionTable();
     this.onQuic = opts.quic;
+    // DTLS handshake bytes wait for the end of input (no end of association is visible): an eighth of the budget at most.
+    this.dtls = new DtlsConnectionTable(this.budget ? Math.floor(this.budget.limit / 8) : undefined);
+    this.onDtls = opts.dtls;
     this.fragments = new IpFragments({
       tcp: (raw, t) => this.table.tcp(raw, t),
       datagram: (frames, reason) => {
@@ -139,7 +148,7 @@ export class PacketAnalyzer implements CaptureSink {
         this.fragments.add(p, this.scratch);
         return;
       }
-      if (reason === UDP && this.onQuic !== undefined && this.udp(p)) return;
+      if (reason === UDP && (this.onQuic !== undefined || this.onDtls !== undefined) && this.udp(p)) return;
       this.stats.skipped[reason] = (this.stats.skipped[reason] ?? 0) + 1;
       return;
     }
@@ -147,7 +156,7 @@ export class PacketAnalyzer implements CaptureSink {
     this.table.tcp(p, this.scratch);
   }
 
-  /** A UDP datagram (ports and payload in the scratch packet): true when a QUIC connection took it. */
+  /** A UDP datagram (ports and payload in the scratch packet): true when a QUIC or DTLS connection took it. */
   private udp(p: RawPacket): boolean {
     const t = this.scratch;
     const frame = p.frame;
@@ -157,9 +166,23 @@ export class PacketAnalyzer implements CaptureSink {
       packet: p.index, fileOffset: p.fileOffset < 0 ? -1 : p.fileOffset + t.payloadOffset, text: p.text, textIndex: t.payloadOffset,
       ttl: t.ttl, ipId: t.ipId,
     };
-    if (!this.quic.datagram(t, buf, base, src, p.timestamp)) return false;
-    this.stats.quicDatagrams++;
-    return true;
+    if (this.onQuic !== undefined && this.quic.datagram(t, buf, base, src, p.timestamp)) {
+      this.stats.quicDatagrams++;
+      return true;
+    }
+    if (this.onDtls !== undefined && this.dtls.datagram(t, buf, base, src, p.timestamp)) {
+      this.stats.dtlsDatagrams++;
+      if (this.dtls.adopted > 0) {
+        // The ICE checks that came before the DTLS were counted as UDP: they belong to the connection now.
+        const left = (this.stats.skipped[UDP] ?? 0) - this.dtls.adopted;
+        if (left > 0) this.stats.skipped[UDP] = left;
+        else delete this.stats.skipped[UDP];
+        this.stats.dtlsDatagrams += this.dtls.adopted;
+        this.dtls.adopted = 0;
+      }
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -218,6 +241,13 @@ export class PacketAnalyzer implements CaptureSink {
       for (const c of this.quic.connections) {
         c.id = this.table.allocateId();
         this.onQuic(c);
+      }
+    }
+    if (this.onDtls !== undefined) {
+      for (const c of this.dtls.connections) {
+        c.id = this.table.allocateId();
+        this.onDtls(c);
+        c.release();
       }
     }
   }

@@ -14,7 +14,7 @@
  */
 import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../shared/analysis';
 import type { RawPacket } from '../capture/packet';
-import { decodeTcpPacket, IP_FRAGMENT, newTcpPacket } from '../net/tcpPacket';
+import { decodeTcpPacket, IP_FRAGMENT, UDP, newTcpPacket } from '../net/tcpPacket';
 import { alertLevelName } from '../../../shared/tls/registry/alerts';
 import { stepLabel } from '../../../shared/fields/registry';
 import { formatValue, hexString, OWNER_MESSAGE, prettyKey, recordHeaderValue, tokenForKey, type HelloOwner } from './fieldText';
@@ -143,12 +143,14 @@ export class PacketCollector {
     // A first fragment holding the TCP header still gets its header hovers;
     // a later one's bytes continue the segment (the report tells how many are payload).
     const tcp = reason === null || (fragment && s.fragTcp) ? s : null;
+    // A UDP datagram's payload is a QUIC/DTLS connection's when the report says so (its timeline gives the stream offset).
+    const udp = reason === UDP ? s : null;
     return {
       index: p.index, headerLine: p.headerLine ?? -1, firstLine: first === NONE ? -1 : first, lastLine: last,
       linkType: p.linkType, time: p.timestamp, dataOffset: at, length: n,
       ipOffset: tcp || fragment ? s.ipOffset : -1, tcpOffset: tcp ? tcp.tcpOffset : -1,
-      payloadOffset: tcp ? tcp.payloadOffset : fragment ? s.fragPayloadOffset : -1,
-      payloadLength: tcp ? tcp.payloadLength : fragment ? s.fragPayloadLength : 0,
+      payloadOffset: tcp ? tcp.payloadOffset : udp ? udp.payloadOffset : fragment ? s.fragPayloadOffset : -1,
+      payloadLength: tcp ? tcp.payloadLength : udp ? udp.payloadLength : fragment ? s.fragPayloadLength : 0,
       conn: -1, from: null, seq: -1, fragment,
     };
   }

@@ -18,7 +18,7 @@ import type * as Ja4plus from '../fingerprint/ja4plus';
 
 let ja4plusModule: typeof Ja4plus | undefined;
 /** JA4S/JA4X (FoxIO License 1.1) are loaded, with the ASN.1 stack they need, only once the user opted in. */
-function ja4plus(): typeof Ja4plus {
+export function ja4plus(): typeof Ja4plus {
   return (ja4plusModule ??= require('../fingerprint/ja4plus') as typeof Ja4plus);
 }
 
@@ -165,7 +165,7 @@ export function buildConnectionReport(conn: Connection, tls: TlsSession | null, 
   return report;
 }
 
-function messageReport(m: HandshakeMessage, map: StreamMap, resolve: (from: Direction, span: [number, number]) => ReturnType<StreamMap['resolve']>): MessageReport {
+export function messageReport(m: HandshakeMessage, map: StreamMap, resolve: (from: Direction, span: [number, number]) => ReturnType<StreamMap['resolve']>): MessageReport {
   const rep: MessageReport = {
     type: m.type, name: m.name, from: m.from, length: m.length, span: m.span,
     packet: map.packetAt(m.span[0]), packets: map.packetsOf(m.span), range: resolve(m.from, m.span),
@@ -179,7 +179,7 @@ function messageReport(m: HandshakeMessage, map: StreamMap, resolve: (from: Dire
   return rep;
 }
 
-function certificateReport(c: CertificateEntry, index: number, opts: ReportOptions, range: CertificateReport['range']): CertificateReport {
+export function certificateReport(c: CertificateEntry, index: number, opts: ReportOptions, range: CertificateReport['range']): CertificateReport {
   const d = opts.certificates.get(c.der);
   const rep: CertificateReport = {
     index,

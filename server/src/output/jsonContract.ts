@@ -59,7 +59,7 @@ export class WrittenCertificates {
 }
 
 /** Data keys that are a list of names for the list of numbers beside them. */
-const NAME_LISTS = new Set(['groupNames', 'formatNames', 'algorithmNames', 'versionNames', 'signatureAlgorithmNames']);
+const NAME_LISTS = new Set(['groupNames', 'formatNames', 'algorithmNames', 'versionNames', 'signatureAlgorithmNames', 'profileNames']);
 
 function withoutKeys<T extends object>(o: T, drop: (k: string) => boolean): T {
   const out: Record<string, unknown> = {};

@@ -1,5 +1,6 @@
 import type { AnalysisReport, ConnectionReport, DecryptionSummary, ReportDiagnostic } from '../../../shared/analysis';
 import { quicLine } from './quicText';
+import { dtlsLine } from './dtlsText';
 import type { CompareReport, RuleTexts, Suspect } from '../../../shared/compare';
 import { foldSuspects, ruleText } from '../../../shared/suspects';
 import { packetCountsLine } from '../../../shared/captureContents';
@@ -144,6 +145,7 @@ function headLine(c: ConnectionReport, st: Styles): string {
   if (t.versionName) head.push(t.versionName);
   if (t.cipherSuiteName) head.push(t.cipherSuiteName);
   if (c.transport === 'quic') head.push('QUIC');
+  if (c.transport === 'dtls' && c.tls.version === null) head.push('DTLS');
   return st.bold(head.join('  '));
 }
 
@@ -236,7 +238,7 @@ function noteLines(c: ConnectionReport, st: Styles, out: string[]): void {
   if (tcp.retransmissions.client + tcp.retransmissions.server > 0) tcpNotes.push(`retransmissions: client ${tcp.retransmissions.client}, server ${tcp.retransmissions.server}`);
   if (tcp.rst) tcpNotes.push(`RST from ${tcp.rst}`);
   if (tcp.gaps.client.length + tcp.gaps.server.length > 0) tcpNotes.push('bytes missing from the capture');
-  const quic = quicLine(c);
+  const quic = quicLine(c) ?? dtlsLine(c);
   if (quic !== null) out.push(quic);
   else if (!tcp.synSeen) tcpNotes.push(`no SYN seen (roles by ${tcp.roleBy})`);
   if (!t.available) tcpNotes.push('no payload bytes in this dump: the TLS layer is not available');

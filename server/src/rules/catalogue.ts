@@ -317,7 +317,8 @@ export const CATALOGUE: readonly CatalogueRule[] = [
       'handshake has finished.',
     check(conn) {
       const marks: Mark[] = [];
-      const helloRetries = conn.messages.filter((m) => m.serverHello?.helloRetryRequest).length;
+      // A DTLS HelloVerifyRequest (type 3) asks for a second ClientHello, with the cookie, as an HRR does.
+      const helloRetries = conn.messages.filter((m) => m.serverHello?.helloRetryRequest || m.type === 3).length;
       let clientHellos = 0;
       const encrypted = { client: 0, server: 0 };
       const tls12OrOlder = (conn.serverHello?.selectedVersion ?? conn.tls.version ?? 0x0303) <= 0x0303;

@@ -32,7 +32,7 @@ export function emptyClientHello(recordVersion: number, sslv2: boolean): ClientH
  * message position 0. Malformed input is reported through ctx and leaves the
  * fields decoded so far.
  */
-export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVersionSpan: Span | null): ClientHello {
+export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVersionSpan: Span | null, dtls = false): ClientHello {
   const ch = emptyClientHello(recordVersion, false);
   const r = ch.ranges;
   if (recordVersionSpan) r.set('recordVersion', recordVersionSpan);
@@ -48,6 +48,12 @@ export function decodeClientHello(ctx: MsgCtx, recordVersion: number, recordVers
     Cursor.vecRanges(r, 'sessionId', sid, 1);
     ch.sessionId = c.hex(sid.pos, sid.end);
     if (sid.left > 32) ctx.problem('tls.session-id-length', `ClientHello: session id of ${sid.left} bytes (at most 32 allowed)`, sid.pos - 1, sid.end, 'warning');
+    if (dtls) {
+      // DTLS (RFC 6347 §4.2.1) puts the HelloVerifyRequest's cookie here; DTLS 1.3 keeps the field, empty.
+      const cookie = c.vec(1, 'cookie');
+      Cursor.vecRanges(r, 'cookie', cookie, 1);
+      ch.cookie = c.hex(cookie.pos, cookie.end);
+    }
     const cs = c.vec(2, 'cipher suites');
     Cursor.vecRanges(r, 'cipherSuites', cs, 2);
     const n = cs.checkMultiple(2, 'cipher suites');

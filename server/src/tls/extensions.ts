@@ -31,8 +31,8 @@
  *   ech_outer_extensions    {types}
  *   encrypted_server_name (ESNI, 0xffce)  CH {cipherSuite, keyShareGroup, keyShareGroupName, keyShareLength, recordDigest, encryptedSniLength}; EE {nonceLength}
  *   next_protocol_negotiation  CH {}; SH {protocols}
- *   use_srtp                {profiles, mkiLength}
- *   connection_id           {cidLength}
+ *   use_srtp                {profiles, profileNames, mkiLength, mki?}
+ *   connection_id           {cidLength, cid}
  *   ticket_request          {newSessionCount, resumptionCount}
  *   quic_transport_parameters(_draft)  {parameters:[{id, name, value}]}  .parameters[j]  (value: number, decimal text above 2^53, hex, or true)
  * Anything else keeps `raw` (hex, at most RAW_CAP bytes, `rawTruncated` when cut).
@@ -45,6 +45,7 @@ import { isGrease } from '../../../shared/tls/registry/grease';
 import { namedGroupName, ecPointFormatName } from '../../../shared/tls/registry/namedGroups';
 import { signatureSchemeName } from '../../../shared/tls/registry/signatureSchemes';
 import { versionName } from '../../../shared/tls/registry/versions';
+import { srtpProfileName } from '../../../shared/tls/registry/srtpProfiles';
 import { decodeTransportParameters } from '../quic/transportParameters';
 
 /** RFC 9001 §8.2, and the codepoint of drafts before it (0xffa5). */
@@ -406,11 +407,21 @@ const DECODERS = new Map<DecodedExtensionType, ExtDecoder>([
   [EXT.use_srtp, (c, _w, d, key, ranges) => {
     const list = c.vec(2, 'profiles');
     d.profiles = u16List(list, 'profiles', `${key}.profiles`, ranges);
-    d.mkiLength = c.vec(1, 'MKI').left;
+    d.profileNames = (d.profiles as number[]).map(srtpProfileName);
+    const mki = c.vec(1, 'MKI');
+    d.mkiLength = mki.left;
+    if (mki.left > 0) {
+      d.mki = c.hex(mki.pos, mki.end);
+      Cursor.vecRanges(ranges, `${key}.mki`, mki, 1);
+    }
     c.expectEnd();
   }],
-  [EXT.connection_id, (c, _w, d) => {
-    d.cidLength = c.vec(1, 'connection id').left;
+  [EXT.connection_id, (c, _w, d, key, ranges) => {
+    const cid = c.vec(1, 'connection id');
+    d.cidLength = cid.left;
+    // The CID the sender asks to receive: records to it carry these bytes (RFC 9146 §3).
+    d.cid = c.hex(cid.pos, cid.end);
+    Cursor.vecRanges(ranges, `${key}.cid`, cid, 1);
     c.expectEnd();
   }],
   [EXT.ticket_request, (c, _w, d) => {

@@ -16,6 +16,7 @@
  *   CertificateStatus     {statusType, responseLength}
  *   CompressedCertificate {algorithm, uncompressedLength, compressedLength}
  *   NextProtocol          {protocolLength, paddingLength}
+ *   HelloVerifyRequest    {serverVersion, cookieLength, cookie} (DTLS)
  *   anything else         {length}
  */
 import { Cursor, DecodeStop, MsgCtx, printable, toHex } from './reader';
@@ -53,6 +54,8 @@ export interface MessageContext {
   recordVersionSpan: Span | null;
   afterGap: boolean;
   conn: ConnectionInfo;
+  /** A DTLS handshake: the ClientHello carries a cookie, HelloVerifyRequest exists. */
+  dtls?: boolean;
 }
 
 export function decodeHandshakeMessage(ctx: MsgCtx, mc: MessageContext): HandshakeMessage {
@@ -83,7 +86,7 @@ function decodeBody(ctx: MsgCtx, mc: MessageContext, m: HandshakeMessage): void 
   const conn = mc.conn;
   switch (m.type) {
     case HS.client_hello:
-      m.clientHello = decodeClientHello(ctx, mc.recordVersion, mc.recordVersionSpan);
+      m.clientHello = decodeClientHello(ctx, mc.recordVersion, mc.recordVersionSpan, mc.dtls === true);
       return;
     case HS.server_hello: {
       const sh = decodeServerHello(ctx, mc.recordVersion, mc.recordVersionSpan);
@@ -110,7 +113,7 @@ function decodeBody(ctx: MsgCtx, mc: MessageContext, m: HandshakeMessage): void 
   m.details = d;
   const r = m.ranges;
   const c = new Cursor(ctx, 4, ctx.buf.length, m.name);
-  const field = (key: 'lifetime' | 'ageAdd' | 'lifetimeHint' | 'signatureAlgorithm' | 'requestUpdate' | 'statusType' | 'algorithm' | 'uncompressedLength', read: () => number): number => {
+  const field = (key: 'lifetime' | 'ageAdd' | 'lifetimeHint' | 'signatureAlgorithm' | 'requestUpdate' | 'statusType' | 'algorithm' | 'uncompressedLength' | 'serverVersion', read: () => number): number => {
     const at = c.pos;
     const v = read();
     d[key] = v;
@@ -193,6 +196,16 @@ function decodeBody(ctx: MsgCtx, mc: MessageContext, m: HandshakeMessage): void 
         const comp = c.vec(3, 'compressed certificate message');
         d.compressedLength = comp.left;
         Cursor.vecRanges(r, 'compressedCertificate', comp, 3);
+        c.expectEnd();
+        return;
+      }
+      case HS.hello_verify_request: {
+        // RFC 6347 §4.2.1: the server's stateless cookie, to be echoed in a second ClientHello.
+        field('serverVersion', () => c.u16('server version'));
+        const cookie = c.vec(1, 'cookie');
+        d.cookieLength = cookie.left;
+        d.cookie = c.hex(cookie.pos, cookie.end);
+        Cursor.vecRanges(r, 'cookie', cookie, 1);
         c.expectEnd();
         return;
       }

@@ -91,6 +91,8 @@ export interface ClientHello {
   random: string;
   /** Hex, '' when empty. */
   sessionId: string;
+  /** DTLS only: the cookie echoed from a HelloVerifyRequest, hex ('' when empty). */
+  cookie?: string;
   /** Wire order, GREASE kept. */
   cipherSuites: number[];
   compressionMethods: number[];
