@@ -155,7 +155,7 @@ export interface Section {
 export function connectionTitle(s: Section): string {
   const c = s.client ?? s.relay!;
   const ids = s.kind === 'pair'
-    ? `client capture connection ${s.pair!.client}, relay capture connection ${s.pair!.relay}`
+    ? `client capture connection ${s.pair!.client}, ${s.pair!.relay === null ? 'never seen in the relay capture' : `relay capture connection ${s.pair!.relay}`}`
     : `${s.side} capture connection ${c.id}${s.kind === 'unmatched' ? `, seen only in the ${s.side} capture` : ''}`;
   return `${endpoint(c.client)} → ${endpoint(s.relay?.server ?? c.server)} (${ids})`;
 }
@@ -178,7 +178,7 @@ export function buildSections(kind: ReportKind, r: CompareReport): Section[] {
   if (kind === 'compare') {
     for (const p of r.pairs) {
       out.push({
-        anchor: `pair-${p.client}-${p.relay}`, kind: 'pair', client: byId(r.client, p.client), relay: byId(r.relay, p.relay), pair: p,
+        anchor: `pair-${p.client}-${p.relay ?? 'none'}`, kind: 'pair', client: byId(r.client, p.client), relay: p.relay === null ? null : byId(r.relay, p.relay), pair: p,
         side: 'client', verdict: p.interference, suspects: p.suspects, remote: 'relay',
       });
     }

@@ -61,7 +61,7 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets:
   const datagrams = conn.counts.datagrams;
   const tcp: TcpReport = {
     roleBy: 'quic-initial', packets: datagrams.client + datagrams.server, bytes: { ...conn.counts.bytes },
-    gaps: { client: [], server: [] }, retransmissions: { client: 0, server: 0 }, retransmissionsDiffering: 0, outOfOrder: 0,
+    gaps: { client: [], server: [] }, retransmissions: { ...conn.counts.retransmissions }, retransmissionsDiffering: 0, outOfOrder: 0,
     rst: null, fin: { client: false, server: false }, synSeen: false, timelineTruncated: conn.datagramsDropped > 0,
     isn: { client: null, server: null }, tunnel: null,
   };
@@ -100,7 +100,7 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets:
 
 /**
  * The timeline the editor's ladder and compare read, one entry per datagram. TCP-only fields say
- * so: no flags, seq/ack -1, window 0; `tls` names the handshake messages starting in the datagram,
+ * so: no flags, seq/ack -1, window 0; `payloadHash` hashes the whole UDP payload (compare pairs datagrams by it); `tls` names the handshake messages starting in the datagram,
  * else the QUIC packet types it carried.
  */
 function packetTimeline(conn: QuicConnection, messages: MessageReport[]): PacketReport[] {
@@ -113,6 +113,7 @@ function packetTimeline(conn: QuicConnection, messages: MessageReport[]): Packet
   }
   return conn.datagrams.map((d) => ({
     index: d.packet, time: d.time, from: d.from, flags: '', seq: -1, ack: -1, length: d.size, window: 0, ttl: d.ttl, ipId: d.ipId,
-    notes: [], tls: starts.get(d.packet) ?? d.packets.map((p) => `QUIC ${p.type}`), payloadHash: '',
+    notes: d.retransmission ? ['retransmission'] : [], tls: starts.get(d.packet) ?? d.packets.map((p) => `QUIC ${p.type}`),
+    payloadHash: d.hash.toString(16).padStart(8, '0'),
   }));
 }
