@@ -119,10 +119,20 @@ export function flagWords(flags: string): string {
   return out.length ? out.join('+') : flags;
 }
 
-/** What an arrow says: the TLS messages it starts, else the TCP flags that matter. */
-export function packetLabel(p: { flags: string; length: number; tls: string[]; notes?: string[] }): string {
-  if (p.tls.length > 0) return p.tls.join(', ');
+/**
+ * A UDP datagram's timeline entry (QUIC, DTLS): no TCP flags and no stream offset. Censors' UDP rules are about
+ * datagram sizes and order (Russia inspects QUIC payloads of 1001 bytes and more; the GFW only a flow's first
+ * Initial), so its size is always shown.
+ */
+export function isDatagram(p: { flags: string; seq: number }): boolean {
+  return p.flags === '' && p.seq === -1;
+}
+
+/** What an arrow says: the TLS messages it starts, else the TCP flags that matter; a datagram's size. */
+export function packetLabel(p: { flags: string; seq: number; length: number; tls: string[]; notes?: string[] }): string {
   const again = p.notes?.includes('retransmission') ? ' (retransmission)' : '';
+  if (isDatagram(p)) return `${p.tls.length > 0 ? `${p.tls.join(', ')} · ` : ''}${p.length} B${again}`;
+  if (p.tls.length > 0) return p.tls.join(', ');
   if (p.length > 0) {
     // A data segment is known by its size; only flags beyond ACK/PSH say more.
     const extra = flagWords(p.flags).split('+').filter((w) => w !== 'PSH' && w !== 'ACK' && w !== p.flags);
@@ -150,6 +160,23 @@ export interface Section {
   suspects: Suspect[];
   /** What the other end is called: "relay" with two captures, "server" with one. */
   remote: 'relay' | 'server';
+}
+
+/**
+ * A QUIC connection's datagrams in words: how many each end sent and the first sizes in order. Sizes and order
+ * are what UDP censors key on (Russia's TSPU reads QUIC Initials of 1001 bytes and more; the GFW only a flow's
+ * first Initial), so reports show them beside the handshake. Null for TCP.
+ */
+export function datagramSummary(c: ConnectionReport): string | null {
+  const q = c.quic;
+  if (!q) return null;
+  const side = (from: 'client' | 'server') => {
+    const sizes = q.datagramList.filter((d) => d.from === from).map((d) => d.size);
+    const shown = sizes.slice(0, 8).join(', ');
+    const more = q.datagrams[from] > Math.min(sizes.length, 8) ? ', …' : '';
+    return `${from} ${q.datagrams[from]} (${sizes.length ? `${shown}${more} bytes` : 'none'})`;
+  };
+  return `${q.versionName} datagrams: ${side('client')}; ${side('server')}`;
 }
 
 export function connectionTitle(s: Section): string {
@@ -314,7 +341,9 @@ function groupRetransmissions(arrows: LadderArrow[]): LadderArrow[] {
   const last = new Map<LadderArrow['dir'], LadderArrow>();
   for (const a of arrows) {
     const g = last.get(a.dir);
-    const retrans = g && g.kind === a.kind && g.seq === a.seq && g.length === a.length && g.flags === a.flags && (a.length > 0 || /[SF]/.test(a.flags));
+    // Datagrams have no stream offset: only one their sender marked as a retransmission joins the one before.
+    const again = isDatagram(a) ? a.notes.includes('retransmission') : a.length > 0 || /[SF]/.test(a.flags);
+    const retrans = g && g.kind === a.kind && g.seq === a.seq && g.length === a.length && g.flags === a.flags && again;
     if (g && retrans) {
       g.count++;
       g.lastTime = a.time;

@@ -6,6 +6,9 @@ import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
 import { compareCaptures, compareReports } from '../../server/src/compare/compareCaptures';
 import type { ConnectionReport } from '../../shared/analysis';
 import type { CompareReport, ConnectionPair } from '../../shared/compare';
+import { renderHtml } from '../../server/src/report/html';
+import { renderMarkdown } from '../../server/src/report/markdown';
+import { buildLadder, buildSections } from '../../shared/report/model';
 import { ROOT } from '../helpers/paths';
 
 // Real QUIC captures made by lab/quic-censor/make.sh: ngtcp2's gtlsclient and gtlsserver in network namespaces,
@@ -124,4 +127,22 @@ test('QUIC datagrams pair by payload hash: a capture against itself delivers eve
   const conn = r.client.connections[0];
   assert.equal(p.packets.length, conn.quic!.datagrams.client + conn.quic!.datagrams.server);
   assert.ok(conn.packets!.every((x) => /^[0-9a-f]{8}$/.test(x.payloadHash)));
+});
+
+test('reports of a QUIC pair show datagram sizes: ladder labels, retransmissions grouped, the sizes per end', async () => {
+  const r = await compare('gfw-pass-trigger');
+  const blocked = flows(r)[1];
+  const section = buildSections('compare', r).find((s) => s.pair === blocked)!;
+  const ladder = buildLadder(section);
+  const labels = ladder.arrows.map((a) => `${a.dir} ${a.kind} ×${a.count} ${a.label}`);
+  assert.equal(labels[0], 'right delivered ×1 ClientHello · 1200 B');
+  // The server's Initial and its two retransmissions (same CRYPTO bytes) are one dropped arrow; the client's own
+  // retransmitted Initial, sent a second later, is its own arrow.
+  assert.ok(labels.includes('left dropped ×3 ServerHello · 1200 B'), labels.join('\n'));
+  assert.ok(labels.includes('right dropped ×1 QUIC Initial · 1200 B (retransmission)'), labels.join('\n'));
+  const md = renderMarkdown(r, { annotations: [], generatedAt: new Date(0) });
+  assert.match(md, /relay capture: QUIC v1 datagrams\\: client 1 \\\(1200 bytes\\\); server 3 \\\(1200, 1200, 1200 bytes\\\)/);
+  const page = renderHtml(r, { annotations: [], generatedAt: new Date(0) });
+  assert.match(page, /client capture:<\/span> <bdi>[^<]*QUIC v1 datagrams: client 2 \(1200, 1200 bytes\); server 0 \(none\)/);
+  assert.match(page, /never seen in the relay capture/);
 });

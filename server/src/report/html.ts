@@ -17,7 +17,7 @@ import { fieldGroups, fieldMatches, messageOfField } from './fields';
 import { type Highlight, hexView, isTextLocated, locatedIn, messageRelativeSpans } from './hex';
 import { legendSwatch, renderLadder } from './ladder';
 import {
-  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, directionWords, endpoint, findMessage,
+  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, datagramSummary, directionWords, endpoint, findMessage,
   KEY_MESSAGES, KIND_WORDS, type Ladder, lookupField, normalize, pickSections, type ReportContext, type ReportInput, type ReportKind,
   type Section, serverName, type Side, seconds, verdictSentence,
 } from '../../../shared/report/model';
@@ -172,6 +172,7 @@ function tlsLine(s: Section): SafeHtml {
     const t = c.tls;
     const bits = [t.versionName ?? 'no ServerHello seen', t.cipherSuiteName, t.lastMessage ? `last handshake message in clear: ${t.lastMessage}` : null, t.incomplete ? 'handshake incomplete' : null];
     if (c.tcp.rst) bits.push(`RST from the ${c.tcp.rst}`);
+    bits.push(datagramSummary(c));
     return html`<span class="who">${who}:</span> ${v(bits.filter(Boolean).join('; '))}`;
   };
   const lines = [describe(s.client, s.kind === 'pair' ? 'client capture' : 'TLS'), describe(s.relay, s.kind === 'pair' ? 'relay capture' : 'TLS')].filter(Boolean);

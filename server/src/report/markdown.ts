@@ -14,7 +14,7 @@ import type { CompareReport } from '../../../shared/compare';
 import { escapeMarkdown as m, markdownCodeBlock } from './escape';
 import { fieldGroups, fieldMatches } from './fields';
 import {
-  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, directionWords, frameList, KIND_WORDS, type Ladder,
+  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, datagramSummary, directionWords, frameList, KIND_WORDS, type Ladder,
   type LadderArrow, lookupField, normalize, pickSections, relTime, type ReportContext, type ReportInput, type ReportKind, type Section,
   serverName, seconds, verdictSentence,
 } from '../../../shared/report/model';
@@ -124,6 +124,10 @@ function section(kind: ReportKind, s: Section, ctx: ReportContext, allNotes: Num
     }
   }
   out.push(`Started ${m(absTime((s.client ?? s.relay)!.startTime))}\\.`, '');
+  for (const [c, who] of [[s.client, 'client capture'], [s.relay, 'relay capture']] as const) {
+    const d = c ? datagramSummary(c) : null;
+    if (d) out.push(`${s.kind === 'pair' ? `${who}: ` : ''}${m(d)}`, '');
+  }
 
   const connNotes = notes.filter((a) => a.target.kind !== 'field');
   if (s.suspects.length) {
