@@ -17,7 +17,8 @@
  * size capture of short connections (20 kB on average, ten times as many
  * handshakes per byte) shows the case where the work per connection dominates.
  *
- * Flags: --size MB (default 1024), --runs N (default 3), --no-tshark, --regen.
+ * A capture of QUIC flows (a fifth of --size, at least 200 MB: scripts/benchQuic.ts) is timed the same way.
+ * Flags: --size MB (default 1024), --runs N (default 3), --no-tshark, --regen, --quic-only, --quic-size MB.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,6 +28,7 @@ import { join } from 'node:path';
 import { PcapParser } from '../server/src/capture/pcap';
 import type { CaptureSink, RawPacket } from '../server/src/capture/packet';
 import { decodeTcpPacket, newTcpPacket, TcpFlag } from '../server/src/net/tcpPacket';
+import { quicBenchLines } from './benchQuic';
 
 interface TemplatePacket {
   fromClient: boolean;
@@ -317,6 +319,15 @@ async function main(): Promise<void> {
   const sizeMB = Number(args[args.indexOf('--size') + 1]) || 1024;
   const dir = join(__dirname, '..', '.bench');
   mkdirSync(dir, { recursive: true });
+  const quic = () => quicBenchLines({
+    bin: join(__dirname, '..', 'bin', 'handshake-inspector.js'), dir, runs: Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 3),
+    regen: args.includes('--regen'), tshark: !args.includes('--no-tshark'),
+    sizeMB: Number(args[args.indexOf('--quic-size') + 1]) || Math.max(200, Math.round(sizeMB / 5)),
+  });
+  if (args.includes('--quic-only')) {
+    process.stdout.write(`${quic().join('\n')}\n`);
+    return;
+  }
   const big = join(dir, `tls-${sizeMB}MB.pcap`);
   const small = join(dir, `tls-${Math.round(sizeMB / 4)}MB.pcap`);
   const short = join(dir, `tls-short-${Math.round(sizeMB / 4)}MB.pcap`);
@@ -374,6 +385,7 @@ async function main(): Promise<void> {
   lines.push(`short connections, peak RSS: ${s50.maxRssMB.toFixed(0)} MB at 50 MB, ${sFull.maxRssMB.toFixed(0)} MB at ${sizeMB} MB (ratio ${(sFull.maxRssMB / s50.maxRssMB).toFixed(2)}, target ≤ 1.2)`);
   const cmp = timeChild([bin, 'compare', short50, short50, '--json'], join(dir, 'compare-short50.json'), runs);
   lines.push(`compare of the 50 MB short-connection capture with itself: ${cmp.seconds.toFixed(2)} s, peak RSS ${cmp.maxRssMB.toFixed(0)} MB; analysing it twice: ${(2 * s50.seconds).toFixed(2)} s (ratio ${(cmp.seconds / (2 * s50.seconds)).toFixed(1)}, target ≤ 3)`);
+  lines.push(...quic());
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -91,6 +91,8 @@ export class PacketAnalyzer implements CaptureSink {
     this.table.hashPayloads = opts.hashPayloads ?? false;
     this.table.keepTimeline = opts.timeline ?? false;
     this.quic = new QuicConnectionTable();
+    this.quic.hashPayloads = opts.hashPayloads ?? false;
+    this.quic.timeline = opts.timeline ?? false;
     this.onQuic = opts.quic;
     this.fragments = new IpFragments({
       tcp: (raw, t) => this.table.tcp(raw, t),

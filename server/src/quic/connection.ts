@@ -51,7 +51,7 @@ export interface QuicDatagramRecord {
   ipId: number;
   /**
    * payloadHash() of the UDP payload (at offset 0): NATs rewrite addresses and ports but not payloads,
-   * so two captures' copies of one datagram are found by it (compare/joinDatagrams.ts).
+   * so two captures' copies of one datagram are found by it (compare/joinDatagrams.ts). 0 when not hashed.
    */
   hash: number;
   /** Every Initial in it carried only CRYPTO bytes already received: a retransmitted flight (new packet number, same data). */
@@ -67,12 +67,15 @@ export interface QuicProblem {
 
 /** Datagrams kept per connection for the timeline; later ones are only counted. */
 export const DATAGRAM_LIMIT = 4096;
+/** Datagrams listed without the packet timeline: the handshake and the first exchanges, which censors look at. */
+export const DATAGRAMS_WITHOUT_TIMELINE = 16;
 const PROBLEM_LIMIT = 64;
 
 export class QuicConnection {
   readonly sources: DatagramSource[] = [];
   readonly crypto: Record<Direction, CryptoReassembler> = { client: new CryptoReassembler(), server: new CryptoReassembler() };
   readonly datagrams: QuicDatagramRecord[] = [];
+  /** Datagrams past `keepDatagrams`: counted, not kept. */
   datagramsDropped = 0;
   readonly counts = { datagrams: { client: 0, server: 0 }, bytes: { client: 0, server: 0 }, retransmissions: { client: 0, server: 0 }, packets: {} as Record<string, number> };
   readonly problems: QuicProblem[] = [];
@@ -100,7 +103,15 @@ export class QuicConnection {
    */
   id = -1;
 
-  constructor(readonly client: Endpoint, readonly server: Endpoint, first: QuicPacketHeader) {
+  /**
+   * `keepDatagrams`: records kept for the report, DATAGRAM_LIMIT with a packet timeline, else only the few the
+   * report lists (holding every 1-RTT datagram's record of every open connection cost a third of a 200 MB
+   * capture's time in garbage collection). `hashPayloads`: hash kept datagrams for compare.
+   */
+  constructor(
+    readonly client: Endpoint, readonly server: Endpoint, first: QuicPacketHeader,
+    private readonly hashPayloads = false, private readonly keepDatagrams = DATAGRAM_LIMIT,
+  ) {
     this.version = first.version;
     this.originalDcid = first.dcid.slice();
   }
@@ -116,11 +127,12 @@ export class QuicConnection {
     this.lastTime = time;
     this.counts.datagrams[from]++;
     this.counts.bytes[from] += end - start;
+    const keep = this.datagrams.length < this.keepDatagrams;
     const rec: QuicDatagramRecord = {
       packet: src.packet, time, from, size: end - start, packets: [], ttl: src.ttl, ipId: src.ipId,
-      hash: payloadHash(buf.subarray(start, end), 0), retransmission: false,
+      hash: keep && this.hashPayloads ? payloadHash(buf.subarray(start, end), 0) : 0, retransmission: false,
     };
-    if (this.datagrams.length < DATAGRAM_LIMIT) this.datagrams.push(rec);
+    if (keep) this.datagrams.push(rec);
     else this.datagramsDropped++;
     const split = splitDatagram(buf, start, end, this.shortDcidLength(from));
     this.cryptoNew = 0;
