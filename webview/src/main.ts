@@ -277,19 +277,21 @@ class CaptureView {
     if (v?.suspects.length) badges.push([`⚠ ${v.suspects.length}`, v.suspects.some((s) => s.weight === 'high') ? 'weight-high' : 'weight-medium']);
     const trouble = problems(c.diagnostics);
     if (trouble.length) badges.push([plural(trouble.length, 'problem'), trouble.some((d) => d.severity === 'error') ? 'diag-error' : 'diag-warning']);
+    // UDP handshakes beside TCP ones: the transport is named (TCP, the usual case, is not).
+    if (c.transport) badges.push([c.transport.toUpperCase(), 'transport']);
     if (c.tls.versionName) badges.push([c.tls.versionName, '']);
     // How TLS was reached, when not at the stream's first byte (STARTTLS, SOCKS, CONNECT, PROXY).
     if (c.preamble) badges.push([c.preamble.noTls === null ? c.preamble.protocol : `no TLS: ${c.preamble.protocol}`, '']);
     const sni = c.tls.serverName ?? c.clientHello?.serverName ?? null;
     const notes = state.notes.filter((n) => n.target.kind !== 'packet' && n.target.connection === c.id).length;
     const hay = [c.id, c.client.address, c.client.port, c.server.address, c.server.port, endpoint(c.client), endpoint(c.server), sni ?? '', c.fingerprints.ja3 ?? '', c.fingerprints.ja3s ?? '', c.fingerprints.ja4 ?? '', c.fingerprints.ja4s ?? '',
-      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? '', trouble.length ? 'problem' : ''].join(' ').toLowerCase();
+      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? '', trouble.length ? 'problem' : '', c.transport ? `${c.transport} udp` : 'tcp'].join(' ').toLowerCase();
     return {
       key: String(c.id),
       title: `#${c.id} ${sni ?? endpoint(c.server)}`,
       subtitle: `${endpoint(c.client)} → ${endpoint(c.server)}${c.tls.lastMessage ? ` · last: ${c.tls.lastMessage}` : ''}${notes ? ` · ✎ ${notes}` : ''}`,
       badges, haystack: hay,
-      label: `Connection ${c.id}, ${endpoint(c.client)} to ${endpoint(c.server)}${sni ? `, server name ${sni}` : ''}${v ? `, ${KIND_BADGE[v.interference.kind]}` : ''}${v?.suspects.length ? `, ${plural(v.suspects.length, 'suspect field')}` : ''}${trouble.length ? `, ${plural(trouble.length, 'decoding problem')}` : ''}`,
+      label: `${c.transport ? `${c.transport.toUpperCase()} connection` : 'Connection'} ${c.id}, ${endpoint(c.client)} to ${endpoint(c.server)}${sni ? `, server name ${sni}` : ''}${v ? `, ${KIND_BADGE[v.interference.kind]}` : ''}${v?.suspects.length ? `, ${plural(v.suspects.length, 'suspect field')}` : ''}${trouble.length ? `, ${plural(trouble.length, 'decoding problem')}` : ''}`,
     };
   }
 
@@ -422,7 +424,7 @@ class CompareView {
       key: String(i), title: `${sni ?? endpoint(s.relay?.server ?? s.client?.server)}`,
       subtitle: `client #${s.pair!.client} ⇄ ${relayName(s.pair!)} · ${endpoint(s.client?.client)}`,
       badges: v ? [[KIND_BADGE[v.kind], `verdict-${v.kind}`], ...(s.suspects.length ? [[`⚠ ${s.suspects.length}`, 'weight-medium'] as [string, string]] : [])] : [],
-      haystack: [sni ?? '', endpoint(s.client?.client), endpoint(s.client?.server), endpoint(s.relay?.server), v?.kind ?? '', v ? KIND_BADGE[v.kind] : '', s.client?.fingerprints.ja3 ?? '', s.client?.fingerprints.ja4 ?? '', ...s.suspects.map((x) => x.field)].join(' ').toLowerCase(),
+      haystack: [sni ?? '', s.client?.transport ?? 'tcp', endpoint(s.client?.client), endpoint(s.client?.server), endpoint(s.relay?.server), v?.kind ?? '', v ? KIND_BADGE[v.kind] : '', s.client?.fingerprints.ja3 ?? '', s.client?.fingerprints.ja4 ?? '', ...s.suspects.map((x) => x.field)].join(' ').toLowerCase(),
       label: `Pair ${i + 1}: ${sni ?? ''} ${v ? KIND_BADGE[v.kind] : ''}`,
     };
   }
