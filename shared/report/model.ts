@@ -160,6 +160,8 @@ export interface Section {
   suspects: Suspect[];
   /** What the other end is called: "relay" with two captures, "server" with one. */
   remote: 'relay' | 'server';
+  /** A relay-only connection the client never sent: why it is taken for spoofed (CompareReport.spoofed). */
+  spoofed?: string[];
 }
 
 /**
@@ -183,7 +185,7 @@ export function connectionTitle(s: Section): string {
   const c = s.client ?? s.relay!;
   const ids = s.kind === 'pair'
     ? `client capture connection ${s.pair!.client}, ${s.pair!.relay === null ? 'never seen in the relay capture' : `relay capture connection ${s.pair!.relay}`}`
-    : `${s.side} capture connection ${c.id}${s.kind === 'unmatched' ? `, seen only in the ${s.side} capture` : ''}`;
+    : `${s.side} capture connection ${c.id}${s.spoofed ? ', never sent by the client: spoofed' : s.kind === 'unmatched' ? `, seen only in the ${s.side} capture` : ''}`;
   return `${endpoint(c.client)} → ${endpoint(s.relay?.server ?? c.server)} (${ids})`;
 }
 
@@ -208,6 +210,10 @@ export function buildSections(kind: ReportKind, r: CompareReport): Section[] {
         anchor: `pair-${p.client}-${p.relay ?? 'none'}`, kind: 'pair', client: byId(r.client, p.client), relay: p.relay === null ? null : byId(r.relay, p.relay), pair: p,
         side: 'client', verdict: p.interference, suspects: p.suspects, remote: 'relay',
       });
+    }
+    for (const x of r.spoofed ?? []) {
+      const c = byId(r.relay, x.relay);
+      if (c) out.push({ anchor: `relay-${x.relay}`, kind: 'unmatched', client: null, relay: c, pair: null, side: 'relay', verdict: null, suspects: [], remote: 'relay', spoofed: x.evidence });
     }
     for (const side of ['client', 'relay'] as const) {
       for (const id of r.unmatched[side]) {

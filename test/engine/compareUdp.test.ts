@@ -113,6 +113,9 @@ test('a relay connection from the client\'s address that the client never sent i
   assert.deepEqual(r.spoofed?.map((s) => s.relay), [forged.id]);
   assert.ok(!r.unmatched.relay.includes(forged.id));
   assert.match(r.spoofed![0].evidence.join(' '), /the address the client's other connections arrive from/);
+  // The reports list it apart, saying so.
+  assert.match(renderMarkdown(r, { annotations: [], generatedAt: new Date(0) }), /\*\*Seen only at the relay, never sent by the client: spoofed\*\*/);
+  assert.match(renderHtml(r, { annotations: [], generatedAt: new Date(0) }), /<p class="headline">Seen only at the relay, never sent by the client: spoofed\.<\/p>/);
   // Without it, nothing is spoofed.
   assert.equal(compareReports(client, relay).spoofed, undefined);
 });

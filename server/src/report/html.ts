@@ -83,6 +83,7 @@ function header(kind: ReportKind, r: CompareReport, ctx: ReportContext, title: s
 }
 
 function verdictShort(s: Section): SafeHtml {
+  if (s.spoofed) return html`<span class="k k-injected-reset">spoofed: only at the relay</span>`;
   if (s.kind === 'unmatched') return html`<span class="k k-undetermined">only in the ${s.side} capture</span>`;
   if (!s.verdict) return html`<span class="none">—</span>`;
   const dir = directionWords(s.verdict.direction, s.remote);
@@ -140,6 +141,9 @@ function section(kind: ReportKind, s: Section, ctx: ReportContext, allNotes: Num
 function verdictBlock(kind: ReportKind, s: Section): SafeHtml {
   const c = (s.client ?? s.relay)!;
   const tls = tlsLine(s);
+  if (s.spoofed) {
+    return html`<div class="verdict vk-injected-reset"><p class="headline">Seen only at the relay, never sent by the client: spoofed.</p><ul class="evidence">${s.spoofed.map((e) => html`<li>${v(e)}</li>`)}</ul><p>${tls}</p></div>`;
+  }
   if (s.kind === 'unmatched') {
     return html`<div class="verdict vk-undetermined"><p class="headline">Seen only in the ${s.side} capture: no connection in the ${s.side === 'client' ? 'relay' : 'client'} capture matches it.</p><p>${tls}</p></div>`;
   }

@@ -49,7 +49,7 @@ export function renderMarkdown(input: ReportInput, ctx: ReportContext): string {
     out.push('| conn\\. | endpoints | server name | verdict | first missing | confidence |', '| --- | --- | --- | --- | --- | --- |');
     for (const s of all) {
       const c = (s.client ?? s.relay)!;
-      const verdict = s.kind === 'unmatched' ? `only in the ${s.side} capture` : s.verdict ? shortVerdict(s) : '—';
+      const verdict = s.spoofed ? 'spoofed: only at the relay' : s.kind === 'unmatched' ? `only in the ${s.side} capture` : s.verdict ? shortVerdict(s) : '—';
       out.push(`| ${c.id} | ${m(connectionTitle(s).replace(/ \(.*$/, ''))} | ${m(serverName(s) ?? '—')} | ${m(verdict)} | ${m(s.verdict?.firstMissingTlsMessage ?? '—')} | ${s.verdict && s.verdict.kind !== 'none' ? m(confidenceWords(s.verdict.confidence)) : ''} |`);
     }
     out.push('');
@@ -96,7 +96,11 @@ function section(kind: ReportKind, s: Section, ctx: ReportContext, allNotes: Num
   out.push(`### ${m(connectionTitle(s))}`, '');
   const sni = serverName(s);
   if (sni) out.push(`Server name \\(SNI\\): **${m(sni)}**`, '');
-  if (s.kind === 'unmatched') {
+  if (s.spoofed) {
+    out.push('**Seen only at the relay, never sent by the client: spoofed**', '');
+    for (const e of s.spoofed) out.push(`- ${m(e)}`);
+    out.push('');
+  } else if (s.kind === 'unmatched') {
     out.push(`**Seen only in the ${s.side} capture**: no connection in the other capture matches it\\.`, '');
   } else if (s.verdict) {
     const v = s.verdict;
