@@ -19,6 +19,13 @@ import { fmtDuration } from './verdict';
 const fmtTime = (t: number): string => (Number.isFinite(t) ? new Date(t * 1000).toISOString().slice(11, 23) : '?');
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const endpointKey = (e: Endpoint) => `${e.address}|${e.port}`;
+/** Client address, server address and port: what residual blocking keys on. */
+const tripleKey = (c: ConnectionReport) => `${c.client.address}|${endpointKey(c.server)}`;
+function addTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
 const endpoint = (e: Endpoint) => (e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`);
 
 /** First and last time any connection of the capture was seen (a pcap does not record when capturing started or stopped). */
@@ -63,6 +70,7 @@ export function unseenConnections(
   const relayServers = new Set(relay.connections.map((r) => endpointKey(r.server)));
   const relayNames = new Set(relay.connections.map((r) => r.tls.serverName).filter((n): n is string => !!n));
   const clientById = new Map(client.connections.map((c) => [c.id, c]));
+  const vanished: ConnectionReport[] = [];
   for (const id of unmatchedClient) {
     const c = clientById.get(id);
     const sent = (c?.packets ?? []).filter((p) => p.from === 'client');
@@ -74,10 +82,23 @@ export function unseenConnections(
       result.unmatchedClient.push(id);
       continue;
     }
+    vanished.push(c);
+  }
+  // Indexed once (thousands of vanished flows on one triple must not cost a scan each): blocked connections by
+  // client address, server address and port, in time order; connections that got through, by server name.
+  const blocked = new Map<string, ConnectionReport[]>();
+  const passed = new Map<string, ConnectionReport>();
+  for (const m of matches) {
+    const name = m.client.tls.serverName;
+    if (m.interference.kind !== 'none') addTo(blocked, tripleKey(m.client), m.client);
+    else if (name && !passed.has(`${m.client.transport ?? 'tcp'}|${name}`)) passed.set(`${m.client.transport ?? 'tcp'}|${name}`, m.client);
+  }
+  for (const c of vanished) addTo(blocked, tripleKey(c), c);
+  for (const list of blocked.values()) list.sort((a, b) => a.startTime - b.startTime);
+  for (const c of vanished) {
     const packets = unseenPackets(c);
     const interference = judgeUnseen(c, packets, relayCover!, offset, reached.has(endpointKey(c.server)));
-    const blockedBefore = [...result.pairs.map((p) => p.connection), ...matches.filter((m) => m.interference.kind !== 'none').map((m) => m.client)];
-    residualEvidence(interference, c, blockedBefore, matches.filter((m) => m.interference.kind === 'none').map((m) => m.client));
+    residualEvidence(interference, c, blocked.get(tripleKey(c))!, passed);
     result.pairs.push({
       connection: c,
       pair: {
@@ -113,15 +134,21 @@ export function unseenConnections(
  * Ties a vanished connection to an earlier one on the same client address, server address and port: a censor that
  * blocks the triple for a while after one match (the GFW's residual blocking) drops every new flow, whatever it carries.
  */
-function residualEvidence(verdict: Interference, c: ConnectionReport, blocked: ConnectionReport[], passed: ConnectionReport[]): void {
-  const sameTriple = (o: ConnectionReport) => o.client.address === c.client.address && endpointKey(o.server) === endpointKey(c.server);
-  const earlier = blocked.filter((o) => sameTriple(o) && o.startTime < c.startTime).sort((a, b) => a.startTime - b.startTime).pop();
+function residualEvidence(verdict: Interference, c: ConnectionReport, sameTriple: ConnectionReport[], passed: Map<string, ConnectionReport>): void {
+  // The latest blocked connection on the triple that started before this one (the list is in time order).
+  let lo = 0, hi = sameTriple.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sameTriple[mid].startTime < c.startTime) lo = mid + 1;
+    else hi = mid;
+  }
+  const earlier = lo > 0 ? sameTriple[lo - 1] : undefined;
   if (earlier) {
     verdict.evidence.push(`${fmtDuration(c.startTime - earlier.startTime)} earlier, client connection ${earlier.id} on the same client address, server and port `
       + `(${earlier.client.address} → ${endpoint(c.server)}${earlier.tls.serverName ? `, SNI ${earlier.tls.serverName}` : ''}) was blocked too.`);
   }
   const name = c.tls.serverName;
-  const passedSame = name ? passed.find((o) => o.tls.serverName === name && o.transport === c.transport) : undefined;
+  const passedSame = name ? passed.get(`${c.transport ?? 'tcp'}|${name}`) : undefined;
   if (passedSame) {
     verdict.evidence.push(`The same server name (${name}) got through in client connection ${passedSame.id}: what was blocked here is the address triple, not this ClientHello.`);
   }
