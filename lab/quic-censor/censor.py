@@ -14,7 +14,9 @@ USENIX Security 2025): a transparent userspace bridge between two interfaces
     follows is blocked, as the GFW does it (the server sees one Initial, then
     nothing more; its answer never reaches the client).
 
-Everything else (ARP, other UDP, QUIC of other triples) is forwarded as is.
+A blocked triple is blocked for TCP too (the same client, server and port 443): a TLS-over-TCP
+connection tried inside the window loses its SYNs, as IP-and-port blocking does.
+Everything else (ARP, other UDP, TCP and QUIC of other triples) is forwarded as is.
 Usage: censor.py [--pass-trigger] IFACE_CLIENT IFACE_SERVER WINDOW_SECONDS SNI [SNI...]
 Logs one line per decision to stdout.
 """
@@ -141,13 +143,13 @@ def sni(hello):
 
 
 def udp4(frame):
-    """(src, dst, sport, dport, payload) of an Ethernet/IPv4/UDP frame, else None."""
-    if len(frame) < 42 or frame[12:14] != b"\x08\x00" or frame[23] != 17:
+    """(src, dst, sport, dport, payload, is_udp) of an Ethernet/IPv4 UDP or TCP frame, else None."""
+    if len(frame) < 42 or frame[12:14] != b"\x08\x00" or frame[23] not in (6, 17):
         return None
     ihl = (frame[14] & 0x0F) * 4
     u = 14 + ihl
     sport, dport = struct.unpack_from("!HH", frame, u)
-    return frame[26:30], frame[30:34], sport, dport, frame[u + 8:]
+    return frame[26:30], frame[30:34], sport, dport, frame[u + 8:], frame[23] == 17
 
 
 def main():
@@ -174,13 +176,14 @@ def main():
             name = addr[0]
             u = udp4(frame)
             if u is not None:
-                src, dst, sport, dport, payload = u
+                src, dst, sport, dport, payload, is_udp = u
                 triple = (src, dst, dport) if name == if_client else (dst, src, sport)
                 now = time.time()
                 if blocked.get(triple, 0) > now:
-                    log(f"drop {'c->s' if name == if_client else 's->c'} {socket.inet_ntoa(src)}:{sport} -> {socket.inet_ntoa(dst)}:{dport} {len(payload)} bytes (triple blocked)")
+                    what = f"{len(payload)} bytes" if is_udp else "TCP segment"
+                    log(f"drop {'c->s' if name == if_client else 's->c'} {socket.inet_ntoa(src)}:{sport} -> {socket.inet_ntoa(dst)}:{dport} {what} (triple blocked)")
                     continue
-                if name == if_client:
+                if name == if_client and is_udp:
                     plain = client_initial_plaintext(payload)
                     hello = crypto_at_zero(plain) if plain else None
                     name_seen = sni(hello) if hello else None

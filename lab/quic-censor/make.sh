@@ -15,6 +15,8 @@
 #   1. SNI allowed.example  passes                          -> pair, verdict none
 #   2. SNI blocked.example  every Initial dropped           -> relay: null, drop client-to-relay, ClientHello
 #   3. SNI allowed.example  inside the window: vanishes     -> relay: null, drop (residual blocking)
+#   3b. TLS over TCP (openssl s_client) to the same server and port, inside the window: its SYNs vanish
+#                                                           -> relay: null, drop client-to-relay (TCP)
 #   4. SNI allowed.example  after the window: passes again  -> pair, verdict none
 # Outputs, per censor mode, in sni-drop/ (the Initial that names blocked.example is dropped) and in
 # gfw-pass-trigger/ (censor.py --pass-trigger: that Initial reaches the server, everything after it on the
@@ -27,7 +29,7 @@ if [ -z "${MODE:-}" ]; then # both modes, one after the other
   exit 0
 fi
 out=${OUT:-"$here/../../test/fixtures/quic-censor/$MODE"}
-WINDOW=${WINDOW:-4}
+WINDOW=${WINDOW:-6}
 work=$(mktemp -d)
 cleanup() {
   for p in $(cat "$work"/*.pid 2>/dev/null); do kill "$p" 2>/dev/null || true; done
@@ -63,12 +65,14 @@ echo "hello over QUIC" > index.html
 flag=; [ "$MODE" = gfw-pass-trigger ] && flag=--pass-trigger
 ip netns exec udpx python3 "$here/censor.py" $flag udpxc udpxs "$WINDOW" blocked.example > censor.log 2>&1 &
 echo $! > censor.pid
-ip netns exec udpc tcpdump -i udpc0 -U -s 0 -w client.pcap udp port 443 2>/dev/null &
+ip netns exec udpc tcpdump -i udpc0 -U -s 0 -w client.pcap port 443 2>/dev/null &
 echo $! > dumpc.pid
-ip netns exec udps tcpdump -i udps0 -U -s 0 -w relay.pcap udp port 443 2>/dev/null &
+ip netns exec udps tcpdump -i udps0 -U -s 0 -w relay.pcap port 443 2>/dev/null &
 echo $! > dumps.pid
 ip netns exec udps gtlsserver -q -d "$work" 10.77.0.2 443 key.pem cert.pem > server.log 2>&1 &
 echo $! > server.pid
+ip netns exec udps openssl s_server -quiet -accept 10.77.0.2:443 -key key.pem -cert cert.pem > tcpserver.log 2>&1 &
+echo $! > tcpserver.pid
 sleep 1.5
 
 fetch() { # SNI, seconds to give up after
@@ -80,6 +84,8 @@ sleep 0.5
 start=$(date +%s.%N)
 fetch blocked.example 2.5    # 2: the Initial and its retransmissions all dropped
 fetch allowed.example 1.2    # 3: same triple, inside the window
+# 3b: TLS over TCP to the same server and port, still inside the window.
+echo | ip netns exec udpc timeout 1.5 openssl s_client -connect 10.77.0.2:443 -servername allowed.example > tcpclient.log 2>&1 || true
 # 4: wait out the window (counted from the last blocked Initial, at most 2.5 s after $start).
 sleep "$(python3 -c "import time; print(max(0.2, $start + 2.5 + $WINDOW + 0.5 - time.time()))")"
 fetch allowed.example 5

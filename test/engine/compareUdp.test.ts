@@ -13,8 +13,9 @@ import { ROOT } from '../helpers/paths';
 
 // Real QUIC captures made by lab/quic-censor/make.sh: ngtcp2's gtlsclient and gtlsserver in network namespaces,
 // a censor between them (censor.py) that decrypts client Initials and blocks by SNI, tcpdump at both ends.
-// Four flows per run, each from a new client port to 10.77.0.2:443: allowed.example, blocked.example,
-// allowed.example inside the residual-blocking window, allowed.example after it.
+// Four QUIC flows per run, each from a new client port to 10.77.0.2:443: allowed.example, blocked.example,
+// allowed.example inside the residual-blocking window, allowed.example after it; and inside the window a TLS
+// connection over TCP to the same server and port (openssl s_client), whose SYNs the blocked triple swallows.
 const DIR = join(ROOT, 'test', 'fixtures', 'quic-censor');
 const files = (mode: string) => [join(DIR, mode, 'client.pcap'), join(DIR, mode, 'relay.pcap')] as const;
 const cache = new Map<string, Promise<CompareReport>>();
@@ -23,8 +24,9 @@ const compare = (mode: string) => {
   return cache.get(mode)!;
 };
 const clientConn = (r: CompareReport, p: ConnectionPair) => r.client.connections.find((c) => c.id === p.client)!;
-/** The flows in the order the client started them. */
-const flows = (r: CompareReport) => r.pairs.slice().sort((a, b) => clientConn(r, a).startTime - clientConn(r, b).startTime);
+/** The QUIC flows in the order the client started them. */
+const flows = (r: CompareReport) => r.pairs.filter((p) => clientConn(r, p).transport === 'quic').sort((a, b) => clientConn(r, a).startTime - clientConn(r, b).startTime);
+const tcpPair = (r: CompareReport) => r.pairs.find((p) => clientConn(r, p).transport === undefined)!;
 
 /** Datagrams censor.py logged as dropped, per client port (its own record of what it did). */
 function censorDrops(mode: string): Map<number, number> {
@@ -41,9 +43,9 @@ function censorDrops(mode: string): Map<number, number> {
 
 test('QUIC through an SNI censor: the blocked flow and the one after it never reach the relay (relay: null, drop)', async () => {
   const r = await compare('sni-drop');
-  assert.deepEqual(r.client.connections.map((c) => c.transport), ['quic', 'quic', 'quic', 'quic']);
+  assert.deepEqual(r.client.connections.map((c) => c.transport ?? 'tcp').sort(), ['quic', 'quic', 'quic', 'quic', 'tcp']);
   const [first, blocked, residual, last] = flows(r);
-  assert.equal(r.pairs.length, 4);
+  assert.equal(r.pairs.length, 5);
   assert.deepEqual(r.unmatched, { client: [], relay: [] });
   assert.equal(r.spoofed, undefined);
   for (const p of [first, last]) {
@@ -71,6 +73,15 @@ test('QUIC through an SNI censor: the blocked flow and the one after it never re
   }
   assert.match(residual.interference.evidence.join(' '), /client connection \d+ on the same client address, server and port .*blocked\.example/);
   assert.match(residual.interference.evidence.join(' '), /same server name \(allowed\.example\) got through/);
+  // The TCP connection tried inside the window: its SYN and the SYN's retransmission never reached the relay.
+  const tcp = tcpPair(r);
+  assert.equal(tcp.relay, null);
+  assert.equal(tcp.interference.kind, 'drop');
+  assert.equal(tcp.interference.direction, 'client-to-relay');
+  assert.equal(tcp.interference.firstMissingTlsMessage, null, 'no ClientHello was ever sent');
+  assert.ok(tcp.packets.length >= 2 && tcp.packets.every((x) => x.flags === 'S' && x.status === 'dropped'), JSON.stringify(tcp.packets.map((x) => x.flags)));
+  assert.match(tcp.interference.evidence[0], /^The client sent its SYN at .* and retransmitted it \d+ times?/);
+  assert.equal(tcp.packets.length, censorDrops('sni-drop').get(clientConn(r, tcp).client.port));
   // Suspects name the ClientHello's server name, with the bytes it came from.
   assert.ok(blocked.suspects.some((s) => s.field === 'clientHello.serverName' && s.value?.includes('blocked.example') && s.range.length > 0));
 });

@@ -165,7 +165,9 @@ function judgeUnseen(c: ConnectionReport, packets: PairPacket[], relayCover: { s
   const sent = packets.filter((p) => p.from === 'client');
   const first = sent[0];
   const firstMessage = c.messages.find((m) => m.from === 'client')?.name ?? null;
-  const retransmissions = sent.filter((p) => p.notes.includes('retransmission')).length;
+  // A SYN sent again carries no retransmission note (no payload): the same offset, length and flags tell it.
+  const again = (p: PairPacket, i: number) => i > 0 && (p.notes.includes('retransmission') || (!udp && p.seq === first.seq && p.length === first.length && p.flags === first.flags));
+  const retransmissions = sent.filter(again).length;
   const what = first.tls.length > 0 ? `its ${first.tls.join(' + ')}` : first.flags.includes('S') ? 'its SYN' : `${first.length} bytes`;
   const carrier = c.transport === 'quic' ? ` in a ${first.length}-byte QUIC Initial datagram` : udp ? ` in a ${first.length}-byte datagram` : '';
   const evidence = [
