@@ -17,8 +17,9 @@
  * size capture of short connections (20 kB on average, ten times as many
  * handshakes per byte) shows the case where the work per connection dominates.
  *
+ * A capture of QUIC flows (a fifth of --size, at least 200 MB: scripts/benchQuic.ts) is timed the same way.
  * Flags: --size MB (default 1024), --runs N (default 3), --no-tshark, --memory-only (only the issue #16
- * memory and compare measurements), --regen.
+ * memory and compare measurements), --regen, --quic-only, --quic-size MB.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -28,6 +29,7 @@ import { join } from 'node:path';
 import { PcapParser } from '../server/src/capture/pcap';
 import type { CaptureSink, RawPacket } from '../server/src/capture/packet';
 import { decodeTcpPacket, newTcpPacket, TcpFlag } from '../server/src/net/tcpPacket';
+import { quicBenchLines } from './benchQuic';
 
 interface TemplatePacket {
   fromClient: boolean;
@@ -346,6 +348,15 @@ async function main(): Promise<void> {
   const sizeMB = Number(args[args.indexOf('--size') + 1]) || 1024;
   const dir = join(__dirname, '..', '.bench');
   mkdirSync(dir, { recursive: true });
+  const quic = () => quicBenchLines({
+    bin: join(__dirname, '..', 'bin', 'handshake-inspector.js'), dir, runs: Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 3),
+    regen: args.includes('--regen'), tshark: !args.includes('--no-tshark'),
+    sizeMB: Number(args[args.indexOf('--quic-size') + 1]) || Math.max(200, Math.round(sizeMB / 5)),
+  });
+  if (args.includes('--quic-only')) {
+    process.stdout.write(`${quic().join('\n')}\n`);
+    return;
+  }
   const big = join(dir, `tls-${sizeMB}MB.pcap`);
   const small = join(dir, `tls-${Math.round(sizeMB / 4)}MB.pcap`);
   const short = join(dir, `tls-short-${Math.round(sizeMB / 4)}MB.pcap`);
@@ -418,6 +429,7 @@ async function main(): Promise<void> {
   // Every pair, and nothing else in the document, says how it was matched.
   const paired = countInFile(join(dir, 'compare-many5-200.json'), '"matchedBy":');
   lines.push(`compare of a 5 MB client capture (${conns(m5.out)} connections, ${paired} paired) against the 200 MB relay capture: ${cmpSmall.seconds.toFixed(2)} s, peak RSS ${cmpSmall.maxRssMB.toFixed(0)} MB; analysing both: ${(m5.seconds + m200.seconds).toFixed(2)} s; ratio ${(cmpSmall.seconds / (m5.seconds + m200.seconds)).toFixed(1)} (targets: ≤ 3, ≤ 512 MB)`);
+  lines.push(...quic());
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

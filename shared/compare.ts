@@ -106,7 +106,11 @@ export interface BaselineDiffEntry {
 
 export interface ConnectionPair {
   client: number;
-  relay: number;
+  /**
+   * Connection id in the relay capture; null when the relay never saw the connection although its capture covers
+   * the time (every packet the client sent was dropped on the way: verdict `drop`, `client-to-relay`).
+   */
+  relay: number | null;
   /** What the match rests on, strongest first, e.g. ["clientHello.random", "initial sequence numbers"]. */
   matchedBy: string[];
   matchScore: number;
@@ -124,6 +128,12 @@ export interface CompareReport {
   relay: AnalysisReport | null;
   pairs: ConnectionPair[];
   unmatched: { client: number[]; relay: number[] };
+  /**
+   * Connections in the relay capture that claim to come from the client (its address as the relay sees it) while
+   * the client capture, running at the time, holds nothing of them: forged on the way (or sent by another program
+   * of the client's host that its capture did not see). Not in `unmatched.relay`. Absent when there are none.
+   */
+  spoofed?: Array<{ relay: number; evidence: string[] }>;
   /** One-capture mode: what a single vantage point can tell, per connection. */
   singleVantage?: Array<{ connection: number; side: 'client' | 'relay'; interference: Interference; suspects: Suspect[] }>;
   /** The texts of every rule a suspect of this document names (also those of `client` and `relay`, which then carry none). */

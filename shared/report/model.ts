@@ -119,10 +119,21 @@ export function flagWords(flags: string): string {
   return out.length ? out.join('+') : flags;
 }
 
-/** What an arrow says: the TLS messages it starts, else the TCP flags that matter. */
-export function packetLabel(p: { flags: string; length: number; tls: string[]; notes?: string[] }): string {
-  if (p.tls.length > 0) return p.tls.join(', ');
+/**
+ * A UDP datagram's timeline entry (QUIC, DTLS): no TCP flags and no stream offset. Censors' UDP rules are about
+ * datagram sizes and order (Russia inspects QUIC payloads of 1001 bytes and more; the GFW only a flow's first
+ * Initial), so its size is always shown.
+ */
+export function isDatagram(p: { flags: string; seq: number }): boolean {
+  // Not by seq: a DTLS datagram's seq is its offset in the side's datagrams laid end to end (for dump hovers).
+  return p.flags === '';
+}
+
+/** What an arrow says: the TLS messages it starts, else the TCP flags that matter; a datagram's size. */
+export function packetLabel(p: { flags: string; seq: number; length: number; tls: string[]; notes?: string[] }): string {
   const again = p.notes?.includes('retransmission') ? ' (retransmission)' : '';
+  if (isDatagram(p)) return `${p.tls.length > 0 ? `${p.tls.join(', ')} · ` : ''}${p.length} B${again}`;
+  if (p.tls.length > 0) return p.tls.join(', ');
   if (p.length > 0) {
     // A data segment is known by its size; only flags beyond ACK/PSH say more.
     const extra = flagWords(p.flags).split('+').filter((w) => w !== 'PSH' && w !== 'ACK' && w !== p.flags);
@@ -153,13 +164,32 @@ export interface Section {
   rules: RuleTexts;
   /** What the other end is called: "relay" with two captures, "server" with one. */
   remote: 'relay' | 'server';
+  /** A relay-only connection the client never sent: why it is taken for spoofed (CompareReport.spoofed). */
+  spoofed?: string[];
+}
+
+/**
+ * A QUIC connection's datagrams in words: how many each end sent and the first sizes in order. Sizes and order
+ * are what UDP censors key on (Russia's TSPU reads QUIC Initials of 1001 bytes and more; the GFW only a flow's
+ * first Initial), so reports show them beside the handshake. Null for TCP.
+ */
+export function datagramSummary(c: ConnectionReport): string | null {
+  const q = c.quic;
+  if (!q) return null;
+  const side = (from: 'client' | 'server') => {
+    const sizes = q.datagramList.filter((d) => d.from === from).map((d) => d.size);
+    const shown = sizes.slice(0, 8).join(', ');
+    const more = q.datagrams[from] > Math.min(sizes.length, 8) ? ', …' : '';
+    return `${from} ${q.datagrams[from]} (${sizes.length ? `${shown}${more} bytes` : 'none'})`;
+  };
+  return `${q.versionName} datagrams: ${side('client')}; ${side('server')}`;
 }
 
 export function connectionTitle(s: Section): string {
   const c = s.client ?? s.relay!;
   const ids = s.kind === 'pair'
-    ? `client capture connection ${s.pair!.client}, relay capture connection ${s.pair!.relay}`
-    : `${s.side} capture connection ${c.id}${s.kind === 'unmatched' ? `, seen only in the ${s.side} capture` : ''}`;
+    ? `client capture connection ${s.pair!.client}, ${s.pair!.relay === null ? 'never seen in the relay capture' : `relay capture connection ${s.pair!.relay}`}`
+    : `${s.side} capture connection ${c.id}${s.spoofed ? ', never sent by the client: spoofed' : s.kind === 'unmatched' ? `, seen only in the ${s.side} capture` : ''}`;
   return `${endpoint(c.client)} → ${endpoint(s.relay?.server ?? c.server)} (${ids})`;
 }
 
@@ -213,9 +243,13 @@ export function buildSections(kind: ReportKind, r: CompareReport): Section[] {
   if (kind === 'compare') {
     for (const p of r.pairs) {
       out.push({
-        anchor: `pair-${p.client}-${p.relay}`, kind: 'pair', client: byId(r.client, p.client), relay: byId(r.relay, p.relay), pair: p,
+        anchor: `pair-${p.client}-${p.relay ?? 'none'}`, kind: 'pair', client: byId(r.client, p.client), relay: p.relay === null ? null : byId(r.relay, p.relay), pair: p,
         side: 'client', verdict: p.interference, suspects: byRank(p.suspects), rules: r.rules, remote: 'relay',
       });
+    }
+    for (const x of r.spoofed ?? []) {
+      const c = byId(r.relay, x.relay);
+      if (c) out.push({ anchor: `relay-${x.relay}`, kind: 'unmatched', client: null, relay: c, pair: null, side: 'relay', verdict: null, suspects: [], rules: r.rules, remote: 'relay', spoofed: x.evidence });
     }
     for (const side of ['client', 'relay'] as const) {
       for (const id of r.unmatched[side]) {

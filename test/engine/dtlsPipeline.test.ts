@@ -185,7 +185,7 @@ describe('pion/dtls through a TSPU-style censor: client and relay captures (lab/
 
 describe('the ladder of DTLS timelines', () => {
   const single = (c: ConnectionReport): Section => ({
-    anchor: 'c', kind: 'single', client: c, relay: null, pair: null, side: 'client', verdict: null, suspects: [], remote: 'server',
+    anchor: 'c', kind: 'single', client: c, relay: null, pair: null, side: 'client', verdict: null, suspects: [], rules: {}, remote: 'server',
   });
   it('draws a retransmitted ClientHello flight as one arrow ×N (record sequence numbers differ, the handshake bytes do not)', async () => {
     const c = (await analyzeFile(join(FIXTURES, 'censor-tspu', 'client.pcap'), { packets: true })).connections[0];

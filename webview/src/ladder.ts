@@ -17,7 +17,7 @@
  * SVG elements, so 100,000 packets scroll and zoom like 20.
  */
 import type { LadderArrow } from '../../shared/report/model';
-import { ARROW_WORDS, frameList } from '../../shared/report/model';
+import { ARROW_WORDS, frameList, isDatagram } from '../../shared/report/model';
 import type { TimeDisplay } from '../../shared/webviewProtocol';
 import { h, iconButton, s } from './dom';
 import { duration, plural, timeLabel } from './format';
@@ -541,7 +541,8 @@ export class Ladder {
     rows.push(['status', ARROW_WORDS[a.kind]]);
     rows.push(['sent', a.count > 1 ? `${a.count} times, ${timeLabel(a.time, input.t0, null, 'relative')} … ${timeLabel(a.lastTime, input.t0, null, 'relative')} s` : `${timeLabel(a.time, input.t0, null, 'relative')} s (${timeLabel(a.time, input.t0, null, 'absolute')})`]);
     if (a.delay !== null) rows.push(['one-way delay', duration(a.delay)]);
-    rows.push(['TCP', `flags ${a.flags}, ${a.length} bytes${a.seq >= 0 ? ` at stream offset ${a.seq}` : ''}`]);
+    if (isDatagram(a)) rows.push(['UDP', `${a.length}-byte datagram`]);
+    else rows.push(['TCP', `flags ${a.flags}, ${a.length} bytes${a.seq >= 0 ? ` at stream offset ${a.seq}` : ''}`]);
     rows.push(['frames', input.mode === 'compare' ? `${frameList(a.packets)} (c = client capture, r = relay capture)` : frames(a.packets)]);
     const notes: TipContent['notes'] = [];
     for (const n of a.notes) notes.push({ text: n, kind: 'evidence' });

@@ -71,6 +71,11 @@ const app = document.getElementById('app') ?? document.body.appendChild(h('main'
 const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
 document.body.append(live);
 
+/** The relay side of a pair: a connection id, or none when every packet the client sent was dropped before the relay. */
+function relayName(pair: ConnectionPair): string {
+  return pair.relay === null ? 'never at the relay' : `relay #${pair.relay}`;
+}
+
 function announce(text: string): void {
   live.textContent = text;
 }
@@ -291,7 +296,7 @@ class CaptureView {
       title: `#${c.id} ${sni ?? endpoint(c.server)}`,
       subtitle: `${endpoint(c.client)} → ${endpoint(c.server)}${c.transport ? ` · ${c.transport.toUpperCase()}/UDP` : ''}${iceUser ? ` · ICE ${iceUser}` : ''}${c.tls.lastMessage ? ` · last: ${c.tls.lastMessage}` : ''}${notes ? ` · ✎ ${notes}` : ''}`,
       badges, haystack: hay,
-      label: `Connection ${c.id}, ${endpoint(c.client)} to ${endpoint(c.server)}${sni ? `, server name ${sni}` : ''}${v ? `, ${KIND_BADGE[v.interference.kind]}` : ''}${v?.suspects.length ? `, ${plural(v.suspects.length, 'suspect field')}` : ''}${trouble.length ? `, ${plural(trouble.length, 'decoding problem')}` : ''}`,
+      label: `${c.transport ? `${c.transport.toUpperCase()} connection` : 'Connection'} ${c.id}, ${endpoint(c.client)} to ${endpoint(c.server)}${sni ? `, server name ${sni}` : ''}${v ? `, ${KIND_BADGE[v.interference.kind]}` : ''}${v?.suspects.length ? `, ${plural(v.suspects.length, 'suspect field')}` : ''}${trouble.length ? `, ${plural(trouble.length, 'decoding problem')}` : ''}`,
     };
   }
 
@@ -422,9 +427,9 @@ class CompareView {
     const sni = s.client?.tls.serverName ?? s.relay?.tls.serverName ?? null;
     return {
       key: String(i), title: `${sni ?? endpoint(s.relay?.server ?? s.client?.server)}`,
-      subtitle: `client #${s.pair!.client} ⇄ relay #${s.pair!.relay} · ${endpoint(s.client?.client)}`,
+      subtitle: `client #${s.pair!.client} ⇄ ${relayName(s.pair!)} · ${endpoint(s.client?.client)}`,
       badges: v ? [[KIND_BADGE[v.kind], `verdict-${v.kind}`], ...(s.suspects.length ? [[`⚠ ${s.suspects.length}`, 'weight-medium'] as [string, string]] : [])] : [],
-      haystack: [sni ?? '', endpoint(s.client?.client), endpoint(s.client?.server), endpoint(s.relay?.server), v?.kind ?? '', v ? KIND_BADGE[v.kind] : '', s.client?.fingerprints.ja3 ?? '', s.client?.fingerprints.ja4 ?? '', ...s.suspects.map((x) => x.field)].join(' ').toLowerCase(),
+      haystack: [sni ?? '', s.client?.transport ?? 'tcp', endpoint(s.client?.client), endpoint(s.client?.server), endpoint(s.relay?.server), v?.kind ?? '', v ? KIND_BADGE[v.kind] : '', s.client?.fingerprints.ja3 ?? '', s.client?.fingerprints.ja4 ?? '', ...s.suspects.map((x) => x.field)].join(' ').toLowerCase(),
       label: `Pair ${i + 1}: ${sni ?? ''} ${v ? KIND_BADGE[v.kind] : ''}`,
     };
   }
@@ -447,7 +452,7 @@ class CompareView {
     const show = button(`Show the ${s.verdict?.firstMissingTlsMessage ?? 'ServerHello'} that did not arrive`, 'eye', () => this.showBlocked(), { secondary: true, id: 'show-blocked' });
     const anomaly = button('Next anomaly (N)', 'arrow-down', () => this.ladder.nextAnomaly(1), { secondary: true });
     const match = h('div', { class: 'facts' },
-      h('span', {}, `client #${pair.client} ⇄ relay #${pair.relay}`),
+      h('span', {}, `client #${pair.client} ⇄ ${relayName(pair)}`),
       h('span', {}, `matched by ${pair.matchedBy.join(', ') || '—'}`),
       s.client?.tls.serverName ? h('span', { class: 'sni' }, s.client.tls.serverName) : null);
     this.bannerBox.replaceChildren(banner(s.verdict, 'relay', [match, h('div', { class: 'banner-actions' }, ...(blocked ? [show] : []), anomaly)]));

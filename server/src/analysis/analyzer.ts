@@ -105,6 +105,8 @@ export class PacketAnalyzer implements CaptureSink {
     this.table.hashPayloads = opts.hashPayloads ?? false;
     this.table.keepTimeline = opts.timeline ?? false;
     this.quic = new QuicConnectionTable();
+    this.quic.hashPayloads = opts.hashPayloads ?? false;
+    this.quic.timeline = opts.timeline ?? false;
     this.onQuic = opts.quic;
     // DTLS handshake bytes wait for the end of input (no end of association is visible): an eighth of the budget at most.
     this.dtls = new DtlsConnectionTable(this.budget ? Math.floor(this.budget.limit / 8) : undefined);

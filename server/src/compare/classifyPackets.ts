@@ -210,7 +210,7 @@ function deliver(pp: PairPacket, side: Side, received: PacketReport, note: strin
   pp.notes.push(note);
 }
 
-function pairPacket(from: Side, status: PairPacket['status'], cp: PacketReport | undefined, rp: PacketReport | undefined, p: PacketReport): PairPacket {
+export function pairPacket(from: Side, status: PairPacket['status'], cp: PacketReport | undefined, rp: PacketReport | undefined, p: PacketReport): PairPacket {
   const notes = p.notes.slice();
   const retrans = notes.includes('retransmission');
   return {

@@ -8,7 +8,9 @@ import { baselineDiff } from '../rules/baseline';
 import type { UserRule } from '../rules/userRules';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { alignPackets, estimateClockOffset, joinPackets } from './classifyPackets';
+import { isDatagramConnection, joinDatagrams } from './joinDatagrams';
 import { matchConnections } from './matchConnections';
+import { unseenConnections } from './unseenConnections';
 import { captureSide, judgePair, judgeSingle } from './verdict';
 
 export interface CompareOptions {
@@ -86,8 +88,9 @@ export function compareReports(client: AnalysisReport, relay: AnalysisReport | n
     return report;
   }
   const { matches, unmatchedClient, unmatchedRelay } = matchConnections(client.connections, relay.connections);
+  const offsets = [];
   for (const m of matches) {
-    const joined = joinPackets(m.client, m.relay);
+    const joined = isDatagramConnection(m.client) || isDatagramConnection(m.relay) ? joinDatagrams(m.client, m.relay) : joinPackets(m.client, m.relay);
     const clockOffset = estimateClockOffset(joined.samples);
     const packets = alignPackets(joined.packets, clockOffset);
     const interference = judgePair(packets, m.client, m.relay, clockOffset);
@@ -100,8 +103,17 @@ export function compareReports(client: AnalysisReport, relay: AnalysisReport | n
     };
     if (opts.baselineConnection) pair.baselineDiff = baselineDiff(subject, opts.baselineConnection);
     report.pairs.push(pair);
+    offsets.push({ ...m, clockOffset, interference });
   }
-  report.unmatched = { client: unmatchedClient, relay: unmatchedRelay };
+  const unseen = unseenConnections(client, relay, offsets, unmatchedClient, unmatchedRelay);
+  for (const { pair, connection } of unseen.pairs) {
+    const full: ConnectionPair = { ...pair, suspects: evaluateSuspects(connection, { interference: pair.interference, userRules: opts.userRules }) };
+    if (opts.baselineConnection) full.baselineDiff = baselineDiff(connection, opts.baselineConnection);
+    report.pairs.push(full);
+  }
+  if (unseen.pairs.length > 0) report.pairs.sort((a, b) => a.client - b.client);
+  report.unmatched = { client: unseen.unmatchedClient, relay: unseen.unmatchedRelay };
+  if (unseen.spoofed.length > 0) report.spoofed = unseen.spoofed;
   report.rules = compareRules(report, opts.userRules);
   return report;
 }

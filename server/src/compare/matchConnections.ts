@@ -14,8 +14,8 @@ const MIN_SCORE = 30;
  * Pairs the client capture's connections with the relay capture's without
  * trusting addresses or ports (NAT and anonymisation change both). What
  * survives the path: the ClientHello random (32 bytes the client chose),
- * the initial sequence numbers (most NATs keep them), the payload bytes of
- * each segment, and the sequence of segment sizes.
+ * the initial sequence numbers (most NATs keep them), QUIC connection IDs,
+ * the payload bytes of each segment or datagram, and the sequence of sizes.
  */
 export function matchConnections(client: ConnectionReport[], relay: ConnectionReport[]): { matches: Match[]; unmatchedClient: number[]; unmatchedRelay: number[] } {
   const candidates: Match[] = [];
@@ -104,6 +104,7 @@ function facts(c: ConnectionReport): Facts {
   if (random) keys.push(`r${random}`);
   if (c.tcp.isn.client !== null) keys.push(`c${c.tcp.isn.client}`);
   if (c.tcp.isn.server !== null) keys.push(`s${c.tcp.isn.server}`);
+  for (const cid of quicCids(c)) keys.push(`q${cid}`);
   const payloads = new Set<string>();
   for (const p of c.packets ?? []) {
     if (!p.payloadHash) continue;
@@ -135,17 +136,30 @@ function score(c: ConnectionReport, cf: Facts, r: ConnectionReport, rf: Facts, b
     s += 40;
     by.push('server initial sequence number');
   }
+  // QUIC connection IDs are chosen at random by each end and travel in clear in long headers; NATs keep them.
+  const cids = quicCids(c).filter((x) => quicCids(r).includes(x)).length;
+  if (cids > 0) {
+    s += 40 + 20 * Math.min(cids - 1, 2);
+    by.push(`${cids} QUIC connection ID${cids === 1 ? '' : 's'} (chosen at random by the endpoints)`);
+  }
   const common = commonPayloads(cf.payloads, rf.payloads);
   if (common > 0) {
     s += Math.min(50, common * 10);
-    by.push(`${common} identical payload segment${common === 1 ? '' : 's'}`);
+    by.push(`${common} identical payload ${c.transport ? 'datagram' : 'segment'}${common === 1 ? '' : 's'}`);
   }
   const sizes = sizeSimilarity(cf.sizes, rf.sizes);
   if (sizes > 0.5) {
     s += Math.round(sizes * 20);
-    by.push(`segment sizes and order (${Math.round(sizes * 100)}% alike)`);
+    by.push(`${c.transport ? 'datagram' : 'segment'} sizes and order (${Math.round(sizes * 100)}% alike)`);
   }
   return { client: c, relay: r, score: s, matchedBy: by };
+}
+
+/** The client's original DCID and both ends' source CIDs (empty ones name nothing). */
+function quicCids(c: ConnectionReport): string[] {
+  const q = c.quic;
+  if (!q) return [];
+  return [q.originalDcid, q.clientScid, q.serverScid].filter((x): x is string => !!x && x.length >= 8);
 }
 
 function commonPayloads(a: Set<string>, b: Set<string>): number {

@@ -1,6 +1,7 @@
 import type { ConnectionReport, PacketReport } from '../../../shared/analysis';
 import type { ClockOffset, Interference, PairPacket, PathDirection } from '../../../shared/compare';
 import { maxOf } from '../util/extremes';
+import { isDatagramConnection } from './joinDatagrams';
 
 /** Time of day, UTC, to the millisecond: what researchers line up against their dumps. */
 const fmtTime = (t: number): string => (Number.isFinite(t) ? new Date(t * 1000).toISOString().slice(11, 23) : '?');
@@ -91,7 +92,11 @@ export function judgePair(packets: PairPacket[], client: ConnectionReport, relay
     const missing = firstMissingMessage(packets, first.from) ?? firstMissingMessage(packets, first.from === 'client' ? 'relay' : 'client');
     const direction: PathDirection = first.from === 'relay' ? 'relay-to-client' : 'client-to-relay';
     const sentAt = first.from === 'client' ? first.clientTime : first.relayTime;
-    const copies = dataDrops.filter((p) => p.from === first.from && p.seq === first.seq && p.length === first.length).length;
+    // A datagram has no stream offset: its copies are the retransmissions its sender's timeline marks.
+    const udp = isDatagramConnection(client) || isDatagramConnection(relay);
+    const copies = udp
+      ? 1 + dataDrops.filter((p) => p.from === first.from && p !== first && p.notes.includes('retransmission')).length
+      : dataDrops.filter((p) => p.from === first.from && p.seq === first.seq && p.length === first.length).length;
     const what = first.tls.length > 0 ? `its ${first.tls.join(' + ')}` : first.length > 0 ? `${first.length} bytes` : `a ${first.flags} segment`;
     const receiver = first.from === 'relay' ? 'client' : 'relay';
     evidence.push(`The ${first.from} sent ${what} at ${fmtTime(sentAt)}${copies > 1 ? ` and retransmitted it ${copies - 1} time${copies === 2 ? '' : 's'}` : ''}; the ${receiver} never received it.`);
@@ -99,7 +104,7 @@ export function judgePair(packets: PairPacket[], client: ConnectionReport, relay
     const lastPassed = delivered.filter((p) => p.tls.length > 0).pop();
     if (lastPassed) evidence.push(`The last TLS data that got through was the ${lastPassed.from}'s ${lastPassed.tls.join(' + ')}.`);
     const later = dataDrops.filter((p) => p.from !== first.from);
-    if (later.length > 0) evidence.push(`After that, ${plural(later.length, 'segment')} from the ${later[0].from} never reached the ${later[0].from === 'client' ? 'relay' : 'client'} either: the connection was blackholed in both directions.`);
+    if (later.length > 0) evidence.push(`After that, ${plural(later.length, udp ? 'datagram' : 'segment')} from the ${later[0].from} never reached the ${later[0].from === 'client' ? 'relay' : 'client'} either: the connection was blackholed in both directions.`);
     const afterDrop = delivered.filter((p) => (p.from === 'client' ? p.clientTime : p.relayTime) > sentAt);
     if (afterDrop.length === 0) evidence.push('Nothing sent after that point arrived at the other end.');
     evidence.push(`Clock offset between the captures: ${fmtDuration(offset.seconds)} ± ${Number.isFinite(offset.uncertainty) ? fmtDuration(offset.uncertainty) : '?'} (${offset.method === 'two-way-median' ? 'from packets both ways' : offset.method === 'one-way-minimum' ? 'from one direction only: includes the path delay' : 'unknown'}).`);

@@ -88,6 +88,9 @@ function hoverRange(d: IndexData, line: number, pane: 'hex' | 'ascii', f: FieldE
   return c ? { start: { line, character: c[0] }, end: { line, character: c[1] } } : undefined;
 }
 
+const QUIC_NOTE = '_Decrypted from a QUIC Initial packet with the keys any observer derives from the client\'s first Destination '
+  + 'Connection ID (RFC 9001 §5.2). The AEAD keeps plaintext byte i at ciphertext byte i, so the dump shows this field\'s ciphertext here._';
+
 export function textHover(model: TextModel, line: number, character: number): Hover | null {
   const d = model.index;
   const hit = byteAt(d, line, character);
@@ -101,16 +104,22 @@ export function textHover(model: TextModel, line: number, character: number): Ho
   const f = fieldAtByte(d, g);
   if (f) {
     const off = streamOffsetOf(d, g, pi);
+    // A datagram (QUIC) has no TCP stream: its handshake bytes are CRYPTO data of Initials the engine decrypted.
+    const quic = p.seq < 0;
     const rows: Array<[string, string]> = [
-      ['stream offset', `${off} (byte ${off - f.start + 1} of ${f.end - f.start}; field at ${f.start}–${f.end - 1})`],
+      [quic ? 'CRYPTO offset' : 'stream offset', `${off} (byte ${off - f.start + 1} of ${f.end - f.start}; field at ${f.start}–${f.end - 1})`],
       ['packet', `${packetLine(p)}, byte ${inPacket} of the frame`],
     ];
+    if (quic) rows.unshift(['ciphertext', code(fieldRawText(d, f))]);
     if (conn) rows.push(['connection', escapeMd(conn)]);
     if (f.reportPath) rows.push(['report path', code(f.reportPath)]);
     const decrypted = decryptedWith(model, f);
     if (decrypted) rows.push(['decrypted', `with ${decrypted} (the raw bytes above are the ciphertext at these positions)`]);
+    const notes = suspectNotes(model, f);
+    if (quic) notes.unshift(QUIC_NOTE);
+    const path = quic && f.path[0] === 'TLS' ? ['QUIC Initial (decrypted)', ...f.path.slice(1)] : f.path;
     return {
-      contents: { kind: MarkupKind.Markdown, value: renderFieldHover({ path: f.path, value: f.value, raw: fieldRawText(d, f), rows, notes: suspectNotes(model, f) }) },
+      contents: { kind: MarkupKind.Markdown, value: renderFieldHover({ path, value: f.value, raw: quic ? null : fieldRawText(d, f), rows, notes }) },
       range: hoverRange(d, line, hit.pane, f),
     };
   }

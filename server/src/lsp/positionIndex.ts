@@ -98,6 +98,22 @@ export interface IndexData {
   packets: PacketEntry[];
   fields: FieldEntry[];
   streams: StreamEntry[];
+  /**
+   * QUIC: runs of dump bytes that carry CRYPTO stream bytes (decrypted Initials; plaintext byte i is ciphertext
+   * byte i), sorted by `byte`. A datagram's payload is no stretch of one stream as a TCP segment's is, so its
+   * bytes map to stream offsets through these runs, taken from the report's message ranges.
+   */
+  cryptoRuns: CryptoRun[];
+}
+
+export interface CryptoRun {
+  /** First byte (index into IndexData.bytes) and how many consecutive bytes of the run. */
+  byte: number;
+  length: number;
+  conn: number;
+  from: Dir;
+  /** CRYPTO stream offset of the first byte. */
+  offset: number;
 }
 
 /** Accumulates the packets a text parser emits (copying: readers may reuse buffers). */
@@ -179,7 +195,7 @@ export class PacketCollector {
       lineCount, lineLength,
       bytes: this.bytes.slice(0, n), byteLine: this.line.slice(0, n), byteColumn: this.column.slice(0, n), byteAscii: this.ascii.slice(0, n),
       lineFirstByte: new Int32Array(lineCount).fill(-1), lineByteCount: new Uint16Array(lineCount), linePacket: new Int32Array(lineCount).fill(-1),
-      packets: this.packets, fields: [], streams: [],
+      packets: this.packets, fields: [], streams: [], cryptoRuns: [],
     };
     for (let g = 0; g < n; g++) {
       const l = data.byteLine[g];
@@ -244,10 +260,28 @@ export function packetOfByte(d: IndexData, g: number): number {
   return -1;
 }
 
-/** Stream offset of a payload byte, or -1. */
+/** The CRYPTO run holding byte g (QUIC), or null. */
+function cryptoRunAt(d: IndexData, g: number): CryptoRun | null {
+  const runs = d.cryptoRuns;
+  let lo = 0, hi = runs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = runs[mid];
+    if (g < r.byte) hi = mid - 1;
+    else if (g >= r.byte + r.length) lo = mid + 1;
+    else return r;
+  }
+  return null;
+}
+
+/** Stream offset of a payload byte (a QUIC datagram's: of its CRYPTO stream), or -1. */
 export function streamOffsetOf(d: IndexData, g: number, pi = packetOfByte(d, g)): number {
   if (pi < 0) return -1;
   const p = d.packets[pi];
+  if (p.seq < 0 && d.cryptoRuns.length > 0) {
+    const r = cryptoRunAt(d, g);
+    return r && r.conn === p.conn && r.from === p.from ? r.offset + (g - r.byte) : -1;
+  }
   const inPacket = g - p.dataOffset;
   if (p.seq < 0 || p.payloadOffset < 0 || inPacket < p.payloadOffset || inPacket >= p.payloadOffset + p.payloadLength) return -1;
   return p.seq + (inPacket - p.payloadOffset);
@@ -336,6 +370,8 @@ class FieldBuilder {
         }
       }
     }
+    for (const c of this.report.connections) if (c.transport === 'quic') this.cryptoRuns(c);
+    this.d.cryptoRuns.sort((a, b) => a.byte - b.byte);
     for (const c of this.report.connections) {
       this.streams(c);
       this.fields(c);
@@ -347,7 +383,39 @@ class FieldBuilder {
     return `${conn}/${from}`;
   }
 
+  /** A QUIC connection's handshake messages: where each of their CRYPTO bytes was written (the report's message ranges, in stream order). */
+  private cryptoRuns(c: ConnectionReport): void {
+    for (const m of c.messages) {
+      let off = m.span[0];
+      for (const loc of m.range ?? []) {
+        if (loc.kind !== 'text') continue;
+        const first = this.d.lineFirstByte[loc.line] ?? -1;
+        if (first < 0) continue;
+        let run: CryptoRun | null = null;
+        for (let g = first; g < first + this.d.lineByteCount[loc.line] && off < m.span[1]; g++) {
+          const col = this.d.byteColumn[g];
+          if (this.d.byteLine[g] !== loc.line || col < loc.column || col >= loc.endColumn) continue;
+          if (run && run.byte + run.length === g) run.length++;
+          else this.d.cryptoRuns.push(run = { byte: g, length: 1, conn: c.id, from: m.from, offset: off });
+          off++;
+        }
+      }
+    }
+  }
+
   private streams(c: ConnectionReport): void {
+    if (c.transport === 'quic') {
+      for (const from of ['client', 'server'] as const) {
+        const runs = this.d.cryptoRuns.filter((r) => r.conn === c.id && r.from === from).sort((a, b) => a.offset - b.offset);
+        const s: StreamEntry = {
+          conn: c.id, from, segStart: Float64Array.from(runs.map((r) => r.offset)), segEnd: Float64Array.from(runs.map((r) => r.offset + r.length)),
+          segByte: Int32Array.from(runs.map((r) => r.byte)), fieldAt: new Int32Array(0), tokenAt: new Int8Array(0),
+        };
+        this.streamMap.set(this.key(c.id, from), s);
+        this.d.streams.push(s);
+      }
+      return;
+    }
     for (const from of ['client', 'server'] as const) {
       const pieces: Array<[number, number, number]> = [];
       for (const pr of c.packets ?? []) {

@@ -6,7 +6,7 @@
 import type {
   ConnectionReport, Fingerprints, MessageReport, PacketReport, QuicReport, ReportDiagnostic, TcpReport, TlsSummary,
 } from '../../../shared/analysis';
-import { hex, type QuicConnection } from '../quic/connection';
+import { DATAGRAM_LIMIT, DATAGRAMS_WITHOUT_TIMELINE, hex, type QuicConnection } from '../quic/connection';
 import { decodeQuicHandshake } from '../quic/handshake';
 import { quicVersionName } from '../quic/versions';
 import type { ClientHello, ServerHello } from '../tls/types';
@@ -14,8 +14,6 @@ import { versionName } from '../../../shared/tls/registry/versions';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';
 import { withSourceRanges } from './sourceRanges';
 
-/** Datagrams listed without the packet timeline: the handshake and the first exchanges, which censors look at. */
-const DATAGRAMS_WITHOUT_TIMELINE = 16;
 
 export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets: boolean }): ConnectionReport {
   const hs = decodeQuicHandshake(conn);
@@ -61,8 +59,8 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets:
   const datagrams = conn.counts.datagrams;
   const tcp: TcpReport = {
     roleBy: 'quic-initial', packets: datagrams.client + datagrams.server, bytes: { ...conn.counts.bytes },
-    gaps: { client: [], server: [] }, retransmissions: { client: 0, server: 0 }, retransmissionsDiffering: 0, outOfOrder: 0,
-    rst: null, fin: { client: false, server: false }, synSeen: false, timelineTruncated: conn.datagramsDropped > 0,
+    gaps: { client: [], server: [] }, retransmissions: { ...conn.counts.retransmissions }, retransmissionsDiffering: 0, outOfOrder: 0,
+    rst: null, fin: { client: false, server: false }, synSeen: false, timelineTruncated: datagrams.client + datagrams.server > DATAGRAM_LIMIT,
     isn: { client: null, server: null }, tunnel: null,
   };
   const version = serverHello ? serverHello.selectedVersion : null;
@@ -87,7 +85,7 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets:
     retry: conn.retry, versionNegotiation: conn.versionNegotiation,
     cryptoBytes: { client: conn.crypto.client.contiguousLength(), server: conn.crypto.server.contiguousLength() },
     datagramList: listed.map((d) => ({ packet: d.packet, time: d.time, from: d.from, size: d.size, packets: d.packets.map((p) => ({ ...p })) })),
-    datagramListTruncated: listed.length < conn.datagrams.length || conn.datagramsDropped > 0,
+    datagramListTruncated: listed.length < datagrams.client + datagrams.server,
   };
   const report: ConnectionReport = {
     id: conn.id, client: conn.client, server: conn.server, startTime: conn.firstTime, endTime: conn.lastTime,
@@ -100,7 +98,7 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets:
 
 /**
  * The timeline the editor's ladder and compare read, one entry per datagram. TCP-only fields say
- * so: no flags, seq/ack -1, window 0; `tls` names the handshake messages starting in the datagram,
+ * so: no flags, seq/ack -1, window 0; `payloadHash` hashes the whole UDP payload (compare pairs datagrams by it); `tls` names the handshake messages starting in the datagram,
  * else the QUIC packet types it carried.
  */
 function packetTimeline(conn: QuicConnection, messages: MessageReport[]): PacketReport[] {
@@ -113,6 +111,7 @@ function packetTimeline(conn: QuicConnection, messages: MessageReport[]): Packet
   }
   return conn.datagrams.map((d) => ({
     index: d.packet, time: d.time, from: d.from, flags: '', seq: -1, ack: -1, length: d.size, window: 0, ttl: d.ttl, ipId: d.ipId,
-    notes: [], tls: starts.get(d.packet) ?? d.packets.map((p) => `QUIC ${p.type}`), payloadHash: '',
+    notes: d.retransmission ? ['retransmission'] : [], tls: starts.get(d.packet) ?? d.packets.map((p) => `QUIC ${p.type}`),
+    payloadHash: d.hash === 0 ? '' : d.hash.toString(16).padStart(8, '0'),
   }));
 }

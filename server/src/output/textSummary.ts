@@ -272,7 +272,7 @@ export function formatVerdictLine(r: CompareReport): string {
   if (r.pairs.length === 0) return r.relay ? 'verdict: no connection appears in both captures' : 'verdict: one capture only (see evidence)';
   return r.pairs.map((p) => {
     const i = p.interference;
-    return `verdict: client #${p.client} ↔ relay #${p.relay}: ${i.kind}${i.direction ? ` (${i.direction})` : ''}${i.firstMissingTlsMessage ? `, first missing TLS message: ${i.firstMissingTlsMessage}` : ''}, confidence ${Math.round(i.confidence * 100)}%`;
+    return `verdict: client #${p.client} ↔ ${p.relay === null ? 'never at the relay' : `relay #${p.relay}`}: ${i.kind}${i.direction ? ` (${i.direction})` : ''}${i.firstMissingTlsMessage ? `, first missing TLS message: ${i.firstMissingTlsMessage}` : ''}, confidence ${Math.round(i.confidence * 100)}%`;
   }).join('\n');
 }
 
@@ -303,14 +303,14 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
   const byId = (list: ConnectionReport[], id: number) => list.find((c) => c.id === id);
   for (const p of r.pairs) {
     const c = byId(r.client.connections, p.client)!;
-    const rel = byId(r.relay!.connections, p.relay)!;
+    const rel = p.relay === null ? null : byId(r.relay!.connections, p.relay)!;
     const i = p.interference;
-    const head = `${endpoint(c.client)} → ${endpoint(c.server)}  (relay sees ${endpoint(rel.client)} → ${endpoint(rel.server)})`;
+    const head = `${endpoint(c.client)} → ${endpoint(c.server)}  (${rel ? `relay sees ${endpoint(rel.client)} → ${endpoint(rel.server)}` : 'never seen at the relay'})`;
     lines.push(bold(head));
     const verdict = `${KIND_WORDS[i.kind] ?? i.kind}${i.direction ? `, ${i.direction === 'both' ? 'both ways: relay to client and client to relay' : i.direction.replace(/-/g, ' ')}` : ''}${i.firstMissingTlsMessage ? `; first TLS message that did not get through: ${i.firstMissingTlsMessage}` : ''} (confidence ${Math.round(i.confidence * 100)}%)`;
     lines.push(`  verdict: ${i.kind === 'none' ? verdict : red(verdict)}`);
     for (const e of i.evidence) lines.push(`   - ${safeText(e)}`);
-    lines.push(dim(`  matched by: ${p.matchedBy.join('; ')}`));
+    if (p.matchedBy.length > 0) lines.push(dim(`  matched by: ${p.matchedBy.join('; ')}`));
     const counts = new Map<string, number>();
     for (const pk of p.packets) counts.set(pk.status, (counts.get(pk.status) ?? 0) + 1);
     lines.push(dim(`  packets: ${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}`));
@@ -326,6 +326,12 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
     lines.push(bold(`${endpoint(c.client)} → ${endpoint(c.server)}  (one vantage point)`));
     for (const e of s.interference.evidence) lines.push(`   - ${safeText(e)}`);
     suspectLines(s.suspects, r.rules, dim, lines);
+    lines.push('');
+  }
+  for (const s of r.spoofed ?? []) {
+    const c = byId(r.relay!.connections, s.relay)!;
+    lines.push(bold(`${endpoint(c.client)} → ${endpoint(c.server)}  (relay capture only: spoofed)`));
+    for (const e of s.evidence) lines.push(`   - ${safeText(e)}`);
     lines.push('');
   }
   if (r.unmatched.client.length + r.unmatched.relay.length > 0) {

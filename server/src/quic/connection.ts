@@ -8,6 +8,7 @@ import { Buffer } from 'node:buffer';
 import type { Endpoint } from '../../../shared/analysis';
 import type { TextPositions } from '../capture/packet';
 import type { Direction } from '../tls/types';
+import { payloadHash } from '../tcp/payloadHash';
 import { CryptoReassembler } from './cryptoStream';
 import { parseFrames } from './frames';
 import { openPacket } from './initial';
@@ -48,6 +49,13 @@ export interface QuicDatagramRecord {
   packets: QuicPacketRecord[];
   ttl: number;
   ipId: number;
+  /**
+   * payloadHash() of the UDP payload (at offset 0): NATs rewrite addresses and ports but not payloads,
+   * so two captures' copies of one datagram are found by it (compare/joinDatagrams.ts). 0 when not hashed.
+   */
+  hash: number;
+  /** Every Initial in it carried only CRYPTO bytes already received: a retransmitted flight (new packet number, same data). */
+  retransmission: boolean;
 }
 
 export interface QuicProblem {
@@ -59,14 +67,17 @@ export interface QuicProblem {
 
 /** Datagrams kept per connection for the timeline; later ones are only counted. */
 export const DATAGRAM_LIMIT = 4096;
+/** Datagrams listed without the packet timeline: the handshake and the first exchanges, which censors look at. */
+export const DATAGRAMS_WITHOUT_TIMELINE = 16;
 const PROBLEM_LIMIT = 64;
 
 export class QuicConnection {
   readonly sources: DatagramSource[] = [];
   readonly crypto: Record<Direction, CryptoReassembler> = { client: new CryptoReassembler(), server: new CryptoReassembler() };
   readonly datagrams: QuicDatagramRecord[] = [];
+  /** Datagrams past `keepDatagrams`: counted, not kept. */
   datagramsDropped = 0;
-  readonly counts = { datagrams: { client: 0, server: 0 }, bytes: { client: 0, server: 0 }, packets: {} as Record<string, number> };
+  readonly counts = { datagrams: { client: 0, server: 0 }, bytes: { client: 0, server: 0 }, retransmissions: { client: 0, server: 0 }, packets: {} as Record<string, number> };
   readonly problems: QuicProblem[] = [];
   readonly connectionIds = new Set<string>();
   version: number;
@@ -82,6 +93,9 @@ export class QuicConnection {
   private keys: InitialSecrets | null = null;
   private keysDcid = '';
   private readonly largestPn: Record<Direction, number> = { client: -1, server: -1 };
+  /** CRYPTO frames of the datagram being read that brought new bytes / only bytes already held. */
+  private cryptoNew = 0;
+  private cryptoOld = 0;
 
   /**
    * Given when the connection is reported (end of input), after every TCP connection got its
@@ -89,7 +103,15 @@ export class QuicConnection {
    */
   id = -1;
 
-  constructor(readonly client: Endpoint, readonly server: Endpoint, first: QuicPacketHeader) {
+  /**
+   * `keepDatagrams`: records kept for the report, DATAGRAM_LIMIT with a packet timeline, else only the few the
+   * report lists (holding every 1-RTT datagram's record of every open connection cost a third of a 200 MB
+   * capture's time in garbage collection). `hashPayloads`: hash kept datagrams for compare.
+   */
+  constructor(
+    readonly client: Endpoint, readonly server: Endpoint, first: QuicPacketHeader,
+    private readonly hashPayloads = false, private readonly keepDatagrams = DATAGRAM_LIMIT,
+  ) {
     this.version = first.version;
     this.originalDcid = first.dcid.slice();
   }
@@ -105,11 +127,19 @@ export class QuicConnection {
     this.lastTime = time;
     this.counts.datagrams[from]++;
     this.counts.bytes[from] += end - start;
-    const rec: QuicDatagramRecord = { packet: src.packet, time, from, size: end - start, packets: [], ttl: src.ttl, ipId: src.ipId };
-    if (this.datagrams.length < DATAGRAM_LIMIT) this.datagrams.push(rec);
+    const keep = this.datagrams.length < this.keepDatagrams;
+    const rec: QuicDatagramRecord = {
+      packet: src.packet, time, from, size: end - start, packets: [], ttl: src.ttl, ipId: src.ipId,
+      hash: keep && this.hashPayloads ? payloadHash(buf.subarray(start, end), 0) : 0, retransmission: false,
+    };
+    if (keep) this.datagrams.push(rec);
     else this.datagramsDropped++;
     const split = splitDatagram(buf, start, end, this.shortDcidLength(from));
+    this.cryptoNew = 0;
+    this.cryptoOld = 0;
     for (const h of split.packets) rec.packets.push(this.packet(from, buf, h, src, start));
+    rec.retransmission = this.cryptoOld > 0 && this.cryptoNew === 0;
+    if (rec.retransmission) this.counts.retransmissions[from]++;
     if (split.problem) this.problem(from, src.packet, `datagram offset ${split.problem.offset - start}: ${split.problem.message}`, 'warning');
   }
 
@@ -166,6 +196,8 @@ export class QuicConnection {
       if (f.cryptoOffset === undefined || f.dataOffset === undefined || f.dataLength === undefined) continue;
       // Plaintext byte i is ciphertext byte i: the CRYPTO data sits at these bytes of the datagram.
       const inDatagram = opened.payloadOffset - dgStart + f.dataOffset;
+      if (f.dataLength > 0 && this.crypto[from].covers(f.cryptoOffset, f.dataLength)) this.cryptoOld++;
+      else if (f.dataLength > 0) this.cryptoNew++;
       this.crypto[from].add(f.cryptoOffset, opened.plaintext.subarray(f.dataOffset, f.dataOffset + f.dataLength), inDatagram, tag);
     }
     if (walk.problem) this.problem(from, src.packet, `Initial packet ${opened.packetNumber}: ${walk.problem.message}`, 'warning');

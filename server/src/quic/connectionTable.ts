@@ -9,7 +9,7 @@ import type { Endpoint } from '../../../shared/analysis';
 import type { TcpPacket } from '../net/tcpPacket';
 import { ipv4Text } from '../net/tcpPacket';
 import type { Direction } from '../tls/types';
-import { QuicConnection, hex, type DatagramSource } from './connection';
+import { DATAGRAM_LIMIT, DATAGRAMS_WITHOUT_TIMELINE, QuicConnection, hex, type DatagramSource } from './connection';
 import { parsePacketHeader } from './packet';
 
 /**
@@ -35,6 +35,10 @@ export class QuicConnectionTable {
   datagrams = 0;
   /** New connections not tracked because QUIC_CONNECTION_LIMIT was reached. */
   connectionsDropped = 0;
+  /** Hash each datagram's payload for the timeline (compare pairs datagrams by it); off when no timeline is asked for. */
+  hashPayloads = false;
+  /** A packet timeline is asked for: keep up to DATAGRAM_LIMIT datagrams per connection, else only those the report lists. */
+  timeline = false;
 
 
   /**
@@ -66,7 +70,7 @@ export class QuicConnectionTable {
         }
         const client: Endpoint = { address: srcAddr, port: t.srcPort };
         const server: Endpoint = { address: dstAddr, port: t.dstPort };
-        const conn = new QuicConnection(client, server, h);
+        const conn = new QuicConnection(client, server, h, this.hashPayloads, this.timeline ? DATAGRAM_LIMIT : DATAGRAMS_WITHOUT_TIMELINE);
         this.connections.push(conn);
         route = { conn, from: 'client' };
         this.byTuple.set(`${dstAddr}|${t.dstPort}|${srcAddr}|${t.srcPort}`, { conn, from: 'server' });

@@ -55,6 +55,19 @@ export class CryptoReassembler {
     }
   }
 
+  /** Whether every byte of [offset, offset + length) is already held: a CRYPTO frame that brings nothing new (a retransmission). */
+  covers(offset: number, length: number): boolean {
+    let at = offset;
+    const end = Math.min(offset + length, this.limit);
+    for (const p of this.pieces) {
+      if (p.offset + p.data.length <= at) continue;
+      if (p.offset > at) return false;
+      at = p.offset + p.data.length;
+      if (at >= end) return true;
+    }
+    return at >= end;
+  }
+
   private checkSame(held: CryptoPiece, a: number, b: number, data: Uint8Array, dataOffset: number): void {
     for (let k = a; k < b; k++) {
       if (held.data[k - held.offset] !== data[k - dataOffset]) {

@@ -18,7 +18,7 @@ import { fieldGroups, fieldMatches, messageOfField } from './fields';
 import { type Highlight, hexView, isTextLocated, locatedIn, messageRelativeSpans } from './hex';
 import { legendSwatch, renderLadder } from './ladder';
 import {
-  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, decryptionWords, directionWords, endpoint, findMessage,
+  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, datagramSummary, decryptionWords, directionWords, endpoint, findMessage,
   KEY_MESSAGES, KIND_WORDS, type Ladder, lookupField, normalize, pickSections, type ReportContext, type ReportInput, type ReportKind,
   type Section, serverName, type Side, seconds, verdictSentence, helloLayoutWords,
 } from '../../../shared/report/model';
@@ -84,6 +84,7 @@ function header(kind: ReportKind, r: CompareReport, ctx: ReportContext, title: s
 }
 
 function verdictShort(s: Section): SafeHtml {
+  if (s.spoofed) return html`<span class="k k-injected-reset">spoofed: only at the relay</span>`;
   if (s.kind === 'unmatched') return html`<span class="k k-undetermined">only in the ${s.side} capture</span>`;
   if (!s.verdict) return html`<span class="none">—</span>`;
   const dir = directionWords(s.verdict.direction, s.remote);
@@ -141,6 +142,9 @@ function section(kind: ReportKind, s: Section, ctx: ReportContext, allNotes: Num
 function verdictBlock(kind: ReportKind, s: Section): SafeHtml {
   const c = (s.client ?? s.relay)!;
   const tls = tlsLine(s);
+  if (s.spoofed) {
+    return html`<div class="verdict vk-injected-reset"><p class="headline">Seen only at the relay, never sent by the client: spoofed.</p><ul class="evidence">${s.spoofed.map((e) => html`<li>${v(e)}</li>`)}</ul><p>${tls}</p></div>`;
+  }
   if (s.kind === 'unmatched') {
     return html`<div class="verdict vk-undetermined"><p class="headline">Seen only in the ${s.side} capture: no connection in the ${s.side === 'client' ? 'relay' : 'client'} capture matches it.</p><p>${tls}</p></div>`;
   }
@@ -178,6 +182,7 @@ function tlsLine(s: Section): SafeHtml {
     const bits = [t.versionName ?? 'no ServerHello seen', t.cipherSuiteName, t.lastMessage ? `last handshake message in clear: ${t.lastMessage}` : null, t.incomplete ? 'handshake incomplete' : null];
     if (c.tcp.rst) bits.push(`RST from the ${c.tcp.rst}`);
     bits.push(decryptionWords(c));
+    bits.push(datagramSummary(c));
     return html`<span class="who">${who}:</span> ${v(bits.filter(Boolean).join('; '))}`;
   };
   const lines = [describe(s.client, s.kind === 'pair' ? 'client capture' : 'TLS'), describe(s.relay, s.kind === 'pair' ? 'relay capture' : 'TLS')].filter(Boolean);

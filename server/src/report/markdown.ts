@@ -15,7 +15,7 @@ import { foldSuspects, ruleText } from '../../../shared/suspects';
 import { escapeMarkdown as m, markdownCodeBlock } from './escape';
 import { fieldGroups, fieldMatches } from './fields';
 import {
-  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, decryptionWords, directionWords, frameList, KIND_WORDS, type Ladder,
+  absTime, annotationsFor, buildLadder, buildSections, confidenceWords, connectionTitle, datagramSummary, decryptionWords, directionWords, frameList, KIND_WORDS, type Ladder,
   type LadderArrow, lookupField, normalize, pickSections, relTime, type ReportContext, type ReportInput, type ReportKind, type Section,
   serverName, seconds, verdictSentence, helloLayoutWords,
 } from '../../../shared/report/model';
@@ -50,7 +50,7 @@ export function renderMarkdown(input: ReportInput, ctx: ReportContext): string {
     out.push('| conn\\. | endpoints | server name | verdict | first missing | confidence |', '| --- | --- | --- | --- | --- | --- |');
     for (const s of all) {
       const c = (s.client ?? s.relay)!;
-      const verdict = s.kind === 'unmatched' ? `only in the ${s.side} capture` : s.verdict ? shortVerdict(s) : '—';
+      const verdict = s.spoofed ? 'spoofed: only at the relay' : s.kind === 'unmatched' ? `only in the ${s.side} capture` : s.verdict ? shortVerdict(s) : '—';
       out.push(`| ${c.id} | ${m(connectionTitle(s).replace(/ \(.*$/, ''))} | ${m(serverName(s) ?? '—')} | ${m(verdict)} | ${m(s.verdict?.firstMissingTlsMessage ?? '—')} | ${s.verdict && s.verdict.kind !== 'none' ? m(confidenceWords(s.verdict.confidence)) : ''} |`);
     }
     out.push('');
@@ -101,7 +101,11 @@ function section(kind: ReportKind, s: Section, ctx: ReportContext, allNotes: Num
     const d = decryptionWords(c);
     if (d) out.push(`TLS in the ${who} was ${m(d)}\\.`, '');
   }
-  if (s.kind === 'unmatched') {
+  if (s.spoofed) {
+    out.push('**Seen only at the relay, never sent by the client: spoofed**', '');
+    for (const e of s.spoofed) out.push(`- ${m(e)}`);
+    out.push('');
+  } else if (s.kind === 'unmatched') {
     out.push(`**Seen only in the ${s.side} capture**: no connection in the other capture matches it\\.`, '');
   } else if (s.verdict) {
     const v = s.verdict;
@@ -132,6 +136,8 @@ function section(kind: ReportKind, s: Section, ctx: ReportContext, allNotes: Num
   for (const [c, who] of [[s.client, 'client capture'], [s.relay, 'relay capture']] as const) {
     const l = helloLayoutWords(c);
     if (l) out.push(`ClientHello layout${s.kind === 'pair' ? ` \\(${who}\\)` : ''}: ${l.split ? `**${m(l.text)}**` : m(l.text)}`, '');
+    const d = c ? datagramSummary(c) : null;
+    if (d) out.push(`${s.kind === 'pair' ? `${who}: ` : ''}${m(d)}`, '');
   }
 
   const connNotes = notes.filter((a) => a.target.kind !== 'field');

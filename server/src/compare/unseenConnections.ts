@@ -1,0 +1,189 @@
+/**
+ * Connections only one capture has. A client connection the relay never saw
+ * is evidence when the relay's capture was running at the time and saw the
+ * client reach the same server otherwise: everything the client sent was
+ * dropped on the way. That is how a blocked flow looks from the two ends,
+ * and how the Great Firewall's residual QUIC blocking looks (after one
+ * blocked Initial, every new flow on the client–server–port triple vanishes
+ * for about 180 s). Such a connection becomes a pair with `relay: null`.
+ * The mirror image — a relay connection from the client's address that the
+ * client's capture, running at the time, never sent — was forged on the way.
+ */
+import type { AnalysisReport, ConnectionReport, Endpoint } from '../../../shared/analysis';
+import type { ClockOffset, ConnectionPair, Interference, PairPacket } from '../../../shared/compare';
+import { pairPacket } from './classifyPackets';
+import { isDatagramConnection } from './joinDatagrams';
+import type { Match } from './matchConnections';
+import { fmtDuration } from './verdict';
+
+const fmtTime = (t: number): string => (Number.isFinite(t) ? new Date(t * 1000).toISOString().slice(11, 23) : '?');
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const endpointKey = (e: Endpoint) => `${e.address}|${e.port}`;
+/** Client address, server address and port: what residual blocking keys on. */
+const tripleKey = (c: ConnectionReport) => `${c.client.address}|${endpointKey(c.server)}`;
+function addTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+const endpoint = (e: Endpoint) => (e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`);
+
+/** First and last time any connection of the capture was seen (a pcap does not record when capturing started or stopped). */
+function coverage(a: AnalysisReport): { start: number; end: number } | null {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const c of a.connections) {
+    if (Number.isFinite(c.startTime)) start = Math.min(start, c.startTime);
+    if (Number.isFinite(c.endTime)) end = Math.max(end, c.endTime);
+  }
+  return start <= end ? { start, end } : null;
+}
+
+/** The clock offset of the matched pairs (median of those that have one): a connection the relay never saw has none of its own. */
+function sharedOffset(offsets: ClockOffset[]): ClockOffset {
+  const known = offsets.filter((o) => o.method !== 'none').sort((a, b) => a.seconds - b.seconds);
+  if (known.length === 0) return { seconds: 0, uncertainty: Number.POSITIVE_INFINITY, samples: { clientToRelay: 0, relayToClient: 0 }, method: 'none', oneWayDelay: null };
+  const mid = known[(known.length - 1) >> 1];
+  // No packet of this connection was seen at both ends: the offset is borrowed, so the method says none.
+  return { ...mid, samples: { clientToRelay: 0, relayToClient: 0 }, method: 'none' };
+}
+
+export interface UnseenResult {
+  /** Pairs with `relay: null`, without suspects (the caller evaluates them). */
+  pairs: Array<{ pair: Omit<ConnectionPair, 'suspects'>; connection: ConnectionReport }>;
+  unmatchedClient: number[];
+  spoofed: Array<{ relay: number; evidence: string[] }>;
+  unmatchedRelay: number[];
+}
+
+export function unseenConnections(
+  client: AnalysisReport, relay: AnalysisReport, matches: Array<Match & { clockOffset: ClockOffset; interference: Interference }>,
+  unmatchedClient: number[], unmatchedRelay: number[],
+): UnseenResult {
+  const offset = sharedOffset(matches.map((m) => m.clockOffset));
+  const result: UnseenResult = { pairs: [], unmatchedClient: [], spoofed: [], unmatchedRelay: [] };
+  const relayCover = coverage(relay);
+  const clientCover = coverage(client);
+
+  // Servers the client reached through the relay (as the client addresses them), and what the relay saw of servers.
+  const reached = new Set(matches.map((m) => endpointKey(m.client.server)));
+  const relayServers = new Set(relay.connections.map((r) => endpointKey(r.server)));
+  const relayNames = new Set(relay.connections.map((r) => r.tls.serverName).filter((n): n is string => !!n));
+  const clientById = new Map(client.connections.map((c) => [c.id, c]));
+  const vanished: ConnectionReport[] = [];
+  for (const id of unmatchedClient) {
+    const c = clientById.get(id);
+    const sent = (c?.packets ?? []).filter((p) => p.from === 'client');
+    const start = c && sent.length > 0 ? sent[0].time : NaN;
+    const towardRelay = !!c && (reached.has(endpointKey(c.server)) || relayServers.has(endpointKey(c.server)) || (!!c.tls.serverName && relayNames.has(c.tls.serverName)));
+    const covered = relayCover !== null && Number.isFinite(start)
+      && relayCover.start - offset.seconds <= start && start <= relayCover.end - offset.seconds;
+    if (!c || !towardRelay || !covered) {
+      result.unmatchedClient.push(id);
+      continue;
+    }
+    vanished.push(c);
+  }
+  // Indexed once (thousands of vanished flows on one triple must not cost a scan each): blocked connections by
+  // client address, server address and port, in time order; connections that got through, by server name.
+  const blocked = new Map<string, ConnectionReport[]>();
+  const passed = new Map<string, ConnectionReport>();
+  for (const m of matches) {
+    const name = m.client.tls.serverName;
+    if (m.interference.kind !== 'none') addTo(blocked, tripleKey(m.client), m.client);
+    else if (name && !passed.has(`${m.client.transport ?? 'tcp'}|${name}`)) passed.set(`${m.client.transport ?? 'tcp'}|${name}`, m.client);
+  }
+  for (const c of vanished) addTo(blocked, tripleKey(c), c);
+  for (const list of blocked.values()) list.sort((a, b) => a.startTime - b.startTime);
+  for (const c of vanished) {
+    const packets = unseenPackets(c);
+    const interference = judgeUnseen(c, packets, relayCover!, offset, reached.has(endpointKey(c.server)));
+    residualEvidence(interference, c, blocked.get(tripleKey(c))!, passed);
+    result.pairs.push({
+      connection: c,
+      pair: {
+        client: c.id, relay: null, matchedBy: [], matchScore: 0, clockOffset: offset, packets, interference,
+      },
+    });
+  }
+
+  // Where the client's connections come from as the relay sees them (after any NAT).
+  const clientAtRelay = new Set(matches.map((m) => m.relay.client.address));
+  const relayById = new Map(relay.connections.map((r) => [r.id, r]));
+  for (const id of unmatchedRelay) {
+    const r = relayById.get(id);
+    const at = r ? r.startTime - offset.seconds : NaN;
+    if (!r || !clientAtRelay.has(r.client.address) || clientCover === null || !(clientCover.start <= at && at <= clientCover.end)) {
+      result.unmatchedRelay.push(id);
+      continue;
+    }
+    const what = r.clientHello ? `a ClientHello${r.tls.serverName ? ` for ${r.tls.serverName}` : ''}` : plural(r.tcp.packets, 'packet');
+    result.spoofed.push({
+      relay: id,
+      evidence: [
+        `The relay received ${what} at ${fmtTime(r.startTime)} from ${r.client.address}, the address the client's other connections arrive from, `
+        + `while the client's capture ran (${fmtTime(clientCover.start)}–${fmtTime(clientCover.end)}); no connection in it has this one's random, identifiers or payloads.`,
+        'The client never sent it: it was forged on the way (a censor\'s probe or injection), or sent by a program on the client\'s host that the client capture did not record.',
+      ],
+    });
+  }
+  return result;
+}
+
+/**
+ * Ties a vanished connection to an earlier one on the same client address, server address and port: a censor that
+ * blocks the triple for a while after one match (the GFW's residual blocking) drops every new flow, whatever it carries.
+ */
+function residualEvidence(verdict: Interference, c: ConnectionReport, sameTriple: ConnectionReport[], passed: Map<string, ConnectionReport>): void {
+  // The latest blocked connection on the triple that started before this one (the list is in time order).
+  let lo = 0, hi = sameTriple.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sameTriple[mid].startTime < c.startTime) lo = mid + 1;
+    else hi = mid;
+  }
+  const earlier = lo > 0 ? sameTriple[lo - 1] : undefined;
+  if (earlier) {
+    verdict.evidence.push(`${fmtDuration(c.startTime - earlier.startTime)} earlier, client connection ${earlier.id} on the same client address, server and port `
+      + `(${earlier.client.address} → ${endpoint(c.server)}${earlier.tls.serverName ? `, SNI ${earlier.tls.serverName}` : ''}) was blocked too.`);
+  }
+  const name = c.tls.serverName;
+  const passedSame = name ? passed.get(`${c.transport ?? 'tcp'}|${name}`) : undefined;
+  if (passedSame) {
+    verdict.evidence.push(`The same server name (${name}) got through in client connection ${passedSame.id}: what was blocked here is the address triple, not this ClientHello.`);
+  }
+}
+
+/** The client's packets all dropped; anything it received on the connection never left the relay, so it was injected. */
+function unseenPackets(c: ConnectionReport): PairPacket[] {
+  return (c.packets ?? []).map((p) => (p.from === 'client' ? pairPacket('client', 'dropped', p, undefined, p) : pairPacket('relay', 'injected', p, undefined, p)));
+}
+
+function judgeUnseen(c: ConnectionReport, packets: PairPacket[], relayCover: { start: number; end: number }, offset: ClockOffset, sameServer: boolean): Interference {
+  const udp = isDatagramConnection(c);
+  const unit = udp ? 'datagram' : 'packet';
+  const sent = packets.filter((p) => p.from === 'client');
+  const first = sent[0];
+  const firstMessage = c.messages.find((m) => m.from === 'client')?.name ?? null;
+  // A SYN sent again carries no retransmission note (no payload): the same offset, length and flags tell it.
+  const again = (p: PairPacket, i: number) => i > 0 && (p.notes.includes('retransmission') || (!udp && p.seq === first.seq && p.length === first.length && p.flags === first.flags));
+  const retransmissions = sent.filter(again).length;
+  const what = first.tls.length > 0 ? `its ${first.tls.join(' + ')}` : first.flags.includes('S') ? 'its SYN' : `${first.length} bytes`;
+  const carrier = c.transport === 'quic' ? ` in a ${first.length}-byte QUIC Initial datagram` : udp ? ` in a ${first.length}-byte datagram` : '';
+  const evidence = [
+    `The client sent ${what}${carrier} at ${fmtTime(first.clientTime)}${retransmissions > 0 ? ` and retransmitted it ${retransmissions} time${retransmissions === 1 ? '' : 's'}` : ''}, `
+    + `${plural(sent.length, unit)} in all; none reached the relay.`,
+    `The relay's capture holds no trace of this connection although it ran from ${fmtTime(relayCover.start - offset.seconds)} to ${fmtTime(relayCover.end - offset.seconds)} (client clock)`
+    + `${sameServer ? ' and shows the client reaching this server in other connections' : ''}.`,
+  ];
+  const injected = packets.filter((p) => p.status === 'injected');
+  if (injected.length > 0) evidence.push(`The client received ${plural(injected.length, unit)} on this connection that the relay never sent: injected on the way.`);
+  if (c.transport === 'quic') evidence.push('New flows vanishing whole is also what residual blocking looks like: the Great Firewall drops all QUIC flows on a client–server–port triple for about 180 s after one blocked Initial.');
+  if (Number.isFinite(offset.uncertainty)) evidence.push(`Clock offset borrowed from the other pairs: ${fmtDuration(offset.seconds)} ± ${fmtDuration(offset.uncertainty)}.`);
+  let confidence = 0.7;
+  if (retransmissions > 0) confidence += 0.1;
+  if (sameServer) confidence += 0.1;
+  return {
+    kind: 'drop', direction: 'client-to-relay', firstMissingTlsMessage: firstMessage, confidence: Math.min(0.9, confidence), evidence,
+  };
+}
