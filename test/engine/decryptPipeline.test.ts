@@ -88,6 +88,33 @@ describe('TLS 1.3 decryption: the handshake variants', () => {
     assert.deepEqual(c.tls.decryption?.finished, { client: true, server: true });
   });
 
+  it("0-RTT: the resumed connection's early data and EndOfEarlyData under the early key (its suite found by the tag), then the handshake key; both Finished check", async () => {
+    const r = await withKeys('tls13-early');
+    assert.equal(r.connections.length, 2);
+    const ts = tshark('tls13-early');
+    const [first, second] = r.connections;
+    // The captures' connections follow each other: the second starts at its ClientHello's frame.
+    const split = ts.findIndex((l) => Number(l['tcp.srcport']![0]) === second.client.port);
+    assert.ok(split > 0);
+    assert.deepEqual(oursTypes(first), theirTypes(ts.slice(0, split), first.client.port));
+    assert.deepEqual(oursTypes(second), theirTypes(ts.slice(split), second.client.port));
+    assert.ok(
+      second.clientHello?.extensions.some((e) => e.type === 42),
+      'the client offered early data',
+    );
+    assert.ok(second.messages.some((m) => m.name === 'EndOfEarlyData' && m.decrypted));
+    for (const c of r.connections) {
+      assert.deepEqual(c.tls.decryption?.finished, { client: true, server: true });
+      assert.deepEqual(c.tls.decryption?.failed, { client: 0, server: 0 });
+    }
+    // Early data record + EndOfEarlyData + Finished + close_notify.
+    assert.equal(second.tls.decryption?.records.client, 4);
+    assert.deepEqual(r.connections.flatMap(ourAlerts), [
+      ...theirAlerts(ts.slice(0, split), first.client.port),
+      ...theirAlerts(ts.slice(split), second.client.port),
+    ]);
+  });
+
   it('client certificate and KeyUpdate in both directions: CertificateRequest, client Certificate/CertificateVerify, records after the update decrypted', async () => {
     const c = (await withKeys('tls13-keyupdate')).connections[0];
     const ts = tshark('tls13-keyupdate');
