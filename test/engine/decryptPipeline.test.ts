@@ -363,3 +363,31 @@ describe('hostile bytes under decryption', () => {
     assert.equal(c.tls.decryption?.failed.server, 1);
   });
 });
+
+describe('TLS 1.2: the hook the TLS 1.2 module plugs into (decrypt/tls12Hook.ts)', () => {
+  it("a CLIENT_RANDOM key reaches it at each side's ChangeCipherSpec: the first protected record says why it is not decrypted, the rest decodes as before", async () => {
+    const file = join(ROOT, 'test', 'fixtures', 'handshakes', 'tls12-ecdhe-rsa.pcap');
+    const keylog = join(ROOT, 'test', 'fixtures', 'handshakes', 'tls12-ecdhe-rsa.keylog');
+    const plain = (await analyzeFile(file)).connections[0];
+    const r = await analyzeFile(file, { keyLogFiles: [keylog], sidecarKeys: false });
+    const c = r.connections[0];
+    assert.equal(c.tls.version, 0x0303);
+    assert.equal(c.tls.decryption?.keySource, 'keylog');
+    const failed = c.diagnostics.filter((d) => d.code === 'decrypt.failed');
+    assert.ok(failed.length >= 1 && failed.every((d) => d.message.includes('TLS 1.2 decryption not available')), JSON.stringify(c.diagnostics));
+    // Each at a record after its side's ChangeCipherSpec.
+    const bytes = readFileSync(file);
+    for (const d of failed) {
+      const at = d.location?.kind === 'offset' ? d.location.offset : -1;
+      assert.ok([0x15, 0x16, 0x17].includes(bytes[at]) && bytes[at + 1] === 0x03, `record header at ${at}`);
+    }
+    assert.deepEqual(
+      c.messages.map((m) => m.name),
+      plain.messages.map((m) => m.name),
+    );
+    assert.deepEqual(
+      c.alerts.map((a) => a.name),
+      plain.alerts.map((a) => a.name),
+    );
+  });
+});

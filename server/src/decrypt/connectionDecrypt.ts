@@ -53,6 +53,8 @@ interface DirState {
   finished: boolean;
   /** The Finished itself (the server's is in the client Finished's transcript). */
   finishedBytes: Uint8Array | null;
+  /** TLS ≤ 1.2: keys negotiated by a ServerHello, in force from this direction's next ChangeCipherSpec (renegotiation too). */
+  pending: RecordDecryptor | null;
 }
 
 export type ProblemFn = (from: Direction, code: string, message: string, span: Span, severity: 'error' | 'warning' | 'info') => void;
@@ -144,6 +146,15 @@ export class ConnectionDecrypt implements RecordProtection {
       early ? 'info' : 'warning',
     );
     return null;
+  }
+
+  changeCipherSpec(from: Direction): void {
+    const d = this.dirs[from];
+    if (!d.pending) return; // TLS 1.3: the middlebox-compatibility CCS changes nothing
+    d.decryptor = d.pending;
+    d.pending = null;
+    d.epoch = 'application';
+    d.seq = 0n;
   }
 
   lost(from: Direction): void {
@@ -245,11 +256,7 @@ export class ConnectionDecrypt implements RecordProtection {
       serverRandom: Buffer.from(sh.random, 'hex'),
       encryptThenMac: sh.extensions.some((e) => e.type === EXT_ENCRYPT_THEN_MAC),
     };
-    for (const from of ['client', 'server'] as const) {
-      const d = this.dirs[from];
-      d.decryptor = createTls12Decryptor(params, from);
-      d.epoch = 'application';
-    }
+    for (const from of ['client', 'server'] as const) this.dirs[from].pending = createTls12Decryptor(params, from);
   }
 
   /**
@@ -410,5 +417,6 @@ function newDir(): DirState {
     flight: [],
     finished: false,
     finishedBytes: null,
+    pending: null,
   };
 }
