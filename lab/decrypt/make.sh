@@ -17,8 +17,8 @@
 #                      asking the server for one too ('K' on s_client's stdin)
 #   tls13-alert        the server requires a client certificate, the client has
 #                      none: an encrypted certificate_required alert
-#   (0-RTT is not recorded yet: s_server -early_data cannot be combined with
-#   -www and hung up after the first connection here.)
+#   tls13-early        two connections: the second resumes the first's session
+#                      and sends its request as 0-RTT early data (accepted)
 #   node-keylog        Node's tls server and client (the 'keylog' event), ALPN h2
 #   curl               curl with SSLKEYLOGFILE against s_server -alpn http/1.1
 #   dsb.pcapng         tls13-aes128gcm with its key log embedded as a pcapng
@@ -30,7 +30,7 @@
 # Keys: keys/ (RSA 2048 server certificate CN=decrypt.example, serial 0x5eed;
 # client certificate CN=client.example) are made once and reused.
 # Requirements: root, openssl (3.x), tcpdump, tshark/editcap, node, curl.
-# Usage: sudo lab/decrypt/make.sh
+# Usage: sudo lab/decrypt/make.sh [NAME…]   (NAME: a case above; default all)
 # =============================================================================
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -95,11 +95,15 @@ reference() {
     2>/dev/null
 }
 GET=$'GET / HTTP/1.0\r\n\r\n'
+# With names as arguments only those cases are recorded (the others' files are left as they are).
+ONLY=("$@")
+want() { [[ ${#ONLY[@]} -eq 0 ]] && return 0; local n; for n in "${ONLY[@]}"; do [[ $n == "$1" ]] && return 0; done; return 1; }
 
 port=4400
 for s in TLS_AES_128_GCM_SHA256:tls13-aes128gcm TLS_AES_256_GCM_SHA384:tls13-aes256gcm TLS_CHACHA20_POLY1305_SHA256:tls13-chacha20 \
          TLS_AES_128_CCM_SHA256:tls13-aes128ccm TLS_AES_128_CCM_8_SHA256:tls13-aes128ccm8; do
   suite=${s%%:*}; name=${s##*:}; port=$((port + 1))
+  want "$name" || continue
   log "$name"
   start_capture "$name" "tcp port $port"
   server "$port" -www -naccept 1 -ciphersuites "$suite"
@@ -109,6 +113,7 @@ for s in TLS_AES_128_GCM_SHA256:tls13-aes128gcm TLS_AES_256_GCM_SHA384:tls13-aes
   finish "$name"
 done
 
+if want tls13-hrr; then
 port=4410; name=tls13-hrr; log "$name"
 start_capture "$name" "tcp port $port"
 server "$port" -www -naccept 1 -groups P-384
@@ -116,7 +121,9 @@ server "$port" -www -naccept 1 -groups P-384
   -keylogfile "$WORK/$name.keylog" -ign_eof >"$WORK/$name.client.log" 2>&1 || true
 stop_capture; wait "$SERVER" 2>/dev/null || true
 finish "$name"
+fi
 
+if want tls13-keyupdate; then
 port=4411; name=tls13-keyupdate; log "$name"
 start_capture "$name" "tcp port $port"
 server "$port" -www -naccept 1 -verify 1 -CAfile "$KEYS/client-cert.pem"
@@ -126,7 +133,9 @@ server "$port" -www -naccept 1 -verify 1 -CAfile "$KEYS/client-cert.pem"
   -keylogfile "$WORK/$name.keylog" >"$WORK/$name.client.log" 2>&1 || true
 stop_capture; wait "$SERVER" 2>/dev/null || true
 finish "$name"
+fi
 
+if want tls13-alert; then
 port=4412; name=tls13-alert; log "$name"
 start_capture "$name" "tcp port $port"
 server "$port" -www -naccept 1 -Verify 1
@@ -134,13 +143,35 @@ server "$port" -www -naccept 1 -Verify 1
   -keylogfile "$WORK/$name.keylog" -ign_eof >"$WORK/$name.client.log" 2>&1 || true
 stop_capture; wait "$SERVER" 2>/dev/null || true
 finish "$name"
+fi
 
+if want tls13-early; then
+port=4413; name=tls13-early; log "$name"
+printf '%s' "$GET" > "$WORK/early.txt"
+start_capture "$name" "tcp port $port"
+# -early_data cannot go with -www: a plain s_server, its stdin held open (EOF would end it).
+sleep 8 | nsx openssl s_server -accept "$port" -cert "$KEYS/cert.pem" -key "$KEYS/key.pem" -tls1_3 -early_data -naccept 2 \
+  >"$WORK/server.$port.log" 2>&1 & PIDS+=($!)
+sleep 0.5
+sleep 1 | nsx openssl s_client -connect 127.0.0.1:$port -servername decrypt.example -sess_out "$WORK/sess.pem" \
+  -keylogfile "$WORK/$name.keylog" >"$WORK/$name.client1.log" 2>&1 || true
+# The second connection resumes the first's session and sends the request as 0-RTT early data.
+sleep 1 | nsx openssl s_client -connect 127.0.0.1:$port -servername decrypt.example -sess_in "$WORK/sess.pem" \
+  -early_data "$WORK/early.txt" -keylogfile "$WORK/$name.keylog" >"$WORK/$name.client2.log" 2>&1 || true
+grep -q 'Early data was accepted' "$WORK/$name.client2.log"
+stop_capture
+finish "$name"
+fi
+
+if want node-keylog; then
 port=4414; name=node-keylog; log "$name"
 start_capture "$name" "tcp port $port"
 nsx node "$HERE/node-keylog.js" "$port" "$KEYS" "$WORK/$name.keylog" >"$WORK/$name.node.log" 2>&1
 stop_capture
 finish "$name"
+fi
 
+if want curl; then
 port=4415; name=curl; log "$name"
 start_capture "$name" "tcp port $port"
 server "$port" -www -naccept 1 -alpn http/1.1
@@ -148,15 +179,22 @@ nsx env SSLKEYLOGFILE="$WORK/$name.keylog" curl -sk --tlsv1.3 --resolve decrypt.
   -o /dev/null || true
 stop_capture; wait "$SERVER" 2>/dev/null || true
 finish "$name"
+fi
 
+if want dsb; then
 log dsb.pcapng
 editcap --inject-secrets "tls,$OUT/tls13-aes128gcm.keylog" "$OUT/tls13-aes128gcm.pcap" "$OUT/dsb.pcapng"
 reference "$OUT/dsb.pcapng" /dev/null > "$OUT/dsb.tshark.json"
+fi
 
+if want sidecar; then
 log sidecar.pcap
 cp "$OUT/tls13-chacha20.pcap" "$OUT/sidecar.pcap"
 cp "$OUT/tls13-chacha20.keylog" "$OUT/sidecar.pcap.keys"
+fi
+if want tls13-aes128gcm.XX; then
 log tls13-aes128gcm.XX.txt
 # The same capture as a tcpdump -XX text dump: decrypted fields get line/column ranges there.
 tcpdump -r "$OUT/tls13-aes128gcm.pcap" -nn -XX > "$OUT/tls13-aes128gcm.XX.txt" 2>/dev/null
+fi
 log "wrote $OUT"

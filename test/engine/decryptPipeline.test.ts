@@ -88,6 +88,33 @@ describe('TLS 1.3 decryption: the handshake variants', () => {
     assert.deepEqual(c.tls.decryption?.finished, { client: true, server: true });
   });
 
+  it("0-RTT: the resumed connection's early data and EndOfEarlyData under the early key (its suite found by the tag), then the handshake key; both Finished check", async () => {
+    const r = await withKeys('tls13-early');
+    assert.equal(r.connections.length, 2);
+    const ts = tshark('tls13-early');
+    const [first, second] = r.connections;
+    // The captures' connections follow each other: the second starts at its ClientHello's frame.
+    const split = ts.findIndex((l) => Number(l['tcp.srcport']![0]) === second.client.port);
+    assert.ok(split > 0);
+    assert.deepEqual(oursTypes(first), theirTypes(ts.slice(0, split), first.client.port));
+    assert.deepEqual(oursTypes(second), theirTypes(ts.slice(split), second.client.port));
+    assert.ok(
+      second.clientHello?.extensions.some((e) => e.type === 42),
+      'the client offered early data',
+    );
+    assert.ok(second.messages.some((m) => m.name === 'EndOfEarlyData' && m.decrypted));
+    for (const c of r.connections) {
+      assert.deepEqual(c.tls.decryption?.finished, { client: true, server: true });
+      assert.deepEqual(c.tls.decryption?.failed, { client: 0, server: 0 });
+    }
+    // Early data record + EndOfEarlyData + Finished + close_notify.
+    assert.equal(second.tls.decryption?.records.client, 4);
+    assert.deepEqual(r.connections.flatMap(ourAlerts), [
+      ...theirAlerts(ts.slice(0, split), first.client.port),
+      ...theirAlerts(ts.slice(split), second.client.port),
+    ]);
+  });
+
   it('client certificate and KeyUpdate in both directions: CertificateRequest, client Certificate/CertificateVerify, records after the update decrypted', async () => {
     const c = (await withKeys('tls13-keyupdate')).connections[0];
     const ts = tshark('tls13-keyupdate');
@@ -334,5 +361,33 @@ describe('hostile bytes under decryption', () => {
     );
     assert.equal(c.certificates.length, 0);
     assert.equal(c.tls.decryption?.failed.server, 1);
+  });
+});
+
+describe('TLS 1.2: the hook the TLS 1.2 module plugs into (decrypt/tls12Hook.ts)', () => {
+  it("a CLIENT_RANDOM key reaches it at each side's ChangeCipherSpec: the first protected record says why it is not decrypted, the rest decodes as before", async () => {
+    const file = join(ROOT, 'test', 'fixtures', 'handshakes', 'tls12-ecdhe-rsa.pcap');
+    const keylog = join(ROOT, 'test', 'fixtures', 'handshakes', 'tls12-ecdhe-rsa.keylog');
+    const plain = (await analyzeFile(file)).connections[0];
+    const r = await analyzeFile(file, { keyLogFiles: [keylog], sidecarKeys: false });
+    const c = r.connections[0];
+    assert.equal(c.tls.version, 0x0303);
+    assert.equal(c.tls.decryption?.keySource, 'keylog');
+    const failed = c.diagnostics.filter((d) => d.code === 'decrypt.failed');
+    assert.ok(failed.length >= 1 && failed.every((d) => d.message.includes('TLS 1.2 decryption not available')), JSON.stringify(c.diagnostics));
+    // Each at a record after its side's ChangeCipherSpec.
+    const bytes = readFileSync(file);
+    for (const d of failed) {
+      const at = d.location?.kind === 'offset' ? d.location.offset : -1;
+      assert.ok([0x15, 0x16, 0x17].includes(bytes[at]) && bytes[at + 1] === 0x03, `record header at ${at}`);
+    }
+    assert.deepEqual(
+      c.messages.map((m) => m.name),
+      plain.messages.map((m) => m.name),
+    );
+    assert.deepEqual(
+      c.alerts.map((a) => a.name),
+      plain.alerts.map((a) => a.name),
+    );
   });
 });

@@ -31,11 +31,12 @@ const TRANSCRIPT_LIMIT = 256 * 1024;
 const HS_CLIENT_HELLO = 1;
 const HS_SERVER_HELLO = 2;
 const HS_FINISHED = 20;
+const HS_END_OF_EARLY_DATA = 5;
 const HS_KEY_UPDATE = 24;
 const EXT_EARLY_DATA = 42;
 const EXT_ENCRYPT_THEN_MAC = 22;
 
-type Epoch = 'none' | 'handshake' | 'application';
+type Epoch = 'none' | 'early' | 'handshake' | 'application';
 
 interface DirState {
   decryptor: RecordDecryptor | null;
@@ -52,6 +53,8 @@ interface DirState {
   finished: boolean;
   /** The Finished itself (the server's is in the client Finished's transcript). */
   finishedBytes: Uint8Array | null;
+  /** TLS ≤ 1.2: keys negotiated by a ServerHello, in force from this direction's next ChangeCipherSpec (renegotiation too). */
+  pending: RecordDecryptor | null;
 }
 
 export type ProblemFn = (from: Direction, code: string, message: string, span: Span, severity: 'error' | 'warning' | 'info') => void;
@@ -73,6 +76,8 @@ export class ConnectionDecrypt implements RecordProtection {
   private transcriptBytes = 0;
   private transcriptOverflow = false;
   private earlyOffered = false;
+  /** 0-RTT: the client's handshake secret, installed at its EndOfEarlyData (or when the server turned the early data down). */
+  private clientHandshakeSecret: Uint8Array | null = null;
 
   constructor(
     private readonly entry: KeyEntry,
@@ -119,7 +124,11 @@ export class ConnectionDecrypt implements RecordProtection {
     const header = d.header;
     if (!header || !d.decryptor) return null;
     d.header = null;
-    const r = d.decryptor.decrypt(header, body, d.seq);
+    let r = d.decryptor.decrypt(header, body, d.seq);
+    if (!r.ok && from === 'client' && d.epoch === 'early') {
+      const rejected = this.afterEarly(header, body);
+      if (rejected) r = rejected;
+    }
     d.seq++;
     if (r.ok) {
       this.stats.records[from]++;
@@ -139,6 +148,15 @@ export class ConnectionDecrypt implements RecordProtection {
     return null;
   }
 
+  changeCipherSpec(from: Direction): void {
+    const d = this.dirs[from];
+    if (!d.pending) return; // TLS 1.3: the middlebox-compatibility CCS changes nothing
+    d.decryptor = d.pending;
+    d.pending = null;
+    d.epoch = 'application';
+    d.seq = 0n;
+  }
+
   lost(from: Direction): void {
     const d = this.dirs[from];
     if (d.stopped || d.decryptor === null) return;
@@ -155,8 +173,23 @@ export class ConnectionDecrypt implements RecordProtection {
   message(from: Direction, bytes: Uint8Array, m: HandshakeMessage): void {
     const type = m.type;
     if (type === HS_CLIENT_HELLO && from === 'client' && this.serverHellos.length < 2) {
-      if (m.clientHello?.extensions.some((e) => e.type === EXT_EARLY_DATA)) this.earlyOffered = true;
+      if (m.clientHello?.extensions.some((e) => e.type === EXT_EARLY_DATA) && this.clientHellos.length === 0) {
+        this.earlyOffered = true;
+        const early = this.entry.secrets.CLIENT_EARLY_TRAFFIC_SECRET;
+        if (early) {
+          const d = this.dirs.client;
+          d.epoch = 'early';
+          d.secret = early;
+          d.decryptor = new EarlyDecryptor(early);
+        }
+      }
       this.keep(this.clientHellos, bytes);
+      return;
+    }
+    if (type === HS_END_OF_EARLY_DATA && from === 'client' && this.clientHandshakeSecret) {
+      // The last message under the early key: the client's handshake key follows.
+      this.keep(this.dirs.client.flight, bytes);
+      this.dirs.client.next = { epoch: 'handshake', secret: this.clientHandshakeSecret };
       return;
     }
     if (type === HS_SERVER_HELLO && from === 'server' && m.serverHello) {
@@ -194,7 +227,12 @@ export class ConnectionDecrypt implements RecordProtection {
         return;
       }
       this.suite = suite;
-      this.start('client', 'CLIENT_HANDSHAKE_TRAFFIC_SECRET', m.span);
+      if (this.dirs.client.epoch === 'early') {
+        // Early records may still follow (up to EndOfEarlyData): the handshake key waits for them.
+        const secret = this.entry.secrets.CLIENT_HANDSHAKE_TRAFFIC_SECRET;
+        if (secret && secret.length === hashLength(suite.hash)) this.clientHandshakeSecret = secret;
+        else this.start('client', 'CLIENT_HANDSHAKE_TRAFFIC_SECRET', m.span);
+      } else this.start('client', 'CLIENT_HANDSHAKE_TRAFFIC_SECRET', m.span);
       this.start('server', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', m.span);
       return;
     }
@@ -218,11 +256,22 @@ export class ConnectionDecrypt implements RecordProtection {
       serverRandom: Buffer.from(sh.random, 'hex'),
       encryptThenMac: sh.extensions.some((e) => e.type === EXT_ENCRYPT_THEN_MAC),
     };
-    for (const from of ['client', 'server'] as const) {
-      const d = this.dirs[from];
-      d.decryptor = createTls12Decryptor(params, from);
-      d.epoch = 'application';
-    }
+    for (const from of ['client', 'server'] as const) this.dirs[from].pending = createTls12Decryptor(params, from);
+  }
+
+  /**
+   * A client record the early key does not open after the ServerHello: the server turned the 0-RTT
+   * data down (the client then sends no EndOfEarlyData), so it is under the handshake key.
+   */
+  private afterEarly(header: RecordHeader, body: Uint8Array): ReturnType<RecordDecryptor['decrypt']> | null {
+    const secret = this.clientHandshakeSecret;
+    if (!secret || !this.suite) return null;
+    const d = this.dirs.client;
+    const r = new Tls13RecordDecryptor(this.suite, secret).decrypt(header, body, 0n);
+    if (!r.ok) return null;
+    this.install(d, 'handshake', secret);
+    d.seq = 0n;
+    return r;
   }
 
   private start(from: Direction, label: KeyLogLabel, span: Span): void {
@@ -329,6 +378,32 @@ export class ConnectionDecrypt implements RecordProtection {
   }
 }
 
+/**
+ * The client's 0-RTT records: they are protected with the suite of the session being resumed,
+ * which the capture does not say, so the first record is tried under each TLS 1.3 suite whose
+ * hash fits the secret (an AEAD tag decides, no guess survives it), and that suite is kept.
+ */
+class EarlyDecryptor implements RecordDecryptor {
+  private chosen: Tls13RecordDecryptor | null = null;
+
+  constructor(private readonly secret: Uint8Array) {}
+
+  decrypt(header: RecordHeader, body: Uint8Array, seq: bigint): ReturnType<RecordDecryptor['decrypt']> {
+    if (this.chosen) return this.chosen.decrypt(header, body, seq);
+    let last: ReturnType<RecordDecryptor['decrypt']> = { ok: false, reason: 'no TLS 1.3 suite fits the early secret' };
+    for (const suite of TLS13_SUITES.values()) {
+      if (hashLength(suite.hash) !== this.secret.length) continue;
+      const d = new Tls13RecordDecryptor(suite, this.secret);
+      last = d.decrypt(header, body, seq);
+      if (last.ok) {
+        this.chosen = d;
+        return last;
+      }
+    }
+    return last;
+  }
+}
+
 function newDir(): DirState {
   return {
     decryptor: null,
@@ -342,5 +417,6 @@ function newDir(): DirState {
     flight: [],
     finished: false,
     finishedBytes: null,
+    pending: null,
   };
 }

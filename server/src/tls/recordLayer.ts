@@ -639,6 +639,7 @@ export class TlsStreamDecoder {
     }
     this.sink.changeCipherSpec(this.from, span);
     this.ccsSeen = true;
+    this.protection?.changeCipherSpec(this.from);
   }
 
   private alerts(body: Uint8Array, bodyOff: number, encrypted: boolean): void {

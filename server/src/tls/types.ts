@@ -245,6 +245,8 @@ export interface RecordProtection {
   open(from: Direction, body: Uint8Array): { contentType: number; plaintext: Uint8Array; bodyOffset: number } | null;
   /** Bytes of this direction were lost: record sequence numbers are no longer known. */
   lost(from: Direction): void;
+  /** A cleartext ChangeCipherSpec record of this direction (TLS ≤ 1.2: the new keys start with the next record). */
+  changeCipherSpec(from: Direction): void;
   /** A whole handshake message (cleartext or decrypted), in stream order: transcript and key changes. */
   message(from: Direction, bytes: Uint8Array, m: HandshakeMessage): void;
 }
