@@ -90,7 +90,12 @@ export class TlsSession implements TlsSink {
   private attachKeys(clientRandom: string): void {
     const entry = this.keys!.lookup(clientRandom);
     if (!entry) return;
-    const d = new ConnectionDecrypt(entry, (from, code, message, span, severity) => this.problem(from, code, message, span, severity));
+    const keys = this.keys!;
+    const d = new ConnectionDecrypt(
+      entry,
+      (from, code, message, span, severity) => this.problem(from, code, message, span, severity),
+      (random) => keys.lookup(random),
+    );
     this.decrypt = d;
     this.decoders.client.protection = d;
     this.decoders.server.protection = d;

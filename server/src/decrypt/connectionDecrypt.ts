@@ -17,7 +17,7 @@ import type { KeyEntry } from './keyStore';
 import type { KeyLogLabel } from './keyLog';
 import type { RecordDecryptor, RecordHeader } from './recordDecryptor';
 import { finishedVerifyData, nextTrafficSecret, Tls13RecordDecryptor } from './tls13';
-import { createTls12Decryptor } from './tls12Hook';
+import { createTls12Decryptor, finishedVerifyData as tls12FinishedVerifyData, needsEveryRecord, type Tls12Params } from './tls12Hook';
 
 /**
  * After the handshake only records this short are opened (alerts, tickets,
@@ -28,8 +28,10 @@ export const APPLICATION_OPEN_LIMIT = 1024;
 /** Handshake bytes kept for the Finished checks; past this a Finished is "not checked". */
 const TRANSCRIPT_LIMIT = 256 * 1024;
 
+const HS_HELLO_REQUEST = 0;
 const HS_CLIENT_HELLO = 1;
 const HS_SERVER_HELLO = 2;
+const HS_SERVER_HELLO_DONE = 14;
 const HS_FINISHED = 20;
 const HS_END_OF_EARLY_DATA = 5;
 const HS_KEY_UPDATE = 24;
@@ -57,6 +59,22 @@ interface DirState {
   pending: RecordDecryptor | null;
 }
 
+interface Tls12Side {
+  /** Before this side's Finished (the server's: up to its ServerHelloDone in a full handshake). */
+  flight: Uint8Array[];
+  /** The server's messages after the client's Finished in a full handshake (NewSessionTicket). */
+  after: Uint8Array[];
+  finished: Uint8Array | null;
+}
+
+interface Tls12Handshake {
+  params: Tls12Params;
+  /** A full handshake (ServerHelloDone seen): the client's Finished comes first. */
+  full: boolean;
+  client: Tls12Side;
+  server: Tls12Side;
+}
+
 export type ProblemFn = (from: Direction, code: string, message: string, span: Span, severity: 'error' | 'warning' | 'info') => void;
 
 export interface DecryptionStats {
@@ -71,17 +89,28 @@ export class ConnectionDecrypt implements RecordProtection {
   readonly stats: DecryptionStats;
   private readonly dirs: Record<Direction, DirState>;
   private suite: Tls13Suite | null = null;
-  private readonly clientHellos: Uint8Array[] = [];
+  private clientHellos: Uint8Array[] = [];
   private serverHellos: Uint8Array[] = [];
   private transcriptBytes = 0;
   private transcriptOverflow = false;
   private earlyOffered = false;
   /** 0-RTT: the client's handshake secret, installed at its EndOfEarlyData (or when the server turned the early data down). */
   private clientHandshakeSecret: Uint8Array | null = null;
+  /**
+   * TLS ≤ 1.2: the handshake in progress (the first, or a renegotiation under the old keys): its key
+   * parameters and, per direction, the messages its Finished covers (RFC 5246 §7.4.9; HelloRequest excluded).
+   */
+  private tls12: Tls12Handshake | null = null;
+  /** A TLS ≤ 1.2 ServerHello was seen: later handshake messages are TLS 1.2's (renegotiations included). */
+  private tls12Mode = false;
+  /** TLS 1.0 CBC: each record's IV is the last block of the one before, so no record may be skipped. */
+  private openEvery = false;
 
   constructor(
     private readonly entry: KeyEntry,
     private readonly report: ProblemFn,
+    /** The run's keys by ClientHello random: a TLS ≤ 1.2 renegotiation's new ClientHello has keys of its own. */
+    private readonly lookup: (clientRandomHex: string) => KeyEntry | undefined = () => undefined,
   ) {
     this.stats = {
       keySource: entry.source.kind,
@@ -110,7 +139,7 @@ export class ConnectionDecrypt implements RecordProtection {
       d.next = null;
     }
     if (d.stopped || d.decryptor === null) return false;
-    if (d.epoch === 'application' && contentType === 23 && length > APPLICATION_OPEN_LIMIT) {
+    if (d.epoch === 'application' && contentType === 23 && length > APPLICATION_OPEN_LIMIT && !this.openEvery) {
       d.seq++;
       return false;
     }
@@ -172,6 +201,10 @@ export class ConnectionDecrypt implements RecordProtection {
 
   message(from: Direction, bytes: Uint8Array, m: HandshakeMessage): void {
     const type = m.type;
+    if (this.tls12Mode) {
+      this.tls12Message(from, bytes, m);
+      return;
+    }
     if (type === HS_CLIENT_HELLO && from === 'client' && this.serverHellos.length < 2) {
       if (m.clientHello?.extensions.some((e) => e.type === EXT_EARLY_DATA) && this.clientHellos.length === 0) {
         this.earlyOffered = true;
@@ -236,19 +269,61 @@ export class ConnectionDecrypt implements RecordProtection {
       this.start('server', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', m.span);
       return;
     }
-    const master = this.entry.secrets.CLIENT_RANDOM;
+    this.tls12ServerHello(m, this.entry);
+  }
+
+  /**
+   * TLS ≤ 1.2 after the first ServerHello: each side's messages up to its Finished make the
+   * transcripts the two Finished are checked against; a renegotiation (a new ClientHello, under
+   * the old keys) starts another handshake, whose keys come from its own ClientHello random.
+   */
+  private tls12Message(from: Direction, bytes: Uint8Array, m: HandshakeMessage): void {
+    const type = m.type;
+    if (type === HS_HELLO_REQUEST) return;
+    if (type === HS_CLIENT_HELLO && from === 'client') {
+      this.clientHellos = [];
+      this.serverHellos = [];
+      this.transcriptBytes = 0;
+      this.transcriptOverflow = false;
+      this.keep(this.clientHellos, bytes);
+      this.tls12 = null;
+      return;
+    }
+    if (type === HS_SERVER_HELLO && from === 'server' && m.serverHello) {
+      this.keep(this.serverHellos, bytes);
+      const random = this.clientHellos[0]?.subarray(6, 38);
+      const entry = random ? this.lookup(Buffer.from(random).toString('hex')) ?? this.entry : this.entry;
+      this.tls12ServerHello(m, entry);
+      return;
+    }
+    const h = this.tls12;
+    if (h === null || h[from].finished !== null) return;
+    if (type === HS_FINISHED) {
+      h[from].finished = new Uint8Array(bytes);
+      this.tls12Finished(h, from, bytes, m);
+      return;
+    }
+    if (from === 'server' && type === HS_SERVER_HELLO_DONE) h.full = true;
+    this.keep(from === 'server' && h.full && type !== HS_SERVER_HELLO_DONE ? h.server.after : h[from].flight, bytes);
+  }
+
+  private tls12ServerHello(m: HandshakeMessage, entry: KeyEntry): void {
+    const sh = m.serverHello!;
+    this.tls12Mode = true;
+    const master = entry.secrets.CLIENT_RANDOM;
     if (!master) {
       this.report(
         'server',
         'decrypt.missing-secret',
-        `the ${this.sourceText()} has no CLIENT_RANDOM (master secret) line for this ${sh.selectedVersion === 0x0303 ? 'TLS 1.2' : 'pre-TLS 1.3'} connection: nothing is decrypted`,
+        `the ${this.sourceText()} has no CLIENT_RANDOM (master secret) line for this ${sh.selectedVersion === 0x0303 ? 'TLS 1.2' : 'pre-TLS 1.3'} ${this.serverHellos.length > 0 && entry === this.entry && this.stats.records.server > 0 ? 'renegotiation' : 'connection'}: nothing is decrypted`,
         m.span,
         'warning',
       );
+      this.tls12 = null;
       return;
     }
     const clientHello = this.clientHellos[this.clientHellos.length - 1];
-    const params = {
+    const params: Tls12Params = {
       version: sh.selectedVersion,
       cipherSuite: sh.cipherSuite,
       masterSecret: master,
@@ -257,6 +332,51 @@ export class ConnectionDecrypt implements RecordProtection {
       encryptThenMac: sh.extensions.some((e) => e.type === EXT_ENCRYPT_THEN_MAC),
     };
     for (const from of ['client', 'server'] as const) this.dirs[from].pending = createTls12Decryptor(params, from);
+    this.openEvery = needsEveryRecord(params);
+    this.tls12 = {
+      params,
+      full: false,
+      client: { flight: [], after: [], finished: null },
+      server: { flight: [], after: [], finished: null },
+    };
+  }
+
+  /**
+   * RFC 5246 §7.4.9: verify_data over every handshake message before this Finished. In a full
+   * handshake the client finishes first (the server's Finished also covers the client's, and a
+   * NewSessionTicket sent after it); in an abbreviated one the server does.
+   */
+  private tls12Finished(h: Tls12Handshake, from: Direction, bytes: Uint8Array, m: HandshakeMessage): void {
+    let parts: Uint8Array[] | null = null;
+    if (!this.transcriptOverflow && this.clientHellos.length === 1 && this.serverHellos.length === 1) {
+      const hellos = [this.clientHellos[0], this.serverHellos[0]];
+      if (h.full) {
+        const toClient = [...hellos, ...h.server.flight, ...h.client.flight];
+        if (from === 'client') parts = toClient;
+        else if (h.client.finished) parts = [...toClient, h.client.finished, ...h.server.after];
+      } else {
+        const toServer = [...hellos, ...h.server.flight];
+        if (from === 'server') parts = toServer;
+        else if (h.server.finished) parts = [...toServer, h.server.finished, ...h.client.flight];
+      }
+    }
+    let verified: boolean | null = null;
+    if (parts) {
+      const expected = tls12FinishedVerifyData(h.params, from, parts);
+      const got = bytes.subarray(4);
+      verified = got.length === expected.length && expected.every((b, i) => b === got[i]);
+      if (!verified)
+        this.report(
+          from,
+          'decrypt.finished-mismatch',
+          `${from} Finished does not match the handshake transcript (a message was altered, or one is missing from the capture)`,
+          m.span,
+          'warning',
+        );
+    }
+    // A renegotiation's check does not undo a failed one before it.
+    if (this.stats.finished[from] !== false) this.stats.finished[from] = verified;
+    (m.details ??= {}).verified = verified;
   }
 
   /**

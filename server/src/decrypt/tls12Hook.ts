@@ -3,4 +3,4 @@
  * connection's decryption (kept as a seam so the pipeline does not reach into
  * the tls12 module's internals).
  */
-export { createTls12Decryptor, needsEveryRecord, type Tls12Params } from './tls12/index';
+export { createTls12Decryptor, finishedVerifyData, needsEveryRecord, type Tls12Params } from './tls12/index';
