@@ -360,20 +360,7 @@ export class ConnectionDecrypt implements RecordProtection {
         else if (h.server.finished) parts = [...toServer, h.server.finished, ...h.client.flight];
       }
     }
-    let verified: boolean | null = null;
-    if (parts) {
-      const expected = tls12FinishedVerifyData(h.params, from, parts);
-      const got = bytes.subarray(4);
-      verified = got.length === expected.length && expected.every((b, i) => b === got[i]);
-      if (!verified)
-        this.report(
-          from,
-          'decrypt.finished-mismatch',
-          `${from} Finished does not match the handshake transcript (a message was altered, or one is missing from the capture)`,
-          m.span,
-          'warning',
-        );
-    }
+    const verified = parts ? this.checkFinished(from, bytes, tls12FinishedVerifyData(h.params, from, parts), m) : null;
     // A renegotiation's check does not undo a failed one before it.
     if (this.stats.finished[from] !== false) this.stats.finished[from] = verified;
     (m.details ??= {}).verified = verified;
@@ -450,17 +437,7 @@ export class ConnectionDecrypt implements RecordProtection {
     if (parts && base) {
       const h = createHash(suite.hash);
       for (const p of parts) h.update(p);
-      const expected = finishedVerifyData(suite.hash, base, h.digest());
-      const got = bytes.subarray(4);
-      verified = got.length === expected.length && expected.every((b, i) => b === got[i]);
-      if (!verified)
-        this.report(
-          from,
-          'decrypt.finished-mismatch',
-          `${from} Finished does not match the handshake transcript (a message was altered, or one is missing from the capture)`,
-          m.span,
-          'warning',
-        );
+      verified = this.checkFinished(from, bytes, finishedVerifyData(suite.hash, base, h.digest()), m);
     }
     this.stats.finished[from] = verified;
     (m.details ??= {}).verified = verified;
@@ -490,6 +467,21 @@ export class ConnectionDecrypt implements RecordProtection {
     }
     this.transcriptBytes += bytes.length;
     list.push(new Uint8Array(bytes));
+  }
+
+  /** A Finished's verify_data against the expected value; a mismatch is reported at the message. */
+  private checkFinished(from: Direction, bytes: Uint8Array, expected: Uint8Array, m: HandshakeMessage): boolean {
+    const got = bytes.subarray(4);
+    const ok = got.length === expected.length && expected.every((b, i) => b === got[i]);
+    if (!ok)
+      this.report(
+        from,
+        'decrypt.finished-mismatch',
+        `${from} Finished does not match the handshake transcript (a message was altered, or one is missing from the capture)`,
+        m.span,
+        'warning',
+      );
+    return ok;
   }
 
   private sourceText(): string {
