@@ -17,7 +17,8 @@
  * size capture of short connections (20 kB on average, ten times as many
  * handshakes per byte) shows the case where the work per connection dominates.
  *
- * Flags: --size MB (default 1024), --runs N (default 3), --no-tshark, --regen.
+ * Flags: --size MB (default 1024), --runs N (default 3), --no-tshark, --regen;
+ * --make PATH MB writes only a capture of MB megabytes.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -314,6 +315,8 @@ const SHORT_MEAN_BULK = 20_000;
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1], args[2]);
+  // Only the capture (for the editor's timing script, scripts/editor-timing.mjs): --make PATH MB.
+  if (args[0] === '--make') return makeCapture(args[1], Number(args[2]) * 1024 * 1024, MEAN_BULK);
   const sizeMB = Number(args[args.indexOf('--size') + 1]) || 1024;
   const dir = join(__dirname, '..', '.bench');
   mkdirSync(dir, { recursive: true });

@@ -44,6 +44,8 @@ export interface LadderInput {
   /** Notes count per `side:index`. */
   notes: Map<string, number>;
   timeDisplay: TimeDisplay;
+  /** What an empty ladder says instead of "No packets in this timeline." (the timeline is still on its way). */
+  emptyText?: string;
 }
 
 export interface LadderOptions {
@@ -445,7 +447,7 @@ export class Ladder {
       parts.push(this.arrow(i, top, prevTime));
       prevTime = this.sT[i];
     }
-    if (this.n === 0) parts.push(s('text', { class: 'empty-text', x: (xc + xr) / 2, y: 40, 'text-anchor': 'middle' }, 'No packets in this timeline.'));
+    if (this.n === 0) parts.push(s('text', { class: 'empty-text', x: (xc + xr) / 2, y: 40, 'text-anchor': 'middle' }, this.input?.emptyText ?? 'No packets in this timeline.'));
     this.svg.replaceChildren(...parts);
     if (this.selected >= 0) this.scroller.setAttribute('aria-activedescendant', `arrow-${this.selected}`);
     else this.scroller.removeAttribute('aria-activedescendant');

@@ -20,7 +20,7 @@ import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
-import type { ConnectionReport, InputReport, ReportDiagnostic } from '../../shared/analysis';
+import type { ConnectionReport, InputReport, PacketReport, ReportDiagnostic } from '../../shared/analysis';
 import type { CompareReport, ConnectionPair, Interference } from '../../shared/compare';
 import type { CaptureSide, ConnectionVerdict, NoteTarget, TimeDisplay, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
 import { buildLadder, buildSections, confidenceWords, endpoint, verdictSentence, type Section } from '../../shared/report/model';
@@ -53,9 +53,27 @@ const state = {
   notes: [] as WebviewNote[],
   noteProblems: [] as string[],
   compare: null as { report: CompareReport; clientName: string; relayName: string; baseline: number | null } | null,
+  /**
+   * Packet timelines fetched for the connections shown (the capture editor's
+   * connections arrive without them: a large capture's timelines are most of
+   * its data). null: asked for, not here yet.
+   */
+  timelines: new Map<number, PacketReport[] | null>(),
   /** A connection the extension asked to show (Open Timeline) that is not decoded yet: shown when it arrives. */
   pendingSelect: null as number | null,
 };
+
+/** The connection with its packet timeline: as it came if it has one, else the one fetched (asked for once; `loading` until it is here). */
+function withTimeline(c: ConnectionReport): { c: ConnectionReport; loading: boolean } {
+  if (c.packets !== undefined) return { c, loading: false };
+  const t = state.timelines.get(c.id);
+  if (t) return { c: { ...c, packets: t }, loading: false };
+  if (t === undefined) {
+    state.timelines.set(c.id, null);
+    post({ type: 'timeline', connection: c.id });
+  }
+  return { c, loading: true };
+}
 
 /** Shows the asked-for connection once it is here; keeps asking until then. */
 function selectWhenDecoded(): void {
@@ -289,8 +307,9 @@ class CaptureView {
   }
 
   choose(id: number, user: boolean): void {
-    const c = state.connections.get(id);
-    if (!c) return;
+    const decoded = state.connections.get(id);
+    if (!decoded) return;
+    const { c, loading } = withTimeline(decoded);
     if (user) this.userChose = true;
     this.selected = id;
     this.stale = !state.done;
@@ -300,7 +319,7 @@ class CaptureView {
     const l = buildLadder(section, Number.MAX_SAFE_INTEGER);
     this.ladder.setInput({
       mode: 'single', arrows: l.arrows, t0: l.t0, laneTitles: ['client', 'server'], laneSubtitles: [endpoint(c.client), endpoint(c.server)],
-      relayClockOffset: 0, notes: notesByPacket(), timeDisplay: state.timeDisplay,
+      relayClockOffset: 0, notes: notesByPacket(), timeDisplay: state.timeDisplay, emptyText: loading ? 'Loading the packet timeline…' : undefined,
     });
     const sni = c.tls.serverName ?? c.clientHello?.serverName;
     const facts = h('div', { class: 'facts' },
@@ -333,7 +352,7 @@ class CaptureView {
     this.detail.renderNotes();
     if (this.selected !== null) {
       const c = state.connections.get(this.selected);
-      if (c) this.ladder.setInput({ ...(this.ladderInputCache(c)) }, true);
+      if (c) this.ladder.setInput({ ...(this.ladderInputCache(withTimeline(c).c)) }, true);
     }
     this.update();
   }
@@ -346,6 +365,10 @@ class CaptureView {
 
   settingsChanged(): void {
     if (this.selected !== null) this.choose(this.selected, false);
+  }
+
+  timelineArrived(id: number): void {
+    if (this.selected === id) this.choose(id, false);
   }
 }
 
@@ -609,7 +632,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       break;
     case 'connections':
       state.started = true;
-      if (msg.done) state.connections.clear();
+      if (msg.done && !msg.streamed) state.connections.clear();
       for (const c of msg.connections) state.connections.set(c.id, c);
       if (msg.done) {
         state.done = true;
@@ -650,6 +673,10 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       break;
     case 'annotated':
       announce(msg.message);
+      break;
+    case 'timeline':
+      state.timelines.set(msg.connection, msg.packets ?? []);
+      captureView?.timelineArrived(msg.connection);
       break;
     case 'cancelled':
       state.cancelled = true;
