@@ -474,7 +474,8 @@ export class Ladder {
     g.append(s('line', { class: 'shaft', x1, y1, x2, y2 }));
     if (a.kind === 'dropped') {
       g.append(s('path', { class: 'drop-mark', d: `M${x2 - 7} ${y2 - 7}L${x2 + 7} ${y2 + 7}M${x2 - 7} ${y2 + 7}L${x2 + 7} ${y2 - 7}` }));
-      g.append(s('text', { class: 'mark-text drop-text', x: x2 + (x1 < x2 ? 12 : -12), y: y2 + 16, 'text-anchor': x1 < x2 ? 'start' : 'end' }, 'dropped'));
+      // "dropped" left of the censor line, "injected" right of it: a drop and the injection that answers it come close together.
+      g.append(s('text', { class: 'mark-text drop-text', x: x2 - 12, y: y2 + 16, 'text-anchor': 'end' }, 'dropped'));
     } else if (a.kind === 'unseen') {
       g.append(s('text', { class: 'unseen-mark', x: x2 + (x1 < x2 ? 6 : -6), y: y2 + 4, 'text-anchor': x1 < x2 ? 'start' : 'end' }, '?'));
     } else {
@@ -487,7 +488,7 @@ export class Ladder {
     }
     if (a.kind === 'injected') {
       g.append(s('path', { class: 'inject-mark', d: `M${x1} ${y1 - 7}l7 7l-7 7l-7 -7Z` }));
-      g.append(s('text', { class: 'mark-text inject-text', x: x1, y: y1 - 10, 'text-anchor': 'middle' }, 'injected'));
+      g.append(s('text', { class: 'mark-text inject-text', x: x1 + 10, y: y1 - 6, 'text-anchor': 'start' }, 'injected'));
     }
     if (a.kind === 'modified') {
       const xm = this.lanesX[1];

@@ -75,6 +75,11 @@ function withTimeline(c: ConnectionReport): { c: ConnectionReport; loading: bool
   return { c, loading: true };
 }
 
+/** Offsets typed in seconds and kept in milliseconds: rounded to the microsecond, so 3.7 stays 3.7. */
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
 /** Shows the asked-for connection once it is here; keeps asking until then. */
 function selectWhenDecoded(): void {
   const id = state.pendingSelect;
@@ -541,30 +546,48 @@ class CompareView {
     }
   }
 
+  /**
+   * One number: the relay clock offset in use (the estimate plus the user's
+   * adjustment), in seconds, editable; the slider follows it, its range
+   * widened to take in whatever is typed (so it never sits pinned at an end).
+   */
   private drawOffset(pair: ConnectionPair): void {
     const o = pair.clockOffset;
-    const range = Math.max(5, Math.min(5000, Math.ceil(Math.max(o.uncertainty * 4, (o.oneWayDelay ?? 0) * 20, 0.002) * 1000)));
-    const slider = h('input', { type: 'range', min: -range, max: range, step: range / 200, value: this.shiftMs, 'aria-label': 'Shift the relay lane, milliseconds', class: 'offset-slider' }) as HTMLInputElement;
-    const field = ce('vscode-textfield', { type: 'number', value: String(this.shiftMs), step: 0.001, 'aria-label': 'Relay lane shift in milliseconds', class: 'offset-field' }) as HTMLElement & { value: string };
-    const apply = (ms: number) => {
+    const rangeMs = Math.max(5, Math.min(5000, Math.ceil(Math.max(o.uncertainty * 4, (o.oneWayDelay ?? 0) * 20, 0.002) * 1000)));
+    const inUse = (shiftMs: number) => round6(o.seconds + shiftMs / 1000);
+    const slider = h('input', { type: 'range', step: rangeMs / 200, 'aria-label': 'Relay clock offset, milliseconds from the estimate', class: 'offset-slider' }) as HTMLInputElement;
+    const field = ce('vscode-textfield', { type: 'number', value: String(inUse(this.shiftMs)), step: 0.001, 'aria-label': 'Relay clock offset in use, seconds', class: 'offset-field' }) as HTMLElement & { value: string };
+    const follow = (ms: number) => {
+      const reach = Math.max(rangeMs, Math.ceil(Math.abs(ms)));
+      slider.min = String(-reach);
+      slider.max = String(reach);
+      slider.value = String(ms);
+    };
+    const apply = (ms: number, fromField = false) => {
       if (!Number.isFinite(ms)) return;
       this.shiftMs = ms;
-      slider.value = String(ms);
-      if (field.value !== String(ms)) field.value = String(ms);
+      follow(ms);
+      if (!fromField) field.value = String(inUse(ms));
       this.ladder.setRelayShift(ms / 1000);
-      shown.textContent = this.offsetWords(o.seconds + ms / 1000, ms);
+      shown.textContent = this.offsetWords(o.seconds, ms);
     };
     slider.addEventListener('input', () => apply(Number(slider.value)));
-    field.addEventListener('change', () => apply(Number(field.value)));
+    field.addEventListener('change', () => {
+      const typed = Number(field.value);
+      if (field.value.trim() !== '' && Number.isFinite(typed)) apply(round6((typed - o.seconds) * 1000), true);
+    });
     const reset = button('Estimate', 'discard', () => apply(0), { secondary: true, title: 'Back to the estimated offset' });
-    const shown = h('span', { class: 'offset-value' }, this.offsetWords(o.seconds, this.shiftMs));
+    const shown = h('span', { class: 'offset-value muted' }, this.offsetWords(o.seconds, this.shiftMs));
+    follow(this.shiftMs);
     const est = `${o.method === 'none' ? 'no estimate (no packet seen by both captures in both directions)' : `estimated ${duration(o.seconds)} ± ${duration(o.uncertainty)} from ${o.samples.clientToRelay + o.samples.relayToClient} packets (${o.method})`}`;
-    this.offsetBox.replaceChildren(h('span', { class: 'offset-label', title: est }, icon('clock'), ' Relay clock offset'), shown, slider, field, h('span', { class: 'muted' }, 'ms'), reset);
+    this.offsetBox.replaceChildren(h('span', { class: 'offset-label', title: est }, icon('clock'), ' Relay clock offset'), field, h('span', { class: 'muted' }, 's'), slider, shown, reset);
     this.offsetBox.setAttribute('title', est);
   }
 
-  private offsetWords(total: number, shiftMs: number): string {
-    return `${total >= 0 ? '+' : '−'}${duration(Math.abs(total))}${shiftMs ? ` (estimate ${shiftMs > 0 ? '+' : '−'} ${Math.abs(shiftMs)} ms)` : ' (estimate)'}`;
+  /** What the number in the box is, next to it: the estimate itself, or how far from the estimate. */
+  private offsetWords(estimate: number, shiftMs: number): string {
+    const est = `${estimate >= 0 ? '+' : '−'}${duration(Math.abs(estimate))}`;
+    return shiftMs ? `estimate ${est} ${shiftMs > 0 ? '+' : '−'} ${round6(Math.abs(shiftMs))} ms` : `the estimate`;
   }
 
   private drawDiff(s: Section): void {
