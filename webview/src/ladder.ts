@@ -246,7 +246,13 @@ export class Ladder {
     const first = this.anomalies.reduce((a, b) => (this.orderPos(b) < this.orderPos(a) ? b : a));
     const bottom = Math.max(this.yS[first], this.yE[first]) + 2 * ROW_PX;
     const view = this.scroller.clientHeight;
-    if (bottom > view) this.scroller.scrollTop = bottom - view;
+    if (bottom <= view) return;
+    // The handshake that led to it stays in view when both fit (the SYN or ClientHello at the top),
+    // else the anomaly a third of the way down: never scrolled to the end with the start off-screen.
+    const hello = this.input!.arrows.findIndex((a) => /ClientHello/.test(a.label));
+    const start = Math.max(0, Math.min(this.yS[hello >= 0 ? hello : 0], this.yE[hello >= 0 ? hello : 0]) - ROW_PX);
+    const top = Math.min(this.yS[first], this.yE[first]);
+    this.scroller.scrollTop = bottom - start <= view ? Math.max(0, bottom - view) : Math.max(0, top - view / 3);
   }
 
   /** Moves the relay lane's times by `seconds` on top of the estimated clock offset. */

@@ -75,6 +75,31 @@ function withTimeline(c: ConnectionReport): { c: ConnectionReport; loading: bool
   return { c, loading: true };
 }
 
+/** The timeline never gets less than this of its split (the Problems panel open left it 20 px), nor the detail below it. */
+const LADDER_MIN = '380px';
+const DETAIL_MIN = '120px';
+
+/** Below this width the list and the views side by side leave neither usable: they are stacked instead. */
+const NARROW_PX = 640;
+
+/**
+ * A list-beside-view split that turns into list-above-view in a narrow editor
+ * (two editors side by side, a 400 px panel), and back when widened.
+ */
+function stackWhenNarrow(split: HTMLElement, side: string, above: string): void {
+  let narrow: boolean | null = null;
+  const apply = () => {
+    const now = app.clientWidth > 0 && app.clientWidth < NARROW_PX;
+    if (now === narrow) return;
+    narrow = now;
+    const el = split as HTMLElement & { split: string; handlePosition: string };
+    el.split = now ? 'horizontal' : 'vertical';
+    el.handlePosition = now ? above : side;
+  };
+  new ResizeObserver(apply).observe(app);
+  apply();
+}
+
 /** Offsets typed in seconds and kept in milliseconds: rounded to the microsecond, so 3.7 stays 3.7. */
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
@@ -89,6 +114,8 @@ function selectWhenDecoded(): void {
 }
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
+// Narrow-width styles (style.css, body.narrow) for every view, with or without a list beside it.
+new ResizeObserver(() => document.body.classList.toggle('narrow', app.clientWidth > 0 && app.clientWidth < NARROW_PX)).observe(app);
 const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
 document.body.append(live);
 
@@ -206,12 +233,13 @@ class CaptureView {
         button('Text Dissection', 'list-tree', () => post({ type: 'openDissection' }), { secondary: true, title: 'Open as Text Dissection' }),
         button('Export Report', 'export', () => post({ type: 'exportReport' }), { title: 'Export an annotated report (HTML, Markdown or JSON)', id: 'export-report' })));
     const right = h('div', { class: 'right-col' }, this.bannerBox,
-      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '44%', class: 'split fill' },
+      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '44%', 'min-start': LADDER_MIN, 'min-end': DETAIL_MIN, class: 'split fill' },
         Object.assign(ladderSection(this.ladder, 'Timeline'), { slot: 'start' }), Object.assign(h('div', { class: 'fill-box' }, this.detail.el), { slot: 'end' })));
     const listPane = h('section', { class: 'pane list-pane', 'aria-label': 'Connections' }, h('h2', { class: 'pane-title' }, icon('plug'), 'Connections'), this.list.el);
-    app.replaceChildren(header, this.status,
-      ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '300px', 'fixed-pane': 'start', class: 'split main-split' },
-        Object.assign(listPane, { slot: 'start' }), Object.assign(right, { slot: 'end' })));
+    const main = ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '300px', 'fixed-pane': 'start', class: 'split main-split' },
+      Object.assign(listPane, { slot: 'start' }), Object.assign(right, { slot: 'end' }));
+    app.replaceChildren(header, this.status, main);
+    stackWhenNarrow(main, '300px', '34%');
     this.detail.clear('Waiting for the first handshake…');
     this.bannerBox.replaceChildren(banner(null, 'server', [], 'Opening the capture…'));
     this.status.append(this.progressRow, this.callouts);
@@ -414,7 +442,7 @@ class CompareView {
     const ladderPane = ladderSection(this.ladder, 'Client ⇄ relay', [this.offsetBox]);
     const detailWrap = h('div', { class: 'fill-box detail-wrap' }, h('div', { class: 'pane-bar' }, h('span', { class: 'muted' }, 'Handshake as seen in the'), this.sideBox), this.detail.el);
     const right = h('div', { class: 'right-col' }, this.bannerBox, this.diffBox,
-      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '50%', class: 'split fill' }, Object.assign(ladderPane, { slot: 'start' }), Object.assign(detailWrap, { slot: 'end' })));
+      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '50%', 'min-start': LADDER_MIN, 'min-end': DETAIL_MIN, class: 'split fill' }, Object.assign(ladderPane, { slot: 'start' }), Object.assign(detailWrap, { slot: 'end' })));
     this.listPane = h('section', { class: 'pane list-pane', 'aria-label': 'Connection pairs' }, h('h2', { class: 'pane-title' }, icon('plug'), 'Pairs'), this.list.el);
     app.replaceChildren(header, right);
     this.refresh(true);
@@ -426,8 +454,10 @@ class CompareView {
     this.sections = buildSections('compare', c.report).filter((s) => s.kind === 'pair');
     const main = app.querySelector('.right-col') as HTMLElement;
     if (this.sections.length > 1 && !this.listPane.isConnected) {
-      app.replaceChildren(app.firstChild!, ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '280px', 'fixed-pane': 'start', class: 'split main-split' },
-        Object.assign(this.listPane, { slot: 'start' }), Object.assign(main, { slot: 'end' })));
+      const split = ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '280px', 'fixed-pane': 'start', class: 'split main-split' },
+        Object.assign(this.listPane, { slot: 'start' }), Object.assign(main, { slot: 'end' }));
+      app.replaceChildren(app.firstChild!, split);
+      stackWhenNarrow(split, '280px', '30%');
     }
     this.list.setItems(this.sections.map((s, i) => this.item(s, i)));
     if (first) {
