@@ -19,7 +19,8 @@
  *
  * A capture of QUIC flows (a fifth of --size, at least 200 MB: scripts/benchQuic.ts) is timed the same way.
  * Flags: --size MB (default 1024), --runs N (default 3), --no-tshark, --memory-only (only the issue #16
- * memory and compare measurements), --regen, --quic-only, --quic-size MB.
+ * memory and compare measurements), --regen, --quic-only, --quic-size MB;
+ * --make PATH MB writes only a capture of MB megabytes.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -345,6 +346,8 @@ const MANY_MEAN_BULK = 3_500;
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1], args[2]);
+  // Only the capture (for the editor's timing script, scripts/editor-timing.mjs): --make PATH MB.
+  if (args[0] === '--make') return makeCapture(args[1], Number(args[2]) * 1024 * 1024, MEAN_BULK);
   const sizeMB = Number(args[args.indexOf('--size') + 1]) || 1024;
   const dir = join(__dirname, '..', '.bench');
   mkdirSync(dir, { recursive: true });

@@ -14,7 +14,7 @@
  */
 import { NotificationType, ProgressType, RequestType } from 'vscode-jsonrpc';
 import type { AnnotationTarget } from './annotations';
-import type { AnalysisReport, ConnectionReport, SourceLocation } from './analysis';
+import type { AnalysisReport, ConnectionReport, PacketReport, SourceLocation } from './analysis';
 import type { CompareReport } from './compare';
 import type { ReportFormat } from './reportFormat';
 
@@ -37,7 +37,12 @@ export interface AnalyzeFileParams extends CaptureSource, WithProgressToken {
    * so an editor can list the first handshakes of a large capture at once.
    */
   streamId?: string;
-  /** Include per-packet timelines (the compare views need them). */
+  /**
+   * Include per-packet timelines (the compare views need them). `false`:
+   * connections come without them, streamed and in the response (a large
+   * capture's timelines are most of its JSON); the capture editor fetches
+   * the one it shows with `ConnectionTimelineRequest`.
+   */
   packets?: boolean;
 }
 
@@ -63,6 +68,22 @@ export interface CompareParams extends WithProgressToken {
   relay: CaptureSource | null;
   /** A connection known to work: its id in the client capture, or the URI of a third capture. */
   baseline?: string;
+  /** `false`: the response's analyses without packet timelines (the capture editor wants only the verdicts). */
+  packets?: boolean;
+}
+
+export interface ConnectionTimelineParams extends CaptureSource {
+  connection: number;
+}
+
+/**
+ * One connection's packet timeline, from the analysis the capture editor's
+ * `analyzeFile` made (answered while that is still decoding, for the
+ * connections already streamed). `packets` null: no such connection.
+ */
+export namespace ConnectionTimelineRequest {
+  export const method = 'handshake/connectionTimeline';
+  export const type = new RequestType<ConnectionTimelineParams, { packets: PacketReport[] | null }, void>(method);
 }
 
 /** Match and compare the client's and the relay's captures (relay null: one vantage point). */

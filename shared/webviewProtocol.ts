@@ -5,7 +5,7 @@
  * messages is data from a capture or a file name: the webview inserts it with
  * textContent, never as markup.
  */
-import type { ConnectionReport, InputReport, ReportDiagnostic, SourceLocation } from './analysis';
+import type { ConnectionReport, InputReport, PacketReport, ReportDiagnostic, SourceLocation } from './analysis';
 import type { CompareReport, Interference, RuleTexts, Suspect } from './compare';
 import type { NoteTarget, ReportFormat } from './protocol';
 
@@ -52,8 +52,13 @@ export type ToWebview =
   | { type: 'init'; mode: 'capture' | 'compare'; fileName: string; uri: string; timeDisplay: TimeDisplay; ja4plus: boolean }
   /** Progress of the read, 0–100 (or null when unknown). */
   | { type: 'progress'; percentage: number | null; message?: string }
-  /** Connections as they are decoded (`done: false`), then the complete, sorted list (`done: true`). */
-  | { type: 'connections'; connections: ConnectionReport[]; done: boolean; input?: InputReport; diagnostics?: ReportDiagnostic[] }
+  /**
+   * Connections as they are decoded (`done: false`), then the complete list
+   * (`done: true`). `streamed`
+   * on the last one: the connections sent before stay, these are the ones
+   * the stream did not carry (a large capture is not sent twice).
+   */
+  | { type: 'connections'; connections: ConnectionReport[]; done: boolean; streamed?: boolean; input?: InputReport; diagnostics?: ReportDiagnostic[] }
   | { type: 'verdicts'; verdicts: ConnectionVerdict[]; rules: RuleTexts }
   /** The compare panel's content; sent again after a baseline is picked. `baseline` is the client connection id diffed against. */
   | { type: 'compare'; report: CompareReport; clientName: string; relayName: string; baseline: number | null }
@@ -65,6 +70,8 @@ export type ToWebview =
   /** Answer to `readBytes`; `bytes` null when the capture has no plain bytes there (compressed stream not readable, file gone …). */
   | { type: 'bytes'; requestId: number; bytes: BytesPayload | null; error?: string }
   | { type: 'annotated'; ok: boolean; message: string; note?: WebviewNote }
+  /** Answer to `timeline`: a connection's packets (null: the server has no such connection any more). */
+  | { type: 'timeline'; connection: number; packets: PacketReport[] | null }
   /** The user's Cancel stopped the decode: the connections sent so far are all there will be. */
   | { type: 'cancelled' }
   | { type: 'error'; message: string };
@@ -82,5 +89,7 @@ export type FromWebview =
   | { type: 'exportReport'; format?: ExportFormat }
   | { type: 'compareWith' }
   | { type: 'openDissection' }
+  /** Capture editor: the packet timeline of the connection shown (connections arrive without theirs). */
+  | { type: 'timeline'; connection: number }
   | { type: 'cancel' };
 

@@ -7,7 +7,8 @@
  */
 import * as vscode from 'vscode';
 import { assertNever } from '../../shared/assertNever';
-import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification } from '../../shared/protocol';
+import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification, ConnectionTimelineRequest } from '../../shared/protocol';
+import type { ConnectionReport } from '../../shared/analysis';
 import type { FromWebview, ToWebview } from '../../shared/webviewProtocol';
 import { compareWith, exportReport, openDissection } from './actions';
 import { captureProblems } from '../../shared/captureContents';
@@ -84,10 +85,11 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     // A hidden webview loses its page; when shown again it reloads and says 'ready'
     // again, so everything sent so far is kept and replayed.
     const sent: ToWebview[] = [];
-    const post = (m: ToWebview) => {
+    // `live`: what the webview gets now when it differs from what a reloaded one gets (the final list, without what was streamed).
+    const post = (m: ToWebview, live: ToWebview = m) => {
       if (m.type === 'connections' && m.done) sent.splice(0, sent.length, ...sent.filter((x) => x.type !== 'connections' && x.type !== 'progress'));
       if (m.type !== 'progress' && m.type !== 'select') sent.push(m);
-      void panel.webview.postMessage(m);
+      void panel.webview.postMessage(live);
     };
     const client = this.ctx.client;
     const postNotes = async () => post({ type: 'notes', ...(await loadNotes(client, document.uri, 'client')) });
@@ -133,6 +135,12 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         case 'cancel':
           cancel.cancel();
           return;
+        case 'timeline': {
+          const { packets } = await client.sendRequest(ConnectionTimelineRequest.type, { ...(await captureSource(document.uri)), connection: msg.connection }, cancel.token)
+            .catch(() => ({ packets: null }));
+          void panel.webview.postMessage({ type: 'timeline', connection: msg.connection, packets } satisfies ToWebview);
+          return;
+        }
         case 'openDissection':
           return openDissection(document.uri);
         case 'select':
@@ -157,7 +165,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     }));
   }
 
-  private async analyze(uri: vscode.Uri, post: (m: ToWebview) => void, token: vscode.CancellationToken): Promise<void> {
+  private async analyze(uri: vscode.Uri, post: (m: ToWebview, live?: ToWebview) => void, token: vscode.CancellationToken): Promise<void> {
     const limit = vscode.workspace.getConfiguration('handshakeInspector').get<number>('confirmAboveMegabytes', 200);
     try {
       const size = (await vscode.workspace.fs.stat(uri)).size;
@@ -176,8 +184,24 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     post({ type: 'progress', percentage: 0 });
     const client = this.ctx.client;
     const streamId = `${uri.toString()}#${Date.now()}`;
+    // Streamed connections go to the webview in batches, one post per 100 ms: a post per connection
+    // (a thousand of them) kept the webview busy re-listing long after the server had finished.
+    let batch: ConnectionReport[] = [];
+    let firstSent = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      if (batch.length) post({ type: 'connections', connections: batch, done: false });
+      batch = [];
+    };
+    const streamed = new Set<number>();
     const sub = client.onNotification(ConnectionFoundNotification.type, (p) => {
-      if (p.streamId === streamId) post({ type: 'connections', connections: [p.connection], done: false });
+      if (p.streamId !== streamId) return;
+      streamed.add(p.connection.id);
+      batch.push(p.connection);
+      // The first connection at once: the first row should not wait for a batch.
+      if (!timer) timer = setTimeout(flush, batch.length === 1 && !firstSent ? 0 : 100);
+      firstSent = true;
     });
     try {
       const source = await captureSource(uri);
@@ -189,14 +213,20 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         },
       };
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Decoding handshakes' }, () =>
-        requestWithProgress(client, AnalyzeFileRequest.type, { ...source, streamId, packets: true }, progress, token));
-      post({ type: 'connections', connections: report.connections, done: true, input: report.input, diagnostics: report.diagnostics });
+        requestWithProgress(client, AnalyzeFileRequest.type, { ...source, streamId, packets: false }, progress, token));
+      // What is still batched goes first: the last message counts it as streamed.
+      if (timer) clearTimeout(timer);
+      const last = { type: 'connections', done: true, input: report.input, diagnostics: report.diagnostics } as const;
+      flush();
+      post({ ...last, connections: report.connections }, { ...last, streamed: true, connections: report.connections.filter((c) => !streamed.has(c.id)) });
       // A text dump's problems reach the Problems panel from the language server, at their lines.
       if (report.input.format === 'pcap' || report.input.format === 'pcapng') this.showProblems(uri, report);
       // One-vantage verdicts and suspect fields; the server reuses the analysis it just made.
-      const single = await client.sendRequest(CompareRequest.type, { client: source, relay: null }, token);
+      const single = await client.sendRequest(CompareRequest.type, { client: source, relay: null, packets: false }, token);
       post({ type: 'verdicts', verdicts: (single.singleVantage ?? []).map((v) => ({ connection: v.connection, interference: v.interference, suspects: v.suspects })), rules: single.rules });
     } catch (e) {
+      if (timer) clearTimeout(timer);
+      flush();
       // Cancelled: the connections streamed so far stay, and the webview says the rest was not read.
       post(token.isCancellationRequested ? { type: 'cancelled' } : { type: 'error', message: messageOf(e) });
     } finally {

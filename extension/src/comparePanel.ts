@@ -79,6 +79,9 @@ export function openComparePanel(ctx: Ctx, clientUri: vscode.Uri, relayUri: vsco
         case 'cancel':
           // The comparison is done before the panel opens; a baseline run has its own cancellable notification.
           return;
+        case 'timeline':
+          // The compare report carries every pair's packets; only the capture editor asks for timelines.
+          return;
         default:
           return assertNever(msg, 'message from the compare webview');
       }

@@ -24,6 +24,8 @@ const CASES: Array<[string, unknown, string]> = [
   ['handshake/compare', { client: { uri: pcap }, relay: { uri: ['x'] } }, 'relay.uri: expected a string, got an array'],
   ['handshake/compare', { relay: null }, 'client: missing'],
   ['handshake/compare', { client: { uri: pcap }, relay: null, baseline: 3 }, 'baseline: expected a string, got 3'],
+  ['handshake/compare', { client: { uri: pcap }, relay: null, packets: 0 }, 'packets: expected true or false'],
+  ['handshake/connectionTimeline', { uri: pcap, connection: '0' }, 'connection: expected'],
   ['handshake/exportReport', { client: { uri: pcap }, relay: null, format: 7 }, 'format: expected a string, got 7'],
   ['handshake/exportReport', { client: { uri: pcap }, relay: null, format: 'html', target: {} }, 'target: expected a string, got an object'],
   ['handshake/dissection', { uri: pcap, workDoneToken: {} }, 'workDoneToken: expected a string or a number'],

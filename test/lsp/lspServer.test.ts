@@ -12,7 +12,7 @@ import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { SERVER, startLanguageServer, stopLanguageServer } from '../helpers/languageServer';
 import { commandMissing, skipUnlessCi } from '../helpers/prerequisites';
 import type { DocumentSymbol, Hover, MarkupContent, SemanticTokens } from 'vscode-languageserver-types';
-import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification, DissectionRequest, DocumentAnalyzedNotification, type DocumentAnalyzedParams } from '../../shared/protocol';
+import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification, ConnectionTimelineRequest, DissectionRequest, DocumentAnalyzedNotification, type ConnectionFoundParams, type DocumentAnalyzedParams } from '../../shared/protocol';
 import { ROOT } from '../helpers/paths';
 
 const TORKZ = join(ROOT, 'test', 'fixtures', 'tor-kz');
@@ -223,6 +223,29 @@ describe('language server over stdio (dist/server.js)', { skip: skipUnlessCi(exi
     assert.equal(report.connections.length, 1);
     assert.equal(report.connections[0].serverHello?.cipherSuite, EXPECTED_CIPHER);
     assert.deepEqual(seen, [report.connections[0].id]);
+  });
+
+  it('streams and answers connections without timelines when asked, and gives one connection\'s timeline on demand', async () => {
+    const uri = pathToFileURL(join(TORKZ, 'relay.pcap')).toString();
+    const full = await conn.sendRequest(AnalyzeFileRequest.type, { uri, packets: true });
+    const streamed: ConnectionFoundParams[] = [];
+    const sub = conn.onNotification(ConnectionFoundNotification.type, (p) => {
+      if (p.streamId === 't-slim') streamed.push(p);
+    });
+    const slim = await conn.sendRequest(AnalyzeFileRequest.type, { uri, streamId: 't-slim', packets: false });
+    sub.dispose();
+    const id = full.connections[0].id;
+    assert.ok((full.connections[0].packets?.length ?? 0) > 0, 'the full report has a timeline');
+    assert.equal(streamed.length, 1);
+    assert.equal(streamed[0].connection.packets, undefined, 'streamed without its timeline');
+    assert.equal(slim.connections[0].packets, undefined, 'answered without its timeline');
+    assert.equal(slim.connections[0].serverHello?.cipherSuite, EXPECTED_CIPHER, 'everything else is there');
+    const t = await conn.sendRequest(ConnectionTimelineRequest.type, { uri, connection: id });
+    assert.deepEqual(t.packets, full.connections[0].packets);
+    assert.equal((await conn.sendRequest(ConnectionTimelineRequest.type, { uri, connection: id + 1000 })).packets, null);
+    const verdicts = await conn.sendRequest(CompareRequest.type, { client: { uri }, relay: null, packets: false });
+    assert.equal(verdicts.client.connections[0].packets, undefined);
+    assert.equal(verdicts.singleVantage?.length, 1);
   });
 
   it('compares the client and relay captures', async () => {

@@ -78,3 +78,15 @@ describe('README text dump patterns', () => {
     assert.deepEqual([...named].sort(), [...TEXT_DUMP_PATTERNS].sort());
   });
 });
+
+describe('capture-text language configuration', () => {
+  it('declares no bracket pairs: a dump\'s ASCII column holds stray [ ] ( ) that bracket-pair colouring would mark unmatched', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { languages: Array<{ id: string; configuration?: string }> } };
+    const lang = manifest.contributes.languages.find((l) => l.id === CAPTURE_TEXT_LANGUAGE);
+    assert.ok(lang?.configuration, 'the capture-text language has a configuration file');
+    const config = JSON.parse(readFileSync(join(ROOT, lang.configuration), 'utf8')) as { brackets?: unknown[]; colorizedBracketPairs?: unknown[] };
+    // Both empty, not absent: the colourised pairs default to the brackets.
+    assert.deepEqual(config.brackets, []);
+    assert.deepEqual(config.colorizedBracketPairs, []);
+  });
+});

@@ -83,6 +83,27 @@ describe('capture webview', { skip }, () => {
     await page.close();
   });
 
+  it('gets connections without timelines, keeps the streamed ones at the end, and asks for the shown one\'s timeline', async () => {
+    const view = await openView(browser, { theme: DARK, files: { client: RELAY } });
+    const { page } = view;
+    const slim = clone(relay.connections).map((c) => ({ ...c, packets: undefined }));
+    await view.send({ type: 'init', mode: 'capture', fileName: 'relay.pcap', uri: 'file:///relay.pcap', timeDisplay: 'relative', ja4plus: false });
+    await view.send({ type: 'progress', percentage: 40 });
+    await view.send({ type: 'connections', connections: slim, done: false });
+    const asked = await view.waitFor('timeline');
+    assert.deepEqual(asked, { type: 'timeline', connection: relay.connections[0].id });
+    await page.locator('.ladder-scroll text.empty-text', { hasText: 'Loading the packet timeline…' }).waitFor();
+    // The last message carries only what the stream did not: the streamed connection stays listed.
+    await view.send({ type: 'connections', connections: [], done: true, streamed: true, input: relay.input, diagnostics: relay.diagnostics });
+    await view.send({ type: 'timeline', connection: relay.connections[0].id, packets: clone(relay.connections[0].packets ?? []) });
+    await page.locator('g.arrow').first().waitFor();
+    assert.equal(await page.locator('[role=option].list-row').count(), relay.connections.length);
+    assert.equal(await page.locator('g.arrow').count() > 0, true);
+    assert.equal(view.posted.filter((m) => m.type === 'timeline').length, 1, 'asked for once');
+    assert.deepEqual(view.errors, []);
+    await page.close();
+  });
+
   it('filters by address, port, SNI, JA4, verdict and suspect', async () => {
     const a = await analyzeFile(join(TWO, 'openssl-pass', 'client.pcap'), { packets: true });
     const b = await analyzeFile(join(TWO, 'tor-drop-serverhello', 'client.pcap'), { packets: true });

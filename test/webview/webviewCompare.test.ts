@@ -216,11 +216,26 @@ describe('compare webview (tor-kz)', { skip }, () => {
     const y = async () => Number(await page.locator('g.arrow.k-delivered').first().locator('.shaft').getAttribute('y2'));
     const before = await y();
     const field = page.locator('.offset-field input');
-    await field.fill('0.5');
+    // The box shows the offset in use (the estimate, to start with), not an adjustment of 0.
+    const estimate = report.pairs[0].clockOffset.seconds;
+    // (+ 0: an estimate of −0 reads 0 in the box.)
+    assert.equal(Number(await field.inputValue()), Math.round(estimate * 1e6) / 1e6 + 0);
+    assert.equal(await page.locator('.offset-value').innerText(), 'the estimate');
+    await field.fill(String(estimate + 0.0005));
     await field.press('Enter');
-    await page.waitForTimeout(100);
+    await page.waitForFunction(() => (document.querySelector('.offset-value')?.textContent ?? '').includes('0.5 ms'));
     assert.ok((await y()) > before, 'a later relay clock moves the relay ends down');
-    assert.match(await page.locator('.offset-value').innerText(), /estimate \+ 0\.5 ms/);
+    assert.match(await page.locator('.offset-value').innerText(), /^estimate [+−][\d.]+ \S+ \+ 0\.5 ms$/);
+    // Far outside the slider's first range: the slider follows instead of sitting at its end.
+    await field.fill(String(estimate + 1000));
+    await field.press('Enter');
+    await page.waitForFunction(() => (document.querySelector('.offset-value')?.textContent ?? '').includes('1000000 ms'));
+    const slider = await page.locator('.offset-slider').evaluate((el: HTMLInputElement) => ({ value: Number(el.value), max: Number(el.max) }));
+    assert.equal(slider.value, 1_000_000);
+    assert.ok(slider.max >= 1_000_000);
+    // Moving the slider writes the offset in use into the box.
+    await page.locator('.offset-slider').evaluate((el: HTMLInputElement) => { el.value = '0'; el.dispatchEvent(new Event('input')); });
+    assert.equal(Number(await field.inputValue()), Math.round(estimate * 1e6) / 1e6 + 0);
     await page.close();
   });
 
@@ -260,4 +275,71 @@ describe('compare webview (tor-kz)', { skip }, () => {
     await page.screenshot({ path: join(RESULTS, 'webview-compare-hc.png') });
     await page.close();
   });
+});
+
+describe('compare webview (RST injected by a censor, openssl-rst-injected)', { skip }, () => {
+  const dir = join(ROOT, 'test', 'fixtures', 'two-vantage', 'openssl-rst-injected');
+  let browser: Browser;
+  let report: CompareReport;
+
+  before(async () => {
+    mkdirSync(RESULTS, { recursive: true });
+    [browser, report] = await Promise.all([launch(), compareCaptures(join(dir, 'client.pcap'), join(dir, 'relay.pcap'))]);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const theme of [DARK, LIGHT]) {
+    it(`keeps the censor line's "dropped" and "injected" apart, and the injected legend readable (${theme.kind})`, async () => {
+      // Tall enough that every arrow on the censor line is drawn at once (the ladder draws only what is on screen).
+      const v = await openView(browser, { theme, files: { client: join(dir, 'client.pcap'), relay: join(dir, 'relay.pcap') }, viewport: { width: 1000, height: 2400 } });
+      await v.send({ type: 'init', mode: 'compare', fileName: 'client.pcap ⇄ relay.pcap', uri: 'file:///client.pcap', timeDisplay: 'relative', ja4plus: false });
+      await v.send({ type: 'compare', report, clientName: 'client.pcap', relayName: 'relay.pcap', baseline: null });
+      const { page } = v;
+      await page.locator('g.arrow.k-injected').first().waitFor();
+      const boxes = await page.locator('.ladder-svg .mark-text').evaluateAll((ts) => ts.map((t) => {
+        const r = t.getBoundingClientRect();
+        return { text: t.textContent, x: r.x, y: r.y, w: r.width, h: r.height };
+      }));
+      assert.ok(boxes.some((b) => b.text === 'injected'), JSON.stringify(boxes));
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i];
+          const b = boxes[j];
+          const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+          assert.ok(!overlap, `"${a.text}" and "${b.text}" overlap: ${JSON.stringify([a, b])}`);
+        }
+      }
+      const ratios = await page.evaluate(() => {
+        const rgb = (c: string): number[] => {
+          const m = /color\(srgb ([\d.]+) ([\d.]+) ([\d.]+)/.exec(c);
+          if (m) return [Number(m[1]) * 255, Number(m[2]) * 255, Number(m[3]) * 255];
+          return (/rgba?\(([^)]*)\)/.exec(c)?.[1] ?? '0,0,0').split(/[ ,]+/).slice(0, 3).map(Number);
+        };
+        const lum = (c: number[]) => {
+          const [r, g, b] = c.map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const bg = (el: Element | null): string => {
+          for (; el; el = el.parentElement) {
+            const c = getComputedStyle(el).backgroundColor;
+            if (c && c !== 'transparent' && !/rgba\(.*, 0\)$/.test(c)) return c;
+          }
+          return 'rgb(255, 255, 255)';
+        };
+        const ratio = (el: Element, prop: 'color' | 'fill') => {
+          const a = lum(rgb(getComputedStyle(el)[prop]));
+          const b = lum(rgb(bg(el)));
+          return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        };
+        return { legend: ratio(document.querySelector('.lg-inject')!, 'color'), mark: ratio(document.querySelector('.inject-text')!, 'fill') };
+      });
+      assert.ok(ratios.legend >= 4.5, `"◆ injected" legend ${ratios.legend.toFixed(2)}:1`);
+      assert.ok(ratios.mark >= 4.5, `"injected" on the ladder ${ratios.mark.toFixed(2)}:1`);
+      await page.screenshot({ path: join(RESULTS, `webview-compare-injected-${theme.kind}.png`) });
+      assert.deepEqual(v.errors, []);
+      await page.close();
+    });
+  }
 });

@@ -44,6 +44,8 @@ export interface LadderInput {
   /** Notes count per `side:index`. */
   notes: Map<string, number>;
   timeDisplay: TimeDisplay;
+  /** What an empty ladder says instead of "No packets in this timeline." (the timeline is still on its way). */
+  emptyText?: string;
 }
 
 export interface LadderOptions {
@@ -244,7 +246,13 @@ export class Ladder {
     const first = this.anomalies.reduce((a, b) => (this.orderPos(b) < this.orderPos(a) ? b : a));
     const bottom = Math.max(this.yS[first], this.yE[first]) + 2 * ROW_PX;
     const view = this.scroller.clientHeight;
-    if (bottom > view) this.scroller.scrollTop = bottom - view;
+    if (bottom <= view) return;
+    // The handshake that led to it stays in view when both fit (the SYN or ClientHello at the top),
+    // else the anomaly a third of the way down: never scrolled to the end with the start off-screen.
+    const hello = this.input!.arrows.findIndex((a) => /ClientHello/.test(a.label));
+    const start = Math.max(0, Math.min(this.yS[hello >= 0 ? hello : 0], this.yE[hello >= 0 ? hello : 0]) - ROW_PX);
+    const top = Math.min(this.yS[first], this.yE[first]);
+    this.scroller.scrollTop = bottom - start <= view ? Math.max(0, bottom - view) : Math.max(0, top - view / 3);
   }
 
   /** Moves the relay lane's times by `seconds` on top of the estimated clock offset. */
@@ -445,7 +453,7 @@ export class Ladder {
       parts.push(this.arrow(i, top, prevTime));
       prevTime = this.sT[i];
     }
-    if (this.n === 0) parts.push(s('text', { class: 'empty-text', x: (xc + xr) / 2, y: 40, 'text-anchor': 'middle' }, 'No packets in this timeline.'));
+    if (this.n === 0) parts.push(s('text', { class: 'empty-text', x: (xc + xr) / 2, y: 40, 'text-anchor': 'middle' }, this.input?.emptyText ?? 'No packets in this timeline.'));
     this.svg.replaceChildren(...parts);
     if (this.selected >= 0) this.scroller.setAttribute('aria-activedescendant', `arrow-${this.selected}`);
     else this.scroller.removeAttribute('aria-activedescendant');
@@ -472,7 +480,8 @@ export class Ladder {
     g.append(s('line', { class: 'shaft', x1, y1, x2, y2 }));
     if (a.kind === 'dropped') {
       g.append(s('path', { class: 'drop-mark', d: `M${x2 - 7} ${y2 - 7}L${x2 + 7} ${y2 + 7}M${x2 - 7} ${y2 + 7}L${x2 + 7} ${y2 - 7}` }));
-      g.append(s('text', { class: 'mark-text drop-text', x: x2 + (x1 < x2 ? 12 : -12), y: y2 + 16, 'text-anchor': x1 < x2 ? 'start' : 'end' }, 'dropped'));
+      // "dropped" left of the censor line, "injected" right of it: a drop and the injection that answers it come close together.
+      g.append(s('text', { class: 'mark-text drop-text', x: x2 - 12, y: y2 + 16, 'text-anchor': 'end' }, 'dropped'));
     } else if (a.kind === 'unseen') {
       g.append(s('text', { class: 'unseen-mark', x: x2 + (x1 < x2 ? 6 : -6), y: y2 + 4, 'text-anchor': x1 < x2 ? 'start' : 'end' }, '?'));
     } else {
@@ -485,7 +494,7 @@ export class Ladder {
     }
     if (a.kind === 'injected') {
       g.append(s('path', { class: 'inject-mark', d: `M${x1} ${y1 - 7}l7 7l-7 7l-7 -7Z` }));
-      g.append(s('text', { class: 'mark-text inject-text', x: x1, y: y1 - 10, 'text-anchor': 'middle' }, 'injected'));
+      g.append(s('text', { class: 'mark-text inject-text', x: x1 + 10, y: y1 - 6, 'text-anchor': 'start' }, 'injected'));
     }
     if (a.kind === 'modified') {
       const xm = this.lanesX[1];

@@ -20,7 +20,7 @@ import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
-import type { ConnectionReport, InputReport, ReportDiagnostic } from '../../shared/analysis';
+import type { ConnectionReport, InputReport, PacketReport, ReportDiagnostic } from '../../shared/analysis';
 import type { CompareReport, ConnectionPair, Interference, RuleTexts } from '../../shared/compare';
 import type { CaptureSide, ConnectionVerdict, NoteTarget, TimeDisplay, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
 import { buildLadder, buildSections, confidenceWords, endpoint, verdictSentence, type Section } from '../../shared/report/model';
@@ -55,9 +55,57 @@ const state = {
   notes: [] as WebviewNote[],
   noteProblems: [] as string[],
   compare: null as { report: CompareReport; clientName: string; relayName: string; baseline: number | null } | null,
+  /**
+   * Packet timelines fetched for the connections shown (the capture editor's
+   * connections arrive without them: a large capture's timelines are most of
+   * its data). null: asked for, not here yet.
+   */
+  timelines: new Map<number, PacketReport[] | null>(),
   /** A connection the extension asked to show (Open Timeline) that is not decoded yet: shown when it arrives. */
   pendingSelect: null as number | null,
 };
+
+/** The connection with its packet timeline: as it came if it has one, else the one fetched (asked for once; `loading` until it is here). */
+function withTimeline(c: ConnectionReport): { c: ConnectionReport; loading: boolean } {
+  if (c.packets !== undefined) return { c, loading: false };
+  const t = state.timelines.get(c.id);
+  if (t) return { c: { ...c, packets: t }, loading: false };
+  if (t === undefined) {
+    state.timelines.set(c.id, null);
+    post({ type: 'timeline', connection: c.id });
+  }
+  return { c, loading: true };
+}
+
+/** The timeline never gets less than this of its split (the Problems panel open left it 20 px), nor the detail below it. */
+const LADDER_MIN = '380px';
+const DETAIL_MIN = '120px';
+
+/** Below this width the list and the views side by side leave neither usable: they are stacked instead. */
+const NARROW_PX = 640;
+
+/**
+ * A list-beside-view split that turns into list-above-view in a narrow editor
+ * (two editors side by side, a 400 px panel), and back when widened.
+ */
+function stackWhenNarrow(split: HTMLElement, side: string, above: string): void {
+  let narrow: boolean | null = null;
+  const apply = () => {
+    const now = app.clientWidth > 0 && app.clientWidth < NARROW_PX;
+    if (now === narrow) return;
+    narrow = now;
+    const el = split as HTMLElement & { split: string; handlePosition: string };
+    el.split = now ? 'horizontal' : 'vertical';
+    el.handlePosition = now ? above : side;
+  };
+  new ResizeObserver(apply).observe(app);
+  apply();
+}
+
+/** Offsets typed in seconds and kept in milliseconds: rounded to the microsecond, so 3.7 stays 3.7. */
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
 
 /** Shows the asked-for connection once it is here; keeps asking until then. */
 function selectWhenDecoded(): void {
@@ -68,6 +116,8 @@ function selectWhenDecoded(): void {
 }
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
+// Narrow-width styles (style.css, body.narrow) for every view, with or without a list beside it.
+new ResizeObserver(() => document.body.classList.toggle('narrow', app.clientWidth > 0 && app.clientWidth < NARROW_PX)).observe(app);
 const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
 document.body.append(live);
 
@@ -190,12 +240,13 @@ class CaptureView {
         button('Text Dissection', 'list-tree', () => post({ type: 'openDissection' }), { secondary: true, title: 'Open as Text Dissection' }),
         button('Export Report', 'export', () => post({ type: 'exportReport' }), { title: 'Export an annotated report (HTML, Markdown or JSON)', id: 'export-report' })));
     const right = h('div', { class: 'right-col' }, this.bannerBox,
-      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '44%', class: 'split fill' },
+      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '44%', 'min-start': LADDER_MIN, 'min-end': DETAIL_MIN, class: 'split fill' },
         Object.assign(ladderSection(this.ladder, 'Timeline'), { slot: 'start' }), Object.assign(h('div', { class: 'fill-box' }, this.detail.el), { slot: 'end' })));
     const listPane = h('section', { class: 'pane list-pane', 'aria-label': 'Connections' }, h('h2', { class: 'pane-title' }, icon('plug'), 'Connections'), this.list.el);
-    app.replaceChildren(header, this.status,
-      ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '300px', 'fixed-pane': 'start', class: 'split main-split' },
-        Object.assign(listPane, { slot: 'start' }), Object.assign(right, { slot: 'end' })));
+    const main = ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '300px', 'fixed-pane': 'start', class: 'split main-split' },
+      Object.assign(listPane, { slot: 'start' }), Object.assign(right, { slot: 'end' }));
+    app.replaceChildren(header, this.status, main);
+    stackWhenNarrow(main, '300px', '34%');
     this.detail.clear('Waiting for the first handshake…');
     this.bannerBox.replaceChildren(banner(null, 'server', [], 'Opening the capture…'));
     this.status.append(this.progressRow, this.callouts);
@@ -301,8 +352,9 @@ class CaptureView {
   }
 
   choose(id: number, user: boolean): void {
-    const c = state.connections.get(id);
-    if (!c) return;
+    const decoded = state.connections.get(id);
+    if (!decoded) return;
+    const { c, loading } = withTimeline(decoded);
     if (user) this.userChose = true;
     this.selected = id;
     this.stale = !state.done;
@@ -312,7 +364,7 @@ class CaptureView {
     const l = buildLadder(section, Number.MAX_SAFE_INTEGER);
     this.ladder.setInput({
       mode: 'single', arrows: l.arrows, t0: l.t0, laneTitles: ['client', 'server'], laneSubtitles: [endpoint(c.client), endpoint(c.server)],
-      relayClockOffset: 0, notes: notesByPacket(), timeDisplay: state.timeDisplay,
+      relayClockOffset: 0, notes: notesByPacket(), timeDisplay: state.timeDisplay, emptyText: loading ? 'Loading the packet timeline…' : undefined,
     });
     const sni = c.tls.serverName ?? c.clientHello?.serverName;
     const facts = h('div', { class: 'facts' },
@@ -345,7 +397,7 @@ class CaptureView {
     this.detail.renderNotes();
     if (this.selected !== null) {
       const c = state.connections.get(this.selected);
-      if (c) this.ladder.setInput({ ...(this.ladderInputCache(c)) }, true);
+      if (c) this.ladder.setInput({ ...(this.ladderInputCache(withTimeline(c).c)) }, true);
     }
     this.update();
   }
@@ -358,6 +410,10 @@ class CaptureView {
 
   settingsChanged(): void {
     if (this.selected !== null) this.choose(this.selected, false);
+  }
+
+  timelineArrived(id: number): void {
+    if (this.selected === id) this.choose(id, false);
   }
 }
 
@@ -398,7 +454,7 @@ class CompareView {
     const ladderPane = ladderSection(this.ladder, 'Client ⇄ relay', [this.offsetBox]);
     const detailWrap = h('div', { class: 'fill-box detail-wrap' }, h('div', { class: 'pane-bar' }, h('span', { class: 'muted' }, 'Handshake as seen in the'), this.sideBox), this.detail.el);
     const right = h('div', { class: 'right-col' }, this.bannerBox, this.diffBox,
-      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '50%', class: 'split fill' }, Object.assign(ladderPane, { slot: 'start' }), Object.assign(detailWrap, { slot: 'end' })));
+      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '50%', 'min-start': LADDER_MIN, 'min-end': DETAIL_MIN, class: 'split fill' }, Object.assign(ladderPane, { slot: 'start' }), Object.assign(detailWrap, { slot: 'end' })));
     this.listPane = h('section', { class: 'pane list-pane', 'aria-label': 'Connection pairs' }, h('h2', { class: 'pane-title' }, icon('plug'), 'Pairs'), this.list.el);
     app.replaceChildren(header, right);
     this.refresh(true);
@@ -410,8 +466,10 @@ class CompareView {
     this.sections = buildSections('compare', c.report).filter((s) => s.kind === 'pair');
     const main = app.querySelector('.right-col') as HTMLElement;
     if (this.sections.length > 1 && !this.listPane.isConnected) {
-      app.replaceChildren(app.firstChild!, ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '280px', 'fixed-pane': 'start', class: 'split main-split' },
-        Object.assign(this.listPane, { slot: 'start' }), Object.assign(main, { slot: 'end' })));
+      const split = ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '280px', 'fixed-pane': 'start', class: 'split main-split' },
+        Object.assign(this.listPane, { slot: 'start' }), Object.assign(main, { slot: 'end' }));
+      app.replaceChildren(app.firstChild!, split);
+      stackWhenNarrow(split, '280px', '30%');
     }
     this.list.setItems(this.sections.map((s, i) => this.item(s, i)));
     if (first) {
@@ -530,30 +588,48 @@ class CompareView {
     }
   }
 
+  /**
+   * One number: the relay clock offset in use (the estimate plus the user's
+   * adjustment), in seconds, editable; the slider follows it, its range
+   * widened to take in whatever is typed (so it never sits pinned at an end).
+   */
   private drawOffset(pair: ConnectionPair): void {
     const o = pair.clockOffset;
-    const range = Math.max(5, Math.min(5000, Math.ceil(Math.max(o.uncertainty * 4, (o.oneWayDelay ?? 0) * 20, 0.002) * 1000)));
-    const slider = h('input', { type: 'range', min: -range, max: range, step: range / 200, value: this.shiftMs, 'aria-label': 'Shift the relay lane, milliseconds', class: 'offset-slider' }) as HTMLInputElement;
-    const field = ce('vscode-textfield', { type: 'number', value: String(this.shiftMs), step: 0.001, 'aria-label': 'Relay lane shift in milliseconds', class: 'offset-field' }) as HTMLElement & { value: string };
-    const apply = (ms: number) => {
+    const rangeMs = Math.max(5, Math.min(5000, Math.ceil(Math.max(o.uncertainty * 4, (o.oneWayDelay ?? 0) * 20, 0.002) * 1000)));
+    const inUse = (shiftMs: number) => round6(o.seconds + shiftMs / 1000);
+    const slider = h('input', { type: 'range', step: rangeMs / 200, 'aria-label': 'Relay clock offset, milliseconds from the estimate', class: 'offset-slider' }) as HTMLInputElement;
+    const field = ce('vscode-textfield', { type: 'number', value: String(inUse(this.shiftMs)), step: 0.001, 'aria-label': 'Relay clock offset in use, seconds', class: 'offset-field' }) as HTMLElement & { value: string };
+    const follow = (ms: number) => {
+      const reach = Math.max(rangeMs, Math.ceil(Math.abs(ms)));
+      slider.min = String(-reach);
+      slider.max = String(reach);
+      slider.value = String(ms);
+    };
+    const apply = (ms: number, fromField = false) => {
       if (!Number.isFinite(ms)) return;
       this.shiftMs = ms;
-      slider.value = String(ms);
-      if (field.value !== String(ms)) field.value = String(ms);
+      follow(ms);
+      if (!fromField) field.value = String(inUse(ms));
       this.ladder.setRelayShift(ms / 1000);
-      shown.textContent = this.offsetWords(o.seconds + ms / 1000, ms);
+      shown.textContent = this.offsetWords(o.seconds, ms);
     };
     slider.addEventListener('input', () => apply(Number(slider.value)));
-    field.addEventListener('change', () => apply(Number(field.value)));
+    field.addEventListener('change', () => {
+      const typed = Number(field.value);
+      if (field.value.trim() !== '' && Number.isFinite(typed)) apply(round6((typed - o.seconds) * 1000), true);
+    });
     const reset = button('Estimate', 'discard', () => apply(0), { secondary: true, title: 'Back to the estimated offset' });
-    const shown = h('span', { class: 'offset-value' }, this.offsetWords(o.seconds, this.shiftMs));
+    const shown = h('span', { class: 'offset-value muted' }, this.offsetWords(o.seconds, this.shiftMs));
+    follow(this.shiftMs);
     const est = `${o.method === 'none' ? 'no estimate (no packet seen by both captures in both directions)' : `estimated ${duration(o.seconds)} ± ${duration(o.uncertainty)} from ${o.samples.clientToRelay + o.samples.relayToClient} packets (${o.method})`}`;
-    this.offsetBox.replaceChildren(h('span', { class: 'offset-label', title: est }, icon('clock'), ' Relay clock offset'), shown, slider, field, h('span', { class: 'muted' }, 'ms'), reset);
+    this.offsetBox.replaceChildren(h('span', { class: 'offset-label', title: est }, icon('clock'), ' Relay clock offset'), field, h('span', { class: 'muted' }, 's'), slider, shown, reset);
     this.offsetBox.setAttribute('title', est);
   }
 
-  private offsetWords(total: number, shiftMs: number): string {
-    return `${total >= 0 ? '+' : '−'}${duration(Math.abs(total))}${shiftMs ? ` (estimate ${shiftMs > 0 ? '+' : '−'} ${Math.abs(shiftMs)} ms)` : ' (estimate)'}`;
+  /** What the number in the box is, next to it: the estimate itself, or how far from the estimate. */
+  private offsetWords(estimate: number, shiftMs: number): string {
+    const est = `${estimate >= 0 ? '+' : '−'}${duration(Math.abs(estimate))}`;
+    return shiftMs ? `estimate ${est} ${shiftMs > 0 ? '+' : '−'} ${round6(Math.abs(shiftMs))} ms` : `the estimate`;
   }
 
   private drawDiff(s: Section): void {
@@ -621,7 +697,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       break;
     case 'connections':
       state.started = true;
-      if (msg.done) state.connections.clear();
+      if (msg.done && !msg.streamed) state.connections.clear();
       for (const c of msg.connections) state.connections.set(c.id, c);
       if (msg.done) {
         state.done = true;
@@ -663,6 +739,10 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       break;
     case 'annotated':
       announce(msg.message);
+      break;
+    case 'timeline':
+      state.timelines.set(msg.connection, msg.packets ?? []);
+      captureView?.timelineArrived(msg.connection);
       break;
     case 'cancelled':
       state.cancelled = true;

@@ -50,6 +50,19 @@ const NOTE_NO_PAYLOAD = 'no bytes after the link-layer header';
 const NOTE_LLC = 'IEEE 802.2 LLC frame without SNAP: not IP';
 const NOTE_NETLINK = 'Linux netlink message: not IP';
 const NOTE_PPP = 'PPPoE session frame carrying a non-IP PPP protocol';
+const NOTE_ARP = 'ARP frame, not IP';
+
+/**
+ * An ARP header for IPv4 at `s` (RFC 826: hardware type Ethernet or IEEE 802,
+ * protocol 0x0800, address lengths 6 and 4, operation request or reply):
+ * what a dump that starts at the network layer shows for an ARP frame.
+ */
+export function isArpHeader(d: Uint8Array, s: number, end = d.length): boolean {
+  if (end - s < 8) return false;
+  const hw = (d[s] << 8) | d[s + 1];
+  const op = (d[s + 6] << 8) | d[s + 7];
+  return (hw === 1 || hw === 6) && d[s + 2] === 0x08 && d[s + 3] === 0x00 && d[s + 4] === 6 && d[s + 5] === 4 && (op === 1 || op === 2);
+}
 
 function etherTypeNote(t: number): string {
   let note = etherTypeNotes.get(t);
@@ -184,6 +197,8 @@ export function locateNetworkLayerIn(linkType: number, data: Uint8Array, start: 
       const v = data[s] >> 4;
       if (v === 4) return found(out, end, s, ETHERTYPE_IPV4);
       if (v === 6) return found(out, end, s, ETHERTYPE_IPV6);
+      // tcpdump -x/-X print an ARP packet from its own header, where an IP header would be.
+      if (isArpHeader(data, s, end)) return fail(out, NOTE_ARP);
       return fail(out, versionNotes[v]);
     }
     case LinkType.IPV4:

@@ -24,7 +24,7 @@ import { MarkupKind, type Hover } from 'vscode-languageserver-types';
 import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../shared/analysis';
 import type { CompareReport, Suspect } from '../../../shared/compare';
 import {
-  AnalyzeFileRequest, AnnotateRequest, CAPTURE_TEXT_LANGUAGE, CompareRequest, ConnectionFoundNotification, defaultSettings, DISSECTION_LANGUAGE, DISSECTION_SCHEME,
+  AnalyzeFileRequest, AnnotateRequest, CAPTURE_TEXT_LANGUAGE, CompareRequest, ConnectionFoundNotification, ConnectionTimelineRequest, defaultSettings, DISSECTION_LANGUAGE, DISSECTION_SCHEME,
   DissectionRequest, DocumentAnalyzedNotification, ExportReportRequest, isReportFormat, MAX_READ_BYTES, NotesRequest, REPORT_FORMATS, ReadBytesRequest, WorkDoneProgressType,
   type CaptureSource, type CompareParams, type ServerSettings,
 } from '../../../shared/protocol';
@@ -44,6 +44,7 @@ import { renderFieldHover, suspectNote } from './hover';
 import { paramsError } from './requestParams';
 import { TextAnalyses, type AnalysisOptions } from './textAnalyses';
 import { TOKEN_LEGEND } from './tokenTypes';
+import { reportWithoutTimelines, StreamedTimelines, withoutTimeline } from './timelines';
 
 class ServerState {
   /**
@@ -378,6 +379,7 @@ export function startServer(given?: Connection): Connection {
   const connection = given ?? createConnection(ProposedFeatures.all);
   if (!given) running = connection;
   const state = new ServerState(connection);
+  const streamed = new StreamedTimelines();
   const { documents, texts } = state;
 
   connection.onInitialize((params) => state.initialize(params));
@@ -441,13 +443,32 @@ export function startServer(given?: Connection): Connection {
   });
 
   connection.onRequest(AnalyzeFileRequest.type, checked(AnalyzeFileRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Decoding handshakes', async (progress) => {
+    const timelines = params.packets !== false;
+    const live = timelines ? null : streamed.begin(params.uri);
     const onConnection = params.streamId ? (c: AnalysisReport['connections'][number]) => {
-      void connection.sendNotification(ConnectionFoundNotification.type, { streamId: params.streamId as string, connection: c });
+      live?.set(c.id, c.packets);
+      void connection.sendNotification(ConnectionFoundNotification.type, { streamId: params.streamId as string, connection: timelines ? c : withoutTimeline(c) });
     } : undefined;
-    return state.report(params, { token, progress, onConnection });
+    try {
+      const report = await state.report(params, { token, progress, onConnection });
+      return timelines ? report : reportWithoutTimelines(report);
+    } finally {
+      if (live) streamed.end(params.uri, live);
+    }
   })));
 
-  connection.onRequest(CompareRequest.type, checked(CompareRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Comparing captures', async (progress) => (await state.compare(params, token, progress)).report)));
+  connection.onRequest(ConnectionTimelineRequest.type, checked(ConnectionTimelineRequest.method, async (params, token) => {
+    const live = streamed.get(params.uri, params.connection);
+    if (live) return { packets: live };
+    const report = await state.report(params, { token });
+    return { packets: report.connections.find((c) => c.id === params.connection)?.packets ?? null };
+  }));
+
+  connection.onRequest(CompareRequest.type, checked(CompareRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Comparing captures', async (progress) => {
+    const { report } = await state.compare(params, token, progress);
+    if (params.packets !== false) return report;
+    return { ...report, client: reportWithoutTimelines(report.client), relay: report.relay && reportWithoutTimelines(report.relay) };
+  })));
 
   connection.onRequest(ExportReportRequest.type, checked(ExportReportRequest.method, (params, token) => {
     // Checked before any work: a format this server does not write is the caller's mistake, not a JSON report.

@@ -111,10 +111,12 @@ export function renderLadder(l: Ladder, marks: Map<string, number[]> = new Map()
       x1 = censor;
       dy = SLOPE / 2;
     }
-    const label = wrap(a.label, Math.floor((Math.abs(x2 - x1) + 60) / CHAR_W));
+    const midX = (x1 + x2) / 2;
+    // Centred on the shaft, and clear of the notes column (a dropped arrow's label ran into its "×10 until …").
+    const room = Math.min(Math.abs(x2 - x1) + 60, 2 * (NOTES_X - 10 - midX));
+    const label = wrap(a.label, Math.floor(room / CHAR_W));
     const y = cursor + label.length * LINE_H + 2;
     const y2 = y + dy;
-    const midX = (x1 + x2) / 2;
     const packets = a.packets.map((p) => `${p.side}:${p.index}`).join(' ');
     const out: string[] = [];
     out.push(`<g class="arrow k-${a.kind}" data-kind="${a.kind}" data-dir="${a.dir}" data-count="${a.count}" data-packets="${x(packets)}">`);

@@ -1,5 +1,5 @@
 import { LinkType } from '../packet';
-import { createLinkInfo, ETHERTYPE_IPV4, locateNetworkLayer } from '../linkLayer';
+import { createLinkInfo, ETHERTYPE_IPV4, isArpHeader, locateNetworkLayer } from '../linkLayer';
 
 /**
  * Text dumps do not say which link layer their bytes start with (tcpdump -x
@@ -86,6 +86,8 @@ export function guessLinkType(d: Uint8Array, hint: number | null, allowRaw = tru
     }
   }
   if (best >= 0) return best;
+  // ARP as tcpdump -x/-X prints it (from the ARP header): no link header, whatever the packets before had.
+  if (allowRaw && isArpHeader(d, 0)) return LinkType.RAW;
   if (hint !== null) return hint;
   // A plausible ethertype (>= 0x0600) where Ethernet keeps it: an Ethernet frame carrying something else than IP.
   if (d.length >= 14 && ((d[12] << 8) | d[13]) >= 0x0600) return LinkType.ETHERNET;
