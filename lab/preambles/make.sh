@@ -24,10 +24,14 @@
 #                         haproxy `accept-proxy ssl`: the second connection of
 #                         each file carries the PROXY header, then TLS.
 #   The TLS server behind the proxies is `openssl s_server -www`.
+#   socks5-tor-refused    curl --socks5-hostname through Tor's own SocksPort (the
+#                         Tor Browser path to its pluggable transports); Tor has no
+#                         network in the namespace, so after SocksTimeout (5 s) it
+#                         answers "general SOCKS server failure": TLS never starts.
 #
 # Keys: keys/ (EC P-256, self-signed, CN example.test) is made once and reused.
 # Requirements: root, openssl, curl, tcpdump, python3, microsocks, dante-server,
-# tinyproxy, haproxy (apt-get install microsocks dante-server tinyproxy haproxy).
+# tinyproxy, haproxy, tor (apt-get install microsocks dante-server tinyproxy haproxy tor).
 # Usage: sudo lab/preambles/make.sh
 # =============================================================================
 set -euo pipefail
@@ -169,5 +173,10 @@ via socks4 "tcp port 1081" --socks4 127.0.0.1:1081 https://127.0.0.1:4443/
 via http-connect "tcp port 8888" --proxytunnel --proxy http://127.0.0.1:8888 https://localhost:4443/
 via proxy-v1 "tcp port 8441 or tcp port 9441" https://127.0.0.1:8441/
 via proxy-v2 "tcp port 8442 or tcp port 9442" https://127.0.0.1:8442/
+mkdir -m 700 "$WORK/tor"
+printf 'SocksPort 127.0.0.1:9050\nDataDirectory %s\nSocksTimeout 5\nLog notice file %s\n' "$WORK/tor" "$WORK/tor.log" > "$WORK/torrc"
+ip netns exec "$NS" tor -f "$WORK/torrc" >/dev/null 2>&1 & PIDS+=($!)
+for i in $(seq 100); do nsx ss -ltn | grep -q ":9050 " && break; sleep 0.1; done
+via socks5-tor-refused "tcp port 9050" --max-time 30 --socks5-hostname 127.0.0.1:9050 https://example.test/
 "$HERE/reference.sh"
 log "done: $(ls "$OUT" | wc -l) files in $OUT"

@@ -16,7 +16,7 @@ const STARTED_BY: Record<string, TlsStartedBy> = {
   'http-connect': 'http-connect', 'proxy-v1': 'proxy-v1', 'proxy-v2': 'proxy-v2', socks4: 'socks4', socks5: 'socks5', 'socks5-auth': 'socks5',
   'starttls-ftp': 'starttls-ftp', 'starttls-imap': 'starttls-imap', 'starttls-irc': 'starttls-irc', 'starttls-ldap': 'starttls-ldap',
   'starttls-nntp': 'starttls-nntp', 'starttls-pop3': 'starttls-pop3', 'starttls-postgres': 'starttls-postgres', 'starttls-sieve': 'starttls-sieve',
-  'starttls-smtp': 'starttls-smtp', 'starttls-xmpp': 'starttls-xmpp', 'starttls-smtp-refused': 'starttls-smtp',
+  'starttls-smtp': 'starttls-smtp', 'starttls-xmpp': 'starttls-xmpp', 'starttls-smtp-refused': 'starttls-smtp', 'socks5-tor-refused': 'socks5',
 };
 
 interface TsharkHello { frame: number; srcPort: number; seq: number; type: number; ciphers: number[]; sni: string; ja3: string }
@@ -55,7 +55,7 @@ for (const file of CAPTURES) {
     assert.equal(conn.tls.startedBy ?? conn.preamble?.protocol, STARTED_BY[name]);
     assert.equal(conn.preamble!.protocol, STARTED_BY[name]);
     const hellos = tsharkHellos(file);
-    if (name === 'starttls-smtp-refused') {
+    if (name === 'starttls-smtp-refused' || name === 'socks5-tor-refused') {
       assert.equal(hellos.length, 0);
       return;
     }
@@ -120,6 +120,22 @@ test('SOCKS5: the target host and port; the password is never shown', async () =
   assert.deepEqual(conn.preamble!.destination, { host: '127.0.0.1', port: 4443 });
   assert.ok(conn.preamble!.units.some((u) => u.text === 'SOCKS5 login: user "lab", password of 7 byte(s) (not shown)'));
   assert.ok(!JSON.stringify(report).includes('labpass'));
+});
+
+test("Tor's own SOCKS port (no network): the request as tshark decodes it, and the refusal that kept TLS from starting", async () => {
+  // tshark -d tcp.port==9050,socks -O socks on the same file: methods 0 and 1, CONNECT example.test:443, reply 1.
+  const report = await analyse('socks5-tor-refused.pcap');
+  assert.equal(report.connections.length, 1);
+  const conn = report.connections[0];
+  assert.equal(conn.isTls, false);
+  assert.deepEqual(conn.preamble!.destination, { host: 'example.test', port: 443 });
+  assert.deepEqual(conn.preamble!.units.map((u) => u.text), [
+    'SOCKS5 greeting: methods no authentication, GSSAPI',
+    'SOCKS5 method: no authentication',
+    'SOCKS5 CONNECT example.test:443',
+    'SOCKS5 reply: general SOCKS server failure (bound 0.0.0.0:0)',
+  ]);
+  assert.equal(conn.preamble!.noTls, 'SOCKS5 refused: general SOCKS server failure (1)');
 });
 
 test('SOCKS4 and HTTP CONNECT: the target', async () => {
