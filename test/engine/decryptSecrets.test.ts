@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { parseKeyLog } from '../../server/src/decrypt/keyLog';
 import { hkdfExpandLabel } from '../../server/src/decrypt/hkdf';
 import { nextTrafficSecret } from '../../server/src/decrypt/tls13';
+import { keyBlock, prfKind } from '../../server/src/decrypt/tls12/prf';
+import { TLS12_SUITES } from '../../server/src/decrypt/cipherSuites';
 import { ROOT } from '../helpers/paths';
 import { skipUnlessCi } from '../helpers/prerequisites';
 
@@ -105,4 +107,56 @@ test('--include-secrets writes them, and only then (the search above can find th
   for (const l of lines) assert.equal(secrets[l.label], Buffer.from(l.secret).toString('hex'), l.label);
   const text = JSON.stringify(j);
   assert.ok(forbidden(keylog).some((s) => text.includes(s)));
+});
+
+// TLS 1.0–1.2 (lab/decrypt12): the master secret of each CLIENT_RANDOM line and every 16-byte piece of the key
+// block made from it (MAC keys, cipher keys and IVs are slices of it), in every output format.
+const DIR12 = join(ROOT, 'test', 'fixtures', 'decrypt12');
+
+function forbidden12(keylog: string, capture: string): string[] {
+  const report = JSON.parse(run(['analyze', capture, '--json'])) as { connections: Array<{ serverHello: { random: string; cipherSuite: number } | null; tls: { version: number } }> };
+  const out = new Set<string>();
+  const add = (b: Uint8Array) => {
+    const buf = Buffer.from(b);
+    out.add(buf.toString('hex')).add(buf.toString('hex').toUpperCase()).add(buf.toString('base64').replace(/=+$/, '')).add(buf.toString('base64url'));
+  };
+  for (const l of parseKeyLog(readFileSync(keylog)).lines) {
+    if (l.label !== 'CLIENT_RANDOM') continue;
+    add(l.secret);
+    for (const c of report.connections) {
+      if (!c.serverHello) continue;
+      const hash = TLS12_SUITES.get(c.serverHello.cipherSuite)?.prfHash ?? 'sha256';
+      const block = keyBlock(prfKind(c.tls.version, hash), l.secret, Buffer.from(l.clientRandom, 'hex'), Buffer.from(c.serverHello.random, 'hex'), 160);
+      for (let i = 0; i + 16 <= block.length; i++) out.add(Buffer.from(block.subarray(i, i + 16)).toString('hex')).add(Buffer.from(block.subarray(i, i + 16)).toString('hex').toUpperCase());
+    }
+  }
+  return [...out];
+}
+
+test("TLS 1.0–1.2: no output carries a master secret or a piece of its key block", { skip: skipUnlessCi(missing) }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'hi-secrets12-'));
+  try {
+    const sessions = readdirSync(DIR12).filter((f) => f.endsWith('.pcap'));
+    assert.ok(sessions.length >= 13);
+    for (const f of sessions) {
+      const capture = join(DIR12, f);
+      const keylog = capture.replace(/\.pcap$/, '.keys');
+      const secrets = forbidden12(keylog, capture);
+      assert.ok(secrets.length >= 290, `${f}: ${secrets.length} spellings`);
+      const k = ['--keylog', keylog];
+      const out = join(tmp, 'report.html');
+      run(['report', capture, capture, ...k, '--format', 'html', '--out', out]);
+      const texts: Array<[string, string]> = [
+        ['analyze', run(['analyze', capture, ...k])],
+        ['analyze --json', run(['analyze', capture, ...k, '--json', '--ranges', '--names', '--raw-fingerprints', '--packets'])],
+        ['report html', readFileSync(out, 'utf8')],
+      ];
+      for (const [what, text] of texts) {
+        assert.ok(/close_notify|no_renegotiation/.test(text), `${what} of ${f} shows nothing decrypted: the check would prove nothing`);
+        for (const s of secrets) assert.ok(!text.includes(s), `${what} of ${f} contains key material`);
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
