@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
 import { formatConnectionText } from '../../server/src/output/textSummary';
 import type { ConnectionReport, SourceLocation } from '../../shared/analysis';
+import { KeyStore } from '../../server/src/decrypt/keyStore';
+import { handshakeKeys } from '../../server/src/quic/handshakeKeys';
+import { quicVersion } from '../../server/src/quic/versions';
 
 // QUIC Handshake packets opened with the key log ngtcp2's client wrote
 // (lab/quic/make.sh), checked against what tshark decrypts with the same file
@@ -77,13 +80,16 @@ describe('QUIC Handshake packets decrypted with ngtcp2\'s key log (real capture)
   });
 
   it('says the connection was decrypted and which packets were opened', () => {
-    assert.deepEqual(c.tls.decryption, { keySource: 'keylog', records: { client: 2, server: 1 }, failed: { client: 0, server: 0 }, finished: { client: null, server: null } });
+    assert.deepEqual(c.tls.decryption, { keySource: 'keylog', records: { client: 2, server: 1 }, failed: { client: 0, server: 0 }, finished: { client: true, server: true } });
     const hs = c.quic!.datagramList.flatMap((d) => d.packets).filter((p) => p.type === 'Handshake');
     assert.deepEqual(hs.map((p) => p.status), ['decrypted', 'decrypted', 'decrypted']);
     assert.deepEqual(hs.map((p) => p.packetNumber), [0, 0, 1]);
     assert.equal(c.tls.incomplete, false);
     assert.equal(c.tls.lastMessage, 'Finished');
     assert.deepEqual(report.diagnostics.filter((d) => d.code.startsWith('decrypt')), []);
+    const text = formatConnectionText(c, { color: false });
+    assert.match(text, /decrypted with key log: client 2 \/ server 1 Handshake packets; Finished: server checks, client checks\n/);
+    assert.match(text, /; 1-RTT stays encrypted \(no keys\)\n/);
   });
 
   it('points the certificate at its ciphertext bytes in the file: same length, inside the datagram that carried it', () => {
@@ -131,5 +137,37 @@ describe('QUIC Handshake packets decrypted with ngtcp2\'s key log (real capture)
     assert.deepEqual(w.tls.decryption!.records, { client: 0, server: 0 });
     assert.deepEqual(w.tls.decryption!.failed, { client: 2, server: 1 });
     assert.deepEqual(withoutDecryption(w), withoutDecryption(plain));
+  });
+});
+
+describe('QUIC packet keys from a handshake traffic secret (RFC 9001 §5.1, RFC 9369 §3.3.2)', () => {
+  // The Initial secrets of RFC 9001 A.1 and RFC 9369 A.1, given as handshake secrets: the labels are the
+  // same for every packet number space, so the published key/iv/hp must come out.
+  const RANDOM = '11'.repeat(32);
+  const cases = [
+    { version: 1, secret: 'c00cf151ca5be075ed0ebfb5c80323c42d6b7db67881289af4008f1f6c357aea', key: '1f369613dd76d5467730efcbe3b1a22d', iv: 'fa044b2f42a3fd3b46fb255c', hp: '9f50449e04a0e810283a1e9933adedd2' },
+    { version: 0x6b3343cf, secret: '14ec9d6eb9fd7af83bf5a668bc17a7e283766aade7ecd0891f70f9ff7f4bf47b', key: '8b1a0bc121284290a29e0971b5cd045d', iv: '91f73e2351d8fa91660e909f', hp: '45b95e15235d6f45a6b19cbcb0294ba9' },
+  ];
+  for (const v of cases) {
+    it(`${quicVersion(v.version)!.name}: key, iv and hp as published`, () => {
+      const store = new KeyStore();
+      const p = store.parser({ kind: 'keylog', name: 'vectors.keys' });
+      p.push(Buffer.from(`CLIENT_HANDSHAKE_TRAFFIC_SECRET ${RANDOM} ${v.secret}\nSERVER_HANDSHAKE_TRAFFIC_SECRET ${RANDOM} ${v.secret}\n`));
+      p.end();
+      const keys = handshakeKeys(store, quicVersion(v.version)!, Buffer.from(RANDOM, 'hex'), 0x1301);
+      assert.ok(keys !== null && typeof keys !== 'string');
+      assert.equal(keys.client.key.toString('hex'), v.key);
+      assert.equal(keys.client.iv.toString('hex'), v.iv);
+      assert.equal(keys.client.hp.toString('hex'), v.hp);
+      assert.equal(keys.keySource, 'keylog');
+    });
+  }
+  it('no keys for an unknown ClientHello random; CCM_8 is refused (RFC 9001 §5.3)', () => {
+    const store = new KeyStore();
+    const p = store.parser({ kind: 'keylog', name: 'x.keys' });
+    p.push(Buffer.from(`CLIENT_HANDSHAKE_TRAFFIC_SECRET ${RANDOM} ${'22'.repeat(32)}\nSERVER_HANDSHAKE_TRAFFIC_SECRET ${RANDOM} ${'33'.repeat(32)}\n`));
+    p.end();
+    assert.equal(handshakeKeys(store, quicVersion(1)!, Buffer.alloc(32), 0x1301), null);
+    assert.match(handshakeKeys(store, quicVersion(1)!, Buffer.from(RANDOM, 'hex'), 0x1305) as string, /0x1305 is not decrypted/);
   });
 });

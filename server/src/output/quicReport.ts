@@ -115,8 +115,8 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: Pick<Repor
   };
   if (conn.decryption) {
     const d = conn.decryption;
-    // Finished is not checked against the transcript here (null): the packets' AEAD tags are what authenticated them.
-    tls.decryption = { keySource: d.keySource, records: { ...d.records }, failed: { ...d.failed }, finished: { client: null, server: null } };
+    // `records` counts Handshake packets here: QUIC has no TLS records.
+    tls.decryption = { keySource: d.keySource, records: { ...d.records }, failed: { ...d.failed }, finished: { ...hs.finished } };
   }
   if (opts.packets) report.packets = packetTimeline(conn, messages);
   return report;

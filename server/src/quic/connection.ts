@@ -80,7 +80,7 @@ export class QuicConnection {
   /** CRYPTO data of the Handshake packets, once a key log opened them (issue #14); empty otherwise. */
   readonly handshakeCrypto: Record<Direction, CryptoReassembler> = { client: new CryptoReassembler(), server: new CryptoReassembler() };
   /** Set once a key log's secrets opened (or failed to open) a Handshake packet: packets per direction, never the keys. */
-  decryption: { keySource: KeySourceKind; records: Record<Direction, number>; failed: Record<Direction, number> } | null = null;
+  decryption: { keySource: KeySourceKind; records: Record<Direction, number>; failed: Record<Direction, number>; keys: HandshakeKeys } | null = null;
   readonly datagrams: QuicDatagramRecord[] = [];
   /** Datagrams past `keepDatagrams`: counted, not kept. */
   datagramsDropped = 0;
@@ -227,7 +227,7 @@ export class QuicConnection {
     const length = h.end - h.start;
     const keys = this.resolveHandshakeKeys(from, src.packet, h.version);
     if (keys === null || keys === undefined) return { type: h.type, packetNumber: null, length, status: 'encrypted (no keys)' };
-    const d = (this.decryption ??= { keySource: keys.keySource, records: { client: 0, server: 0 }, failed: { client: 0, server: 0 } });
+    const d = (this.decryption ??= { keySource: keys.keySource, records: { client: 0, server: 0 }, failed: { client: 0, server: 0 }, keys });
     if (d.failed[from] > 0) {
       d.failed[from]++;
       return { type: h.type, packetNumber: null, length, status: 'not decrypted: an earlier Handshake packet did not authenticate' };

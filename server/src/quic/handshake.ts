@@ -4,6 +4,9 @@
  * back to the capture through a StreamMap built from the CRYPTO pieces:
  * decrypted bytes have the position of their ciphertext.
  */
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { finishedVerifyData } from '../decrypt/tls13';
 import { StreamMap } from '../tcp/streamMap';
 import { decodeHandshakeMessage, newConnectionInfo } from '../tls/handshake';
 import { LinearMap, MsgCtx } from '../tls/reader';
@@ -24,6 +27,8 @@ export interface QuicHandshakeProblem {
 export interface QuicHandshake {
   messages: HandshakeMessage[];
   problems: QuicHandshakeProblem[];
+  /** Finished verify_data against the transcript (RFC 8446 §4.4.4), with a key log; null when not checked. */
+  finished: Record<Direction, boolean | null>;
   /** Each message's CRYPTO stream map (Initial or Handshake space of its direction): spans are offsets in that stream. */
   mapOf: (m: HandshakeMessage) => StreamMap;
 }
@@ -38,6 +43,10 @@ export function decodeQuicHandshake(conn: QuicConnection): QuicHandshake {
   const problems: QuicHandshakeProblem[] = [];
   const maps = new Map<HandshakeMessage, StreamMap>();
   const info = newConnectionInfo();
+  const finished: Record<Direction, boolean | null> = { client: null, server: null };
+  // The handshake messages in transcript order: the loops below walk them in it (CH, SH, server flight, client Finished).
+  const keys = conn.decryption?.keys;
+  const transcript = keys ? createHash(keys.hash) : null;
   type Space = { name: string; crypto: QuicConnection['crypto']; decrypted: KeySourceKind | undefined; order: readonly Direction[] };
   const spaces: Space[] = [{ name: 'Initial', crypto: conn.crypto, decrypted: undefined, order: ['client', 'server'] }];
   // The server's Handshake flight (EncryptedExtensions … Finished) comes before the client's Finished.
@@ -70,6 +79,14 @@ export function decodeQuicHandshake(conn: QuicConnection): QuicHandshake {
         // QUIC has no TLS record layer: record version 0 says so.
         const m = decodeHandshakeMessage(ctx, { from, record: 0, recordVersion: 0, recordVersionSpan: null, afterGap: false, conn: info });
         if (space.decrypted) m.decrypted = space.decrypted;
+        if (transcript && keys) {
+          const whole = bytes.subarray(pos, pos + 4 + len);
+          if (m.type === 20 && space.decrypted && finished[from] === null) {
+            const expected = finishedVerifyData(keys.hash, keys.secrets[from], transcript.copy().digest());
+            finished[from] = Buffer.compare(Buffer.from(expected), Buffer.from(whole.subarray(4))) === 0;
+          }
+          transcript.update(whole);
+        }
         maps.set(m, map);
         messages.push(m);
         pos += 4 + len;
@@ -79,5 +96,10 @@ export function decodeQuicHandshake(conn: QuicConnection): QuicHandshake {
       }
     }
   }
-  return { messages, problems, mapOf: (m) => maps.get(m)! };
+  // A HelloRetryRequest puts a message_hash in the transcript (RFC 8446 §4.4.1): not rebuilt here, so not checked.
+  if (messages.some((m) => m.serverHello?.helloRetryRequest)) {
+    finished.client = null;
+    finished.server = null;
+  }
+  return { messages, problems, finished, mapOf: (m) => maps.get(m)! };
 }

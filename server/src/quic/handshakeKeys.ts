@@ -7,7 +7,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { KeySourceKind } from '../../../shared/analysis';
-import { TLS13_SUITES } from '../decrypt/cipherSuites';
+import { TLS13_SUITES, type Hash } from '../decrypt/cipherSuites';
 import { hkdfExpandLabel } from '../decrypt/hkdf';
 import type { KeyStore } from '../decrypt/keyStore';
 import type { Direction } from '../tls/types';
@@ -18,6 +18,9 @@ export interface HandshakeKeys {
   keySource: KeySourceKind;
   client: PacketKeys;
   server: PacketKeys;
+  /** The suite's hash and the logged secrets, for the Finished check (handshake.ts); never written out. */
+  hash: Hash;
+  secrets: Record<Direction, Uint8Array>;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -48,11 +51,9 @@ export function handshakeKeys(store: KeyStore, version: QuicVersionInfo, random:
   const entry = store.lookup(Buffer.from(random).toString('hex'));
   if (entry === undefined) return null;
   const s = entry.secrets;
-  const secrets: Record<Direction, Uint8Array | undefined> = {
-    client: s.CLIENT_HANDSHAKE_TRAFFIC_SECRET ?? s.QUIC_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
-    server: s.SERVER_HANDSHAKE_TRAFFIC_SECRET ?? s.QUIC_SERVER_HANDSHAKE_TRAFFIC_SECRET,
-  };
-  if (secrets.client === undefined || secrets.server === undefined) return null;
+  const client = s.CLIENT_HANDSHAKE_TRAFFIC_SECRET ?? s.QUIC_CLIENT_HANDSHAKE_TRAFFIC_SECRET;
+  const server = s.SERVER_HANDSHAKE_TRAFFIC_SECRET ?? s.QUIC_SERVER_HANDSHAKE_TRAFFIC_SECRET;
+  if (client === undefined || server === undefined) return null;
   const suite = TLS13_SUITES.get(suiteId);
   // RFC 9001 §5.3: QUIC may use any TLS 1.3 suite but TLS_AES_128_CCM_8_SHA256; CCM has no header protection here.
   if (suite === undefined || suite.cipher === 'aes-128-ccm') return `cipher suite 0x${suiteId.toString(16).padStart(4, '0')} is not decrypted for QUIC`;
@@ -63,5 +64,5 @@ export function handshakeKeys(store: KeyStore, version: QuicVersionInfo, random:
     iv: Buffer.from(hkdfExpandLabel(suite.hash, secret, `${version.labelPrefix} iv`, EMPTY, 12)),
     hp: Buffer.from(hkdfExpandLabel(suite.hash, secret, `${version.labelPrefix} hp`, EMPTY, suite.keyLength)),
   });
-  return { keySource: entry.source.kind, client: derive(secrets.client), server: derive(secrets.server) };
+  return { keySource: entry.source.kind, client: derive(client), server: derive(server), hash: suite.hash, secrets: { client, server } };
 }
