@@ -140,6 +140,23 @@ describe('QUIC Handshake packets decrypted with ngtcp2\'s key log (real capture)
   });
 });
 
+describe('the ngtcp2 capture as a tcpdump -XX text dump, with the key log', () => {
+  it('decrypts the same messages, and the certificate\'s line/column range shows the pcap\'s ciphertext bytes', async () => {
+    const pcap = (await analyzeFile(PCAP, { keyLogFiles: [KEYS] })).connections[0];
+    const path = join(QUIC, 'ngtcp2-v1.XX.txt');
+    const c = (await analyzeFile(path, { keyLogFiles: [KEYS] })).connections[0];
+    assert.deepEqual(c.messages.map((m) => [m.name, m.decrypted ?? false]), pcap.messages.map((m) => [m.name, m.decrypted ?? false]));
+    assert.deepEqual(c.tls.decryption, pcap.tls.decryption);
+    const at = pcap.certificates[0].range[0] as Extract<SourceLocation, { kind: 'offset' }>;
+    const lines = readFileSync(path, 'latin1').split('\n');
+    const shown = c.certificates[0].range.map((l) => {
+      assert.equal(l.kind, 'text');
+      return l.kind === 'text' ? lines[l.line].slice(l.column, l.endColumn).replace(/\s+/g, '') : '';
+    }).join('');
+    assert.equal(shown, readFileSync(PCAP).subarray(at.offset, at.offset + at.length).toString('hex'));
+  });
+});
+
 describe('QUIC packet keys from a handshake traffic secret (RFC 9001 §5.1, RFC 9369 §3.3.2)', () => {
   // The Initial secrets of RFC 9001 A.1 and RFC 9369 A.1, given as handshake secrets: the labels are the
   // same for every packet number space, so the published key/iv/hp must come out.
