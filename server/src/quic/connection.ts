@@ -255,6 +255,8 @@ export class QuicConnection {
   /** Looked up once both hellos' first bytes are held (the ClientHello random, the ServerHello's suite). */
   private resolveHandshakeKeys(from: Direction, packet: number, version: number): HandshakeKeys | null | undefined {
     if (this.handshakeKeys !== undefined || this.keyStore === null) return this.handshakeKeys;
+    // Cheap test first: contiguous() copies the stream, and Handshake packets may come long before a lost ServerHello's retransmission.
+    if (this.crypto.client.contiguousLength() < 38 || this.crypto.server.contiguousLength() < 41) return undefined;
     const random = clientHelloRandom(this.crypto.client.contiguous().bytes);
     const suite = serverHelloSuite(this.crypto.server.contiguous().bytes);
     // The Handshake packet's own version: compatible version negotiation (RFC 9368) may have moved from the first Initial's.
