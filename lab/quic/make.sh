@@ -6,6 +6,7 @@
 #   ngtcp2-v1.pcap      one connection: client Initial (ClientHello), server
 #                       Initial + Handshake coalesced, 1-RTT data, close.
 #   ngtcp2-v1.keys      its key log.
+#   ngtcp2-v1.keylog.tshark.json  what tshark decrypts with it, Handshake packets too (reference-decrypted.sh).
 #   ngtcp2-v1.tshark.json  tshark -T json of the Initials, decrypted by tshark
 #                       (the reference the unit tests compare against).
 #   ngtcp2-v1.XX.txt, ngtcp2-v1.tshark-x.txt  the capture as tcpdump -XX and tshark -x text.
@@ -43,6 +44,7 @@ tshark -r "$out/ngtcp2-v1.pcap" -T json -Y 'quic.long.packet_type == 0' \
 # The same capture as text dumps: QUIC bytes in them get the same ranges (line, column).
 tcpdump -r "$out/ngtcp2-v1.pcap" -nn -XX > "$out/ngtcp2-v1.XX.txt" 2>/dev/null
 tshark -r "$out/ngtcp2-v1.pcap" -x > "$out/ngtcp2-v1.tshark-x.txt" 2>/dev/null
+"$here/reference-decrypted.sh"
 echo "wrote $out"
 
 # The Chrome QUIC connections of the JA4 reference capture: what tshark decrypted from their Initials.

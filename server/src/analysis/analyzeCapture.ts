@@ -83,7 +83,7 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], rul
   }, {
     hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false, budget: new MemoryBudget(opts.maxMemoryMB), keys,
     // QUIC connections are always listed: every one began with an Initial, which carries TLS.
-    quic: (c) => emit(buildQuicConnectionReport(c, { packets: opts.packets ?? false })),
+    quic: (c) => emit(buildQuicConnectionReport(c, { packets: opts.packets ?? false, ja4plus: opts.ja4plus ?? false, certificates })),
     // DTLS associations are listed likewise: each began with a handshake record.
     dtls: (c) => emit(buildDtlsConnectionReport(c, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates })),
   });

@@ -107,6 +107,7 @@ export class PacketAnalyzer implements CaptureSink {
     this.quic = new QuicConnectionTable();
     this.quic.hashPayloads = opts.hashPayloads ?? false;
     this.quic.timeline = opts.timeline ?? false;
+    this.quic.keys = this.keys;
     this.onQuic = opts.quic;
     // DTLS handshake bytes wait for the end of input (no end of association is visible): an eighth of the budget at most.
     this.dtls = new DtlsConnectionTable(this.budget ? Math.floor(this.budget.limit / 8) : undefined);

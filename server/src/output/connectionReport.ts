@@ -250,7 +250,7 @@ function summarize(tls: TlsSession | null, ch: ConnectionReport['clientHello'], 
 }
 
 /** TLS 1.3 sends ALPN in EncryptedExtensions: known once that was decrypted. */
-function encryptedAlpn(messages: MessageReport[]): string | null {
+export function encryptedAlpn(messages: MessageReport[]): string | null {
   const ee = messages.find((m) => m.decrypted && m.type === 8 && m.from === 'server');
   const alpn = ee?.details?.extensions?.find((e) => e.type === 16);
   const protocols = (alpn?.data as { protocols?: string[] } | undefined)?.protocols;

@@ -4,7 +4,7 @@
  * and the `quic` block; `tcp` only counts datagrams, since there is no TCP.
  */
 import type {
-  ConnectionReport, Fingerprints, MessageReport, PacketReport, QuicReport, ReportDiagnostic, TcpReport, TlsSummary,
+  CertificateReport, ConnectionReport, Fingerprints, MessageReport, PacketReport, QuicReport, ReportDiagnostic, TcpReport, TlsSummary,
 } from '../../../shared/analysis';
 import { DATAGRAM_LIMIT, DATAGRAMS_WITHOUT_TIMELINE, hex, type QuicConnection } from '../quic/connection';
 import { decodeQuicHandshake } from '../quic/handshake';
@@ -13,22 +13,38 @@ import type { ClientHello, ServerHello } from '../tls/types';
 import { versionName } from '../../../shared/tls/registry/versions';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';
 import { withSourceRanges } from './sourceRanges';
+import { certificateReport, encryptedAlpn, type ReportOptions } from './connectionReport';
 
 
-export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets: boolean }): ConnectionReport {
+/** `ja4plus` and `certificates` matter only when a key log opened the Handshake packets (the Certificate is in them). */
+export function buildQuicConnectionReport(conn: QuicConnection, opts: Pick<ReportOptions, 'packets'> & Partial<ReportOptions>): ConnectionReport {
   const hs = decodeQuicHandshake(conn);
   const messages: MessageReport[] = [];
+  const certificates: CertificateReport[] = [];
+  let ja4x: string[] | undefined;
   let clientHello: ConnectionReport['clientHello'] = null;
   let serverHello: ConnectionReport['serverHello'] = null;
   let rawClientHello: ClientHello | undefined;
   let rawServerHello: ServerHello | undefined;
   for (const m of hs.messages) {
-    const map = hs.maps[m.from];
+    const map = hs.mapOf(m);
     const rep: MessageReport = {
       type: m.type, name: m.name, from: m.from, length: m.length, span: m.span,
       packet: map.packetAt(m.span[0]), packets: map.packetsOf(m.span), range: map.resolve(m.span),
     };
     if (m.details) rep.details = m.details;
+    if (m.decrypted) {
+      rep.decrypted = true;
+      rep.keySource = m.decrypted;
+    }
+    if (m.certificates && opts.certificates) {
+      const reportOpts: ReportOptions = { ja4plus: opts.ja4plus ?? false, packets: opts.packets, certificates: opts.certificates };
+      rep.certificates = m.certificates.map((c, i) => certificateReport(c, i, reportOpts, map.resolve(c.span)));
+      if (m.from === 'server' && certificates.length === 0) {
+        certificates.push(...rep.certificates);
+        if (opts.ja4plus) ja4x = rep.certificates.map((c) => c.ja4x ?? '');
+      }
+    }
     if (m.clientHello) {
       rep.clientHello = withSourceRanges(m.clientHello, map);
       if (!clientHello) { clientHello = rep.clientHello; rawClientHello = m.clientHello; }
@@ -43,13 +59,15 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets:
   const fingerprints: Fingerprints = { ja3: null, ja3Full: null, ja3s: null, ja3sFull: null, ja4: null };
   if (rawClientHello) Object.assign(fingerprints, fingerprintClient(rawClientHello, 'q'));
   if (rawServerHello) Object.assign(fingerprints, fingerprintServer(rawServerHello));
+  // JA4X once a key log showed the certificates; without one the QUIC report keeps the fingerprints it always had.
+  if (opts.ja4plus && conn.decryption) fingerprints.ja4x = ja4x ?? [];
 
   const diagnostics: ReportDiagnostic[] = [];
   for (const p of conn.problems) {
     diagnostics.push({ severity: p.severity, code: 'quic.packet', message: `${p.from}: ${p.message}`, location: null, packet: p.packet, connection: conn.id });
   }
   for (const p of hs.problems) {
-    const map = hs.maps[p.from];
+    const map = p.map;
     diagnostics.push({
       severity: p.severity, code: p.code, message: `${p.from}: ${p.message}`, location: map.resolve(p.span)[0] ?? null,
       packet: map.packetAt(p.span[0]), connection: conn.id,
@@ -65,13 +83,16 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets:
   };
   const version = serverHello ? serverHello.selectedVersion : null;
   const encryptedHandshake = (conn.counts.packets.Handshake ?? 0) > 0;
+  const opened = conn.decryption !== null && conn.decryption.records.client + conn.decryption.records.server > 0;
   const tls: TlsSummary = {
     available: true, version, versionName: version === null ? null : versionName(version),
     cipherSuite: serverHello?.cipherSuite ?? null, cipherSuiteName: serverHello?.cipherSuiteName ?? null,
-    serverName: clientHello?.serverName ?? null, alpn: serverHello?.alpn ?? null,
+    serverName: clientHello?.serverName ?? null, alpn: serverHello?.alpn ?? encryptedAlpn(messages),
     resumed: !!serverHello?.extensions.some((e) => e.type === 41),
     // The rest of a QUIC handshake travels in Handshake packets, encrypted with keys an observer lacks.
-    incomplete: clientHello === null || serverHello === null || !encryptedHandshake,
+    // Once a key log opened Handshake packets they are read: complete when the client's Finished is.
+    incomplete: clientHello === null || serverHello === null || !encryptedHandshake ||
+      (opened && !messages.some((m) => m.decrypted && m.from === 'client' && m.type === 20)),
     lastMessage: messages.length > 0 ? messages[messages.length - 1].name : null,
     applicationData: { client: { records: 0, bytes: 0 }, server: { records: 0, bytes: 0 } },
   };
@@ -90,8 +111,13 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: { packets:
   const report: ConnectionReport = {
     id: conn.id, client: conn.client, server: conn.server, startTime: conn.firstTime, endTime: conn.lastTime,
     isTls: clientHello !== null || serverHello !== null, tcp, tls, clientHello, serverHello, serverKeyExchange: null,
-    certificates: [], messages, alerts: [], fingerprints, suspects: [], diagnostics, transport: 'quic', quic,
+    certificates, messages, alerts: [], fingerprints, suspects: [], diagnostics, transport: 'quic', quic,
   };
+  if (conn.decryption) {
+    const d = conn.decryption;
+    // `records` counts Handshake packets here: QUIC has no TLS records.
+    tls.decryption = { keySource: d.keySource, records: { ...d.records }, failed: { ...d.failed }, finished: { ...hs.finished } };
+  }
   if (opts.packets) report.packets = packetTimeline(conn, messages);
   return report;
 }

@@ -192,10 +192,10 @@ function flowLine(c: ConnectionReport): string {
 const KEY_SOURCE_WORDS: Record<DecryptionSummary['keySource'], string> = { keylog: 'key log', dsb: "the capture's Decryption Secrets Block", sidecar: 'sidecar key log' };
 
 /** Which kind of key decrypted the connection and whether the Finished messages check: never the key. */
-export function decryptionLine(d: DecryptionSummary): string {
+export function decryptionLine(d: DecryptionSummary, unit = 'records'): string {
   const fin = (v: boolean | null) => (v === null ? 'not checked' : v ? 'checks' : 'DOES NOT CHECK');
-  const failed = d.failed.client + d.failed.server > 0 ? `; records that failed to decrypt: client ${d.failed.client}, server ${d.failed.server}` : '';
-  return `decrypted with ${KEY_SOURCE_WORDS[d.keySource]}: client ${d.records.client} / server ${d.records.server} records; Finished: server ${fin(d.finished.server)}, client ${fin(d.finished.client)}${failed}`;
+  const failed = d.failed.client + d.failed.server > 0 ? `; ${unit} that failed to decrypt: client ${d.failed.client}, server ${d.failed.server}` : '';
+  return `decrypted with ${KEY_SOURCE_WORDS[d.keySource]}: client ${d.records.client} / server ${d.records.server} ${unit}; Finished: server ${fin(d.finished.server)}, client ${fin(d.finished.client)}${failed}`;
 }
 
 function keyExchangeLines(c: ConnectionReport, out: string[]): void {
@@ -203,7 +203,8 @@ function keyExchangeLines(c: ConnectionReport, out: string[]): void {
   if (ad.client.records + ad.server.records > 0) out.push(`    application data: client ${ad.client.records} records / ${ad.client.bytes} B, server ${ad.server.records} records / ${ad.server.bytes} B`);
   for (const a of c.alerts) out.push(`    alert from ${a.from}: ${a.encrypted ? 'encrypted' : `${a.level === 2 ? 'fatal' : 'warning'} ${a.name}`}${a.decrypted ? ' (decrypted)' : ''}`);
   const dec = c.tls.decryption;
-  if (dec) out.push(`    ${decryptionLine(dec)}`);
+  // QUIC has no TLS records: its decryption counts Handshake packets.
+  if (dec) out.push(`    ${decryptionLine(dec, c.transport === 'quic' ? 'Handshake packets' : 'records')}`);
   const ske = c.serverKeyExchange;
   if (ske) {
     if (ske.kind === 'dhe') out.push(`    DHE: p ${ske.dhPrimeBits} bits, g ${ske.dhGenerator}, Ys ${ske.dhPublicBits} bits`);

@@ -9,8 +9,11 @@ import type { Endpoint } from '../../../shared/analysis';
 import type { TextPositions } from '../capture/packet';
 import type { Direction } from '../tls/types';
 import { payloadHash } from '../tcp/payloadHash';
+import type { KeySourceKind } from '../../../shared/analysis';
+import type { KeyStore } from '../decrypt/keyStore';
 import { CryptoReassembler } from './cryptoStream';
 import { parseFrames } from './frames';
+import { clientHelloRandom, handshakeKeys, serverHelloSuite, type HandshakeKeys } from './handshakeKeys';
 import { openPacket } from './initial';
 import { initialSecrets, type InitialSecrets } from './keys';
 import { splitDatagram, type QuicPacketHeader } from './packet';
@@ -74,6 +77,10 @@ const PROBLEM_LIMIT = 64;
 export class QuicConnection {
   readonly sources: DatagramSource[] = [];
   readonly crypto: Record<Direction, CryptoReassembler> = { client: new CryptoReassembler(), server: new CryptoReassembler() };
+  /** CRYPTO data of the Handshake packets, once a key log opened them (issue #14); empty otherwise. */
+  readonly handshakeCrypto: Record<Direction, CryptoReassembler> = { client: new CryptoReassembler(), server: new CryptoReassembler() };
+  /** Set once a key log's secrets opened (or failed to open) a Handshake packet: packets per direction, never the keys. */
+  decryption: { keySource: KeySourceKind; records: Record<Direction, number>; failed: Record<Direction, number>; keys: HandshakeKeys } | null = null;
   readonly datagrams: QuicDatagramRecord[] = [];
   /** Datagrams past `keepDatagrams`: counted, not kept. */
   datagramsDropped = 0;
@@ -93,6 +100,9 @@ export class QuicConnection {
   private keys: InitialSecrets | null = null;
   private keysDcid = '';
   private readonly largestPn: Record<Direction, number> = { client: -1, server: -1 };
+  private readonly largestHandshakePn: Record<Direction, number> = { client: -1, server: -1 };
+  /** Keys of the Handshake space: undefined until the hellos name them, null when the key store has none. */
+  private handshakeKeys: HandshakeKeys | null | undefined = undefined;
   /** CRYPTO frames of the datagram being read that brought new bytes / only bytes already held. */
   private cryptoNew = 0;
   private cryptoOld = 0;
@@ -111,6 +121,7 @@ export class QuicConnection {
   constructor(
     readonly client: Endpoint, readonly server: Endpoint, first: QuicPacketHeader,
     private readonly hashPayloads = false, private readonly keepDatagrams = DATAGRAM_LIMIT,
+    private readonly keyStore: KeyStore | null = null,
   ) {
     this.version = first.version;
     this.originalDcid = first.dcid.slice();
@@ -169,6 +180,9 @@ export class QuicConnection {
         return this.initial(from, buf, h, src, dgStart);
       case 'unknown':
         return { type: h.type, packetNumber: null, length, status: `version ${quicVersionName(h.version)} is not decoded` };
+      case 'Handshake':
+        if (this.keyStore !== null) return this.handshake(from, buf, h, src, dgStart);
+        return { type: h.type, packetNumber: null, length, status: 'encrypted (no keys)' };
       default:
         return { type: h.type, packetNumber: null, length, status: 'encrypted (no keys)' };
     }
@@ -202,6 +216,60 @@ export class QuicConnection {
     }
     if (walk.problem) this.problem(from, src.packet, `Initial packet ${opened.packetNumber}: ${walk.problem.message}`, 'warning');
     return { type: h.type, packetNumber: opened.packetNumber, length, status: 'decrypted', frames: compactFrames(walk.frames.map((f) => f.name)) };
+  }
+
+  /**
+   * A Handshake packet opened with the key log's handshake traffic secrets (RFC 9001 §5.1). Without
+   * keys for this connection it stays "encrypted (no keys)", exactly as without a key log; after a
+   * packet that does not authenticate, that direction is not tried again (one located diagnostic).
+   */
+  private handshake(from: Direction, buf: Uint8Array, h: QuicPacketHeader, src: DatagramSource, dgStart: number): QuicPacketRecord {
+    const length = h.end - h.start;
+    const keys = this.resolveHandshakeKeys(from, src.packet, h.version);
+    if (keys === null || keys === undefined) return { type: h.type, packetNumber: null, length, status: 'encrypted (no keys)' };
+    const d = (this.decryption ??= { keySource: keys.keySource, records: { client: 0, server: 0 }, failed: { client: 0, server: 0 }, keys });
+    if (d.failed[from] > 0) {
+      d.failed[from]++;
+      return { type: h.type, packetNumber: null, length, status: 'not decrypted: an earlier Handshake packet did not authenticate' };
+    }
+    const opened = openPacket(buf, h, keys[from], this.largestHandshakePn[from]);
+    if (typeof opened === 'string') {
+      d.failed[from]++;
+      this.problem(from, src.packet, `Handshake packet: ${opened} (the key log's ${from === 'client' ? 'CLIENT' : 'SERVER'}_HANDSHAKE_TRAFFIC_SECRET for this ClientHello random is wrong, or the packet was altered); later Handshake packets from the ${from} are not decrypted`, 'warning');
+      return { type: h.type, packetNumber: null, length, status: opened };
+    }
+    d.records[from]++;
+    if (opened.packetNumber > this.largestHandshakePn[from]) this.largestHandshakePn[from] = opened.packetNumber;
+    const walk = parseFrames(opened.plaintext);
+    const tag = this.sources.length;
+    this.sources.push(src);
+    for (const f of walk.frames) {
+      if (f.cryptoOffset === undefined || f.dataOffset === undefined || f.dataLength === undefined) continue;
+      const inDatagram = opened.payloadOffset - dgStart + f.dataOffset;
+      this.handshakeCrypto[from].add(f.cryptoOffset, opened.plaintext.subarray(f.dataOffset, f.dataOffset + f.dataLength), inDatagram, tag);
+    }
+    if (walk.problem) this.problem(from, src.packet, `Handshake packet ${opened.packetNumber}: ${walk.problem.message}`, 'warning');
+    return { type: h.type, packetNumber: opened.packetNumber, length, status: 'decrypted', frames: compactFrames(walk.frames.map((f) => f.name)) };
+  }
+
+  /** Looked up once both hellos' first bytes are held (the ClientHello random, the ServerHello's suite). */
+  private resolveHandshakeKeys(from: Direction, packet: number, version: number): HandshakeKeys | null | undefined {
+    if (this.handshakeKeys !== undefined || this.keyStore === null) return this.handshakeKeys;
+    // Cheap test first: contiguous() copies the stream, and Handshake packets may come long before a lost ServerHello's retransmission.
+    if (this.crypto.client.contiguousLength() < 38 || this.crypto.server.contiguousLength() < 41) return undefined;
+    const random = clientHelloRandom(this.crypto.client.contiguous().bytes);
+    const suite = serverHelloSuite(this.crypto.server.contiguous().bytes);
+    // The Handshake packet's own version: compatible version negotiation (RFC 9368) may have moved from the first Initial's.
+    const info = quicVersion(version);
+    if (random === null || suite === null || info === undefined) return undefined;
+    const keys = handshakeKeys(this.keyStore, info, random, suite);
+    if (typeof keys === 'string') {
+      this.problem(from, packet, `Handshake packets: ${keys}`, 'info');
+      this.handshakeKeys = null;
+    } else {
+      this.handshakeKeys = keys;
+    }
+    return this.handshakeKeys;
   }
 
   problem(from: Direction, packet: number, message: string, severity: QuicProblem['severity']): void {

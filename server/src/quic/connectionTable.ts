@@ -6,6 +6,7 @@
  * names a connection ID already seen; anything else stays "UDP".
  */
 import type { Endpoint } from '../../../shared/analysis';
+import type { KeyStore } from '../decrypt/keyStore';
 import type { TcpPacket } from '../net/tcpPacket';
 import { ipv4Text } from '../net/tcpPacket';
 import type { Direction } from '../tls/types';
@@ -39,7 +40,8 @@ export class QuicConnectionTable {
   hashPayloads = false;
   /** A packet timeline is asked for: keep up to DATAGRAM_LIMIT datagrams per connection, else only those the report lists. */
   timeline = false;
-
+  /** The run's keys (issue #14): a connection the key logs have secrets for gets its Handshake packets decrypted. */
+  keys: KeyStore | null = null;
 
   /**
    * Takes one UDP datagram (ports and payload set in `t`, offsets into `buf`
@@ -70,7 +72,9 @@ export class QuicConnectionTable {
         }
         const client: Endpoint = { address: srcAddr, port: t.srcPort };
         const server: Endpoint = { address: dstAddr, port: t.dstPort };
-        const conn = new QuicConnection(client, server, h, this.hashPayloads, this.timeline ? DATAGRAM_LIMIT : DATAGRAMS_WITHOUT_TIMELINE);
+        const conn = new QuicConnection(client, server, h, this.hashPayloads, this.timeline ? DATAGRAM_LIMIT : DATAGRAMS_WITHOUT_TIMELINE,
+          // As for TCP (analyzer.ts): a store still empty when the connection starts is not consulted.
+          this.keys !== null && this.keys.size > 0 ? this.keys : null);
         this.connections.push(conn);
         route = { conn, from: 'client' };
         this.byTuple.set(`${dstAddr}|${t.dstPort}|${srcAddr}|${t.srcPort}`, { conn, from: 'server' });
