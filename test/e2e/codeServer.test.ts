@@ -67,11 +67,29 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     await page.screenshot({ path: join(RESULTS, `${name}.png`) });
   }
 
-  async function runCommand(title: string): Promise<void> {
-    await page.keyboard.press('F1');
+  /**
+   * Opens a quick input with `key` and types `text` into it. Under load the
+   * widget can close again between appearing and being typed into (focus
+   * taken by an editor that finished opening): then it is opened again, a
+   * condition each time, never a fixed wait.
+   */
+  async function typeInQuickInput(key: string, text: string): Promise<void> {
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press(key);
+      try {
+        await input.waitFor({ state: 'visible', timeout: 10000 });
+        await input.fill(text, { timeout: 5000 });
+        return;
+      } catch (e) {
+        if (attempt >= 4) throw e;
+        await page.keyboard.press('Escape');
+      }
+    }
+  }
+
+  async function runCommand(title: string): Promise<void> {
+    await typeInQuickInput('F1', `>${title}`);
     // Pick the row whose label is exactly the title: fuzzy matching ranks look-alikes first at times.
     const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
@@ -80,10 +98,7 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
   }
 
   async function quickOpen(file: string): Promise<void> {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(file);
+    await typeInQuickInput('Control+P', file);
     // Click the row named exactly `file`: "relay.pcap" also fuzzy-matches "relay.tcpdump-X.txt", which may rank first.
     const exact = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
