@@ -18,7 +18,6 @@ const MIN_SCORE = 30;
  * the payload bytes of each segment or datagram, and the sequence of sizes.
  */
 export function matchConnections(client: ConnectionReport[], relay: ConnectionReport[]): { matches: Match[]; unmatchedClient: number[]; unmatchedRelay: number[] } {
-  const candidates: Match[] = [];
   const relayByRandom = new Map<string, ConnectionReport[]>();
   for (const r of relay) {
     const key = r.clientHello?.random;
@@ -32,34 +31,49 @@ export function matchConnections(client: ConnectionReport[], relay: ConnectionRe
   // 20), so the relay's connections are indexed by those keys and each client
   // connection is scored against the ones it shares a key with: trying all
   // pairs took 500 s for 6,500 connections against themselves.
-  const index = new KeyIndex<ConnectionReport>();
-  const relayFacts = new Map<ConnectionReport, Facts>();
-  for (const r of relay) {
-    const f = facts(r);
-    relayFacts.set(r, f);
-    for (const k of f.keys) index.add(k, r);
-  }
-  for (const c of client) {
-    const cf = facts(c);
-    const seen = new Set<ConnectionReport>();
+  const index = new KeyIndex<number>();
+  const payloadIds = new Map<string, number>();
+  const relayFacts = relay.map((r) => facts(r, payloadIds));
+  relayFacts.forEach((f, j) => { for (const k of f.keys) index.add(k, j); });
+  // A request replayed many times still gives each client connection up to
+  // MAX_PER_KEY candidates, so candidates are three numbers each (client
+  // index, relay index, score) and only the chosen pairs are described: a
+  // Match object with its sentences per candidate was most of the matching
+  // time and garbage on a capture of replayed handshakes.
+  const candC: number[] = [];
+  const candR: number[] = [];
+  const candScore: number[] = [];
+  const seen = new Int32Array(relay.length).fill(-1);
+  const clientFacts: Facts[] = [];
+  client.forEach((c, i) => {
+    const cf = facts(c, payloadIds);
+    clientFacts.push(cf);
     for (const k of cf.keys) {
-      for (const r of index.get(k)) {
-        if (seen.has(r)) continue;
-        seen.add(r);
-        const m = score(c, cf, r, relayFacts.get(r)!, relayByRandom);
-        if (m.score >= MIN_SCORE) candidates.push(m);
+      for (const j of index.get(k)) {
+        if (seen[j] === i) continue;
+        seen[j] = i;
+        const s = score(c, cf, relay[j], relayFacts[j], relayByRandom);
+        if (s < MIN_SCORE) continue;
+        candC.push(i);
+        candR.push(j);
+        candScore.push(s);
       }
     }
-  }
-  candidates.sort((a, b) => b.score - a.score || a.client.id - b.client.id || a.relay.id - b.relay.id);
+  });
+  const order = Array.from(candScore, (_, n) => n);
+  order.sort((a, b) => candScore[b] - candScore[a] || client[candC[a]].id - client[candC[b]].id || relay[candR[a]].id - relay[candR[b]].id);
   const usedC = new Set<number>();
   const usedR = new Set<number>();
   const matches: Match[] = [];
-  for (const m of candidates) {
-    if (usedC.has(m.client.id) || usedR.has(m.relay.id)) continue;
-    usedC.add(m.client.id);
-    usedR.add(m.relay.id);
-    matches.push(m);
+  for (const n of order) {
+    const c = client[candC[n]];
+    const r = relay[candR[n]];
+    if (usedC.has(c.id) || usedR.has(r.id)) continue;
+    usedC.add(c.id);
+    usedR.add(r.id);
+    const matchedBy: string[] = [];
+    score(c, clientFacts[candC[n]], r, relayFacts[candR[n]], relayByRandom, matchedBy);
+    matches.push({ client: c, relay: r, score: candScore[n], matchedBy });
   }
   matches.sort((a, b) => a.client.id - b.client.id);
   return {
@@ -93,18 +107,25 @@ class KeyIndex<T> {
 interface Facts {
   /** Index keys: the random, each ISN, each payload segment. */
   keys: string[];
-  /** Payload segments as `from/seq/hash`. */
-  payloads: Set<string>;
-  sizes: string[];
+  /**
+   * Payload segments (`from/seq/hash`) as numbers, one per distinct segment,
+   * ascending: a pair's segments in common are counted by a merge, with no
+   * string hashed or compared per pair.
+   */
+  payloads: Int32Array;
+  /** Sizes of the first data segments, the server's negative. */
+  sizes: number[];
+  cids: string[];
 }
 
-function facts(c: ConnectionReport): Facts {
+function facts(c: ConnectionReport, payloadIds: Map<string, number>): Facts {
   const keys: string[] = [];
   const random = c.clientHello?.random;
   if (random) keys.push(`r${random}`);
   if (c.tcp.isn.client !== null) keys.push(`c${c.tcp.isn.client}`);
   if (c.tcp.isn.server !== null) keys.push(`s${c.tcp.isn.server}`);
-  for (const cid of quicCids(c)) keys.push(`q${cid}`);
+  const cids = quicCids(c);
+  for (const cid of cids) keys.push(`q${cid}`);
   const payloads = new Set<string>();
   for (const p of c.packets ?? []) {
     if (!p.payloadHash) continue;
@@ -114,45 +135,50 @@ function facts(c: ConnectionReport): Facts {
       keys.push(`p${k}`);
     }
   }
-  return { keys, payloads, sizes: sizeSequence(c.packets ?? []) };
+  const ids = Int32Array.from(payloads, (k) => {
+    let id = payloadIds.get(k);
+    if (id === undefined) payloadIds.set(k, id = payloadIds.size);
+    return id;
+  }).sort();
+  return { keys, payloads: ids, sizes: sizeSequence(c.packets ?? []), cids };
 }
 
-function score(c: ConnectionReport, cf: Facts, r: ConnectionReport, rf: Facts, byRandom: Map<string, ConnectionReport[]>): Match {
+/** A pair's score; with `by`, also the sentences saying what it rests on (only the chosen pairs need them). */
+function score(c: ConnectionReport, cf: Facts, r: ConnectionReport, rf: Facts, byRandom: Map<string, ConnectionReport[]>, by?: string[]): number {
   let s = 0;
-  const by: string[] = [];
   const cr = c.clientHello?.random;
   if (cr && r.clientHello?.random === cr) {
     s += 100;
-    by.push('ClientHello random (32 bytes chosen by the client)');
+    by?.push('ClientHello random (32 bytes chosen by the client)');
   } else if (cr && r.clientHello && byRandom.has(cr)) {
     // The relay saw this random in another connection: this one is not it.
     s -= 100;
   }
   if (c.tcp.isn.client !== null && c.tcp.isn.client === r.tcp.isn.client) {
     s += 40;
-    by.push('client initial sequence number');
+    by?.push('client initial sequence number');
   }
   if (c.tcp.isn.server !== null && c.tcp.isn.server === r.tcp.isn.server) {
     s += 40;
-    by.push('server initial sequence number');
+    by?.push('server initial sequence number');
   }
   // QUIC connection IDs are chosen at random by each end and travel in clear in long headers; NATs keep them.
-  const cids = quicCids(c).filter((x) => quicCids(r).includes(x)).length;
+  const cids = cf.cids.length === 0 || rf.cids.length === 0 ? 0 : cf.cids.filter((x) => rf.cids.includes(x)).length;
   if (cids > 0) {
     s += 40 + 20 * Math.min(cids - 1, 2);
-    by.push(`${cids} QUIC connection ID${cids === 1 ? '' : 's'} (chosen at random by the endpoints)`);
+    by?.push(`${cids} QUIC connection ID${cids === 1 ? '' : 's'} (chosen at random by the endpoints)`);
   }
   const common = commonPayloads(cf.payloads, rf.payloads);
   if (common > 0) {
     s += Math.min(50, common * 10);
-    by.push(`${common} identical payload ${c.transport ? 'datagram' : 'segment'}${common === 1 ? '' : 's'}`);
+    by?.push(`${common} identical payload ${c.transport ? 'datagram' : 'segment'}${common === 1 ? '' : 's'}`);
   }
   const sizes = sizeSimilarity(cf.sizes, rf.sizes);
   if (sizes > 0.5) {
     s += Math.round(sizes * 20);
-    by.push(`${c.transport ? 'datagram' : 'segment'} sizes and order (${Math.round(sizes * 100)}% alike)`);
+    by?.push(`${c.transport ? 'datagram' : 'segment'} sizes and order (${Math.round(sizes * 100)}% alike)`);
   }
-  return { client: c, relay: r, score: s, matchedBy: by };
+  return s;
 }
 
 /** The client's original DCID and both ends' source CIDs (empty ones name nothing). */
@@ -162,25 +188,32 @@ function quicCids(c: ConnectionReport): string[] {
   return [q.originalDcid, q.clientScid, q.serverScid].filter((x): x is string => !!x && x.length >= 8);
 }
 
-function commonPayloads(a: Set<string>, b: Set<string>): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+/** How many of two ascending lists of distinct ids they share. */
+function commonPayloads(a: Int32Array, b: Int32Array): number {
   let n = 0;
-  for (const k of small) if (large.has(k)) n++;
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
+    if (a[i] === b[j]) {
+      n++;
+      i++;
+      j++;
+    } else if (a[i] < b[j]) i++;
+    else j++;
+  }
   return n;
 }
 
 /** The first data segments (by direction, in order), to compare sizes. */
-function sizeSequence(ps: PacketReport[]): string[] {
-  const out: string[] = [];
+function sizeSequence(ps: PacketReport[]): number[] {
+  const out: number[] = [];
   for (const p of ps) {
     if (out.length >= 16) break;
-    if (p.length > 0 && !p.notes.includes('retransmission')) out.push(`${p.from}:${p.length}`);
+    if (p.length > 0 && !p.notes.includes('retransmission')) out.push(p.from === 'client' ? p.length : -p.length);
   }
   return out;
 }
 
 /** Share of the first data segments whose sizes agree. */
-function sizeSimilarity(x: string[], y: string[]): number {
+function sizeSimilarity(x: number[], y: number[]): number {
   const n = Math.min(x.length, y.length);
   if (n < 2) return 0;
   let same = 0;
