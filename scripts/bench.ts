@@ -25,12 +25,13 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PcapParser } from '../server/src/capture/pcap';
 import type { CaptureSink, RawPacket } from '../server/src/capture/packet';
 import { decodeTcpPacket, newTcpPacket, TcpFlag } from '../server/src/net/tcpPacket';
 import { quicBenchLines } from './benchQuic';
+import { PcapWriter, rng } from './benchPcap';
 
 interface TemplatePacket {
   fromClient: boolean;
@@ -85,74 +86,6 @@ function loadTemplate(path: string): TemplatePacket[] {
   return packets.filter((p) => !(p.flags & (TcpFlag.FIN | TcpFlag.RST)));
 }
 
-class PcapWriter {
-  private buf = Buffer.alloc(8 << 20);
-  private len = 0;
-  written = 0;
-  constructor(private readonly fd: number) {
-    const h = Buffer.alloc(24);
-    h.writeUInt32LE(0xa1b2c3d4, 0);
-    h.writeUInt16LE(2, 4);
-    h.writeUInt16LE(4, 6);
-    h.writeUInt32LE(262144, 16);
-    h.writeUInt32LE(1, 20);
-    this.raw(h);
-  }
-  raw(b: Uint8Array): void {
-    if (this.len + b.length > this.buf.length) this.flush();
-    this.buf.set(b, this.len);
-    this.len += b.length;
-    this.written += b.length;
-  }
-  packet(time: number, src: number, dst: number, sport: number, dport: number, seq: number, ack: number, flags: number,
-    window: number, options: Uint8Array, payload: Uint8Array, ipId: number): void {
-    const tcpLen = 20 + options.length;
-    const ipLen = 20 + tcpLen + payload.length;
-    const frameLen = 14 + ipLen;
-    if (this.len + 16 + frameLen > this.buf.length) this.flush();
-    const b = this.buf;
-    let o = this.len;
-    const sec = Math.floor(time);
-    b.writeUInt32LE(sec, o); b.writeUInt32LE(Math.floor((time - sec) * 1e6), o + 4);
-    b.writeUInt32LE(frameLen, o + 8); b.writeUInt32LE(frameLen, o + 12);
-    o += 16;
-    b.fill(0, o, o + 12); b[o + 5] = 1; b[o + 11] = 2;
-    b.writeUInt16BE(0x0800, o + 12);
-    o += 14;
-    b[o] = 0x45; b[o + 1] = 0; b.writeUInt16BE(ipLen, o + 2); b.writeUInt16BE(ipId & 0xffff, o + 4);
-    b.writeUInt16BE(0x4000, o + 6); b[o + 8] = 64; b[o + 9] = 6; b.writeUInt16BE(0, o + 10);
-    b.writeUInt32BE(src >>> 0, o + 12); b.writeUInt32BE(dst >>> 0, o + 16);
-    let sum = 0;
-    for (let i = 0; i < 20; i += 2) sum += (b[o + i] << 8) | b[o + i + 1];
-    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-    b.writeUInt16BE(~sum & 0xffff, o + 10);
-    o += 20;
-    b.writeUInt16BE(sport, o); b.writeUInt16BE(dport, o + 2);
-    b.writeUInt32BE(seq >>> 0, o + 4); b.writeUInt32BE(ack >>> 0, o + 8);
-    b[o + 12] = (tcpLen / 4) << 4; b[o + 13] = flags; b.writeUInt16BE(window, o + 14);
-    b.writeUInt32BE(0, o + 16);
-    b.set(options, o + 20);
-    b.set(payload, o + tcpLen);
-    this.len = o + tcpLen + payload.length;
-    this.written += 16 + frameLen;
-  }
-  flush(): void {
-    writeSync(this.fd, this.buf, 0, this.len);
-    this.len = 0;
-  }
-}
-
-/** Deterministic PRNG so two runs make the same file. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function* connectionPackets(id: number, tpl: TemplatePacket[], rand: () => number, noise: Uint8Array, start: number, meanBulk: number) {
   const client = (10 << 24) | (1 << 16) | (id & 0xffff);
@@ -228,7 +161,7 @@ function makeCapture(path: string, targetBytes: number, meanBulk: number): void 
       if (r.done) { active.splice(i, 1); i--; continue; }
       const [t, ...rest] = r.value;
       clock = Math.max(clock, t);
-      w.packet(clock, ...(rest as unknown as [number, number, number, number, number, number, number, number, Uint8Array, Uint8Array, number]));
+      w.tcp(clock, ...(rest as unknown as [number, number, number, number, number, number, number, number, Uint8Array, Uint8Array, number]));
     }
   }
   w.flush();

@@ -15,9 +15,10 @@
  * data is server 1-RTT datagrams of random bytes behind the client's new ID.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PcapParser } from '../server/src/capture/pcap';
+import { PcapWriter, rng } from './benchPcap';
 import type { CaptureSink, RawPacket } from '../server/src/capture/packet';
 import { decodeTcpPacket, newTcpPacket, UDP } from '../server/src/net/tcpPacket';
 import { initialSecrets, type InitialSecrets } from '../server/src/quic/keys';
@@ -129,53 +130,6 @@ function rewriteFlow(f: TemplateFlow, n: number): Uint8Array[] {
   });
 }
 
-class UdpPcapWriter {
-  private buf = Buffer.alloc(8 << 20);
-  private len = 0;
-  written = 0;
-  constructor(private readonly fd: number) {
-    const h = Buffer.alloc(24);
-    h.writeUInt32LE(0xa1b2c3d4, 0); h.writeUInt16LE(2, 4); h.writeUInt16LE(4, 6); h.writeUInt32LE(262144, 16); h.writeUInt32LE(1, 20);
-    this.raw(h);
-  }
-  private raw(b: Uint8Array): void {
-    if (this.len + b.length > this.buf.length) this.flush();
-    this.buf.set(b, this.len);
-    this.len += b.length;
-    this.written += b.length;
-  }
-  packet(time: number, src: number, dst: number, sport: number, dport: number, payload: Uint8Array, ipId: number): void {
-    const ipLen = 20 + 8 + payload.length;
-    const frameLen = 14 + ipLen;
-    if (this.len + 16 + frameLen > this.buf.length) this.flush();
-    const b = this.buf;
-    let o = this.len;
-    const sec = Math.floor(time);
-    b.writeUInt32LE(sec, o); b.writeUInt32LE(Math.floor((time - sec) * 1e6), o + 4);
-    b.writeUInt32LE(frameLen, o + 8); b.writeUInt32LE(frameLen, o + 12);
-    o += 16;
-    b.fill(0, o, o + 12); b[o + 5] = 1; b[o + 11] = 2;
-    b.writeUInt16BE(0x0800, o + 12);
-    o += 14;
-    b[o] = 0x45; b[o + 1] = 0; b.writeUInt16BE(ipLen, o + 2); b.writeUInt16BE(ipId & 0xffff, o + 4);
-    b.writeUInt16BE(0x4000, o + 6); b[o + 8] = 64; b[o + 9] = 17; b.writeUInt16BE(0, o + 10);
-    b.writeUInt32BE(src >>> 0, o + 12); b.writeUInt32BE(dst >>> 0, o + 16);
-    let sum = 0;
-    for (let i = 0; i < 20; i += 2) sum += (b[o + i] << 8) | b[o + i + 1];
-    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-    b.writeUInt16BE(~sum & 0xffff, o + 10);
-    o += 20;
-    // UDP checksum 0: "not computed", valid for IPv4.
-    b.writeUInt16BE(sport, o); b.writeUInt16BE(dport, o + 2); b.writeUInt16BE(8 + payload.length, o + 4); b.writeUInt16BE(0, o + 6);
-    b.set(payload, o + 8);
-    this.len = o + 8 + payload.length;
-    this.written += 16 + frameLen;
-  }
-  flush(): void {
-    writeSync(this.fd, this.buf, 0, this.len);
-    this.len = 0;
-  }
-}
 
 type Row = readonly [number, number, number, number, number, Uint8Array, number];
 
@@ -207,16 +161,6 @@ function* flowDatagrams(id: number, tpl: TemplateFlow, rand: () => number, noise
   }
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes a capture of about `targetBytes` of QUIC flows, 64 at a time; returns how many flows. */
 export function makeQuicCapture(path: string, targetBytes: number, meanBulk: number): number {
@@ -227,7 +171,7 @@ export function makeQuicCapture(path: string, targetBytes: number, meanBulk: num
   const noise = new Uint8Array(1 << 20);
   for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(rand() * 256);
   const fd = openSync(path, 'w');
-  const w = new UdpPcapWriter(fd);
+  const w = new PcapWriter(fd);
   const active: Array<Generator<Row>> = [];
   let id = 0;
   let clock = 1_700_000_000;
@@ -238,7 +182,7 @@ export function makeQuicCapture(path: string, targetBytes: number, meanBulk: num
       if (r.done) { active.splice(i, 1); i--; continue; }
       const [t, ...rest] = r.value;
       clock = Math.max(clock, t);
-      w.packet(clock, ...rest);
+      w.udp(clock, ...rest);
     }
   }
   w.flush();
