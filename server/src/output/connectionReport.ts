@@ -179,6 +179,18 @@ export function messageReport(m: HandshakeMessage, map: StreamMap, resolve: (fro
   return rep;
 }
 
+/** The names of the handshake messages that start in each packet: what a datagram timeline entry (QUIC, DTLS) says it carries. */
+export function messagesByPacket(messages: readonly MessageReport[]): Map<number, string[]> {
+  const starts = new Map<number, string[]>();
+  for (const m of messages) {
+    if (m.packet < 0) continue;
+    const list = starts.get(m.packet);
+    if (list) list.push(m.name);
+    else starts.set(m.packet, [m.name]);
+  }
+  return starts;
+}
+
 export function certificateReport(c: CertificateEntry, index: number, opts: ReportOptions, range: CertificateReport['range']): CertificateReport {
   const d = opts.certificates.get(c.der);
   const rep: CertificateReport = {

@@ -18,7 +18,7 @@ import { CT, contentTypeName } from '../dtls/record';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';
 import type { ClientHello, Direction, ServerHello } from '../tls/types';
 import type { StreamMap } from '../tcp/streamMap';
-import { certificateReport, ja4plus, messageReport, type ReportOptions } from './connectionReport';
+import { certificateReport, ja4plus, messageReport, messagesByPacket, type ReportOptions } from './connectionReport';
 import { clientHelloReport, serverHelloReport, serverKeyExchangeReport } from './contract';
 
 /** Records listed without the packet timeline: the handshake, which is what censors look at. */
@@ -198,13 +198,7 @@ export function buildDtlsConnectionReport(conn: DtlsConnection, opts: ReportOpti
  * virtual stream (connection.ts), the offsets message spans use, so a text dump's bytes map to fields as a TCP stream's do.
  */
 function packetTimeline(conn: DtlsConnection, dirOf: (s: Side) => Direction, messages: MessageReport[]): PacketReport[] {
-  const starts = new Map<number, string[]>();
-  for (const m of messages) {
-    if (m.packet < 0) continue;
-    const list = starts.get(m.packet);
-    if (list) list.push(m.name);
-    else starts.set(m.packet, [m.name]);
-  }
+  const starts = messagesByPacket(messages);
   // Datagrams where no message starts: named by what their records carry (a fragment's message, ChangeCipherSpec, data…).
   const carried = new Map<number, string[]>();
   for (const r of conn.records) {

@@ -13,7 +13,7 @@ import type { ClientHello, ServerHello } from '../tls/types';
 import { versionName } from '../../../shared/tls/registry/versions';
 import { fingerprintClient, fingerprintServer } from '../fingerprint';
 import { withSourceRanges } from './sourceRanges';
-import { certificateReport, encryptedAlpn, type ReportOptions } from './connectionReport';
+import { certificateReport, encryptedAlpn, messagesByPacket, type ReportOptions } from './connectionReport';
 
 
 /** `ja4plus` and `certificates` matter only when a key log opened the Handshake packets (the Certificate is in them). */
@@ -128,13 +128,7 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: Pick<Repor
  * else the QUIC packet types it carried.
  */
 function packetTimeline(conn: QuicConnection, messages: MessageReport[]): PacketReport[] {
-  const starts = new Map<number, string[]>();
-  for (const m of messages) {
-    if (m.packet < 0) continue;
-    const list = starts.get(m.packet);
-    if (list) list.push(m.name);
-    else starts.set(m.packet, [m.name]);
-  }
+  const starts = messagesByPacket(messages);
   return conn.datagrams.map((d) => ({
     index: d.packet, time: d.time, from: d.from, flags: '', seq: -1, ack: -1, length: d.size, window: 0, ttl: d.ttl, ipId: d.ipId,
     notes: d.retransmission ? ['retransmission'] : [], tls: starts.get(d.packet) ?? d.packets.map((p) => `QUIC ${p.type}`),
