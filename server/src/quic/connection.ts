@@ -12,9 +12,9 @@ import { payloadHash } from '../tcp/payloadHash';
 import type { KeySourceKind } from '../../../shared/analysis';
 import type { KeyStore } from '../decrypt/keyStore';
 import { CryptoReassembler } from './cryptoStream';
-import { parseFrames } from './frames';
+import { parseFrames, type FrameWalk } from './frames';
 import { clientHelloRandom, handshakeKeys, serverHelloSuite, type HandshakeKeys } from './handshakeKeys';
-import { openPacket } from './initial';
+import { openPacket, type OpenedPacket } from './initial';
 import { initialSecrets, type InitialSecrets } from './keys';
 import { splitDatagram, type QuicPacketHeader } from './packet';
 import { verifyRetry } from './retry';
@@ -203,17 +203,10 @@ export class QuicConnection {
       return { type: h.type, packetNumber: null, length, status: opened };
     }
     if (opened.packetNumber > this.largestPn[from]) this.largestPn[from] = opened.packetNumber;
-    const walk = parseFrames(opened.plaintext);
-    const tag = this.sources.length;
-    this.sources.push(src);
-    for (const f of walk.frames) {
-      if (f.cryptoOffset === undefined || f.dataOffset === undefined || f.dataLength === undefined) continue;
-      // Plaintext byte i is ciphertext byte i: the CRYPTO data sits at these bytes of the datagram.
-      const inDatagram = opened.payloadOffset - dgStart + f.dataOffset;
-      if (f.dataLength > 0 && this.crypto[from].covers(f.cryptoOffset, f.dataLength)) this.cryptoOld++;
-      else if (f.dataLength > 0) this.cryptoNew++;
-      this.crypto[from].add(f.cryptoOffset, opened.plaintext.subarray(f.dataOffset, f.dataOffset + f.dataLength), inDatagram, tag);
-    }
+    const walk = this.takeCrypto(this.crypto[from], opened, src, dgStart, (covered) => {
+      if (covered) this.cryptoOld++;
+      else this.cryptoNew++;
+    });
     if (walk.problem) this.problem(from, src.packet, `Initial packet ${opened.packetNumber}: ${walk.problem.message}`, 'warning');
     return { type: h.type, packetNumber: opened.packetNumber, length, status: 'decrypted', frames: compactFrames(walk.frames.map((f) => f.name)) };
   }
@@ -240,16 +233,27 @@ export class QuicConnection {
     }
     d.records[from]++;
     if (opened.packetNumber > this.largestHandshakePn[from]) this.largestHandshakePn[from] = opened.packetNumber;
+    const walk = this.takeCrypto(this.handshakeCrypto[from], opened, src, dgStart);
+    if (walk.problem) this.problem(from, src.packet, `Handshake packet ${opened.packetNumber}: ${walk.problem.message}`, 'warning');
+    return { type: h.type, packetNumber: opened.packetNumber, length, status: 'decrypted', frames: compactFrames(walk.frames.map((f) => f.name)) };
+  }
+
+  /**
+   * The frames of an opened packet, its CRYPTO data added to `stream` at the datagram bytes that carried it
+   * (plaintext byte i is ciphertext byte i). `seen` learns, per non-empty CRYPTO frame, whether its bytes were
+   * already held (a retransmission).
+   */
+  private takeCrypto(stream: CryptoReassembler, opened: OpenedPacket, src: DatagramSource, dgStart: number, seen?: (covered: boolean) => void): FrameWalk {
     const walk = parseFrames(opened.plaintext);
     const tag = this.sources.length;
     this.sources.push(src);
     for (const f of walk.frames) {
       if (f.cryptoOffset === undefined || f.dataOffset === undefined || f.dataLength === undefined) continue;
       const inDatagram = opened.payloadOffset - dgStart + f.dataOffset;
-      this.handshakeCrypto[from].add(f.cryptoOffset, opened.plaintext.subarray(f.dataOffset, f.dataOffset + f.dataLength), inDatagram, tag);
+      if (seen && f.dataLength > 0) seen(stream.covers(f.cryptoOffset, f.dataLength));
+      stream.add(f.cryptoOffset, opened.plaintext.subarray(f.dataOffset, f.dataOffset + f.dataLength), inDatagram, tag);
     }
-    if (walk.problem) this.problem(from, src.packet, `Handshake packet ${opened.packetNumber}: ${walk.problem.message}`, 'warning');
-    return { type: h.type, packetNumber: opened.packetNumber, length, status: 'decrypted', frames: compactFrames(walk.frames.map((f) => f.name)) };
+    return walk;
   }
 
   /** Looked up once both hellos' first bytes are held (the ClientHello random, the ServerHello's suite). */
