@@ -15,26 +15,14 @@ import type { ReportFormat } from '../../../shared/reportFormat';
 import type { AnalyzeOptions } from '../analysis/analyzeCapture';
 import { SourceBytes, type LocatedBytes } from '../capture/sourceBytes';
 import type { SourceLocation } from '../capture/source';
-import { compareSources, type BaselineSpec } from '../compare/compareCaptures';
+import { compareSources, type BaselineSpec, type CompareOptions } from '../compare/compareCaptures';
 import type { AddResult, AnnotationNote, AnnotationProblem, NewAnnotation } from '../report/annotations';
-import type { UserRule } from '../rules/userRules';
 import { analyseRef, refPath, type CaptureRef } from './captureRef';
 
 export type Analyse = (ref: CaptureRef, opts: AnalyzeOptions) => Promise<AnalysisReport>;
 
-export interface CompareRequestOptions {
-  baseline?: BaselineSpec<CaptureRef>;
-  ja4plus?: boolean;
-  userRules?: UserRule[];
-  signal?: AbortSignal;
-  /** The memory budget of each capture's analysis, in MiB (analysis/memoryBudget.ts). */
-  maxMemoryMB?: number;
-  /** NSS key log files used for both captures (issue #14). */
-  keyLogFiles?: string[];
-  /** Secrets of decrypted connections in the output: only when the user asks (`--include-secrets`). */
-  includeSecrets?: boolean;
-  onProgress?(side: 'client' | 'relay', bytesRead: number, totalBytes: number): void;
-}
+/** The engine's compare options, with the baseline named as a capture the service can open. */
+export type CompareRequestOptions = Omit<CompareOptions, 'baseline'> & { baseline?: BaselineSpec<CaptureRef> };
 
 export interface RenderedReport {
   text: string;
