@@ -53,6 +53,25 @@ describe('TLS 1.0–1.2 decryption in the pipeline (real openssl sessions, tshar
     });
   }
 
+  it("a renegotiation whose ClientHello has no key line says so; the first handshake still decrypts and checks", async () => {
+    const name = 'tls12-renegotiation';
+    const plain = await analyzeFile(join(DIR, `${name}.pcap`));
+    const first = plain.connections[0].clientHello!.random.toLowerCase();
+    const lines = readFileSync(join(DIR, `${name}.keys`), 'utf8').split('\n');
+    const own = lines.filter((l) => l.startsWith(`CLIENT_RANDOM ${first} `));
+    assert.equal(own.length, 1);
+    const dir = mkdtempSync(join(tmpdir(), 'hi-d12-'));
+    writeFileSync(join(dir, 'first.keys'), `${own[0]}\n`);
+    const r = await analyzeFile(join(DIR, `${name}.pcap`), { keyLogFiles: [join(dir, 'first.keys')], sidecarKeys: false });
+    const c = r.connections[0];
+    const missing = c.diagnostics.filter((x) => x.code === 'decrypt.missing-secret');
+    assert.equal(missing.length, 1, JSON.stringify(c.diagnostics));
+    assert.match(missing[0].message, /renegotiation's ClientHello: records after its ChangeCipherSpec stay encrypted/);
+    const finished = c.messages.filter((m) => m.name === 'Finished');
+    assert.equal(finished.length, 2);
+    assert.ok(finished.every((m) => m.details?.verified === true));
+  });
+
   it('a Finished altered on the wire is caught: the record fails its tag, said at the record, and the server side still decrypts', async () => {
     const name = 'tls12-ecdhe-aes128gcm';
     const plain = await analyzeFile(join(DIR, `${name}.pcap`));

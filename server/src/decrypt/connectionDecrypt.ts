@@ -269,7 +269,7 @@ export class ConnectionDecrypt implements RecordProtection {
       this.start('server', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', m.span);
       return;
     }
-    this.tls12ServerHello(m, this.entry);
+    this.tls12ServerHello(m, this.entry, false);
   }
 
   /**
@@ -291,9 +291,9 @@ export class ConnectionDecrypt implements RecordProtection {
     }
     if (type === HS_SERVER_HELLO && from === 'server' && m.serverHello) {
       this.keep(this.serverHellos, bytes);
+      // A renegotiation has keys of its own: never the first handshake's, which would only fail every record.
       const random = this.clientHellos[0]?.subarray(6, 38);
-      const entry = random ? this.lookup(Buffer.from(random).toString('hex')) ?? this.entry : this.entry;
-      this.tls12ServerHello(m, entry);
+      this.tls12ServerHello(m, random ? this.lookup(Buffer.from(random).toString('hex')) : undefined, true);
       return;
     }
     const h = this.tls12;
@@ -307,15 +307,18 @@ export class ConnectionDecrypt implements RecordProtection {
     this.keep(from === 'server' && h.full && type !== HS_SERVER_HELLO_DONE ? h.server.after : h[from].flight, bytes);
   }
 
-  private tls12ServerHello(m: HandshakeMessage, entry: KeyEntry): void {
+  private tls12ServerHello(m: HandshakeMessage, entry: KeyEntry | undefined, renegotiation: boolean): void {
     const sh = m.serverHello!;
     this.tls12Mode = true;
-    const master = entry.secrets.CLIENT_RANDOM;
+    const master = entry?.secrets.CLIENT_RANDOM;
     if (!master) {
+      const version = sh.selectedVersion === 0x0303 ? 'TLS 1.2' : 'pre-TLS 1.3';
       this.report(
         'server',
         'decrypt.missing-secret',
-        `the ${this.sourceText()} has no CLIENT_RANDOM (master secret) line for this ${sh.selectedVersion === 0x0303 ? 'TLS 1.2' : 'pre-TLS 1.3'} ${this.serverHellos.length > 0 && entry === this.entry && this.stats.records.server > 0 ? 'renegotiation' : 'connection'}: nothing is decrypted`,
+        renegotiation
+          ? `the ${this.sourceText()} has no CLIENT_RANDOM (master secret) line for this ${version} renegotiation's ClientHello: records after its ChangeCipherSpec stay encrypted`
+          : `the ${this.sourceText()} has no CLIENT_RANDOM (master secret) line for this ${version} connection: nothing is decrypted`,
         m.span,
         'warning',
       );
