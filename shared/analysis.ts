@@ -578,6 +578,12 @@ export interface InputReport {
   quicDatagrams?: number;
   /** UDP datagrams on DTLS 5-tuples (DTLS and what WebRTC multiplexes with it), absent when none: not counted in `skipped.UDP`. */
   dtlsDatagrams?: number;
+  /**
+   * Timestamps of the first and last packet of the input, whatever it held (ARP, ICMP, skipped UDP included), in
+   * seconds like a connection's `startTime`; absent when no packet had a timestamp. A capture does not record when
+   * it started or stopped: this is the nearest trace of it, which compare takes as the time the capture covered.
+   */
+  timeSpan?: { first: number; last: number };
 }
 
 export interface AnalysisReport {

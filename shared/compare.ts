@@ -134,6 +134,12 @@ export interface CompareReport {
    * of the client's host that its capture did not see). Not in `unmatched.relay`. Absent when there are none.
    */
   spoofed?: Array<{ relay: number; evidence: string[] }>;
+  /**
+   * Client connections toward the relay that the relay's capture could not have seen: sent before it started or
+   * after it stopped (its input's `timeSpan`, with the clock offset). Still in `unmatched.client`: no verdict can be
+   * drawn for them. Absent when there are none.
+   */
+  uncovered?: Array<{ client: number; evidence: string[] }>;
   /** One-capture mode: what a single vantage point can tell, per connection. */
   singleVantage?: Array<{ connection: number; side: 'client' | 'relay'; interference: Interference; suspects: Suspect[] }>;
   /** The texts of every rule a suspect of this document names (also those of `client` and `relay`, which then carry none). */

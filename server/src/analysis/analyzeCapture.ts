@@ -89,7 +89,7 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], rul
   });
 }
 
-function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], rules: () => RuleTexts, input: Omit<InputReport, 'packets' | 'tcpPackets' | 'skipped' | 'snaplenCut' | 'comments' | 'interfaces' | 'decryptionSecrets'>): AnalysisReport {
+function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], rules: () => RuleTexts, input: Omit<InputReport, 'packets' | 'tcpPackets' | 'skipped' | 'snaplenCut' | 'comments' | 'interfaces' | 'decryptionSecrets' | 'timeSpan'>): AnalysisReport {
   analyzer.end();
   connections.sort((a, b) => a.id - b.id);
   const s = analyzer.stats;
@@ -111,6 +111,7 @@ function finish(analyzer: PacketAnalyzer, connections: ConnectionReport[], rules
       decryptionSecrets: s.secrets,
       ...(s.quicDatagrams > 0 ? { quicDatagrams: s.quicDatagrams } : {}),
       ...(s.dtlsDatagrams > 0 ? { dtlsDatagrams: s.dtlsDatagrams } : {}),
+      ...(s.firstTime <= s.lastTime ? { timeSpan: { first: s.firstTime, last: s.lastTime } } : {}),
     },
     connections,
     diagnostics,

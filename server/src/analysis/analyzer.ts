@@ -41,6 +41,9 @@ export interface CaptureStats {
   quicDatagrams: number;
   /** UDP datagrams on DTLS 5-tuples (DTLS, and the STUN/SRTP multiplexed with it; not counted in skipped.UDP). */
   dtlsDatagrams: number;
+  /** Smallest and largest finite packet timestamp (+/-Infinity until one is seen): packets need not be in time order. */
+  firstTime: number;
+  lastTime: number;
 }
 
 /**
@@ -52,7 +55,7 @@ export class PacketAnalyzer implements CaptureSink {
   readonly diagnostics: Diagnostic[] = [];
   readonly stats: CaptureStats = {
     packets: 0, tcpPackets: 0, skipped: {}, snaplenCut: 0, fragments: 0, comments: [], commentsDropped: 0, interfaces: [], secrets: 0, diagnosticsDropped: 0,
-    quicDatagrams: 0, dtlsDatagrams: 0,
+    quicDatagrams: 0, dtlsDatagrams: 0, firstTime: Infinity, lastTime: -Infinity,
   };
   private readonly scratch = newTcpPacket();
   /** Late packets of connections already finished, per connection id (reported once each at the end). */
@@ -134,6 +137,9 @@ export class PacketAnalyzer implements CaptureSink {
 
   packet(p: RawPacket): void {
     this.stats.packets++;
+    // Every packet counts, not only the decoded ones: an ICMP-only capture still shows when it ran.
+    if (p.timestamp < this.stats.firstTime) this.stats.firstTime = p.timestamp;
+    if (p.timestamp > this.stats.lastTime) this.stats.lastTime = p.timestamp;
     if (p.comments && p.comments.length > 0) this.comments(p);
     const frame = p.frame;
     if ((frame ? p.frameEnd! - p.frameStart! : p.data.length) < p.origLength) this.stats.snaplenCut++;

@@ -114,6 +114,7 @@ export function compareReports(client: AnalysisReport, relay: AnalysisReport | n
   if (unseen.pairs.length > 0) report.pairs.sort((a, b) => a.client - b.client);
   report.unmatched = { client: unseen.unmatchedClient, relay: unseen.unmatchedRelay };
   if (unseen.spoofed.length > 0) report.spoofed = unseen.spoofed;
+  if (unseen.uncovered.length > 0) report.uncovered = unseen.uncovered;
   report.rules = compareRules(report, opts.userRules);
   return report;
 }

@@ -28,8 +28,12 @@ function addTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 }
 const endpoint = (e: Endpoint) => (e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`);
 
-/** First and last time any connection of the capture was seen (a pcap does not record when capturing started or stopped). */
+/**
+ * When the capture ran: the first and last packet of any kind (its input's time span; a pcap does not record when
+ * capturing started or stopped). An analysis without one (made before it was recorded) falls back on its connections.
+ */
 function coverage(a: AnalysisReport): { start: number; end: number } | null {
+  if (a.input.timeSpan) return { start: a.input.timeSpan.first, end: a.input.timeSpan.last };
   let start = Infinity;
   let end = -Infinity;
   for (const c of a.connections) {
@@ -37,6 +41,17 @@ function coverage(a: AnalysisReport): { start: number; end: number } | null {
     if (Number.isFinite(c.endTime)) end = Math.max(end, c.endTime);
   }
   return start <= end ? { start, end } : null;
+}
+
+/**
+ * The one server every connection of the client's capture went to, when the relay's capture holds no connection at
+ * all (e.g. only the ICMP that shows it ran): nothing at the relay names its server, and a client capture that
+ * reached a single server is the capture of the connections to the relay. Null when the client reached several.
+ */
+function soleServer(client: AnalysisReport, relay: AnalysisReport): string | null {
+  if (relay.connections.length > 0 || client.connections.length === 0) return null;
+  const servers = new Set(client.connections.map((c) => endpointKey(c.server)));
+  return servers.size === 1 ? [...servers][0] : null;
 }
 
 /** The clock offset of the matched pairs (median of those that have one): a connection the relay never saw has none of its own. */
@@ -52,6 +67,8 @@ export interface UnseenResult {
   /** Pairs with `relay: null`, without suspects (the caller evaluates them). */
   pairs: Array<{ pair: Omit<ConnectionPair, 'suspects'>; connection: ConnectionReport }>;
   unmatchedClient: number[];
+  /** Client connections toward the relay sent while the relay's capture was not running (also in unmatchedClient). */
+  uncovered: Array<{ client: number; evidence: string[] }>;
   spoofed: Array<{ relay: number; evidence: string[] }>;
   unmatchedRelay: number[];
 }
@@ -61,7 +78,7 @@ export function unseenConnections(
   unmatchedClient: number[], unmatchedRelay: number[],
 ): UnseenResult {
   const offset = sharedOffset(matches.map((m) => m.clockOffset));
-  const result: UnseenResult = { pairs: [], unmatchedClient: [], spoofed: [], unmatchedRelay: [] };
+  const result: UnseenResult = { pairs: [], unmatchedClient: [], uncovered: [], spoofed: [], unmatchedRelay: [] };
   const relayCover = coverage(relay);
   const clientCover = coverage(client);
 
@@ -69,19 +86,24 @@ export function unseenConnections(
   const reached = new Set(matches.map((m) => endpointKey(m.client.server)));
   const relayServers = new Set(relay.connections.map((r) => endpointKey(r.server)));
   const relayNames = new Set(relay.connections.map((r) => r.tls.serverName).filter((n): n is string => !!n));
+  const sole = soleServer(client, relay);
   const clientById = new Map(client.connections.map((c) => [c.id, c]));
   const vanished: ConnectionReport[] = [];
+  const soleEvidence = new Map<number, string>();
   for (const id of unmatchedClient) {
     const c = clientById.get(id);
     const sent = (c?.packets ?? []).filter((p) => p.from === 'client');
     const start = c && sent.length > 0 ? sent[0].time : NaN;
-    const towardRelay = !!c && (reached.has(endpointKey(c.server)) || relayServers.has(endpointKey(c.server)) || (!!c.tls.serverName && relayNames.has(c.tls.serverName)));
+    const towardRelay = !!c && (reached.has(endpointKey(c.server)) || relayServers.has(endpointKey(c.server))
+      || (!!c.tls.serverName && relayNames.has(c.tls.serverName)) || endpointKey(c.server) === sole);
     const covered = relayCover !== null && Number.isFinite(start)
       && relayCover.start - offset.seconds <= start && start <= relayCover.end - offset.seconds;
     if (!c || !towardRelay || !covered) {
       result.unmatchedClient.push(id);
+      if (c && towardRelay && relayCover !== null && Number.isFinite(start)) result.uncovered.push({ client: id, evidence: [notCovered(c, start, relayCover, offset)] });
       continue;
     }
+    if (endpointKey(c.server) === sole) soleEvidence.set(c.id, `The relay's capture holds no connection at all; every connection of the client's capture went to ${endpoint(c.server)}, taken as the relay.`);
     vanished.push(c);
   }
   // Indexed once (thousands of vanished flows on one triple must not cost a scan each): blocked connections by
@@ -99,6 +121,8 @@ export function unseenConnections(
     const packets = unseenPackets(c);
     const interference = judgeUnseen(c, packets, relayCover!, offset, reached.has(endpointKey(c.server)));
     residualEvidence(interference, c, blocked.get(tripleKey(c))!, passed);
+    const sole = soleEvidence.get(c.id);
+    if (sole) interference.evidence.splice(2, 0, sole);
     result.pairs.push({
       connection: c,
       pair: {
@@ -128,6 +152,14 @@ export function unseenConnections(
     });
   }
   return result;
+}
+
+/** Why a client connection the relay never saw is no evidence: the relay's capture was not running when it was sent. */
+function notCovered(c: ConnectionReport, start: number, relayCover: { start: number; end: number }, offset: ClockOffset): string {
+  const from = relayCover.start - offset.seconds;
+  const to = relayCover.end - offset.seconds;
+  return `The relay capture does not cover client connection ${c.id}: the client sent its first ${isDatagramConnection(c) ? 'datagram' : 'packet'} at ${fmtTime(start)}, `
+    + `${start < from ? 'before' : 'after'} the relay's capture ran (${fmtTime(from)} to ${fmtTime(to)}, client clock); that the relay has no trace of it says nothing.`;
 }
 
 /**

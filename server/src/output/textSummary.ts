@@ -335,6 +335,7 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
     for (const e of s.evidence) lines.push(`   - ${safeText(e)}`);
     lines.push('');
   }
+  for (const u of r.uncovered ?? []) lines.push(dim(safeText(u.evidence[0])));
   if (r.unmatched.client.length + r.unmatched.relay.length > 0) {
     lines.push(dim(`not matched: client connections ${r.unmatched.client.join(', ') || 'none'}; relay connections ${r.unmatched.relay.join(', ') || 'none'}`));
   }
