@@ -17,6 +17,7 @@
 # Run as root; needs iproute2, nftables, tcpdump, Go (pion.sh).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/netns3.sh"
 out="$here/../../test/fixtures/dtls/censor-tspu"
 work=$(mktemp -d)
 cleanup() {
@@ -27,16 +28,7 @@ trap cleanup EXIT
 mkdir -p "$out"
 bin=$(sh "$here/pion.sh" --build-only)
 
-for n in dtlC dtlM dtlS; do ip netns add $n; ip -n $n link set lo up; done
-ip link add dtlc0 netns dtlC type veth peer name dtlm0 netns dtlM
-ip link add dtlm1 netns dtlM type veth peer name dtls0 netns dtlS
-ip -n dtlC addr add 10.77.1.2/24 dev dtlc0; ip -n dtlC link set dtlc0 up
-ip -n dtlM addr add 10.77.1.1/24 dev dtlm0; ip -n dtlM link set dtlm0 up
-ip -n dtlM addr add 10.77.2.1/24 dev dtlm1; ip -n dtlM link set dtlm1 up
-ip -n dtlS addr add 10.77.2.2/24 dev dtls0; ip -n dtlS link set dtls0 up
-ip -n dtlC route add default via 10.77.1.1
-ip -n dtlS route add default via 10.77.2.1
-ip netns exec dtlM sysctl -qw net.ipv4.ip_forward=1
+netns3 dtlC dtlM dtlS dtlc0 dtlm0 dtlm1 dtls0 10.77.1 10.77.2
 ip netns exec dtlM nft -f "$here/censor-tspu.nft"
 
 ip netns exec dtlC tcpdump -i dtlc0 -U -s 0 -w "$work/client.pcap" "udp port 4443 or icmp" 2>/dev/null &

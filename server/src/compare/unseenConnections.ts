@@ -11,6 +11,7 @@
  */
 import type { AnalysisReport, ConnectionReport, Endpoint } from '../../../shared/analysis';
 import type { ClockOffset, ConnectionPair, Interference, PairPacket } from '../../../shared/compare';
+import { MULTIPLEXED_LABEL } from '../output/dtlsReport';
 import { pairPacket } from './classifyPackets';
 import { isDatagramConnection } from './joinDatagrams';
 import type { Match } from './matchConnections';
@@ -186,16 +187,29 @@ function residualEvidence(verdict: Interference, c: ConnectionReport, sameTriple
   }
 }
 
-/** The client's packets all dropped; anything it received on the connection never left the relay, so it was injected. */
+const MULTIPLEXED = new Set(Object.values(MULTIPLEXED_LABEL));
+/** A datagram multiplexed with DTLS on its tuple (STUN, SRTP…): a capture makes a connection of a tuple only once DTLS is on it. */
+const multiplexed = (c: ConnectionReport, tls: readonly string[]) => c.transport === 'dtls' && tls.length === 1 && MULTIPLEXED.has(tls[0]);
+
+/**
+ * The client's packets all dropped; anything it received on the connection never left the relay, so it was injected.
+ * But the STUN (ICE checks) and other datagrams multiplexed with the DTLS may have gone both ways: the relay's capture
+ * holds them as plain UDP when no DTLS came after them, so they are not observed, neither dropped nor injected.
+ */
 function unseenPackets(c: ConnectionReport): PairPacket[] {
-  return (c.packets ?? []).map((p) => (p.from === 'client' ? pairPacket('client', 'dropped', p, undefined, p) : pairPacket('relay', 'injected', p, undefined, p)));
+  return (c.packets ?? []).map((p) => {
+    const side = p.from === 'client' ? 'client' : 'relay';
+    if (multiplexed(c, p.tls)) return pairPacket(side, 'not-observed', p, undefined, p);
+    return p.from === 'client' ? pairPacket('client', 'dropped', p, undefined, p) : pairPacket('relay', 'injected', p, undefined, p);
+  });
 }
 
 function judgeUnseen(c: ConnectionReport, packets: PairPacket[], relayCover: { start: number; end: number }, offset: ClockOffset, sameServer: boolean): Interference {
   const udp = isDatagramConnection(c);
   const unit = udp ? 'datagram' : 'packet';
-  const sent = packets.filter((p) => p.from === 'client');
+  const sent = packets.filter((p) => p.from === 'client' && p.status === 'dropped');
   const first = sent[0];
+  const notObserved = packets.filter((p) => p.status === 'not-observed');
   const firstMessage = c.messages.find((m) => m.from === 'client')?.name ?? null;
   // A SYN sent again carries no retransmission note (no payload): the same offset, length and flags tell it.
   const again = (p: PairPacket, i: number) => i > 0 && (p.notes.includes('retransmission') || (!udp && p.seq === first.seq && p.length === first.length && p.flags === first.flags));
@@ -208,6 +222,10 @@ function judgeUnseen(c: ConnectionReport, packets: PairPacket[], relayCover: { s
     `The relay's capture holds no trace of this connection although it ran from ${fmtTime(relayCover.start - offset.seconds)} to ${fmtTime(relayCover.end - offset.seconds)} (client clock)`
     + `${sameServer ? ' and shows the client reaching this server in other connections' : ''}.`,
   ];
+  if (notObserved.length > 0) {
+    const kinds = [...new Set(notObserved.map((p) => p.tls[0]))].join(', ');
+    evidence.push(`${plural(notObserved.length, 'datagram')} on the same 5-tuple (${kinds}) are not judged: the relay's capture makes a connection of a tuple only once it carries DTLS, so it may hold them as plain UDP.`);
+  }
   const injected = packets.filter((p) => p.status === 'injected');
   if (injected.length > 0) evidence.push(`The client received ${plural(injected.length, unit)} on this connection that the relay never sent: injected on the way.`);
   if (c.transport === 'quic') evidence.push('New flows vanishing whole is also what residual blocking looks like: the Great Firewall drops all QUIC flows on a client–server–port triple for about 180 s after one blocked Initial.');

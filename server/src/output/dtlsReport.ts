@@ -193,6 +193,9 @@ export function buildDtlsConnectionReport(conn: DtlsConnection, opts: ReportOpti
   return report;
 }
 
+/** How a packet timeline names the datagrams multiplexed with DTLS on its 5-tuple (RFC 7983), by kind. */
+export const MULTIPLEXED_LABEL: Readonly<Record<string, string>> = { stun: 'STUN', srtp: 'SRTP', srtcp: 'SRTCP', zrtp: 'ZRTP', 'turn-channel': 'TURN ChannelData', other: 'UDP' };
+
 /**
  * One timeline entry per datagram, as QUIC's: no flags, ack -1, window 0. `seq` is the datagram's place in its side's
  * virtual stream (connection.ts), the offsets message spans use, so a text dump's bytes map to fields as a TCP stream's do.
@@ -210,11 +213,10 @@ function packetTimeline(conn: DtlsConnection, dirOf: (s: Side) => Direction, mes
     }
     carried.set(r.packet, names);
   }
-  const LABEL: Record<string, string> = { stun: 'STUN', srtp: 'SRTP', srtcp: 'SRTCP', zrtp: 'ZRTP', 'turn-channel': 'TURN ChannelData', other: 'UDP' };
   return conn.datagrams.map((d) => ({
     index: d.packet, time: d.time, from: dirOf(d.side), flags: '', seq: d.streamPos, ack: -1, length: d.size, window: 0, ttl: d.ttl, ipId: d.ipId,
     notes: d.retransmission ? ['retransmission'] : [],
-    tls: (d.retransmission ? undefined : starts.get(d.packet)) ?? (d.kind === 'dtls' ? [...new Set(carried.get(d.packet) ?? ['DTLS'])] : [LABEL[d.kind]]),
+    tls: (d.retransmission ? undefined : starts.get(d.packet)) ?? (d.kind === 'dtls' ? [...new Set(carried.get(d.packet) ?? ['DTLS'])] : [MULTIPLEXED_LABEL[d.kind]]),
     payloadHash: '',
   }));
 }
