@@ -175,6 +175,8 @@ export interface NotesResult {
   notes: CaptureNote[];
   /** The sidecar's errors, located: to show, not fatal (every readable note is still listed). */
   problems: string[];
+  /** Where this capture's notes are (or will be) kept: the sidecar file's path; null when the capture is not a file. */
+  path: string | null;
 }
 
 /** The notes in a capture's annotations sidecar (none when it has no sidecar or is not a file). */

@@ -66,7 +66,8 @@ export type ToWebview =
   | { type: 'select'; connection: number }
   | { type: 'settings'; timeDisplay: TimeDisplay }
   /** Every note of the capture(s) shown, replacing what the webview had. */
-  | { type: 'notes'; notes: WebviewNote[]; problems: string[] }
+  /** `savedTo`: where each side's notes are kept (the sidecar file, as the user should read it), shown in the notes tab. */
+  | { type: 'notes'; notes: WebviewNote[]; problems: string[]; savedTo: Partial<Record<CaptureSide, string>> }
   /** Answer to `readBytes`; `bytes` null when the capture has no plain bytes there (compressed stream not readable, file gone …). */
   | { type: 'bytes'; requestId: number; bytes: BytesPayload | null; error?: string }
   | { type: 'annotated'; ok: boolean; message: string; note?: WebviewNote }

@@ -92,7 +92,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       void panel.webview.postMessage(live);
     };
     const client = this.ctx.client;
-    const postNotes = async () => post({ type: 'notes', ...(await loadNotes(client, document.uri, 'client')) });
+    const postNotes = async () => post({ type: 'notes', ...(await loadNotes(this.ctx.extCtx, client, document.uri, 'client')) });
     const cancel = new vscode.CancellationTokenSource();
     let started = false;
     const subs: vscode.Disposable[] = [
@@ -153,7 +153,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         case 'readBytes':
           return answerBytes(client, document.uri, msg.requestId, msg.ranges, post);
         case 'annotate':
-          if (await addNote(client, document.uri, msg.target, msg.text, post)) await postNotes();
+          if (await addNote(this.ctx.extCtx, client, document.uri, msg.target, msg.text, post)) await postNotes();
           return;
         case 'baseline':
           // Only the compare view offers a baseline (it diffs a pair's handshake); one capture has no pair to diff.

@@ -9,6 +9,7 @@ import { compareWith as compareWithAction, exportReport as exportReportAction, o
 import { CAPTURE_EDITOR_VIEW_TYPE } from './captureEditor';
 import type { Cmd, Ctx } from './ctx';
 import { pickCapture } from './pickCapture';
+import { sampleFolder } from './samples';
 
 export const Commands = {
   inspectAsCaptureText: 'handshakeInspector.inspectAsCaptureText',
@@ -98,17 +99,17 @@ export function compareWith(ctx: Ctx): Cmd {
   };
 }
 
+/** The sample's first view is the comparison of its two captures: one capture alone cannot tell where the block was. */
 export function openSample(ctx: Ctx): Cmd {
   return async () => {
-    const dir = vscode.Uri.joinPath(ctx.extCtx.extensionUri, 'samples', 'tor-kz-drop');
-    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.joinPath(dir, 'client.pcap'), CAPTURE_EDITOR_VIEW_TYPE);
-    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.joinPath(dir, 'relay.pcap'), CAPTURE_EDITOR_VIEW_TYPE, vscode.ViewColumn.Beside);
+    const dir = await sampleFolder(ctx.extCtx);
+    await runCompare(ctx, vscode.Uri.joinPath(dir, 'client.pcap'), vscode.Uri.joinPath(dir, 'relay.pcap'));
   };
 }
 
 export function openSampleDump(ctx: Ctx): Cmd {
   return async () => {
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(ctx.extCtx.extensionUri, 'samples', 'tor-kz-drop', 'relay.tcpdump-X.txt'));
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(await sampleFolder(ctx.extCtx), 'relay.tcpdump-X.txt'));
     await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(doc, CAPTURE_TEXT_LANGUAGE));
   };
 }

@@ -32,9 +32,9 @@ export function openComparePanel(ctx: Ctx, clientUri: vscode.Uri, relayUri: vsco
   let baseline: number | null = null;
 
   const postNotes = async () => {
-    const [c, r] = await Promise.all([loadNotes(client, clientUri, 'client'), loadNotes(client, relayUri, 'relay')]);
+    const [c, r] = await Promise.all([loadNotes(ctx.extCtx, client, clientUri, 'client'), loadNotes(ctx.extCtx, client, relayUri, 'relay')]);
     const notes: WebviewNote[] = [...c.notes, ...r.notes];
-    post({ type: 'notes', notes, problems: [...c.problems, ...r.problems] });
+    post({ type: 'notes', notes, problems: [...c.problems, ...r.problems], savedTo: { ...c.savedTo, ...r.savedTo } });
   };
   const postReport = () => post({ type: 'compare', report: current, clientName: name(clientUri), relayName: name(relayUri), baseline });
 
@@ -53,7 +53,7 @@ export function openComparePanel(ctx: Ctx, clientUri: vscode.Uri, relayUri: vsco
         case 'readBytes':
           return answerBytes(client, uris[msg.side], msg.requestId, msg.ranges, post);
         case 'annotate':
-          if (await addNote(client, uris[msg.side], msg.target, msg.text, post)) await postNotes();
+          if (await addNote(ctx.extCtx, client, uris[msg.side], msg.target, msg.text, post)) await postNotes();
           return;
         case 'baseline': {
           try {

@@ -5,6 +5,7 @@
  * sidecars: bytes (handshake/readBytes) and notes (handshake/notes) are asked
  * of it, never parsed or inflated here.
  */
+import { isAbsolute, relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { SourceLocation } from '../../shared/analysis';
@@ -72,21 +73,31 @@ export async function answerBytes(client: LanguageClient, capture: vscode.Uri | 
   }
 }
 
-/** The capture's notes (none when it has no sidecar). Problems are the sidecar's errors, to show, not to throw. */
-export async function loadNotes(client: LanguageClient, capture: vscode.Uri, side: CaptureSide): Promise<{ notes: WebviewNote[]; problems: string[] }> {
+/** A notes file's path as the user should read it: workspace-relative, or said to be in the extension's storage (the bundled sample's copy). */
+export function notesPlace(extCtx: vscode.ExtensionContext, path: string): string {
+  const inStorage = relative(extCtx.globalStorageUri.fsPath, path);
+  if (inStorage && !inStorage.startsWith('..') && !isAbsolute(inStorage)) return `the extension's storage (${path})`;
+  return vscode.workspace.asRelativePath(path);
+}
+
+/**
+ * The capture's notes (none when it has no sidecar) and where they are kept.
+ * Problems are the sidecar's errors, to show, not to throw.
+ */
+export async function loadNotes(extCtx: vscode.ExtensionContext, client: LanguageClient, capture: vscode.Uri, side: CaptureSide): Promise<{ notes: WebviewNote[]; problems: string[]; savedTo: Partial<Record<CaptureSide, string>> }> {
   try {
     const r = await client.sendRequest(NotesRequest.type, { uri: capture.toString() });
-    return { notes: r.notes.map((n) => ({ ...n, side })), problems: r.problems };
+    return { notes: r.notes.map((n) => ({ ...n, side })), problems: r.problems, savedTo: r.path ? { [side]: notesPlace(extCtx, r.path) } : {} };
   } catch (e) {
-    return { notes: [], problems: [`The notes could not be read: ${e instanceof Error ? e.message : String(e)}`] };
+    return { notes: [], problems: [`The notes could not be read: ${e instanceof Error ? e.message : String(e)}`], savedTo: {} };
   }
 }
 
 /** Adds a note through the language server, then reports the outcome to the webview. */
-export async function addNote(client: LanguageClient, capture: vscode.Uri, target: NoteTarget, text: string, post: (m: ToWebview) => void): Promise<boolean> {
+export async function addNote(extCtx: vscode.ExtensionContext, client: LanguageClient, capture: vscode.Uri, target: NoteTarget, text: string, post: (m: ToWebview) => void): Promise<boolean> {
   try {
     const r = await client.sendRequest(AnnotateRequest.type, { uri: capture.toString(), target, text });
-    const message = r.ok ? `Note saved to ${vscode.workspace.asRelativePath(r.path)}.` : `The note was not saved: ${(r.errors ?? []).join('; ')}`;
+    const message = r.ok ? `Note saved to ${notesPlace(extCtx, r.path)}.` : `The note was not saved: ${(r.errors ?? []).join('; ')}`;
     post({ type: 'annotated', ok: r.ok, message });
     if (!r.ok) void vscode.window.showErrorMessage(message);
     return r.ok;

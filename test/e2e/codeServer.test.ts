@@ -5,10 +5,10 @@
 // scripts/install-code-server.sh (run here when missing) and /usr/bin/chromium.
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { serverHelloCipherPosition } from '../helpers/dumpPositions';
@@ -57,6 +57,8 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
       'chat.disableAIFeatures': true,
       'editor.hover.delay': 100,
       'editor.minimap.enabled': false,
+      // The empty chat side bar would take a quarter of the width the views are tested (and screenshotted) in.
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
     };
     mkdirSync(join(userData, 'User'), { recursive: true });
     writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
@@ -294,6 +296,74 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     assert.ok((await suspectRows.count()) > 0);
     await painted(frame);
     await shot('e2e-compare-dark');
+  });
+
+  /** Every file under `dir`, relative to it (none when it does not exist). */
+  function filesUnder(dir: string): string[] {
+    return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort() : [];
+  }
+
+  async function openSampleComparison(): Promise<FrameLocator> {
+    await runCommand('View: Close All Editors');
+    await runCommand('Handshake Inspector: Open the Sample Captures (Tor bridge blocked on its ServerHello)');
+    await page.locator('.tab.active', { hasText: 'client.pcap ⇄ relay.pcap' }).waitFor({ timeout: 90000 });
+    return webview();
+  }
+
+  it('opens the sample captures as their comparison, with the verdict the two captures give', async () => {
+    const frame = await openSampleComparison();
+    const banner = frame.locator('.banner[aria-label="Verdict"]').first();
+    try {
+      await banner.getByText(/dropped on the path/i).first().waitFor({ timeout: 90000 });
+    } catch (e) {
+      await shot('e2e-sample-failed');
+      throw e;
+    }
+    const verdict = await banner.innerText();
+    // samples/tor-kz-drop/README.md: the ServerHello is dropped relay → client; one capture alone says "undetermined".
+    assert.match(verdict, /dropped on the path/i);
+    assert.match(verdict, /relay → client/);
+    assert.match(verdict, /ServerHello/);
+    assert.doesNotMatch(verdict, /undetermined/i);
+    // One view, the whole editor area: not two captures side by side.
+    assert.equal(await page.locator('.editor-group-container').count(), 1);
+    await painted(frame);
+    await shot('e2e-sample-compare-dark');
+  });
+
+  it('keeps notes on the installed sample in the extension\'s storage, not its install folder, and says where', async () => {
+    // The installed extension's own folder (code-server keeps its bookkeeping files beside it).
+    const installed = () => filesUnder(join(work, 'extensions')).filter((f) => f.split('/')[0].includes('handshake-inspector'));
+    const installedBefore = installed();
+    const frame = await openSampleComparison();
+    const add = frame.locator('button, [role=button]', { hasText: 'Add note (A)' }).first();
+    await add.waitFor({ timeout: 90000 });
+    await add.click();
+    const note = `note on the installed sample ${Date.now()}`;
+    await frame.locator('.note-dialog textarea').fill(note);
+    await frame.locator('.note-dialog vscode-button', { hasText: 'Save note' }).click();
+    await frame.getByText(/Notes \(1\)/).first().waitFor({ timeout: 30000 });
+    const where = frame.locator('.notes-where', { hasText: 'relay.pcap.annotations.json' }).first();
+    await where.waitFor({ state: 'attached', timeout: 30000 });
+    assert.match((await where.textContent()) ?? '', /^Notes saved to the extension's storage \(.*globalStorage.*samples\/tor-kz-drop\/relay\.pcap\.annotations\.json\)$/);
+    const sidecars = filesUnder(join(userData, 'User', 'globalStorage')).filter((f) => f.endsWith('.annotations.json'));
+    assert.deepEqual(sidecars.map((f) => f.split('/').slice(1).join('/')), ['samples/tor-kz-drop/relay.pcap.annotations.json']);
+    assert.ok(readFileSync(join(userData, 'User', 'globalStorage', sidecars[0]), 'utf8').includes(note));
+    // Nothing written where the extension is installed.
+    assert.ok(installedBefore.some((f) => f.endsWith('samples/tor-kz-drop/relay.pcap')), installedBefore.join(' '));
+    assert.deepEqual(installed().filter((f) => !installedBefore.includes(f)), []);
+    // Reopened, the sample shows the note again.
+    const again = await openSampleComparison();
+    await again.getByText(/Notes \(1\)/).first().waitFor({ timeout: 90000 });
+    await again.getByText(note).first().waitFor({ state: 'attached', timeout: 30000 });
+    // The notes tab shows the note and where it is kept.
+    await again.locator('vscode-tab-header', { hasText: /Notes \(1\)/ }).first().click();
+    const said = again.locator('.notes-where', { hasText: "the extension's storage" }).first();
+    await said.waitFor({ timeout: 30000 });
+    await painted(again);
+    await shot('e2e-sample-note-dark');
+    // The notes tab is short in the default layout: its own picture shows the line is readable.
+    await again.locator('.tab-body', { has: said }).screenshot({ path: join(RESULTS, 'e2e-sample-notes-tab-dark.png') });
   });
 
   it('exports the compare view\'s report with a note added there: the same HTML as the CLI\'s report', async () => {

@@ -114,6 +114,8 @@ describe('CLI report and language-server export agree', () => {
     const stored = JSON.parse(readFileSync(`${relay}.annotations.json`, 'utf8')) as { notes: unknown[] };
     assert.deepEqual(r.notes, stored.notes);
     assert.deepEqual(r.problems, []);
-    assert.deepEqual(await conn.sendRequest(NotesRequest.type, { uri: 'untitled:Untitled-1' }), { notes: [], problems: [] });
+    // Where they are kept, for the editor to say (the install folder of a sample is not the place: the extension copies it).
+    assert.equal(r.path, `${relay}.annotations.json`);
+    assert.deepEqual(await conn.sendRequest(NotesRequest.type, { uri: 'untitled:Untitled-1' }), { notes: [], problems: [], path: null });
   });
 });

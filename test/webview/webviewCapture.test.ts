@@ -171,10 +171,15 @@ describe('capture webview', { skip }, () => {
     await page.keyboard.press('Control+Enter');
     const msg = await view.waitFor('annotate', since);
     assert.deepEqual(msg, { type: 'annotate', side: 'client', target: { kind: 'field', connection: 0, field: 'serverHello.cipherSuite' }, text: 'Cipher seen in the 2012 Kazakhstan block' });
-    await view.send({ type: 'notes', problems: [], notes: [{ id: 'n1', side: 'client', target: { kind: 'field', connection: 0, field: 'serverHello.cipherSuite' }, text: 'Cipher seen in the 2012 Kazakhstan block', created: '2025-01-01T00:00:00Z' },
+    await view.send({ type: 'notes', problems: [], savedTo: { client: "the extension's storage (/g/samples/relay.pcap.annotations.json)" }, notes: [{ id: 'n1', side: 'client', target: { kind: 'field', connection: 0, field: 'serverHello.cipherSuite' }, text: 'Cipher seen in the 2012 Kazakhstan block', created: '2025-01-01T00:00:00Z' },
       { id: 'n2', side: 'client', target: { kind: 'packet', packet: 5 }, text: 'the blocked segment', created: '2025-01-01T00:00:00Z' }] });
     await page.locator('[role=treeitem] .tree-notes').first().waitFor();
     assert.match((await cipher.getAttribute('aria-label')) ?? '', /1 note/);
+    // The notes tab says where the notes are kept.
+    assert.equal(await page.locator('.notes-where').first().textContent(), "Notes saved to the extension's storage (/g/samples/relay.pcap.annotations.json)");
+    await page.locator('vscode-tab-header', { hasText: /^Notes/ }).first().click();
+    await page.locator('.notes-where').first().waitFor();
+    await page.locator('.tab-body', { has: page.locator('.notes-where') }).first().screenshot({ path: join(RESULTS, 'webview-capture-notes-tab.png') });
     await page.locator('.ladder-scroll').focus();
     await page.keyboard.press('n');
     assert.match(await page.locator('g.arrow.selected .note-mark').textContent() ?? '', /✎1/);

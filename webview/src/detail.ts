@@ -17,6 +17,8 @@ import { TreeView } from './tree';
 
 export interface DetailOptions {
   notes(): WebviewNote[];
+  /** Where a side's notes are kept; null when not known (the capture is not a file). */
+  notesSavedTo(side: CaptureSide): string | null;
   addNote(side: CaptureSide, target: NoteTarget, what: string): void;
 }
 
@@ -295,6 +297,8 @@ export class DetailPane {
         return card;
       });
     if (!mine.length) cards.push(h('p', { class: 'muted' }, 'No notes yet. Select a field or a packet and press A, or:'));
+    const where = this.opts.notesSavedTo(this.side);
+    if (where) cards.push(h('p', { class: 'muted notes-where' }, `Notes saved to ${where}`));
     this.notesTab.replaceChildren(...cards, add);
     this.tree.refresh();
   }

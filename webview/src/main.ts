@@ -54,6 +54,7 @@ const state = {
   progress: null as number | null,
   notes: [] as WebviewNote[],
   noteProblems: [] as string[],
+  notesSavedTo: {} as Partial<Record<CaptureSide, string>>,
   compare: null as { report: CompareReport; clientName: string; relayName: string; baseline: number | null } | null,
   /**
    * Packet timelines fetched for the connections shown (the capture editor's
@@ -209,7 +210,7 @@ document.addEventListener('keydown', (e) => {
 class CaptureView {
   readonly list = new ConnectionList('Connections', (key) => this.choose(Number(key), true));
   readonly ladder: Ladder;
-  readonly detail = new DetailPane({ notes: () => state.notes, addNote });
+  readonly detail = new DetailPane({ notes: () => state.notes, notesSavedTo: (side) => state.notesSavedTo[side] ?? null, addNote });
   private readonly bannerBox = h('div', { class: 'banner-box' });
   private readonly status = h('div', { class: 'status-line', role: 'status' });
   // The progress row is built once and updated in place: rebuilt on every
@@ -422,7 +423,7 @@ class CaptureView {
 
 class CompareView {
   readonly ladder: Ladder;
-  readonly detail = new DetailPane({ notes: () => state.notes, addNote });
+  readonly detail = new DetailPane({ notes: () => state.notes, notesSavedTo: (side) => state.notesSavedTo[side] ?? null, addNote });
   readonly list = new ConnectionList('Connection pairs', (key) => this.choose(Number(key)));
   private readonly bannerBox = h('div', { class: 'banner-box' });
   private readonly diffBox = h('div', { class: 'diff-box' });
@@ -731,6 +732,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
     case 'notes':
       state.notes = msg.notes;
       state.noteProblems = msg.problems;
+      state.notesSavedTo = msg.savedTo;
       captureView?.notesChanged();
       compareView?.notesChanged();
       break;

@@ -84,12 +84,12 @@ export class Inspector {
    * checked against the capture's SHA-256 unless the caller has it: hashing
    * a gigabyte capture to list its notes would stall the view.
    */
-  async notes(ref: CaptureRef, captureSha256: string | null = null): Promise<{ notes: AnnotationNote[]; problems: AnnotationProblem[] }> {
+  async notes(ref: CaptureRef, captureSha256: string | null = null): Promise<{ notes: AnnotationNote[]; problems: AnnotationProblem[]; sidecar: string | null }> {
     const path = refPath(ref);
-    if (!path) return { notes: [], problems: [] };
-    const { loadAnnotations } = await import('../report/annotations');
+    if (!path) return { notes: [], problems: [], sidecar: null };
+    const { loadAnnotations, sidecarPath } = await import('../report/annotations');
     const l = await loadAnnotations(path, { captureSha256 });
-    return { notes: l.notes, problems: [...l.errors, ...l.warnings] };
+    return { notes: l.notes, problems: [...l.errors, ...l.warnings], sidecar: sidecarPath(path) };
   }
 
   /** Adds a note to the capture's sidecar; only files have one. */

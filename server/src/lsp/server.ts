@@ -500,9 +500,9 @@ export function startServer(given?: Connection): Connection {
   }));
 
   connection.onRequest(NotesRequest.type, checked(NotesRequest.method, async (params) => {
-    if (!uriToPath(params.uri)) return { notes: [], problems: [] };
+    if (!uriToPath(params.uri)) return { notes: [], problems: [], path: null };
     const r = await state.inspector.notes(state.refOf({ uri: params.uri }));
-    return { notes: r.notes, problems: r.problems.map((p) => p.message) };
+    return { notes: r.notes, problems: r.problems.map((p) => p.message), path: r.sidecar };
   }));
 
   connection.onRequest(ReadBytesRequest.type, checked(ReadBytesRequest.method, async (params) => {
