@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { serverHelloCipherPosition } from '../helpers/dumpPositions';
 import { ROOT } from '../helpers/paths';
 import { TEXT_DUMP_PATTERNS } from '../../shared/captureFiles';
@@ -24,7 +24,14 @@ const CHROMIUM = process.env.HI_CHROMIUM ?? '/usr/bin/chromium';
 const CODE_SERVER_VERSION = process.env.HI_CODE_SERVER_VERSION ?? '4.139.1';
 const CODE_SERVER = process.env.HI_CODE_SERVER ?? join(process.env.HI_CACHE ?? join(homedir(), '.cache', 'handshake-inspector'), `code-server-${CODE_SERVER_VERSION}`, 'code-server');
 const ENABLED = process.env.CI === 'true' || process.env.HI_E2E === '1';
+const UPDATE_MEDIA = process.env.HI_E2E_MEDIA === '1';
 const EXPECTED_CIPHER_NAME = 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'; // tshark: tls.handshake.ciphersuite == 0xc030 in relay.pcap
+
+/** UDP-only captures for the capture editor: each has one connection of its transport (tshark: one QUIC/DTLS stream). */
+const UDP_CAPTURES = [
+  { dir: 'quic', file: 'ngtcp2-v1.pcap', transport: 'quic', other: 'dtls', hello: 'ClientHello' },
+  { dir: 'dtls', file: 'openssl-dtls12.pcap', transport: 'dtls', other: 'quic', hello: 'ClientHello' },
+] as const;
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -70,6 +77,21 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
   }
 
   /**
+   * The README's and the walkthrough's pictures are these tests' views:
+   * with HI_E2E_MEDIA=1 they are written into media/ (then looked at and
+   * committed), the whole window or one element of it.
+   */
+  async function mediaShot(path: string, of?: Locator): Promise<void> {
+    if (!UPDATE_MEDIA) return;
+    const file = join(ROOT, 'media', path);
+    if (of) await of.screenshot({ path: file });
+    else await page.screenshot({ path: file });
+  }
+
+  /** The editor area (no side bar or status bar): what a walkthrough step's picture shows. */
+  const editorArea = () => page.locator('.editor-group-container').first();
+
+  /**
    * Opens a quick input with `key` and types `text` into it. Under load the
    * widget can close again between appearing and being typed into (focus
    * taken by an editor that finished opening): then it is opened again, a
@@ -100,12 +122,18 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
   }
 
   async function quickOpen(file: string): Promise<void> {
-    await typeInQuickInput('Control+P', file);
     // Click the row named exactly `file`: "relay.pcap" also fuzzy-matches "relay.tcpdump-X.txt", which may rank first.
     const exact = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
-    await row.waitFor({ timeout: 30000 });
-    await row.click();
+    for (let attempt = 1; ; attempt++) {
+      await typeInQuickInput('Control+P', file);
+      await row.waitFor({ timeout: 30000 });
+      await row.click();
+      // A click that lands while the list is redrawn (recently opened entries arrive late) is lost: the picker stays open.
+      if (await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 }).then(() => true, () => false)) return;
+      if (attempt >= 3) throw new Error(`quick open did not open ${file}`);
+      await page.keyboard.press('Escape');
+    }
   }
 
   /**
@@ -174,6 +202,8 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     // A plaintext SMTP session (no TLS at all) and a real capture with bytes missing (decoding warnings).
     cpSync(join(ROOT, 'test', 'fixtures', 'no-tls', 'smtp-plain.pcap'), join(workspace, 'smtp-plain.pcap'));
     cpSync(join(ROOT, 'test', 'fixtures', 'text', 'v6.pcap'), join(workspace, 'v6.pcap'));
+    // Handshakes over UDP (issue #12): real ngtcp2 QUIC and OpenSSL DTLS 1.2 sessions.
+    for (const f of UDP_CAPTURES) cpSync(join(ROOT, 'test', 'fixtures', f.dir, f.file), join(workspace, f.file));
     for (const p of TEXT_DUMP_PATTERNS) cpSync(join(ROOT, 'test', 'fixtures', 'text', 'hs.X-t.txt'), join(workspace, 'patterns', patternFile(p)));
     const vsix = join(work, 'handshake-inspector.vsix');
     const pack = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
@@ -213,6 +243,33 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     assert.match(labels, /Compare Client and Relay Captures/);
     assert.match(labels, /Export Annotated Report/);
     assert.match(labels, /Open the Sample Captures/);
+  });
+
+  it('lists the Get Started walkthrough on the Welcome page, its steps\' pictures drawn', async () => {
+    await runCommand('View: Close All Editors');
+    // What "workbench.startupEditor": "welcomePage" (VS Code's default) opens at start-up; the tests start with "none".
+    await runCommand('Help: Welcome');
+    const welcome = page.locator('.gettingStartedContainer');
+    const entry = welcome.locator('.getting-started-category', { hasText: 'Get Started with Handshake Inspector' }).first();
+    try {
+      await entry.waitFor({ timeout: 60000 });
+    } catch (e) {
+      await shot('e2e-welcome-failed');
+      throw e;
+    }
+    await shot('e2e-welcome-dark');
+    await entry.click();
+    const media = welcome.locator('.getting-started-media img').first();
+    await media.waitFor({ timeout: 30000 });
+    await page.waitForFunction((img) => img !== null && (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await media.elementHandle(), { timeout: 30000 }).catch(async (e: Error) => {
+      await shot('e2e-walkthrough-failed');
+      throw e;
+    });
+    const size = await media.evaluate((img: HTMLImageElement) => ({ w: img.naturalWidth, h: img.naturalHeight, shown: img.getBoundingClientRect().width }));
+    assert.ok(size.w >= 400 && size.h >= 200 && size.shown >= 200, JSON.stringify(size));
+    await painted();
+    await shot('e2e-walkthrough-dark');
+    await runCommand('View: Close All Editors');
   });
 
   it('opens a file named by every text dump pattern as Capture Text, not Plain Text', async () => {
@@ -339,7 +396,8 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     const add = frame.locator('button, [role=button]', { hasText: 'Add note (A)' }).first();
     await add.waitFor({ timeout: 90000 });
     await add.click();
-    const note = `note on the installed sample ${Date.now()}`;
+    // Each run has its own user data: the note is new there (it also shows in the README's screenshots).
+    const note = 'The ServerHello never reached the client: first thing the censor could match after the ClientHello.';
     await frame.locator('.note-dialog textarea').fill(note);
     await frame.locator('.note-dialog vscode-button', { hasText: 'Save note' }).click();
     await frame.getByText(/Notes \(1\)/).first().waitFor({ timeout: 30000 });
@@ -394,6 +452,15 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     });
     await page.locator('.notifications-toasts', { hasText: 'Report written to' }).first().waitFor({ timeout: 30000 }).catch(() => undefined);
     await shot('e2e-export-written');
+    if (UPDATE_MEDIA) {
+      // The report as a browser shows it, in both colour schemes (it follows prefers-color-scheme).
+      for (const colorScheme of ['dark', 'light'] as const) {
+        const report = await browser!.newPage({ viewport: { width: 1100, height: 800 }, colorScheme });
+        await report.goto(`file://${exported}`);
+        await report.screenshot({ path: join(ROOT, 'media', 'walkthrough', `report-${colorScheme}.png`) });
+        await report.close();
+      }
+    }
     const fromEditor = readFileSync(exported, 'utf8');
     assert.ok(fromEditor.includes(note), 'the note added in the compare view is in the exported report');
     const cliOut = join(work, 'cli-report.html');
@@ -444,6 +511,9 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
         if (!content.includes('cipher suite')) await page.keyboard.press('Escape');
       }
       await shot(`e2e-${theme.name}-dump-hover`);
+      // The README shows the dark theme; the walkthrough has a picture per theme.
+      if (theme.name === 'dark') await mediaShot('screenshots/dump-hover-dark.png');
+      await mediaShot(`walkthrough/dump-hover-${theme.name}.png`, editorArea());
       assert.match(content, /TLS › Handshake › ServerHello › cipher suite/);
       assert.ok(content.includes(EXPECTED_CIPHER_NAME), content);
       await page.keyboard.press('Escape');
@@ -465,16 +535,85 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
       assert.match(text, /ServerHello/);
       await painted(frame);
       await shot(`e2e-${theme.name}-pcap-editor`);
+      if (theme.name === 'dark') await mediaShot('screenshots/editor-dark.png');
+    });
+
+    it(`shows QUIC and DTLS captures in the capture editor 400 px wide with the panel open (${theme.name} theme)`, async () => {
+      const full = page.viewportSize()!;
+      await runCommand('View: Close All Editors');
+      // The editor 400 px wide: the window narrowed by what the side bar and activity bar take.
+      await quickOpen(UDP_CAPTURES[0].file);
+      const wide = await editorArea().evaluate((e) => e.getBoundingClientRect().width);
+      await page.setViewportSize({ width: Math.round(full.width - (wide - 400)), height: full.height });
+      // The default panel layout: the panel open below the editor (here the Problems view).
+      await runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+      await page.locator('.markers-panel').waitFor();
+      try {
+        await page.waitForFunction(() => Math.abs((document.querySelector('.editor-group-container')?.getBoundingClientRect().width ?? 0) - 400) <= 2, undefined, { timeout: 30000 });
+        for (const c of UDP_CAPTURES) {
+          await quickOpen(c.file);
+          await page.locator('.tab.active', { hasText: c.file }).waitFor();
+          const frame = webview();
+          const rows = frame.locator('.list-row');
+          try {
+            await rows.first().waitFor({ timeout: 60000 });
+            // Decoding ends: the summary counts the connections and no progress row is left saying "Decoding…".
+            await frame.locator('.header-summary', { hasText: /\d+ TLS connections?/ }).waitFor({ timeout: 60000 });
+            await frame.getByText(/Decoding…/).first().waitFor({ state: 'hidden', timeout: 60000 });
+          } catch (e) {
+            await shot(`e2e-${theme.name}-udp-${c.transport}-failed`);
+            throw e;
+          }
+          const n = await rows.count();
+          assert.ok(n >= 1, `${c.file}: ${n} rows`);
+          assert.match(await rows.first().innerText(), new RegExp(`${c.transport.toUpperCase()}/UDP`));
+          // The filter goes by transport: this capture's word keeps every row, the other transport's keeps none.
+          const filter = frame.locator('vscode-textfield.list-filter input');
+          await filter.fill(c.other);
+          await frame.getByText('No connection matches the filter.').waitFor({ timeout: 10000 });
+          assert.equal(await rows.count(), 0);
+          await filter.fill(c.transport);
+          await rows.first().waitFor({ timeout: 10000 });
+          assert.equal(await rows.count(), n);
+          await rows.first().click();
+          // The handshake tree and the hex of the selected message.
+          const hello = frame.locator('[role=treeitem]', { hasText: c.hello }).first();
+          await hello.waitFor({ timeout: 30000 });
+          await hello.click();
+          const byte = frame.locator('.hex-bytes .b').first();
+          await byte.waitFor({ timeout: 30000 });
+          assert.match(await byte.innerText(), /^[0-9a-f]{2}$/);
+          // A byte's hover names what it belongs to.
+          await byte.hover();
+          const tip = frame.locator('#hover-tip');
+          await tip.waitFor({ state: 'visible', timeout: 10000 });
+          assert.ok((await tip.innerText()).trim().length > 0);
+          await shot(`e2e-${theme.name}-udp-${c.transport}-400px-hover`);
+          await frame.locator('.header-summary').hover();
+          await tip.waitFor({ state: 'hidden', timeout: 10000 });
+          // Nothing is wider than the editor: the view is laid out for 400 px, not cut off.
+          const overflow = await frame.locator('body').evaluate((b) => b.scrollWidth - b.clientWidth);
+          assert.ok(overflow <= 1, `${c.file}: ${overflow} px wider than the editor`);
+          await painted(frame);
+          await shot(`e2e-${theme.name}-udp-${c.transport}-400px`);
+          await filter.fill('');
+        }
+      } finally {
+        await page.setViewportSize(full);
+        await runCommand('View: Hide Panel');
+      }
     });
 
     it(`shows the compare view in the ${theme.name} theme`, async () => {
-      // The compare panel opened by the tests above; it keeps its page while hidden.
-      await page.locator('.tab', { hasText: 'client.pcap ⇄ relay.pcap' }).first().click();
-      await page.locator('.tab.active', { hasText: 'client.pcap ⇄ relay.pcap' }).waitFor();
-      const banner = webview().locator('.banner[aria-label="Verdict"]').first();
-      await banner.getByText(/dropped on the path/i).first().waitFor({ timeout: 30000 });
-      await painted(webview());
+      // Opened here (alone in the editor area), not left over from the tests above: they close editors.
+      const frame = await openSampleComparison();
+      const banner = frame.locator('.banner[aria-label="Verdict"]').first();
+      await banner.getByText(/dropped on the path/i).first().waitFor({ timeout: 90000 });
+      await painted(frame);
       await shot(`e2e-compare-${theme.name}`);
+      if (theme.name === 'dark') await mediaShot('screenshots/compare-dark.png');
+      await mediaShot(`walkthrough/compare-${theme.name}.png`, editorArea());
+      await mediaShot(`walkthrough/ladder-${theme.name}.png`, webview().locator('.ladder').first());
     });
   }
 });

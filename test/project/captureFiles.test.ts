@@ -16,6 +16,7 @@ interface Manifest {
     languages: Array<{ id: string; filenamePatterns?: string[] }>;
     customEditors: Array<{ viewType: string; selector: Array<{ filenamePattern: string }> }>;
     menus: Record<string, Array<{ command: string; when?: string }>>;
+    walkthroughs: Array<{ id: string; featuredFor?: string[] }>;
   };
 }
 
@@ -30,6 +31,12 @@ describe('capture file patterns: package.json agrees with shared/captureFiles.ts
   it('the capture-text language claims the text dump patterns', () => {
     const lang = manifest.contributes.languages.find((l) => l.id === CAPTURE_TEXT_LANGUAGE);
     assert.deepEqual(lang?.filenamePatterns, [...TEXT_DUMP_PATTERNS]);
+  });
+
+  it('the walkthrough is featured on the Welcome page of a workspace holding any capture', () => {
+    // VS Code ranks a walkthrough whose featuredFor globs match a workspace file first among the Welcome page's few.
+    const walkthrough = manifest.contributes.walkthroughs.find((w) => w.id === 'handshakeInspector.getStarted');
+    assert.deepEqual(walkthrough?.featuredFor, [...BINARY_CAPTURE_PATTERNS, ...TEXT_DUMP_PATTERNS].map((p) => `**/${p}`));
   });
 
   it('every menu that goes by file name uses the shared regular expression', () => {

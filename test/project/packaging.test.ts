@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILE_READER_WORKER } from '../../server/src/capture/fileReaderSlots';
 import { ROOT } from '../helpers/paths';
@@ -35,8 +35,38 @@ const RUNTIME = [
   'package.json',
 ];
 
+interface WalkthroughStep {
+  id: string;
+  media: { image?: string | Record<string, string>; altText?: string; markdown?: string; svg?: string };
+}
+const walkthroughs = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { walkthroughs: Array<{ steps: WalkthroughStep[] }> } }).contributes.walkthroughs;
+
+/** Every file a walkthrough step shows: VS Code draws an empty media pane for one that is missing. */
+function walkthroughMedia(step: WalkthroughStep): string[] {
+  const { image, markdown, svg } = step.media;
+  return [...(typeof image === 'string' ? [image] : Object.values(image ?? {})), ...(markdown ? [markdown] : []), ...(svg ? [svg] : [])];
+}
+
+test('every walkthrough step has a picture for each theme kind, with alt text, and the file exists', () => {
+  const steps = walkthroughs.flatMap((w) => w.steps);
+  assert.ok(steps.length >= 4);
+  for (const step of steps) {
+    assert.ok(step.media.image && typeof step.media.image === 'object', `${step.id}: an image per theme`);
+    assert.deepEqual(Object.keys(step.media.image).sort(), ['dark', 'hc', 'hcLight', 'light'], step.id);
+    assert.ok((step.media.altText ?? '').length > 20, `${step.id}: alt text`);
+    for (const f of walkthroughMedia(step)) {
+      assert.ok(existsSync(join(ROOT, f)), `${step.id}: ${f} is missing`);
+      // A PNG, not a placeholder: its signature and a picture's worth of bytes.
+      const bytes = readFileSync(join(ROOT, f));
+      assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG', f);
+      assert.ok(bytes.length > 10000, `${f}: ${bytes.length} bytes`);
+    }
+  }
+});
+
 function checkList(files: string[]): void {
   for (const f of RUNTIME) assert.ok(files.includes(f), `${f} is not shipped`);
+  for (const f of walkthroughs.flatMap((w) => w.steps.flatMap(walkthroughMedia))) assert.ok(files.includes(f), `walkthrough media ${f} is not shipped`);
   const unwanted = files.filter(
     (f) =>
       /^(test|lab|scripts|out|node_modules|\.ci|\.vscode)\/|\.(ts|map|v8cache)$|^dist\/bench\.js/.test(f) || (f.startsWith('server/') && !f.endsWith('.txt')),
