@@ -12,7 +12,11 @@ import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { SERVER, startLanguageServer, stopLanguageServer } from '../helpers/languageServer';
 import { commandMissing, skipUnlessCi } from '../helpers/prerequisites';
 import type { DocumentSymbol, Hover, MarkupContent, SemanticTokens } from 'vscode-languageserver-types';
-import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification, ConnectionTimelineRequest, DissectionRequest, DocumentAnalyzedNotification, type ConnectionFoundParams, type DocumentAnalyzedParams } from '../../shared/protocol';
+import {
+  AnalyzeFileRequest, CaptureRowsRequest, CompareRequest, ConnectionDetailRequest, ConnectionFoundNotification, ConnectionRowsNotification, ConnectionTimelineRequest, DissectionRequest,
+  DocumentAnalyzedNotification, type ConnectionFoundParams, type DocumentAnalyzedParams,
+} from '../../shared/protocol';
+import { connectionRow, type ConnectionRow } from '../../shared/connectionRow';
 import { ROOT } from '../helpers/paths';
 
 const TORKZ = join(ROOT, 'test', 'fixtures', 'tor-kz');
@@ -246,6 +250,41 @@ describe('language server over stdio (dist/server.js)', { skip: skipUnlessCi(exi
     const verdicts = await conn.sendRequest(CompareRequest.type, { client: { uri }, relay: null, packets: false });
     assert.equal(verdicts.client.connections[0].packets, undefined);
     assert.equal(verdicts.singleVantage?.length, 1);
+  });
+
+  it('streams a capture\'s rows (the list\'s columns only), and gives a connection in full with its timeline on demand', async () => {
+    const uri = pathToFileURL(join(ROOT, 'test', 'fixtures', 'handshakes', 'multi.pcapng')).toString();
+    const full = await conn.sendRequest(AnalyzeFileRequest.type, { uri, packets: true });
+    assert.ok(full.connections.length >= 3);
+    const rows: ConnectionRow[] = [];
+    let batches = 0;
+    const sub = conn.onNotification(ConnectionRowsNotification.type, (p) => {
+      if (p.streamId !== 't-rows') return;
+      batches++;
+      rows.push(...p.rows);
+    });
+    const r = await conn.sendRequest(CaptureRowsRequest.type, { uri, streamId: 't-rows' });
+    sub.dispose();
+    assert.ok(batches >= 1 && batches <= rows.length, `${batches} batches`);
+    assert.deepEqual(r.rows, [], 'every row came in the stream');
+    assert.deepEqual(r.input, full.input);
+    assert.deepEqual(rows.map((x) => x.id).sort((a, b) => a - b), full.connections.map((c) => c.id).sort((a, b) => a - b));
+    for (const c of full.connections) {
+      const row = rows.find((x) => x.id === c.id);
+      assert.deepEqual(row, connectionRow(c));
+      // What a row says, read from the full connection independently of connectionRow.
+      assert.equal(row?.serverName, c.clientHello?.serverName ?? null);
+      assert.equal(row?.versionName, c.tls.versionName);
+      assert.equal(JSON.stringify(row).includes('"messages"'), false, 'no messages in a row');
+    }
+    const last = full.connections[full.connections.length - 1];
+    const detail = await conn.sendRequest(ConnectionDetailRequest.type, { uri, connection: last.id });
+    assert.deepEqual(detail.connection, last, 'the connection in full, timeline included');
+    assert.ok((detail.connection?.packets?.length ?? 0) > 0);
+    assert.equal((await conn.sendRequest(ConnectionDetailRequest.type, { uri, connection: 1_000_000 })).connection, null);
+    const verdicts = await conn.sendRequest(CompareRequest.type, { client: { uri }, relay: null, connections: false });
+    assert.deepEqual(verdicts.client.connections, [], 'the verdicts come without the connections the editor already lists');
+    assert.equal(verdicts.singleVantage?.length, full.connections.length);
   });
 
   it('compares the client and relay captures', async () => {

@@ -24,7 +24,7 @@ import { MarkupKind, type Hover } from 'vscode-languageserver-types';
 import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../shared/analysis';
 import type { CompareReport, Suspect } from '../../../shared/compare';
 import {
-  AnalyzeFileRequest, AnnotateRequest, CAPTURE_TEXT_LANGUAGE, CompareRequest, ConnectionFoundNotification, ConnectionTimelineRequest, defaultSettings, DISSECTION_LANGUAGE, DISSECTION_SCHEME,
+  AnalyzeFileRequest, AnnotateRequest, CAPTURE_TEXT_LANGUAGE, CaptureRowsRequest, CompareRequest, ConnectionDetailRequest, ConnectionFoundNotification, ConnectionRowsNotification, ConnectionTimelineRequest, defaultSettings, DISSECTION_LANGUAGE, DISSECTION_SCHEME,
   DissectionRequest, DocumentAnalyzedNotification, ExportReportRequest, isReportFormat, MAX_READ_BYTES, NotesRequest, REPORT_FORMATS, ReadBytesRequest, WorkDoneProgressType,
   type CaptureSource, type CompareParams, type ServerSettings,
 } from '../../../shared/protocol';
@@ -44,7 +44,8 @@ import { renderFieldHover, suspectNote } from './hover';
 import { paramsError } from './requestParams';
 import { TextAnalyses, type AnalysisOptions } from './textAnalyses';
 import { TOKEN_LEGEND } from './tokenTypes';
-import { reportWithoutTimelines, StreamedTimelines, withoutTimeline } from './timelines';
+import { reportWithoutTimelines, StreamedConnections, withoutTimeline } from './timelines';
+import { connectionRow, type ConnectionRow } from '../../../shared/connectionRow';
 
 class ServerState {
   /**
@@ -367,6 +368,9 @@ function checked<P, R>(method: string, handler: (params: P, token: CancellationT
   return (params, token) => paramsError(method, params) ?? handler(params, token);
 }
 
+/** How often a decode in flight sends the rows it found (the editor relays each batch to its webview in one post). */
+const ROWS_BATCH_MS = 100;
+
 let running: Connection | null = null;
 
 /**
@@ -379,7 +383,7 @@ export function startServer(given?: Connection): Connection {
   const connection = given ?? createConnection(ProposedFeatures.all);
   if (!given) running = connection;
   const state = new ServerState(connection);
-  const streamed = new StreamedTimelines();
+  const streamed = new StreamedConnections();
   const { documents, texts } = state;
 
   connection.onInitialize((params) => state.initialize(params));
@@ -446,7 +450,7 @@ export function startServer(given?: Connection): Connection {
     const timelines = params.packets !== false;
     const live = timelines ? null : streamed.begin(params.uri);
     const onConnection = params.streamId ? (c: AnalysisReport['connections'][number]) => {
-      live?.set(c.id, c.packets);
+      live?.set(c.id, c);
       void connection.sendNotification(ConnectionFoundNotification.type, { streamId: params.streamId as string, connection: timelines ? c : withoutTimeline(c) });
     } : undefined;
     try {
@@ -457,8 +461,43 @@ export function startServer(given?: Connection): Connection {
     }
   })));
 
+  connection.onRequest(CaptureRowsRequest.type, checked(CaptureRowsRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Decoding handshakes', async (progress) => {
+    const live = streamed.begin(params.uri);
+    // Rows go out in batches: the first at once (the first row should not wait), then one notification per ROWS_BATCH_MS.
+    let batch: ConnectionRow[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let first = true;
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (batch.length) void connection.sendNotification(ConnectionRowsNotification.type, { streamId: params.streamId, rows: batch });
+      batch = [];
+    };
+    const onConnection = (c: ConnectionReport) => {
+      live.set(c.id, c);
+      batch.push(connectionRow(c));
+      if (!timer) timer = setTimeout(flush, first ? 0 : ROWS_BATCH_MS);
+      first = false;
+    };
+    try {
+      const report = await state.report(params, { token, progress, onConnection });
+      return { input: report.input, diagnostics: report.diagnostics, rows: report.connections.filter((c) => !live.has(c.id)).map(connectionRow) };
+    } finally {
+      // Also when cancelled: what was decoded before the stop is listed.
+      flush();
+      streamed.end(params.uri, live);
+    }
+  })));
+
+  connection.onRequest(ConnectionDetailRequest.type, checked(ConnectionDetailRequest.method, async (params, token) => {
+    const live = streamed.connection(params.uri, params.connection);
+    if (live) return { connection: live };
+    const report = await state.report(params, { token });
+    return { connection: report.connections.find((c) => c.id === params.connection) ?? null };
+  }));
+
   connection.onRequest(ConnectionTimelineRequest.type, checked(ConnectionTimelineRequest.method, async (params, token) => {
-    const live = streamed.get(params.uri, params.connection);
+    const live = streamed.timeline(params.uri, params.connection);
     if (live) return { packets: live };
     const report = await state.report(params, { token });
     return { packets: report.connections.find((c) => c.id === params.connection)?.packets ?? null };
@@ -466,6 +505,7 @@ export function startServer(given?: Connection): Connection {
 
   connection.onRequest(CompareRequest.type, checked(CompareRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Comparing captures', async (progress) => {
     const { report } = await state.compare(params, token, progress);
+    if (params.connections === false) return { ...report, client: { ...report.client, connections: [] }, relay: report.relay && { ...report.relay, connections: [] } };
     if (params.packets !== false) return report;
     return { ...report, client: reportWithoutTimelines(report.client), relay: report.relay && reportWithoutTimelines(report.relay) };
   })));
