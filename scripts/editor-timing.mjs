@@ -114,8 +114,8 @@ const asked = setInterval(() => {
     const m = view.posted[seen];
     if (m.type === 'detail') {
       const at = performance.now();
-      void conn.sendRequest('handshake/connectionDetail', { uri, connection: m.connection }).then(({ connection }) => {
-        timelines.push({ connection: m.connection, ms: performance.now() - at, packets: connection?.packets?.length ?? null, during: !done, what: 'connection in full' });
+      void conn.sendRequest('handshake/connectionDetail', { uri, connection: m.connection, timeline: m.timeline }).then(({ connection }) => {
+        timelines.push({ connection: m.connection, ms: performance.now() - at, packets: connection?.packets?.length ?? null, during: !done, what: m.timeline ? 'connection with its timeline' : 'connection in full' });
         post({ type: 'detail', connection: m.connection, report: connection });
       });
     }
@@ -165,12 +165,17 @@ if (rowsPath) {
   post(before ? { ...last, connections: report.connections } : { ...last, streamed: true, connections: report.connections.filter((c) => !streamedIds.has(c.id)) });
 }
 const responseAt = performance.now() - t0;
+// The list is complete once the last rows are drawn; the verdicts (the full analysis, with timelines) come after, as in the extension.
+await page.evaluate((n) => { (window).__hiExpect = n; }, report.connections.length);
+const shown = await watch;
 const verdictStart = performance.now();
 const single = await conn.sendRequest('handshake/compare', { client: { uri }, relay: null, packets: before, ...(rowsPath ? { connections: false } : {}) });
 const verdictMs = performance.now() - verdictStart;
 post({ type: 'verdicts', verdicts: (single.singleVantage ?? []).map((v) => ({ connection: v.connection, interference: v.interference, suspects: v.suspects })) });
-await page.evaluate((n) => { (window).__hiExpect = n; }, report.connections.length);
-const shown = await watch;
+await page.locator('.list-row .badge[class*="verdict-"]').first().waitFor({ timeout: 600_000 });
+const verdictsDrawn = performance.now() - t0;
+await page.locator('g.arrow').first().waitFor({ timeout: 600_000 });
+const timelineDrawn = performance.now() - t0;
 await Promise.all(sends);
 const allMs = performance.now() - t0;
 
@@ -179,7 +184,8 @@ console.log(`${before ? 'BEFORE (a post per connection, every timeline sent)' : 
 console.log(`CLI analyze: ${(cliMs / 1000).toFixed(2)} s`);
 console.log(`editor, first row drawn: ${((t0 - t0 + shown.first) / 1000).toFixed(2)} s; every connection listed (count ${report.connections.length}, decoding ended): ${(shown.all / 1000).toFixed(2)} s = ${(shown.all / cliMs).toFixed(2)}x the CLI`);
 console.log(`  server: first ${rowsPath ? 'row' : 'connection'} streamed at ${(stats.firstNotification / 1000).toFixed(2)} s, last at ${(stats.lastNotification / 1000).toFixed(2)} s; ${stats.notifications} notifications (${stats.connections} ${rowsPath ? 'rows' : 'connections'}, ${mb(stats.notificationBytes)} JSON)`);
-console.log(`  server: response at ${(responseAt / 1000).toFixed(2)} s (${mb(stats.responseBytes)} JSON); one-vantage verdicts ${(verdictMs / 1000).toFixed(2)} s later`);
+console.log(`  server: response at ${(responseAt / 1000).toFixed(2)} s (${mb(stats.responseBytes)} JSON); one-vantage verdicts asked after the list, answered in ${(verdictMs / 1000).toFixed(2)} s, drawn at ${(verdictsDrawn / 1000).toFixed(2)} s`);
+console.log(`  the shown connection's timeline drawn at ${(timelineDrawn / 1000).toFixed(2)} s`);
 console.log(`  extension -> webview: ${stats.posts} posts, ${mb(stats.postBytes)} JSON; all delivered and drawn at ${(allMs / 1000).toFixed(2)} s`);
 console.log(`  webview summary: ${shown.summary}`);
 for (const t of timelines) console.log(`  ${t.what ?? 'timeline'} of connection ${t.connection} fetched ${t.during ? 'while decoding' : 'after decoding'}: ${t.packets} packets in ${t.ms.toFixed(0)} ms`);

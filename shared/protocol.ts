@@ -124,13 +124,22 @@ export namespace ConnectionRowsNotification {
 }
 
 /**
- * One connection in full, with its packet timeline: from a decode still in
- * flight (once streamed) or the finished analysis; null when the capture has
+ * One connection in full: from the list's decode (in flight or done; no
+ * packet timeline) or the full analysis (with it); null when the capture has
  * no such connection.
  */
 export namespace ConnectionDetailRequest {
   export const method = 'handshake/connectionDetail';
-  export const type = new RequestType<ConnectionTimelineParams, { connection: ConnectionReport | null }, void>(method);
+  export const type = new RequestType<ConnectionDetailParams, { connection: ConnectionReport | null }, void>(method);
+}
+
+export interface ConnectionDetailParams extends ConnectionTimelineParams {
+  /**
+   * Wait for the full analysis: the connection with its packet timeline (and
+   * a QUIC connection's every datagram). Without it, while only the list's
+   * decode is in, the connection comes at once without them.
+   */
+  timeline?: boolean;
 }
 
 /** Match and compare the client's and the relay's captures (relay null: one vantage point). */

@@ -100,7 +100,7 @@ export type FromWebview =
   | { type: 'openDissection' }
   /** Capture editor: the packet timeline of the connection shown (connections arrive without theirs). */
   | { type: 'timeline'; connection: number }
-  /** Capture editor: the connection shown, in full with its timeline (the list has only its row). */
-  | { type: 'detail'; connection: number }
+  /** Capture editor: the connection shown in full (the list has only its row); `timeline`: with its packet timeline, when the first answer came without. */
+  | { type: 'detail'; connection: number; timeline?: boolean }
   | { type: 'cancel' };
 

@@ -136,7 +136,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
           cancel.cancel();
           return;
         case 'detail': {
-          const { connection } = await client.sendRequest(ConnectionDetailRequest.type, { ...(await captureSource(document.uri)), connection: msg.connection }, cancel.token)
+          const { connection } = await client.sendRequest(ConnectionDetailRequest.type, { ...(await captureSource(document.uri)), connection: msg.connection, timeline: msg.timeline }, cancel.token)
             .catch(() => ({ connection: null }));
           void panel.webview.postMessage({ type: 'detail', connection: msg.connection, report: connection } satisfies ToWebview);
           return;

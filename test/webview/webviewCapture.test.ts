@@ -120,10 +120,14 @@ describe('capture webview', { skip }, () => {
     await view.send({ type: 'rows', rows: rows.slice(1), done: true, streamed: true, input: multi.input, diagnostics: multi.diagnostics });
     await page.locator(`#conn-${multi.connections[multi.connections.length - 1].id}`).waitFor();
     assert.equal(await page.locator('[role=option].list-row').count(), multi.connections.length);
+    // The server's list decode answers at once without the timeline: the tree is drawn, the timeline asked for with the full analysis.
+    await view.send({ type: 'detail', connection: first.id, report: { ...clone(first), packets: undefined } });
+    await page.locator('[role=treeitem]', { hasText: 'ClientHello' }).first().waitFor();
+    await page.locator('.ladder-scroll text.empty-text', { hasText: 'Loading the packet timeline…' }).waitFor();
+    assert.deepEqual(view.posted.filter((m) => m.type === 'detail').at(-1), { type: 'detail', connection: first.id, timeline: true });
     await view.send({ type: 'detail', connection: first.id, report: clone(first) });
     await page.locator('g.arrow').first().waitFor();
-    await page.locator('[role=treeitem]', { hasText: 'ClientHello' }).first().waitFor();
-    assert.equal(view.posted.filter((m) => m.type === 'detail').length, 1, 'asked for once');
+    assert.equal(view.posted.filter((m) => m.type === 'detail').length, 2, 'asked for once, then once with its timeline');
     assert.equal(view.posted.filter((m) => m.type === 'timeline').length, 0, 'the connection in full carries its timeline');
     // Another connection: asked for when chosen; one the server no longer has is said so, not loading for ever.
     const other = multi.connections[1];

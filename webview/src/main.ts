@@ -46,6 +46,9 @@ const state = {
   details: new Map<number, ConnectionReport | null>(),
   /** Connections the server no longer had when asked for in full. */
   detailsGone: new Set<number>(),
+  /** Connections that came in a `detail` answer (asked for again with their timeline when they came without), and those asked for so. */
+  detailAnswered: new Set<number>(),
+  timelineAsked: new Set<number>(),
   verdicts: new Map<number, ConnectionVerdict>(),
   /** The texts of the rules the verdicts' suspects name. */
   rules: {} as RuleTexts,
@@ -86,6 +89,14 @@ function withTimeline(id: number): { c: ConnectionReport | null; loading: boolea
     return { c: null, loading: true };
   }
   if (c.packets !== undefined) return { c, loading: false };
+  // From the server's list decode: the same connection again once its full analysis is in (timeline, every QUIC datagram).
+  if (state.detailAnswered.has(id)) {
+    if (!state.timelineAsked.has(id)) {
+      state.timelineAsked.add(id);
+      post({ type: 'detail', connection: id, timeline: true });
+    }
+    return { c, loading: true };
+  }
   const t = state.timelines.get(c.id);
   if (t) return { c: { ...c, packets: t }, loading: false };
   if (t === undefined) {
@@ -774,6 +785,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
     }
     case 'detail':
       state.details.set(msg.connection, msg.report);
+      state.detailAnswered.add(msg.connection);
       // Not on the server any more (the file changed since): said, rather than loading for ever.
       if (!msg.report) state.detailsGone.add(msg.connection);
       captureView?.timelineArrived(msg.connection);

@@ -81,7 +81,7 @@ export const PARAMS: Record<string, Check> = {
   'handshake/captureRows': object({ ...source, ...progress, streamId: str }),
   'handshake/compare': object({ ...compare, packets: optional(bool), connections: optional(bool) }),
   'handshake/connectionTimeline': object({ ...source, connection: count }),
-  'handshake/connectionDetail': object({ ...source, connection: count }),
+  'handshake/connectionDetail': object({ ...source, connection: count, timeline: optional(bool) }),
   // `format` is a string here; which formats exist is said by the request itself.
   'handshake/exportReport': object({ ...compare, format: str, target: optional(str) }),
   'handshake/dissection': object({ ...source, ...progress }),
