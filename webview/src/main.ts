@@ -55,6 +55,8 @@ const state = {
   input: null as InputReport | null,
   diagnostics: [] as ReportDiagnostic[],
   done: false,
+  /** The one-vantage verdicts have arrived (after the list, from the full analysis). */
+  verdictsIn: false,
   /** The user cancelled the decode: what arrived before is kept and shown, marked incomplete. */
   cancelled: false,
   /** The decode has begun (after any "Decode every handshake?" question): before that there is no progress to show. */
@@ -104,6 +106,16 @@ function withTimeline(id: number): { c: ConnectionReport | null; loading: boolea
     post({ type: 'timeline', connection: c.id });
   }
   return { c, loading: true };
+}
+
+/**
+ * What the banner says of a connection without a verdict. The list is done
+ * before the verdicts: they need the full analysis (packet timelines), made
+ * after the list's quicker decode.
+ */
+function verdictNote(id: number): string {
+  if (state.verdictsIn || state.cancelled || state.error) return `Connection ${id}: no verdict from one vantage point.`;
+  return state.done ? `Connection ${id} — the verdict comes once the packet timelines are analysed.` : `Connection ${id} — the verdict comes when the whole capture is read.`;
 }
 
 /** The timeline never gets less than this of its split (the Problems panel open left it 20 px), nor the detail below it. */
@@ -423,7 +435,7 @@ class CaptureView {
       h('span', {}, `${plural(c.tcp.packets, 'packet')} over ${duration(c.endTime - c.startTime)}`));
     const reveal = button('Reveal in Text Dissection', 'go-to-file', () => post({ type: 'select', connection: id }), { secondary: true });
     this.bannerBox.replaceChildren(banner(v?.interference ?? null, 'server', [facts, problemList(problems(c.diagnostics)), h('div', { class: 'banner-actions' }, reveal)].filter((x): x is HTMLElement => x !== null),
-      state.done ? `Connection ${id}: no verdict from one vantage point.` : `Connection ${id} — the verdict comes when the whole capture is read.`));
+      verdictNote(id)));
     // Undetermined from one end still means the handshake stopped somewhere: open what the server sent.
     const blocked = v && v.interference.kind !== 'none';
     this.detail.show(c, 'client', v?.suspects ?? [], state.rules, blocked ? ['ServerHello', 'Certificate', 'ServerKeyExchange'] : []);
@@ -791,6 +803,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       captureView?.timelineArrived(msg.connection);
       break;
     case 'verdicts':
+      state.verdictsIn = true;
       for (const v of msg.verdicts) state.verdicts.set(v.connection, v);
       state.rules = { ...state.rules, ...msg.rules };
       captureView?.itemsChanged();
