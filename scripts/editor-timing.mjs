@@ -9,7 +9,9 @@
 // Prints the CLI's time, the time to the first row in the webview and to
 // the last, and per stage what crossed (messages, bytes of JSON) and when.
 // A measurement, not a test: the machine's load moves the numbers.
-//   npm run build && npx tsc -p tsconfig.test.json && node scripts/editor-timing.mjs FILE [--before]
+//   npm run build && npx tsc -p tsconfig.test.json && node scripts/editor-timing.mjs FILE [--previous|--before]
+// A/B against another build's server: HI_SERVER=/path/to/dist/server.js ... --previous (a server
+// without handshake/captureRows); the webview is always this build's.
 // (a 220 MB capture: node dist/bench.js --make .bench/editor-220MB.pcap 220)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,6 +28,9 @@ const harnessJs = resolve(ROOT, 'out', 'test', 'helpers', 'webviewHarness.js');
 const args = process.argv.slice(2);
 // --before: the editor's data path before issue #15's fix (a post per connection, every timeline sent), for A/B.
 const before = args.includes('--before');
+// --previous: the data path before rows (full connections without timelines, batched by the extension, commit b0db253).
+const previous = args.includes('--previous');
+const rowsPath = !before && !previous;
 const [file] = args.filter((a) => !a.startsWith('--'));
 if (!file || !existsSync(file) || !existsSync(SERVER) || !existsSync(harnessJs)) {
   console.error('usage: node scripts/editor-timing.mjs FILE (after npm run build and npx tsc -p tsconfig.test.json)');
@@ -77,6 +82,16 @@ const flush = () => {
   if (batch.length) post({ type: 'connections', connections: batch, done: false });
   batch = [];
 };
+conn.onNotification('handshake/connectionRows', (p) => {
+  if (p.streamId !== streamId) return;
+  const now = performance.now() - t0;
+  if (!stats.notifications) stats.firstNotification = now;
+  stats.lastNotification = now;
+  stats.notifications++;
+  stats.notificationBytes += JSON.stringify(p).length;
+  stats.connections += p.rows.length;
+  post({ type: 'rows', rows: p.rows, done: false });
+});
 conn.onNotification('handshake/connectionFound', (p) => {
   if (p.streamId !== streamId) return;
   const now = performance.now() - t0;
@@ -97,6 +112,13 @@ const timelines = [];
 const asked = setInterval(() => {
   for (; seen < view.posted.length; seen++) {
     const m = view.posted[seen];
+    if (m.type === 'detail') {
+      const at = performance.now();
+      void conn.sendRequest('handshake/connectionDetail', { uri, connection: m.connection, timeline: m.timeline }).then(({ connection }) => {
+        timelines.push({ connection: m.connection, ms: performance.now() - at, packets: connection?.packets?.length ?? null, during: !done, what: m.timeline ? 'connection with its timeline' : 'connection in full' });
+        post({ type: 'detail', connection: m.connection, report: connection });
+      });
+    }
     if (m.type !== 'timeline') continue;
     const at = performance.now();
     void conn.sendRequest('handshake/connectionTimeline', { uri, connection: m.connection }).then(({ packets }) => {
@@ -126,32 +148,47 @@ const watch = page.evaluate(() => new Promise((done) => {
   tick();
 }));
 t0 = performance.now();
-const report = await conn.sendRequest('handshake/analyzeFile', { uri, streamId, packets: before });
-done = true;
+let report;
+if (rowsPath) {
+  const r = await conn.sendRequest('handshake/captureRows', { uri, streamId });
+  done = true;
+  stats.responseBytes = JSON.stringify(r).length;
+  report = { input: r.input, connections: { length: stats.connections + r.rows.length } };
+  post({ type: 'rows', done: true, streamed: true, input: r.input, diagnostics: r.diagnostics, rows: r.rows });
+} else {
+  report = await conn.sendRequest('handshake/analyzeFile', { uri, streamId, packets: before });
+  done = true;
+  stats.responseBytes = JSON.stringify(report).length;
+  if (timer) clearTimeout(timer);
+  flush();
+  const last = { type: 'connections', done: true, input: report.input, diagnostics: report.diagnostics };
+  post(before ? { ...last, connections: report.connections } : { ...last, streamed: true, connections: report.connections.filter((c) => !streamedIds.has(c.id)) });
+}
 const responseAt = performance.now() - t0;
-stats.responseBytes = JSON.stringify(report).length;
-if (timer) clearTimeout(timer);
-flush();
-const last = { type: 'connections', done: true, input: report.input, diagnostics: report.diagnostics };
-post(before ? { ...last, connections: report.connections } : { ...last, streamed: true, connections: report.connections.filter((c) => !streamedIds.has(c.id)) });
-const verdictStart = performance.now();
-const single = await conn.sendRequest('handshake/compare', { client: { uri }, relay: null, packets: before });
-const verdictMs = performance.now() - verdictStart;
-post({ type: 'verdicts', verdicts: (single.singleVantage ?? []).map((v) => ({ connection: v.connection, interference: v.interference, suspects: v.suspects })) });
+// The list is complete once the last rows are drawn; the verdicts (the full analysis, with timelines) come after, as in the extension.
 await page.evaluate((n) => { (window).__hiExpect = n; }, report.connections.length);
 const shown = await watch;
+const verdictStart = performance.now();
+const single = await conn.sendRequest('handshake/compare', { client: { uri }, relay: null, packets: before, ...(rowsPath ? { connections: false } : {}) });
+const verdictMs = performance.now() - verdictStart;
+post({ type: 'verdicts', verdicts: (single.singleVantage ?? []).map((v) => ({ connection: v.connection, interference: v.interference, suspects: v.suspects })) });
+await page.locator('.list-row .badge[class*="verdict-"]').first().waitFor({ timeout: 600_000 });
+const verdictsDrawn = performance.now() - t0;
+await page.locator('g.arrow').first().waitFor({ timeout: 600_000 });
+const timelineDrawn = performance.now() - t0;
 await Promise.all(sends);
 const allMs = performance.now() - t0;
 
 const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
-console.log(`${before ? 'BEFORE (a post per connection, every timeline sent)' : 'AFTER (batched posts, timelines on demand)'}\ncapture: ${file} (${report.input.packets} packets, ${report.connections.length} TLS connections; CLI: ${cliConnections})`);
+console.log(`${before ? 'BEFORE (a post per connection, every timeline sent)' : previous ? 'PREVIOUS (full connections without timelines, batched posts, timelines on demand)' : 'ROWS (rows streamed in batches, the connection in full on demand)'} — server ${SERVER}\ncapture: ${file} (${report.input.packets} packets, ${report.connections.length} TLS connections; CLI: ${cliConnections})`);
 console.log(`CLI analyze: ${(cliMs / 1000).toFixed(2)} s`);
 console.log(`editor, first row drawn: ${((t0 - t0 + shown.first) / 1000).toFixed(2)} s; every connection listed (count ${report.connections.length}, decoding ended): ${(shown.all / 1000).toFixed(2)} s = ${(shown.all / cliMs).toFixed(2)}x the CLI`);
-console.log(`  server: first connection streamed at ${(stats.firstNotification / 1000).toFixed(2)} s, last at ${(stats.lastNotification / 1000).toFixed(2)} s; ${stats.notifications} notifications (${stats.connections} connections, ${mb(stats.notificationBytes)} JSON)`);
-console.log(`  server: response at ${(responseAt / 1000).toFixed(2)} s (${mb(stats.responseBytes)} JSON); one-vantage verdicts ${(verdictMs / 1000).toFixed(2)} s later`);
+console.log(`  server: first ${rowsPath ? 'row' : 'connection'} streamed at ${(stats.firstNotification / 1000).toFixed(2)} s, last at ${(stats.lastNotification / 1000).toFixed(2)} s; ${stats.notifications} notifications (${stats.connections} ${rowsPath ? 'rows' : 'connections'}, ${mb(stats.notificationBytes)} JSON)`);
+console.log(`  server: response at ${(responseAt / 1000).toFixed(2)} s (${mb(stats.responseBytes)} JSON); one-vantage verdicts asked after the list, answered in ${(verdictMs / 1000).toFixed(2)} s, drawn at ${(verdictsDrawn / 1000).toFixed(2)} s`);
+console.log(`  the shown connection's timeline drawn at ${(timelineDrawn / 1000).toFixed(2)} s`);
 console.log(`  extension -> webview: ${stats.posts} posts, ${mb(stats.postBytes)} JSON; all delivered and drawn at ${(allMs / 1000).toFixed(2)} s`);
 console.log(`  webview summary: ${shown.summary}`);
-for (const t of timelines) console.log(`  timeline of connection ${t.connection} fetched ${t.during ? 'while decoding' : 'after decoding'}: ${t.packets} packets in ${t.ms.toFixed(0)} ms`);
+for (const t of timelines) console.log(`  ${t.what ?? 'timeline'} of connection ${t.connection} fetched ${t.during ? 'while decoding' : 'after decoding'}: ${t.packets} packets in ${t.ms.toFixed(0)} ms`);
 clearInterval(asked);
 await conn.sendRequest('shutdown');
 await conn.sendNotification('exit');

@@ -16,6 +16,7 @@ import { NotificationType, ProgressType, RequestType } from 'vscode-jsonrpc';
 import type { AnnotationTarget } from './annotations';
 import type { AnalysisReport, ConnectionReport, PacketReport, SourceLocation } from './analysis';
 import type { CompareReport } from './compare';
+import type { ConnectionRow } from './connectionRow';
 import type { ReportFormat } from './reportFormat';
 
 /** A capture the server should read. */
@@ -70,6 +71,8 @@ export interface CompareParams extends WithProgressToken {
   baseline?: string;
   /** `false`: the response's analyses without packet timelines (the capture editor wants only the verdicts). */
   packets?: boolean;
+  /** `false`: the response's analyses without their connections at all (the capture editor has its rows and wants only the verdicts). */
+  connections?: boolean;
 }
 
 export interface ConnectionTimelineParams extends CaptureSource {
@@ -84,6 +87,59 @@ export interface ConnectionTimelineParams extends CaptureSource {
 export namespace ConnectionTimelineRequest {
   export const method = 'handshake/connectionTimeline';
   export const type = new RequestType<ConnectionTimelineParams, { packets: PacketReport[] | null }, void>(method);
+}
+
+export interface CaptureRowsParams extends CaptureSource, WithProgressToken {
+  /** The rows are streamed in `handshake/connectionRows` notifications carrying this id as they are decoded. */
+  streamId: string;
+}
+
+export interface CaptureRowsResult {
+  input: AnalysisReport['input'];
+  diagnostics: AnalysisReport['diagnostics'];
+  /** The rows the stream did not carry (none unless a notification was lost): the stream and these are the whole list. */
+  rows: ConnectionRow[];
+}
+
+/**
+ * The capture editor's list: decode a capture (TLS connections, as
+ * `analyzeFile`) and send only each connection's row (shared/connectionRow.ts),
+ * streamed in batches; the full connection is asked for when it is opened
+ * (`ConnectionDetailRequest`). Cancellable, with work-done progress.
+ */
+export namespace CaptureRowsRequest {
+  export const method = 'handshake/captureRows';
+  export const type = new RequestType<CaptureRowsParams, CaptureRowsResult, void>(method);
+}
+
+export interface ConnectionRowsParams {
+  streamId: string;
+  rows: ConnectionRow[];
+}
+
+/** Rows of a `captureRows` request in flight, in finishing order, a batch at a time. */
+export namespace ConnectionRowsNotification {
+  export const method = 'handshake/connectionRows';
+  export const type = new NotificationType<ConnectionRowsParams>(method);
+}
+
+/**
+ * One connection in full: from the list's decode (in flight or done; no
+ * packet timeline) or the full analysis (with it); null when the capture has
+ * no such connection.
+ */
+export namespace ConnectionDetailRequest {
+  export const method = 'handshake/connectionDetail';
+  export const type = new RequestType<ConnectionDetailParams, { connection: ConnectionReport | null }, void>(method);
+}
+
+export interface ConnectionDetailParams extends ConnectionTimelineParams {
+  /**
+   * Wait for the full analysis: the connection with its packet timeline (and
+   * a QUIC connection's every datagram). Without it, while only the list's
+   * decode is in, the connection comes at once without them.
+   */
+  timeline?: boolean;
 }
 
 /** Match and compare the client's and the relay's captures (relay null: one vantage point). */

@@ -7,6 +7,7 @@
  */
 import type { ConnectionReport, InputReport, PacketReport, ReportDiagnostic, SourceLocation } from './analysis';
 import type { CompareReport, Interference, RuleTexts, Suspect } from './compare';
+import type { ConnectionRow } from './connectionRow';
 import type { NoteTarget, ReportFormat } from './protocol';
 
 export type { NoteTarget };
@@ -59,6 +60,14 @@ export type ToWebview =
    * the stream did not carry (a large capture is not sent twice).
    */
   | { type: 'connections'; connections: ConnectionReport[]; done: boolean; streamed?: boolean; input?: InputReport; diagnostics?: ReportDiagnostic[] }
+  /**
+   * The capture editor's list: each connection's row only (a large capture's
+   * connections in full are tens of MB), as `connections` otherwise; the
+   * webview asks for a connection in full (`detail`) when it shows one.
+   */
+  | { type: 'rows'; rows: ConnectionRow[]; done: boolean; streamed?: boolean; input?: InputReport; diagnostics?: ReportDiagnostic[] }
+  /** Answer to `detail`: the connection in full with its packet timeline (null: the server has no such connection any more). */
+  | { type: 'detail'; connection: number; report: ConnectionReport | null }
   | { type: 'verdicts'; verdicts: ConnectionVerdict[]; rules: RuleTexts }
   /** The compare panel's content; sent again after a baseline is picked. `baseline` is the client connection id diffed against. */
   | { type: 'compare'; report: CompareReport; clientName: string; relayName: string; baseline: number | null }
@@ -92,5 +101,7 @@ export type FromWebview =
   | { type: 'openDissection' }
   /** Capture editor: the packet timeline of the connection shown (connections arrive without theirs). */
   | { type: 'timeline'; connection: number }
+  /** Capture editor: the connection shown in full (the list has only its row); `timeline`: with its packet timeline, when the first answer came without. */
+  | { type: 'detail'; connection: number; timeline?: boolean }
   | { type: 'cancel' };
 

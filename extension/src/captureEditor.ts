@@ -7,8 +7,8 @@
  */
 import * as vscode from 'vscode';
 import { assertNever } from '../../shared/assertNever';
-import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification, ConnectionTimelineRequest } from '../../shared/protocol';
-import type { ConnectionReport } from '../../shared/analysis';
+import { CaptureRowsRequest, CompareRequest, ConnectionDetailRequest, ConnectionRowsNotification, ConnectionTimelineRequest } from '../../shared/protocol';
+import type { ConnectionRow } from '../../shared/connectionRow';
 import type { FromWebview, ToWebview } from '../../shared/webviewProtocol';
 import { compareWith, exportReport, openDissection } from './actions';
 import { captureProblems } from '../../shared/captureContents';
@@ -87,7 +87,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     const sent: ToWebview[] = [];
     // `live`: what the webview gets now when it differs from what a reloaded one gets (the final list, without what was streamed).
     const post = (m: ToWebview, live: ToWebview = m) => {
-      if (m.type === 'connections' && m.done) sent.splice(0, sent.length, ...sent.filter((x) => x.type !== 'connections' && x.type !== 'progress'));
+      if (m.type === 'rows' && m.done) sent.splice(0, sent.length, ...sent.filter((x) => x.type !== 'rows' && x.type !== 'progress'));
       if (m.type !== 'progress' && m.type !== 'select') sent.push(m);
       void panel.webview.postMessage(live);
     };
@@ -135,6 +135,12 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         case 'cancel':
           cancel.cancel();
           return;
+        case 'detail': {
+          const { connection } = await client.sendRequest(ConnectionDetailRequest.type, { ...(await captureSource(document.uri)), connection: msg.connection, timeline: msg.timeline }, cancel.token)
+            .catch(() => ({ connection: null }));
+          void panel.webview.postMessage({ type: 'detail', connection: msg.connection, report: connection } satisfies ToWebview);
+          return;
+        }
         case 'timeline': {
           const { packets } = await client.sendRequest(ConnectionTimelineRequest.type, { ...(await captureSource(document.uri)), connection: msg.connection }, cancel.token)
             .catch(() => ({ packets: null }));
@@ -184,24 +190,12 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     post({ type: 'progress', percentage: 0 });
     const client = this.ctx.client;
     const streamId = `${uri.toString()}#${Date.now()}`;
-    // Streamed connections go to the webview in batches, one post per 100 ms: a post per connection
-    // (a thousand of them) kept the webview busy re-listing long after the server had finished.
-    let batch: ConnectionReport[] = [];
-    let firstSent = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const flush = () => {
-      timer = undefined;
-      if (batch.length) post({ type: 'connections', connections: batch, done: false });
-      batch = [];
-    };
-    const streamed = new Set<number>();
-    const sub = client.onNotification(ConnectionFoundNotification.type, (p) => {
+    // The server sends rows only (the full connection is asked for when shown), in batches: each batch is one post.
+    const streamed: ConnectionRow[] = [];
+    const sub = client.onNotification(ConnectionRowsNotification.type, (p) => {
       if (p.streamId !== streamId) return;
-      streamed.add(p.connection.id);
-      batch.push(p.connection);
-      // The first connection at once: the first row should not wait for a batch.
-      if (!timer) timer = setTimeout(flush, batch.length === 1 && !firstSent ? 0 : 100);
-      firstSent = true;
+      streamed.push(...p.rows);
+      post({ type: 'rows', rows: p.rows, done: false });
     });
     try {
       const source = await captureSource(uri);
@@ -212,21 +206,18 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
           post({ type: 'progress', percentage: Math.round(pct), message: v.message });
         },
       };
-      const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Decoding handshakes' }, () =>
-        requestWithProgress(client, AnalyzeFileRequest.type, { ...source, streamId, packets: false }, progress, token));
-      // What is still batched goes first: the last message counts it as streamed.
-      if (timer) clearTimeout(timer);
-      const last = { type: 'connections', done: true, input: report.input, diagnostics: report.diagnostics } as const;
-      flush();
-      post({ ...last, connections: report.connections }, { ...last, streamed: true, connections: report.connections.filter((c) => !streamed.has(c.id)) });
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Decoding handshakes' }, () =>
+        requestWithProgress(client, CaptureRowsRequest.type, { ...source, streamId }, progress, token));
+      const rows = [...streamed, ...result.rows];
+      const last = { type: 'rows', done: true, input: result.input, diagnostics: result.diagnostics } as const;
+      // A reloaded webview gets the whole list; the live one only what the stream did not carry.
+      post({ ...last, rows }, { ...last, streamed: true, rows: result.rows });
       // A text dump's problems reach the Problems panel from the language server, at their lines.
-      if (report.input.format === 'pcap' || report.input.format === 'pcapng') this.showProblems(uri, report);
+      if (result.input.format === 'pcap' || result.input.format === 'pcapng') this.showProblems(uri, { diagnostics: result.diagnostics, connections: rows });
       // One-vantage verdicts and suspect fields; the server reuses the analysis it just made.
-      const single = await client.sendRequest(CompareRequest.type, { client: source, relay: null, packets: false }, token);
+      const single = await client.sendRequest(CompareRequest.type, { client: source, relay: null, packets: false, connections: false }, token);
       post({ type: 'verdicts', verdicts: (single.singleVantage ?? []).map((v) => ({ connection: v.connection, interference: v.interference, suspects: v.suspects })), rules: single.rules });
     } catch (e) {
-      if (timer) clearTimeout(timer);
-      flush();
       // Cancelled: the connections streamed so far stay, and the webview says the rest was not read.
       post(token.isCancellationRequested ? { type: 'cancelled' } : { type: 'error', message: messageOf(e) });
     } finally {

@@ -80,7 +80,8 @@ export function openComparePanel(ctx: Ctx, clientUri: vscode.Uri, relayUri: vsco
           // The comparison is done before the panel opens; a baseline run has its own cancellable notification.
           return;
         case 'timeline':
-          // The compare report carries every pair's packets; only the capture editor asks for timelines.
+        case 'detail':
+          // The compare report carries every pair's connections and packets; only the capture editor asks for them.
           return;
         default:
           return assertNever(msg, 'message from the compare webview');

@@ -533,6 +533,10 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
       }
       const text = await body.innerText();
       assert.match(text, /ServerHello/);
+      // The list holds rows only; the shown connection came in full from the server, its packet timeline with it or after.
+      await frame.locator('.list-row.selected').first().waitFor({ timeout: 30000 });
+      await frame.locator('g.arrow').first().waitFor({ timeout: 60000 });
+      await frame.locator('[role=treeitem]', { hasText: 'ClientHello' }).first().waitFor({ timeout: 30000 });
       await painted(frame);
       await shot(`e2e-${theme.name}-pcap-editor`);
       if (theme.name === 'dark') await mediaShot('screenshots/editor-dark.png');

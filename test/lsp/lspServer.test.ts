@@ -3,7 +3,8 @@
 // and the custom requests on the real tor-kz capture pair.
 import { strict as assert } from 'node:assert';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -12,8 +13,13 @@ import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { SERVER, startLanguageServer, stopLanguageServer } from '../helpers/languageServer';
 import { commandMissing, skipUnlessCi } from '../helpers/prerequisites';
 import type { DocumentSymbol, Hover, MarkupContent, SemanticTokens } from 'vscode-languageserver-types';
-import { AnalyzeFileRequest, CompareRequest, ConnectionFoundNotification, ConnectionTimelineRequest, DissectionRequest, DocumentAnalyzedNotification, type ConnectionFoundParams, type DocumentAnalyzedParams } from '../../shared/protocol';
+import {
+  AnalyzeFileRequest, CaptureRowsRequest, CompareRequest, ConnectionDetailRequest, ConnectionFoundNotification, ConnectionRowsNotification, ConnectionTimelineRequest, DissectionRequest,
+  DocumentAnalyzedNotification, type ConnectionFoundParams, type DocumentAnalyzedParams,
+} from '../../shared/protocol';
+import { connectionRow, type ConnectionRow } from '../../shared/connectionRow';
 import { ROOT } from '../helpers/paths';
+import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
 
 const TORKZ = join(ROOT, 'test', 'fixtures', 'tor-kz');
 const RELAY_DUMP = join(TORKZ, 'relay.tcpdump-X.txt');
@@ -246,6 +252,50 @@ describe('language server over stdio (dist/server.js)', { skip: skipUnlessCi(exi
     const verdicts = await conn.sendRequest(CompareRequest.type, { client: { uri }, relay: null, packets: false });
     assert.equal(verdicts.client.connections[0].packets, undefined);
     assert.equal(verdicts.singleVantage?.length, 1);
+  });
+
+  it('streams a capture\'s rows (the list\'s columns only), and gives a connection in full, then with its timeline, on demand', async () => {
+    // A copy: a capture this server has not analysed yet, so the list comes from its own decode (without timelines).
+    const dir = mkdtempSync(join(tmpdir(), 'hi-rows-'));
+    const file = join(dir, 'multi.pcapng');
+    copyFileSync(join(ROOT, 'test', 'fixtures', 'handshakes', 'multi.pcapng'), file);
+    const uri = pathToFileURL(file).toString();
+    const full = await analyzeFile(file, { packets: true });
+    assert.ok(full.connections.length >= 3);
+    const rows: ConnectionRow[] = [];
+    let batches = 0;
+    const sub = conn.onNotification(ConnectionRowsNotification.type, (p) => {
+      if (p.streamId !== 't-rows') return;
+      batches++;
+      rows.push(...p.rows);
+    });
+    const r = await conn.sendRequest(CaptureRowsRequest.type, { uri, streamId: 't-rows' });
+    sub.dispose();
+    assert.ok(batches >= 1 && batches <= rows.length, `${batches} batches`);
+    assert.deepEqual(r.rows, [], 'every row came in the stream');
+    assert.deepEqual(r.input, JSON.parse(JSON.stringify(full.input)));
+    assert.deepEqual(rows.map((x) => x.id).sort((a, b) => a - b), full.connections.map((c) => c.id).sort((a, b) => a - b));
+    for (const c of full.connections) {
+      const row = rows.find((x) => x.id === c.id);
+      assert.deepEqual(row, JSON.parse(JSON.stringify(connectionRow(c))));
+      // What a row says, read from the full connection independently of connectionRow.
+      assert.equal(row?.serverName, c.clientHello?.serverName ?? null);
+      assert.equal(row?.versionName, c.tls.versionName);
+      assert.equal(JSON.stringify(row).includes('"messages"'), false, 'no messages in a row');
+    }
+    const last = full.connections[full.connections.length - 1];
+    const { packets, ...rest } = last;
+    const quick = await conn.sendRequest(ConnectionDetailRequest.type, { uri, connection: last.id });
+    assert.deepEqual(quick.connection, JSON.parse(JSON.stringify(rest)), 'from the list\'s decode: the connection in full but its timeline');
+    const detail = await conn.sendRequest(ConnectionDetailRequest.type, { uri, connection: last.id, timeline: true });
+    assert.deepEqual(detail.connection, JSON.parse(JSON.stringify(last)), 'with timeline: the full analysis\' connection');
+    assert.ok((detail.connection?.packets?.length ?? 0) > 0 && packets?.length === detail.connection?.packets?.length);
+    assert.equal((await conn.sendRequest(ConnectionDetailRequest.type, { uri, connection: 1_000_000 })).connection, null);
+    assert.equal((await conn.sendRequest(ConnectionDetailRequest.type, { uri, connection: 1_000_000, timeline: true })).connection, null);
+    const verdicts = await conn.sendRequest(CompareRequest.type, { client: { uri }, relay: null, connections: false });
+    assert.deepEqual(verdicts.client.connections, [], 'the verdicts come without the connections the editor already lists');
+    assert.equal(verdicts.singleVantage?.length, full.connections.length);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('compares the client and relay captures', async () => {

@@ -13,6 +13,7 @@ import { compareCaptures } from '../../server/src/compare/compareCaptures';
 import type { AnalysisReport } from '../../shared/analysis';
 import type { CompareReport } from '../../shared/compare';
 import type { ConnectionVerdict } from '../../shared/webviewProtocol';
+import { connectionRow } from '../../shared/connectionRow';
 import { bigConnection, clone, launch, openView, RESULTS, ROOT, skipReason, type View } from '../helpers/webviewHarness';
 import { DARK, HIGH_CONTRAST, LIGHT, type Theme } from '../helpers/webviewThemes';
 import { skipUnlessCi } from '../helpers/prerequisites';
@@ -100,6 +101,40 @@ describe('capture webview', { skip }, () => {
     assert.equal(await page.locator('[role=option].list-row').count(), relay.connections.length);
     assert.equal(await page.locator('g.arrow').count() > 0, true);
     assert.equal(view.posted.filter((m) => m.type === 'timeline').length, 1, 'asked for once');
+    assert.deepEqual(view.errors, []);
+    await page.close();
+  });
+
+  it('lists rows only, asks for the shown connection in full once, and draws it when it comes', async () => {
+    const file = join(ROOT, 'test', 'fixtures', 'handshakes', 'multi.pcapng');
+    const multi = await analyzeFile(file, { packets: true });
+    const view = await openView(browser, { theme: DARK, files: { client: file } });
+    const { page } = view;
+    await view.send({ type: 'init', mode: 'capture', fileName: 'multi.pcapng', uri: `file://${file}`, timeDisplay: 'relative', ja4plus: false });
+    await view.send({ type: 'progress', percentage: 10 });
+    const rows = multi.connections.map(connectionRow);
+    await view.send({ type: 'rows', rows: rows.slice(0, 1), done: false });
+    const first = multi.connections[0];
+    assert.deepEqual(await view.waitFor('detail'), { type: 'detail', connection: first.id });
+    await page.locator('.ladder-scroll text.empty-text', { hasText: 'Loading the connection…' }).waitFor();
+    await view.send({ type: 'rows', rows: rows.slice(1), done: true, streamed: true, input: multi.input, diagnostics: multi.diagnostics });
+    await page.locator(`#conn-${multi.connections[multi.connections.length - 1].id}`).waitFor();
+    assert.equal(await page.locator('[role=option].list-row').count(), multi.connections.length);
+    // The server's list decode answers at once without the timeline: the tree is drawn, the timeline asked for with the full analysis.
+    await view.send({ type: 'detail', connection: first.id, report: { ...clone(first), packets: undefined } });
+    await page.locator('[role=treeitem]', { hasText: 'ClientHello' }).first().waitFor();
+    await page.locator('.ladder-scroll text.empty-text', { hasText: 'Loading the packet timeline…' }).waitFor();
+    assert.deepEqual(view.posted.filter((m) => m.type === 'detail').at(-1), { type: 'detail', connection: first.id, timeline: true });
+    await view.send({ type: 'detail', connection: first.id, report: clone(first) });
+    await page.locator('g.arrow').first().waitFor();
+    assert.equal(view.posted.filter((m) => m.type === 'detail').length, 2, 'asked for once, then once with its timeline');
+    assert.equal(view.posted.filter((m) => m.type === 'timeline').length, 0, 'the connection in full carries its timeline');
+    // Another connection: asked for when chosen; one the server no longer has is said so, not loading for ever.
+    const other = multi.connections[1];
+    await page.locator(`#conn-${other.id}`).click();
+    assert.deepEqual(view.posted.filter((m) => m.type === 'detail').at(-1), { type: 'detail', connection: other.id });
+    await view.send({ type: 'detail', connection: other.id, report: null });
+    await page.locator('.ladder-scroll text.empty-text', { hasText: 'The server no longer has this connection' }).waitFor();
     assert.deepEqual(view.errors, []);
     await page.close();
   });

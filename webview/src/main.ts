@@ -21,6 +21,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import type { ConnectionReport, InputReport, PacketReport, ReportDiagnostic } from '../../shared/analysis';
+import { connectionRow, type ConnectionRow } from '../../shared/connectionRow';
 import type { CompareReport, ConnectionPair, Interference, RuleTexts } from '../../shared/compare';
 import type { CaptureSide, ConnectionVerdict, NoteTarget, TimeDisplay, ToWebview, WebviewNote } from '../../shared/webviewProtocol';
 import { buildLadder, buildSections, confidenceWords, endpoint, verdictSentence, type Section } from '../../shared/report/model';
@@ -39,13 +40,23 @@ const state = {
   mode: null as 'capture' | 'compare' | null,
   fileName: '',
   timeDisplay: 'relative' as TimeDisplay,
-  connections: new Map<number, ConnectionReport>(),
+  /** The list's rows; a connection in full is in `details` once asked for (the capture editor sends rows only). */
+  connections: new Map<number, ConnectionRow>(),
+  /** Connections in full, by id: as they came (a `connections` message), or asked for when shown (null: asked, not here yet). */
+  details: new Map<number, ConnectionReport | null>(),
+  /** Connections the server no longer had when asked for in full. */
+  detailsGone: new Set<number>(),
+  /** Connections that came in a `detail` answer (asked for again with their timeline when they came without), and those asked for so. */
+  detailAnswered: new Set<number>(),
+  timelineAsked: new Set<number>(),
   verdicts: new Map<number, ConnectionVerdict>(),
   /** The texts of the rules the verdicts' suspects name. */
   rules: {} as RuleTexts,
   input: null as InputReport | null,
   diagnostics: [] as ReportDiagnostic[],
   done: false,
+  /** The one-vantage verdicts have arrived (after the list, from the full analysis). */
+  verdictsIn: false,
   /** The user cancelled the decode: what arrived before is kept and shown, marked incomplete. */
   cancelled: false,
   /** The decode has begun (after any "Decode every handshake?" question): before that there is no progress to show. */
@@ -66,9 +77,29 @@ const state = {
   pendingSelect: null as number | null,
 };
 
-/** The connection with its packet timeline: as it came if it has one, else the one fetched (asked for once; `loading` until it is here). */
-function withTimeline(c: ConnectionReport): { c: ConnectionReport; loading: boolean } {
+/**
+ * The connection in full with its packet timeline: as it came if it has one,
+ * else fetched (asked for once; `loading` until it is here, `c` null while
+ * only its row is here).
+ */
+function withTimeline(id: number): { c: ConnectionReport | null; loading: boolean } {
+  const c = state.details.get(id);
+  if (!c) {
+    if (c === undefined) {
+      state.details.set(id, null);
+      post({ type: 'detail', connection: id });
+    }
+    return { c: null, loading: true };
+  }
   if (c.packets !== undefined) return { c, loading: false };
+  // From the server's list decode: the same connection again once its full analysis is in (timeline, every QUIC datagram).
+  if (state.detailAnswered.has(id)) {
+    if (!state.timelineAsked.has(id)) {
+      state.timelineAsked.add(id);
+      post({ type: 'detail', connection: id, timeline: true });
+    }
+    return { c, loading: true };
+  }
   const t = state.timelines.get(c.id);
   if (t) return { c: { ...c, packets: t }, loading: false };
   if (t === undefined) {
@@ -76,6 +107,16 @@ function withTimeline(c: ConnectionReport): { c: ConnectionReport; loading: bool
     post({ type: 'timeline', connection: c.id });
   }
   return { c, loading: true };
+}
+
+/**
+ * What the banner says of a connection without a verdict. The list is done
+ * before the verdicts: they need the full analysis (packet timelines), made
+ * after the list's quicker decode.
+ */
+function verdictNote(id: number): string {
+  if (state.verdictsIn || state.cancelled || state.error) return `Connection ${id}: no verdict from one vantage point.`;
+  return state.done ? `Connection ${id} — the verdict comes once the packet timelines are analysed.` : `Connection ${id} — the verdict comes when the whole capture is read.`;
 }
 
 /** The timeline never gets less than this of its split (the Problems panel open left it 20 px), nor the detail below it. */
@@ -293,7 +334,7 @@ class CaptureView {
 
   private render(): void {
     const conns = [...state.connections.values()].sort((a, b) => a.id - b.id);
-    this.list.setItems(conns.map((c) => this.item(c)));
+    this.list.setItems(conns.map((c) => this.itemOf(c)));
     this.renderProgress();
     this.callouts.replaceChildren();
     if (state.error) this.callouts.append(h('div', { class: 'callout error' }, icon('error'), h('span', {}, state.error)));
@@ -324,29 +365,42 @@ class CaptureView {
   /** The shown connection was drawn before its verdict or final report arrived. */
   private stale = false;
 
-  private item(c: ConnectionReport): ListItem {
+  /** List items by connection id: a row's item is made once, again only when verdicts or notes change. */
+  private readonly items = new Map<number, ListItem>();
+
+  itemsChanged(): void {
+    this.items.clear();
+  }
+
+  private itemOf(c: ConnectionRow): ListItem {
+    let item = this.items.get(c.id);
+    if (!item) this.items.set(c.id, (item = this.item(c)));
+    return item;
+  }
+
+  private item(c: ConnectionRow): ListItem {
     const v = state.verdicts.get(c.id);
     const badges: Array<[string, string]> = [];
     if (v) badges.push([KIND_BADGE[v.interference.kind], `verdict-${v.interference.kind}`]);
     if (v?.suspects.length) badges.push([`⚠ ${v.suspects.length}`, v.suspects.some((s) => s.weight === 'high') ? 'weight-high' : 'weight-medium']);
     const trouble = problems(c.diagnostics);
     if (trouble.length) badges.push([plural(trouble.length, 'problem'), trouble.some((d) => d.severity === 'error') ? 'diag-error' : 'diag-warning']);
-    if (c.tls.versionName) badges.push([c.tls.versionName, '']);
-    if (c.tls.decryption) badges.push([c.tls.decryption.failed.client + c.tls.decryption.failed.server > 0 ? 'partly decrypted' : 'decrypted', 'decrypted']);
+    if (c.versionName) badges.push([c.versionName, '']);
+    if (c.decryption) badges.push([c.decryption, 'decrypted']);
     // Over UDP: said once (a DTLS version badge already says DTLS).
-    if (c.transport && !c.tls.versionName?.startsWith('DTLS')) badges.push([c.transport.toUpperCase(), 'transport']);
-    const iceUser = c.dtls?.stun.find((x) => x.username !== undefined)?.username;
+    if (c.transport && !c.versionName?.startsWith('DTLS')) badges.push([c.transport.toUpperCase(), 'transport']);
+    const iceUser = c.iceUser;
     // How TLS was reached, when not at the stream's first byte (STARTTLS, SOCKS, CONNECT, PROXY).
     if (c.preamble) badges.push([c.preamble.noTls === null ? c.preamble.protocol : `no TLS: ${c.preamble.protocol}`, '']);
-    const sni = c.tls.serverName ?? c.clientHello?.serverName ?? null;
+    const sni = c.serverName;
     const notes = state.notes.filter((n) => n.target.kind !== 'packet' && n.target.connection === c.id).length;
     const hay = [c.id, c.client.address, c.client.port, c.server.address, c.server.port, endpoint(c.client), endpoint(c.server), sni ?? '', c.fingerprints.ja3 ?? '', c.fingerprints.ja3s ?? '', c.fingerprints.ja4 ?? '', c.fingerprints.ja4s ?? '',
-      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.tls.lastMessage ?? '', c.tls.versionName ?? '', trouble.length ? 'problem' : '', c.tls.decryption ? 'decrypted' : '',
+      v ? KIND_BADGE[v.interference.kind] : '', v?.interference.kind ?? '', ...(v?.suspects ?? []).flatMap((s) => [s.field, s.rule, 'suspect']), c.lastMessage ?? '', c.versionName ?? '', trouble.length ? 'problem' : '', c.decryption ? 'decrypted' : '',
       c.transport ?? 'tcp', c.transport ? 'udp' : '', iceUser ?? ''].join(' ').toLowerCase();
     return {
       key: String(c.id),
       title: `#${c.id} ${sni ?? endpoint(c.server)}`,
-      subtitle: `${endpoint(c.client)} → ${endpoint(c.server)}${c.transport ? ` · ${c.transport.toUpperCase()}/UDP` : ''}${iceUser ? ` · ICE ${iceUser}` : ''}${c.tls.lastMessage ? ` · last: ${c.tls.lastMessage}` : ''}${notes ? ` · ✎ ${notes}` : ''}`,
+      subtitle: `${endpoint(c.client)} → ${endpoint(c.server)}${c.transport ? ` · ${c.transport.toUpperCase()}/UDP` : ''}${iceUser ? ` · ICE ${iceUser}` : ''}${c.lastMessage ? ` · last: ${c.lastMessage}` : ''}${notes ? ` · ✎ ${notes}` : ''}`,
       badges, haystack: hay,
       label: `${c.transport ? `${c.transport.toUpperCase()} connection` : 'Connection'} ${c.id}, ${endpoint(c.client)} to ${endpoint(c.server)}${sni ? `, server name ${sni}` : ''}${v ? `, ${KIND_BADGE[v.interference.kind]}` : ''}${v?.suspects.length ? `, ${plural(v.suspects.length, 'suspect field')}` : ''}${trouble.length ? `, ${plural(trouble.length, 'decoding problem')}` : ''}`,
     };
@@ -355,12 +409,16 @@ class CaptureView {
   choose(id: number, user: boolean): void {
     const decoded = state.connections.get(id);
     if (!decoded) return;
-    const { c, loading } = withTimeline(decoded);
+    const { c, loading } = withTimeline(id);
     if (user) this.userChose = true;
     this.selected = id;
     this.stale = !state.done;
     this.list.select(String(id), false);
     const v = state.verdicts.get(id) ?? null;
+    if (!c) {
+      this.loading(decoded, v, state.detailsGone.has(id) ? 'The server no longer has this connection: reopen the capture.' : 'Loading the connection…');
+      return;
+    }
     const section: Section = { anchor: '', kind: 'single', client: c, relay: null, pair: null, side: 'client', verdict: v?.interference ?? null, suspects: v?.suspects ?? [], rules: state.rules, remote: 'server' };
     const l = buildLadder(section, Number.MAX_SAFE_INTEGER);
     this.ladder.setInput({
@@ -378,10 +436,24 @@ class CaptureView {
       h('span', {}, `${plural(c.tcp.packets, 'packet')} over ${duration(c.endTime - c.startTime)}`));
     const reveal = button('Reveal in Text Dissection', 'go-to-file', () => post({ type: 'select', connection: id }), { secondary: true });
     this.bannerBox.replaceChildren(banner(v?.interference ?? null, 'server', [facts, problemList(problems(c.diagnostics)), h('div', { class: 'banner-actions' }, reveal)].filter((x): x is HTMLElement => x !== null),
-      state.done ? `Connection ${id}: no verdict from one vantage point.` : `Connection ${id} — the verdict comes when the whole capture is read.`));
+      verdictNote(id)));
     // Undetermined from one end still means the handshake stopped somewhere: open what the server sent.
     const blocked = v && v.interference.kind !== 'none';
     this.detail.show(c, 'client', v?.suspects ?? [], state.rules, blocked ? ['ServerHello', 'Certificate', 'ServerKeyExchange'] : []);
+  }
+
+  /** The connection's row while the connection in full is on its way (a request to the server, answered at once unless it is still decoding). */
+  private loading(row: ConnectionRow, v: ConnectionVerdict | null, text: string): void {
+    this.ladder.setInput({
+      mode: 'single', arrows: [], t0: 0, laneTitles: ['client', 'server'], laneSubtitles: [endpoint(row.client), endpoint(row.server)],
+      relayClockOffset: 0, notes: notesByPacket(), timeDisplay: state.timeDisplay, emptyText: text,
+    });
+    const facts = h('div', { class: 'facts' },
+      h('span', { class: 'mono' }, `${endpoint(row.client)} → ${endpoint(row.server)}`),
+      row.serverName ? h('span', { class: 'sni' }, row.serverName) : null,
+      row.versionName ? h('span', {}, row.versionName) : null);
+    this.bannerBox.replaceChildren(banner(v?.interference ?? null, 'server', [facts], `Connection ${row.id}`));
+    this.detail.clear(text);
   }
 
   private openArrow(packet: number, focusTree: boolean): void {
@@ -397,10 +469,10 @@ class CaptureView {
   notesChanged(): void {
     this.detail.renderNotes();
     if (this.selected !== null) {
-      const c = state.connections.get(this.selected);
-      if (c) this.ladder.setInput({ ...(this.ladderInputCache(withTimeline(c).c)) }, true);
+      const { c } = withTimeline(this.selected);
+      if (c) this.ladder.setInput({ ...(this.ladderInputCache(c)) }, true);
     }
-    this.update();
+    this.captureItemsChanged();
   }
 
   private ladderInputCache(c: ConnectionReport) {
@@ -411,6 +483,12 @@ class CaptureView {
 
   settingsChanged(): void {
     if (this.selected !== null) this.choose(this.selected, false);
+  }
+
+  /** Verdicts or notes changed what the list's items say. */
+  private captureItemsChanged(): void {
+    this.itemsChanged();
+    this.update();
   }
 
   timelineArrived(id: number): void {
@@ -697,9 +775,18 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       captureView?.update();
       break;
     case 'connections':
+    case 'rows': {
       state.started = true;
       if (msg.done && !msg.streamed) state.connections.clear();
-      for (const c of msg.connections) state.connections.set(c.id, c);
+      // Connections in full (a small capture, the test harness) are their own detail; rows get theirs when shown.
+      if (msg.type === 'connections') {
+        for (const c of msg.connections) {
+          state.connections.set(c.id, connectionRow(c));
+          state.details.set(c.id, c);
+        }
+      } else {
+        for (const r of msg.rows) state.connections.set(r.id, r);
+      }
       if (msg.done) {
         state.done = true;
         state.input = msg.input ?? null;
@@ -708,9 +795,19 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       captureView?.update();
       selectWhenDecoded();
       break;
+    }
+    case 'detail':
+      state.details.set(msg.connection, msg.report);
+      state.detailAnswered.add(msg.connection);
+      // Not on the server any more (the file changed since): said, rather than loading for ever.
+      if (!msg.report) state.detailsGone.add(msg.connection);
+      captureView?.timelineArrived(msg.connection);
+      break;
     case 'verdicts':
+      state.verdictsIn = true;
       for (const v of msg.verdicts) state.verdicts.set(v.connection, v);
       state.rules = { ...state.rules, ...msg.rules };
+      captureView?.itemsChanged();
       captureView?.update();
       if (captureView) (captureView as unknown as { stale: boolean }).stale = true;
       break;

@@ -78,8 +78,10 @@ const compare = { ...progress, client: captureSource, relay: optional(nullable(c
 /** The params of each custom request, by method. */
 export const PARAMS: Record<string, Check> = {
   'handshake/analyzeFile': object({ ...source, ...progress, streamId: optional(str), packets: optional(bool) }),
-  'handshake/compare': object({ ...compare, packets: optional(bool) }),
+  'handshake/captureRows': object({ ...source, ...progress, streamId: str }),
+  'handshake/compare': object({ ...compare, packets: optional(bool), connections: optional(bool) }),
   'handshake/connectionTimeline': object({ ...source, connection: count }),
+  'handshake/connectionDetail': object({ ...source, connection: count, timeline: optional(bool) }),
   // `format` is a string here; which formats exist is said by the request itself.
   'handshake/exportReport': object({ ...compare, format: str, target: optional(str) }),
   'handshake/dissection': object({ ...source, ...progress }),

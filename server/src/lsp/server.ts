@@ -21,10 +21,10 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { MarkupKind, type Hover } from 'vscode-languageserver-types';
-import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../shared/analysis';
+import type { AnalysisReport, ConnectionReport, PacketReport, SourceLocation } from '../../../shared/analysis';
 import type { CompareReport, Suspect } from '../../../shared/compare';
 import {
-  AnalyzeFileRequest, AnnotateRequest, CAPTURE_TEXT_LANGUAGE, CompareRequest, ConnectionFoundNotification, ConnectionTimelineRequest, defaultSettings, DISSECTION_LANGUAGE, DISSECTION_SCHEME,
+  AnalyzeFileRequest, AnnotateRequest, CAPTURE_TEXT_LANGUAGE, CaptureRowsRequest, CompareRequest, ConnectionDetailRequest, ConnectionFoundNotification, ConnectionRowsNotification, ConnectionTimelineRequest, defaultSettings, DISSECTION_LANGUAGE, DISSECTION_SCHEME,
   DissectionRequest, DocumentAnalyzedNotification, ExportReportRequest, isReportFormat, MAX_READ_BYTES, NotesRequest, REPORT_FORMATS, ReadBytesRequest, WorkDoneProgressType,
   type CaptureSource, type CompareParams, type ServerSettings,
 } from '../../../shared/protocol';
@@ -44,7 +44,8 @@ import { renderFieldHover, suspectNote } from './hover';
 import { paramsError } from './requestParams';
 import { TextAnalyses, type AnalysisOptions } from './textAnalyses';
 import { TOKEN_LEGEND } from './tokenTypes';
-import { reportWithoutTimelines, StreamedTimelines, withoutTimeline } from './timelines';
+import { reportWithoutTimelines, StreamedConnections, withoutTimeline } from './timelines';
+import { connectionRow, type ConnectionRow } from '../../../shared/connectionRow';
 
 class ServerState {
   /**
@@ -63,7 +64,17 @@ class ServerState {
   private settings: ServerSettings = defaultSettings;
   private workspaceRoots: string[] = [];
   private configurable = false;
-  private readonly reports = new Map<string, { key: string; report: Promise<AnalysisReport> }>();
+  private readonly reports = new Map<string, { key: string; report: Promise<AnalysisReport>; settled?: boolean }>();
+  /**
+   * The capture editor's list decodes, by URI, until the full analysis of the
+   * same file is in. They keep no packet timelines: holding those for every
+   * connection made the full decode ~3x the CLI's time (allocation and
+   * garbage collection), and the list needs none of them. The full analysis
+   * (timelines, verdicts) is made after, when first asked for.
+   */
+  private readonly lists = new Map<string, { key: string; report: Promise<AnalysisReport> }>();
+  /** The full analyses in flight: a connection's timeline is answered as soon as its decode has found it, not at the end. */
+  private readonly fullLive = new StreamedConnections();
   private readonly dissections = new Map<string, Dissection>();
   readonly inspector = new Inspector((ref, opts) => this.analyse(ref, opts));
 
@@ -210,8 +221,7 @@ class ServerState {
       const r = await run;
       return tlsOnly ? tlsView(r) : r;
     };
-    const st = await stat(o.path);
-    const key = `${st.size}/${st.mtimeMs}/${opts.ja4plus ?? false}/${await this.keyStamp(o.path)}`;
+    const key = await this.cacheKey(o.path, opts.ja4plus ?? false);
     const cached = this.reports.get(uri);
     if (cached && cached.key === key) {
       const r = await view(cached.report);
@@ -219,12 +229,80 @@ class ServerState {
       return r;
     }
     const onConnection = opts.onConnection;
-    const run = analyzeFile(o.path, { ...opts, packets: true, tlsOnly: false, onConnection: onConnection && ((c) => { if (keep(c)) onConnection(c); }) });
-    this.reports.set(uri, { key, report: run });
+    const live = this.fullLive.begin(uri);
+    const run = analyzeFile(o.path, { ...opts, packets: true, tlsOnly: false, onConnection: (c) => {
+      live.add(c);
+      if (onConnection && keep(c)) onConnection(c);
+    } });
+    void run.catch(() => undefined).finally(() => this.fullLive.end(uri, live));
+    const entry: { key: string; report: Promise<AnalysisReport>; settled?: boolean } = { key, report: run };
+    this.reports.set(uri, entry);
     // A cancelled or failed run must not be served to the next request.
-    run.catch(() => this.reports.delete(uri));
+    run.then(() => {
+      entry.settled = true;
+      // The list's decode of the same file is no longer needed: this one has everything it had.
+      if (this.lists.get(uri)?.key === key) this.lists.delete(uri);
+    }, () => this.reports.delete(uri));
     if (this.reports.size > 8) this.reports.delete(this.reports.keys().next().value as string);
     return view(run);
+  }
+
+  /** What an analysis of a file depends on: its size and time, the JA4+ setting and the key files. */
+  private async cacheKey(path: string, ja4plus: boolean): Promise<string> {
+    const st = await stat(path);
+    return `${st.size}/${st.mtimeMs}/${ja4plus}/${await this.keyStamp(path)}`;
+  }
+
+  /**
+   * The capture editor's list: a capture file decoded without packet
+   * timelines (as the CLI's `analyze`), unless its full analysis is cached or
+   * running; text dumps and sent bytes get the full analysis (they are small).
+   */
+  async listReport(source: CaptureSource, opts: { token?: CancellationToken; progress?: Progress; onConnection?: (c: ConnectionReport) => void }): Promise<AnalysisReport> {
+    const ref = this.refOf(source);
+    const uri = ref.key ?? ref.name;
+    const o = ref.origin;
+    if (this.texts.has(uri) || !('path' in o)) return this.report(source, opts);
+    const key = await this.cacheKey(o.path, this.settings.ja4plus);
+    if (this.reports.get(uri)?.key === key) return this.report(source, opts);
+    const onConnection = opts.onConnection;
+    const run = analyzeFile(o.path, {
+      packets: false, tlsOnly: false, ja4plus: this.settings.ja4plus, signal: signalOf(opts.token), onConnection: onConnection && ((c) => { if (isTlsView(c)) onConnection(c); }),
+      onProgress: progressOf(opts.progress), maxMemoryMB: this.settings.maxMemoryMegabytes, backpressure: yieldToMessages, keyLogFiles: this.keyLogFiles(),
+    }).then(tlsView);
+    this.lists.set(uri, { key, report: run });
+    run.catch(() => this.lists.delete(uri));
+    if (this.lists.size > 8) this.lists.delete(this.lists.keys().next().value as string);
+    return run;
+  }
+
+  /**
+   * One connection in full: from the full analysis when it is in (with its
+   * timeline), else from the list's decode (without; the editor then asks
+   * again with `timeline`), else from a full analysis made now.
+   */
+  async connectionDetail(source: CaptureSource, id: number, token: CancellationToken, timeline: boolean): Promise<ConnectionReport | null> {
+    const ref = this.refOf(source);
+    const uri = ref.key ?? ref.name;
+    const list = this.lists.get(uri);
+    // The full analysis is made after the list's decode, not beside it; one in flight answers once it has found the connection.
+    if (timeline) {
+      await list?.report.catch(() => undefined);
+      const full = this.report(source, { token });
+      const found = await this.fullLive.waitFor(uri, id, full.catch(() => undefined));
+      if (found) return found;
+      return (await full).connections.find((c) => c.id === id) ?? null;
+    }
+    const report = !timeline && list && !this.reports.get(uri)?.settled ? await list.report : await this.report(source, { token });
+    return report.connections.find((c) => c.id === id) ?? null;
+  }
+
+  /** A connection's timeline, from the full analysis (made after any list decode of the file in flight, not beside it). */
+  async connectionTimeline(source: CaptureSource, id: number, token: CancellationToken): Promise<PacketReport[] | null> {
+    const ref = this.refOf(source);
+    await this.lists.get(ref.key ?? ref.name)?.report.catch(() => undefined);
+    const report = await this.report(source, { token });
+    return report.connections.find((c) => c.id === id)?.packets ?? null;
   }
 
   /** One capture as the capture editor shows it (TLS connections), with the server's settings. */
@@ -367,6 +445,9 @@ function checked<P, R>(method: string, handler: (params: P, token: CancellationT
   return (params, token) => paramsError(method, params) ?? handler(params, token);
 }
 
+/** How often a decode in flight sends the rows it found (the editor relays each batch to its webview in one post). */
+const ROWS_BATCH_MS = 100;
+
 let running: Connection | null = null;
 
 /**
@@ -379,7 +460,7 @@ export function startServer(given?: Connection): Connection {
   const connection = given ?? createConnection(ProposedFeatures.all);
   if (!given) running = connection;
   const state = new ServerState(connection);
-  const streamed = new StreamedTimelines();
+  const streamed = new StreamedConnections();
   const { documents, texts } = state;
 
   connection.onInitialize((params) => state.initialize(params));
@@ -446,7 +527,7 @@ export function startServer(given?: Connection): Connection {
     const timelines = params.packets !== false;
     const live = timelines ? null : streamed.begin(params.uri);
     const onConnection = params.streamId ? (c: AnalysisReport['connections'][number]) => {
-      live?.set(c.id, c.packets);
+      live?.add(c);
       void connection.sendNotification(ConnectionFoundNotification.type, { streamId: params.streamId as string, connection: timelines ? c : withoutTimeline(c) });
     } : undefined;
     try {
@@ -457,15 +538,49 @@ export function startServer(given?: Connection): Connection {
     }
   })));
 
+  connection.onRequest(CaptureRowsRequest.type, checked(CaptureRowsRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Decoding handshakes', async (progress) => {
+    const live = streamed.begin(params.uri);
+    // Rows go out in batches: the first at once (the first row should not wait), then one notification per ROWS_BATCH_MS.
+    let batch: ConnectionRow[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let first = true;
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (batch.length) void connection.sendNotification(ConnectionRowsNotification.type, { streamId: params.streamId, rows: batch });
+      batch = [];
+    };
+    const onConnection = (c: ConnectionReport) => {
+      live.add(c);
+      batch.push(connectionRow(c));
+      if (!timer) timer = setTimeout(flush, first ? 0 : ROWS_BATCH_MS);
+      first = false;
+    };
+    try {
+      const report = await state.listReport(params, { token, progress, onConnection });
+      return { input: report.input, diagnostics: report.diagnostics, rows: report.connections.filter((c) => !live.connections.has(c.id)).map(connectionRow) };
+    } finally {
+      // Also when cancelled: what was decoded before the stop is listed.
+      flush();
+      streamed.end(params.uri, live);
+    }
+  })));
+
+  connection.onRequest(ConnectionDetailRequest.type, checked(ConnectionDetailRequest.method, async (params, token) => {
+    const live = params.timeline ? undefined : streamed.connection(params.uri, params.connection);
+    if (live) return { connection: live };
+    return { connection: await state.connectionDetail(params, params.connection, token, params.timeline ?? false) };
+  }));
+
   connection.onRequest(ConnectionTimelineRequest.type, checked(ConnectionTimelineRequest.method, async (params, token) => {
-    const live = streamed.get(params.uri, params.connection);
+    const live = streamed.timeline(params.uri, params.connection);
     if (live) return { packets: live };
-    const report = await state.report(params, { token });
-    return { packets: report.connections.find((c) => c.id === params.connection)?.packets ?? null };
+    return { packets: await state.connectionTimeline(params, params.connection, token) };
   }));
 
   connection.onRequest(CompareRequest.type, checked(CompareRequest.method, (params, token) => withProgress(connection, params.workDoneToken, 'Comparing captures', async (progress) => {
     const { report } = await state.compare(params, token, progress);
+    if (params.connections === false) return { ...report, client: { ...report.client, connections: [] }, relay: report.relay && { ...report.relay, connections: [] } };
     if (params.packets !== false) return report;
     return { ...report, client: reportWithoutTimelines(report.client), relay: report.relay && reportWithoutTimelines(report.relay) };
   })));
