@@ -1,9 +1,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import type { ConnectionReport, PacketReport } from '../../shared/analysis';
+import { compareCaptures } from '../../server/src/compare/compareCaptures';
 import { matchConnections } from '../../server/src/compare/matchConnections';
+import { compareJson } from '../../server/src/output/jsonContract';
+import { ROOT } from '../helpers/paths';
 
 // Issue #16, compare that scales: what compare stops holding or computing must not change what it says.
+
+const TV = join(ROOT, 'test', 'fixtures', 'two-vantage');
+
+test('keepRanges false: the hellos hold no ranges, and compare --json without --ranges is the same document', async () => {
+  for (const name of ['openssl-drop-serverhello', 'openssl-pass-natted', 'tor-drop-serverhello']) {
+    const client = join(TV, name, 'client.pcap');
+    const relay = join(TV, name, 'relay.pcap');
+    const kept = await compareCaptures(client, relay);
+    const light = await compareCaptures(client, relay, { keepRanges: false });
+    assert.ok(Object.keys(kept.relay!.connections[0].clientHello!.ranges ?? {}).length > 10, `${name}: ranges kept by default`);
+    assert.deepEqual(light.relay!.connections[0].clientHello!.ranges, {}, `${name}: ranges let go`);
+    for (const opts of [{ ranges: false }, { ranges: false, names: true, allCertificates: true, rawFingerprints: true, defaults: true }]) {
+      assert.equal(compareJson(light, opts), compareJson(kept, opts), `${name} ${JSON.stringify(opts)}`);
+    }
+  }
+});
 
 /** A TCP connection as matching sees it: random, initial sequence numbers, payload segments. */
 function conn(id: number, random: string, isn: number, payloads: Array<[from: 'client' | 'server', seq: number, length: number, hash: string]>): ConnectionReport {
