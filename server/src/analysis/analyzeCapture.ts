@@ -4,6 +4,7 @@ import { CONTRACT_SCHEMA } from '../../../shared/analysis';
 import type { CaptureSink, RawPacket } from '../capture/packet';
 import { readCapture, readCaptureBytes, readCaptureData } from '../capture/readCapture';
 import { buildConnectionReport } from '../output/connectionReport';
+import { dropSourceRanges } from '../output/sourceRanges';
 import { CertificateCache } from '../x509/certificate';
 import { describeRules, evaluateSuspects } from '../rules';
 import type { UserRule } from '../rules/userRules';
@@ -49,6 +50,13 @@ export interface AnalyzeOptions {
   sidecarKeys?: boolean;
   /** Write each decrypted connection's secrets into the output (`--include-secrets`). */
   includeSecrets?: boolean;
+  /**
+   * Keep the hellos' byte ranges (default true). False lets go of the stream
+   * map they are resolved from once the connection's own suspects are found:
+   * for callers that hold many connections and never show a range (compare
+   * without --ranges); the hellos' `ranges` are then empty.
+   */
+  keepRanges?: boolean;
 }
 
 /** The run's keys: key log files, the capture's sidecar; the capture's own Decryption Secrets Blocks are added as they are read. */
@@ -73,6 +81,7 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], rul
     if (ech) report.ech = ech;
     if (report.isTls) report.suspects = evaluateSuspects(report, { userRules: opts.userRules });
     for (const x of report.suspects) ruleIds.add(x.rule);
+    if (opts.keepRanges === false) for (const h of [report.clientHello, report.serverHello, report.serverKeyExchange]) if (h) dropSourceRanges(h);
     opts.onConnection?.(report);
     if (keep) connections.push(report);
   };

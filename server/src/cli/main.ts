@@ -248,14 +248,14 @@ function maxMemory(v: string | undefined): number | undefined {
 
 type CompareValues = { baseline?: string; rules?: string; ja4plus?: boolean; 'max-memory'?: string; keylog?: string[]; 'include-secrets'?: boolean };
 
-async function runCompare(positionals: string[], values: CompareValues) {
+async function runCompare(positionals: string[], values: CompareValues, keepRanges = true) {
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CLIENT [RELAY] capture files');
   const userRules = values.rules ? await loadRulesOrThrow(values.rules) : undefined;
   const b = values.baseline;
   const baseline = b === undefined ? undefined : /^\d+$/.test(b) ? Number(b) : { name: b, source: fileRef(b) };
   return new Inspector().compare(fileRef(positionals[0]), positionals[1] === undefined ? null : fileRef(positionals[1]), {
     baseline, userRules, ja4plus: !!values.ja4plus, maxMemoryMB: maxMemory(values['max-memory']),
-    keyLogFiles: keyLogs(values.keylog), includeSecrets: !!values['include-secrets'],
+    keyLogFiles: keyLogs(values.keylog), includeSecrets: !!values['include-secrets'], keepRanges,
   });
 }
 
@@ -268,7 +268,8 @@ async function loadRulesOrThrow(path: string) {
 
 async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, defaults: { type: 'boolean' } });
-  const report = await runCompare(positionals, values as CompareValues);
+  // Only --json --ranges shows the hellos' byte ranges: without it both analyses are held lighter.
+  const report = await runCompare(positionals, values as CompareValues, !!(values.json && values.ranges));
   if (values.json) {
     // In pieces: a compare of two big captures is longer than V8's longest string.
     const opts = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'], defaults: !!values.defaults };

@@ -24,6 +24,8 @@ export interface CompareOptions {
   /** Key log files for both captures (see AnalyzeOptions.keyLogFiles); each capture's sidecar is read too. */
   keyLogFiles?: string[];
   includeSecrets?: boolean;
+  /** Keep the hellos' byte ranges (see AnalyzeOptions.keepRanges; default true): only output that shows ranges needs them. */
+  keepRanges?: boolean;
   onProgress?(side: 'client' | 'relay', bytesRead: number, totalBytes: number): void;
 }
 
@@ -47,7 +49,7 @@ export async function compareSources<S>(
 ): Promise<CompareReport> {
   const certificates = new CertificateCache();
   const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal, maxMemoryMB: opts.maxMemoryMB,
-    keyLogFiles: opts.keyLogFiles, includeSecrets: opts.includeSecrets };
+    keyLogFiles: opts.keyLogFiles, includeSecrets: opts.includeSecrets, keepRanges: opts.keepRanges };
   const clientReport = await naming('client', () => analyse(client, { ...base, onProgress: (a, b) => opts.onProgress?.('client', a, b) }));
   const relayReport = relay !== null ? await naming('relay', () => analyse(relay, { ...base, onProgress: (a, b) => opts.onProgress?.('relay', a, b) })) : null;
   const baseline = opts.baseline === undefined ? null : await resolveBaseline(opts.baseline, clientReport, (s) => naming('baseline', () => analyse(s, base)));
