@@ -2,7 +2,7 @@
 # Makes the QUIC 1-RTT / 0-RTT fixtures of issue #14: real QUIC v1 connections between ngtcp2's GnuTLS
 # examples (Debian 12 packages ngtcp2-client, ngtcp2-server 0.12), each in its own network namespace
 # (q1…, its own loopback, so no other traffic is captured), with the client's key log (SSLKEYLOGFILE).
-# Run as root; needs ip, openssl, tcpdump, tshark.
+# Run as root; needs ip, ethtool, openssl, tcpdump, tshark. Arguments: which captures to make (default all).
 #   ngtcp2-keyupdate.pcap/.keys   one connection: the client asks for a 64 KiB file and updates its keys
 #                                 (--key-update) after the handshake, so the server follows (RFC 9001 §6): 1-RTT
 #                                 packets in key phases 0 and 1 from both sides, NEW_CONNECTION_ID,
@@ -10,6 +10,8 @@
 #   ngtcp2-0rtt.pcap/.keys        a resumed connection that sends its request as 0-RTT data: the client's first
 #                                 connection saved its session ticket and the server's transport parameters
 #                                 (--session-file, --tp-file); only the second connection is captured.
+#   ngtcp2-migrate.pcap/.keys     the client changes its local port after the handshake (--change-local-addr) and
+#                                 continues on a connection ID from the server's NEW_CONNECTION_ID frames.
 #   *.1rtt.tshark.json            what tshark decrypts with the key log, per QUIC packet: the tests' reference
 #                                 (reference-1rtt.sh).
 set -eu
@@ -58,12 +60,19 @@ capture() { # name, URI, then the client's options
   cp "$name.keys" "$out/ngtcp2-$name.keys"
 }
 
-capture keyupdate https://quic.example/big.bin --key-update=5ms
+for what in ${*:-keyupdate 0rtt migrate}; do
+  case $what in
+    keyupdate) capture keyupdate https://quic.example/big.bin --key-update=5ms ;;
+    0rtt)
+      # First connection (not captured) stores the ticket and transport parameters; the second resumes with 0-RTT.
+      in_ns timeout 15 gtlsclient -q --exit-on-all-streams-close --session-file=sess.pem --tp-file=tp.pem \
+        127.0.0.1 $port https://quic.example/index.html >first.client.log 2>&1 || true
+      capture 0rtt https://quic.example/index.html --session-file=sess.pem --tp-file=tp.pem ;;
+    # The client moves to a new local port after the handshake and sends to a connection ID the server issued in
+    # NEW_CONNECTION_ID: only the key log shows that ID, so only with it is the new path the same connection.
+    migrate) capture migrate https://quic.example/index.html --change-local-addr=5ms --delay-stream=50ms ;;
+  esac
+done
 
-# First connection (not captured) stores the ticket and transport parameters; the second resumes with 0-RTT.
-in_ns timeout 15 gtlsclient -q --exit-on-all-streams-close --session-file=sess.pem --tp-file=tp.pem \
-  127.0.0.1 $port https://quic.example/index.html >first.client.log 2>&1 || true
-capture 0rtt https://quic.example/index.html --session-file=sess.pem --tp-file=tp.pem
-
-"$here/reference-1rtt.sh"
-echo "wrote $out/ngtcp2-keyupdate.* $out/ngtcp2-0rtt.*"
+"$here/reference-1rtt.sh" ${*:-keyupdate 0rtt migrate}
+echo "wrote ${*:-keyupdate 0rtt migrate} in $out"

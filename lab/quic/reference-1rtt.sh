@@ -1,9 +1,10 @@
 #!/bin/sh
 # What tshark decrypts from the 1-RTT/0-RTT fixtures with their key logs, one JSON object per frame: the
-# reference test/engine/quic1rtt.test.ts compares against. Run by make-1rtt.sh; can be re-run alone.
+# reference test/engine/quic1rtt.test.ts compares against. Run by make-1rtt.sh; can be re-run alone
+# (arguments: which captures, default all).
 set -eu
 out="$(cd "$(dirname "$0")" && pwd)/../../test/fixtures/quic"
-for name in keyupdate 0rtt; do
+for name in ${*:-keyupdate 0rtt migrate}; do
   tshark -r "$out/ngtcp2-$name.pcap" -o "tls.keylog_file:$out/ngtcp2-$name.keys" -T json \
     -e frame.number -e quic.header_form -e quic.long.packet_type -e quic.packet_number -e quic.key_phase \
     -e quic.frame_type -e quic.stream.length -e quic.cc.error_code -e quic.cc.error_code.app -e quic.cc.reason_phrase \

@@ -41,7 +41,7 @@ async function analyzed(name: string, keys = true): Promise<ConnectionReport> {
   return r.connections[0];
 }
 
-for (const name of ['keyupdate', '0rtt']) {
+for (const name of ['keyupdate', '0rtt', 'migrate']) {
   describe(`ngtcp2 ${name}: 0-RTT/1-RTT packets as tshark decrypts them`, async () => {
     const c = await analyzed(name);
     const ref = tshark(name);
@@ -133,9 +133,28 @@ describe('0-RTT (real resumed connection)', () => {
   });
 });
 
+describe('migration to a connection ID issued in NEW_CONNECTION_ID (real capture)', () => {
+  it('with the key log the client\'s new port is the same connection (the new IDs are read from 1-RTT frames); without, it is UDP', async () => {
+    const f = fixture('migrate');
+    const frameCount = tshark('migrate').length;
+    const withKeys = await analyzeFile(f.pcap, { keyLogFiles: [f.keys], packets: true });
+    assert.equal(withKeys.connections.length, 1);
+    assert.equal(withKeys.connections[0].quic!.datagramList.length, frameCount);
+    assert.equal(withKeys.input.skipped.UDP, undefined);
+    const list = withKeys.connections[0].quic!.datagramList;
+    const frames = list.flatMap((d) => d.packets.flatMap((p) => p.frames ?? []));
+    for (const name of ['PATH_CHALLENGE', 'PATH_RESPONSE', 'RETIRE_CONNECTION_ID']) assert.ok(frames.includes(name), name);
+    const without = await analyzeFile(f.pcap);
+    assert.equal(without.connections.length, 1);
+    const moved = list.length - without.connections[0].quic!.datagrams.client - without.connections[0].quic!.datagrams.server;
+    assert.ok(moved > 0);
+    assert.equal(without.input.skipped.UDP, moved);
+  });
+});
+
 describe('without keys, and with wrong 1-RTT secrets', () => {
   it('without a key log 0-RTT and 1-RTT packets stay "encrypted (no keys)" and there is no application block', async () => {
-    for (const name of ['keyupdate', '0rtt']) {
+    for (const name of ['keyupdate', '0rtt', 'migrate']) {
       const c = await analyzed(name, false);
       const app = c.quic!.datagramList.flatMap((d) => d.packets).filter((p) => p.type === '1-RTT' || p.type === '0-RTT');
       assert.ok(app.length > 0);

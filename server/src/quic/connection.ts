@@ -111,6 +111,8 @@ export class QuicConnection {
   lastTime = NaN;
   /** Both sides' connection IDs are known to the table's index (connectionTable.ts). */
   cidsLearned = false;
+  /** NEW_CONNECTION_ID frames (application.newConnectionIds) already in the table's index. */
+  issuedCidsLearned = 0;
   private keys: InitialSecrets | null = null;
   private keysDcid = '';
   private readonly largestPn: Record<Direction, number> = { client: -1, server: -1 };
