@@ -525,6 +525,47 @@ export interface QuicPacketSummary {
   status: string;
   /** Frames of a decrypted packet in order, runs compacted ("PADDING×3"). */
   frames?: string[];
+  /** 1-RTT packets a key log opened: the key phase bit (RFC 9001 §6); it flips at each key update. */
+  keyPhase?: number;
+}
+
+/** A CONNECTION_CLOSE frame in a packet a key log opened (issue #14): why the connection ended. */
+export interface QuicCloseReport {
+  from: 'client' | 'server';
+  packet: number;
+  /** The QUIC packet type that carried it: "1-RTT", "0-RTT" or "Handshake". */
+  packetType: string;
+  /** Frame 0x1c closes for a transport error, 0x1d for the application's (e.g. HTTP/3). */
+  kind: 'transport' | 'application';
+  errorCode: number;
+  /** "NO_ERROR", "CRYPTO_ERROR (handshake_failure)", "H3_NO_ERROR"; null: an application code of a protocol not named here. */
+  errorName: string | null;
+  /** Frame 0x1c: the type of the frame that caused the error (0 when none). */
+  frameType?: number;
+  /** The reason phrase (Latin-1, at most 256 bytes kept); capture text, escape it where shown. */
+  reason: string;
+}
+
+/** The 0-RTT and 1-RTT packets a key log opened (issue #14). Application data is counted, never kept. */
+export interface QuicApplicationReport {
+  keySource: KeySourceKind;
+  /** 1-RTT packets decrypted, per direction. */
+  packets: { client: number; server: number };
+  /** 1-RTT packets that did not authenticate (after 8 in a row a direction is no longer tried). */
+  failed: { client: number; server: number };
+  /** The client's 0-RTT packets opened with CLIENT_EARLY_TRAFFIC_SECRET, and those that did not authenticate. */
+  earlyPackets: { decrypted: number; failed: number };
+  /** Key updates seen (RFC 9001 §6): each a step to the next "quic ku" generation. */
+  keyUpdates: { client: number; server: number };
+  /** STREAM and DATAGRAM frame data bytes per direction, counted only. */
+  streamBytes: { client: number; server: number };
+  datagramBytes: { client: number; server: number };
+  /** Distinct stream IDs seen (at most 4096 are told apart). */
+  streams: number;
+  /** Capture packet of the server's first HANDSHAKE_DONE (the handshake is confirmed); null when none was seen. */
+  handshakeDone: number | null;
+  /** NEW_CONNECTION_ID frames (at most 32): the connection IDs each side issued for later paths, hex. */
+  newConnectionIds: Array<{ from: 'client' | 'server'; packet: number; sequence: number; retirePriorTo: number; connectionId: string }>;
 }
 
 export interface QuicDatagramReport {
@@ -559,6 +600,10 @@ export interface QuicReport {
   /** Datagrams in capture order: the first 16 unless the packet timeline was asked for (then up to 4096). */
   datagramList: QuicDatagramReport[];
   datagramListTruncated: boolean;
+  /** Present when a key log had the connection's 0-RTT or 1-RTT secrets (issue #14). */
+  application?: QuicApplicationReport;
+  /** CONNECTION_CLOSE frames of the packets a key log opened (at most 8); absent when none. */
+  connectionClose?: QuicCloseReport[];
 }
 
 export interface InputReport {

@@ -281,6 +281,12 @@ const MESSAGE_DETAILS: Record<string, Spec> = {
   // Key material: where it is, never what it is.
   clearKey: { label: 'clear key bytes (key material, not shown)', rangeOnly: true, show: () => null },
   encryptedKey: { label: 'RSA-encrypted master key', rangeOnly: true, show: () => null },
+  // NewSessionTicket (TLS 1.3 over TCP, or in QUIC 1-RTT CRYPTO frames once a key log opened them).
+  lifetime: { label: 'ticket lifetime', show: bytes('s') },
+  lifetimeHint: { label: 'ticket lifetime hint', show: bytes('s') },
+  ageAdd: { label: 'ticket age add' },
+  nonceLength: { label: 'ticket nonce length', show: bytes('bytes') },
+  ticketLength: { label: 'ticket length', show: bytes('bytes') },
   // A decrypted TLS 1.3 Finished (issue #14).
   verified: { label: 'verify data matches the transcript', show: (v) => (v === null ? 'not checked (transcript incomplete)' : v === true ? 'yes' : v === false ? 'NO' : null) },
 };

@@ -109,6 +109,66 @@ test('--include-secrets writes them, and only then (the search above can find th
   assert.ok(forbidden(keylog).some((s) => text.includes(s)));
 });
 
+// QUIC (lab/quic): the key log's secrets and every packet key derived from them — "quic key", "quic iv",
+// "quic hp" (and the "quicv2" forms), and for the 1-RTT secrets three "quic ku" generations with their keys —
+// in every output format, on the captures whose 1-RTT packets are decrypted (key update, 0-RTT).
+const QUIC = join(ROOT, 'test', 'fixtures', 'quic');
+
+function forbiddenQuic(keylog: string): string[] {
+  const out = new Set<string>();
+  const add = (b: Uint8Array) => {
+    const buf = Buffer.from(b);
+    out.add(buf.toString('hex')).add(buf.toString('hex').toUpperCase()).add(buf.toString('base64').replace(/=+$/, '')).add(buf.toString('base64url'));
+  };
+  for (const l of parseKeyLog(readFileSync(keylog)).lines) {
+    add(l.secret);
+    const hash = l.secret.length === 48 ? 'sha384' : 'sha256';
+    for (const prefix of ['quic', 'quicv2']) {
+      let s = l.secret;
+      for (let gen = 0; gen < 3; gen++) {
+        for (const len of [16, 32]) {
+          add(hkdfExpandLabel(hash, s, `${prefix} key`, EMPTY, len));
+          if (gen === 0) add(hkdfExpandLabel(hash, s, `${prefix} hp`, EMPTY, len));
+        }
+        add(hkdfExpandLabel(hash, s, `${prefix} iv`, EMPTY, 12));
+        s = hkdfExpandLabel(hash, s, `${prefix} ku`, EMPTY, l.secret.length);
+        add(s);
+      }
+    }
+  }
+  return [...out];
+}
+
+test('QUIC: no output carries a secret, a packet key, IV, header protection key or key-update secret', { skip: skipUnlessCi(missing) }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'hi-secrets-quic-'));
+  try {
+    const names = ['ngtcp2-v1', 'ngtcp2-keyupdate', 'ngtcp2-0rtt'];
+    for (const name of names) {
+      const capture = join(QUIC, `${name}.pcap`);
+      const keylog = join(QUIC, `${name}.keys`);
+      const secrets = forbiddenQuic(keylog);
+      assert.ok(secrets.length >= 300, `${name}: ${secrets.length} spellings`);
+      const k = ['--keylog', keylog];
+      const texts: Array<[string, string]> = [
+        ['analyze', run(['analyze', capture, ...k])],
+        ['analyze --json', run(['analyze', capture, ...k, '--json', '--ranges', '--names', '--raw-fingerprints', '--all-certificates', '--packets', '--ja4plus'])],
+        ['compare --json', run(['compare', capture, capture, ...k, '--json', '--ranges'])],
+      ];
+      for (const format of ['html', 'md', 'json']) {
+        const out = join(tmp, `report.${format}`);
+        run(['report', capture, capture, ...k, '--format', format, '--out', out]);
+        texts.push([`report ${format}`, readFileSync(out, 'utf8')]);
+      }
+      for (const [what, text] of texts) {
+        assert.ok(/NewSessionTicket/.test(text), `${what} of ${name} shows nothing decrypted from 1-RTT packets: the check would prove nothing`);
+        for (const s of secrets) assert.ok(!text.includes(s), `${what} of ${name} contains key material`);
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 // TLS 1.0–1.2 (lab/decrypt12): the master secret of each CLIENT_RANDOM line and every 16-byte piece of the key
 // block made from it (MAC keys, cipher keys and IVs are slices of it), in every output format.
 const DIR12 = join(ROOT, 'test', 'fixtures', 'decrypt12');

@@ -4,8 +4,10 @@
  * and the `quic` block; `tcp` only counts datagrams, since there is no TCP.
  */
 import type {
-  CertificateReport, ConnectionReport, Fingerprints, MessageReport, PacketReport, QuicReport, ReportDiagnostic, TcpReport, TlsSummary,
+  CertificateReport, ConnectionReport, Fingerprints, MessageReport, PacketReport, QuicApplicationReport, QuicReport, ReportDiagnostic, TcpReport, TlsSummary,
 } from '../../../shared/analysis';
+import { quicApplicationErrorName, quicTransportErrorName } from '../../../shared/quic/errorCodes';
+import type { ApplicationSpace } from '../quic/applicationSpace';
 import { DATAGRAM_LIMIT, DATAGRAMS_WITHOUT_TIMELINE, hex, type QuicConnection } from '../quic/connection';
 import { decodeQuicHandshake } from '../quic/handshake';
 import { quicVersionName } from '../quic/versions';
@@ -118,8 +120,22 @@ export function buildQuicConnectionReport(conn: QuicConnection, opts: Pick<Repor
     // `records` counts Handshake packets here: QUIC has no TLS records.
     tls.decryption = { keySource: d.keySource, records: { ...d.records }, failed: { ...d.failed }, finished: { ...hs.finished } };
   }
+  if (conn.application) quic.application = applicationReport(conn.application);
+  if (conn.closes.length > 0) {
+    quic.connectionClose = conn.closes.map((c) => ({
+      ...c, errorName: c.kind === 'transport' ? quicTransportErrorName(c.errorCode) : quicApplicationErrorName(c.errorCode, tls.alpn),
+    }));
+  }
   if (opts.packets) report.packets = packetTimeline(conn, messages);
   return report;
+}
+
+function applicationReport(a: ApplicationSpace): QuicApplicationReport {
+  return {
+    keySource: a.keySource, packets: { ...a.packets }, failed: { ...a.failed }, earlyPackets: { ...a.earlyPackets },
+    keyUpdates: { ...a.keyUpdates }, streamBytes: { ...a.streamBytes }, datagramBytes: { ...a.datagramBytes }, streams: a.streams,
+    handshakeDone: a.handshakeDone, newConnectionIds: a.newConnectionIds.map((n) => ({ ...n })),
+  };
 }
 
 /**

@@ -2,7 +2,9 @@
  * One QUIC connection as an observer sees it: datagrams of both directions,
  * the Initial packets opened with the keys derived from the client's
  * Destination Connection ID, their CRYPTO data reassembled per direction, and
- * what stays encrypted (Handshake, 0-RTT, 1-RTT) counted per packet type.
+ * what stays encrypted (Handshake, 0-RTT, 1-RTT) counted per packet type. With
+ * a key log the Handshake packets are opened here, 0-RTT and 1-RTT ones in
+ * applicationSpace.ts.
  */
 import { Buffer } from 'node:buffer';
 import type { Endpoint } from '../../../shared/analysis';
@@ -11,9 +13,10 @@ import type { Direction } from '../tls/types';
 import { payloadHash } from '../tcp/payloadHash';
 import type { KeySourceKind } from '../../../shared/analysis';
 import type { KeyStore } from '../decrypt/keyStore';
+import { ApplicationSpace, noteClose, type QuicCloseRecord } from './applicationSpace';
 import { CryptoReassembler } from './cryptoStream';
 import { parseFrames, type FrameWalk } from './frames';
-import { clientHelloRandom, handshakeKeys, serverHelloSuite, type HandshakeKeys } from './handshakeKeys';
+import { applicationSecrets, clientHelloRandom, handshakeKeys, serverHelloSuite, type HandshakeKeys } from './handshakeKeys';
 import { openPacket, type OpenedPacket } from './initial';
 import { initialSecrets, type InitialSecrets } from './keys';
 import { splitDatagram, type QuicPacketHeader } from './packet';
@@ -41,6 +44,8 @@ export interface QuicPacketRecord {
   /** 'decrypted', 'encrypted (no keys)', or why opening failed. */
   status: string;
   frames?: string[];
+  /** 1-RTT packets opened with a key log: the key phase bit (RFC 9001 §6). */
+  keyPhase?: number;
 }
 
 export interface QuicDatagramRecord {
@@ -79,6 +84,15 @@ export class QuicConnection {
   readonly crypto: Record<Direction, CryptoReassembler> = { client: new CryptoReassembler(), server: new CryptoReassembler() };
   /** CRYPTO data of the Handshake packets, once a key log opened them (issue #14); empty otherwise. */
   readonly handshakeCrypto: Record<Direction, CryptoReassembler> = { client: new CryptoReassembler(), server: new CryptoReassembler() };
+  /** CRYPTO data of the 1-RTT packets (NewSessionTicket), once a key log opened them; empty otherwise. */
+  readonly applicationCrypto: Record<Direction, CryptoReassembler> = { client: new CryptoReassembler(), server: new CryptoReassembler() };
+  /**
+   * The 0-RTT/1-RTT space once a key log has its secrets (issue #14): undefined until the ClientHello random
+   * is read, null when there are none (the packets then stay "encrypted (no keys)", as without a key log).
+   */
+  application: ApplicationSpace | null | undefined = undefined;
+  /** CONNECTION_CLOSE frames of the packets a key log opened (Handshake, 0-RTT, 1-RTT). */
+  readonly closes: QuicCloseRecord[] = [];
   /** Set once a key log's secrets opened (or failed to open) a Handshake packet: packets per direction, never the keys. */
   decryption: { keySource: KeySourceKind; records: Record<Direction, number>; failed: Record<Direction, number>; keys: HandshakeKeys } | null = null;
   readonly datagrams: QuicDatagramRecord[] = [];
@@ -97,10 +111,14 @@ export class QuicConnection {
   lastTime = NaN;
   /** Both sides' connection IDs are known to the table's index (connectionTable.ts). */
   cidsLearned = false;
+  /** NEW_CONNECTION_ID frames (application.newConnectionIds) already in the table's index. */
+  issuedCidsLearned = 0;
   private keys: InitialSecrets | null = null;
   private keysDcid = '';
   private readonly largestPn: Record<Direction, number> = { client: -1, server: -1 };
   private readonly largestHandshakePn: Record<Direction, number> = { client: -1, server: -1 };
+  private serverVersion: number | undefined = undefined;
+  private serverSuite: number | null = null;
   /** Keys of the Handshake space: undefined until the hellos name them, null when the key store has none. */
   private handshakeKeys: HandshakeKeys | null | undefined = undefined;
   /** CRYPTO frames of the datagram being read that brought new bytes / only bytes already held. */
@@ -127,10 +145,21 @@ export class QuicConnection {
     this.originalDcid = first.dcid.slice();
   }
 
-  /** Length of the connection IDs each side chose: short headers carry no length. */
-  private shortDcidLength(from: Direction): number {
+  /**
+   * Length of the Destination Connection ID of a short header sent by `from`: short headers carry none. The
+   * receiver's first Source Connection ID, or one it issued later in NEW_CONNECTION_ID (read with a key log)
+   * that the packet starts with: ngtcp2, quiche and others issue them at another length after migration.
+   */
+  private shortDcidLength(from: Direction, buf: Uint8Array, start: number, end: number): number {
     const cid = from === 'client' ? this.serverScid : this.clientScid;
-    return cid?.length ?? 0;
+    const base = cid?.length ?? 0;
+    if (!this.application || (buf[start] & 0x80) !== 0) return base;
+    const receiver: Direction = from === 'client' ? 'server' : 'client';
+    for (const n of this.application.newConnectionIds) {
+      const len = n.connectionId.length / 2;
+      if (n.from === receiver && len !== base && start + 1 + len <= end && hex(buf.subarray(start + 1, start + 1 + len)) === n.connectionId) return len;
+    }
+    return base;
   }
 
   datagram(from: Direction, buf: Uint8Array, start: number, end: number, src: DatagramSource, time: number): void {
@@ -145,7 +174,7 @@ export class QuicConnection {
     };
     if (keep) this.datagrams.push(rec);
     else this.datagramsDropped++;
-    const split = splitDatagram(buf, start, end, this.shortDcidLength(from));
+    const split = splitDatagram(buf, start, end, this.shortDcidLength(from, buf, start, end));
     this.cryptoNew = 0;
     this.cryptoOld = 0;
     for (const h of split.packets) rec.packets.push(this.packet(from, buf, h, src, start));
@@ -165,6 +194,8 @@ export class QuicConnection {
         if (from === 'server' && this.serverScid === null && h.type !== 'Retry') this.serverScid = h.scid.slice();
       }
     }
+    // Compatible version negotiation (RFC 9368) may move the connection to the version of the server's packets.
+    if (from === 'server' && h.long && (h.type === 'Initial' || h.type === 'Handshake')) this.serverVersion ??= h.version;
     switch (h.type) {
       case 'Version Negotiation':
         this.versionNegotiation = h.supportedVersions ?? [];
@@ -182,6 +213,11 @@ export class QuicConnection {
         return { type: h.type, packetNumber: null, length, status: `version ${quicVersionName(h.version)} is not decoded` };
       case 'Handshake':
         if (this.keyStore !== null) return this.handshake(from, buf, h, src, dgStart);
+        return { type: h.type, packetNumber: null, length, status: 'encrypted (no keys)' };
+      case '0-RTT':
+      case '1-RTT':
+        if (from === 'server' && h.long) this.serverVersion ??= h.version;
+        if (this.keyStore !== null) return this.applicationPacket(from, buf, h, src, dgStart);
         return { type: h.type, packetNumber: null, length, status: 'encrypted (no keys)' };
       default:
         return { type: h.type, packetNumber: null, length, status: 'encrypted (no keys)' };
@@ -234,6 +270,7 @@ export class QuicConnection {
     d.records[from]++;
     if (opened.packetNumber > this.largestHandshakePn[from]) this.largestHandshakePn[from] = opened.packetNumber;
     const walk = this.takeCrypto(this.handshakeCrypto[from], opened, src, dgStart);
+    for (const f of walk.frames) if (f.errorCode !== undefined) noteClose(this.closes, from, src.packet, h.type, f);
     if (walk.problem) this.problem(from, src.packet, `Handshake packet ${opened.packetNumber}: ${walk.problem.message}`, 'warning');
     return { type: h.type, packetNumber: opened.packetNumber, length, status: 'decrypted', frames: compactFrames(walk.frames.map((f) => f.name)) };
   }
@@ -243,17 +280,67 @@ export class QuicConnection {
    * (plaintext byte i is ciphertext byte i). `seen` learns, per non-empty CRYPTO frame, whether its bytes were
    * already held (a retransmission).
    */
-  private takeCrypto(stream: CryptoReassembler, opened: OpenedPacket, src: DatagramSource, dgStart: number, seen?: (covered: boolean) => void): FrameWalk {
-    const walk = parseFrames(opened.plaintext);
+  private takeCrypto(stream: CryptoReassembler, opened: OpenedPacket, src: DatagramSource, dgStart: number, seen?: (covered: boolean) => void, allFrames = false): FrameWalk {
+    const walk = parseFrames(opened.plaintext, allFrames);
     const tag = this.sources.length;
-    this.sources.push(src);
+    // Pushed only for a packet with CRYPTO data: 1-RTT packets are many, and most carry none.
+    let pushed = false;
     for (const f of walk.frames) {
       if (f.cryptoOffset === undefined || f.dataOffset === undefined || f.dataLength === undefined) continue;
+      if (!pushed) {
+        this.sources.push(src);
+        pushed = true;
+      }
       const inDatagram = opened.payloadOffset - dgStart + f.dataOffset;
       if (seen && f.dataLength > 0) seen(stream.covers(f.cryptoOffset, f.dataLength));
       stream.add(f.cryptoOffset, opened.plaintext.subarray(f.dataOffset, f.dataOffset + f.dataLength), inDatagram, tag);
     }
     return walk;
+  }
+
+  /**
+   * A 0-RTT or 1-RTT packet, opened with the key log's early or application traffic secrets. Its frames
+   * are summarised (applicationSpace.ts); the CRYPTO data of 1-RTT packets (NewSessionTicket) is reassembled
+   * like the Handshake packets', at the ciphertext bytes that carried it.
+   */
+  private applicationPacket(from: Direction, buf: Uint8Array, h: QuicPacketHeader, src: DatagramSource, dgStart: number): QuicPacketRecord {
+    const length = h.end - h.start;
+    const app = this.resolveApplication();
+    if (!app) return { type: h.type, packetNumber: null, length, status: 'encrypted (no keys)' };
+    const opened: (OpenedPacket & { keyPhase?: number }) | string = h.type === '1-RTT'
+      ? app.open1Rtt(from, buf, h, src.packet)
+      : from === 'client'
+        ? app.open0Rtt(src.packet, (keys, largest) => openPacket(buf, h, keys, largest))
+        : 'not decrypted: only clients send 0-RTT packets (RFC 9000 §17.2.3)';
+    if (typeof opened === 'string') return { type: h.type, packetNumber: null, length, status: opened };
+    // CRYPTO frames are not allowed in 0-RTT packets (RFC 9001 §4.1.4): only 1-RTT ones feed the stream.
+    const walk = h.type === '1-RTT'
+      ? this.takeCrypto(this.applicationCrypto[from], opened, src, dgStart, undefined, true)
+      : parseFrames(opened.plaintext, true);
+    app.note(from, src.packet, h.type, walk.frames);
+    if (walk.problem) this.problem(from, src.packet, `${h.type} packet ${opened.packetNumber}: ${walk.problem.message}`, 'warning');
+    const rec: QuicPacketRecord = { type: h.type, packetNumber: opened.packetNumber, length, status: 'decrypted', frames: compactFrames(walk.frames.map((f) => f.name)) };
+    if (opened.keyPhase !== undefined) rec.keyPhase = opened.keyPhase;
+    return rec;
+  }
+
+  /** The 0-RTT/1-RTT secrets, looked up once the ClientHello random is held (0-RTT comes before any ServerHello). */
+  private resolveApplication(): ApplicationSpace | null | undefined {
+    if (this.application !== undefined || this.keyStore === null) return this.application;
+    if (this.crypto.client.contiguousLength() < 38) return undefined;
+    const random = clientHelloRandom(this.crypto.client.contiguous().bytes);
+    const secrets = random === null ? null : applicationSecrets(this.keyStore, random);
+    const info = quicVersion(this.serverVersion ?? this.version);
+    if (secrets === null || info === undefined) return (this.application = null);
+    this.application = new ApplicationSpace(secrets, info, () => this.negotiatedSuite(), this.closes,
+      (from, packet, message, severity) => this.problem(from, packet, message, severity));
+    return this.application;
+  }
+
+  /** The ServerHello's cipher suite, once its first bytes are held. */
+  private negotiatedSuite(): number | null {
+    if (this.serverSuite === null && this.crypto.server.contiguousLength() >= 41) this.serverSuite = serverHelloSuite(this.crypto.server.contiguous().bytes);
+    return this.serverSuite;
   }
 
   /** Looked up once both hellos' first bytes are held (the ClientHello random, the ServerHello's suite). */

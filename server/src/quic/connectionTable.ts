@@ -5,6 +5,7 @@
  * starts with a long-header Initial of a known version (a new connection) or
  * names a connection ID already seen; anything else stays "UDP".
  */
+import { Buffer } from 'node:buffer';
 import type { Endpoint } from '../../../shared/analysis';
 import type { KeyStore } from '../decrypt/keyStore';
 import type { TcpPacket } from '../net/tcpPacket';
@@ -98,19 +99,28 @@ export class QuicConnectionTable {
   }
 
   private learnCids(conn: QuicConnection): void {
+    // Connection IDs issued in NEW_CONNECTION_ID frames, known only when a key log opened the 1-RTT packets: a
+    // client that migrates (or is rebound) uses them on its new path, which is then still this connection.
+    const issued = conn.application?.newConnectionIds;
+    if (issued !== undefined && issued.length > conn.issuedCidsLearned) {
+      for (const n of issued.slice(conn.issuedCidsLearned)) this.learnCid(conn, Buffer.from(n.connectionId, 'hex'), n.from);
+      conn.issuedCidsLearned = issued.length;
+    }
     if (conn.cidsLearned) return;
-    // An empty CID names nothing; the first connection to use a CID keeps it.
-    const learn = (cid: Uint8Array | null, receiver: Direction) => {
-      if (cid === null || cid.length === 0) return;
-      const k = hex(cid);
-      if (!this.byCid.has(k)) this.byCid.set(k, { conn, receiver });
-      // Short CIDs would match stray UDP (DNS, STUN…) too often to claim a datagram by them.
-      if (cid.length >= 4) this.cidLengths.add(cid.length);
-    };
-    learn(conn.originalDcid, 'server');
-    learn(conn.clientScid, 'client');
-    learn(conn.serverScid, 'server');
+    this.learnCid(conn, conn.originalDcid, 'server');
+    this.learnCid(conn, conn.clientScid, 'client');
+    this.learnCid(conn, conn.serverScid, 'server');
     conn.cidsLearned = conn.clientScid !== null && conn.serverScid !== null;
+  }
+
+  /** `receiver`: the side that receives packets carrying `cid` as Destination Connection ID (the side that chose it). */
+  private learnCid(conn: QuicConnection, cid: Uint8Array | null, receiver: Direction): void {
+    // An empty CID names nothing; the first connection to use a CID keeps it.
+    if (cid === null || cid.length === 0) return;
+    const k = hex(cid);
+    if (!this.byCid.has(k)) this.byCid.set(k, { conn, receiver });
+    // Short CIDs would match stray UDP (DNS, STUN…) too often to claim a datagram by them.
+    if (cid.length >= 4) this.cidLengths.add(cid.length);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The TLS handshake messages carried in a QUIC connection's Initial CRYPTO
- * streams (and Handshake ones, when a key log opened them), decoded by the TLS decoder the TCP path uses. Stream offsets map
+ * streams (and Handshake and 1-RTT ones, when a key log opened them), decoded by the TLS decoder the TCP path uses. Stream offsets map
  * back to the capture through a StreamMap built from the CRYPTO pieces:
  * decrypted bytes have the position of their ciphertext.
  */
@@ -51,6 +51,8 @@ export function decodeQuicHandshake(conn: QuicConnection): QuicHandshake {
   const spaces: Space[] = [{ name: 'Initial', crypto: conn.crypto, decrypted: undefined, order: ['client', 'server'] }];
   // The server's Handshake flight (EncryptedExtensions … Finished) comes before the client's Finished.
   if (conn.decryption) spaces.push({ name: 'Handshake', crypto: conn.handshakeCrypto, decrypted: conn.decryption.keySource, order: ['server', 'client'] });
+  // Post-handshake messages (NewSessionTicket) in the 1-RTT packets a key log opened.
+  if (conn.application) spaces.push({ name: '1-RTT', crypto: conn.applicationCrypto, decrypted: conn.application.keySource, order: ['server', 'client'] });
   for (const space of spaces) {
     for (const from of space.order) {
       const crypto = space.crypto[from];

@@ -1,13 +1,15 @@
 /**
- * Handshake-space packet keys from a key log (RFC 9001 §5.1): the connection
- * is found by the ClientHello random read from the Initial CRYPTO stream, the
- * AEAD by the cipher suite of the ServerHello, and "quic key" / "quic iv" /
- * "quic hp" ("quicv2 …", RFC 9369 §3.3.2) are expanded from the logged
- * CLIENT_/SERVER_HANDSHAKE_TRAFFIC_SECRET with the suite's hash.
+ * Packet keys from a key log (RFC 9001 §5.1): the connection is found by the
+ * ClientHello random read from the Initial CRYPTO stream, the AEAD by the
+ * cipher suite of the ServerHello, and "quic key" / "quic iv" / "quic hp"
+ * ("quicv2 …", RFC 9369 §3.3.2) are expanded with the suite's hash from the
+ * logged CLIENT_/SERVER_HANDSHAKE_TRAFFIC_SECRET (Handshake packets), the
+ * *_TRAFFIC_SECRET_0 (1-RTT, "quic ku" for each key update, §6) and
+ * CLIENT_EARLY_TRAFFIC_SECRET (0-RTT).
  */
 import { Buffer } from 'node:buffer';
 import type { KeySourceKind } from '../../../shared/analysis';
-import { TLS13_SUITES, type Hash } from '../decrypt/cipherSuites';
+import { TLS13_SUITES, hashLength, type Hash, type Tls13Suite } from '../decrypt/cipherSuites';
 import { hkdfExpandLabel } from '../decrypt/hkdf';
 import type { KeyStore } from '../decrypt/keyStore';
 import type { Direction } from '../tls/types';
@@ -54,15 +56,44 @@ export function handshakeKeys(store: KeyStore, version: QuicVersionInfo, random:
   const client = s.CLIENT_HANDSHAKE_TRAFFIC_SECRET ?? s.QUIC_CLIENT_HANDSHAKE_TRAFFIC_SECRET;
   const server = s.SERVER_HANDSHAKE_TRAFFIC_SECRET ?? s.QUIC_SERVER_HANDSHAKE_TRAFFIC_SECRET;
   if (client === undefined || server === undefined) return null;
+  const suite = quicSuite(suiteId);
+  if (typeof suite === 'string') return suite;
+  return { keySource: entry.source.kind, client: quicPacketKeys(suite, version, client), server: quicPacketKeys(suite, version, server), hash: suite.hash, secrets: { client, server } };
+}
+
+/** A TLS 1.3 suite QUIC packets can be opened with, or why not. */
+export function quicSuite(suiteId: number): Tls13Suite | string {
   const suite = TLS13_SUITES.get(suiteId);
   // RFC 9001 §5.3: QUIC may use any TLS 1.3 suite but TLS_AES_128_CCM_8_SHA256; CCM has no header protection here.
   if (suite === undefined || suite.cipher === 'aes-128-ccm') return `cipher suite 0x${suiteId.toString(16).padStart(4, '0')} is not decrypted for QUIC`;
-  const aead: QuicAead = suite.cipher;
-  const derive = (secret: Uint8Array): PacketKeys => ({
-    aead,
+  return suite;
+}
+
+/** "quic key" / "quic iv" / "quic hp" (RFC 9001 §5.1; "quicv2 …" for v2) from one traffic secret. */
+export function quicPacketKeys(suite: Tls13Suite, version: QuicVersionInfo, secret: Uint8Array): PacketKeys {
+  return {
+    aead: suite.cipher as QuicAead,
     key: Buffer.from(hkdfExpandLabel(suite.hash, secret, `${version.labelPrefix} key`, EMPTY, suite.keyLength)),
     iv: Buffer.from(hkdfExpandLabel(suite.hash, secret, `${version.labelPrefix} iv`, EMPTY, 12)),
     hp: Buffer.from(hkdfExpandLabel(suite.hash, secret, `${version.labelPrefix} hp`, EMPTY, suite.keyLength)),
-  });
-  return { keySource: entry.source.kind, client: derive(client), server: derive(server), hash: suite.hash, secrets: { client, server } };
+  };
+}
+
+/** RFC 9001 §6.1: the next key phase's secret ("quic ku", RFC 9369 "quicv2 ku"); the hp key is not updated. */
+export function nextQuicSecret(hash: Hash, version: QuicVersionInfo, secret: Uint8Array): Uint8Array {
+  return hkdfExpandLabel(hash, secret, `${version.labelPrefix} ku`, EMPTY, hashLength(hash));
+}
+
+/** The 0-RTT and 1-RTT secrets of a ClientHello random, as logged (QUIC_-prefixed labels too); null when none is. */
+export function applicationSecrets(store: KeyStore, random: Uint8Array): { keySource: KeySourceKind; early?: Uint8Array; client?: Uint8Array; server?: Uint8Array } | null {
+  const entry = store.lookup(Buffer.from(random).toString('hex'));
+  if (entry === undefined) return null;
+  const s = entry.secrets;
+  const out = {
+    keySource: entry.source.kind,
+    early: s.CLIENT_EARLY_TRAFFIC_SECRET ?? s.QUIC_CLIENT_EARLY_TRAFFIC_SECRET,
+    client: s.CLIENT_TRAFFIC_SECRET_0 ?? s.QUIC_CLIENT_TRAFFIC_SECRET_0,
+    server: s.SERVER_TRAFFIC_SECRET_0 ?? s.QUIC_SERVER_TRAFFIC_SECRET_0,
+  };
+  return out.early === undefined && out.client === undefined && out.server === undefined ? null : out;
 }
