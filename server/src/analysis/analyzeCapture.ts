@@ -4,7 +4,7 @@ import { CONTRACT_SCHEMA } from '../../../shared/analysis';
 import type { CaptureSink, RawPacket } from '../capture/packet';
 import { readCapture, readCaptureBytes, readCaptureData } from '../capture/readCapture';
 import { buildConnectionReport } from '../output/connectionReport';
-import { dropSourceRanges } from '../output/sourceRanges';
+import { dropRanges } from '../output/sourceRanges';
 import { CertificateCache } from '../x509/certificate';
 import { describeRules, evaluateSuspects } from '../rules';
 import type { UserRule } from '../rules/userRules';
@@ -51,10 +51,11 @@ export interface AnalyzeOptions {
   /** Write each decrypted connection's secrets into the output (`--include-secrets`). */
   includeSecrets?: boolean;
   /**
-   * Keep the hellos' byte ranges (default true). False lets go of the stream
-   * map they are resolved from once the connection's own suspects are found:
-   * for callers that hold many connections and never show a range (compare
-   * without --ranges); the hellos' `ranges` are then empty.
+   * Keep byte ranges (default true). False lets go of them once the
+   * connection's own suspects are found (the hellos' stream maps, the `range`
+   * of messages, certificates and alerts): for callers that hold many
+   * connections and never show a range (compare without --ranges); they then
+   * read empty.
    */
   keepRanges?: boolean;
 }
@@ -81,7 +82,7 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], rul
     if (ech) report.ech = ech;
     if (report.isTls) report.suspects = evaluateSuspects(report, { userRules: opts.userRules });
     for (const x of report.suspects) ruleIds.add(x.rule);
-    if (opts.keepRanges === false) for (const h of [report.clientHello, report.serverHello, report.serverKeyExchange]) if (h) dropSourceRanges(h);
+    if (opts.keepRanges === false) dropRanges(report);
     opts.onConnection?.(report);
     if (keep) connections.push(report);
   };

@@ -271,6 +271,13 @@ export function encryptedAlpn(messages: MessageReport[]): string | null {
 
 const RECORD_LABELS: Record<number, string> = { 20: 'ChangeCipherSpec', 23: 'ApplicationData', 24: 'Heartbeat' };
 
+/**
+ * The notes or TLS content of a packet that has none: one frozen list for
+ * all (most packets have none, and a compare holds every packet of both
+ * captures; a list per packet was a tenth of a held connection).
+ */
+const NO_NAMES = Object.freeze([]) as unknown as string[];
+
 function packetReports(conn: Connection, messages: MessageReport[], alerts: AlertReport[], tls: TlsSession | null, maps: Record<Direction, StreamMap>): PacketReport[] {
   const tlsByPacket = new Map<number, string[]>();
   const add = (packet: number, name: string) => {
@@ -300,11 +307,14 @@ function packetReports(conn: Connection, messages: MessageReport[], alerts: Aler
       break;
     }
   }
-  return rows.map((p) => ({
-    index: p.index, time: p.time, from: p.from, flags: flagsText(p.flags), seq: p.seq, ack: p.ack, length: p.length,
-    window: p.window, ttl: p.ttl, ipId: p.ipId, notes: noteNames(p.length > 0 && gapEnds[p.from].has(p.seq) ? p.notes | PacketNote.AFTER_GAP : p.notes),
-    payloadHash: p.hash === 0 ? '' : p.hash.toString(16).padStart(8, '0'),
-    // Retransmissions carry the same bytes again; the TLS content belongs to the first copy.
-    tls: tlsByPacket.get(p.index) ?? [],
-  }));
+  return rows.map((p) => {
+    const notes = p.length > 0 && gapEnds[p.from].has(p.seq) ? p.notes | PacketNote.AFTER_GAP : p.notes;
+    return {
+      index: p.index, time: p.time, from: p.from, flags: flagsText(p.flags), seq: p.seq, ack: p.ack, length: p.length,
+      window: p.window, ttl: p.ttl, ipId: p.ipId, notes: notes === 0 ? NO_NAMES : noteNames(notes),
+      payloadHash: p.hash === 0 ? '' : p.hash.toString(16).padStart(8, '0'),
+      // Retransmissions carry the same bytes again; the TLS content belongs to the first copy.
+      tls: tlsByPacket.get(p.index) ?? NO_NAMES,
+    };
+  });
 }

@@ -1,5 +1,5 @@
 import type { SourceLocation } from '../capture/source';
-import type { SourceRanges } from '../../../shared/analysis';
+import type { ConnectionReport, SourceRanges } from '../../../shared/analysis';
 import type { StreamMap } from '../tcp/streamMap';
 import type { RangeMap } from '../tls/types';
 
@@ -71,16 +71,31 @@ export function sourceRangeOf(obj: { ranges?: SourceRanges }, key: string): Sour
   return ranges && Object.prototype.hasOwnProperty.call(ranges, key) ? ranges[key] : undefined;
 }
 
-/**
+/*
  * Lets go of what an object's lazy `ranges` would be resolved from (the
  * connection's stream map, a third of what a held analysis weighs); its
  * `ranges` read empty from then on. For runs that keep whole analyses and
  * will never show a range (compare without --ranges).
  */
-export function dropSourceRanges(obj: object): void {
+function dropSourceRanges(obj: object): void {
   const st = (obj as { [LAZY_RANGES]?: LazyRanges })[LAZY_RANGES];
   if (!st || st.resolved !== null) return;
   st.resolved = {};
   st.map = null;
   st.raw = null;
+}
+
+/** Frozen: a caller that would add to a dropped range fails loudly instead of writing into every other one. */
+const NO_RANGE = Object.freeze([]) as unknown as SourceLocation[];
+
+/**
+ * A held connection without its byte positions: the hellos' lazy ranges (see
+ * dropSourceRanges) and the `range` of its messages, certificates and alerts
+ * (another tenth of a held connection).
+ */
+export function dropRanges(c: ConnectionReport): void {
+  for (const h of [c.clientHello, c.serverHello, c.serverKeyExchange]) if (h) dropSourceRanges(h);
+  for (const m of c.messages) m.range = NO_RANGE;
+  for (const x of c.certificates) x.range = NO_RANGE;
+  for (const a of c.alerts) a.range = NO_RANGE;
 }
