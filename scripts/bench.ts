@@ -281,6 +281,8 @@ async function main(): Promise<void> {
   if (args[0] === '--child') return child(args[1], args[2]);
   // Only the capture (for the editor's timing script, scripts/editor-timing.mjs): --make PATH MB.
   if (args[0] === '--make') return makeCapture(args[1], Number(args[2]) * 1024 * 1024, MEAN_BULK);
+  // Only the capture of short connections (for scripts/contract-size.mjs): --make-short PATH MB.
+  if (args[0] === '--make-short') return makeCapture(args[1], Number(args[2]) * 1024 * 1024, SHORT_MEAN_BULK);
   const sizeMB = Number(args[args.indexOf('--size') + 1]) || 1024;
   const dir = join(__dirname, '..', '.bench');
   mkdirSync(dir, { recursive: true });

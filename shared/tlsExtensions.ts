@@ -237,7 +237,7 @@ export interface ExtensionDataByType {
 export type DecodedExtensionType = keyof ExtensionDataByType;
 
 interface ExtensionHeader {
-  /** IANA registry name, or `unknown (N)` / `GREASE (0x…)`. */
+  /** IANA registry name, or `unknown (N)` / `GREASE (0x…)`. In `--json` left out when it is the registry's name of `type` (unless --full). @jsonMayOmit */
   name: string;
   /** @jsonDefault false */
   grease: boolean;
@@ -249,9 +249,20 @@ interface ExtensionHeader {
   rawTruncated?: boolean;
 }
 
-/** An extension the engine decodes; `data` is absent when its length ran past the extension block. */
+/** An extension the engine decodes. */
 export type DecodedExtension = {
-  [K in DecodedExtensionType]: ExtensionHeader & { type: K; data?: ExtensionDataByType[K] };
+  [K in DecodedExtensionType]: ExtensionHeader & {
+    type: K;
+    /**
+     * Absent when its length ran past the extension block, and in `--json` (unless --full) when the hello's own
+     * field holds it: in a ClientHello server_name `{serverNames: [{type: 0, name: serverName}]}`,
+     * supported_groups `{groups: supportedGroups}`, ec_point_formats `{formats: ecPointFormats}`,
+     * signature_algorithms `{algorithms: signatureAlgorithms}`, ALPN `{protocols: alpn}`, supported_versions
+     * `{versions: supportedVersions}`; in a ServerHello ALPN `{protocols: [alpn]}`, supported_versions
+     * `{selected: selectedVersion, selectedName}` (its IANA name). @jsonMayOmit
+     */
+    data?: ExtensionDataByType[K];
+  };
 }[DecodedExtensionType];
 
 /** Any other extension (and GREASE): only `raw`. */
