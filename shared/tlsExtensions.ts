@@ -8,6 +8,17 @@
  * truncated field and keeps what came before it, and the same extension has
  * a different body in a ClientHello and in a ServerHello (noted per field).
  *
+ * In `--json` (schema 4, unless --full) a hello's first extension of a type
+ * has no `data` when the hello's own non-empty field holds it
+ * (shared/contractDerived.ts `heldByHello`): in a ClientHello server_name
+ * `{serverNames: [{type: 0, name: serverName}]}`, supported_groups
+ * `{groups: supportedGroups}`, ec_point_formats `{formats: ecPointFormats}`,
+ * signature_algorithms `{algorithms: signatureAlgorithms}`, ALPN
+ * `{protocols: alpn}`, supported_versions `{versions: supportedVersions}`; in
+ * a ServerHello ALPN `{protocols: [alpn]}`, supported_versions
+ * `{selected: selectedVersion, selectedName}` (when selectedVersion is not
+ * legacyVersion).
+ *
  * The name lists (`groupNames`, `formatNames`, `algorithmNames`,
  * `versionNames`, and `groupName` in a ClientHello's key shares) only repeat
  * the numbers beside them by their IANA names: `--json` writes them only with
@@ -254,12 +265,8 @@ export type DecodedExtension = {
   [K in DecodedExtensionType]: ExtensionHeader & {
     type: K;
     /**
-     * Absent when its length ran past the extension block, and in `--json` (unless --full) when the hello's own
-     * field holds it: in a ClientHello server_name `{serverNames: [{type: 0, name: serverName}]}`,
-     * supported_groups `{groups: supportedGroups}`, ec_point_formats `{formats: ecPointFormats}`,
-     * signature_algorithms `{algorithms: signatureAlgorithms}`, ALPN `{protocols: alpn}`, supported_versions
-     * `{versions: supportedVersions}`; in a ServerHello ALPN `{protocols: [alpn]}`, supported_versions
-     * `{selected: selectedVersion, selectedName}` (its IANA name). @jsonMayOmit
+     * Absent when its length ran past the extension block; in `--json` (unless --full) also on a hello's first
+     * extension of a type whose data the hello's own non-empty field holds (README: extension data the hello holds). @jsonMayOmit
      */
     data?: ExtensionDataByType[K];
   };
