@@ -283,6 +283,8 @@ async function main(): Promise<void> {
   if (args[0] === '--make') return makeCapture(args[1], Number(args[2]) * 1024 * 1024, MEAN_BULK);
   // Only a capture of many short connections (the compare measurements below): --make-many PATH MB.
   if (args[0] === '--make-many') return makeCapture(args[1], Number(args[2]) * 1024 * 1024, MANY_MEAN_BULK);
+  // Only the capture of short connections (for scripts/contract-size.mjs): --make-short PATH MB.
+  if (args[0] === '--make-short') return makeCapture(args[1], Number(args[2]) * 1024 * 1024, SHORT_MEAN_BULK);
   const sizeMB = Number(args[args.indexOf('--size') + 1]) || 1024;
   const dir = join(__dirname, '..', '.bench');
   mkdirSync(dir, { recursive: true });

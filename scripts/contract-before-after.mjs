@@ -1,5 +1,5 @@
 /**
- * Before/after check of the --json contract change (schema 2): runs the CLI
+ * Before/after check of the --json contract changes: runs the CLI
  * of an older build and of this tree over every file in test/fixtures and
  * samples (analyze --json, with and without --packets) and every two-vantage
  * pair (compare --json), and checks that the new output is exactly the old
@@ -33,18 +33,40 @@
  *     their defaults (gaps none, retransmissions 0, retransmissionsDiffering
  *     0, outOfOrder 0, rst null, timelineTruncated false, tunnel null) are
  *     left out.
+ * Schema 4 (issue #11, ≤ 4 kB per connection) on top of that: without --full
+ * (of which --defaults is now an alias) a connection leaves out what a reader
+ * derives (shared/contractDerived.ts, README "The --json contract"):
+ *   - a registry name beside its number: an extension's `name` (by `type`), a
+ *     message's `name` (by handshake `type`), `cipherSuiteName` and
+ *     `versionName` in `tls`, `cipherSuiteName` in a ServerHello,
+ *     `namedCurveName` and `signatureAlgorithmName` in a ServerKeyExchange
+ *     and a message's `details`;
+ *   - the `data` of a hello's first extension of a type when the hello's own
+ *     field (not empty; ServerHello's selectedVersion not its legacyVersion)
+ *     holds it;
+ *   - a ClientHello message's `layout` when it is one whole first record in
+ *     one segment;
+ *   - a ServerHello's `extendedMasterSecret` that its extensions say, and
+ *     `helloRetryRequest: false`, a ClientHello's `sslv2: false`;
+ *   - the `connection` of a connection's diagnostic that is its own id.
+ * With --full the output is the schema-3 build's with --defaults, the schema
+ * number aside. Each move is applied to the old output below only where the
+ * old value equals what the rule derives, with the shared registry itself
+ * (scripts/sharedRegistry.mjs), so a wrong derivation shows as a difference.
  * Exit codes and stderr must be identical.
  *
  *   node scripts/contract-before-after.mjs OLD_ROOT [NEW_ROOT]
  *
- * OLD_ROOT holds a schema-2 build (OLD_SCHEMA=0 for an unversioned one: it then runs without flags), a build of the earlier commit (its bin/ and dist/, e.g. made
- * with `git worktree add /tmp/old 948578c && cd /tmp/old && node scripts/build.mjs`).
+ * OLD_ROOT holds a build of the earlier commit (its bin/ and dist/, e.g. made with
+ * `mkdir /tmp/old && git archive main | tar -x -C /tmp/old && ln -s $PWD/node_modules /tmp/old && cd /tmp/old && node scripts/build.mjs`):
+ * schema 3 by default; OLD_SCHEMA=2 for a schema-2 build, OLD_SCHEMA=0 for an unversioned one (run without flags).
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, promisify } from 'node:util';
+import { registry } from './sharedRegistry.mjs';
 
 const run = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -177,8 +199,79 @@ function noDefaults(v, key = '') {
 function finish(j, flags) {
   if (!flags.includes('--ranges')) j = noRanges(j);
   if (!flags.includes('--names')) j = noNames(j);
-  if (!flags.includes('--defaults')) j = noDefaults(j);
+  if (!FULL(flags)) j = noDefaults(j);
   return j;
+}
+
+// ---- schema 4: what a reader derives, left out without --full ----
+const FULL = (flags) => flags.includes('--full') || flags.includes('--defaults');
+const without = (o, drop) => Object.fromEntries(Object.entries(o).filter(([k, x]) => !drop(k, x)));
+const NAMED_BY = {
+  cipherSuiteName: ['cipherSuite', registry.cipherSuiteName],
+  versionName: ['version', registry.versionName],
+  namedCurveName: ['namedCurve', registry.namedGroupName],
+  signatureAlgorithmName: ['signatureAlgorithm', registry.signatureSchemeName],
+};
+const registryName = (o, k) => k in NAMED_BY && typeof o[NAMED_BY[k][0]] === 'number' && o[k] === NAMED_BY[k][1](o[NAMED_BY[k][0]]);
+const sameJson = (a, b) => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+
+/** The data the first extension of `type` has when the hello's own (non-empty) field holds it. */
+function heldByHello(h, type) {
+  const some = (xs, data) => (xs.length > 0 ? data : undefined);
+  if ('cipherSuites' in h) {
+    return {
+      0: h.serverName === null ? undefined : { serverNames: [{ type: 0, name: h.serverName }] },
+      10: some(h.supportedGroups, { groups: h.supportedGroups }), 11: some(h.ecPointFormats, { formats: h.ecPointFormats }),
+      13: some(h.signatureAlgorithms, { algorithms: h.signatureAlgorithms }), 16: some(h.alpn, { protocols: h.alpn }),
+      43: some(h.supportedVersions, { versions: h.supportedVersions }),
+    }[type];
+  }
+  return {
+    16: h.alpn === null ? undefined : { protocols: [h.alpn] },
+    43: h.selectedVersion === h.legacyVersion ? undefined : { selected: h.selectedVersion, selectedName: registry.versionName(h.selectedVersion) },
+  }[type];
+}
+
+function extensions4(exts, hello) {
+  return exts.map((e, i) => without(e, (k, x) => (k === 'name' && x === registry.extensionName(e.type))
+    || (k === 'data' && hello && exts.findIndex((y) => y.type === e.type) === i && sameJson(x, heldByHello(hello, e.type)))));
+}
+
+function hello4(h) {
+  const out = without(h, (k, x) => registryName(h, k) || ((k === 'helloRetryRequest' || k === 'sslv2') && x === false)
+    || (k === 'extendedMasterSecret' && Array.isArray(h.extensions) && x === h.extensions.some((e) => e.type === 23)));
+  if (Array.isArray(h.extensions)) out.extensions = extensions4(h.extensions, h);
+  return out;
+}
+
+function plainLayout(m) {
+  const span = [m.span[0] - 5, m.span[1]];
+  return { records: [{ index: 0, span, length: m.span[1] - m.span[0] }], segments: [{ packet: m.packet, span }], splitRecords: false, splitSegments: false };
+}
+
+function message4(m) {
+  const out = without(m, (k, x) => (k === 'name' && x === registry.handshakeTypeName(m.type)) || (k === 'layout' && sameJson(x, plainLayout(m))));
+  for (const k of ['clientHello', 'serverHello', 'serverKeyExchange']) if (out[k]) out[k] = hello4(out[k]);
+  if (out.details) {
+    out.details = without(out.details, (k) => registryName(out.details, k));
+    if (out.details.extensions) out.details.extensions = extensions4(out.details.extensions, null);
+  }
+  return out;
+}
+
+function connection4(c) {
+  const out = { ...c, tls: without(c.tls, (k) => registryName(c.tls, k)), messages: c.messages.map(message4) };
+  for (const k of ['clientHello', 'serverHello', 'serverKeyExchange']) if (out[k]) out[k] = hello4(out[k]);
+  out.diagnostics = c.diagnostics.map((d) => without(d, (k, x) => k === 'connection' && x === c.id));
+  return out;
+}
+
+/** The old document with the schema-4 moves applied (none with --full but the schema number). */
+function schema4(doc, flags) {
+  const full = FULL(flags);
+  const side = (a) => a && { ...a, schema: 4, connections: full ? a.connections : a.connections.map(connection4) };
+  if ('pairs' in doc) return { ...doc, schema: 4, client: side(doc.client), relay: side(doc.relay) };
+  return side(doc);
 }
 
 // ---- suspects: the texts moved to `rules`, checked apart from the rest ----
@@ -242,12 +335,14 @@ function suspectsAside(want, got) {
 }
 
 function expectedAnalysis(old, flags) {
-  return finish({ ...old, schema: 3, connections: expectedConnections(old.connections, flags) }, flags);
+  if (OLD_SCHEMA === 3) return schema4(old, flags);
+  return schema4(finish({ ...old, schema: 3, connections: expectedConnections(old.connections, flags) }, flags), flags);
 }
 
 function expectedCompare(old, flags) {
+  if (OLD_SCHEMA === 3) return schema4(old, flags);
   const side = (a) => a && { ...a, schema: 3, connections: expectedConnections(a.connections, flags) };
-  return finish({ ...old, schema: 3, client: side(old.client), relay: side(old.relay) }, flags);
+  return schema4(finish({ ...old, schema: 3, client: side(old.client), relay: side(old.relay) }, flags), flags);
 }
 
 /** Where two values first differ, as a path (for the failure message). */
@@ -280,21 +375,25 @@ async function check(label, oldArgs, newArgs, expect) {
   if (a.code !== 0) return;
   const want = expect(JSON.parse(a.out));
   const got = JSON.parse(b.out);
-  suspectsAside(want, got);
+  // Schema 3 already had the suspects' texts in `rules`: they are compared with the rest.
+  if (OLD_SCHEMA < 3) suspectsAside(want, got);
   // Key order matters too (jq users diff outputs): compare the serialisations.
   if (JSON.stringify(want) !== JSON.stringify(got)) failures.push(`${label}: output differs beyond the documented changes (first at ${firstDifference(want, got)})`);
   else identicalCaptures++;
 }
 
 /**
- * The flags the old build is run with: against a schema-2 build, the same ones but --defaults (schema 2 had the
- * other four, so its output already has their changes applied); against an unversioned one, none.
+ * The flags the old build is run with: against a schema-3 build the same ones, --full as --defaults; against a
+ * schema-2 build the same ones but --full / --defaults (schema 2 had the other four, so its output already has
+ * their changes applied); against an unversioned one, none.
  */
-const OLD_IS_V2 = process.env.OLD_SCHEMA !== '0';
-const oldFlags = (flags) => (OLD_IS_V2 ? flags.filter((f) => f !== '--defaults') : []);
+const OLD_SCHEMA = Number(process.env.OLD_SCHEMA ?? 3);
+const oldFlags = (flags) => (OLD_SCHEMA === 3 ? flags.map((f) => (f === '--full' ? '--defaults' : f))
+  : OLD_SCHEMA === 2 ? flags.filter((f) => f !== '--defaults' && f !== '--full') : []);
 
-const ALL = ['--ranges', '--names', '--all-certificates', '--raw-fingerprints', '--defaults'];
-const FLAG_SETS = [[[], []], [[], ALL], [['--packets'], ['--names', '--raw-fingerprints']], [['--packets'], ['--ranges', '--all-certificates', '--defaults']]];
+const ALL = ['--ranges', '--names', '--all-certificates', '--raw-fingerprints', '--full'];
+// --full alone is main's --defaults alone; --defaults is its alias.
+const FLAG_SETS = [[[], []], [[], ALL], [[], ['--full']], [[], ['--defaults']], [['--packets'], ['--names', '--raw-fingerprints']], [['--packets'], ['--ranges', '--all-certificates', '--full']]];
 
 const files = [...filesUnder(join(ROOT, 'test', 'fixtures')), ...filesUnder(join(ROOT, 'samples'))].filter((f) => !ONLY || f.includes(ONLY));
 const jobs = [];

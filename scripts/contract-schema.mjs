@@ -16,7 +16,8 @@
  *   @jsonItemsAlso T  an array whose items may also be the shared type T in JSON
  *   @nonFiniteAsNull  NaN / Infinity in memory, written as null
  *   @jsonMayOmit      left out of --json when another field says the same (documented on the field): not required
- *   @jsonDefault V    left out of --json when it holds V (JSON) unless --defaults: not required, "default": V
+ *   @jsonDefault V    left out of --json when it holds V (JSON) unless --full: not required, "default": V
+ * A @jsonMayOmit or @jsonDefault property's own comment becomes its "description" (when to expect it absent).
  */
 import ts from 'typescript';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -111,6 +112,9 @@ export function generateContractSchema() {
       }
       const dflt = jsDoc.find((t) => t.tagName.text === 'jsonDefault');
       if (dflt) s = { ...s, default: JSON.parse(String(ts.getTextOfJSDocComment(dflt.comment) ?? '').trim()) };
+      // A field --json may leave out says when, so a reader of the schema alone knows how to restore it.
+      const doc = ts.displayPartsToString(p.getDocumentationComment(checker)).trim();
+      if (doc && (dflt || tags.includes('jsonMayOmit'))) s = { ...s, description: doc };
       properties[p.name] = s;
       if (!(p.flags & ts.SymbolFlags.Optional) && !dflt && !tags.some((t) => t === 'jsonMayOmit' || t === 'withRanges' || t === 'withNames' || t === 'withRaw')) required.push(p.name);
     }

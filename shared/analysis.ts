@@ -9,7 +9,7 @@ import type { RuleTexts, Suspect } from './compare';
 export type { TlsExtension };
 
 /** Version of this contract, written as `"schema"` at the top of `analyze --json` and `compare --json`. */
-export const CONTRACT_SCHEMA = 3;
+export const CONTRACT_SCHEMA = 4;
 
 /**
  * Where bytes sit in the file that was read: offsets into the decompressed
@@ -59,6 +59,7 @@ export interface ReportDiagnostic {
   message: string;
   location: SourceLocation | null;
   packet?: number;
+  /** In a connection's `diagnostics` of `--json`, left out when it is that connection's id (unless --full). @jsonMayOmit */
   connection?: number;
 }
 
@@ -82,7 +83,7 @@ export interface ClientHelloReport {
   supportedGroups: number[];
   ecPointFormats: number[];
   signatureAlgorithms: number[];
-  /** True for an SSLv2-compatible ClientHello (record header 0x80..). */
+  /** True for an SSLv2-compatible ClientHello (record header 0x80..). In `--json` left out when false (unless --full). @jsonDefault false */
   sslv2: boolean;
   /** SSLv2 hellos only: every 3-byte CIPHER-SPEC in wire order (those with a zero first byte also appear in cipherSuites). */
   sslv2CipherSpecs?: number[];
@@ -95,17 +96,21 @@ export interface ServerHelloReport {
   random: string;
   sessionId: string;
   cipherSuite: number;
+  /** In `--json` left out when it is the IANA name of `cipherSuite` (unless --full). @jsonMayOmit */
   cipherSuiteName: string;
   compressionMethod: number;
   extensions: TlsExtension[];
   /** supported_versions value when present, else legacyVersion. */
   selectedVersion: number;
-  /** Random equals SHA-256("HelloRetryRequest"). */
+  /** Random equals SHA-256("HelloRetryRequest"). In `--json` left out when false (unless --full). @jsonDefault false */
   helloRetryRequest: boolean;
   alpn: string | null;
   /** RFC 8446 §4.1.3 downgrade sentinel in the last 8 bytes of random: DOWNGRD\x01 ('tls12') or DOWNGRD\x00 ('tls11'). */
   downgradeSentinel?: 'tls12' | 'tls11';
-  /** The server agreed to the extended master secret (RFC 7627): its ServerHello carries extended_master_secret. Always set by the decoder. */
+  /**
+   * The server agreed to the extended master secret (RFC 7627): its ServerHello carries extended_master_secret. Always
+   * set by the decoder; in `--json` left out (unless --full) when `extensions` says it (has type 23 exactly when true). @jsonMayOmit
+   */
   extendedMasterSecret?: boolean;
   /**
    * TLS 1.3 draft 1-21 (the draft number; version 0x7f00 + n): decoded with that draft's layout, which has no
@@ -129,6 +134,7 @@ export interface ServerKeyExchangeReport {
   dhPublicBits?: number;
   curveType?: number;
   namedCurve?: number;
+  /** In `--json` left out when it is the IANA name of `namedCurve` (unless --full). @jsonMayOmit */
   namedCurveName?: string;
   ecPoint?: string;
   /** RSA_EXPORT temporary key. */
@@ -142,6 +148,7 @@ export interface ServerKeyExchangeReport {
   /** Anonymous suites send no signature. */
   anonymous?: boolean;
   signatureAlgorithm?: number | null;
+  /** In `--json` left out when it is the IANA name of `signatureAlgorithm` (unless --full). @jsonMayOmit */
   signatureAlgorithmName?: string | null;
   signatureLength?: number;
   ranges?: SourceRanges;
@@ -168,6 +175,7 @@ export interface MessageDetails {
   certificateAuthorities?: number;
   /** CertificateVerify (null before TLS 1.2). */
   signatureAlgorithm?: number | null;
+  /** In `--json` left out when it is the IANA name of `signatureAlgorithm` (unless --full). @jsonMayOmit */
   signatureAlgorithmName?: string | null;
   signatureLength?: number;
   /** Finished. */
@@ -264,6 +272,7 @@ export interface CertificateRef {
 
 export interface MessageReport {
   type: number;
+  /** In `--json` left out when it is the registry name of the handshake `type` (unless --full). @jsonMayOmit */
   name: string;
   from: 'client' | 'server';
   length: number;
@@ -286,7 +295,12 @@ export interface MessageReport {
    * `serverHello`, `serverKeyExchange` or `certificates` names that field here instead of repeating it.
    */
   decodedAt?: 'clientHello' | 'serverHello' | 'serverKeyExchange' | 'certificates';
-  /** ClientHello only (issue #13): the records and TCP segments its bytes span. */
+  /**
+   * ClientHello only (issue #13): the records and TCP segments its bytes span. In `--json` left out (unless
+   * --full) when the hello is one whole record, the stream's first, in one segment: records
+   * [{index: 0, span: [span[0] - 5, span[1]], length: span[1] - span[0]}], segments [{packet, span: that record's}],
+   * splitRecords and splitSegments false. @jsonMayOmit
+   */
   layout?: HelloLayout;
   /** Read from a decrypted record (issue #14); its `range` is still the ciphertext bytes in the file (AEAD keeps plaintext byte i at ciphertext byte i). */
   decrypted?: true;
@@ -382,9 +396,11 @@ export interface TlsSummary {
   available: boolean;
   /** Negotiated version, e.g. 0x0303 (0x0002 from an SSL 2.0 SERVER-HELLO), or null when no ServerHello. */
   version: number | null;
+  /** In `--json` left out when it is the IANA name of `version` (unless --full). @jsonMayOmit */
   versionName: string | null;
   /** SSL 2.0: the 3-byte cipher kind of the client's CLIENT-MASTER-KEY. */
   cipherSuite: number | null;
+  /** In `--json` left out when it is the IANA name of `cipherSuite` (unless --full). @jsonMayOmit */
   cipherSuiteName: string | null;
   serverName: string | null;
   alpn: string | null;

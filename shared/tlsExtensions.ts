@@ -8,6 +8,17 @@
  * truncated field and keeps what came before it, and the same extension has
  * a different body in a ClientHello and in a ServerHello (noted per field).
  *
+ * In `--json` (schema 4, unless --full) a hello's first extension of a type
+ * has no `data` when the hello's own non-empty field holds it
+ * (shared/contractDerived.ts `heldByHello`): in a ClientHello server_name
+ * `{serverNames: [{type: 0, name: serverName}]}`, supported_groups
+ * `{groups: supportedGroups}`, ec_point_formats `{formats: ecPointFormats}`,
+ * signature_algorithms `{algorithms: signatureAlgorithms}`, ALPN
+ * `{protocols: alpn}`, supported_versions `{versions: supportedVersions}`; in
+ * a ServerHello ALPN `{protocols: [alpn]}`, supported_versions
+ * `{selected: selectedVersion, selectedName}` (when selectedVersion is not
+ * legacyVersion).
+ *
  * The name lists (`groupNames`, `formatNames`, `algorithmNames`,
  * `versionNames`, and `groupName` in a ClientHello's key shares) only repeat
  * the numbers beside them by their IANA names: `--json` writes them only with
@@ -237,7 +248,7 @@ export interface ExtensionDataByType {
 export type DecodedExtensionType = keyof ExtensionDataByType;
 
 interface ExtensionHeader {
-  /** IANA registry name, or `unknown (N)` / `GREASE (0x…)`. */
+  /** IANA registry name, or `unknown (N)` / `GREASE (0x…)`. In `--json` left out when it is the registry's name of `type` (unless --full). @jsonMayOmit */
   name: string;
   /** @jsonDefault false */
   grease: boolean;
@@ -249,9 +260,16 @@ interface ExtensionHeader {
   rawTruncated?: boolean;
 }
 
-/** An extension the engine decodes; `data` is absent when its length ran past the extension block. */
+/** An extension the engine decodes. */
 export type DecodedExtension = {
-  [K in DecodedExtensionType]: ExtensionHeader & { type: K; data?: ExtensionDataByType[K] };
+  [K in DecodedExtensionType]: ExtensionHeader & {
+    type: K;
+    /**
+     * Absent when its length ran past the extension block; in `--json` (unless --full) also on a hello's first
+     * extension of a type whose data the hello's own non-empty field holds (README: extension data the hello holds). @jsonMayOmit
+     */
+    data?: ExtensionDataByType[K];
+  };
 }[DecodedExtensionType];
 
 /** Any other extension (and GREASE): only `raw`. */

@@ -32,7 +32,7 @@ test('analyze --json follows the documented contract', async () => {
   const c = j.connections[0];
   for (const k of ['id', 'client', 'server', 'clientHello', 'serverHello', 'certificates', 'messages', 'alerts', 'fingerprints', 'diagnostics']) assert.ok(k in c, k);
   for (const k of ['recordVersion', 'legacyVersion', 'random', 'sessionId', 'cipherSuites', 'compressionMethods', 'extensions', 'serverName', 'alpn', 'supportedVersions']) assert.ok(k in c.clientHello, `clientHello.${k}`);
-  for (const k of ['legacyVersion', 'random', 'cipherSuite', 'compressionMethod', 'extensions', 'selectedVersion', 'helloRetryRequest']) assert.ok(k in c.serverHello, `serverHello.${k}`);
+  for (const k of ['legacyVersion', 'random', 'cipherSuite', 'compressionMethod', 'extensions', 'selectedVersion']) assert.ok(k in c.serverHello, `serverHello.${k}`);
   for (const k of ['subject', 'issuer', 'serialNumber', 'notBefore', 'notAfter', 'subjectAltNames', 'publicKey', 'sha256']) assert.ok(k in c.certificates[0], `certificates[0].${k}`);
   assert.match(c.certificates[0].notBefore, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
   for (const k of ['ja3', 'ja3s', 'ja4', 'ja4_o']) assert.equal(typeof c.fingerprints[k], 'string', k);
@@ -45,11 +45,21 @@ test('analyze --json follows the documented contract', async () => {
   assert.ok(c.messages.every((m: { from: string }) => m.from === 'client' || m.from === 'server'));
   assert.equal(c.serverHello.cipherSuite, 0x0039);
   assert.ok(c.serverKeyExchange.dhPrimeBits >= 1024);
-  assert.equal(j.schema, 3);
+  assert.equal(j.schema, 4);
   // Each decoded body is written once: the message points at the connection field that holds it.
-  const byName = (n: string) => c.messages.find((m: { name: string }) => m.name === n);
-  assert.deepEqual([byName('ClientHello').decodedAt, byName('ServerHello').decodedAt, byName('Certificate').decodedAt, byName('ServerKeyExchange').decodedAt],
+  const byType = (t: number) => c.messages.find((m: { type: number }) => m.type === t);
+  assert.deepEqual([byType(1).decodedAt, byType(2).decodedAt, byType(11).decodedAt, byType(12).decodedAt],
     ['clientHello', 'serverHello', 'certificates', 'serverKeyExchange']);
+  // Schema 4: what the registry or the hello itself says is left out unless --full (issue #11).
+  assert.ok(c.messages.every((m: object) => !('name' in m)), 'message names are the handshake types\' registry names');
+  assert.ok(!('helloRetryRequest' in c.serverHello) && !('cipherSuiteName' in c.serverHello) && !('versionName' in c.tls));
+  const full = JSON.parse(run(['analyze', file, '--json', '--full']).out).connections[0];
+  assert.deepEqual(full.messages.map((m: { name: string }) => m.name).slice(0, 4), ['ClientHello', 'ServerHello', 'Certificate', 'ServerKeyExchange']);
+  assert.equal(full.serverHello.helloRetryRequest, false);
+  assert.equal(full.serverHello.cipherSuiteName, 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA');
+  assert.equal(full.tls.versionName, 'TLS 1.2');
+  // --defaults, the schema-3 flag, is the same as --full.
+  assert.equal(run(['analyze', file, '--json', '--defaults']).out, run(['analyze', file, '--json', '--full']).out);
   assert.ok(c.messages.every((m: object) => !('clientHello' in m || 'serverHello' in m || 'certificates' in m || 'serverKeyExchange' in m)));
   // Byte ranges only with --ranges.
   assert.ok(!('ranges' in c.clientHello) && !('range' in c.messages[0]) && !('range' in c.certificates[0]));
@@ -74,7 +84,7 @@ test('analyze --json: name lists only with --names, a repeated certificate as a 
   const share = cs[1].clientHello.extensions.find((e: { type: number }) => e.type === 51).data.shares[0];
   assert.deepEqual(share, { group: 29, length: 32 });
 
-  const full = JSON.parse(run(['analyze', file, '--json', '--names', '--all-certificates', '--defaults']).out).connections;
+  const full = JSON.parse(run(['analyze', file, '--json', '--names', '--all-certificates', '--full']).out).connections;
   assert.deepEqual(full[3].certificates[0], leaf, 'the same certificate in full');
   const engine = (await analyzeFile(file, {})).connections;
   // With --names the extensions are the engine's own; IANA TLS Supported Groups: 29 x25519, 23 secp256r1.
@@ -82,14 +92,17 @@ test('analyze --json: name lists only with --names, a repeated certificate as a 
   const groups = full[2].clientHello.extensions.find((e: { type: number }) => e.type === 10).data;
   assert.deepEqual(groups, { groups: [29, 23], groupNames: ['x25519', 'secp256r1'] });
   assert.equal(full[1].clientHello.extensions.find((e: { type: number }) => e.type === 51).data.shares[0].groupName, 'x25519');
-  // Without --names only the name lists go: everything else in the hello is the same.
-  assert.deepEqual(cs[2].clientHello.extensions.find((e: { type: number }) => e.type === 10).data, { groups: [29, 23] });
-  // Defaults left out without --defaults (issue #11): grease false, TCP counters at zero, a message's packets = [packet].
+  // Without --names and --full the name lists go, and the groups are the hello's own supportedGroups (schema 4).
+  assert.equal(cs[2].clientHello.extensions.find((e: { type: number }) => e.type === 10).data, undefined);
+  assert.deepEqual(cs[2].clientHello.supportedGroups, [29, 23]);
+  // Defaults left out without --full (issue #11): grease false, TCP counters at zero, a message's packets = [packet].
   assert.ok(cs[2].clientHello.extensions.every((e: object) => !('grease' in e)));
   assert.ok(full[2].clientHello.extensions.every((e: { grease: boolean }) => e.grease === false));
   assert.ok(!('outOfOrder' in cs[2].tcp) && full[2].tcp.outOfOrder === 0);
   assert.ok(cs[2].messages.every((m: { packets?: number[]; packet: number }) => m.packets === undefined || m.packets.length !== 1 || m.packets[0] !== m.packet));
-  assert.deepEqual({ ...cs[2].clientHello, extensions: null }, { ...full[2].clientHello, extensions: null });
+  const { sslv2, ...fullHello } = full[2].clientHello;
+  assert.equal(sslv2, false, 'sslv2: false is a default');
+  assert.deepEqual({ ...cs[2].clientHello, extensions: null }, { ...fullHello, extensions: null });
 
   // With --ranges the reference keeps where this copy's bytes are.
   const ranged = JSON.parse(run(['analyze', file, '--json', '--ranges']).out).connections;
@@ -217,6 +230,8 @@ test('compare --json takes --names, --all-certificates and --raw-fingerprints as
   const dropped = ['groupNames', 'formatNames', 'algorithmNames', 'versionNames', 'ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro'];
   const strip = (t: string) => JSON.stringify(JSON.parse(t), (k, v) => {
     if (dropped.includes(k)) return undefined;
+    // A hello extension's data the hello's field holds is left out; with its names it no longer equals the field.
+    if (k === 'extensions') return (v as Array<Record<string, unknown>>).map(({ data: _, ...e }) => e);
     // key_share entries name their group only with --names.
     if (k === 'shares') return (v as Array<Record<string, unknown>>).map(({ groupName: _, ...share }) => share);
     return v;

@@ -13,6 +13,7 @@ import { failedRunTail } from '../../server/src/cli/main';
 import { compareCaptures } from '../../server/src/compare/compareCaptures';
 import { compareJson, connectionJson, finiteReplacer, WrittenCertificates, type JsonOptions } from '../../server/src/output/jsonContract';
 import { CONTRACT_SCHEMA, type AnalysisReport } from '../../shared/analysis';
+import { captureFilesUnder } from '../helpers/captureFixtures';
 import { ROOT } from '../helpers/paths';
 
 const BIN = join(ROOT, 'bin', 'handshake-inspector.js');
@@ -29,16 +30,6 @@ function check(validate: ValidateFunction, json: unknown, what: string): void {
     const e = validate.errors!.slice(0, 3).map((x) => `${x.instancePath} ${x.message} ${JSON.stringify(x.params)}`).join('; ');
     assert.fail(`${what}: ${e}`);
   }
-}
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else out.push(p);
-  }
-  return out;
 }
 
 /** The document `analyze --json` writes, built as the CLI builds it (cli.test.ts checks the CLI's own framing). */
@@ -111,7 +102,9 @@ test('the schema takes certificate references and the compact name lists, and re
     const spoils: Array<[string, (j: Doc) => void]> = [
       ['a reference without sameAs', (j) => { delete j.connections[3].certificates[0].sameAs; }],
       ['a reference with a field of its own', (j) => { j.connections[3].certificates[0].subject = 'CN=x'; }],
-      ['a name list of the wrong type', (j) => { j.connections[1].clientHello.extensions.find((e) => e.type === 10)!.data.groupNames = [29]; }],
+      // The hello's supportedGroups holds its data (schema 4): written here to spoil it.
+      ['a name list of the wrong type', (j) => { j.connections[1].clientHello.extensions.find((e) => e.type === 10)!.data = { groups: [29], groupNames: [29] }; }],
+      ['an extension name that is not a string', (j) => { (j.connections[1].clientHello.extensions[0] as Record<string, unknown>).name = 0; }],
     ];
     for (const [what, spoil] of spoils) {
       const j = JSON.parse(JSON.stringify(good)) as Doc;
@@ -123,7 +116,7 @@ test('the schema takes certificate references and the compact name lists, and re
 
 // The compact default, each kept part on its own, and everything kept.
 const OPTION_SETS: JsonOptions[] = [
-  { ranges: false }, { ranges: true }, { ranges: false, names: true, rawFingerprints: true }, { ranges: true, names: true, allCertificates: true, rawFingerprints: true },
+  { ranges: false }, { ranges: true }, { ranges: false, names: true, rawFingerprints: true }, { ranges: true, names: true, allCertificates: true, rawFingerprints: true, full: true },
 ];
 
 test('analyze output of every fixture validates, with and without --ranges, --names, --all-certificates, --raw-fingerprints and --packets', async () => {
@@ -131,8 +124,7 @@ test('analyze output of every fixture validates, with and without --ranges, --na
   let analysed = 0;
   let connections = 0;
   for (const dir of ['test/fixtures', 'samples']) {
-    for (const file of filesUnder(join(ROOT, dir))) {
-      if (/\.(json|md|sh|py|key|keylog|keys|crt|pem|der|cnf|torrc|nft|log|upstream|tsv|js)$/.test(file)) continue;
+    for (const file of captureFilesUnder(join(ROOT, dir))) {
       for (const packets of [false, true]) {
         let r: AnalysisReport;
         try {

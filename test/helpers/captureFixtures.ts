@@ -148,3 +148,14 @@ export function pcapGlobalHeader(snaplen: number, linkType: number): Buffer {
   h.writeUInt32LE(linkType, 20);
   return h;
 }
+
+/** Every file under `dir` (recursively, sorted) that may be a capture: notes, keys and scripts beside them left out. */
+export function captureFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of fs.readdirSync(dir).sort()) {
+    const p = path.join(dir, name);
+    if (fs.statSync(p).isDirectory()) out.push(...captureFilesUnder(p));
+    else if (!/\.(json|md|sh|py|key|keylog|keys|crt|pem|der|cnf|torrc|nft|log|upstream|tsv|js)$/.test(p)) out.push(p);
+  }
+  return out;
+}

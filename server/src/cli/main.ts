@@ -17,7 +17,7 @@ import { compareJsonChunks, connectionJson, finiteReplacer, WrittenCertificates,
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
 
 Usage:
-  ${TOOL_NAME} analyze FILE [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints] [--defaults]] [--packets] [--all] [--ja4plus] [--rules FILE] [--keylog FILE]… [--out FILE]
+  ${TOOL_NAME} analyze FILE [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints] [--full]] [--packets] [--all] [--ja4plus] [--rules FILE] [--keylog FILE]… [--out FILE]
       Decode every TLS handshake in a pcap, pcapng (optionally .gz) or text dump.
       --json      machine-readable output (contract and JSON Schema in the README)
       --ranges    with --json: where each hello field's bytes are in the file
@@ -25,7 +25,9 @@ Usage:
       --all-certificates  with --json: every certificate in full, not a reference to
                   an earlier connection that has the same one
       --raw-fingerprints  with --json: also ja3Full, ja4_r, … (the hashes are always written)
-      --defaults  with --json: also fields at their documented default (grease: false, zero TCP counters, …)
+      --full      with --json: also the fields a reader derives (registry names by number, extension
+                  data the hello's own fields hold, a plain ClientHello layout) and those at their
+                  documented default (grease: false, zero TCP counters, …); --defaults is an alias
       --packets   include each connection's packet timeline
       --all       list every TCP connection, not only TLS ones
       --ja4plus   also compute JA4S and JA4X (FoxIO License 1.1, non-commercial use)
@@ -35,7 +37,7 @@ Usage:
                   decrypted; repeatable (also for compare and report). CAPTURE.keys or CAPTURE.keylog
                   next to a capture, and a pcapng's Decryption Secrets Blocks, are used too
       --include-secrets  write each decrypted connection's secrets into the output (never by default)
-  ${TOOL_NAME} compare CLIENT [RELAY] [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints] [--defaults]] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--max-memory MiB] [--keylog FILE]… [--out FILE]
+  ${TOOL_NAME} compare CLIENT [RELAY] [--json [--ranges] [--names] [--all-certificates] [--raw-fingerprints] [--full]] [--baseline N|FILE] [--rules FILE] [--ja4plus] [--max-memory MiB] [--keylog FILE]… [--out FILE]
       Match the client's and the relay's captures of the same connections (addresses and ports
       may differ), align their clocks, classify every packet and give a verdict per connection.
       With one capture, says what a single vantage point can tell.
@@ -113,7 +115,7 @@ async function writeOut(text: string, out: string | undefined): Promise<void> {
 
 async function analyzeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
-    json: { type: 'boolean' }, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, defaults: { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
+    json: { type: 'boolean' }, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, full: { type: 'boolean' }, defaults: { type: 'boolean' }, packets: { type: 'boolean' }, all: { type: 'boolean' }, ja4plus: { type: 'boolean' }, out: { type: 'string' }, rules: { type: 'string' },
     'max-memory': { type: 'string' }, ...KEY_OPTIONS,
   });
   if (positionals.length !== 1) throw new UsageError('analyze takes exactly one capture file');
@@ -121,7 +123,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
   const path = positionals[0];
   const userRules = values.rules ? await loadRulesOrThrow(values.rules as string) : undefined;
   const text = { color: !values.out && process.stdout.isTTY === true };
-  const json: JsonOptions = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'], defaults: !!values.defaults };
+  const json: JsonOptions = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'], full: !!values.full || !!values.defaults };
   const written = new WrittenCertificates();
   // Each connection is written as soon as it is over and then dropped, so
   // memory follows the connections open at once, not the size of the capture.
@@ -267,12 +269,12 @@ async function loadRulesOrThrow(path: string) {
 }
 
 async function compareCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, defaults: { type: 'boolean' } });
+  const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, full: { type: 'boolean' }, defaults: { type: 'boolean' } });
   // Only --json --ranges shows the hellos' byte ranges: without it both analyses are held lighter.
   const report = await runCompare(positionals, values as CompareValues, !!(values.json && values.ranges));
   if (values.json) {
     // In pieces: a compare of two big captures is longer than V8's longest string.
-    const opts = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'], defaults: !!values.defaults };
+    const opts = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'], full: !!values.full || !!values.defaults };
     await writeChunks(compareJsonChunks(report, opts), values.out as string | undefined);
     return 0;
   }

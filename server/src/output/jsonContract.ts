@@ -18,9 +18,14 @@
  * `{index, sha256, length, sameAs}` (`--all-certificates` keeps every copy);
  * the raw fingerprint strings (`ja3Full`, `ja4_r`, …), which spell out the
  * hellos written beside them (`--raw-fingerprints` keeps them; the hashes stay).
+ *
+ * Fields at a documented default, and (schema 4) fields a reader derives from
+ * the registry or from the hello itself (shared/contractDerived.ts), are left out
+ * unless `--full`.
  */
 import { jsonChunks } from '../util/jsonChunks';
-import type { CertificateRef, CertificateReport, ConnectionReport, MessageDetails, MessageReport, TlsExtension } from '../../../shared/analysis';
+import type { CertificateRef, CertificateReport, ClientHelloReport, ConnectionReport, MessageDetails, MessageReport, ServerHelloReport, TlsExtension } from '../../../shared/analysis';
+import { isExtensionRegistryName, isHeldByHello, isMessageRegistryName, isPlainLayout, isRegistryName, isSaidByExtensions } from '../../../shared/contractDerived';
 import type { CompareReport } from '../../../shared/compare';
 
 export interface JsonOptions {
@@ -33,10 +38,12 @@ export interface JsonOptions {
   /** Keep the raw fingerprint strings (ja3Full, ja3sFull, ja4_r, ja4_ro, ja4s_r). */
   rawFingerprints?: boolean;
   /**
-   * Write fields that hold their documented default (`@jsonDefault` in shared/): an extension's `grease: false`,
-   * a message's `packets` that is only its `packet`, empty `details`, and the TCP counters at zero / null.
+   * Write everything the other options do not leave out (`--full`, alias `--defaults`): fields that hold their
+   * documented default (`@jsonDefault` in shared/: an extension's `grease: false`, a message's `packets` that is
+   * only its `packet`, empty `details`, the TCP counters at zero / null) and the fields a reader derives
+   * (shared/contractDerived.ts: registry names, hello extension data the hello's fields hold, a plain ClientHello layout).
    */
-  defaults?: boolean;
+  full?: boolean;
 }
 
 const RAW_FINGERPRINTS = new Set(['ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro', 'ja4s_r']);
@@ -78,14 +85,23 @@ function namelessExtensions(exts: TlsExtension[]): TlsExtension[] {
   return exts.map((e) => (e.data ? { ...e, data: namelessData(e.data as Record<string, unknown>) } : e) as TlsExtension);
 }
 
-/** `grease: false` is the default: written only on GREASE extensions. */
-function greaseAsWritten(exts: TlsExtension[]): TlsExtension[] {
-  return exts.map((e) => (e.grease ? e : (withoutKeys(e, (k) => k === 'grease') as TlsExtension)));
+type HelloWithExtensions = ClientHelloReport | ServerHelloReport;
+
+/**
+ * Without `grease: false` (the default: written only on GREASE extensions), a `name` the registry gives the
+ * type, and the `data` that the hello's own field holds (`hello`: the hello the extensions are in, if one).
+ */
+function compactExtensions(exts: TlsExtension[], hello: HelloWithExtensions | undefined): TlsExtension[] {
+  return exts.map((e, i) => {
+    const registryName = isExtensionRegistryName(e);
+    const held = hello !== undefined && isHeldByHello(exts, i, hello);
+    return withoutKeys(e, (k) => (k === 'grease' && !e.grease) || (k === 'name' && registryName) || (k === 'data' && held)) as TlsExtension;
+  });
 }
 
-function extensionsAsWritten(exts: TlsExtension[], opts: JsonOptions): TlsExtension[] {
+function extensionsAsWritten(exts: TlsExtension[], opts: JsonOptions, hello?: HelloWithExtensions): TlsExtension[] {
   const named = opts.names ? exts : namelessExtensions(exts);
-  return opts.defaults ? named : greaseAsWritten(named);
+  return opts.full ? named : compactExtensions(named, hello);
 }
 
 type Tcp = ConnectionReport['tcp'];
@@ -108,7 +124,7 @@ function tcpAsWritten(t: Tcp): Tcp {
 }
 
 function detailsAsWritten(d: MessageDetails, opts: JsonOptions): MessageDetails {
-  const out = opts.names ? { ...d } : withoutKeys(d, (k) => NAME_LISTS.has(k));
+  const out = withoutKeys(d, (k) => (!opts.names && NAME_LISTS.has(k)) || (!opts.full && isRegistryName(d as Record<string, unknown>, k)));
   if (d.extensions) out.extensions = extensionsAsWritten(d.extensions, opts);
   return out;
 }
@@ -127,11 +143,16 @@ function rangeless<T extends Hello>(h: T): T {
   return out as T;
 }
 
-/** A hello as written: ranges and name lists only when asked, defaults left out unless asked. */
+/** A hello as written: ranges and name lists only when asked, defaults and derived fields left out unless `full`. */
 function helloAsWritten<T extends Hello>(h: T, opts: JsonOptions): T {
-  if (opts.ranges && opts.names && opts.defaults) return h;
-  const out = opts.ranges ? { ...h } : rangeless(h);
-  if ('extensions' in out && Array.isArray(out.extensions)) (out as { extensions: TlsExtension[] }).extensions = extensionsAsWritten(out.extensions, opts);
+  if (opts.ranges && opts.names && opts.full) return h;
+  let out = opts.ranges ? { ...h } : rangeless(h);
+  if (!opts.full) {
+    const held = h as unknown as Record<string, unknown>;
+    // `helloRetryRequest: false` and `sslv2: false` are defaults.
+    out = withoutKeys(out, (k) => isRegistryName(held, k) || isSaidByExtensions(held, k) || ((k === 'helloRetryRequest' || k === 'sslv2') && held[k] === false));
+  }
+  if ('extensions' in h && Array.isArray(h.extensions)) (out as { extensions: TlsExtension[] }).extensions = extensionsAsWritten(h.extensions, opts, h as HelloWithExtensions);
   return out;
 }
 
@@ -147,17 +168,18 @@ function heldAt(m: MessageReport, c: ConnectionReport): Body | null {
 
 function messageAsWritten(m: MessageReport, c: ConnectionReport, opts: JsonOptions): MessageReport {
   const at = heldAt(m, c);
-  const bare = opts.ranges && opts.names && opts.defaults;
-  if (at === null && (bare || (opts.defaults && !(m.clientHello || m.serverHello || m.serverKeyExchange || m.details)))) return m;
+  const bare = opts.ranges && opts.names && opts.full;
+  if (at === null && (bare || (opts.full && !(m.clientHello || m.serverHello || m.serverKeyExchange || m.details)))) return m;
   // Same key order as before: the body's key replaced by the pointer to it.
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(m) as Array<keyof MessageReport>) {
     if (k === at) out.decodedAt = at;
+    else if (!opts.full && ((k === 'name' && isMessageRegistryName(m)) || (k === 'layout' && isPlainLayout(m)))) continue;
     else if (!bare && (k === 'clientHello' || k === 'serverHello' || k === 'serverKeyExchange')) out[k] = helloAsWritten(m[k]!, opts);
     else if (k === 'details') {
       const d = m.details!;
-      if (opts.defaults || Object.keys(d).length > 0) out[k] = bare ? d : detailsAsWritten(d, opts);
-    } else if (k === 'packets' && !opts.defaults && m.packets.length === 1 && m.packets[0] === m.packet) continue;
+      if (opts.full || Object.keys(d).length > 0) out[k] = bare ? d : detailsAsWritten(d, opts);
+    } else if (k === 'packets' && !opts.full && m.packets.length === 1 && m.packets[0] === m.packet) continue;
     else out[k] = m[k];
   }
   return out as unknown as MessageReport;
@@ -186,7 +208,11 @@ export function connectionAsWritten(c: ConnectionReport, opts: JsonOptions, writ
   if (c.serverHello) out.serverHello = helloAsWritten(c.serverHello, opts);
   if (c.serverKeyExchange) out.serverKeyExchange = helloAsWritten(c.serverKeyExchange, opts);
   if (!opts.rawFingerprints) out.fingerprints = withoutKeys(c.fingerprints, (k) => RAW_FINGERPRINTS.has(k));
-  if (!opts.defaults) out.tcp = tcpAsWritten(c.tcp);
+  if (!opts.full) {
+    out.tcp = tcpAsWritten(c.tcp);
+    out.tls = withoutKeys(c.tls, (k) => isRegistryName(c.tls as unknown as Record<string, unknown>, k));
+    if (c.diagnostics.some((d) => d.connection === c.id)) out.diagnostics = c.diagnostics.map((d) => (d.connection === c.id ? withoutKeys(d, (k) => k === 'connection') : d));
+  }
   // The JSON form of the chain (shared/analysis.ts: certificates may hold CertificateRef in --json).
   if (written && !opts.allCertificates) out.certificates = certificatesAsWritten(c, opts, written) as CertificateReport[];
   return out;
