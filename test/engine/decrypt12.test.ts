@@ -213,9 +213,11 @@ describe('what is not decrypted says why', () => {
     assert.match(reason({ cipherSuite: 0x0a0a }), /GREASE/);
     assert.match(reason({ cipherSuite: 0xfe00 }), /0xfe00 \(unknown \(0xfe00\)\) is not decrypted: it is not a known cipher suite/);
   });
-  it('refuses a TLS 1.2-only suite on an older version, SSL 3.0, TLS 1.3, and secrets of the wrong size', () => {
+  it('refuses a TLS 1.2-only suite on an older version (SSL 3.0 too), SSL 2.0, TLS 1.3, and secrets of the wrong size', () => {
     assert.match(reason({ version: 0x0301 }), /0xc02f .* is defined for TLS 1.2 only, but the connection is TLS 1.0/);
-    assert.match(reason({ version: 0x0300 }), /^SSL 3.0 is not decrypted/);
+    // SSL 3.0 is decrypted (ssl3Decrypt.test.ts), but has no AEAD suites.
+    assert.match(reason({ version: 0x0300 }), /0xc02f .* is defined for TLS 1.2 only, but the connection is SSL 3.0/);
+    assert.match(reason({ version: 0x0200 }), /^version 0x0200 is not decrypted by the TLS 1.0–1.2 decryptor/);
     assert.match(reason({ version: 0x0304 }), /^TLS 1.3 is not decrypted by the TLS 1.0–1.2 decryptor/);
     assert.match(reason({ masterSecret: new Uint8Array(47) }), /master secret is 47 bytes, not 48/);
     assert.match(reason({ clientRandom: new Uint8Array(0) }), /client random is 0 bytes/);

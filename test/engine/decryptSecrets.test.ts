@@ -193,13 +193,14 @@ function forbidden12(keylog: string, capture: string): string[] {
   return [...out];
 }
 
-test("TLS 1.0–1.2: no output carries a master secret or a piece of its key block", { skip: skipUnlessCi(missing) }, () => {
+test("SSL 3.0–TLS 1.2: no output carries a master secret or a piece of its key block", { skip: skipUnlessCi(missing) }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'hi-secrets12-'));
   try {
-    const sessions = readdirSync(DIR12).filter((f) => f.endsWith('.pcap'));
-    assert.ok(sessions.length >= 13);
-    for (const f of sessions) {
-      const capture = join(DIR12, f);
+    // SSL 3.0 (lab/ssl3) too: its key block is SSL 3.0's own (prfKind gives 'ssl3').
+    const sessions = [...readdirSync(DIR12).filter((f) => f.endsWith('.pcap')).map((f) => join(DIR12, f)), join(ROOT, 'test', 'fixtures', 'ssl3', 'ssl3-rsa-aes128-sha.pcap')];
+    assert.ok(sessions.length >= 14);
+    for (const capture of sessions) {
+      const f = capture.slice(capture.lastIndexOf('/') + 1);
       const keylog = capture.replace(/\.pcap$/, '.keys');
       const secrets = forbidden12(keylog, capture);
       assert.ok(secrets.length >= 290, `${f}: ${secrets.length} spellings`);

@@ -4,11 +4,14 @@
  * its body; TLS 1.0 has none: the IV of a record is the last ciphertext block
  * of the previous one (the first record's is client/server_write_IV from the
  * key block), so a TLS 1.0 decryptor must see every record of its direction,
- * in order.
+ * in order. SSL 3.0 chains IVs like TLS 1.0 but has its own MAC (RFC 6101
+ * §5.2.3.1: nested hashes with pads, no version in the input) and padding
+ * (shorter than a block, its bytes unspecified).
  */
-import { createDecipheriv, createHmac } from 'node:crypto';
+import { createDecipheriv, createHash, createHmac } from 'node:crypto';
 import type { DecryptResult, RecordDecryptor, RecordHeader } from '../recordDecryptor';
 import type { Tls12Cipher } from '../cipherSuites';
+import { ssl3Pads } from './prf';
 import { equalBytes, fail, macHeader, recordProblem } from './recordMac';
 
 type CbcCipher = Extract<Tls12Cipher, { kind: 'cbc' }>;
@@ -27,9 +30,23 @@ export class CbcRecordDecryptor implements RecordDecryptor {
     private readonly macKey: Uint8Array,
     private readonly encryptThenMac: boolean,
     private readonly implicitIv: Uint8Array | undefined,
+    private readonly ssl3 = false,
   ) {
     this.chainIv = implicitIv ?? null;
-    this.label = `${cipher.algorithm.toUpperCase()} with ${MAC_LABEL[cipher.mac]}${encryptThenMac ? ' (encrypt-then-MAC)' : ''}`;
+    this.label = `${cipher.algorithm.toUpperCase()} with ${ssl3 ? `the SSL 3.0 ${cipher.mac.toUpperCase()} MAC` : MAC_LABEL[cipher.mac]}${encryptThenMac ? ' (encrypt-then-MAC)' : ''}`;
+  }
+
+  /** The record MAC over `content` (RFC 5246 §6.2.3.1, or SSL 3.0's, RFC 6101 §5.2.3.1). */
+  private mac(seq: bigint, header: RecordHeader, content: Uint8Array): Uint8Array {
+    if (!this.ssl3 || this.cipher.mac === 'sha256' || this.cipher.mac === 'sha384') {
+      return createHmac(this.cipher.mac, this.macKey).update(macHeader(seq, header.contentType, header.version, content.length)).update(content).digest();
+    }
+    const { pad1, pad2 } = ssl3Pads(this.cipher.mac);
+    const h = macHeader(seq, header.contentType, 0, content.length);
+    // seq_num + type + length: the TLS header without its two version bytes.
+    const head = Buffer.concat([h.subarray(0, 9), h.subarray(11)]);
+    const inner = createHash(this.cipher.mac).update(this.macKey).update(pad1).update(head).update(content).digest();
+    return createHash(this.cipher.mac).update(this.macKey).update(pad2).update(inner).digest();
   }
 
   decrypt(header: RecordHeader, body: Uint8Array, seq: bigint): DecryptResult {
@@ -54,7 +71,7 @@ export class CbcRecordDecryptor implements RecordDecryptor {
     // A copy: the caller may reuse its buffer (and Buffer#slice would not copy).
     if (chained) this.chainIv = Uint8Array.prototype.slice.call(body, encEnd - B, encEnd);
     if (this.encryptThenMac) {
-      const mac = createHmac(this.cipher.mac, this.macKey).update(macHeader(seq, header.contentType, header.version, encEnd)).update(body.subarray(0, encEnd)).digest();
+      const mac = this.mac(seq, header, body.subarray(0, encEnd));
       if (!equalBytes(mac, body.subarray(encEnd))) {
         return fail(`bad record MAC (${MAC_LABEL[this.cipher.mac]} over the ciphertext, encrypt-then-MAC): wrong key, wrong sequence number (${seq}), or a corrupted record`);
       }
@@ -72,15 +89,17 @@ export class CbcRecordDecryptor implements RecordDecryptor {
     const pad = p[p.length - 1];
     const room = this.encryptThenMac ? p.length - 1 : p.length - 1 - M;
     if (pad > room) return fail(`bad padding: a padding length of ${pad} leaves no room for ${this.encryptThenMac ? 'the content' : `the ${M}-byte MAC`} in ${p.length} decrypted bytes (wrong key, or a corrupted record)`);
-    for (let i = p.length - 1 - pad; i < p.length - 1; i++) {
+    if (this.ssl3 && pad >= B) return fail(`bad padding: SSL 3.0 padding of ${pad} bytes is not shorter than the ${B}-byte block (wrong key, or a corrupted record)`);
+    // SSL 3.0 leaves the padding bytes' values open: only TLS fixes them.
+    for (let i = p.length - 1 - pad; !this.ssl3 && i < p.length - 1; i++) {
       if (p[i] !== pad) return fail(`bad padding: padding byte ${i - (p.length - 1 - pad)} of ${pad} is ${p[i]}, not ${pad} (wrong key, or a corrupted record)`);
     }
     const contentEnd = room - pad;
     const plaintext = p.subarray(0, contentEnd);
     if (!this.encryptThenMac) {
-      const mac = createHmac(this.cipher.mac, this.macKey).update(macHeader(seq, header.contentType, header.version, contentEnd)).update(plaintext).digest();
+      const mac = this.mac(seq, header, plaintext);
       if (!equalBytes(mac, p.subarray(contentEnd, contentEnd + M))) {
-        return fail(`bad record MAC (${MAC_LABEL[this.cipher.mac]} over ${contentEnd} decrypted bytes): wrong key, wrong sequence number (${seq}), or a corrupted record`);
+        return fail(`bad record MAC (${this.ssl3 ? `SSL 3.0 ${this.cipher.mac.toUpperCase()} MAC` : MAC_LABEL[this.cipher.mac]} over ${contentEnd} decrypted bytes): wrong key, wrong sequence number (${seq}), or a corrupted record`);
       }
     }
     return { ok: true, record: { contentType: header.contentType, plaintext, bodyOffset: explicit } };

@@ -3,8 +3,9 @@
  * CLIENT_RANDOM line).
  *
  * README — what is supported
- * - Versions: TLS 1.0 (0x0301), 1.1 (0x0302), 1.2 (0x0303). Not SSL 3.0 (another
- *   MAC and key derivation) and not TLS 1.3 (its own key schedule, elsewhere in decrypt/).
+ * - Versions: SSL 3.0 (0x0300: its own key block, MAC, padding and 36-byte Finished,
+ *   prf.ts and cbc.ts; CBC suites only, as SSL 3.0 has no AEAD), TLS 1.0 (0x0301), 1.1
+ *   (0x0302), 1.2 (0x0303). Not TLS 1.3 (its own key schedule, elsewhere in decrypt/).
  * - Ciphers (cipherSuites.ts TLS12_SUITES, every IANA key exchange of each):
  *   AES-128/256-GCM (RFC 5288/5289), ChaCha20-Poly1305 (RFC 7905), AES-128/256-CBC
  *   with HMAC-SHA1, HMAC-SHA256 or HMAC-SHA384, MAC-then-encrypt or encrypt-then-MAC
@@ -63,6 +64,7 @@ export interface Tls12Params {
 }
 export type Tls12Keys = { ok: true; client: RecordDecryptor; server: RecordDecryptor; suite: string } | { ok: false; reason: string };
 
+const SSL3 = 0x0300;
 const TLS10 = 0x0301;
 const TLS12 = 0x0303;
 
@@ -112,8 +114,7 @@ function suiteFor(p: Tls12Params): Tls12Suite | string {
 }
 
 function paramsProblem(p: Tls12Params): string | null {
-  if (p.version === 0x0300) return 'SSL 3.0 is not decrypted (its MAC and key derivation are not TLS\'s)';
-  if (p.version < TLS10 || p.version > TLS12) return `${versionName(p.version)} is not decrypted by the TLS 1.0–1.2 decryptor`;
+  if (p.version < SSL3 || p.version > TLS12) return `${versionName(p.version)} is not decrypted by the TLS 1.0–1.2 decryptor`;
   if (p.masterSecret.length !== 48) return `the master secret is ${p.masterSecret.length} bytes, not 48`;
   if (p.clientRandom.length !== 32) return `the client random is ${p.clientRandom.length} bytes, not 32`;
   if (p.serverRandom.length !== 32) return `the server random is ${p.serverRandom.length} bytes, not 32`;
@@ -128,8 +129,9 @@ export function createTls12Decryptors(p: Tls12Params): Tls12Keys {
   if (typeof suite === 'string') return { ok: false, reason: suite };
   const c = suite.cipher;
   const macLength = c.kind === 'cbc' ? c.macLength : 0;
-  // TLS 1.0 CBC takes its first IVs from the key block; TLS 1.1+ CBC sends them (RFC 4346 §6.3 dropped them from the block).
-  const ivLength = c.kind === 'aead' ? c.fixedIvLength : p.version === TLS10 ? c.blockLength : 0;
+  // SSL 3.0 and TLS 1.0 CBC take their first IVs from the key block; TLS 1.1+ CBC sends them (RFC 4346 §6.3 dropped them from the block).
+  const chained = p.version <= TLS10;
+  const ivLength = c.kind === 'aead' ? c.fixedIvLength : chained ? c.blockLength : 0;
   const kb = keyBlock(prfKind(p.version, suite.prfHash), p.masterSecret, p.clientRandom, p.serverRandom, 2 * (macLength + c.keyLength + ivLength));
   let o = 0;
   const take = (n: number): Uint8Array => kb.slice(o, (o += n));
@@ -142,12 +144,12 @@ export function createTls12Decryptors(p: Tls12Params): Tls12Keys {
   if (c.kind === 'aead') {
     return { ok: true, suite: suite.name, client: new AeadRecordDecryptor(c, clientKey, clientIv), server: new AeadRecordDecryptor(c, serverKey, serverIv) };
   }
-  const tls10 = p.version === TLS10;
+  const ssl3 = p.version === SSL3;
   return {
     ok: true,
     suite: suite.name,
-    client: new CbcRecordDecryptor(c, clientKey, clientMac, p.encryptThenMac, tls10 ? clientIv : undefined),
-    server: new CbcRecordDecryptor(c, serverKey, serverMac, p.encryptThenMac, tls10 ? serverIv : undefined),
+    client: new CbcRecordDecryptor(c, clientKey, clientMac, p.encryptThenMac, chained ? clientIv : undefined, ssl3),
+    server: new CbcRecordDecryptor(c, serverKey, serverMac, p.encryptThenMac, chained ? serverIv : undefined, ssl3),
   };
 }
 
@@ -158,7 +160,7 @@ export function createTls12Decryptors(p: Tls12Params): Tls12Keys {
  * renegotiation. Every other suite only needs the sequence number counted.
  */
 export function needsEveryRecord(p: Pick<Tls12Params, 'version' | 'cipherSuite'>): boolean {
-  return p.version === TLS10 && TLS12_SUITES.get(p.cipherSuite)?.cipher.kind === 'cbc';
+  return p.version <= TLS10 && TLS12_SUITES.get(p.cipherSuite)?.cipher.kind === 'cbc';
 }
 
 /**
