@@ -12,6 +12,7 @@
 #                                 (--session-file, --tp-file); only the second connection is captured.
 #   ngtcp2-migrate.pcap/.keys     the client changes its local port after the handshake (--change-local-addr) and
 #                                 continues on a connection ID from the server's NEW_CONNECTION_ID frames.
+#   ngtcp2-0rtt.XX.txt            the 0-RTT capture as tcpdump -XX text (hovers per packet space, test/lsp).
 #   *.1rtt.tshark.json            what tshark decrypts with the key log, per QUIC packet: the tests' reference
 #                                 (reference-1rtt.sh).
 set -eu
@@ -75,4 +76,5 @@ for what in ${*:-keyupdate 0rtt migrate}; do
 done
 
 "$here/reference-1rtt.sh" ${*:-keyupdate 0rtt migrate}
+[ -f "$out/ngtcp2-0rtt.pcap" ] && tcpdump -r "$out/ngtcp2-0rtt.pcap" -nn -XX > "$out/ngtcp2-0rtt.XX.txt" 2>/dev/null
 echo "wrote ${*:-keyupdate 0rtt migrate} in $out"

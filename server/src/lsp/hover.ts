@@ -6,7 +6,7 @@
 import { MarkupKind, type Hover, type Range } from 'vscode-languageserver-types';
 import { headerFieldAt, packetHeaderFields } from '../net/headerFields';
 import { hexString } from './fieldText';
-import { byteAt, columnsOnLine, fieldAtByte, fieldRawText, packetOfByte, streamOffsetOf, type FieldEntry, type IndexData, type PacketEntry } from './positionIndex';
+import { byteAt, columnsOnLine, cryptoRunAt, fieldAtByte, fieldRawText, packetOfByte, streamOffsetOf, type FieldEntry, type IndexData, type PacketEntry } from './positionIndex';
 import type { TextModel } from './textModel';
 import type { RuleTexts, Suspect } from '../../../shared/compare';
 import { ruleText, suspectWhy } from '../../../shared/suspects';
@@ -88,8 +88,15 @@ function hoverRange(d: IndexData, line: number, pane: 'hex' | 'ascii', f: FieldE
   return c ? { start: { line, character: c[0] }, end: { line, character: c[1] } } : undefined;
 }
 
-const QUIC_NOTE = '_Decrypted from a QUIC Initial packet with the keys any observer derives from the client\'s first Destination '
-  + 'Connection ID (RFC 9001 §5.2). The AEAD keeps plaintext byte i at ciphertext byte i, so the dump shows this field\'s ciphertext here._';
+const AEAD_NOTE = 'The AEAD keeps plaintext byte i at ciphertext byte i, so the dump shows this field\'s ciphertext here.';
+const QUIC_INITIAL_NOTE = `_Decrypted from a QUIC Initial packet with the keys any observer derives from the client's first Destination `
+  + `Connection ID (RFC 9001 §5.2). ${AEAD_NOTE}_`;
+
+/** Why a QUIC field's bytes are shown as ciphertext: how the packet of that space was opened. */
+function quicNote(space: string): string {
+  if (space === 'Initial') return QUIC_INITIAL_NOTE;
+  return space === 'unknown' ? `_Decrypted from a QUIC packet. ${AEAD_NOTE}_` : `_Decrypted from a QUIC ${space} packet with a key log's secrets. ${AEAD_NOTE}_`;
+}
 
 export function textHover(model: TextModel, line: number, character: number): Hover | null {
   const d = model.index;
@@ -103,11 +110,14 @@ export function textHover(model: TextModel, line: number, character: number): Ho
   const conn = connectionWords(model, p);
   const f = fieldAtByte(d, g);
   if (f) {
-    const off = streamOffsetOf(d, g, pi);
-    // A datagram (QUIC) has no TCP stream: its handshake bytes are CRYPTO data of Initials the engine decrypted.
+    // A datagram (QUIC) has no TCP stream: its handshake bytes are CRYPTO data of the packets the engine decrypted,
+    // one CRYPTO stream per packet space (the index lays them end to end from `base`).
     const quic = p.seq < 0;
+    const run = quic ? cryptoRunAt(d, g) : null;
+    const base = run?.base ?? 0;
+    const off = streamOffsetOf(d, g, pi) - base;
     const rows: Array<[string, string]> = [
-      [quic ? 'CRYPTO offset' : 'stream offset', `${off} (byte ${off - f.start + 1} of ${f.end - f.start}; field at ${f.start}–${f.end - 1})`],
+      [quic ? 'CRYPTO offset' : 'stream offset', `${off} (byte ${off - (f.start - base) + 1} of ${f.end - f.start}; field at ${f.start - base}–${f.end - 1 - base})`],
       ['packet', `${packetLine(p)}, byte ${inPacket} of the frame`],
     ];
     if (quic) rows.unshift(['ciphertext', code(fieldRawText(d, f))]);
@@ -116,8 +126,9 @@ export function textHover(model: TextModel, line: number, character: number): Ho
     const decrypted = decryptedWith(model, f);
     if (decrypted) rows.push(['decrypted', `with ${decrypted} (the raw bytes above are the ciphertext at these positions)`]);
     const notes = suspectNotes(model, f);
-    if (quic) notes.unshift(QUIC_NOTE);
-    const path = quic && f.path[0] === 'TLS' ? ['QUIC Initial (decrypted)', ...f.path.slice(1)] : f.path;
+    const space = run?.space ?? 'unknown';
+    if (quic) notes.unshift(quicNote(space));
+    const path = quic && f.path[0] === 'TLS' ? [space === 'unknown' ? 'QUIC (decrypted)' : `QUIC ${space} (decrypted)`, ...f.path.slice(1)] : f.path;
     return {
       contents: { kind: MarkupKind.Markdown, value: renderFieldHover({ path, value: f.value, raw: quic ? null : fieldRawText(d, f), rows, notes }) },
       range: hoverRange(d, line, hit.pane, f),

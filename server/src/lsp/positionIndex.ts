@@ -12,7 +12,7 @@
  * All state is typed arrays and plain objects, so the index is built in the
  * analysis worker and posted to the server's main thread as is.
  */
-import type { AnalysisReport, ConnectionReport, SourceLocation } from '../../../shared/analysis';
+import type { AnalysisReport, ConnectionReport, MessageReport, SourceLocation } from '../../../shared/analysis';
 import type { RawPacket } from '../capture/packet';
 import { decodeTcpPacket, IP_FRAGMENT, UDP, newTcpPacket } from '../net/tcpPacket';
 import { alertLevelName } from '../../../shared/tls/registry/alerts';
@@ -20,6 +20,7 @@ import { stepLabel } from '../../../shared/fields/registry';
 import { formatValue, hexString, OWNER_MESSAGE, prettyKey, recordHeaderValue, tokenForKey, type HelloOwner } from './fieldText';
 import { TokenType } from './tokenTypes';
 import { preambleFields } from './preambleFields';
+import { quicPacketTypeAt, spaceBases } from './quicSpaces';
 
 const NONE = 0xffffffff;
 
@@ -112,8 +113,11 @@ export interface CryptoRun {
   length: number;
   conn: number;
   from: Dir;
-  /** CRYPTO stream offset of the first byte. */
+  /** Index offset of the first byte: its CRYPTO stream offset plus `base` (quicSpaces.ts). */
   offset: number;
+  /** The QUIC packet type whose CRYPTO stream the bytes are in ("Initial", "Handshake", "1-RTT"; "unknown"). */
+  space: string;
+  base: number;
 }
 
 /** Accumulates the packets a text parser emits (copying: readers may reuse buffers). */
@@ -261,7 +265,7 @@ export function packetOfByte(d: IndexData, g: number): number {
 }
 
 /** The CRYPTO run holding byte g (QUIC), or null. */
-function cryptoRunAt(d: IndexData, g: number): CryptoRun | null {
+export function cryptoRunAt(d: IndexData, g: number): CryptoRun | null {
   const runs = d.cryptoRuns;
   let lo = 0, hi = runs.length - 1;
   while (lo <= hi) {
@@ -348,6 +352,8 @@ export function columnsOnLine(d: IndexData, line: number, conn: number, from: Di
 class FieldBuilder {
   private readonly byIndex = new Map<number, number>();
   private readonly streamMap = new Map<string, StreamEntry>();
+  /** QUIC: where a message's packet space starts in its direction's index stream. */
+  private readonly messageBase = new Map<MessageReport, number>();
 
   constructor(private readonly d: IndexData, private readonly report: AnalysisReport) {
     d.packets.forEach((p, i) => this.byIndex.set(p.index, i));
@@ -383,24 +389,55 @@ class FieldBuilder {
     return `${conn}/${from}`;
   }
 
-  /** A QUIC connection's handshake messages: where each of their CRYPTO bytes was written (the report's message ranges, in stream order). */
+  /**
+   * A QUIC connection's handshake messages: where each of their CRYPTO bytes was written (the report's message
+   * ranges, in stream order), each space's stream laid after the previous one's (quicSpaces.ts).
+   */
   private cryptoRuns(c: ConnectionReport): void {
-    for (const m of c.messages) {
-      let off = m.span[0];
-      for (const loc of m.range ?? []) {
-        if (loc.kind !== 'text') continue;
-        const first = this.d.lineFirstByte[loc.line] ?? -1;
-        if (first < 0) continue;
+    const placed = c.messages.map((m) => {
+      const bytes = this.messageBytes(m);
+      return { m, bytes, space: bytes.length > 0 ? this.spaceOf(bytes[0]) : 'unknown' };
+    });
+    for (const from of ['client', 'server'] as const) {
+      const extents = new Map<string, number>();
+      for (const { m, space } of placed) if (m.from === from) extents.set(space, Math.max(extents.get(space) ?? 0, m.span[1]));
+      const bases = spaceBases(extents);
+      for (const { m, bytes, space } of placed) {
+        if (m.from !== from) continue;
+        const base = bases.get(space) ?? 0;
+        this.messageBase.set(m, base);
         let run: CryptoRun | null = null;
-        for (let g = first; g < first + this.d.lineByteCount[loc.line] && off < m.span[1]; g++) {
-          const col = this.d.byteColumn[g];
-          if (this.d.byteLine[g] !== loc.line || col < loc.column || col >= loc.endColumn) continue;
+        bytes.forEach((g, i) => {
           if (run && run.byte + run.length === g) run.length++;
-          else this.d.cryptoRuns.push(run = { byte: g, length: 1, conn: c.id, from: m.from, offset: off });
-          off++;
-        }
+          else this.d.cryptoRuns.push(run = { byte: g, length: 1, conn: c.id, from, offset: base + m.span[0] + i, space, base });
+        });
       }
     }
+  }
+
+  /** The dump bytes a message's text ranges cover, in order, at most its span's length. */
+  private messageBytes(m: MessageReport): number[] {
+    const out: number[] = [];
+    const want = m.span[1] - m.span[0];
+    for (const loc of m.range ?? []) {
+      if (loc.kind !== 'text') continue;
+      const first = this.d.lineFirstByte[loc.line] ?? -1;
+      if (first < 0) continue;
+      for (let g = first; g < first + this.d.lineByteCount[loc.line] && out.length < want; g++) {
+        const col = this.d.byteColumn[g];
+        if (this.d.byteLine[g] === loc.line && col >= loc.column && col < loc.endColumn) out.push(g);
+      }
+    }
+    return out;
+  }
+
+  /** The QUIC packet type of the datagram packet that holds dump byte g. */
+  private spaceOf(g: number): string {
+    const pi = packetOfByte(this.d, g);
+    const p = pi < 0 ? null : this.d.packets[pi];
+    if (!p || p.payloadOffset < 0) return 'unknown';
+    const start = p.dataOffset + p.payloadOffset;
+    return quicPacketTypeAt(this.d.bytes, start, start + p.payloadLength, g) ?? 'unknown';
   }
 
   private streams(c: ConnectionReport): void {
@@ -487,14 +524,16 @@ class FieldBuilder {
   private fields(c: ConnectionReport): void {
     const lastEnd: Record<Dir, number> = { client: 0, server: 0 };
     c.messages.forEach((m, mi) => {
-      const [s, e] = m.span;
+      const spaceBase = this.messageBase.get(m) ?? 0;
+      const s = m.span[0] + spaceBase, e = m.span[1] + spaceBase;
       const base = { conn: c.id, from: m.from, message: mi, reportPath: null } as const;
       const encrypted = m.type < 0;
       this.add({ ...base, start: s, end: e, kind: 'message', path: ['TLS', 'Handshake', m.name], value: `${m.length} bytes`, token: -1 });
       // A record header sits right before a message that starts a record:
       // at the stream start or right after the previous record's last message.
       const gap = s - lastEnd[m.from];
-      if (!encrypted && s >= 5 && (gap === 5 || (lastEnd[m.from] === 0 && s === 5))) {
+      // QUIC carries handshake messages in CRYPTO frames: no record headers.
+      if (!encrypted && c.transport !== 'quic' && s >= 5 && (gap === 5 || (lastEnd[m.from] === 0 && s === 5))) {
         const hdr = this.bytes(c.id, m.from, s - 5, s);
         if (hdr && hdr[0] >= 20 && hdr[0] <= 24 && hdr[1] === 3) {
           const rec = (name: 'content_type' | 'version' | 'length', a: number, b: number) => this.add({
