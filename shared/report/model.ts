@@ -166,6 +166,8 @@ export interface Section {
   remote: 'relay' | 'server';
   /** A relay-only connection the client never sent: why it is taken for spoofed (CompareReport.spoofed). */
   spoofed?: string[];
+  /** A client-only connection sent while the relay's capture was not running: why (CompareReport.uncovered). */
+  uncovered?: string[];
 }
 
 /**
@@ -189,7 +191,7 @@ export function connectionTitle(s: Section): string {
   const c = s.client ?? s.relay!;
   const ids = s.kind === 'pair'
     ? `client capture connection ${s.pair!.client}, ${s.pair!.relay === null ? 'never seen in the relay capture' : `relay capture connection ${s.pair!.relay}`}`
-    : `${s.side} capture connection ${c.id}${s.spoofed ? ', never sent by the client: spoofed' : s.kind === 'unmatched' ? `, seen only in the ${s.side} capture` : ''}`;
+    : `${s.side} capture connection ${c.id}${s.spoofed ? ', never sent by the client: spoofed' : s.uncovered ? ', not covered by the relay capture' : s.kind === 'unmatched' ? `, seen only in the ${s.side} capture` : ''}`;
   return `${endpoint(c.client)} → ${endpoint(s.relay?.server ?? c.server)} (${ids})`;
 }
 
@@ -255,9 +257,10 @@ export function buildSections(kind: ReportKind, r: CompareReport): Section[] {
       for (const id of r.unmatched[side]) {
         const c = byId(side === 'client' ? r.client : r.relay, id);
         if (!c) continue;
+        const uncovered = side === 'client' ? r.uncovered?.find((x) => x.client === id)?.evidence : undefined;
         out.push({
           anchor: `${side}-${id}`, kind: 'unmatched', client: side === 'client' ? c : null, relay: side === 'relay' ? c : null, pair: null, side,
-          verdict: null, suspects: [], rules: r.rules, remote: 'relay',
+          verdict: null, suspects: [], rules: r.rules, remote: 'relay', ...(uncovered ? { uncovered } : {}),
         });
       }
     }

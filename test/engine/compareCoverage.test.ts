@@ -1,27 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeFile } from '../../server/src/analysis/analyzeCapture';
 import { compareCaptures } from '../../server/src/compare/compareCaptures';
-import { ROOT } from '../helpers/paths';
+import { CENSOR_TSPU, pcapRecords, relayCutBefore } from '../helpers/coverageFixtures';
 
 // lab/dtls/censor.sh: pion's ClientHello dropped by the TSPU byte pattern ten times; the relay's capture holds only
 // the ICMP echoes sent through the censor once a second, so no connection of its own tells when it ran (issue #12).
-const DIR = join(ROOT, 'test', 'fixtures', 'dtls', 'censor-tspu');
-
-/** Timestamps of a little-endian microsecond pcap's records, read from the record headers (the reference). */
-function pcapRecords(bytes: Buffer): Array<{ time: number; end: number }> {
-  assert.equal(bytes.readUInt32LE(0), 0xa1b2c3d4, 'a little-endian microsecond pcap');
-  const out: Array<{ time: number; end: number }> = [];
-  for (let at = 24; at + 16 <= bytes.length;) {
-    const end = at + 16 + bytes.readUInt32LE(at + 8);
-    out.push({ time: bytes.readUInt32LE(at) + bytes.readUInt32LE(at + 4) / 1e6, end });
-    at = end;
-  }
-  return out;
-}
+const DIR = CENSOR_TSPU;
 
 describe('compare: a client connection the relay never saw, against the time the relay capture covered', async () => {
   const clientBytes = readFileSync(join(DIR, 'client.pcap'));
@@ -60,13 +47,8 @@ describe('compare: a client connection the relay never saw, against the time the
   it('a relay capture that ended before the client connection started: not covered, no verdict', async () => {
     // The same relay capture cut after the packets that precede the client's first ClientHello (a capture stopped early).
     const start = client.connections[0].startTime;
-    const records = pcapRecords(relayBytes);
-    const keep = records.filter((x) => x.time < start);
-    assert.ok(keep.length > 0 && keep.length < records.length);
-    const tmp = mkdtempSync(join(tmpdir(), 'hi-coverage-'));
+    const { path, remove } = relayCutBefore(start);
     try {
-      const path = join(tmp, 'relay-early.pcap');
-      writeFileSync(path, relayBytes.subarray(0, keep[keep.length - 1].end));
       const early = await analyzeFile(path);
       assert.ok(early.input.timeSpan!.last < start);
       const r = await compareCaptures(join(DIR, 'client.pcap'), path);
@@ -76,7 +58,7 @@ describe('compare: a client connection the relay never saw, against the time the
       assert.equal(r.uncovered![0].client, client.connections[0].id);
       assert.match(r.uncovered![0].evidence[0], /relay capture does not cover client connection \d+: .* after the relay's capture ran/);
     } finally {
-      rmSync(tmp, { recursive: true, force: true });
+      remove();
     }
   });
 });

@@ -505,6 +505,8 @@ class CompareView {
   readonly list = new ConnectionList('Connection pairs', (key) => this.choose(Number(key)));
   private readonly bannerBox = h('div', { class: 'banner-box' });
   private readonly diffBox = h('div', { class: 'diff-box' });
+  /** Connections compare could not pair and says why: spoofed at the relay, or sent while the relay's capture was off. */
+  private readonly unseenBox = h('div', { class: 'unseen-box' });
   private readonly baselineBox = h('div', { class: 'baseline-picker' });
   private readonly offsetBox = h('div', { class: 'offset-box' });
   private readonly sideBox = h('div', { class: 'side-toggle', role: 'radiogroup', 'aria-label': 'Handshake from which capture' });
@@ -532,7 +534,7 @@ class CompareView {
       h('div', { class: 'toolbar' }, button('Export Report', 'export', () => post({ type: 'exportReport' }), { title: 'Export an annotated report of this comparison (HTML, Markdown or JSON)', id: 'export-report' })));
     const ladderPane = ladderSection(this.ladder, 'Client ⇄ relay', [this.offsetBox]);
     const detailWrap = h('div', { class: 'fill-box detail-wrap' }, h('div', { class: 'pane-bar' }, h('span', { class: 'muted' }, 'Handshake as seen in the'), this.sideBox), this.detail.el);
-    const right = h('div', { class: 'right-col' }, this.bannerBox, this.diffBox,
+    const right = h('div', { class: 'right-col' }, this.bannerBox, this.unseenBox, this.diffBox,
       ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '50%', 'min-start': LADDER_MIN, 'min-end': DETAIL_MIN, class: 'split fill' }, Object.assign(ladderPane, { slot: 'start' }), Object.assign(detailWrap, { slot: 'end' })));
     this.listPane = h('section', { class: 'pane list-pane', 'aria-label': 'Connection pairs' }, h('h2', { class: 'pane-title' }, icon('plug'), 'Pairs'), this.list.el);
     app.replaceChildren(header, right);
@@ -551,6 +553,7 @@ class CompareView {
       stackWhenNarrow(split, '280px', '30%');
     }
     this.list.setItems(this.sections.map((s, i) => this.item(s, i)));
+    this.drawUnseen();
     if (first) {
       const bad = this.sections.findIndex((s) => s.verdict && s.verdict.kind !== 'none');
       this.current = bad >= 0 ? bad : 0;
@@ -703,6 +706,26 @@ class CompareView {
     const est = `${o.method === 'none' ? 'no estimate (no packet seen by both captures in both directions)' : `estimated ${duration(o.seconds)} ± ${duration(o.uncertainty)} from ${o.samples.clientToRelay + o.samples.relayToClient} packets (${o.method})`}`;
     this.offsetBox.replaceChildren(h('span', { class: 'offset-label', title: est }, icon('clock'), ' Relay clock offset'), field, h('span', { class: 'muted' }, 's'), slider, shown, reset);
     this.offsetBox.setAttribute('title', est);
+  }
+
+  /**
+   * The connections without a pair that compare explained (CompareReport.uncovered, .spoofed), whatever pair is
+   * shown: a client connection the relay's capture could not have seen must not read as one the relay lost.
+   */
+  private drawUnseen(): void {
+    const r = state.compare!.report;
+    const conn = (a: typeof r.client | null, id: number) => a?.connections.find((c) => c.id === id) ?? null;
+    const where = (c: ConnectionReport | null) => (c ? ` ${endpoint(c.client)} → ${endpoint(c.server)}${c.tls.serverName ? ` (${c.tls.serverName})` : ''}` : '');
+    const item = (title: string, evidence: string[]) => h('li', {}, h('span', { class: 'unseen-title' }, title), ...evidence.map((e) => h('div', { class: 'unseen-why' }, e)));
+    const items = [
+      ...(r.uncovered ?? []).map((u) => item(`client #${u.client}${where(conn(r.client, u.client))}: not covered by the relay capture`, u.evidence)),
+      ...(r.spoofed ?? []).map((s) => item(`relay #${s.relay}${where(conn(r.relay, s.relay))}: only at the relay, never sent by the client (spoofed)`, s.evidence)),
+    ];
+    if (items.length === 0) {
+      this.unseenBox.replaceChildren();
+      return;
+    }
+    this.unseenBox.replaceChildren(h('details', { class: 'unseen', open: true }, h('summary', {}, icon('info'), ` ${plural(items.length, 'connection')} without a pair, and why`), h('ul', {}, ...items)));
   }
 
   /** What the number in the box is, next to it: the estimate itself, or how far from the estimate. */

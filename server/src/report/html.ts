@@ -85,6 +85,7 @@ function header(kind: ReportKind, r: CompareReport, ctx: ReportContext, title: s
 
 function verdictShort(s: Section): SafeHtml {
   if (s.spoofed) return html`<span class="k k-injected-reset">spoofed: only at the relay</span>`;
+  if (s.uncovered) return html`<span class="k k-undetermined">not covered by the relay capture</span>`;
   if (s.kind === 'unmatched') return html`<span class="k k-undetermined">only in the ${s.side} capture</span>`;
   if (!s.verdict) return html`<span class="none">—</span>`;
   const dir = directionWords(s.verdict.direction, s.remote);
@@ -97,7 +98,7 @@ function summary(kind: ReportKind, r: CompareReport, all: Section[], shown: Sect
   if (kind === 'analysis') headline = html`<p>${all.length} TLS connection${all.length === 1 ? '' : 's'} in the capture.</p>`;
   else if (kind === 'single') headline = html`<p>${all.length} connection${all.length === 1 ? '' : 's'}; ${interfered.length} show signs of interference as far as one capture can tell.</p>`;
   else {
-    headline = html`<p>${r.pairs.length} connection${r.pairs.length === 1 ? '' : 's'} matched between the captures; <strong>${interfered.length}</strong> show interference.${r.unmatched.client.length || r.unmatched.relay.length ? ` Unmatched: ${r.unmatched.client.length} only in the client capture, ${r.unmatched.relay.length} only in the relay capture.` : ''}</p>`;
+    headline = html`<p>${r.pairs.length} connection${r.pairs.length === 1 ? '' : 's'} matched between the captures; <strong>${interfered.length}</strong> show interference.${r.unmatched.client.length || r.unmatched.relay.length ? ` Unmatched: ${r.unmatched.client.length} only in the client capture${r.uncovered?.length ? ` (${r.uncovered.length} sent while the relay's capture was not running)` : ''}, ${r.unmatched.relay.length} only in the relay capture.` : ''}</p>`;
   }
   if (all.length === 0) return html`<section class="summary"><h2>Summary</h2>${headline}</section>`;
   const rows = all.map((s) => {
@@ -144,6 +145,9 @@ function verdictBlock(kind: ReportKind, s: Section): SafeHtml {
   const tls = tlsLine(s);
   if (s.spoofed) {
     return html`<div class="verdict vk-injected-reset"><p class="headline">Seen only at the relay, never sent by the client: spoofed.</p><ul class="evidence">${s.spoofed.map((e) => html`<li>${v(e)}</li>`)}</ul><p>${tls}</p></div>`;
+  }
+  if (s.uncovered) {
+    return html`<div class="verdict vk-undetermined"><p class="headline">Sent while the relay's capture was not running: the relay could not have seen it, so no verdict.</p><ul class="evidence">${s.uncovered.map((e) => html`<li>${v(e)}</li>`)}</ul><p>${tls}</p></div>`;
   }
   if (s.kind === 'unmatched') {
     return html`<div class="verdict vk-undetermined"><p class="headline">Seen only in the ${s.side} capture: no connection in the ${s.side === 'client' ? 'relay' : 'client'} capture matches it.</p><p>${tls}</p></div>`;

@@ -50,7 +50,7 @@ export function renderMarkdown(input: ReportInput, ctx: ReportContext): string {
     out.push('| conn\\. | endpoints | server name | verdict | first missing | confidence |', '| --- | --- | --- | --- | --- | --- |');
     for (const s of all) {
       const c = (s.client ?? s.relay)!;
-      const verdict = s.spoofed ? 'spoofed: only at the relay' : s.kind === 'unmatched' ? `only in the ${s.side} capture` : s.verdict ? shortVerdict(s) : '—';
+      const verdict = s.spoofed ? 'spoofed: only at the relay' : s.uncovered ? 'not covered by the relay capture' : s.kind === 'unmatched' ? `only in the ${s.side} capture` : s.verdict ? shortVerdict(s) : '—';
       out.push(`| ${c.id} | ${m(connectionTitle(s).replace(/ \(.*$/, ''))} | ${m(serverName(s) ?? '—')} | ${m(verdict)} | ${m(s.verdict?.firstMissingTlsMessage ?? '—')} | ${s.verdict && s.verdict.kind !== 'none' ? m(confidenceWords(s.verdict.confidence)) : ''} |`);
     }
     out.push('');
@@ -104,6 +104,10 @@ function section(kind: ReportKind, s: Section, ctx: ReportContext, allNotes: Num
   if (s.spoofed) {
     out.push('**Seen only at the relay, never sent by the client: spoofed**', '');
     for (const e of s.spoofed) out.push(`- ${m(e)}`);
+    out.push('');
+  } else if (s.uncovered) {
+    out.push('**Sent while the relay\'s capture was not running: the relay could not have seen it, so no verdict**', '');
+    for (const e of s.uncovered) out.push(`- ${m(e)}`);
     out.push('');
   } else if (s.kind === 'unmatched') {
     out.push(`**Seen only in the ${s.side} capture**: no connection in the other capture matches it\\.`, '');
