@@ -24,8 +24,8 @@ function withoutTime(text: string): string {
   return text.replace(/\d{4}\\?-\d\d\\?-\d\dT\d\d\\?:\d\d\\?:\d\d\\?\.\d{3}Z/g, '<time>');
 }
 
-function cliReport(client: string, relay: string, format: ReportFormat, out: string): { stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'report', client, relay, '--format', format, '--out', out], { encoding: 'utf8' });
+function cliReport(client: string, relay: string, format: ReportFormat, out: string, cwd?: string): { stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, 'report', client, relay, '--format', format, '--out', out], { encoding: 'utf8', cwd });
   assert.equal(r.status, 0, r.stderr);
   return { stderr: r.stderr };
 }
@@ -58,7 +58,8 @@ describe('CLI report and language-server export agree', () => {
 
   for (const format of ['json', 'html', 'md'] as const) {
     it(`gives the same ${format} report with both captures' notes`, async () => {
-      cliReport(client, relay, format, join(dir, `cli.${format}`));
+      // The CLI given relative paths, the server absolute ones: both name the captures by file name.
+      cliReport('client.pcap', 'relay.pcap', format, join(dir, `cli.${format}`), dir);
       const target = join(dir, `lsp.${format}`);
       const r = await conn.sendRequest(ExportReportRequest.type, { client: { uri: uri(client) }, relay: { uri: uri(relay) }, format, target: uri(target) });
       assert.equal(r.target, uri(target));
@@ -68,6 +69,7 @@ describe('CLI report and language-server export agree', () => {
       for (const text of [fromCli, fromServer]) {
         assert.ok(text.includes('ServerHello sent here'), 'the relay note is in the report');
         assert.ok(text.includes('the bridge never answers'), 'the client note is in the report');
+        assert.ok(!text.includes(dir), 'the captures\' directory is not in the report');
       }
       assert.equal(withoutTime(fromServer), withoutTime(fromCli));
       if (format === 'json') {

@@ -18,6 +18,7 @@ import type { SourceLocation } from '../capture/source';
 import { compareSources, type BaselineSpec, type CompareOptions } from '../compare/compareCaptures';
 import type { AddResult, AnnotationNote, AnnotationProblem, NewAnnotation } from '../report/annotations';
 import { analyseRef, refPath, type CaptureRef } from './captureRef';
+import { withFileNames } from './reportPaths';
 
 export type Analyse = (ref: CaptureRef, opts: AnalyzeOptions) => Promise<AnalysisReport>;
 
@@ -28,6 +29,12 @@ export interface RenderedReport {
   text: string;
   /** The sidecars' errors and warnings (a note for other capture bytes …): to tell the user, not fatal. */
   problems: AnnotationProblem[];
+}
+
+export interface ReportOptions {
+  generatedAt?: Date;
+  /** Write the captures' paths as given; by default a report names each by its file name (reportPaths.ts). */
+  fullPaths?: boolean;
 }
 
 /** The captures a report was made from, to read notes and message bytes back from. */
@@ -57,9 +64,10 @@ export class Inspector {
    * A comparison written as an annotated report. Notes come from both
    * captures' sidecars, each checked against its capture's SHA-256; message
    * bytes for the hex views are read at their offsets in uncompressed binary
-   * captures (never the whole file).
+   * captures (never the whole file). Every format names the captures the
+   * same way: by file name unless `fullPaths`.
    */
-  async report(report: CompareReport, sources: ReportSources, format: ReportFormat, generatedAt = new Date()): Promise<RenderedReport> {
+  async report(report: CompareReport, sources: ReportSources, format: ReportFormat, opts: ReportOptions = {}): Promise<RenderedReport> {
     // Loaded when first needed: the CLI's other commands and the server's start-up don't pay for the renderers.
     const [{ loadReportAnnotations }, { hexBytesFromReaders }, { renderHtml }, { renderMarkdown }, { renderJson }] = await Promise.all([
       import('../report/annotations'), import('../report/hex'), import('../report/html'), import('../report/markdown'), import('../report/json'),
@@ -70,8 +78,9 @@ export class Inspector {
     const client = messageBytes(sources.client, report.client);
     const relay = sources.relay && report.relay ? messageBytes(sources.relay, report.relay) : null;
     try {
-      const ctx = { annotations: loaded.annotations, generatedAt, hexBytes: hexBytesFromReaders({ client: client?.reader(), relay: relay?.reader() }) };
-      const text = format === 'html' ? renderHtml(report, ctx) : format === 'md' ? renderMarkdown(report, ctx) : renderJson(report, ctx);
+      const ctx = { annotations: loaded.annotations, generatedAt: opts.generatedAt ?? new Date(), hexBytes: hexBytesFromReaders({ client: client?.reader(), relay: relay?.reader() }) };
+      const shown = opts.fullPaths ? report : withFileNames(report);
+      const text = format === 'html' ? renderHtml(shown, ctx) : format === 'md' ? renderMarkdown(shown, ctx) : renderJson(shown, ctx);
       return { text, problems: loaded.problems };
     } finally {
       client?.close();

@@ -43,8 +43,9 @@ Usage:
       With one capture, says what a single vantage point can tell.
       --baseline  a connection that works (id in CLIENT, or a capture file): diff the blocked handshake against it
       --rules     your own suspect-field rules (JSON; see the README)
-  ${TOOL_NAME} report CLIENT [RELAY] --format html|md|json --out FILE [--baseline …] [--rules FILE] [--ja4plus] [--keylog FILE]…
+  ${TOOL_NAME} report CLIENT [RELAY] --format html|md|json --out FILE [--full-paths] [--baseline …] [--rules FILE] [--ja4plus] [--keylog FILE]…
       Write an annotated report (annotations from CLIENT.annotations.json are included).
+      Captures and key logs are named by file name (with their SHA-256); --full-paths writes the paths as given.
   ${TOOL_NAME} demo [--out FILE]
       Compare the bundled sample (a Tor connection blocked on its ServerHello) and write an HTML report.
   ${TOOL_NAME} lsp --stdio
@@ -301,19 +302,19 @@ async function writeChunks(chunks: Iterable<string>, path: string | undefined): 
 }
 
 async function reportCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, format: { type: 'string' } });
+  const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, format: { type: 'string' }, 'full-paths': { type: 'boolean' } });
   const format = (values.format as string | undefined) ?? 'html';
   if (!isReportFormat(format)) throw new UsageError(`--format must be ${REPORT_FORMATS.join(', ').replace(/, (?=[^,]*$)/, ' or ')} (got '${format}')`);
   if (!values.out) throw new UsageError('report needs --out FILE');
   const report = await runCompare(positionals, values as CompareValues);
-  await writeReport(report, format, values.out as string);
+  await writeReport(report, format, values.out as string, values['full-paths'] === true);
   process.stdout.write(`${formatVerdictLine(report)}\nreport written to ${values.out}\n`);
   return 0;
 }
 
-async function writeReport(report: CompareReport, format: ReportFormat, out: string): Promise<void> {
+async function writeReport(report: CompareReport, format: ReportFormat, out: string, fullPaths = false): Promise<void> {
   const sources = { client: fileRef(report.client.input.path), relay: report.relay ? fileRef(report.relay.input.path) : null };
-  const { text, problems } = await new Inspector().report(report, sources, format);
+  const { text, problems } = await new Inspector().report(report, sources, format, { fullPaths });
   for (const e of problems) process.stderr.write(`annotations: ${e.message}\n`);
   await writeFile(out, text);
 }
