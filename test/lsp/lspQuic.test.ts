@@ -5,14 +5,13 @@
 import { strict as assert } from 'node:assert';
 import type { ChildProcess } from 'node:child_process';
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { Hover, MarkupContent } from 'vscode-languageserver-types';
-import { DocumentAnalyzedNotification, type DocumentAnalyzedParams } from '../../shared/protocol';
-import { SERVER, startLanguageServer, stopLanguageServer } from '../helpers/languageServer';
+import { startWithDocument, stopLanguageServer } from '../helpers/languageServer';
 import { ROOT } from '../helpers/paths';
 
 const DUMP = join(ROOT, 'test', 'fixtures', 'quic', 'ngtcp2-v1.XX.txt');
@@ -79,22 +78,11 @@ const hoverText = (h: Hover | null): string => (!h ? '' : typeof h.contents === 
 describe('hovers on a tcpdump -XX dump of a QUIC capture', () => {
   let proc: ChildProcess;
   let conn: MessageConnection;
-  const analyzed: DocumentAnalyzedParams[] = [];
   const uri = pathToFileURL(DUMP).toString();
   const text = readFileSync(DUMP, 'utf8');
 
   before(async () => {
-    assert.ok(existsSync(SERVER), 'dist/server.js is missing: run npm run build');
-    ({ proc, conn } = startLanguageServer());
-    conn.onNotification(DocumentAnalyzedNotification.type, (p) => { analyzed.push(p); });
-    conn.listen();
-    await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: { textDocument: { hover: { contentFormat: ['markdown'] } } } });
-    await conn.sendNotification('initialized', {});
-    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'capture-text', version: 1, text } });
-    for (let waited = 0; !analyzed.some((a) => a.uri === uri); waited += 50) {
-      if (waited > 20000) throw new Error('timed out waiting for the analysis of the QUIC dump');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    ({ proc, conn } = await startWithDocument(uri, text));
   });
 
   after(() => stopLanguageServer(proc, conn));

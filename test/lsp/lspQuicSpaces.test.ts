@@ -5,14 +5,14 @@
 // (test/fixtures/quic/ngtcp2-0rtt.1rtt.tshark.json).
 import { strict as assert } from 'node:assert';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { Hover, MarkupContent } from 'vscode-languageserver-types';
-import { DocumentAnalyzedNotification, type DocumentAnalyzedParams } from '../../shared/protocol';
-import { SERVER, startLanguageServer, stopLanguageServer } from '../helpers/languageServer';
+import { dumpPackets } from '../helpers/dumpPositions';
+import { startWithDocument, stopLanguageServer } from '../helpers/languageServer';
 import { ROOT } from '../helpers/paths';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'quic');
@@ -20,26 +20,6 @@ const DUMP = join(FIXTURES, 'ngtcp2-0rtt.XX.txt');
 const KEYS = join(FIXTURES, 'ngtcp2-0rtt.keys');
 const REFERENCE = JSON.parse(readFileSync(join(FIXTURES, 'ngtcp2-0rtt.1rtt.tshark.json'), 'utf8')) as Array<{ _source: { layers: Record<string, string[] | undefined> } }>;
 const MESSAGE_NAMES: Record<string, string> = { 1: 'ClientHello', 2: 'ServerHello', 4: 'NewSessionTicket', 8: 'EncryptedExtensions', 20: 'Finished' };
-
-interface DumpByte { value: number; line: number; column: number }
-
-/** `tcpdump -XX` text as packets of bytes, each with the line and column it was written at. */
-function readDump(text: string): DumpByte[][] {
-  const packets: DumpByte[][] = [];
-  text.split('\n').forEach((line, lineNo) => {
-    const m = /^(\s+0x[0-9a-f]{4}:\s+)((?:[0-9a-f]{2,4} ?)+)/.exec(line);
-    if (!m) {
-      if (/^\S/.test(line)) packets.push([]);
-      return;
-    }
-    let col = m[1].length;
-    for (const group of m[2].split(' ')) {
-      for (let i = 0; i + 1 < group.length; i += 2) packets[packets.length - 1].push({ value: parseInt(group.slice(i, i + 2), 16), line: lineNo, column: col + i });
-      col += group.length + 1;
-    }
-  });
-  return packets;
-}
 
 /** The QUIC packets coalesced in a UDP payload: [space, start, end) (v1 long header types; a short header runs to the end). */
 function quicPackets(udp: number[]): Array<{ space: string; start: number; end: number }> {
@@ -75,26 +55,12 @@ const md = (s: string): string => s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 describe('hovers on a tcpdump -XX dump of a QUIC capture name the packet space of decrypted bytes', () => {
   let proc: ChildProcess;
   let conn: MessageConnection;
-  const analyzed: DocumentAnalyzedParams[] = [];
   const uri = pathToFileURL(DUMP).toString();
   const text = readFileSync(DUMP, 'utf8');
-  const frames = readDump(text);
+  const frames = dumpPackets(text);
 
   before(async () => {
-    assert.ok(existsSync(SERVER), 'dist/server.js is missing: run npm run build');
-    ({ proc, conn } = startLanguageServer());
-    conn.onNotification(DocumentAnalyzedNotification.type, (p) => { analyzed.push(p); });
-    conn.listen();
-    await conn.sendRequest('initialize', {
-      processId: process.pid, rootUri: null, workspaceFolders: null, initializationOptions: { keyLogFiles: [KEYS] },
-      capabilities: { textDocument: { hover: { contentFormat: ['markdown'] } } },
-    });
-    await conn.sendNotification('initialized', {});
-    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'capture-text', version: 1, text } });
-    for (let waited = 0; !analyzed.some((a) => a.uri === uri); waited += 50) {
-      if (waited > 20000) throw new Error('timed out waiting for the analysis of the QUIC dump');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    ({ proc, conn } = await startWithDocument(uri, text, { keyLogFiles: [KEYS] }));
   });
 
   after(() => stopLanguageServer(proc, conn));
@@ -104,7 +70,7 @@ describe('hovers on a tcpdump -XX dump of a QUIC capture name the packet space o
     const bytes = frames[frame - 1];
     // Ethernet (14) + IPv4 (20) + UDP (8).
     const udp = bytes.slice(42);
-    const packet = quicPackets(udp.map((b) => b.value)).find((p) => p.space === space);
+    const packet = quicPackets(udp.map((b) => b.v)).find((p) => p.space === space);
     assert.ok(packet, `frame ${frame} has a ${space} packet`);
     const out: string[] = [];
     for (const b of udp.slice(packet.start, packet.end)) {
