@@ -2,8 +2,9 @@
  * Every view at 400 px wide and in a short editor (the default layout with
  * the Problems panel open), issue #15: the list stacks above the views, the
  * timeline keeps a usable height (the page scrolls in a short one), the
- * header shrinks to two lines, nothing runs off to the side, and the
- * compare ladder opens on the first anomaly with the ClientHello in view.
+ * header shrinks to two lines, the splits stay draggable, nothing runs off
+ * to the side, and the compare ladder opens on the first anomaly with the
+ * ClientHello in view.
  * Real analyses of the tor-kz fixture; screenshots in dark and light.
  */
 import { after, before, describe, it } from 'node:test';
@@ -64,6 +65,30 @@ async function scrolledToTimeline(page: Page): Promise<{ header: number; scrolls
   });
 }
 
+/**
+ * Drags a split's handle `dy` px down (the page scrolled to it first) and
+ * returns how much taller `pane`, its start pane, got: the stacked list and
+ * the timeline stay resizable in the scrolling page.
+ */
+async function drag(page: Page, split: string, pane: string, dy: number): Promise<number> {
+  const at = await page.evaluate((sel) => {
+    const handle = document.querySelector(sel)!.shadowRoot!.querySelector('.handle')!;
+    handle.scrollIntoView({ block: 'center' });
+    const r = handle.getBoundingClientRect();
+    return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+  }, split);
+  const height = () => page.evaluate((sel) => document.querySelector(sel)!.getBoundingClientRect().height, pane);
+  const before = await height();
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.down();
+  await page.mouse.move(at.x, at.y + dy, { steps: 5 });
+  await page.mouse.up();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const grew = (await height()) - before;
+  await page.evaluate(() => window.scrollTo(0, 0));
+  return grew;
+}
+
 /** The header's actions, icons only at this width: each still named, visible and reached with Tab. */
 async function narrowHeader(page: Page, names: string[]): Promise<void> {
   for (const name of names) {
@@ -111,6 +136,12 @@ describe('views at 400 px and in a short editor', { skip }, () => {
           assert.ok(t.arrows.length >= 4 && t.arrows.some((a) => /^ClientHello /.test(a)), `on screen: ${t.arrows.join(' | ')}`);
         }
         await v.page.screenshot({ path: join(RESULTS, `webview-capture-${size}-${theme.kind}.png`) });
+        if (viewport.width < 640) {
+          const list = await drag(v.page, '.main-split', '.list-pane', 60);
+          assert.ok(Math.abs(list - 60) <= 4, `the list grew ${list} px for a 60 px drag`);
+          const timeline = await drag(v.page, '.right-col > .split', '.ladder-pane', 60);
+          assert.ok(Math.abs(timeline - 60) <= 4, `the timeline grew ${timeline} px for a 60 px drag`);
+        }
         assert.deepEqual(v.errors, []);
         await v.page.close();
       });
