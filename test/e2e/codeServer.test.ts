@@ -179,6 +179,29 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     }
   }
 
+  /**
+   * What a user sees of the timeline in a webview: the page scrolled to it
+   * (a short, narrow editor scrolls as a whole), the arrows inside both the
+   * ladder's visible part and the webview, the ladder's height, and the
+   * header's; screenshotted as `name` so, then scrolled back to its top.
+   */
+  async function timelineOnScreen(frame: FrameLocator, name: string): Promise<{ arrows: string[]; ladder: number; header: number }> {
+    const seen = await frame.locator('body').evaluate(() => {
+      document.querySelector('.ladder-pane')!.scrollIntoView({ block: 'start' });
+      const scroller = document.querySelector('.ladder-scroll')!;
+      const box = scroller.getBoundingClientRect();
+      const arrows = Array.from(document.querySelectorAll('g.arrow')).filter((g) => {
+        const r = g.querySelector('.shaft')!.getBoundingClientRect();
+        return r.top >= Math.max(0, box.top) && r.bottom <= Math.min(window.innerHeight, box.bottom);
+      }).map((g) => g.getAttribute('aria-label') ?? '');
+      return { arrows, ladder: scroller.clientHeight, header: document.querySelector('.app-header')!.getBoundingClientRect().height };
+    });
+    await painted(frame);
+    await shot(name);
+    await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
+    return seen;
+  }
+
   function webview(): FrameLocator {
     // Hidden editors keep their webviews in the page: the visible one is the active editor's.
     return page.locator('iframe.webview.ready:visible').last().contentFrame().frameLocator('#active-frame');
@@ -542,7 +565,7 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
       if (theme.name === 'dark') await mediaShot('screenshots/editor-dark.png');
     });
 
-    it(`shows QUIC and DTLS captures in the capture editor 400 px wide with the panel open (${theme.name} theme)`, async () => {
+    it(`shows QUIC and DTLS captures and the compare view 400 px wide with the panel open (${theme.name} theme)`, async () => {
       const full = page.viewportSize()!;
       await runCommand('View: Close All Editors');
       // The editor 400 px wide: the window narrowed by what the side bar and activity bar take.
@@ -570,6 +593,18 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
           }
           const n = await rows.count();
           assert.ok(n >= 1, `${c.file}: ${n} rows`);
+          // The timeline is drawn for the shown connection and keeps a usable height: the page scrolls to it, where it
+          // had shrunk to one "≈120 µs later" pause row under a ~130 px header (issue #15).
+          await frame.locator('g.arrow').first().waitFor({ timeout: 60000 });
+          await painted(frame);
+          const seen = await timelineOnScreen(frame, `e2e-${theme.name}-udp-${c.transport}-400px-timeline`);
+          assert.ok(seen.header <= 60, `${c.file}: header ${seen.header} px high`);
+          assert.ok(seen.ladder >= 240, `${c.file}: timeline ${seen.ladder} px high`);
+          assert.ok(seen.arrows.length >= 4 && seen.arrows.some((a) => /^ClientHello/.test(a)), `${c.file}: on screen ${seen.arrows.join(' | ')}`);
+          // The header's actions are icons at this width, each still a named button.
+          for (const name of ['Compare With…', 'Text Dissection', 'Export Report']) {
+            assert.ok(await frame.locator('.app-header').getByRole('button', { name, exact: true }).isVisible(), `${c.file}: ${name}`);
+          }
           assert.match(await rows.first().innerText(), new RegExp(`${c.transport.toUpperCase()}/UDP`));
           // The filter goes by transport: this capture's word keeps every row, the other transport's keeps none.
           const filter = frame.locator('vscode-textfield.list-filter input');
@@ -602,6 +637,18 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
           await shot(`e2e-${theme.name}-udp-${c.transport}-400px`);
           await filter.fill('');
         }
+        // The compare view in the same layout: its ladder keeps its height too, the drop and the arrows around it on screen.
+        const cmp = await openSampleComparison();
+        await cmp.locator('.banner[aria-label="Verdict"]').getByText(/dropped on the path/i).first().waitFor({ timeout: 90000 });
+        await cmp.locator('g.arrow').first().waitFor({ timeout: 30000 });
+        await painted(cmp);
+        await shot(`e2e-${theme.name}-compare-400px`);
+        const seen = await timelineOnScreen(cmp, `e2e-${theme.name}-compare-400px-timeline`);
+        assert.ok(seen.header <= 60, `compare: header ${seen.header} px high`);
+        assert.ok(seen.ladder >= 200, `compare: ladder ${seen.ladder} px high`);
+        assert.ok(seen.arrows.length >= 3 && seen.arrows.some((a) => /dropped on the path/.test(a)), `compare: on screen ${seen.arrows.join(' | ')}`);
+        const overflow = await cmp.locator('body').evaluate((b) => b.scrollWidth - b.clientWidth);
+        assert.ok(overflow <= 1, `compare: ${overflow} px wider than the editor`);
       } finally {
         await page.setViewportSize(full);
         await runCommand('View: Hide Panel');

@@ -53,9 +53,15 @@ export function icon(name: string, label?: string): HTMLElement {
   return el;
 }
 
-/** A @vscode-elements button; `secondary` for the quieter look. */
-export function button(label: string, iconName: string | null, onClick: () => void, opts: { title?: string; secondary?: boolean; id?: string } = {}): HTMLElement {
-  const b = ce('vscode-button', { icon: iconName ?? undefined, secondary: opts.secondary ?? false, title: opts.title, id: opts.id }, label);
+/**
+ * A @vscode-elements button; `secondary` for the quieter look. `compact`: its
+ * label can be hidden in a narrow editor (style.css), leaving the icon, so the
+ * label is also its accessible name and the title its tooltip.
+ */
+export function button(label: string, iconName: string | null, onClick: () => void, opts: { title?: string; secondary?: boolean; id?: string; compact?: boolean } = {}): HTMLElement {
+  const b = opts.compact
+    ? ce('vscode-button', { icon: iconName ?? undefined, secondary: opts.secondary ?? false, title: opts.title ?? label, id: opts.id, 'aria-label': label, class: 'compact' }, h('span', { class: 'btn-label' }, label))
+    : ce('vscode-button', { icon: iconName ?? undefined, secondary: opts.secondary ?? false, title: opts.title, id: opts.id }, label);
   b.addEventListener('click', onClick);
   return b;
 }

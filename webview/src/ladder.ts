@@ -380,8 +380,12 @@ export class Ladder {
     if (!this.input) return;
     const lanes: Lane[] = this.input.mode === 'compare' ? [0, 1, 2] : [0, 2];
     this.head.replaceChildren(...lanes.map((l, k) => {
-      const d = h('div', { class: `lane-title lane-${l}` }, h('div', { class: 'lane-name' }, this.input!.laneTitles[k] ?? ''), h('div', { class: 'lane-sub' }, this.input!.laneSubtitles[k] ?? ''));
+      const name = this.input!.laneTitles[k] ?? '';
+      const d = h('div', { class: `lane-title lane-${l}`, title: name }, h('div', { class: 'lane-name' }, name), h('div', { class: 'lane-sub' }, this.input!.laneSubtitles[k] ?? ''));
       d.style.left = `${this.lanesX[l]}px`;
+      // No wider than the room to the next lane: at 400 px the compare view's lanes are ~60 px apart and their names ran together.
+      const room = Math.min(...lanes.filter((o) => o !== l).map((o) => Math.abs(this.lanesX[o] - this.lanesX[l])));
+      d.style.maxWidth = `min(40%, ${Math.max(40, room - 8)}px)`;
       return d;
     }), (() => {
       const t = h('div', { class: 'lane-title time-title' }, h('div', { class: 'lane-name' }, 'time'), h('div', { class: 'lane-sub' }, this.input!.mode === 'compare' ? 'client clock' : 'capture clock'));

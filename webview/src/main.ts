@@ -127,21 +127,55 @@ const DETAIL_MIN = '120px';
 const NARROW_PX = 640;
 
 /**
+ * The stacked list's height: a share of a short editor left the views below
+ * it a sliver (the page scrolls instead, style.css); the user can drag it.
+ */
+const NARROW_LIST = '150px';
+
+/** The timeline's height when narrow, where its bar wraps to three or four lines (the compare view's offset controls). */
+const NARROW_LADDER = '460px';
+
+/**
  * A list-beside-view split that turns into list-above-view in a narrow editor
  * (two editors side by side, a 400 px panel), and back when widened.
  */
 function stackWhenNarrow(split: HTMLElement, side: string, above: string): void {
+  whenNarrowChanges((narrow) => {
+    const el = split as SplitLayout;
+    el.split = narrow ? 'horizontal' : 'vertical';
+    el.handlePosition = narrow ? above : side;
+  });
+}
+
+type SplitLayout = HTMLElement & { split: string; handlePosition: string };
+
+/** Calls `f` now and whenever the editor turns narrow or wide. */
+function whenNarrowChanges(f: (narrow: boolean) => void): void {
   let narrow: boolean | null = null;
   const apply = () => {
     const now = app.clientWidth > 0 && app.clientWidth < NARROW_PX;
     if (now === narrow) return;
     narrow = now;
-    const el = split as HTMLElement & { split: string; handlePosition: string };
-    el.split = now ? 'horizontal' : 'vertical';
-    el.handlePosition = now ? above : side;
+    f(now);
   };
   new ResizeObserver(apply).observe(app);
   apply();
+}
+
+/**
+ * The timeline/detail split: a share of the height when wide; when narrow,
+ * where the page scrolls, a height in pixels, kept as the split resizes (a
+ * share, taken of the split's height at its first layout, had left the
+ * timeline ~270 px, below its minimum).
+ */
+function timelineSplit(start: HTMLElement, end: HTMLElement, wide: string): HTMLElement {
+  const split = ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': wide, 'min-start': LADDER_MIN, 'min-end': DETAIL_MIN, class: 'split fill' },
+    Object.assign(start, { slot: 'start' }), Object.assign(end, { slot: 'end' })) as SplitLayout & { fixedPane: string };
+  whenNarrowChanges((narrow) => {
+    split.handlePosition = narrow ? NARROW_LADDER : wide;
+    split.fixedPane = narrow ? 'start' : 'none';
+  });
+  return split;
 }
 
 /** Offsets typed in seconds and kept in milliseconds: rounded to the microsecond, so 3.7 stays 3.7. */
@@ -278,17 +312,16 @@ class CaptureView {
     const header = h('header', { class: 'app-header' },
       h('h1', {}, icon('file-binary'), h('span', { class: 'file-name' }, state.fileName)), this.summary, h('span', { class: 'grow' }),
       h('div', { class: 'toolbar' },
-        button('Compare With…', 'git-compare', () => post({ type: 'compareWith' }), { secondary: true, title: 'Compare this capture (the client view) with the relay\'s capture of the same connections' }),
-        button('Text Dissection', 'list-tree', () => post({ type: 'openDissection' }), { secondary: true, title: 'Open as Text Dissection' }),
-        button('Export Report', 'export', () => post({ type: 'exportReport' }), { title: 'Export an annotated report (HTML, Markdown or JSON)', id: 'export-report' })));
+        button('Compare With…', 'git-compare', () => post({ type: 'compareWith' }), { secondary: true, title: 'Compare this capture (the client view) with the relay\'s capture of the same connections', compact: true }),
+        button('Text Dissection', 'list-tree', () => post({ type: 'openDissection' }), { secondary: true, title: 'Open as Text Dissection', compact: true }),
+        button('Export Report', 'export', () => post({ type: 'exportReport' }), { title: 'Export an annotated report (HTML, Markdown or JSON)', id: 'export-report', compact: true })));
     const right = h('div', { class: 'right-col' }, this.bannerBox,
-      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '44%', 'min-start': LADDER_MIN, 'min-end': DETAIL_MIN, class: 'split fill' },
-        Object.assign(ladderSection(this.ladder, 'Timeline'), { slot: 'start' }), Object.assign(h('div', { class: 'fill-box' }, this.detail.el), { slot: 'end' })));
+      timelineSplit(ladderSection(this.ladder, 'Timeline'), h('div', { class: 'fill-box' }, this.detail.el), '44%'));
     const listPane = h('section', { class: 'pane list-pane', 'aria-label': 'Connections' }, h('h2', { class: 'pane-title' }, icon('plug'), 'Connections'), this.list.el);
     const main = ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '300px', 'fixed-pane': 'start', class: 'split main-split' },
       Object.assign(listPane, { slot: 'start' }), Object.assign(right, { slot: 'end' }));
     app.replaceChildren(header, this.status, main);
-    stackWhenNarrow(main, '300px', '34%');
+    stackWhenNarrow(main, '300px', NARROW_LIST);
     this.detail.clear('Waiting for the first handshake…');
     this.bannerBox.replaceChildren(banner(null, 'server', [], 'Opening the capture…'));
     this.status.append(this.progressRow, this.callouts);
@@ -350,6 +383,8 @@ class CaptureView {
     const count = problems(state.diagnostics).length + conns.reduce((n, c) => n + problems(c.diagnostics).length, 0);
     const trouble = count ? ` · ${plural(count, 'decoding problem')}` : '';
     this.summary.textContent = (i ? `${i.format}${i.compressed ? ' (gzip)' : ''} · ${plural(i.packets, 'packet')} · ${plural(state.connections.size, 'TLS connection')}` : `${plural(state.connections.size, 'TLS connection')}`) + trouble;
+    // In a narrow editor the summary is one line, cut off at its end: the tooltip has all of it.
+    this.summary.title = this.summary.textContent;
     // The first connection is shown as soon as it arrives; once verdicts are in, the most telling one, unless the user chose.
     if (!this.userChose) {
       const telling = conns.find((c) => { const v = state.verdicts.get(c.id); return v && v.interference.kind !== 'none'; }) ?? conns.find((c) => (state.verdicts.get(c.id)?.suspects.length ?? 0) > 0);
@@ -531,11 +566,11 @@ class CompareView {
     const header = h('header', { class: 'app-header' },
       h('h1', {}, icon('git-compare'), h('span', { class: 'file-name' }, c.clientName), h('span', { class: 'muted' }, ' client ⇄ relay '), h('span', { class: 'file-name' }, c.relayName)),
       h('span', { class: 'grow' }), this.baselineBox,
-      h('div', { class: 'toolbar' }, button('Export Report', 'export', () => post({ type: 'exportReport' }), { title: 'Export an annotated report of this comparison (HTML, Markdown or JSON)', id: 'export-report' })));
+      h('div', { class: 'toolbar' }, button('Export Report', 'export', () => post({ type: 'exportReport' }), { title: 'Export an annotated report of this comparison (HTML, Markdown or JSON)', id: 'export-report', compact: true })));
     const ladderPane = ladderSection(this.ladder, 'Client ⇄ relay', [this.offsetBox]);
     const detailWrap = h('div', { class: 'fill-box detail-wrap' }, h('div', { class: 'pane-bar' }, h('span', { class: 'muted' }, 'Handshake as seen in the'), this.sideBox), this.detail.el);
     const right = h('div', { class: 'right-col' }, this.bannerBox, this.unseenBox, this.diffBox,
-      ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': '50%', 'min-start': LADDER_MIN, 'min-end': DETAIL_MIN, class: 'split fill' }, Object.assign(ladderPane, { slot: 'start' }), Object.assign(detailWrap, { slot: 'end' })));
+      timelineSplit(ladderPane, detailWrap, '50%'));
     this.listPane = h('section', { class: 'pane list-pane', 'aria-label': 'Connection pairs' }, h('h2', { class: 'pane-title' }, icon('plug'), 'Pairs'), this.list.el);
     app.replaceChildren(header, right);
     this.refresh(true);
@@ -550,7 +585,7 @@ class CompareView {
       const split = ce('vscode-split-layout', { split: 'vertical', 'initial-handle-position': '280px', 'fixed-pane': 'start', class: 'split main-split' },
         Object.assign(this.listPane, { slot: 'start' }), Object.assign(main, { slot: 'end' }));
       app.replaceChildren(app.firstChild!, split);
-      stackWhenNarrow(split, '280px', '30%');
+      stackWhenNarrow(split, '280px', NARROW_LIST);
     }
     this.list.setItems(this.sections.map((s, i) => this.item(s, i)));
     this.drawUnseen();

@@ -73,6 +73,18 @@ export class TreeView {
     return this.selected;
   }
 
+  /**
+   * Scrolls the tree, and only the tree, to show a row: scrollIntoView also
+   * scrolled the page of a narrow editor (which scrolls as a whole) down to
+   * the detail whenever a connection was shown.
+   */
+  private reveal(row: HTMLElement): void {
+    const box = this.el.getBoundingClientRect();
+    const r = row.getBoundingClientRect();
+    if (r.top < box.top) this.el.scrollTop += r.top - box.top;
+    else if (r.bottom > box.bottom) this.el.scrollTop += Math.min(r.bottom - box.bottom, r.top - box.top);
+  }
+
   /** Selects (and reveals) a node; `notify` false when the caller already knows. */
   select(node: FieldNode, opts: { focus?: boolean; notify?: boolean } = {}): void {
     for (let p = node.parent; p; p = p.parent) this.expanded.add(p.id);
@@ -80,7 +92,7 @@ export class TreeView {
     this.focusId = node.id;
     this.render();
     const row = this.rowEl(node.id);
-    row?.scrollIntoView({ block: 'nearest' });
+    if (row) this.reveal(row);
     if (opts.focus) row?.focus();
     if (opts.notify !== false) this.opts.onSelect(node);
   }
