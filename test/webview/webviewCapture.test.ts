@@ -77,6 +77,7 @@ describe('capture webview', { skip }, () => {
     // Enter opens that message in the hex pane.
     await page.keyboard.press('Enter');
     await page.locator('.hex-header', { hasText: 'ServerHello' }).waitFor();
+    await page.locator('.hex-scroll .hex-bytes .b').nth(56).waitFor();
     assert.ok((await page.locator('.hex-scroll .hex-bytes .b').count()) >= 57);
     assert.deepEqual(view.errors, []);
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);

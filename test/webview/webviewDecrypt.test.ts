@@ -53,6 +53,8 @@ describe('capture webview: decrypted connections', { skip }, () => {
       assert.match((await cert.getAttribute('aria-label')) ?? '', /^Certificate \(decrypted\)/);
       await cert.click();
       await page.locator('.hex-header', { hasText: 'Certificate (server → client) · decrypted, ciphertext shown' }).waitFor();
+      // The header is drawn before the capture's bytes arrive from the host: wait for them, not for a fixed time.
+      await page.locator('.hex-scroll .hex-bytes .b').nth(100).waitFor();
       assert.ok((await page.locator('.hex-scroll .hex-bytes .b').count()) > 100);
       assert.deepEqual(view.errors, []);
       assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
