@@ -182,25 +182,36 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
   /**
    * What a user sees of the timeline in a webview: the page scrolled to it
    * (a short, narrow editor scrolls as a whole), the arrows inside both the
-   * ladder's visible part and the webview, the ladder's height, and the
-   * header's; screenshotted as `name` so, then scrolled back to its top.
+   * ladder's visible part and the webview, the ladder's height, the header's
+   * and the ladder's status line. Measured again each frame until `enough`
+   * holds or 30 s pass (under load the connection's packet timeline can
+   * arrive after its first arrows are drawn); screenshotted as `name` so,
+   * then scrolled back to its top.
    */
-  async function timelineOnScreen(frame: FrameLocator, name: string): Promise<{ arrows: string[]; ladder: number; header: number }> {
-    const seen = await frame.locator('body').evaluate(() => {
-      document.querySelector('.ladder-pane')!.scrollIntoView({ block: 'start' });
-      const scroller = document.querySelector('.ladder-scroll')!;
-      const box = scroller.getBoundingClientRect();
-      const arrows = Array.from(document.querySelectorAll('g.arrow')).filter((g) => {
-        const r = g.querySelector('.shaft')!.getBoundingClientRect();
-        return r.top >= Math.max(0, box.top) && r.bottom <= Math.min(window.innerHeight, box.bottom);
-      }).map((g) => g.getAttribute('aria-label') ?? '');
-      return { arrows, ladder: scroller.clientHeight, header: document.querySelector('.app-header')!.getBoundingClientRect().height };
-    });
-    await painted(frame);
-    await shot(name);
-    await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
-    return seen;
+  async function timelineOnScreen(frame: FrameLocator, name: string, enough: (arrows: string[]) => boolean): Promise<{ arrows: string[]; ladder: number; header: number; status: string }> {
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const seen = await frame.locator('body').evaluate(() => {
+        document.querySelector('.ladder-pane')!.scrollIntoView({ block: 'start' });
+        const scroller = document.querySelector('.ladder-scroll')!;
+        const box = scroller.getBoundingClientRect();
+        const arrows = Array.from(document.querySelectorAll('g.arrow')).filter((g) => {
+          const r = g.querySelector('.shaft')!.getBoundingClientRect();
+          return r.top >= Math.max(0, box.top) && r.bottom <= Math.min(window.innerHeight, box.bottom);
+        }).map((g) => g.getAttribute('aria-label') ?? '');
+        const status = document.querySelector('.ladder-status')?.textContent ?? '';
+        return { arrows, ladder: scroller.clientHeight, header: document.querySelector('.app-header')!.getBoundingClientRect().height, status };
+      });
+      await painted(frame);
+      if (!enough(seen.arrows) && Date.now() < deadline) continue;
+      await shot(name);
+      await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
+      return seen;
+    }
   }
+
+  /** At least `n` arrows on screen, one of them matching `must`. */
+  const showsArrows = (n: number, must: RegExp) => (arrows: string[]) => arrows.length >= n && arrows.some((a) => must.test(a));
 
   function webview(): FrameLocator {
     // Hidden editors keep their webviews in the page: the visible one is the active editor's.
@@ -597,10 +608,11 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
           // had shrunk to one "≈120 µs later" pause row under a ~130 px header (issue #15).
           await frame.locator('g.arrow').first().waitFor({ timeout: 60000 });
           await painted(frame);
-          const seen = await timelineOnScreen(frame, `e2e-${theme.name}-udp-${c.transport}-400px-timeline`);
+          const enough = showsArrows(4, /^ClientHello/);
+          const seen = await timelineOnScreen(frame, `e2e-${theme.name}-udp-${c.transport}-400px-timeline`, enough);
           assert.ok(seen.header <= 60, `${c.file}: header ${seen.header} px high`);
           assert.ok(seen.ladder >= 240, `${c.file}: timeline ${seen.ladder} px high`);
-          assert.ok(seen.arrows.length >= 4 && seen.arrows.some((a) => /^ClientHello/.test(a)), `${c.file}: on screen ${seen.arrows.join(' | ')}`);
+          assert.ok(enough(seen.arrows), `${c.file}: on screen ${seen.arrows.join(' | ')} (${seen.status})`);
           // The header's actions are icons at this width, each still a named button.
           for (const name of ['Compare With…', 'Text Dissection', 'Export Report']) {
             assert.ok(await frame.locator('.app-header').getByRole('button', { name, exact: true }).isVisible(), `${c.file}: ${name}`);
@@ -643,10 +655,11 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
         await cmp.locator('g.arrow').first().waitFor({ timeout: 30000 });
         await painted(cmp);
         await shot(`e2e-${theme.name}-compare-400px`);
-        const seen = await timelineOnScreen(cmp, `e2e-${theme.name}-compare-400px-timeline`);
+        const enough = showsArrows(3, /dropped on the path/);
+        const seen = await timelineOnScreen(cmp, `e2e-${theme.name}-compare-400px-timeline`, enough);
         assert.ok(seen.header <= 60, `compare: header ${seen.header} px high`);
         assert.ok(seen.ladder >= 200, `compare: ladder ${seen.ladder} px high`);
-        assert.ok(seen.arrows.length >= 3 && seen.arrows.some((a) => /dropped on the path/.test(a)), `compare: on screen ${seen.arrows.join(' | ')}`);
+        assert.ok(enough(seen.arrows), `compare: on screen ${seen.arrows.join(' | ')} (${seen.status})`);
         const overflow = await cmp.locator('body').evaluate((b) => b.scrollWidth - b.clientWidth);
         assert.ok(overflow <= 1, `compare: ${overflow} px wider than the editor`);
       } finally {

@@ -25,9 +25,10 @@ const CLIENT = join(ROOT, 'test', 'fixtures', 'tor-kz', 'client.pcap');
 const RELAY = join(ROOT, 'test', 'fixtures', 'tor-kz', 'relay.pcap');
 
 /** What a user needs to see of a view: its timeline's height, and how far the page runs past the editor's width. */
-async function fit(page: Page): Promise<{ ladder: number; overflow: number }> {
+async function fit(page: Page): Promise<{ ladder: number; pane: number; overflow: number }> {
   return page.evaluate(() => ({
     ladder: document.querySelector('.ladder-scroll')?.clientHeight ?? 0,
+    pane: document.querySelector('.ladder-pane')?.getBoundingClientRect().height ?? 0,
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
   }));
 }
@@ -112,6 +113,22 @@ describe('views at 400 px and in a short editor', { skip }, () => {
     await browser?.close();
   });
 
+  it('capture editor narrowed to 400 px after opening: the timeline gets its narrow height', async () => {
+    const v = await openView(browser, { theme: DARK, files: { client: RELAY }, viewport: { width: 1000, height: 480 } });
+    await v.send({ type: 'init', mode: 'capture', fileName: 'relay.pcap', uri: 'file:///relay.pcap', timeDisplay: 'relative', ja4plus: false });
+    await v.send({ type: 'connections', connections: clone(relay.connections), done: true, input: relay.input, diagnostics: relay.diagnostics });
+    await v.page.locator('g.arrow').first().waitFor();
+    await v.page.setViewportSize({ width: 400, height: 480 });
+    await v.page.waitForFunction(() => document.body.classList.contains('narrow'));
+    // Laid out in the narrow layout (a frame or two): the timeline pane is its narrow height, 460 px, not clamped to a
+    // height the split had while the layout was changing.
+    await v.page.waitForFunction(() => Math.abs(document.querySelector('.ladder-pane')!.getBoundingClientRect().height - 460) <= 4, undefined, { timeout: 5000 }).catch(() => undefined);
+    const pane = await v.page.evaluate(() => document.querySelector('.ladder-pane')!.getBoundingClientRect().height);
+    assert.ok(Math.abs(pane - 460) <= 4, `timeline pane ${pane} px high`);
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
   for (const theme of [DARK, LIGHT]) {
     for (const viewport of [{ width: 400, height: 800 }, { width: 1000, height: 420 }, { width: 400, height: 480 }]) {
       const size = `${viewport.width}x${viewport.height}`;
@@ -123,6 +140,8 @@ describe('views at 400 px and in a short editor', { skip }, () => {
         await v.page.waitForTimeout(200);
         const f = await fit(v.page);
         assert.ok(f.ladder >= (viewport.width < 640 ? 240 : 150), `timeline ${f.ladder} px high`);
+        // The narrow height (main.ts NARROW_LADDER), not the split's minimum it was clamped to while laid out.
+        if (viewport.width < 640) assert.ok(Math.abs(f.pane - 460) <= 4, `timeline pane ${f.pane} px high`);
         assert.ok(f.overflow <= 0, `runs ${f.overflow} px past the editor`);
         assert.ok(await v.page.locator('[role=option].list-row').first().isVisible());
         // Opening a connection selects a message in the tree: that must not scroll the page away from its top.
@@ -154,6 +173,7 @@ describe('views at 400 px and in a short editor', { skip }, () => {
         await v.page.waitForTimeout(200);
         const f = await fit(v.page);
         assert.ok(f.ladder >= 150, `ladder ${f.ladder} px high`);
+        if (viewport.width < 640) assert.ok(Math.abs(f.pane - 460) <= 4, `ladder pane ${f.pane} px high`);
         assert.ok(f.overflow <= 0, `runs ${f.overflow} px past the editor`);
         // At 400 px the banner wraps and the ladder gets ~150 px: the handshake and its drop no longer fit together,
         // and the drop wins (a third of the way down); where they fit, both are shown.

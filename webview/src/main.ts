@@ -172,8 +172,14 @@ function timelineSplit(start: HTMLElement, end: HTMLElement, wide: string): HTML
   const split = ce('vscode-split-layout', { split: 'horizontal', 'initial-handle-position': wide, 'min-start': LADDER_MIN, 'min-end': DETAIL_MIN, class: 'split fill' },
     Object.assign(start, { slot: 'start' }), Object.assign(end, { slot: 'end' })) as SplitLayout & { fixedPane: string };
   whenNarrowChanges((narrow) => {
-    split.handlePosition = narrow ? NARROW_LADDER : wide;
-    split.fixedPane = narrow ? 'start' : 'none';
+    const apply = () => {
+      split.handlePosition = narrow ? NARROW_LADDER : wide;
+      split.fixedPane = narrow ? 'start' : 'none';
+    };
+    // Narrow, a frame later: the split clamps the position to its height when set, which is only the narrow layout's
+    // once the other splits have turned (under load the code-server test saw it clamped to 380 px).
+    if (narrow) requestAnimationFrame(apply);
+    else apply();
   });
   return split;
 }
@@ -192,8 +198,11 @@ function selectWhenDecoded(): void {
 }
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
-// Narrow-width styles (style.css, body.narrow) for every view, with or without a list beside it.
-new ResizeObserver(() => document.body.classList.toggle('narrow', app.clientWidth > 0 && app.clientWidth < NARROW_PX)).observe(app);
+// Narrow-width styles (style.css, body.narrow) for every view, with or without a list beside it; set at once too, so
+// the views' first layout is already the narrow one (their splits take their first sizes from it).
+const narrowClass = () => document.body.classList.toggle('narrow', app.clientWidth > 0 && app.clientWidth < NARROW_PX);
+new ResizeObserver(narrowClass).observe(app);
+narrowClass();
 const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
 document.body.append(live);
 
