@@ -504,22 +504,27 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     assert.equal(withoutTime(fromEditor), withoutTime(readFileSync(cliOut, 'utf8')));
   });
 
+  // Each themed test sets its own theme, so none depends on another having run first.
+  async function useTheme(theme: { name: string; label: string }): Promise<void> {
+    const selector = theme.name === 'dark' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs:not(.vs-dark)';
+    if (await page.locator(selector).count()) return;
+    // Keys typed while a webview has focus stay in its iframe: give the workbench focus first.
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'relay.tcpdump-X.txt' }).first().click();
+    await page.locator('.tab.active', { hasText: 'relay.tcpdump-X.txt' }).waitFor();
+    await runCommand('Preferences: Color Theme');
+    // The picker shows "Light Modern" for the theme whose setting value is "Default Light Modern".
+    await page.locator('.quick-input-widget input').fill(theme.label);
+    if (process.env.HI_E2E_DEBUG) await shot('debug-theme-picker');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: theme.label }).first();
+    await row.waitFor();
+    await row.click();
+    if (process.env.HI_E2E_DEBUG) await shot('debug-theme');
+    await page.locator(selector).waitFor({ timeout: 15000 });
+  }
+
   for (const theme of [{ name: 'dark', label: 'Dark Modern' }, { name: 'light', label: 'Light Modern' }]) {
     it(`hovers a ServerHello byte in the sample dump (${theme.name} theme)`, async () => {
-      if (theme.name === 'light') {
-        // Keys typed while a webview has focus stay in its iframe: give the workbench focus first.
-        await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'relay.tcpdump-X.txt' }).first().click();
-        await page.locator('.tab.active', { hasText: 'relay.tcpdump-X.txt' }).waitFor();
-        await runCommand('Preferences: Color Theme');
-        // The picker shows "Light Modern" for the theme whose setting value is "Default Light Modern".
-        await page.locator('.quick-input-widget input').fill(theme.label);
-        if (process.env.HI_E2E_DEBUG) await shot('debug-theme-picker');
-        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: theme.label }).first();
-        await row.waitFor();
-        await row.click();
-        if (process.env.HI_E2E_DEBUG) await shot('debug-theme');
-        await page.locator('.monaco-workbench.vs:not(.vs-dark)').waitFor({ timeout: 15000 });
-      }
+      await useTheme(theme);
       const text = readFileSync(join(SAMPLE, 'relay.tcpdump-X.txt'), 'utf8');
       const pos = serverHelloCipherPosition(text);
       await quickOpen('relay.tcpdump-X.txt');
@@ -554,6 +559,7 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     });
 
     it(`shows the handshake of the sample pcap in the capture editor (${theme.name} theme)`, async () => {
+      await useTheme(theme);
       await quickOpen('relay.pcap');
       const frame = webview();
       // The editor's layout belongs to the webview; what matters here is that the decoded handshake is shown.
@@ -577,6 +583,7 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     });
 
     it(`shows QUIC and DTLS captures and the compare view 400 px wide with the panel open (${theme.name} theme)`, async () => {
+      await useTheme(theme);
       const full = page.viewportSize()!;
       await runCommand('View: Close All Editors');
       // The editor 400 px wide: the window narrowed by what the side bar and activity bar take.
@@ -669,6 +676,7 @@ describe('extension in code-server (real VS Code web build)', { skip: ENABLED ? 
     });
 
     it(`shows the compare view in the ${theme.name} theme`, async () => {
+      await useTheme(theme);
       // Opened here (alone in the editor area), not left over from the tests above: they close editors.
       const frame = await openSampleComparison();
       const banner = frame.locator('.banner[aria-label="Verdict"]').first();
