@@ -82,24 +82,23 @@ const flush = () => {
   if (batch.length) post({ type: 'connections', connections: batch, done: false });
   batch = [];
 };
-conn.onNotification('handshake/connectionRows', (p) => {
-  if (p.streamId !== streamId) return;
+// What crossed from the server, counted the same for rows (this build) and whole connections (--previous).
+const counted = (p, connections) => {
   const now = performance.now() - t0;
   if (!stats.notifications) stats.firstNotification = now;
   stats.lastNotification = now;
   stats.notifications++;
   stats.notificationBytes += JSON.stringify(p).length;
-  stats.connections += p.rows.length;
+  stats.connections += connections;
+};
+conn.onNotification('handshake/connectionRows', (p) => {
+  if (p.streamId !== streamId) return;
+  counted(p, p.rows.length);
   post({ type: 'rows', rows: p.rows, done: false });
 });
 conn.onNotification('handshake/connectionFound', (p) => {
   if (p.streamId !== streamId) return;
-  const now = performance.now() - t0;
-  if (!stats.notifications) stats.firstNotification = now;
-  stats.lastNotification = now;
-  stats.notifications++;
-  stats.notificationBytes += JSON.stringify(p).length;
-  stats.connections++;
+  counted(p, 1);
   streamedIds.add(p.connection.id);
   if (before) return post({ type: 'connections', connections: [p.connection], done: false });
   batch.push(p.connection);
