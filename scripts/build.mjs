@@ -14,6 +14,8 @@ const entries = [
   { entryPoints: ['server/src/lsp/analysisWorker.ts'], outfile: 'dist/analysisWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   // Big captures are read and hashed on a second thread (capture/sharedFileReader.ts finds it next to its bundle).
   { entryPoints: ['server/src/capture/fileReaderWorker.ts'], outfile: 'dist/fileReaderWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  // compare analyses the relay's capture on a second thread (compare/streamedCompare.ts finds it next to the CLI).
+  { entryPoints: ['server/src/compare/compareAnalysisWorker.ts'], outfile: 'dist/compareAnalysisWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },

@@ -16,6 +16,7 @@ import type { AnalyzeOptions } from '../analysis/analyzeCapture';
 import { SourceBytes, type LocatedBytes } from '../capture/sourceBytes';
 import type { SourceLocation } from '../capture/source';
 import { compareSources, type BaselineSpec, type CompareOptions } from '../compare/compareCaptures';
+import { compareStreamed, type CompareRenderer, type StreamedCompare } from '../compare/streamedCompare';
 import type { AddResult, AnnotationNote, AnnotationProblem, NewAnnotation } from '../report/annotations';
 import { analyseRef, refPath, type CaptureRef } from './captureRef';
 import { withFileNames } from './reportPaths';
@@ -58,6 +59,16 @@ export class Inspector {
   /** Matches and compares a client's and a relay's capture (relay null: what one vantage point can tell). */
   compare(client: CaptureRef, relay: CaptureRef | null, opts: CompareRequestOptions = {}): Promise<CompareReport> {
     return compareSources(client, relay, this.analyse, opts);
+  }
+
+  /**
+   * The same comparison with its connections and pairs on disk, read back one
+   * at a time by the writers (compare --json, the text summary): any size of
+   * capture within the memory budget. close() it when written.
+   */
+  compareStreamed(client: CaptureRef, relay: CaptureRef | null, opts: CompareRequestOptions & { render?: CompareRenderer } = {}): Promise<StreamedCompare> {
+    // Files the default analysis reads are analysed on two threads at once (streamedCompare.ts).
+    return compareStreamed(client, relay, this.analyse, { ...opts, filePath: this.analyse === analyseRef ? refPath : undefined });
   }
 
   /**

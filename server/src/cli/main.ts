@@ -3,8 +3,9 @@ import { analyzeFile } from '../analysis/analyzeCapture';
 import { formatAnalysisHead, formatAnalysisTail, formatCompare, formatConnectionText, formatVerdictLine } from '../output/textSummary';
 import type { CompareReport } from '../../../shared/compare';
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../../../shared/reportFormat';
-import { fileRef } from '../app/captureRef';
-import { Inspector } from '../app/inspector';
+import { fileRef, type CaptureRef } from '../app/captureRef';
+import { Inspector, type CompareRequestOptions } from '../app/inspector';
+import type { UserRule } from '../rules/userRules';
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { CONTRACT_SCHEMA, type ReportDiagnostic } from '../../../shared/analysis';
-import { compareJsonChunks, connectionJson, finiteReplacer, WrittenCertificates, type JsonOptions } from '../output/jsonContract';
+import { compareJsonChunks, compareJsonRenderer, connectionJson, finiteReplacer, WrittenCertificates, type JsonOptions } from '../output/jsonContract';
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION} — TLS handshake forensics
 
@@ -251,15 +252,21 @@ function maxMemory(v: string | undefined): number | undefined {
 
 type CompareValues = { baseline?: string; rules?: string; ja4plus?: boolean; 'max-memory'?: string; keylog?: string[]; 'include-secrets'?: boolean };
 
-async function runCompare(positionals: string[], values: CompareValues, keepRanges = true) {
+function compareRequest(positionals: string[], values: CompareValues, keepRanges: boolean, userRules: UserRule[] | undefined): [CaptureRef, CaptureRef | null, CompareRequestOptions] {
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CLIENT [RELAY] capture files');
-  const userRules = values.rules ? await loadRulesOrThrow(values.rules) : undefined;
   const b = values.baseline;
   const baseline = b === undefined ? undefined : /^\d+$/.test(b) ? Number(b) : { name: b, source: fileRef(b) };
-  return new Inspector().compare(fileRef(positionals[0]), positionals[1] === undefined ? null : fileRef(positionals[1]), {
+  return [fileRef(positionals[0]), positionals[1] === undefined ? null : fileRef(positionals[1]), {
     baseline, userRules, ja4plus: !!values.ja4plus, maxMemoryMB: maxMemory(values['max-memory']),
     keyLogFiles: keyLogs(values.keylog), includeSecrets: !!values['include-secrets'], keepRanges,
-  });
+  }];
+}
+
+/** A comparison held in memory, for the reports (which lay out every connection at once). */
+async function runCompare(positionals: string[], values: CompareValues, keepRanges = true): Promise<CompareReport> {
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CLIENT [RELAY] capture files');
+  const userRules = values.rules ? await loadRulesOrThrow(values.rules) : undefined;
+  return new Inspector().compare(...compareRequest(positionals, values, keepRanges, userRules));
 }
 
 async function loadRulesOrThrow(path: string) {
@@ -271,16 +278,24 @@ async function loadRulesOrThrow(path: string) {
 
 async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, full: { type: 'boolean' }, defaults: { type: 'boolean' } });
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CLIENT [RELAY] capture files');
+  const userRules = values.rules ? await loadRulesOrThrow(values.rules as string) : undefined;
   // Only --json --ranges shows the hellos' byte ranges: without it both analyses are held lighter.
-  const report = await runCompare(positionals, values as CompareValues, !!(values.json && values.ranges));
-  if (values.json) {
+  const [client, relay, request] = compareRequest(positionals, values as CompareValues, !!(values.json && values.ranges), userRules);
+  const json: JsonOptions | null = values.json
+    ? { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'], full: !!values.full || !!values.defaults }
+    : null;
+  // Streamed: connections and pairs wait on disk (as --json text when that is what is written), so captures of any
+  // size compare within the memory budget.
+  const doc = await new Inspector().compareStreamed(client, relay, { ...request, render: json ? compareJsonRenderer(json) : undefined });
+  try {
     // In pieces: a compare of two big captures is longer than V8's longest string.
-    const opts = { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'], full: !!values.full || !!values.defaults };
-    await writeChunks(compareJsonChunks(report, opts), values.out as string | undefined);
+    if (json) await writeChunks(compareJsonChunks(doc, json), values.out as string | undefined);
+    else await writeOut(formatCompare(doc, { color: !values.out && process.stdout.isTTY === true }), values.out as string | undefined);
     return 0;
+  } finally {
+    doc.close();
   }
-  await writeOut(formatCompare(report, { color: !values.out && process.stdout.isTTY === true }), values.out as string | undefined);
-  return 0;
 }
 
 /** Writes pieces in batches of about 1 MiB, waiting for the pipe or file to drain. */

@@ -1,6 +1,8 @@
 import type { AnalysisReport, ConnectionReport } from '../../../shared/analysis';
 import { CONTRACT_SCHEMA } from '../../../shared/analysis';
 import type { CompareReport, ConnectionPair, RuleTexts, Suspect } from '../../../shared/compare';
+
+type SingleVantage = NonNullable<CompareReport['singleVantage']>[number];
 import { analyzeFile, type AnalyzeOptions } from '../analysis/analyzeCapture';
 import { CertificateCache } from '../x509/certificate';
 import { describeRules, evaluateSuspects } from '../rules';
@@ -9,8 +11,9 @@ import type { UserRule } from '../rules/userRules';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { alignPackets, estimateClockOffset, joinPackets } from './classifyPackets';
 import { isDatagramConnection, joinDatagrams } from './joinDatagrams';
-import { matchConnections } from './matchConnections';
-import { unseenConnections } from './unseenConnections';
+import { connectionBrief, type CaptureBriefs } from './connectionBrief';
+import { matchConnections, matchFacts, type Match } from './matchConnections';
+import { unseenConnections, type JudgedMatch, type UnseenResult } from './unseenConnections';
 import { captureSide, judgePair, judgeSingle } from './verdict';
 
 export interface CompareOptions {
@@ -52,12 +55,14 @@ export async function compareSources<S>(
     keyLogFiles: opts.keyLogFiles, includeSecrets: opts.includeSecrets, keepRanges: opts.keepRanges };
   const clientReport = await naming('client', () => analyse(client, { ...base, onProgress: (a, b) => opts.onProgress?.('client', a, b) }));
   const relayReport = relay !== null ? await naming('relay', () => analyse(relay, { ...base, onProgress: (a, b) => opts.onProgress?.('relay', a, b) })) : null;
-  const baseline = opts.baseline === undefined ? null : await resolveBaseline(opts.baseline, clientReport, (s) => naming('baseline', () => analyse(s, base)));
+  const byId = new Map(clientReport.connections.map((c) => [c.id, c]));
+  const baseline = opts.baseline === undefined ? null
+    : await resolveBaseline(opts.baseline, { get: (id) => byId.get(id), ids: () => clientReport.connections.map((c) => c.id) }, (s) => naming('baseline', () => analyse(s, base)));
   return compareReports(clientReport, relayReport, { userRules: opts.userRules, baselineConnection: baseline });
 }
 
 /** A capture that cannot be read fails the comparison with a reason that says which one it was. */
-async function naming<T>(which: 'client' | 'relay' | 'baseline', run: () => Promise<T>): Promise<T> {
+export async function naming<T>(which: 'client' | 'relay' | 'baseline', run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
@@ -66,10 +71,16 @@ async function naming<T>(which: 'client' | 'relay' | 'baseline', run: () => Prom
   }
 }
 
-async function resolveBaseline<S>(spec: BaselineSpec<S>, client: AnalysisReport, analyse: (s: S) => Promise<AnalysisReport>): Promise<ConnectionReport> {
+/** The client capture's connections, by id (in memory, or on disk: streamedCompare.ts). */
+export interface ConnectionLookup {
+  get(id: number): ConnectionReport | undefined;
+  ids(): number[];
+}
+
+export async function resolveBaseline<S>(spec: BaselineSpec<S>, client: ConnectionLookup, analyse: (s: S) => Promise<AnalysisReport>): Promise<ConnectionReport> {
   if (typeof spec === 'number') {
-    const c = client.connections.find((x) => x.id === spec);
-    if (!c) throw new Error(`baseline connection ${spec} is not in the client capture (it has ${client.connections.map((x) => x.id).join(', ') || 'none'})`);
+    const c = client.get(spec);
+    if (!c) throw new Error(`baseline connection ${spec} is not in the client capture (it has ${client.ids().join(', ') || 'none'})`);
     return c;
   }
   const r = await analyse(spec.source);
@@ -78,41 +89,34 @@ async function resolveBaseline<S>(spec: BaselineSpec<S>, client: AnalysisReport,
   return c;
 }
 
+/** What judging a pair needs besides the two connections. */
+export interface PairOptions {
+  userRules?: UserRule[];
+  baselineConnection?: ConnectionReport | null;
+}
+
 /** The comparison proper, on analyses already made (the language server reuses cached ones). */
-export function compareReports(client: AnalysisReport, relay: AnalysisReport | null, opts: Pick<CompareOptions, 'userRules'> & { baselineConnection?: ConnectionReport | null } = {}): CompareReport {
+export function compareReports(client: AnalysisReport, relay: AnalysisReport | null, opts: PairOptions = {}): CompareReport {
   const report: CompareReport = { schema: CONTRACT_SCHEMA, tool: { name: TOOL_NAME, version: TOOL_VERSION }, client, relay, pairs: [], unmatched: { client: [], relay: [] }, rules: {} };
   if (!relay) {
-    report.singleVantage = client.connections.filter((c) => c.isTls || c.tcp.packets > 0).map((c) => {
-      const interference = judgeSingle(c);
-      return { connection: c.id, side: captureSide(c) ?? 'client', interference, suspects: evaluateSuspects(c, { userRules: opts.userRules }) };
-    });
+    report.singleVantage = client.connections.filter(hasSingleVantage).map((c) => singleVantageOf(c, opts));
     report.rules = compareRules(report, opts.userRules);
     return report;
   }
-  const { matches, unmatchedClient, unmatchedRelay } = matchConnections(client.connections, relay.connections);
-  const offsets = [];
+  const clientById = new Map(client.connections.map((c) => [c.id, c]));
+  const relayById = new Map(relay.connections.map((c) => [c.id, c]));
+  const { matches, unmatchedClient, unmatchedRelay } = matchConnections(client.connections.map(matchFacts), relay.connections.map(matchFacts));
+  const judged: JudgedMatch[] = [];
   for (const m of matches) {
-    const joined = isDatagramConnection(m.client) || isDatagramConnection(m.relay) ? joinDatagrams(m.client, m.relay) : joinPackets(m.client, m.relay);
-    const clockOffset = estimateClockOffset(joined.samples);
-    const packets = alignPackets(joined.packets, clockOffset);
-    const interference = judgePair(packets, m.client, m.relay, clockOffset);
-    // The relay saw what the server sent, so its view of the server's flight is the complete one.
-    const subject = m.relay.serverHello || !m.client.serverHello ? m.relay : m.client;
-    const other = subject === m.relay ? m.client : m.relay;
-    const pair: ConnectionPair = {
-      client: m.client.id, relay: m.relay.id, matchedBy: m.matchedBy, matchScore: m.score, clockOffset, interference, packets,
-      suspects: evaluateSuspects(subject, { interference, userRules: opts.userRules, other }),
-    };
-    if (opts.baselineConnection) pair.baselineDiff = baselineDiff(subject, opts.baselineConnection);
+    const c = clientById.get(m.client)!;
+    const r = relayById.get(m.relay)!;
+    const pair = judgeMatch(m, c, r, opts);
     report.pairs.push(pair);
-    offsets.push({ ...m, clockOffset, interference });
+    judged.push({ client: connectionBrief(c), relay: connectionBrief(r), clockOffset: pair.clockOffset, interference: pair.interference });
   }
-  const unseen = unseenConnections(client, relay, offsets, unmatchedClient, unmatchedRelay);
-  for (const { pair, connection } of unseen.pairs) {
-    const full: ConnectionPair = { ...pair, suspects: evaluateSuspects(connection, { interference: pair.interference, userRules: opts.userRules }) };
-    if (opts.baselineConnection) full.baselineDiff = baselineDiff(connection, opts.baselineConnection);
-    report.pairs.push(full);
-  }
+  const briefs = (a: AnalysisReport): CaptureBriefs => ({ input: a.input, connections: a.connections.map(connectionBrief) });
+  const unseen = unseenConnections(briefs(client), briefs(relay), judged, unmatchedClient, unmatchedRelay, (id) => clientById.get(id)!);
+  for (const u of unseen.pairs) report.pairs.push(unseenPair(u, opts));
   if (unseen.pairs.length > 0) report.pairs.sort((a, b) => a.client - b.client);
   report.unmatched = { client: unseen.unmatchedClient, relay: unseen.unmatchedRelay };
   if (unseen.spoofed.length > 0) report.spoofed = unseen.spoofed;
@@ -121,8 +125,43 @@ export function compareReports(client: AnalysisReport, relay: AnalysisReport | n
   return report;
 }
 
+/** A connection a single capture judges: TLS, or anything with TCP packets. */
+export function hasSingleVantage(c: ConnectionReport): boolean {
+  return c.isTls || c.tcp.packets > 0;
+}
+
+/** What one vantage point tells of a connection. */
+export function singleVantageOf(c: ConnectionReport, opts: PairOptions): SingleVantage {
+  const interference = judgeSingle(c);
+  return { connection: c.id, side: captureSide(c) ?? 'client', interference, suspects: evaluateSuspects(c, { userRules: opts.userRules }) };
+}
+
+/** One matched pair: the two timelines joined, clocks aligned, the verdict and the suspect fields. */
+export function judgeMatch(m: Match, client: ConnectionReport, relay: ConnectionReport, opts: PairOptions): ConnectionPair {
+  const joined = isDatagramConnection(client) || isDatagramConnection(relay) ? joinDatagrams(client, relay) : joinPackets(client, relay);
+  const clockOffset = estimateClockOffset(joined.samples);
+  const packets = alignPackets(joined.packets, clockOffset);
+  const interference = judgePair(packets, client, relay, clockOffset);
+  // The relay saw what the server sent, so its view of the server's flight is the complete one.
+  const subject = relay.serverHello || !client.serverHello ? relay : client;
+  const other = subject === relay ? client : relay;
+  const pair: ConnectionPair = {
+    client: client.id, relay: relay.id, matchedBy: m.matchedBy, matchScore: m.score, clockOffset, interference, packets,
+    suspects: evaluateSuspects(subject, { interference, userRules: opts.userRules, other }),
+  };
+  if (opts.baselineConnection) pair.baselineDiff = baselineDiff(subject, opts.baselineConnection);
+  return pair;
+}
+
+/** A client connection the relay never saw, as a pair with its suspects. */
+export function unseenPair(u: UnseenResult['pairs'][number], opts: PairOptions): ConnectionPair {
+  const full: ConnectionPair = { ...u.pair, suspects: evaluateSuspects(u.connection, { interference: u.pair.interference, userRules: opts.userRules }) };
+  if (opts.baselineConnection) full.baselineDiff = baselineDiff(u.connection, opts.baselineConnection);
+  return full;
+}
+
 /** Every rule a suspect of the comparison names: its pairs', its single-vantage verdicts' and both analyses' connections'. */
-function compareRules(r: CompareReport, userRules: readonly UserRule[] | undefined): RuleTexts {
+export function compareRules(r: CompareReport, userRules: readonly UserRule[] | undefined): RuleTexts {
   const ids = new Set<string>();
   const note = (xs: readonly Suspect[]) => { for (const x of xs) ids.add(x.rule); };
   for (const p of r.pairs) note(p.suspects);

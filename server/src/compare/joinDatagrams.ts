@@ -13,7 +13,7 @@ import type { PairPacket } from '../../../shared/compare';
 import { pairPacket, type JoinResult } from './classifyPackets';
 
 /** UDP-borne connections: every transport but TCP (which has no `transport`). */
-export function isDatagramConnection(c: ConnectionReport): boolean {
+export function isDatagramConnection(c: Pick<ConnectionReport, 'transport'>): boolean {
   return c.transport !== undefined;
 }
 

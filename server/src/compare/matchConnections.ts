@@ -1,8 +1,9 @@
 import type { ConnectionReport, PacketReport } from '../../../shared/analysis';
 
+/** A pairing of a client connection with a relay connection, by id (the connections themselves may live on disk: streamedCompare.ts). */
 export interface Match {
-  client: ConnectionReport;
-  relay: ConnectionReport;
+  client: number;
+  relay: number;
   score: number;
   matchedBy: string[];
 }
@@ -13,21 +14,47 @@ const MIN_SCORE = 30;
 const MAX_CONTENT_SCORE = 70;
 
 /**
+ * What a connection is matched on, taken from its report once (the report can
+ * then go to disk): a few hundred bytes instead of the ~10 kB of a
+ * connection with its packet timeline.
+ */
+export interface MatchFacts {
+  id: number;
+  /** ClientHello random, if the connection has a ClientHello. */
+  random: string | null;
+  /** Whether the connection has a ClientHello at all (one without a random is still a TLS connection). */
+  hasClientHello: boolean;
+  isnClient: number | null;
+  isnServer: number | null;
+  /** UDP-borne (QUIC, DTLS): names payloads "datagrams". */
+  datagram: boolean;
+  cids: string[];
+  /** Distinct payload segments as `from/seq/hash`, in first-seen order. */
+  payloads: string[];
+  /** Sizes of the first data segments, the server's negative. */
+  sizes: number[];
+}
+
+export function matchFacts(c: ConnectionReport): MatchFacts {
+  const payloads = new Set<string>();
+  for (const p of c.packets ?? []) if (p.payloadHash) payloads.add(`${p.from}/${p.seq}/${p.payloadHash}`);
+  return {
+    id: c.id, random: c.clientHello?.random ?? null, hasClientHello: !!c.clientHello, isnClient: c.tcp.isn.client, isnServer: c.tcp.isn.server,
+    datagram: c.transport !== undefined, cids: quicCids(c), payloads: [...payloads], sizes: sizeSequence(c.packets ?? []),
+  };
+}
+
+/**
  * Pairs the client capture's connections with the relay capture's without
  * trusting addresses or ports (NAT and anonymisation change both). What
  * survives the path: the ClientHello random (32 bytes the client chose),
  * the initial sequence numbers (most NATs keep them), QUIC connection IDs,
  * the payload bytes of each segment or datagram, and the sequence of sizes.
+ * Each side's facts are in the order its analysis lists connections (by id).
  */
-export function matchConnections(client: ConnectionReport[], relay: ConnectionReport[]): { matches: Match[]; unmatchedClient: number[]; unmatchedRelay: number[] } {
-  const relayByRandom = new Map<string, ConnectionReport[]>();
-  for (const r of relay) {
-    const key = r.clientHello?.random;
-    if (!key) continue;
-    const list = relayByRandom.get(key);
-    if (list) list.push(r);
-    else relayByRandom.set(key, [r]);
-  }
+export function matchConnections(client: readonly MatchFacts[], relay: readonly MatchFacts[]): { matches: Match[]; unmatchedClient: number[]; unmatchedRelay: number[] } {
+  const relayRandoms = new Set<string>();
+  for (const r of relay) if (r.random) relayRandoms.add(r.random);
   // Only pairs that share a ClientHello random, an initial sequence number or
   // a payload segment can reach MIN_SCORE (segment sizes alone give at most
   // 20), so the relay's connections are indexed by those keys and each client
@@ -35,7 +62,7 @@ export function matchConnections(client: ConnectionReport[], relay: ConnectionRe
   // pairs took 500 s for 6,500 connections against themselves.
   const index = new KeyIndex<number>();
   const payloadIds = new Map<string, number>();
-  const relayFacts = relay.map((r) => facts(r, payloadIds));
+  const relayFacts = relay.map((r) => scored(r, payloadIds));
   relayFacts.forEach((f, j) => { for (const k of f.keys) index.add(k, j); });
   // A request replayed many times still gives each client connection up to
   // MAX_PER_KEY candidates, so candidates are three numbers each (client
@@ -47,15 +74,15 @@ export function matchConnections(client: ConnectionReport[], relay: ConnectionRe
   const candR = new IntList();
   const candScore = new IntList();
   const seen = new Int32Array(relay.length).fill(-1);
-  const clientFacts: Facts[] = [];
+  const clientFacts: Scored[] = [];
   client.forEach((c, i) => {
-    const cf = facts(c, payloadIds);
+    const cf = scored(c, payloadIds);
     clientFacts.push(cf);
     for (const k of cf.keys) {
       for (const j of index.get(k)) {
         if (seen[j] === i) continue;
         seen[j] = i;
-        const s = score(c, cf, relay[j], relayFacts[j], relayByRandom);
+        const s = score(cf, relayFacts[j], relayRandoms);
         if (s < MIN_SCORE) continue;
         candC.push(i);
         candR.push(j);
@@ -68,16 +95,16 @@ export function matchConnections(client: ConnectionReport[], relay: ConnectionRe
   const usedR = new Set<number>();
   const matches: Match[] = [];
   for (const n of order) {
-    const c = client[candC.at(n)];
-    const r = relay[candR.at(n)];
-    if (usedC.has(c.id) || usedR.has(r.id)) continue;
-    usedC.add(c.id);
-    usedR.add(r.id);
+    const c = clientFacts[candC.at(n)];
+    const r = relayFacts[candR.at(n)];
+    if (usedC.has(c.f.id) || usedR.has(r.f.id)) continue;
+    usedC.add(c.f.id);
+    usedR.add(r.f.id);
     const matchedBy: string[] = [];
-    score(c, clientFacts[candC.at(n)], r, relayFacts[candR.at(n)], relayByRandom, matchedBy);
-    matches.push({ client: c, relay: r, score: candScore.at(n), matchedBy });
+    score(c, r, relayRandoms, matchedBy);
+    matches.push({ client: c.f.id, relay: r.f.id, score: candScore.at(n), matchedBy });
   }
-  matches.sort((a, b) => a.client.id - b.client.id);
+  matches.sort((a, b) => a.client - b.client);
   return {
     matches,
     unmatchedClient: client.filter((c) => !usedC.has(c.id)).map((c) => c.id),
@@ -94,9 +121,9 @@ export function matchConnections(client: ConnectionReport[], relay: ConnectionRe
  * sort by score keeps them in client order and only each client's run is
  * sorted by relay id.
  */
-function candidateOrder(candC: Int32Array, candR: Int32Array, candScore: Int32Array, client: ConnectionReport[], relay: ConnectionReport[]): Int32Array {
+function candidateOrder(candC: Int32Array, candR: Int32Array, candScore: Int32Array, client: readonly MatchFacts[], relay: readonly MatchFacts[]): Int32Array {
   const n = candScore.length;
-  const rising = (xs: ConnectionReport[]) => xs.every((x, i) => i === 0 || xs[i - 1].id < x.id);
+  const rising = (xs: readonly MatchFacts[]) => xs.every((x, i) => i === 0 || xs[i - 1].id < x.id);
   if (!rising(client) || !rising(relay)) {
     const order = Int32Array.from(candScore, (_, k) => k);
     return order.sort((a, b) => candScore[b] - candScore[a] || client[candC[a]].id - client[candC[b]].id || relay[candR[a]].id - relay[candR[b]].id);
@@ -161,67 +188,57 @@ class KeyIndex<T> {
   }
 }
 
-/** What a connection is scored on, computed once per connection instead of once per pair. */
-interface Facts {
-  /** Index keys: the random, each ISN, each payload segment. */
+/** What a connection is scored on: its facts with the payloads as numbers, computed once per connection instead of once per pair. */
+interface Scored {
+  f: MatchFacts;
+  /** Index keys: the random, each ISN, each CID, each payload segment. */
   keys: string[];
   /**
-   * Payload segments (`from/seq/hash`) as numbers, one per distinct segment,
-   * ascending: a pair's segments in common are counted by a merge, with no
-   * string hashed or compared per pair.
+   * Payload segments as numbers, one per distinct segment, ascending: a
+   * pair's segments in common are counted by a merge, with no string hashed
+   * or compared per pair.
    */
   payloads: Int32Array;
-  /** Sizes of the first data segments, the server's negative. */
-  sizes: number[];
-  cids: string[];
 }
 
-function facts(c: ConnectionReport, payloadIds: Map<string, number>): Facts {
+function scored(f: MatchFacts, payloadIds: Map<string, number>): Scored {
   const keys: string[] = [];
-  const random = c.clientHello?.random;
-  if (random) keys.push(`r${random}`);
-  if (c.tcp.isn.client !== null) keys.push(`c${c.tcp.isn.client}`);
-  if (c.tcp.isn.server !== null) keys.push(`s${c.tcp.isn.server}`);
-  const cids = quicCids(c);
-  for (const cid of cids) keys.push(`q${cid}`);
-  const payloads = new Set<string>();
-  for (const p of c.packets ?? []) {
-    if (!p.payloadHash) continue;
-    const k = `${p.from}/${p.seq}/${p.payloadHash}`;
-    if (!payloads.has(k)) {
-      payloads.add(k);
-      keys.push(`p${k}`);
-    }
-  }
-  const ids = Int32Array.from(payloads, (k) => {
+  if (f.random) keys.push(`r${f.random}`);
+  if (f.isnClient !== null) keys.push(`c${f.isnClient}`);
+  if (f.isnServer !== null) keys.push(`s${f.isnServer}`);
+  for (const cid of f.cids) keys.push(`q${cid}`);
+  for (const k of f.payloads) keys.push(`p${k}`);
+  const ids = Int32Array.from(f.payloads, (k) => {
     let id = payloadIds.get(k);
     if (id === undefined) payloadIds.set(k, id = payloadIds.size);
     return id;
   }).sort();
-  return { keys, payloads: ids, sizes: sizeSequence(c.packets ?? []), cids };
+  return { f, keys, payloads: ids };
 }
 
 /** A pair's score; with `by`, also the sentences saying what it rests on (only the chosen pairs need them). */
-function score(c: ConnectionReport, cf: Facts, r: ConnectionReport, rf: Facts, byRandom: Map<string, ConnectionReport[]>, by?: string[]): number {
+function score(cs: Scored, rs: Scored, relayRandoms: Set<string>, by?: string[]): number {
+  const c = cs.f;
+  const r = rs.f;
   let s = 0;
-  const cr = c.clientHello?.random;
-  if (cr && r.clientHello?.random === cr) {
+  const cr = c.random;
+  if (cr && r.random === cr) {
     s += 100;
     by?.push('ClientHello random (32 bytes chosen by the client)');
-  } else if (cr && r.clientHello && byRandom.has(cr)) {
+  } else if (cr && r.hasClientHello && relayRandoms.has(cr)) {
     // The relay saw this random in another connection: this one is not it.
     s -= 100;
   }
-  if (c.tcp.isn.client !== null && c.tcp.isn.client === r.tcp.isn.client) {
+  if (c.isnClient !== null && c.isnClient === r.isnClient) {
     s += 40;
     by?.push('client initial sequence number');
   }
-  if (c.tcp.isn.server !== null && c.tcp.isn.server === r.tcp.isn.server) {
+  if (c.isnServer !== null && c.isnServer === r.isnServer) {
     s += 40;
     by?.push('server initial sequence number');
   }
   // QUIC connection IDs are chosen at random by each end and travel in clear in long headers; NATs keep them.
-  const cids = cf.cids.length === 0 || rf.cids.length === 0 ? 0 : cf.cids.filter((x) => rf.cids.includes(x)).length;
+  const cids = c.cids.length === 0 || r.cids.length === 0 ? 0 : c.cids.filter((x) => r.cids.includes(x)).length;
   if (cids > 0) {
     s += 40 + 20 * Math.min(cids - 1, 2);
     by?.push(`${cids} QUIC connection ID${cids === 1 ? '' : 's'} (chosen at random by the endpoints)`);
@@ -230,15 +247,15 @@ function score(c: ConnectionReport, cf: Facts, r: ConnectionReport, rf: Facts, b
   // random seen elsewhere) is not merged and compared for nothing, which was
   // most of the matching time on a capture whose server flights repeat.
   if (!by && s + MAX_CONTENT_SCORE < MIN_SCORE) return s;
-  const common = commonPayloads(cf.payloads, rf.payloads);
+  const common = commonPayloads(cs.payloads, rs.payloads);
   if (common > 0) {
     s += Math.min(50, common * 10);
-    by?.push(`${common} identical payload ${c.transport ? 'datagram' : 'segment'}${common === 1 ? '' : 's'}`);
+    by?.push(`${common} identical payload ${c.datagram ? 'datagram' : 'segment'}${common === 1 ? '' : 's'}`);
   }
-  const sizes = sizeSimilarity(cf.sizes, rf.sizes);
+  const sizes = sizeSimilarity(c.sizes, r.sizes);
   if (sizes > 0.5) {
     s += Math.round(sizes * 20);
-    by?.push(`${c.transport ? 'datagram' : 'segment'} sizes and order (${Math.round(sizes * 100)}% alike)`);
+    by?.push(`${c.datagram ? 'datagram' : 'segment'} sizes and order (${Math.round(sizes * 100)}% alike)`);
   }
   return s;
 }

@@ -9,19 +9,19 @@
  * The mirror image — a relay connection from the client's address that the
  * client's capture, running at the time, never sent — was forged on the way.
  */
-import type { AnalysisReport, ConnectionReport, Endpoint } from '../../../shared/analysis';
+import type { ConnectionReport, Endpoint } from '../../../shared/analysis';
 import type { ClockOffset, ConnectionPair, Interference, PairPacket } from '../../../shared/compare';
 import { MULTIPLEXED_LABEL } from '../output/dtlsReport';
 import { pairPacket } from './classifyPackets';
 import { isDatagramConnection } from './joinDatagrams';
-import type { Match } from './matchConnections';
+import type { CaptureBriefs, ConnectionBrief } from './connectionBrief';
 import { fmtDuration } from './verdict';
 
 const fmtTime = (t: number): string => (Number.isFinite(t) ? new Date(t * 1000).toISOString().slice(11, 23) : '?');
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const endpointKey = (e: Endpoint) => `${e.address}|${e.port}`;
 /** Client address, server address and port: what residual blocking keys on. */
-const tripleKey = (c: ConnectionReport) => `${c.client.address}|${endpointKey(c.server)}`;
+const tripleKey = (c: ConnectionBrief) => `${c.client.address}|${endpointKey(c.server)}`;
 function addTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
   if (list) list.push(v);
@@ -33,7 +33,7 @@ const endpoint = (e: Endpoint) => (e.address.includes(':') ? `[${e.address}]:${e
  * When the capture ran: the first and last packet of any kind (its input's time span; a pcap does not record when
  * capturing started or stopped). An analysis without one (made before it was recorded) falls back on its connections.
  */
-function coverage(a: AnalysisReport): { start: number; end: number } | null {
+function coverage(a: CaptureBriefs): { start: number; end: number } | null {
   if (a.input.timeSpan) return { start: a.input.timeSpan.first, end: a.input.timeSpan.last };
   let start = Infinity;
   let end = -Infinity;
@@ -49,7 +49,7 @@ function coverage(a: AnalysisReport): { start: number; end: number } | null {
  * all (e.g. only the ICMP that shows it ran): nothing at the relay names its server, and a client capture that
  * reached a single server is the capture of the connections to the relay. Null when the client reached several.
  */
-function soleServer(client: AnalysisReport, relay: AnalysisReport): string | null {
+function soleServer(client: CaptureBriefs, relay: CaptureBriefs): string | null {
   if (relay.connections.length > 0 || client.connections.length === 0) return null;
   const servers = new Set(client.connections.map((c) => endpointKey(c.server)));
   return servers.size === 1 ? [...servers][0] : null;
@@ -74,9 +74,18 @@ export interface UnseenResult {
   unmatchedRelay: number[];
 }
 
+/** A matched pair as the search for unseen connections reads it. */
+export interface JudgedMatch {
+  client: ConnectionBrief;
+  relay: ConnectionBrief;
+  clockOffset: ClockOffset;
+  interference: Interference;
+}
+
+/** `load`: a client connection's report by id (only the ones that vanished are read whole). */
 export function unseenConnections(
-  client: AnalysisReport, relay: AnalysisReport, matches: Array<Match & { clockOffset: ClockOffset; interference: Interference }>,
-  unmatchedClient: number[], unmatchedRelay: number[],
+  client: CaptureBriefs, relay: CaptureBriefs, matches: readonly JudgedMatch[],
+  unmatchedClient: number[], unmatchedRelay: number[], load: (id: number) => ConnectionReport,
 ): UnseenResult {
   const offset = sharedOffset(matches.map((m) => m.clockOffset));
   const result: UnseenResult = { pairs: [], unmatchedClient: [], uncovered: [], spoofed: [], unmatchedRelay: [] };
@@ -86,17 +95,16 @@ export function unseenConnections(
   // Servers the client reached through the relay (as the client addresses them), and what the relay saw of servers.
   const reached = new Set(matches.map((m) => endpointKey(m.client.server)));
   const relayServers = new Set(relay.connections.map((r) => endpointKey(r.server)));
-  const relayNames = new Set(relay.connections.map((r) => r.tls.serverName).filter((n): n is string => !!n));
+  const relayNames = new Set(relay.connections.map((r) => r.serverName).filter((n): n is string => !!n));
   const sole = soleServer(client, relay);
   const clientById = new Map(client.connections.map((c) => [c.id, c]));
-  const vanished: ConnectionReport[] = [];
+  const vanished: ConnectionBrief[] = [];
   const soleEvidence = new Map<number, string>();
   for (const id of unmatchedClient) {
     const c = clientById.get(id);
-    const sent = (c?.packets ?? []).filter((p) => p.from === 'client');
-    const start = c && sent.length > 0 ? sent[0].time : NaN;
+    const start = c ? c.firstSent : NaN;
     const towardRelay = !!c && (reached.has(endpointKey(c.server)) || relayServers.has(endpointKey(c.server))
-      || (!!c.tls.serverName && relayNames.has(c.tls.serverName)) || endpointKey(c.server) === sole);
+      || (!!c.serverName && relayNames.has(c.serverName)) || endpointKey(c.server) === sole);
     const covered = relayCover !== null && Number.isFinite(start)
       && relayCover.start - offset.seconds <= start && start <= relayCover.end - offset.seconds;
     if (!c || !towardRelay || !covered) {
@@ -109,19 +117,20 @@ export function unseenConnections(
   }
   // Indexed once (thousands of vanished flows on one triple must not cost a scan each): blocked connections by
   // client address, server address and port, in time order; connections that got through, by server name.
-  const blocked = new Map<string, ConnectionReport[]>();
-  const passed = new Map<string, ConnectionReport>();
+  const blocked = new Map<string, ConnectionBrief[]>();
+  const passed = new Map<string, ConnectionBrief>();
   for (const m of matches) {
-    const name = m.client.tls.serverName;
+    const name = m.client.serverName;
     if (m.interference.kind !== 'none') addTo(blocked, tripleKey(m.client), m.client);
     else if (name && !passed.has(`${m.client.transport ?? 'tcp'}|${name}`)) passed.set(`${m.client.transport ?? 'tcp'}|${name}`, m.client);
   }
   for (const c of vanished) addTo(blocked, tripleKey(c), c);
   for (const list of blocked.values()) list.sort((a, b) => a.startTime - b.startTime);
-  for (const c of vanished) {
+  for (const brief of vanished) {
+    const c = load(brief.id);
     const packets = unseenPackets(c);
     const interference = judgeUnseen(c, packets, relayCover!, offset, reached.has(endpointKey(c.server)));
-    residualEvidence(interference, c, blocked.get(tripleKey(c))!, passed);
+    residualEvidence(interference, brief, blocked.get(tripleKey(brief))!, passed);
     const sole = soleEvidence.get(c.id);
     if (sole) interference.evidence.splice(2, 0, sole);
     result.pairs.push({
@@ -142,7 +151,7 @@ export function unseenConnections(
       result.unmatchedRelay.push(id);
       continue;
     }
-    const what = r.clientHello ? `a ClientHello${r.tls.serverName ? ` for ${r.tls.serverName}` : ''}` : plural(r.tcp.packets, 'packet');
+    const what = r.hasClientHello ? `a ClientHello${r.serverName ? ` for ${r.serverName}` : ''}` : plural(r.tcpPackets, 'packet');
     result.spoofed.push({
       relay: id,
       evidence: [
@@ -156,7 +165,7 @@ export function unseenConnections(
 }
 
 /** Why a client connection the relay never saw is no evidence: the relay's capture was not running when it was sent. */
-function notCovered(c: ConnectionReport, start: number, relayCover: { start: number; end: number }, offset: ClockOffset): string {
+function notCovered(c: ConnectionBrief, start: number, relayCover: { start: number; end: number }, offset: ClockOffset): string {
   const from = relayCover.start - offset.seconds;
   const to = relayCover.end - offset.seconds;
   return `The relay capture does not cover client connection ${c.id}: the client sent its first ${isDatagramConnection(c) ? 'datagram' : 'packet'} at ${fmtTime(start)}, `
@@ -167,7 +176,7 @@ function notCovered(c: ConnectionReport, start: number, relayCover: { start: num
  * Ties a vanished connection to an earlier one on the same client address, server address and port: a censor that
  * blocks the triple for a while after one match (the GFW's residual blocking) drops every new flow, whatever it carries.
  */
-function residualEvidence(verdict: Interference, c: ConnectionReport, sameTriple: ConnectionReport[], passed: Map<string, ConnectionReport>): void {
+function residualEvidence(verdict: Interference, c: ConnectionBrief, sameTriple: ConnectionBrief[], passed: Map<string, ConnectionBrief>): void {
   // The latest blocked connection on the triple that started before this one (the list is in time order).
   let lo = 0, hi = sameTriple.length;
   while (lo < hi) {
@@ -178,9 +187,9 @@ function residualEvidence(verdict: Interference, c: ConnectionReport, sameTriple
   const earlier = lo > 0 ? sameTriple[lo - 1] : undefined;
   if (earlier) {
     verdict.evidence.push(`${fmtDuration(c.startTime - earlier.startTime)} earlier, client connection ${earlier.id} on the same client address, server and port `
-      + `(${earlier.client.address} → ${endpoint(c.server)}${earlier.tls.serverName ? `, SNI ${earlier.tls.serverName}` : ''}) was blocked too.`);
+      + `(${earlier.client.address} → ${endpoint(c.server)}${earlier.serverName ? `, SNI ${earlier.serverName}` : ''}) was blocked too.`);
   }
-  const name = c.tls.serverName;
+  const name = c.serverName;
   const passedSame = name ? passed.get(`${c.transport ?? 'tcp'}|${name}`) : undefined;
   if (passedSame) {
     verdict.evidence.push(`The same server name (${name}) got through in client connection ${passedSame.id}: what was blocked here is the address triple, not this ClientHello.`);

@@ -23,10 +23,11 @@
  * the registry or from the hello itself (shared/contractDerived.ts), are left out
  * unless `--full`.
  */
-import { jsonChunks } from '../util/jsonChunks';
-import type { CertificateRef, CertificateReport, ClientHelloReport, ConnectionReport, MessageDetails, MessageReport, ServerHelloReport, TlsExtension } from '../../../shared/analysis';
+import { jsonAtDepth, jsonChunks, StreamedArray } from '../util/jsonChunks';
+import { documentOf, type CaptureSide, type CompareDocument } from '../compare/compareDocument';
+import type { AnalysisReport, CertificateRef, CertificateReport, ClientHelloReport, ConnectionReport, MessageDetails, MessageReport, ServerHelloReport, TlsExtension } from '../../../shared/analysis';
 import { isExtensionRegistryName, isHeldByHello, isMessageRegistryName, isPlainLayout, isRegistryName, isSaidByExtensions } from '../../../shared/contractDerived';
-import type { CompareReport } from '../../../shared/compare';
+import type { CompareReport, ConnectionPair } from '../../../shared/compare';
 
 export interface JsonOptions {
   /** Keep the byte ranges: hellos' per-field `ranges`, and `range` of messages, certificates, alerts, suspects. */
@@ -48,12 +49,17 @@ export interface JsonOptions {
 
 const RAW_FINGERPRINTS = new Set(['ja3Full', 'ja3sFull', 'ja4_r', 'ja4_ro', 'ja4s_r']);
 
+/** Which earlier connection of the document holds a certificate already (null: write it in full). */
+export interface CertificateMemory {
+  seen(sha256: string, connection: number): number | null;
+}
+
 /**
  * The certificates one document has written in full so far (sha256 → the id
  * of the connection that holds it). Bounded: past `limit` distinct
  * certificates, new ones are written in full again instead of remembered.
  */
-export class WrittenCertificates {
+export class WrittenCertificates implements CertificateMemory {
   private readonly at = new Map<string, number>();
   constructor(private readonly limit = 1 << 16) {}
   /** The connection that already has it, else null (and from now on this one has it, while there is room). */
@@ -62,6 +68,33 @@ export class WrittenCertificates {
     if (at !== undefined) return at;
     if (this.at.size < this.limit) this.at.set(sha256, connection);
     return null;
+  }
+}
+
+/**
+ * The same answers as WrittenCertificates would give writing the connections
+ * in id order, for connections written in any order (the streamed
+ * comparison writes a relay connection when its client pairs it): worked out
+ * beforehand from each connection's certificate hashes, in id order.
+ */
+export class PlannedCertificates implements CertificateMemory {
+  private readonly first = new Map<string, number>();
+  private readonly written = new Set<string>();
+  constructor(connections: Iterable<{ id: number; certificates: readonly string[] }>, limit = 1 << 16) {
+    const w = new WrittenCertificates(limit);
+    for (const c of connections) {
+      for (const sha of c.certificates) if (w.seen(sha, c.id) === null && !this.first.has(sha) && this.first.size < limit) this.first.set(sha, c.id);
+    }
+  }
+  seen(sha256: string, connection: number): number | null {
+    const at = this.first.get(sha256);
+    if (at === undefined) return null;
+    // The holder's own first copy is the one written in full; a second copy in its chain refers to it.
+    if (at === connection && !this.written.has(sha256)) {
+      this.written.add(sha256);
+      return null;
+    }
+    return at;
   }
 }
 
@@ -186,7 +219,7 @@ function messageAsWritten(m: MessageReport, c: ConnectionReport, opts: JsonOptio
 }
 
 /** The chain with each certificate an earlier connection of the document already has replaced by a reference to it. */
-function certificatesAsWritten(c: ConnectionReport, opts: JsonOptions, written: WrittenCertificates): Array<CertificateReport | CertificateRef> {
+function certificatesAsWritten(c: ConnectionReport, opts: JsonOptions, written: CertificateMemory): Array<CertificateReport | CertificateRef> {
   return c.certificates.map((x) => {
     const at = x.sha256 ? written.seen(x.sha256, c.id) : null;
     if (at === null) return x;
@@ -202,7 +235,7 @@ function certificatesAsWritten(c: ConnectionReport, opts: JsonOptions, written: 
  * lists and raw fingerprints only when asked, certificates that `written` has
  * seen as references (all in full without `written` or with `allCertificates`).
  */
-export function connectionAsWritten(c: ConnectionReport, opts: JsonOptions, written?: WrittenCertificates): ConnectionReport {
+export function connectionAsWritten(c: ConnectionReport, opts: JsonOptions, written?: CertificateMemory): ConnectionReport {
   const out: ConnectionReport = { ...c, messages: c.messages.map((m) => messageAsWritten(m, c, opts)) };
   if (c.clientHello) out.clientHello = helloAsWritten(c.clientHello, opts);
   if (c.serverHello) out.serverHello = helloAsWritten(c.serverHello, opts);
@@ -235,22 +268,54 @@ function replacer(opts: JsonOptions): (key: string, value: unknown) => unknown {
 }
 
 /** One connection of `analyze --json`, on one line. */
-export function connectionJson(c: ConnectionReport, opts: JsonOptions, written?: WrittenCertificates): string {
+export function connectionJson(c: ConnectionReport, opts: JsonOptions, written?: CertificateMemory): string {
   return JSON.stringify(connectionAsWritten(c, opts, written), replacer(opts));
 }
 
-/** `compare --json`. Certificate references point within the same side (connection ids are per capture). */
-/** `compare --json` as written, in pieces: a comparison of two big captures is longer than V8's longest string. */
-export function compareJsonChunks(r: CompareReport, opts: JsonOptions): Generator<string> {
-  const side = (a: CompareReport['client']) => {
-    const written = new WrittenCertificates();
+/**
+ * `compare --json` as written, in pieces: a comparison of two big captures is
+ * longer than V8's longest string. Connections and pairs are read from the
+ * document one at a time (from disk for the CLI's streamed comparison) and
+ * not held. Certificate references point within the same side (connection
+ * ids are per capture).
+ */
+export function compareJsonChunks(doc: CompareDocument | CompareReport, opts: JsonOptions): Generator<string> {
+  const d = 'head' in doc ? doc : documentOf(doc);
+  const r = d.head;
+  const rendered = d.rendered;
+  const side = (a: AnalysisReport, which: CaptureSide) => {
     // The comparison's own `rules` holds the sides' rule texts too: written once.
     const { rules: _sideRules, ...rest } = a;
     void _sideRules;
-    return { ...rest, connections: a.connections.map((c) => connectionAsWritten(c, opts, written)) };
+    const connections = rendered
+      ? new StreamedArray(d.connectionCount(which), () => rendered.connections(which), true)
+      : new StreamedArray(d.connectionCount(which), function* () {
+        const written = new WrittenCertificates();
+        for (const c of d.connections(which)) yield connectionAsWritten(c, opts, written);
+      });
+    return { ...rest, connections };
   };
-  const out: CompareReport = { ...r, client: side(r.client), relay: r.relay && side(r.relay) };
-  return jsonChunks(out, replacer(opts), 2);
+  const pairs = rendered ? new StreamedArray(d.pairCount, () => rendered.pairs(), true) : new StreamedArray(d.pairCount, () => d.pairs());
+  const out = { ...r, client: side(r.client, 'client'), relay: r.relay && side(r.relay, 'relay'), pairs };
+  return jsonChunks(out, replacer(opts), COMPARE_INDENT);
+}
+
+const COMPARE_INDENT = 2;
+/** Where compare --json puts a connection (document → analysis → connections → one) and a pair (document → pairs → one). */
+const CONNECTION_DEPTH = 3;
+const PAIR_DEPTH = 2;
+
+/**
+ * A connection's and a pair's text exactly as compareJsonChunks writes them
+ * at their place in the document: the streamed comparison writes each while
+ * it is in memory, and the document is put together from the texts.
+ */
+export function compareJsonRenderer(opts: JsonOptions): { connection(c: ConnectionReport, written: CertificateMemory): string; pair(p: ConnectionPair): string } {
+  const rep = replacer(opts);
+  return {
+    connection: (c, written) => jsonAtDepth(connectionAsWritten(c, opts, written), rep, COMPARE_INDENT, CONNECTION_DEPTH),
+    pair: (p) => jsonAtDepth(p, rep, COMPARE_INDENT, PAIR_DEPTH),
+  };
 }
 
 /** The same as one string (tests, small documents). */

@@ -1,7 +1,8 @@
 import type { AnalysisReport, ConnectionReport, DecryptionSummary, ReportDiagnostic } from '../../../shared/analysis';
 import { quicLine } from './quicText';
 import { dtlsLine } from './dtlsText';
-import type { CompareReport, RuleTexts, Suspect } from '../../../shared/compare';
+import type { CompareReport, ConnectionPair, RuleTexts, Suspect } from '../../../shared/compare';
+import { documentOf, type CompareDocument } from '../compare/compareDocument';
 import { foldSuspects, ruleText } from '../../../shared/suspects';
 import { packetCountsLine } from '../../../shared/captureContents';
 import { describeLocation } from '../capture/source';
@@ -269,12 +270,15 @@ const KIND_WORDS: Record<string, string> = {
 };
 
 /** One line per pair, for scripts that grep the verdict. */
-export function formatVerdictLine(r: CompareReport): string {
-  if (r.pairs.length === 0) return r.relay ? 'verdict: no connection appears in both captures' : 'verdict: one capture only (see evidence)';
-  return r.pairs.map((p) => {
-    const i = p.interference;
-    return `verdict: client #${p.client} ↔ ${p.relay === null ? 'never at the relay' : `relay #${p.relay}`}: ${i.kind}${i.direction ? ` (${i.direction})` : ''}${i.firstMissingTlsMessage ? `, first missing TLS message: ${i.firstMissingTlsMessage}` : ''}, confidence ${Math.round(i.confidence * 100)}%`;
-  }).join('\n');
+export function formatVerdictLine(doc: CompareReport | CompareDocument): string {
+  const d = 'head' in doc ? doc : documentOf(doc);
+  if (d.pairCount === 0) return d.head.relay ? 'verdict: no connection appears in both captures' : 'verdict: one capture only (see evidence)';
+  return Array.from(d.pairs(), verdictLine).join('\n');
+}
+
+function verdictLine(p: ConnectionPair): string {
+  const i = p.interference;
+  return `verdict: client #${p.client} ↔ ${p.relay === null ? 'never at the relay' : `relay #${p.relay}`}: ${i.kind}${i.direction ? ` (${i.direction})` : ''}${i.firstMissingTlsMessage ? `, first missing TLS message: ${i.firstMissingTlsMessage}` : ''}, confidence ${Math.round(i.confidence * 100)}%`;
 }
 
 function clip(s: string, n: number): string {
@@ -293,7 +297,10 @@ function suspectLines(suspects: readonly Suspect[], rules: RuleTexts, dim: (s: s
   }
 }
 
-export function formatCompare(r: CompareReport, opts: TextOptions): string {
+/** The comparison as text; a document's pairs are read once, one at a time (the verdict lines at the end come from the same pass). */
+export function formatCompare(doc: CompareReport | CompareDocument, opts: TextOptions): string {
+  const d = 'head' in doc ? doc : documentOf(doc);
+  const r = d.head;
   const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
   const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
   const red = (s: string) => (opts.color ? `\x1b[31m${s}\x1b[0m` : s);
@@ -301,10 +308,11 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
   lines.push(`${r.relay ? 'client view:' : 'capture:'} ${safeText(r.client.input.path)} (${r.client.input.format}, ${r.client.input.packets} packets, sha256 ${r.client.input.sha256.slice(0, 16)}…)`);
   if (r.relay) lines.push(`relay view:  ${safeText(r.relay.input.path)} (${r.relay.input.format}, ${r.relay.input.packets} packets, sha256 ${r.relay.input.sha256.slice(0, 16)}…)`);
   lines.push('');
-  const byId = (list: ConnectionReport[], id: number) => list.find((c) => c.id === id);
-  for (const p of r.pairs) {
-    const c = byId(r.client.connections, p.client)!;
-    const rel = p.relay === null ? null : byId(r.relay!.connections, p.relay)!;
+  const verdicts: string[] = [];
+  for (const p of d.pairs()) {
+    verdicts.push(verdictLine(p));
+    const c = d.endpoints('client', p.client)!;
+    const rel = p.relay === null ? null : d.endpoints('relay', p.relay)!;
     const i = p.interference;
     const head = `${endpoint(c.client)} → ${endpoint(c.server)}  (${rel ? `relay sees ${endpoint(rel.client)} → ${endpoint(rel.server)}` : 'never seen at the relay'})`;
     lines.push(bold(head));
@@ -323,14 +331,14 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
     lines.push('');
   }
   for (const s of r.singleVantage ?? []) {
-    const c = byId(r.client.connections, s.connection)!;
+    const c = d.endpoints('client', s.connection)!;
     lines.push(bold(`${endpoint(c.client)} → ${endpoint(c.server)}  (one vantage point)`));
     for (const e of s.interference.evidence) lines.push(`   - ${safeText(e)}`);
     suspectLines(s.suspects, r.rules, dim, lines);
     lines.push('');
   }
   for (const s of r.spoofed ?? []) {
-    const c = byId(r.relay!.connections, s.relay)!;
+    const c = d.endpoints('relay', s.relay)!;
     lines.push(bold(`${endpoint(c.client)} → ${endpoint(c.server)}  (relay capture only: spoofed)`));
     for (const e of s.evidence) lines.push(`   - ${safeText(e)}`);
     lines.push('');
@@ -339,6 +347,6 @@ export function formatCompare(r: CompareReport, opts: TextOptions): string {
   if (r.unmatched.client.length + r.unmatched.relay.length > 0) {
     lines.push(dim(`not matched: client connections ${r.unmatched.client.join(', ') || 'none'}; relay connections ${r.unmatched.relay.join(', ') || 'none'}`));
   }
-  lines.push(formatVerdictLine(r));
+  lines.push(verdicts.length > 0 ? verdicts.join('\n') : formatVerdictLine(d));
   return `${lines.join('\n')}\n`;
 }

@@ -5,9 +5,37 @@
  * written: containers down to `splitDepth` are walked here (with an explicit
  * stack, not recursion), everything below is stringified whole.
  */
+/**
+ * An array whose elements are made as it is written (read from disk, one at a
+ * time): jsonChunks writes it like an array of those elements, without
+ * holding them.
+ */
+export class StreamedArray<T> {
+  /** `prewritten`: the items are JSON text already, as jsonAtDepth wrote them at this array's elements' depth. */
+  constructor(readonly length: number, readonly items: () => Iterable<T>, readonly prewritten = false) {}
+}
+
+/**
+ * A value's text as jsonChunks writes it `depth` levels down a document (its
+ * first line not indented, the others indented from the document's edge),
+ * split no deeper than the document is: for pieces written ahead of the
+ * document (StreamedArray's `prewritten`).
+ */
+export function jsonAtDepth(value: unknown, replacer: (key: string, value: unknown) => unknown, indent: number, depth: number, splitDepth = 3): string {
+  let w: unknown = value;
+  for (let i = 0; i < depth; i++) w = [w];
+  let s = '';
+  for (const piece of jsonChunks(w, replacer, indent, splitDepth)) s += piece;
+  let empty: unknown = 0;
+  for (let i = 0; i < depth; i++) empty = [empty];
+  const frame = JSON.stringify(empty, null, indent);
+  const at = frame.indexOf('0');
+  return s.slice(at, s.length - (frame.length - at - 1));
+}
+
 export function* jsonChunks(value: unknown, replacer: (key: string, value: unknown) => unknown, indent: number, splitDepth = 3): Generator<string> {
   const pad = (depth: number) => ' '.repeat(indent * depth);
-  type Frame = { entries: Array<[string, unknown]>; i: number; isArray: boolean; depth: number; wrote: boolean };
+  type Frame = { entries: Iterator<[string, unknown]>; isArray: boolean; depth: number; wrote: boolean; prewritten: boolean };
   const prepare = (key: string, holder: unknown, v: unknown): unknown => {
     let x = v;
     if (x !== null && typeof x === 'object' && typeof (x as { toJSON?: unknown }).toJSON === 'function') x = (x as { toJSON(k: string): unknown }).toJSON(key);
@@ -40,13 +68,20 @@ export function* jsonChunks(value: unknown, replacer: (key: string, value: unkno
     const { head, tail } = cut(depth);
     return s.slice(head, s.length - tail);
   };
+  function* numbered(xs: Iterable<unknown>): Generator<[string, unknown]> {
+    let i = 0;
+    for (const x of xs) yield [String(i++), x];
+  }
   const open = (v: object, depth: number): Frame | string => {
+    if (v instanceof StreamedArray) {
+      if (v.length === 0) return '[]';
+      return { entries: numbered(v.items()), isArray: true, depth, wrote: false, prewritten: v.prewritten };
+    }
     if (Array.isArray(v)) {
       if (v.length === 0) return '[]';
-      return { entries: v.map((x, i) => [String(i), x] as [string, unknown]), i: 0, isArray: true, depth, wrote: false };
+      return { entries: numbered(v), isArray: true, depth, wrote: false, prewritten: false };
     }
-    const entries = Object.entries(v);
-    return { entries, i: 0, isArray: false, depth, wrote: false };
+    return { entries: Object.entries(v)[Symbol.iterator](), isArray: false, depth, wrote: false, prewritten: false };
   };
   const root = prepare('', { '': value }, value);
   if (root === null || typeof root !== 'object' || splitDepth <= 0) {
@@ -60,16 +95,22 @@ export function* jsonChunks(value: unknown, replacer: (key: string, value: unkno
   yield first.isArray ? '[' : '{';
   while (stack.length > 0) {
     const { frame, holder } = stack[stack.length - 1];
-    if (frame.i >= frame.entries.length) {
+    const next = frame.entries.next();
+    if (next.done) {
       stack.pop();
       const close = frame.isArray ? ']' : '}';
       yield frame.wrote ? `\n${pad(frame.depth)}${close}` : (frame.isArray ? '[]' : '{}').slice(1);
       continue;
     }
-    const [key, raw] = frame.entries[frame.i++];
-    const v = prepare(key, holder, raw);
+    const [key, raw] = next.value;
     const inner = frame.depth + 1;
     const lead = `${frame.wrote ? ',' : ''}\n${pad(inner)}${frame.isArray ? '' : `${JSON.stringify(key)}: `}`;
+    if (frame.prewritten) {
+      frame.wrote = true;
+      yield lead + (raw as string);
+      continue;
+    }
+    const v = prepare(key, holder, raw);
     if (v !== null && typeof v === 'object' && inner < splitDepth) {
       const child = open(v, inner);
       frame.wrote = true;

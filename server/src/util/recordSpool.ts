@@ -1,0 +1,170 @@
+/**
+ * Records held on disk instead of in memory: values written once, in any
+ * order, and read back by the number `add` gave them. A comparison of two
+ * big captures holds every connection of both (its packet timeline, hellos,
+ * certificates: ~10 kB each) from the analysis until the output is written;
+ * in memory that was 1.3 GB for two 200 MB captures, where the run's budget
+ * is 512 MiB (issue #16).
+ *
+ * Values go through V8's serializer (node:v8), not JSON: it keeps what JSON
+ * would change (undefined fields, NaN and Infinity, typed arrays) and an
+ * object met twice in one value stays one object (a message's hello is the
+ * connection's hello), and it is as fast as JSON both ways.
+ *
+ * The file lives in the system's temporary directory and is removed by
+ * `close()`, on exit, and on SIGINT/SIGTERM.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+
+const WRITE_BATCH = 4 << 20;
+
+const open = new Set<RecordSpool<unknown>>();
+let hooked = false;
+
+/** Removes every spool still open, once, when the process ends in any of the ordinary ways. */
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', () => { for (const s of [...open]) s.close(); });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    const onSignal = () => {
+      for (const s of [...open]) s.close();
+      // The default action (ending the process with the signal's status) unless somebody else handles it.
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    };
+    process.once(sig, onSignal);
+  }
+}
+
+/** How records become bytes: V8's serializer by default; text as UTF-8. */
+export interface SpoolCodec<T> {
+  encode(value: T): Uint8Array;
+  decode(bytes: Buffer): T;
+}
+
+const V8_CODEC: SpoolCodec<unknown> = { encode: serialize, decode: deserialize };
+
+export const TEXT_CODEC: SpoolCodec<string> = { encode: (s) => Buffer.from(s, 'utf8'), decode: (b) => b.toString('utf8') };
+
+/** Where a spool's records are in its file: what a writer in another thread hands back (RecordSpool.adopt). */
+export interface SpoolRecords {
+  starts: Float64Array;
+  lengths: Int32Array;
+  count: number;
+  size: number;
+}
+
+export class RecordSpool<T> {
+  /** The directory this spool made and removes; null for a writer into another spool's file. */
+  private readonly dir: string | null;
+  private readonly fd: number;
+  /** The file the records are in. */
+  readonly path: string;
+  /** Start and end of each record in the file (the end of one is the start of the next only while written in one go). */
+  private starts: Float64Array = new Float64Array(1024);
+  private lengths: Int32Array = new Int32Array(1024);
+  private count = 0;
+  private size = 0;
+  private pending = Buffer.allocUnsafe(WRITE_BATCH);
+  private pendingLength = 0;
+  private closed = false;
+
+  /**
+   * `into`: write into the file of a spool made elsewhere (a worker thread
+   * fills a spool of the main thread's, which owns the file and removes it).
+   */
+  constructor(name: string, private readonly codec: SpoolCodec<T> = V8_CODEC as SpoolCodec<T>, into?: string) {
+    if (into !== undefined) {
+      this.dir = null;
+      this.path = into;
+      this.fd = openSync(into, 'r+');
+      return;
+    }
+    this.dir = mkdtempSync(join(tmpdir(), 'handshake-inspector-'));
+    this.path = join(this.dir, `${name}.spool`);
+    this.fd = openSync(this.path, 'w+');
+    open.add(this as RecordSpool<unknown>);
+    hookExit();
+  }
+
+  /** Everything written, on disk, and where each record is (for the spool that owns the file: adopt()). */
+  finish(): SpoolRecords {
+    this.flush();
+    return { starts: this.starts.slice(0, this.count), lengths: this.lengths.slice(0, this.count), count: this.count, size: this.size };
+  }
+
+  /** Takes the records another thread wrote into this spool's file (its `finish()`), replacing any. */
+  adopt(r: SpoolRecords): void {
+    this.starts = r.starts;
+    this.lengths = r.lengths;
+    this.count = r.count;
+    this.size = r.size;
+    this.pendingLength = 0;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** Bytes the records take on disk. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  add(value: T): number {
+    const bytes = this.codec.encode(value);
+    if (this.count === this.starts.length) {
+      const starts = new Float64Array(this.count * 2);
+      starts.set(this.starts);
+      this.starts = starts;
+      const lengths = new Int32Array(this.count * 2);
+      lengths.set(this.lengths);
+      this.lengths = lengths;
+    }
+    this.starts[this.count] = this.size;
+    this.lengths[this.count] = bytes.length;
+    if (this.pendingLength + bytes.length > this.pending.length) this.flush();
+    if (bytes.length >= this.pending.length) writeSync(this.fd, bytes, 0, bytes.length, this.size);
+    else {
+      this.pending.set(bytes, this.pendingLength);
+      this.pendingLength += bytes.length;
+    }
+    this.size += bytes.length;
+    return this.count++;
+  }
+
+  get(index: number): T {
+    if (!(index >= 0 && index < this.count)) throw new RangeError(`no record ${index} (${this.count} held)`);
+    this.flush();
+    const length = this.lengths[index];
+    // A buffer per record: the deserializer makes typed arrays views of the bytes it was given, not copies.
+    const buf = Buffer.allocUnsafeSlow(length);
+    const at = this.starts[index];
+    for (let got = 0; got < length;) {
+      const n = readSync(this.fd, buf, got, length - got, at + got);
+      if (n === 0) throw new Error(`spool ended inside record ${index}`);
+      got += n;
+    }
+    return this.codec.decode(buf);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    open.delete(this as RecordSpool<unknown>);
+    try {
+      closeSync(this.fd);
+    } finally {
+      if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  private flush(): void {
+    if (this.pendingLength === 0) return;
+    writeSync(this.fd, this.pending, 0, this.pendingLength, this.size - this.pendingLength);
+    this.pendingLength = 0;
+  }
+}
