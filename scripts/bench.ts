@@ -363,12 +363,22 @@ async function main(): Promise<void> {
   const mFull = timeChild([bin, 'analyze', many(sizeMB)], join(dir, 'ours-many-full.txt'), runs);
   const perGB = Math.round(conns(mFull.out) / (statSync(many(sizeMB)).size / 1e9));
   lines.push(`many short connections (${perGB} per GB, mean ${MANY_MEAN_BULK / 1000} kB of data each), analyze peak RSS: ${m50.maxRssMB.toFixed(0)} MB at 50 MB (${conns(m50.out)} TLS connections), ${mFull.maxRssMB.toFixed(0)} MB at ${sizeMB} MB (${conns(mFull.out)}; ${mFull.seconds.toFixed(2)} s); ratio ${(mFull.maxRssMB / m50.maxRssMB).toFixed(2)} (targets: ≤ 200 MB, ratio ≤ 1.2)`);
-  const cmp200 = timeChild([bin, 'compare', many(200), many(200), '--json'], join(dir, 'compare-many200.json'), runs);
-  lines.push(`compare of two 200 MB captures (the same ${conns(m200.out)} connections on both sides): ${cmp200.seconds.toFixed(2)} s, peak RSS ${cmp200.maxRssMB.toFixed(0)} MB; analysing both: ${(2 * m200.seconds).toFixed(2)} s; ratio ${(cmp200.seconds / (2 * m200.seconds)).toFixed(1)} (targets: ≤ 3, ≤ 512 MB)`);
-  const cmpSmall = timeChild([bin, 'compare', many(5), many(200), '--json'], join(dir, 'compare-many5-200.json'), runs);
+  // compare against analysing both captures the same way: its text summary against analyze's, and compare --json
+  // (both analyses' connections, every pair's packets: 880 MB on two 200 MB captures) against analyze --json.
+  const j200 = timeChild([bin, 'analyze', many(200), '--json'], join(dir, 'ours-many200.json'), runs);
+  const j5 = timeChild([bin, 'analyze', many(5), '--json'], join(dir, 'ours-many5.json'), runs);
+  const cmpLine = (what: string, text: ReturnType<typeof timeChild>, json: ReturnType<typeof timeChild>, a: { text: number; json: number }) =>
+    `${what}: text ${text.seconds.toFixed(2)} s (analysing both: ${a.text.toFixed(2)} s, ratio ${(text.seconds / a.text).toFixed(1)}), peak RSS ${text.maxRssMB.toFixed(0)} MB; `
+    + `--json ${json.seconds.toFixed(2)} s (analyze --json of both: ${a.json.toFixed(2)} s, ratio ${(json.seconds / a.json).toFixed(1)}), peak RSS ${json.maxRssMB.toFixed(0)} MB (targets: ≤ 3, ≤ 512 MB)`;
+  const cmp200 = timeChild([bin, 'compare', many(200), many(200)], join(dir, 'compare-many200.txt'), runs);
+  const cmp200j = timeChild([bin, 'compare', many(200), many(200), '--json'], join(dir, 'compare-many200.json'), runs);
+  lines.push(cmpLine(`compare of two 200 MB captures (the same ${conns(m200.out)} connections on both sides)`, cmp200, cmp200j, { text: 2 * m200.seconds, json: 2 * j200.seconds }));
+  const cmpSmall = timeChild([bin, 'compare', many(5), many(200)], join(dir, 'compare-many5-200.txt'), runs);
+  const cmpSmallj = timeChild([bin, 'compare', many(5), many(200), '--json'], join(dir, 'compare-many5-200.json'), runs);
   // Every pair, and nothing else in the document, says how it was matched.
   const paired = countInFile(join(dir, 'compare-many5-200.json'), '"matchedBy":');
-  lines.push(`compare of a 5 MB client capture (${conns(m5.out)} connections, ${paired} paired) against the 200 MB relay capture: ${cmpSmall.seconds.toFixed(2)} s, peak RSS ${cmpSmall.maxRssMB.toFixed(0)} MB; analysing both: ${(m5.seconds + m200.seconds).toFixed(2)} s; ratio ${(cmpSmall.seconds / (m5.seconds + m200.seconds)).toFixed(1)} (targets: ≤ 3, ≤ 512 MB)`);
+  lines.push(cmpLine(`compare of a 5 MB client capture (${conns(m5.out)} connections, ${paired} paired) against the 200 MB relay capture`, cmpSmall, cmpSmallj,
+    { text: m5.seconds + m200.seconds, json: j5.seconds + j200.seconds }));
   lines.push(...quic());
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ConnectionReport, PacketReport } from '../../shared/analysis';
 import { compareCaptures } from '../../server/src/compare/compareCaptures';
-import { matchConnections } from '../../server/src/compare/matchConnections';
+import { matchConnections, matchFacts } from '../../server/src/compare/matchConnections';
 import { compareJson } from '../../server/src/output/jsonContract';
 import { ROOT } from '../helpers/paths';
 
@@ -29,7 +29,7 @@ test('keepRanges false: the hellos hold no ranges, and compare --json without --
 function conn(id: number, random: string, isn: number, payloads: Array<[from: 'client' | 'server', seq: number, length: number, hash: string]>): ConnectionReport {
   const packets = payloads.map(([from, seq, length, payloadHash], index): PacketReport => (
     { index, time: id + index / 10, from, flags: 'P.', seq, ack: 0, length, window: 64, ttl: 64, ipId: 0, notes: [], payloadHash, tls: [] } as unknown as PacketReport));
-  return { id, clientHello: { random }, tcp: { isn: { client: isn, server: isn + 1 } }, packets } as unknown as ConnectionReport;
+  return { id, clientHello: { random }, tcp: { isn: { client: isn, server: isn + 1 } }, tls: {}, packets } as unknown as ConnectionReport;
 }
 
 test('matching: candidates ordered by score, then client and relay id, the same through either sort', () => {
@@ -41,14 +41,14 @@ test('matching: candidates ordered by score, then client and relay id, the same 
   ]);
   const client = Array.from({ length: 90 }, (_, i) => make(i + 1, false));
   const relay = Array.from({ length: 90 }, (_, i) => make(i + 1, i % 5 === 0));
-  const pairs = (m: ReturnType<typeof matchConnections>) => m.matches.map((x) => `${x.client.id}-${x.relay.id}:${x.score}:${x.matchedBy.join('+')}`);
-  const fast = matchConnections(client, relay);
+  const pairs = (m: ReturnType<typeof matchConnections>) => m.matches.map((x) => `${x.client}-${x.relay}:${x.score}:${x.matchedBy.join('+')}`);
+  const fast = matchConnections(client.map(matchFacts), relay.map(matchFacts));
   // Listed out of id order, the candidates take the comparison sort: the outcome must be the same.
-  const slow = matchConnections([...client].reverse(), [...relay].reverse());
+  const slow = matchConnections([...client].reverse().map(matchFacts), [...relay].reverse().map(matchFacts));
   assert.deepEqual(pairs(fast), pairs(slow));
   assert.deepEqual(fast.unmatchedClient, [...slow.unmatchedClient].sort((a, b) => a - b));
   assert.deepEqual(fast.unmatchedRelay, [...slow.unmatchedRelay].sort((a, b) => a - b));
   // Each connection finds its twin: same random, same sequence numbers (unless natted), same payloads.
   assert.equal(fast.matches.length, 90);
-  assert.ok(fast.matches.every((m) => m.client.id === m.relay.id), pairs(fast).join(' '));
+  assert.ok(fast.matches.every((m) => m.client === m.relay), pairs(fast).join(' '));
 });

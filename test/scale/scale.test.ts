@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -25,7 +25,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 interface Run { status: number | null; json: { connections: unknown[]; input: { comments: unknown[]; decryptionSecrets: number; packets: number } | null; diagnostics: Array<{ code: string; message: string; location: { kind: string; offset: number } | null }> }; peakMB: number; seconds: number; stderr: string }
 
 /** Runs the CLI under /usr/bin/time; its output goes to a file (it can be hundreds of MB). */
-function cli(t: { skip(msg: string): void }, args: string[]): Run | null {
+function cli(t: { skip(msg: string): void }, args: string[], env?: NodeJS.ProcessEnv): Run | null {
   if (!existsSync(TIME)) {
     // Under CI a missing prerequisite fails; elsewhere it is said and skipped.
     if (process.env.CI === 'true') assert.fail(`${TIME} is needed to measure the child's peak RSS (apt-get install time)`);
@@ -33,7 +33,7 @@ function cli(t: { skip(msg: string): void }, args: string[]): Run | null {
     return null;
   }
   const out = join(dir, 'out.json');
-  const r = spawnSync(TIME, ['-f', 'HI-TIME %e %M', process.execPath, BIN, ...args, '--out', out], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(TIME, ['-f', 'HI-TIME %e %M', process.execPath, BIN, ...args, '--out', out], { encoding: 'utf8', maxBuffer: 1 << 24, env: env ?? process.env });
   const m = /HI-TIME ([\d.]+) (\d+)/.exec(r.stderr);
   assert.ok(m, `no measurement from ${TIME}: ${r.stderr.slice(-500)}`);
   const text = r.status === 0 ? readFileSync(out, 'utf8') : '{}';
@@ -131,6 +131,22 @@ test('100 MB of ordinary short TLS connections, each closed: peak RSS well under
   withinBudget(r, 300);
   assert.ok(r.json.connections.length > 9000, `${r.json.connections.length} TLS connections`);
   assert.equal(r.json.diagnostics.length, 0, JSON.stringify(r.json.diagnostics));
+  rmSync(f);
+});
+
+test('compare of 60 MB of short TLS connections with itself: within the budget, every connection paired, no spool file left', async (t) => {
+  const f = join(dir, 'short-compare.pcap');
+  await writeCapture(f, shortConnections(60e6));
+  // The connections and pairs wait on disk (compare/streamedCompare.ts): in a TMPDIR of its own, to see it emptied.
+  const spoolDir = mkdtempSync(join(dir, 'spool-'));
+  const r = cli(t, ['compare', f, f, '--json'], { ...process.env, TMPDIR: spoolDir });
+  if (!r) return;
+  withinBudget(r);
+  const j = r.json as unknown as { client: { connections: unknown[] }; pairs: Array<{ interference: { kind: string } }>; unmatched: { client: unknown[]; relay: unknown[] } };
+  assert.ok(j.client.connections.length > 5000, `${j.client.connections.length} connections`);
+  assert.equal(j.pairs.length, j.client.connections.length);
+  assert.ok(j.pairs.every((p) => p.interference.kind === 'none'));
+  assert.deepEqual(readdirSync(spoolDir), []);
   rmSync(f);
 });
 

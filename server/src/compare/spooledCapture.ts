@@ -49,7 +49,7 @@ export class SpooledCapture {
   }
 
   add(c: ConnectionReport): void {
-    this.record.set(c.id, this.spool.add(c));
+    this.record.set(c.id, this.spool.add(spoolForm(c)));
     this.facts.push(matchFacts(c));
     const b = connectionBrief(c);
     this.briefs.push(b);
@@ -85,3 +85,32 @@ export class SpooledCapture {
   }
 }
 
+
+type Hello = NonNullable<ConnectionReport['clientHello'] | ConnectionReport['serverHello'] | ConnectionReport['serverKeyExchange']>;
+const HELLOS = ['clientHello', 'serverHello', 'serverKeyExchange'] as const;
+
+/**
+ * The connection as it is written to disk: its hellos as plain copies. A
+ * hello's `ranges` is an accessor (output/sourceRanges.ts), which sends V8's
+ * serializer down its slow path for the whole object: half the time of
+ * writing a connection went to its ClientHello. A hello held both by the
+ * connection and by its message stays one object (the JSON writer tells
+ * them apart by identity).
+ */
+function spoolForm(c: ConnectionReport): ConnectionReport {
+  const copies = new Map<Hello, Hello>();
+  const plain = <T extends Hello>(h: T): T => {
+    let x = copies.get(h);
+    if (!x) copies.set(h, x = { ...h });
+    return x as T;
+  };
+  const out: ConnectionReport = { ...c };
+  for (const k of HELLOS) if (c[k]) (out as unknown as Record<string, Hello>)[k] = plain(c[k]!);
+  out.messages = c.messages.map((m) => {
+    if (!m.clientHello && !m.serverHello && !m.serverKeyExchange) return m;
+    const copy = { ...m };
+    for (const k of HELLOS) if (m[k]) (copy as unknown as Record<string, Hello>)[k] = plain(m[k]!);
+    return copy;
+  });
+  return out;
+}

@@ -87,6 +87,12 @@ function analyseInWorker(capture: SpooledCapture, path: string, base: AnalyzeOpt
   });
 }
 
+const TRACE = process.env.HI_TRACE_COMPARE === '1';
+const t0 = Date.now();
+function phase(name: string): void {
+  if (TRACE) process.stderr.write(`compare: ${name} at ${((Date.now() - t0) / 1000).toFixed(2)} s, heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`);
+}
+
 /** Records judged between two full collections in the pair pass: see MemoryBudget.afterChunk. */
 const COLLECT_EVERY = 256;
 
@@ -127,6 +133,7 @@ export async function compareStreamed<S>(
     inWorker?.catch(() => undefined);
     try {
       client.finished(await naming('client', () => analyse(clientSource, { ...base, onConnection: onClient, onProgress: (a, b) => opts.onProgress?.('client', a, b) })));
+      phase('client analysed');
     } catch (e) {
       if (relay) workerAbort.get(relay)?.();
       throw e;
@@ -135,6 +142,7 @@ export async function compareStreamed<S>(
     else if (relay && relaySource !== null) {
       relay.finished(await naming('relay', () => analyse(relaySource, { ...base, onConnection: (c) => relay.add(c), onProgress: (a, b) => opts.onProgress?.('relay', a, b) })));
     }
+    phase('analysed');
     if (opts.baseline !== undefined) {
       pairOpts.baselineConnection = await resolveBaseline(opts.baseline, { get: (id) => client.get(id), ids: () => client.briefs.map((b) => b.id) },
         (s: S) => naming('baseline', () => analyse(s, { ...base, keep: true })));
@@ -165,6 +173,7 @@ export async function compareStreamed<S>(
       const { matches, unmatchedClient, unmatchedRelay } = matchConnections(client.facts, relay.facts);
       client.facts = [];
       relay.facts = [];
+      phase('matched');
       const judged: JudgedMatch[] = [];
       const judge = (m: Match, c: ConnectionReport) => {
         const r = relay.get(m.relay)!;
@@ -197,6 +206,7 @@ export async function compareStreamed<S>(
       } else {
         for (const m of matches) { judge(m, client.get(m.client)!); tick(); }
       }
+      phase('judged');
       const unseen = unseenConnections(client.view(), relay.view(), judged, unmatchedClient, unmatchedRelay, (id) => client.get(id)!);
       for (const u of unseen.pairs) addPair(unseenPair(u, pairOpts));
       if (unseen.pairs.length > 0) order.sort((a, b) => a.client - b.client);
