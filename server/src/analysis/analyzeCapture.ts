@@ -58,6 +58,8 @@ export interface AnalyzeOptions {
    * read empty.
    */
   keepRanges?: boolean;
+  /** See MemoryBudget's `collectSlackMB`. */
+  collectSlackMB?: number;
 }
 
 /** The run's keys: key log files, the capture's sidecar; the capture's own Decryption Secrets Blocks are added as they are read. */
@@ -91,7 +93,7 @@ function makeAnalyzer(opts: AnalyzeOptions, connections: ConnectionReport[], rul
     if (tlsOnly && !(tls?.isTls ?? false) && !conn.noBytes && !(tls?.askedForTls ?? false)) return;
     emit(buildConnectionReport(conn, tls, { ja4plus: opts.ja4plus ?? false, packets: opts.packets ?? false, certificates, includeSecrets: opts.includeSecrets ?? false }));
   }, {
-    hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false, budget: new MemoryBudget(opts.maxMemoryMB), keys,
+    hashPayloads: opts.packets ?? false, timeline: opts.packets ?? false, budget: new MemoryBudget(opts.maxMemoryMB, opts.collectSlackMB), keys,
     // QUIC connections are always listed: every one began with an Initial, which carries TLS.
     quic: (c) => emit(buildQuicConnectionReport(c, { packets: opts.packets ?? false, ja4plus: opts.ja4plus ?? false, certificates })),
     // DTLS associations are listed likewise: each began with a handshake record.

@@ -43,7 +43,13 @@ export class MemoryBudget {
   private heapAfterCollect = 0;
   private collect: (() => void) | null | undefined;
 
-  constructor(megabytes = DEFAULT_MAX_MEMORY_MB) {
+  /**
+   * `collectSlackMB`: the old-generation growth between full collections
+   * (afterChunk), when a caller knows better than the default: a streamed
+   * comparison's heaps hold every connection's match facts, so each
+   * collection costs more, and two analyses share the budget.
+   */
+  constructor(megabytes = DEFAULT_MAX_MEMORY_MB, private readonly collectSlackMB?: number) {
     // Settings arrive from an editor as anything: a non-number is the default.
     const mb = typeof megabytes === 'number' && Number.isFinite(megabytes) ? megabytes : DEFAULT_MAX_MEMORY_MB;
     this.limit = Math.floor(Math.max(64, mb) * 1024 * 1024);
@@ -95,7 +101,8 @@ export class MemoryBudget {
    */
   afterChunk(): void {
     const used = oldGeneration();
-    const slack = Math.max(Math.min(8 << 20, Math.max(4 << 20, this.limit / 64)), this.heapAfterCollect / 4);
+    const floor = this.collectSlackMB !== undefined ? this.collectSlackMB * (1 << 20) : Math.min(8 << 20, Math.max(4 << 20, this.limit / 64));
+    const slack = Math.max(floor, this.heapAfterCollect / 4);
     if (used - this.heapAfterCollect < slack) return;
     const gc = this.collector();
     if (!gc) return;

@@ -11,7 +11,7 @@ export interface CompareWorkerData {
   path: string;
   spoolPath: string;
   wantsCertificates: boolean;
-  options: Pick<AnalyzeOptions, 'ja4plus' | 'maxMemoryMB' | 'keyLogFiles' | 'includeSecrets' | 'keepRanges'>;
+  options: Pick<AnalyzeOptions, 'ja4plus' | 'maxMemoryMB' | 'keyLogFiles' | 'includeSecrets' | 'keepRanges' | 'collectSlackMB'>;
 }
 
 export type CompareWorkerMessage =

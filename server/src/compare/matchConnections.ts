@@ -29,8 +29,13 @@ export interface MatchFacts {
   /** UDP-borne (QUIC, DTLS): names payloads "datagrams". */
   datagram: boolean;
   cids: string[];
-  /** Distinct payload segments as `from/seq/hash`, in first-seen order. */
-  payloads: string[];
+  /**
+   * Distinct payload segments as `from/seq/hash`, in first-seen order, one
+   * per line: one string rather than a dozen, because the facts of every
+   * connection of both captures stay in memory until matching, and every
+   * full collection of the analyses' heaps walks each object.
+   */
+  payloads: string;
   /** Sizes of the first data segments, the server's negative. */
   sizes: number[];
 }
@@ -40,7 +45,7 @@ export function matchFacts(c: ConnectionReport): MatchFacts {
   for (const p of c.packets ?? []) if (p.payloadHash) payloads.add(`${p.from}/${p.seq}/${p.payloadHash}`);
   return {
     id: c.id, random: c.clientHello?.random ?? null, hasClientHello: !!c.clientHello, isnClient: c.tcp.isn.client, isnServer: c.tcp.isn.server,
-    datagram: c.transport !== undefined, cids: quicCids(c), payloads: [...payloads], sizes: sizeSequence(c.packets ?? []),
+    datagram: c.transport !== undefined, cids: quicCids(c), payloads: [...payloads].join('\n'), sizes: sizeSequence(c.packets ?? []),
   };
 }
 
@@ -60,35 +65,49 @@ export function matchConnections(client: readonly MatchFacts[], relay: readonly 
   // 20), so the relay's connections are indexed by those keys and each client
   // connection is scored against the ones it shares a key with: trying all
   // pairs took 500 s for 6,500 connections against themselves.
-  const index = new KeyIndex<number>();
+  // One index per kind of key (a number where the key is one): no key string is built per connection and looked up.
+  const index = { random: new KeyIndex<string>(), isnClient: new KeyIndex<number>(), isnServer: new KeyIndex<number>(), cid: new KeyIndex<string>(), payload: new KeyIndex<number>() };
   const payloadIds = new Map<string, number>();
   const relayFacts = relay.map((r) => scored(r, payloadIds));
-  relayFacts.forEach((f, j) => { for (const k of f.keys) index.add(k, j); });
+  relayFacts.forEach((rs, j) => {
+    const f = rs.f;
+    if (f.random) index.random.add(f.random, j);
+    if (f.isnClient !== null) index.isnClient.add(f.isnClient, j);
+    if (f.isnServer !== null) index.isnServer.add(f.isnServer, j);
+    for (const cid of f.cids) index.cid.add(cid, j);
+    for (const id of rs.payloads) index.payload.add(id, j);
+  });
   // A request replayed many times still gives each client connection up to
   // MAX_PER_KEY candidates, so candidates are three numbers each (client
   // index, relay index, score) and only the chosen pairs are described: a
   // Match object with its sentences per candidate was most of the matching
   // time and garbage on a capture of replayed handshakes. They are typed
   // lists: 5.7 M candidates on two 200 MB captures were ~180 MB as arrays.
-  const candC = new IntList();
-  const candR = new IntList();
-  const candScore = new IntList();
+  // Scores fit 16 bits (at most 100 + 40 + 40 + 80 + 70).
+  const candC = new IntList(Int32Array);
+  const candR = new IntList(Int32Array);
+  const candScore = new IntList(Int16Array);
   const seen = new Int32Array(relay.length).fill(-1);
   const clientFacts: Scored[] = [];
   client.forEach((c, i) => {
-    const cf = scored(c, payloadIds);
-    clientFacts.push(cf);
-    for (const k of cf.keys) {
-      for (const j of index.get(k)) {
+    const cs = scored(c, payloadIds);
+    clientFacts.push(cs);
+    const consider = (js: readonly number[]) => {
+      for (const j of js) {
         if (seen[j] === i) continue;
         seen[j] = i;
-        const s = score(cf, relayFacts[j], relayRandoms);
+        const s = score(cs, relayFacts[j], relayRandoms);
         if (s < MIN_SCORE) continue;
         candC.push(i);
         candR.push(j);
         candScore.push(s);
       }
-    }
+    };
+    if (c.random) consider(index.random.get(c.random));
+    if (c.isnClient !== null) consider(index.isnClient.get(c.isnClient));
+    if (c.isnServer !== null) consider(index.isnServer.get(c.isnServer));
+    for (const cid of c.cids) consider(index.cid.get(cid));
+    for (const id of cs.payloads) consider(index.payload.get(id));
   });
   const order = candidateOrder(candC.view(), candR.view(), candScore.view(), client, relay);
   const usedC = new Set<number>();
@@ -121,7 +140,7 @@ export function matchConnections(client: readonly MatchFacts[], relay: readonly 
  * sort by score keeps them in client order and only each client's run is
  * sorted by relay id.
  */
-function candidateOrder(candC: Int32Array, candR: Int32Array, candScore: Int32Array, client: readonly MatchFacts[], relay: readonly MatchFacts[]): Int32Array {
+function candidateOrder(candC: Int32Array, candR: Int32Array, candScore: Int16Array, client: readonly MatchFacts[], relay: readonly MatchFacts[]): Int32Array {
   const n = candScore.length;
   const rising = (xs: readonly MatchFacts[]) => xs.every((x, i) => i === 0 || xs[i - 1].id < x.id);
   if (!rising(client) || !rising(relay)) {
@@ -148,13 +167,22 @@ function candidateOrder(candC: Int32Array, candR: Int32Array, candScore: Int32Ar
   return order;
 }
 
-/** A list of 32-bit integers that grows by doubling. */
-class IntList {
-  private data = new Int32Array(1024);
+type IntArray = Int32Array | Int16Array;
+
+/**
+ * A list of integers in a typed array that grows by half: millions of
+ * candidates, where doubling left up to half the last array unused and held
+ * both arrays while copying (the peak of a 200 MB self-compare was here).
+ */
+class IntList<A extends IntArray> {
+  private data: A;
   private length = 0;
+  constructor(private readonly make: { new (n: number): A }) {
+    this.data = new make(1024);
+  }
   push(x: number): void {
     if (this.length === this.data.length) {
-      const more = new Int32Array(this.data.length * 2);
+      const more = new this.make(Math.ceil(this.data.length * 1.5));
       more.set(this.data);
       this.data = more;
     }
@@ -163,8 +191,8 @@ class IntList {
   at(i: number): number {
     return this.data[i];
   }
-  view(): Int32Array {
-    return this.data.subarray(0, this.length);
+  view(): A {
+    return this.data.subarray(0, this.length) as A;
   }
 }
 
@@ -176,23 +204,23 @@ class IntList {
  */
 const MAX_PER_KEY = 256;
 
-class KeyIndex<T> {
-  private readonly map = new Map<string, T[]>();
-  add(key: string, v: T): void {
+const NONE: readonly number[] = [];
+
+class KeyIndex<K> {
+  private readonly map = new Map<K, number[]>();
+  add(key: K, v: number): void {
     const list = this.map.get(key);
     if (!list) this.map.set(key, [v]);
     else if (list.length < MAX_PER_KEY) list.push(v);
   }
-  get(key: string): readonly T[] {
-    return this.map.get(key) ?? [];
+  get(key: K): readonly number[] {
+    return this.map.get(key) ?? NONE;
   }
 }
 
 /** What a connection is scored on: its facts with the payloads as numbers, computed once per connection instead of once per pair. */
 interface Scored {
   f: MatchFacts;
-  /** Index keys: the random, each ISN, each CID, each payload segment. */
-  keys: string[];
   /**
    * Payload segments as numbers, one per distinct segment, ascending: a
    * pair's segments in common are counted by a merge, with no string hashed
@@ -202,18 +230,12 @@ interface Scored {
 }
 
 function scored(f: MatchFacts, payloadIds: Map<string, number>): Scored {
-  const keys: string[] = [];
-  if (f.random) keys.push(`r${f.random}`);
-  if (f.isnClient !== null) keys.push(`c${f.isnClient}`);
-  if (f.isnServer !== null) keys.push(`s${f.isnServer}`);
-  for (const cid of f.cids) keys.push(`q${cid}`);
-  for (const k of f.payloads) keys.push(`p${k}`);
-  const ids = Int32Array.from(f.payloads, (k) => {
+  const ids = Int32Array.from(f.payloads === '' ? [] : f.payloads.split('\n'), (k) => {
     let id = payloadIds.get(k);
     if (id === undefined) payloadIds.set(k, id = payloadIds.size);
     return id;
   }).sort();
-  return { f, keys, payloads: ids };
+  return { f, payloads: ids };
 }
 
 /** A pair's score; with `by`, also the sentences saying what it rests on (only the chosen pairs need them). */
@@ -261,9 +283,11 @@ function score(cs: Scored, rs: Scored, relayRandoms: Set<string>, by?: string[])
 }
 
 /** The client's original DCID and both ends' source CIDs (empty ones name nothing). */
+const NO_CIDS: string[] = [];
+
 function quicCids(c: ConnectionReport): string[] {
   const q = c.quic;
-  if (!q) return [];
+  if (!q) return NO_CIDS;
   return [q.originalDcid, q.clientScid, q.serverScid].filter((x): x is string => !!x && x.length >= 8);
 }
 

@@ -68,7 +68,7 @@ const workerAbort = new WeakMap<SpooledCapture, () => void>();
 function analyseInWorker(capture: SpooledCapture, path: string, base: AnalyzeOptions, opts: Pick<CompareOptions, 'signal' | 'onProgress'>): Promise<void> {
   const data: CompareWorkerData = {
     side: 'relay', path, spoolPath: capture.spool.path, wantsCertificates: capture.wantsCertificates,
-    options: { ja4plus: base.ja4plus, maxMemoryMB: base.maxMemoryMB, keyLogFiles: base.keyLogFiles, includeSecrets: base.includeSecrets, keepRanges: base.keepRanges },
+    options: { ja4plus: base.ja4plus, maxMemoryMB: base.maxMemoryMB, keyLogFiles: base.keyLogFiles, includeSecrets: base.includeSecrets, keepRanges: base.keepRanges, collectSlackMB: base.collectSlackMB },
   };
   return new Promise<void>((resolve, reject) => {
     const worker = new Worker(join(__dirname, COMPARE_WORKER), { workerData: data });
@@ -87,11 +87,14 @@ function analyseInWorker(capture: SpooledCapture, path: string, base: AnalyzeOpt
   });
 }
 
-const TRACE = process.env.HI_TRACE_COMPARE === '1';
-const t0 = Date.now();
-function phase(name: string): void {
-  if (TRACE) process.stderr.write(`compare: ${name} at ${((Date.now() - t0) / 1000).toFixed(2)} s, heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`);
-}
+/**
+ * Old-generation growth between forced full collections in a comparison's
+ * analyses and pair pass (MemoryBudget.afterChunk). The analysis default, 8
+ * MiB, collected each heap ~25 times per 200 MB capture, each marking every
+ * connection's match facts so far: a fifth of a 200 MB self-compare's CPU.
+ * At 24 MiB it took ~2 s less (of ~24) and peaked at ~455 MB against ~425.
+ */
+const COLLECT_SLACK_MB = 24;
 
 /** Records judged between two full collections in the pair pass: see MemoryBudget.afterChunk. */
 const COLLECT_EVERY = 256;
@@ -116,9 +119,10 @@ export async function compareStreamed<S>(
   const closeAll = () => { for (const s of spools) s?.close(); };
   try {
     const certificates = new CertificateCache();
-    const budget = new MemoryBudget(opts.maxMemoryMB);
+    const collectSlackMB = COLLECT_SLACK_MB;
+    const budget = new MemoryBudget(opts.maxMemoryMB, collectSlackMB);
     const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal, maxMemoryMB: opts.maxMemoryMB,
-      keyLogFiles: opts.keyLogFiles, includeSecrets: opts.includeSecrets, keepRanges: opts.keepRanges, keep: false };
+      keyLogFiles: opts.keyLogFiles, includeSecrets: opts.includeSecrets, keepRanges: opts.keepRanges, keep: false, collectSlackMB };
     const pairOpts: PairOptions = { userRules: opts.userRules };
     // One vantage point: each connection is judged as it finishes, while its report is still in memory.
     const single: SingleVantage[] = [];
@@ -133,7 +137,6 @@ export async function compareStreamed<S>(
     inWorker?.catch(() => undefined);
     try {
       client.finished(await naming('client', () => analyse(clientSource, { ...base, onConnection: onClient, onProgress: (a, b) => opts.onProgress?.('client', a, b) })));
-      phase('client analysed');
     } catch (e) {
       if (relay) workerAbort.get(relay)?.();
       throw e;
@@ -142,7 +145,6 @@ export async function compareStreamed<S>(
     else if (relay && relaySource !== null) {
       relay.finished(await naming('relay', () => analyse(relaySource, { ...base, onConnection: (c) => relay.add(c), onProgress: (a, b) => opts.onProgress?.('relay', a, b) })));
     }
-    phase('analysed');
     if (opts.baseline !== undefined) {
       pairOpts.baselineConnection = await resolveBaseline(opts.baseline, { get: (id) => client.get(id), ids: () => client.briefs.map((b) => b.id) },
         (s: S) => naming('baseline', () => analyse(s, { ...base, keep: true })));
@@ -173,13 +175,13 @@ export async function compareStreamed<S>(
       const { matches, unmatchedClient, unmatchedRelay } = matchConnections(client.facts, relay.facts);
       client.facts = [];
       relay.facts = [];
-      phase('matched');
       const judged: JudgedMatch[] = [];
       const judge = (m: Match, c: ConnectionReport) => {
         const r = relay.get(m.relay)!;
         const pair = judgeMatch(m, c, r, pairOpts);
         addPair(pair);
-        judged.push({ client: client.brief(m.client)!, relay: relay.brief(m.relay)!, clockOffset: pair.clockOffset, interference: pair.interference });
+        // Only the verdict's kind: the evidence of 22,000 pairs was most of what the pass held.
+        judged.push({ client: client.brief(m.client)!, relay: relay.brief(m.relay)!, clockOffset: pair.clockOffset, interference: { kind: pair.interference.kind } });
         return r;
       };
       if (render) {
@@ -206,7 +208,6 @@ export async function compareStreamed<S>(
       } else {
         for (const m of matches) { judge(m, client.get(m.client)!); tick(); }
       }
-      phase('judged');
       const unseen = unseenConnections(client.view(), relay.view(), judged, unmatchedClient, unmatchedRelay, (id) => client.get(id)!);
       for (const u of unseen.pairs) addPair(unseenPair(u, pairOpts));
       if (unseen.pairs.length > 0) order.sort((a, b) => a.client - b.client);

@@ -79,7 +79,7 @@ export interface JudgedMatch {
   client: ConnectionBrief;
   relay: ConnectionBrief;
   clockOffset: ClockOffset;
-  interference: Interference;
+  interference: Pick<Interference, 'kind'>;
 }
 
 /** `load`: a client connection's report by id (only the ones that vanished are read whole). */

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 
-const WRITE_BATCH = 4 << 20;
+const WRITE_BATCH = 1 << 20;
 
 const open = new Set<RecordSpool<unknown>>();
 let hooked = false;
@@ -68,7 +68,8 @@ export class RecordSpool<T> {
   private lengths: Int32Array = new Int32Array(1024);
   private count = 0;
   private size = 0;
-  private pending = Buffer.allocUnsafe(WRITE_BATCH);
+  /** Records not yet written (allocated on the first: a comparison opens several spools, some never used). */
+  private pending = Buffer.alloc(0);
   private pendingLength = 0;
   private closed = false;
 
@@ -126,6 +127,7 @@ export class RecordSpool<T> {
     }
     this.starts[this.count] = this.size;
     this.lengths[this.count] = bytes.length;
+    if (this.pending.length === 0) this.pending = Buffer.allocUnsafe(WRITE_BATCH);
     if (this.pendingLength + bytes.length > this.pending.length) this.flush();
     if (bytes.length >= this.pending.length) writeSync(this.fd, bytes, 0, bytes.length, this.size);
     else {
