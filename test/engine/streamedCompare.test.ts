@@ -55,8 +55,18 @@ test('streamed compare: the same JSON and text as the comparison held in memory,
         rendered.close();
       }
     }
-    // Text, and JSON written from the pairs and connections read back, both analyses on this thread.
+    // Text written while judged (compare without --json), with and without colour.
     const held = await inspector.compare(fileRef(client), fileRef(relay));
+    for (const color of [false, true]) {
+      const text = await inspector.compareStreamed(fileRef(client), fileRef(relay), { renderText: { color } });
+      try {
+        assert.ok(text.renderedText, `${name}: text rendered`);
+        assert.equal(formatCompare(text, { color }), formatCompare(held, { color }), `${name} as text${color ? ', in colour' : ''}`);
+      } finally {
+        text.close();
+      }
+    }
+    // Text, and JSON, written from the pairs and connections read back, both analyses on this thread.
     const doc = await compareStreamed(fileRef(client), fileRef(relay), analyseRef);
     try {
       assert.equal(doc.rendered, undefined);

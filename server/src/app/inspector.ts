@@ -16,7 +16,7 @@ import type { AnalyzeOptions } from '../analysis/analyzeCapture';
 import { SourceBytes, type LocatedBytes } from '../capture/sourceBytes';
 import type { SourceLocation } from '../capture/source';
 import { compareSources, type BaselineSpec, type CompareOptions } from '../compare/compareCaptures';
-import { compareStreamed, type CompareRenderer, type StreamedCompare } from '../compare/streamedCompare';
+import { compareStreamed, type StreamedCompare, type StreamedCompareOptions } from '../compare/streamedCompare';
 import type { AddResult, AnnotationNote, AnnotationProblem, NewAnnotation } from '../report/annotations';
 import { analyseRef, refPath, type CaptureRef } from './captureRef';
 import { withFileNames } from './reportPaths';
@@ -66,7 +66,7 @@ export class Inspector {
    * at a time by the writers (compare --json, the text summary): any size of
    * capture within the memory budget. close() it when written.
    */
-  compareStreamed(client: CaptureRef, relay: CaptureRef | null, opts: CompareRequestOptions & { render?: CompareRenderer } = {}): Promise<StreamedCompare> {
+  compareStreamed(client: CaptureRef, relay: CaptureRef | null, opts: CompareRequestOptions & Pick<StreamedCompareOptions<CaptureRef>, 'render' | 'renderText'> = {}): Promise<StreamedCompare> {
     // Files the default analysis reads are analysed on two threads at once (streamedCompare.ts).
     return compareStreamed(client, relay, this.analyse, { ...opts, filePath: this.analyse === analyseRef ? refPath : undefined });
   }

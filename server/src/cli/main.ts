@@ -287,11 +287,12 @@ async function compareCommand(args: string[]): Promise<number> {
     : null;
   // Streamed: connections and pairs wait on disk (as --json text when that is what is written), so captures of any
   // size compare within the memory budget.
-  const doc = await new Inspector().compareStreamed(client, relay, { ...request, render: json ? compareJsonRenderer(json) : undefined });
+  const text = { color: !values.out && process.stdout.isTTY === true };
+  const doc = await new Inspector().compareStreamed(client, relay, { ...request, render: json ? compareJsonRenderer(json) : undefined, renderText: json ? undefined : text });
   try {
     // In pieces: a compare of two big captures is longer than V8's longest string.
     if (json) await writeChunks(compareJsonChunks(doc, json), values.out as string | undefined);
-    else await writeOut(formatCompare(doc, { color: !values.out && process.stdout.isTTY === true }), values.out as string | undefined);
+    else await writeOut(formatCompare(doc, text), values.out as string | undefined);
     return 0;
   } finally {
     doc.close();

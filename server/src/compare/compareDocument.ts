@@ -29,6 +29,12 @@ export interface CompareDocument {
    * take the place of `connections()` and `pairs()` in the JSON document.
    */
   readonly rendered?: { connections(side: CaptureSide): Iterable<string>; pairs(): Iterable<string> };
+  /**
+   * The text summary's block and verdict line of each pair, by client id,
+   * when they were written while judged (the CLI's streamed comparison as
+   * text); they take the place of `pairs()` in formatCompare.
+   */
+  readonly renderedText?: () => Iterable<{ block: string; verdict: string }>;
   /** Where a connection went, as its capture saw it. */
   endpoints(side: CaptureSide, id: number): { client: Endpoint; server: Endpoint } | undefined;
 }

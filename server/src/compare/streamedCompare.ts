@@ -14,13 +14,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisReport, ConnectionReport } from '../../../shared/analysis';
-import type { CompareReport, ConnectionPair } from '../../../shared/compare';
+import type { CompareReport, ConnectionPair, RuleTexts } from '../../../shared/compare';
 import { CONTRACT_SCHEMA } from '../../../shared/analysis';
 import type { AnalyzeOptions } from '../analysis/analyzeCapture';
 import { describeRules } from '../rules';
 import { RecordSpool, TEXT_CODEC } from '../util/recordSpool';
 import { MemoryBudget } from '../analysis/memoryBudget';
 import { PlannedCertificates, WrittenCertificates, type CertificateMemory } from '../output/jsonContract';
+import { comparePairText, verdictLine, type TextOptions } from '../output/textSummary';
 import { CertificateCache } from '../x509/certificate';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import type { BaselineSpec, CompareOptions } from './compareCaptures';
@@ -53,6 +54,8 @@ export interface CompareRenderer {
 export type StreamedCompareOptions<S> = Omit<CompareOptions, 'baseline'> & {
   baseline?: BaselineSpec<S>;
   render?: CompareRenderer;
+  /** Write the text summary's pair blocks while judging (the CLI's compare without --json); not with `render`. */
+  renderText?: TextOptions;
   /**
    * The file a source is, when it is one that `analyse` reads as analyzeFile
    * does: the relay's is then analysed on a second thread, beside the
@@ -112,7 +115,8 @@ export async function compareStreamed<S>(
   const relay = relaySource === null ? null : new SpooledCapture('relay');
   if (relay && render) relay.wantsCertificates = true;
   const pairs = new RecordSpool<ConnectionPair>('pairs');
-  const pairTexts = render ? new RecordSpool<string>('pair-texts', TEXT_CODEC) : null;
+  const renderText = render ? undefined : opts.renderText;
+  const pairTexts = render || renderText ? new RecordSpool<string>('pair-texts', TEXT_CODEC) : null;
   const clientTexts = render ? new RecordSpool<string>('client-texts', TEXT_CODEC) : null;
   const relayTexts = render && relay ? new RecordSpool<string>('relay-texts', TEXT_CODEC) : null;
   const spools = [client.spool, relay?.spool, pairs, pairTexts, clientTexts, relayTexts];
@@ -159,9 +163,18 @@ export async function compareStreamed<S>(
     const relayTextAt = new Map<number, number>();
     let judgedCount = 0;
     const tick = () => { if (++judgedCount % COLLECT_EVERY === 0) { opts.signal?.throwIfAborted(); budget.afterChunk(); } };
+    // The rule texts the pair blocks so far name (the text summary gives each suspect's title).
+    const ruleTexts: RuleTexts = {};
+    const textOf = (pair: ConnectionPair): string => {
+      for (const x of pair.suspects) if (!(x.rule in ruleTexts)) Object.assign(ruleTexts, describeRules([x.rule], opts.userRules));
+      const where = (side: SpooledCapture, id: number) => side.brief(id)!;
+      // The verdict line first: it is one line, so the block starts after the first newline.
+      return `${verdictLine(pair)}\n${comparePairText(pair, where(client, pair.client), pair.relay === null ? null : where(relay!, pair.relay), ruleTexts, renderText!)}`;
+    };
     const addPair = (pair: ConnectionPair) => {
       for (const x of pair.suspects) ruleIds.add(x.rule);
-      order.push({ client: pair.client, record: pairTexts ? pairTexts.add(render!.pair(pair)) : pairs.add(pair) });
+      const record = render ? pairTexts!.add(render.pair(pair)) : renderText ? pairTexts!.add(textOf(pair)) : pairs.add(pair);
+      order.push({ client: pair.client, record });
     };
     if (!relay) {
       single.sort((a, b) => a.connection - b.connection);
@@ -223,7 +236,7 @@ export async function compareStreamed<S>(
       head,
       pairCount: order.length,
       *pairs() {
-        if (pairTexts) throw new Error('this comparison was written as JSON text: read rendered.pairs()');
+        if (pairTexts) throw new Error('this comparison was written as text while judged: read rendered or renderedText');
         for (const o of order) yield pairs.get(o.record);
       },
       connectionCount: (s) => side(s)?.briefs.length ?? 0,
@@ -232,6 +245,17 @@ export async function compareStreamed<S>(
       get spooledBytes() { return spools.reduce((n, x) => n + (x?.bytes ?? 0), 0); },
       close: closeAll,
     };
+    if (renderText) {
+      Object.assign(doc, {
+        *renderedText() {
+          for (const o of order) {
+            const t = pairTexts!.get(o.record);
+            const at = t.indexOf('\n');
+            yield { verdict: t.slice(0, at), block: t.slice(at + 1) };
+          }
+        },
+      });
+    }
     if (render) {
       const texts = (spool: RecordSpool<string>, records: Iterable<number>) => function* () { for (const i of records) yield spool.get(i); };
       const inSequence = (n: number) => ({ *[Symbol.iterator]() { for (let i = 0; i < n; i++) yield i; } });

@@ -276,7 +276,7 @@ export function formatVerdictLine(doc: CompareReport | CompareDocument): string 
   return Array.from(d.pairs(), verdictLine).join('\n');
 }
 
-function verdictLine(p: ConnectionPair): string {
+export function verdictLine(p: ConnectionPair): string {
   const i = p.interference;
   return `verdict: client #${p.client} ↔ ${p.relay === null ? 'never at the relay' : `relay #${p.relay}`}: ${i.kind}${i.direction ? ` (${i.direction})` : ''}${i.firstMissingTlsMessage ? `, first missing TLS message: ${i.firstMissingTlsMessage}` : ''}, confidence ${Math.round(i.confidence * 100)}%`;
 }
@@ -297,38 +297,59 @@ function suspectLines(suspects: readonly Suspect[], rules: RuleTexts, dim: (s: s
   }
 }
 
+type Where = { client: { address: string; port: number }; server: { address: string; port: number } };
+
+/**
+ * One pair's block of the text summary (its lines and the blank line after):
+ * the streamed comparison writes it while the pair is in memory
+ * (compareTextRenderer), formatCompare for a comparison held whole.
+ * `ruleTexts`: the rule texts of the pair's suspects (any superset).
+ */
+export function comparePairText(p: ConnectionPair, c: Where, rel: Where | null, ruleTexts: RuleTexts, opts: TextOptions): string {
+  const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
+  const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
+  const red = (s: string) => (opts.color ? `\x1b[31m${s}\x1b[0m` : s);
+  const lines: string[] = [];
+  const i = p.interference;
+  const head = `${endpoint(c.client)} → ${endpoint(c.server)}  (${rel ? `relay sees ${endpoint(rel.client)} → ${endpoint(rel.server)}` : 'never seen at the relay'})`;
+  lines.push(bold(head));
+  const verdict = `${KIND_WORDS[i.kind] ?? i.kind}${i.direction ? `, ${i.direction === 'both' ? 'both ways: relay to client and client to relay' : i.direction.replace(/-/g, ' ')}` : ''}${i.firstMissingTlsMessage ? `; first TLS message that did not get through: ${i.firstMissingTlsMessage}` : ''} (confidence ${Math.round(i.confidence * 100)}%)`;
+  lines.push(`  verdict: ${i.kind === 'none' ? verdict : red(verdict)}`);
+  for (const e of i.evidence) lines.push(`   - ${safeText(e)}`);
+  if (p.matchedBy.length > 0) lines.push(dim(`  matched by: ${p.matchedBy.join('; ')}`));
+  const counts = new Map<string, number>();
+  for (const pk of p.packets) counts.set(pk.status, (counts.get(pk.status) ?? 0) + 1);
+  lines.push(dim(`  packets: ${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}`));
+  if (p.suspects.length > 0) {
+    lines.push(`  suspect fields (${p.suspects.length}, strongest evidence first; the report and --json give each rule's source):`);
+    suspectLines(p.suspects, ruleTexts, dim, lines);
+  }
+  for (const d of (p.baselineDiff ?? []).filter((x) => x.distinctive)) lines.push(`   differs from baseline: ${d.field}: ${safeText(d.blocked ?? '—')} vs ${safeText(d.baseline ?? '—')}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
 /** The comparison as text; a document's pairs are read once, one at a time (the verdict lines at the end come from the same pass). */
 export function formatCompare(doc: CompareReport | CompareDocument, opts: TextOptions): string {
   const d = 'head' in doc ? doc : documentOf(doc);
   const r = d.head;
   const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
   const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
-  const red = (s: string) => (opts.color ? `\x1b[31m${s}\x1b[0m` : s);
   const lines: string[] = [];
   lines.push(`${r.relay ? 'client view:' : 'capture:'} ${safeText(r.client.input.path)} (${r.client.input.format}, ${r.client.input.packets} packets, sha256 ${r.client.input.sha256.slice(0, 16)}…)`);
   if (r.relay) lines.push(`relay view:  ${safeText(r.relay.input.path)} (${r.relay.input.format}, ${r.relay.input.packets} packets, sha256 ${r.relay.input.sha256.slice(0, 16)}…)`);
   lines.push('');
   const verdicts: string[] = [];
-  for (const p of d.pairs()) {
-    verdicts.push(verdictLine(p));
-    const c = d.endpoints('client', p.client)!;
-    const rel = p.relay === null ? null : d.endpoints('relay', p.relay)!;
-    const i = p.interference;
-    const head = `${endpoint(c.client)} → ${endpoint(c.server)}  (${rel ? `relay sees ${endpoint(rel.client)} → ${endpoint(rel.server)}` : 'never seen at the relay'})`;
-    lines.push(bold(head));
-    const verdict = `${KIND_WORDS[i.kind] ?? i.kind}${i.direction ? `, ${i.direction === 'both' ? 'both ways: relay to client and client to relay' : i.direction.replace(/-/g, ' ')}` : ''}${i.firstMissingTlsMessage ? `; first TLS message that did not get through: ${i.firstMissingTlsMessage}` : ''} (confidence ${Math.round(i.confidence * 100)}%)`;
-    lines.push(`  verdict: ${i.kind === 'none' ? verdict : red(verdict)}`);
-    for (const e of i.evidence) lines.push(`   - ${safeText(e)}`);
-    if (p.matchedBy.length > 0) lines.push(dim(`  matched by: ${p.matchedBy.join('; ')}`));
-    const counts = new Map<string, number>();
-    for (const pk of p.packets) counts.set(pk.status, (counts.get(pk.status) ?? 0) + 1);
-    lines.push(dim(`  packets: ${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}`));
-    if (p.suspects.length > 0) {
-      lines.push(`  suspect fields (${p.suspects.length}, strongest evidence first; the report and --json give each rule's source):`);
-      suspectLines(p.suspects, r.rules, dim, lines);
+  if (d.renderedText) {
+    for (const { block, verdict } of d.renderedText()) {
+      lines.push(block);
+      verdicts.push(verdict);
     }
-    for (const d of (p.baselineDiff ?? []).filter((x) => x.distinctive)) lines.push(`   differs from baseline: ${d.field}: ${safeText(d.blocked ?? '—')} vs ${safeText(d.baseline ?? '—')}`);
-    lines.push('');
+  } else {
+    for (const p of d.pairs()) {
+      verdicts.push(verdictLine(p));
+      lines.push(comparePairText(p, d.endpoints('client', p.client)!, p.relay === null ? null : d.endpoints('relay', p.relay)!, r.rules, opts));
+    }
   }
   for (const s of r.singleVantage ?? []) {
     const c = d.endpoints('client', s.connection)!;
