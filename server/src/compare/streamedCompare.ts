@@ -124,7 +124,8 @@ export async function compareStreamed<S>(
   try {
     const certificates = new CertificateCache();
     const collectSlackMB = COLLECT_SLACK_MB;
-    const budget = new MemoryBudget(opts.maxMemoryMB, collectSlackMB);
+    // The pair pass makes garbage faster than the analyses (a report read back and written out per connection): the default slack.
+    const budget = new MemoryBudget(opts.maxMemoryMB);
     const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal, maxMemoryMB: opts.maxMemoryMB,
       keyLogFiles: opts.keyLogFiles, includeSecrets: opts.includeSecrets, keepRanges: opts.keepRanges, keep: false, collectSlackMB };
     const pairOpts: PairOptions = { userRules: opts.userRules };

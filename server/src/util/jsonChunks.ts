@@ -5,6 +5,9 @@
  * written: containers down to `splitDepth` are walked here (with an explicit
  * stack, not recursion), everything below is stringified whole.
  */
+/** JSON.stringify's replacer; null: none (JSON.stringify's own rules, such as null for a non-finite number). */
+export type Replacer = (key: string, value: unknown) => unknown;
+
 /**
  * An array whose elements are made as it is written (read from disk, one at a
  * time): jsonChunks writes it like an array of those elements, without
@@ -21,7 +24,7 @@ export class StreamedArray<T> {
  * split no deeper than the document is: for pieces written ahead of the
  * document (StreamedArray's `prewritten`).
  */
-export function jsonAtDepth(value: unknown, replacer: (key: string, value: unknown) => unknown, indent: number, depth: number, splitDepth = 3): string {
+export function jsonAtDepth(value: unknown, replacer: Replacer | null, indent: number, depth: number, splitDepth = 3): string {
   let w: unknown = value;
   for (let i = 0; i < depth; i++) w = [w];
   let s = '';
@@ -33,13 +36,13 @@ export function jsonAtDepth(value: unknown, replacer: (key: string, value: unkno
   return s.slice(at, s.length - (frame.length - at - 1));
 }
 
-export function* jsonChunks(value: unknown, replacer: (key: string, value: unknown) => unknown, indent: number, splitDepth = 3): Generator<string> {
+export function* jsonChunks(value: unknown, replacer: Replacer | null, indent: number, splitDepth = 3): Generator<string> {
   const pad = (depth: number) => ' '.repeat(indent * depth);
   type Frame = { entries: Iterator<[string, unknown]>; isArray: boolean; depth: number; wrote: boolean; prewritten: boolean };
   const prepare = (key: string, holder: unknown, v: unknown): unknown => {
     let x = v;
     if (x !== null && typeof x === 'object' && typeof (x as { toJSON?: unknown }).toJSON === 'function') x = (x as { toJSON(k: string): unknown }).toJSON(key);
-    return replacer.call(holder, key, x);
+    return replacer ? replacer.call(holder, key, x) : x;
   };
   // Nested lines are indented from the document's left edge. JSON.stringify
   // indents from its own root, so a container is stringified inside `depth`
@@ -61,10 +64,10 @@ export function* jsonChunks(value: unknown, replacer: (key: string, value: unkno
     return c;
   };
   const leaf = (v: unknown, depth: number): string | undefined => {
-    if (depth === 0 || v === null || typeof v !== 'object') return JSON.stringify(v, replacer, indent);
+    if (depth === 0 || v === null || typeof v !== 'object') return JSON.stringify(v, replacer ?? undefined, indent);
     let w: unknown = v;
     for (let i = 0; i < depth; i++) w = [w];
-    const s = JSON.stringify(w, replacer, indent);
+    const s = JSON.stringify(w, replacer ?? undefined, indent);
     const { head, tail } = cut(depth);
     return s.slice(head, s.length - tail);
   };

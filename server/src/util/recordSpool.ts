@@ -43,11 +43,17 @@ function hookExit(): void {
 export interface SpoolCodec<T> {
   encode(value: T): Uint8Array;
   decode(bytes: Buffer): T;
+  /**
+   * Text: written straight into the write batch and decoded as a copy, so
+   * neither way makes a Buffer per record (hundreds of MB of them on a big
+   * comparison, each one external memory the collector has to account for).
+   */
+  text?: boolean;
 }
 
 const V8_CODEC: SpoolCodec<unknown> = { encode: serialize, decode: deserialize };
 
-export const TEXT_CODEC: SpoolCodec<string> = { encode: (s) => Buffer.from(s, 'utf8'), decode: (b) => b.toString('utf8') };
+export const TEXT_CODEC: SpoolCodec<string> = { encode: (s) => Buffer.from(s, 'utf8'), decode: (b) => b.toString('utf8'), text: true };
 
 /** Where a spool's records are in its file: what a writer in another thread hands back (RecordSpool.adopt). */
 export interface SpoolRecords {
@@ -72,6 +78,8 @@ export class RecordSpool<T> {
   private pending = Buffer.alloc(0);
   private pendingLength = 0;
   private closed = false;
+  /** Text records are read into this one buffer (decoding copies them). */
+  private readBuffer = Buffer.alloc(0);
 
   /**
    * `into`: write into the file of a spool made elsewhere (a worker thread
@@ -116,18 +124,28 @@ export class RecordSpool<T> {
   }
 
   add(value: T): number {
-    const bytes = this.codec.encode(value);
     if (this.count === this.starts.length) {
-      const starts = new Float64Array(this.count * 2);
+      const starts = new Float64Array(Math.max(1024, this.count * 2));
       starts.set(this.starts);
       this.starts = starts;
-      const lengths = new Int32Array(this.count * 2);
+      const lengths = new Int32Array(Math.max(1024, this.count * 2));
       lengths.set(this.lengths);
       this.lengths = lengths;
     }
-    this.starts[this.count] = this.size;
-    this.lengths[this.count] = bytes.length;
     if (this.pending.length === 0) this.pending = Buffer.allocUnsafe(WRITE_BATCH);
+    this.starts[this.count] = this.size;
+    if (this.codec.text) {
+      const s = value as unknown as string;
+      const length = Buffer.byteLength(s, 'utf8');
+      this.lengths[this.count] = length;
+      if (this.pendingLength + length > this.pending.length) this.flush();
+      if (length >= this.pending.length) writeSync(this.fd, s, this.size, 'utf8');
+      else this.pendingLength += this.pending.write(s, this.pendingLength, 'utf8');
+      this.size += length;
+      return this.count++;
+    }
+    const bytes = this.codec.encode(value);
+    this.lengths[this.count] = bytes.length;
     if (this.pendingLength + bytes.length > this.pending.length) this.flush();
     if (bytes.length >= this.pending.length) writeSync(this.fd, bytes, 0, bytes.length, this.size);
     else {
@@ -142,15 +160,19 @@ export class RecordSpool<T> {
     if (!(index >= 0 && index < this.count)) throw new RangeError(`no record ${index} (${this.count} held)`);
     this.flush();
     const length = this.lengths[index];
-    // A buffer per record: the deserializer makes typed arrays views of the bytes it was given, not copies.
-    const buf = Buffer.allocUnsafeSlow(length);
+    // A buffer per record for V8 values: the deserializer makes typed arrays views of the bytes it was given, not copies.
+    let buf: Buffer;
+    if (this.codec.text) {
+      if (this.readBuffer.length < length) this.readBuffer = Buffer.allocUnsafe(Math.max(length, 2 * this.readBuffer.length, 64 << 10));
+      buf = this.readBuffer;
+    } else buf = Buffer.allocUnsafeSlow(length);
     const at = this.starts[index];
     for (let got = 0; got < length;) {
       const n = readSync(this.fd, buf, got, length - got, at + got);
       if (n === 0) throw new Error(`spool ended inside record ${index}`);
       got += n;
     }
-    return this.codec.decode(buf);
+    return this.codec.decode(buf.length === length ? buf : buf.subarray(0, length));
   }
 
   close(): void {
