@@ -139,7 +139,7 @@ export class RecordSpool<T> {
       const length = Buffer.byteLength(s, 'utf8');
       this.lengths[this.count] = length;
       if (this.pendingLength + length > this.pending.length) this.flush();
-      if (length >= this.pending.length) writeSync(this.fd, s, this.size, 'utf8');
+      if (length >= this.pending.length) this.write(() => writeSync(this.fd, s, this.size, 'utf8'));
       else this.pendingLength += this.pending.write(s, this.pendingLength, 'utf8');
       this.size += length;
       return this.count++;
@@ -147,7 +147,7 @@ export class RecordSpool<T> {
     const bytes = this.codec.encode(value);
     this.lengths[this.count] = bytes.length;
     if (this.pendingLength + bytes.length > this.pending.length) this.flush();
-    if (bytes.length >= this.pending.length) writeSync(this.fd, bytes, 0, bytes.length, this.size);
+    if (bytes.length >= this.pending.length) this.write(() => writeSync(this.fd, bytes, 0, bytes.length, this.size));
     else {
       this.pending.set(bytes, this.pendingLength);
       this.pendingLength += bytes.length;
@@ -186,9 +186,19 @@ export class RecordSpool<T> {
     }
   }
 
+  /** A failed write (a full disk, most often) says where the file was and how to put it elsewhere. */
+  private write(run: () => void): void {
+    try {
+      run();
+    } catch (e) {
+      throw new Error(`could not write working data to ${this.path} (it goes in TMPDIR; point TMPDIR at a disk with room): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   private flush(): void {
     if (this.pendingLength === 0) return;
-    writeSync(this.fd, this.pending, 0, this.pendingLength, this.size - this.pendingLength);
+    const at = this.size - this.pendingLength;
+    this.write(() => writeSync(this.fd, this.pending, 0, this.pendingLength, at));
     this.pendingLength = 0;
   }
 }
