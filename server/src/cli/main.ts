@@ -5,7 +5,6 @@ import type { CompareReport } from '../../../shared/compare';
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../../../shared/reportFormat';
 import { fileRef, type CaptureRef } from '../app/captureRef';
 import { Inspector, type CompareRequestOptions } from '../app/inspector';
-import type { UserRule } from '../rules/userRules';
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -252,8 +251,10 @@ function maxMemory(v: string | undefined): number | undefined {
 
 type CompareValues = { baseline?: string; rules?: string; ja4plus?: boolean; 'max-memory'?: string; keylog?: string[]; 'include-secrets'?: boolean };
 
-function compareRequest(positionals: string[], values: CompareValues, keepRanges: boolean, userRules: UserRule[] | undefined): [CaptureRef, CaptureRef | null, CompareRequestOptions] {
+/** The captures and options of `compare` and `report`; a wrong count of captures is said before a rules file is read. */
+async function compareRequest(positionals: string[], values: CompareValues, keepRanges: boolean): Promise<[CaptureRef, CaptureRef | null, CompareRequestOptions]> {
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CLIENT [RELAY] capture files');
+  const userRules = values.rules ? await loadRulesOrThrow(values.rules) : undefined;
   const b = values.baseline;
   const baseline = b === undefined ? undefined : /^\d+$/.test(b) ? Number(b) : { name: b, source: fileRef(b) };
   return [fileRef(positionals[0]), positionals[1] === undefined ? null : fileRef(positionals[1]), {
@@ -264,9 +265,7 @@ function compareRequest(positionals: string[], values: CompareValues, keepRanges
 
 /** A comparison held in memory, for the reports (which lay out every connection at once). */
 async function runCompare(positionals: string[], values: CompareValues, keepRanges = true): Promise<CompareReport> {
-  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CLIENT [RELAY] capture files');
-  const userRules = values.rules ? await loadRulesOrThrow(values.rules) : undefined;
-  return new Inspector().compare(...compareRequest(positionals, values, keepRanges, userRules));
+  return new Inspector().compare(...await compareRequest(positionals, values, keepRanges));
 }
 
 async function loadRulesOrThrow(path: string) {
@@ -278,10 +277,8 @@ async function loadRulesOrThrow(path: string) {
 
 async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { ...COMPARE_OPTIONS, ranges: { type: 'boolean' }, names: { type: 'boolean' }, 'all-certificates': { type: 'boolean' }, 'raw-fingerprints': { type: 'boolean' }, full: { type: 'boolean' }, defaults: { type: 'boolean' } });
-  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CLIENT [RELAY] capture files');
-  const userRules = values.rules ? await loadRulesOrThrow(values.rules as string) : undefined;
   // Only --json --ranges shows the hellos' byte ranges: without it both analyses are held lighter.
-  const [client, relay, request] = compareRequest(positionals, values as CompareValues, !!(values.json && values.ranges), userRules);
+  const [client, relay, request] = await compareRequest(positionals, values as CompareValues, !!(values.json && values.ranges));
   const json: JsonOptions | null = values.json
     ? { ranges: !!values.ranges, names: !!values.names, allCertificates: !!values['all-certificates'], rawFingerprints: !!values['raw-fingerprints'], full: !!values.full || !!values.defaults }
     : null;

@@ -1,8 +1,6 @@
 import type { AnalysisReport, ConnectionReport } from '../../../shared/analysis';
 import { CONTRACT_SCHEMA } from '../../../shared/analysis';
 import type { CompareReport, ConnectionPair, RuleTexts, Suspect } from '../../../shared/compare';
-
-type SingleVantage = NonNullable<CompareReport['singleVantage']>[number];
 import { analyzeFile, type AnalyzeOptions } from '../analysis/analyzeCapture';
 import { CertificateCache } from '../x509/certificate';
 import { describeRules, evaluateSuspects } from '../rules';
@@ -15,6 +13,8 @@ import { connectionBrief, type CaptureBriefs } from './connectionBrief';
 import { matchConnections, matchFacts, type Match } from './matchConnections';
 import { unseenConnections, type JudgedMatch, type UnseenResult } from './unseenConnections';
 import { captureSide, judgePair, judgeSingle } from './verdict';
+
+export type SingleVantage = NonNullable<CompareReport['singleVantage']>[number];
 
 export interface CompareOptions {
   ja4plus?: boolean;
@@ -105,17 +105,20 @@ export function compareReports(client: AnalysisReport, relay: AnalysisReport | n
   }
   const clientById = new Map(client.connections.map((c) => [c.id, c]));
   const relayById = new Map(relay.connections.map((c) => [c.id, c]));
+  const briefs = (a: AnalysisReport): CaptureBriefs => ({ input: a.input, connections: a.connections.map(connectionBrief) });
+  const clientBriefs = briefs(client);
+  const relayBriefs = briefs(relay);
+  const briefById = (b: CaptureBriefs) => new Map(b.connections.map((x) => [x.id, x]));
+  const clientBrief = briefById(clientBriefs);
+  const relayBrief = briefById(relayBriefs);
   const { matches, unmatchedClient, unmatchedRelay } = matchConnections(client.connections.map(matchFacts), relay.connections.map(matchFacts));
   const judged: JudgedMatch[] = [];
   for (const m of matches) {
-    const c = clientById.get(m.client)!;
-    const r = relayById.get(m.relay)!;
-    const pair = judgeMatch(m, c, r, opts);
+    const pair = judgeMatch(m, clientById.get(m.client)!, relayById.get(m.relay)!, opts);
     report.pairs.push(pair);
-    judged.push({ client: connectionBrief(c), relay: connectionBrief(r), clockOffset: pair.clockOffset, interference: pair.interference });
+    judged.push({ client: clientBrief.get(m.client)!, relay: relayBrief.get(m.relay)!, clockOffset: pair.clockOffset, interference: pair.interference });
   }
-  const briefs = (a: AnalysisReport): CaptureBriefs => ({ input: a.input, connections: a.connections.map(connectionBrief) });
-  const unseen = unseenConnections(briefs(client), briefs(relay), judged, unmatchedClient, unmatchedRelay, (id) => clientById.get(id)!);
+  const unseen = unseenConnections(clientBriefs, relayBriefs, judged, unmatchedClient, unmatchedRelay, (id) => clientById.get(id)!);
   for (const u of unseen.pairs) report.pairs.push(unseenPair(u, opts));
   if (unseen.pairs.length > 0) report.pairs.sort((a, b) => a.client - b.client);
   report.unmatched = { client: unseen.unmatchedClient, relay: unseen.unmatchedRelay };

@@ -24,6 +24,8 @@ export class SpooledCapture {
   certificates: Array<{ id: number; certificates: string[] }> = [];
   private readonly briefById = new Map<number, ConnectionBrief>();
   analysis: AnalysisReport | null = null;
+  /** Keep each connection's certificate hashes (only compare --json writes certificate references). */
+  wantsCertificates = false;
 
   /** `into`: the file of the main thread's spool, for a worker thread writing it. */
   constructor(side: CaptureSide, into?: string) {
@@ -57,8 +59,6 @@ export class SpooledCapture {
     if (this.wantsCertificates) this.certificates.push({ id: c.id, certificates: c.certificates.map((x) => x.sha256).filter((x): x is string => !!x) });
   }
 
-  wantsCertificates = false;
-
   /** After the analysis: connections finish in any order, the document lists them by id. */
   finished(analysis: AnalysisReport): void {
     this.analysis = analysis;
@@ -84,7 +84,6 @@ export class SpooledCapture {
     return { input: this.analysis!.input, connections: this.briefs };
   }
 }
-
 
 type Hello = NonNullable<ConnectionReport['clientHello'] | ConnectionReport['serverHello'] | ConnectionReport['serverKeyExchange']>;
 const HELLOS = ['clientHello', 'serverHello', 'serverKeyExchange'] as const;

@@ -25,14 +25,12 @@ import { comparePairText, verdictLine, type TextOptions } from '../output/textSu
 import { CertificateCache } from '../x509/certificate';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import type { BaselineSpec, CompareOptions } from './compareCaptures';
-import { hasSingleVantage, judgeMatch, naming, resolveBaseline, singleVantageOf, unseenPair, type PairOptions } from './compareCaptures';
+import { hasSingleVantage, judgeMatch, naming, resolveBaseline, singleVantageOf, unseenPair, type PairOptions, type SingleVantage } from './compareCaptures';
 import type { CaptureSide, CompareDocument } from './compareDocument';
 import { matchConnections, type Match } from './matchConnections';
 import { SpooledCapture } from './spooledCapture';
 import { COMPARE_WORKER, type CompareWorkerData, type CompareWorkerMessage } from './compareWorkerProtocol';
 import { unseenConnections, type JudgedMatch } from './unseenConnections';
-
-type SingleVantage = NonNullable<CompareReport['singleVantage']>[number];
 
 /** A comparison on disk: read it through CompareDocument, then close() it (which removes its files). */
 export interface StreamedCompare extends CompareDocument {
@@ -64,21 +62,19 @@ export type StreamedCompareOptions<S> = Omit<CompareOptions, 'baseline'> & {
   filePath?: (source: S) => string | null;
 };
 
-/** Stops a capture's worker (the other analysis failed). */
-const workerAbort = new WeakMap<SpooledCapture, () => void>();
-
-/** Analyses `path` on a worker thread into `capture`'s spool. */
-function analyseInWorker(capture: SpooledCapture, path: string, base: AnalyzeOptions, opts: Pick<CompareOptions, 'signal' | 'onProgress'>): Promise<void> {
+/** Analyses `path` on a worker thread into `capture`'s spool; `stop()` ends it (the other analysis failed). */
+function analyseInWorker(capture: SpooledCapture, path: string, base: AnalyzeOptions, opts: Pick<CompareOptions, 'signal' | 'onProgress'>): { done: Promise<void>; stop(): void } {
   const data: CompareWorkerData = {
     side: 'relay', path, spoolPath: capture.spool.path, wantsCertificates: capture.wantsCertificates,
     options: { ja4plus: base.ja4plus, maxMemoryMB: base.maxMemoryMB, keyLogFiles: base.keyLogFiles, includeSecrets: base.includeSecrets, keepRanges: base.keepRanges, collectSlackMB: base.collectSlackMB },
   };
-  return new Promise<void>((resolve, reject) => {
+  let stop = () => undefined as void;
+  const done = new Promise<void>((resolve, reject) => {
     const worker = new Worker(join(__dirname, COMPARE_WORKER), { workerData: data });
     let settled = false;
     const settle = (f: () => void) => { if (!settled) { settled = true; opts.signal?.removeEventListener('abort', onAbort); f(); } };
     const onAbort = () => { void worker.terminate(); settle(() => reject(opts.signal!.reason ?? Object.assign(new Error('cancelled'), { name: 'AbortError' }))); };
-    workerAbort.set(capture, () => { void worker.terminate(); settle(() => reject(new Error('stopped'))); });
+    stop = () => { void worker.terminate(); settle(() => reject(new Error('stopped'))); };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: CompareWorkerMessage) => {
       if (m.kind === 'progress') opts.onProgress?.('relay', m.read, m.total);
@@ -88,11 +84,13 @@ function analyseInWorker(capture: SpooledCapture, path: string, base: AnalyzeOpt
     worker.on('error', (e) => settle(() => reject(e)));
     worker.on('exit', () => settle(() => reject(new Error('the analysis thread stopped'))));
   });
+  return { done, stop: () => stop() };
 }
 
 /**
  * Old-generation growth between forced full collections in a comparison's
- * analyses and pair pass (MemoryBudget.afterChunk). The analysis default, 8
+ * analyses (MemoryBudget.afterChunk; the pair pass keeps the default: it makes
+ * garbage faster, and 24 MiB there peaked near 512 MB). The analysis default, 8
  * MiB, collected each heap ~25 times per 200 MB capture, each marking every
  * connection's match facts so far: a fifth of a 200 MB self-compare's CPU.
  * At 24 MiB it took ~2 s less (of ~24) and peaked at ~455 MB against ~425.
@@ -104,8 +102,8 @@ const COLLECT_EVERY = 256;
 
 /**
  * compareSources, streamed: the same analyses, matching and judgement, with
- * the connections and pairs kept on disk. The analyses run one after the
- * other, each within the memory budget.
+ * the connections and pairs kept on disk. Each analysis has the memory
+ * budget; the relay's runs on a second thread when `filePath` names its file.
  */
 export async function compareStreamed<S>(
   clientSource: S, relaySource: S | null, analyse: (source: S, opts: AnalyzeOptions) => Promise<AnalysisReport>, opts: StreamedCompareOptions<S> = {},
@@ -114,20 +112,19 @@ export async function compareStreamed<S>(
   const client = new SpooledCapture('client');
   const relay = relaySource === null ? null : new SpooledCapture('relay');
   if (relay && render) relay.wantsCertificates = true;
-  const pairs = new RecordSpool<ConnectionPair>('pairs');
   const renderText = render ? undefined : opts.renderText;
+  // Each pair as the output needs it: its text when one is rendered, else the pair itself.
   const pairTexts = render || renderText ? new RecordSpool<string>('pair-texts', TEXT_CODEC) : null;
+  const pairs = pairTexts ? null : new RecordSpool<ConnectionPair>('pairs');
   const clientTexts = render ? new RecordSpool<string>('client-texts', TEXT_CODEC) : null;
   const relayTexts = render && relay ? new RecordSpool<string>('relay-texts', TEXT_CODEC) : null;
   const spools = [client.spool, relay?.spool, pairs, pairTexts, clientTexts, relayTexts];
   const closeAll = () => { for (const s of spools) s?.close(); };
   try {
     const certificates = new CertificateCache();
-    const collectSlackMB = COLLECT_SLACK_MB;
-    // The pair pass makes garbage faster than the analyses (a report read back and written out per connection): the default slack.
     const budget = new MemoryBudget(opts.maxMemoryMB);
     const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal, maxMemoryMB: opts.maxMemoryMB,
-      keyLogFiles: opts.keyLogFiles, includeSecrets: opts.includeSecrets, keepRanges: opts.keepRanges, keep: false, collectSlackMB };
+      keyLogFiles: opts.keyLogFiles, includeSecrets: opts.includeSecrets, keepRanges: opts.keepRanges, keep: false, collectSlackMB: COLLECT_SLACK_MB };
     const pairOpts: PairOptions = { userRules: opts.userRules };
     // One vantage point: each connection is judged as it finishes, while its report is still in memory.
     const single: SingleVantage[] = [];
@@ -135,15 +132,14 @@ export async function compareStreamed<S>(
       ? (c: ConnectionReport) => { if (hasSingleVantage(c)) single.push(singleVantageOf(c, pairOpts)); client.add(c); }
       : (c: ConnectionReport) => client.add(c);
     const relayPath = relay && relaySource !== null ? opts.filePath?.(relaySource) ?? null : null;
-    const inWorker = relay && relayPath !== null && existsSync(join(__dirname, COMPARE_WORKER))
-      ? naming('relay', () => analyseInWorker(relay, relayPath, base, opts))
-      : null;
+    const worker = relay && relayPath !== null && existsSync(join(__dirname, COMPARE_WORKER)) ? analyseInWorker(relay, relayPath, base, opts) : null;
+    const inWorker = worker && naming('relay', () => worker.done);
     // Whichever fails first is the error; the other is not left running.
     inWorker?.catch(() => undefined);
     try {
       client.finished(await naming('client', () => analyse(clientSource, { ...base, onConnection: onClient, onProgress: (a, b) => opts.onProgress?.('client', a, b) })));
     } catch (e) {
-      if (relay) workerAbort.get(relay)?.();
+      worker?.stop();
       throw e;
     }
     if (inWorker) await inWorker;
@@ -174,7 +170,7 @@ export async function compareStreamed<S>(
     };
     const addPair = (pair: ConnectionPair) => {
       for (const x of pair.suspects) ruleIds.add(x.rule);
-      const record = render ? pairTexts!.add(render.pair(pair)) : renderText ? pairTexts!.add(textOf(pair)) : pairs.add(pair);
+      const record = render ? pairTexts!.add(render.pair(pair)) : renderText ? pairTexts!.add(textOf(pair)) : pairs!.add(pair);
       order.push({ client: pair.client, record });
     };
     if (!relay) {
@@ -233,40 +229,36 @@ export async function compareStreamed<S>(
     for (const a of [head.client, head.relay]) for (const id of Object.keys(a?.rules ?? {})) ruleIds.add(id);
     head.rules = describeRules(ruleIds, opts.userRules);
     const side = (s: CaptureSide) => (s === 'client' ? client : relay);
+    const spooled = <T>(spool: RecordSpool<T>, records: Iterable<number>) => (function* () { for (const i of records) yield spool.get(i); })();
     const doc: StreamedCompare = {
       head,
       pairCount: order.length,
       *pairs() {
-        if (pairTexts) throw new Error('this comparison was written as text while judged: read rendered or renderedText');
-        for (const o of order) yield pairs.get(o.record);
+        if (!pairs) throw new Error('this comparison was written as text while judged: read rendered or renderedText');
+        yield* spooled(pairs, order.map((o) => o.record));
       },
       connectionCount: (s) => side(s)?.briefs.length ?? 0,
       connections: (s) => side(s)?.inOrder() ?? [],
       endpoints: (s, id) => side(s)?.brief(id),
       get spooledBytes() { return spools.reduce((n, x) => n + (x?.bytes ?? 0), 0); },
       close: closeAll,
-    };
-    if (renderText) {
-      Object.assign(doc, {
+      ...(renderText ? {
         *renderedText() {
-          for (const o of order) {
-            const t = pairTexts!.get(o.record);
+          for (const t of spooled(pairTexts!, order.map((o) => o.record))) {
             const at = t.indexOf('\n');
             yield { verdict: t.slice(0, at), block: t.slice(at + 1) };
           }
         },
-      });
-    }
-    if (render) {
-      const texts = (spool: RecordSpool<string>, records: Iterable<number>) => function* () { for (const i of records) yield spool.get(i); };
-      const inSequence = (n: number) => ({ *[Symbol.iterator]() { for (let i = 0; i < n; i++) yield i; } });
-      Object.assign(doc, {
+      } : {}),
+      ...(render ? {
         rendered: {
-          connections: (s: CaptureSide) => (s === 'client' ? texts(clientTexts!, inSequence(clientTexts!.length))() : texts(relayTexts!, relay!.briefs.map((b) => relayTextAt.get(b.id)!))()),
-          pairs: () => texts(pairTexts!, order.map((o) => o.record))(),
+          connections: (s: CaptureSide) => (s === 'client'
+            ? spooled(clientTexts!, Array.from({ length: clientTexts!.length }, (_, i) => i))
+            : spooled(relayTexts!, relay!.briefs.map((b) => relayTextAt.get(b.id)!))),
+          pairs: () => spooled(pairTexts!, order.map((o) => o.record)),
         },
-      });
-    }
+      } : {}),
+    };
     return doc;
   } catch (e) {
     closeAll();

@@ -302,7 +302,7 @@ type Where = { client: { address: string; port: number }; server: { address: str
 /**
  * One pair's block of the text summary (its lines and the blank line after):
  * the streamed comparison writes it while the pair is in memory
- * (compareTextRenderer), formatCompare for a comparison held whole.
+ * (streamedCompare.ts), formatCompare for a comparison held whole.
  * `ruleTexts`: the rule texts of the pair's suspects (any superset).
  */
 export function comparePairText(p: ConnectionPair, c: Where, rel: Where | null, ruleTexts: RuleTexts, opts: TextOptions): string {

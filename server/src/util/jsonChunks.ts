@@ -1,10 +1,3 @@
-/**
- * JSON.stringify(value, replacer, indent) as a sequence of pieces whose
- * concatenation is byte-identical to it, so a report far larger than V8's
- * longest string (about 512 MiB; "Invalid string length") can still be
- * written: containers down to `splitDepth` are walked here (with an explicit
- * stack, not recursion), everything below is stringified whole.
- */
 /** JSON.stringify's replacer; null: none (JSON.stringify's own rules, such as null for a non-finite number). */
 export type Replacer = (key: string, value: unknown) => unknown;
 
@@ -25,17 +18,45 @@ export class StreamedArray<T> {
  * document (StreamedArray's `prewritten`).
  */
 export function jsonAtDepth(value: unknown, replacer: Replacer | null, indent: number, depth: number, splitDepth = 3): string {
-  let w: unknown = value;
-  for (let i = 0; i < depth; i++) w = [w];
   let s = '';
-  for (const piece of jsonChunks(w, replacer, indent, splitDepth)) s += piece;
-  let empty: unknown = 0;
-  for (let i = 0; i < depth; i++) empty = [empty];
-  const frame = JSON.stringify(empty, null, indent);
-  const at = frame.indexOf('0');
-  return s.slice(at, s.length - (frame.length - at - 1));
+  for (const piece of jsonChunks(wrapped(value, depth), replacer, indent, splitDepth)) s += piece;
+  return unwrapped(s, depth, indent);
 }
 
+// Nested lines are indented from the document's left edge. JSON.stringify
+// indents from its own root, so a container is stringified inside `depth`
+// one-element arrays and cut out of them: its lines come out indented where
+// they belong, with no second pass over the text to re-indent them (a
+// quarter of the stringify time of a compare). The replacer sees the
+// wrapper's key ('0') where it would see '' (ours read keys only to drop
+// them, and no data key is '' or '0' at the top of a leaf).
+function wrapped(v: unknown, depth: number): unknown {
+  let w = v;
+  for (let i = 0; i < depth; i++) w = [w];
+  return w;
+}
+
+/** How much of `depth` wrapping arrays' text comes before and after what they wrap, by indent and depth. */
+const cuts = new Map<string, { head: number; tail: number }>();
+
+function unwrapped(text: string, depth: number, indent: number): string {
+  const key = `${indent}/${depth}`;
+  let c = cuts.get(key);
+  if (!c) {
+    const s = JSON.stringify(wrapped(0, depth), null, indent);
+    const at = s.indexOf('0');
+    cuts.set(key, c = { head: at, tail: s.length - at - 1 });
+  }
+  return text.slice(c.head, text.length - c.tail);
+}
+
+/**
+ * JSON.stringify(value, replacer, indent) as a sequence of pieces whose
+ * concatenation is byte-identical to it, so a report far larger than V8's
+ * longest string (about 512 MiB; "Invalid string length") can still be
+ * written: containers down to `splitDepth` are walked here (with an explicit
+ * stack, not recursion), everything below is stringified whole.
+ */
 export function* jsonChunks(value: unknown, replacer: Replacer | null, indent: number, splitDepth = 3): Generator<string> {
   const pad = (depth: number) => ' '.repeat(indent * depth);
   type Frame = { entries: Iterator<[string, unknown]>; isArray: boolean; depth: number; wrote: boolean; prewritten: boolean };
@@ -44,32 +65,9 @@ export function* jsonChunks(value: unknown, replacer: Replacer | null, indent: n
     if (x !== null && typeof x === 'object' && typeof (x as { toJSON?: unknown }).toJSON === 'function') x = (x as { toJSON(k: string): unknown }).toJSON(key);
     return replacer ? replacer.call(holder, key, x) : x;
   };
-  // Nested lines are indented from the document's left edge. JSON.stringify
-  // indents from its own root, so a container is stringified inside `depth`
-  // one-element arrays and cut out of them: its lines come out indented where
-  // they belong, with no second pass over the text to re-indent them (a
-  // quarter of the stringify time of a compare). The replacer sees the
-  // wrapper's key ('0') where it would see '' (ours read keys only to drop
-  // them, and no data key is '' or '0' at the top of a leaf).
-  const cuts = new Map<number, { head: number; tail: number }>();
-  const cut = (depth: number) => {
-    let c = cuts.get(depth);
-    if (!c) {
-      let w: unknown = 0;
-      for (let i = 0; i < depth; i++) w = [w];
-      const s = JSON.stringify(w, null, indent);
-      const at = s.indexOf('0');
-      cuts.set(depth, c = { head: at, tail: s.length - at - 1 });
-    }
-    return c;
-  };
   const leaf = (v: unknown, depth: number): string | undefined => {
     if (depth === 0 || v === null || typeof v !== 'object') return JSON.stringify(v, replacer ?? undefined, indent);
-    let w: unknown = v;
-    for (let i = 0; i < depth; i++) w = [w];
-    const s = JSON.stringify(w, replacer ?? undefined, indent);
-    const { head, tail } = cut(depth);
-    return s.slice(head, s.length - tail);
+    return unwrapped(JSON.stringify(wrapped(v, depth), replacer ?? undefined, indent), depth, indent);
   };
   function* numbered(xs: Iterable<unknown>): Generator<[string, unknown]> {
     let i = 0;

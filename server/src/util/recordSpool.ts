@@ -39,21 +39,23 @@ function hookExit(): void {
   }
 }
 
-/** How records become bytes: V8's serializer by default; text as UTF-8. */
+/**
+ * How records become bytes: V8's serializer by default; text as UTF-8. Text
+ * is handed over as the string itself: it is written straight into the write
+ * batch and read back into one reused buffer (decoding copies it), so neither
+ * way makes a Buffer per record (hundreds of MB of them on a big comparison,
+ * each one external memory the collector has to account for).
+ */
 export interface SpoolCodec<T> {
-  encode(value: T): Uint8Array;
+  encode(value: T): Uint8Array | string;
   decode(bytes: Buffer): T;
-  /**
-   * Text: written straight into the write batch and decoded as a copy, so
-   * neither way makes a Buffer per record (hundreds of MB of them on a big
-   * comparison, each one external memory the collector has to account for).
-   */
-  text?: boolean;
+  /** `decode` copies what it keeps, so one read buffer serves every record (V8's deserializer keeps views of it). */
+  decodeCopies?: boolean;
 }
 
 const V8_CODEC: SpoolCodec<unknown> = { encode: serialize, decode: deserialize };
 
-export const TEXT_CODEC: SpoolCodec<string> = { encode: (s) => Buffer.from(s, 'utf8'), decode: (b) => b.toString('utf8'), text: true };
+export const TEXT_CODEC: SpoolCodec<string> = { encode: (s) => s, decode: (b) => b.toString('utf8'), decodeCopies: true };
 
 /** Where a spool's records are in its file: what a writer in another thread hands back (RecordSpool.adopt). */
 export interface SpoolRecords {
@@ -69,7 +71,7 @@ export class RecordSpool<T> {
   private readonly fd: number;
   /** The file the records are in. */
   readonly path: string;
-  /** Start and end of each record in the file (the end of one is the start of the next only while written in one go). */
+  /** Where each record starts in the file, and its length. */
   private starts: Float64Array = new Float64Array(1024);
   private lengths: Int32Array = new Int32Array(1024);
   private count = 0;
@@ -78,7 +80,7 @@ export class RecordSpool<T> {
   private pending = Buffer.alloc(0);
   private pendingLength = 0;
   private closed = false;
-  /** Text records are read into this one buffer (decoding copies them). */
+  /** Records of a codec whose decode copies are read into this one buffer. */
   private readBuffer = Buffer.alloc(0);
 
   /**
@@ -133,26 +135,20 @@ export class RecordSpool<T> {
       this.lengths = lengths;
     }
     if (this.pending.length === 0) this.pending = Buffer.allocUnsafe(WRITE_BATCH);
+    const encoded = this.codec.encode(value);
+    const text = typeof encoded === 'string';
+    const length = text ? Buffer.byteLength(encoded, 'utf8') : encoded.length;
     this.starts[this.count] = this.size;
-    if (this.codec.text) {
-      const s = value as unknown as string;
-      const length = Buffer.byteLength(s, 'utf8');
-      this.lengths[this.count] = length;
-      if (this.pendingLength + length > this.pending.length) this.flush();
-      if (length >= this.pending.length) this.write(() => writeSync(this.fd, s, this.size, 'utf8'));
-      else this.pendingLength += this.pending.write(s, this.pendingLength, 'utf8');
-      this.size += length;
-      return this.count++;
-    }
-    const bytes = this.codec.encode(value);
-    this.lengths[this.count] = bytes.length;
-    if (this.pendingLength + bytes.length > this.pending.length) this.flush();
-    if (bytes.length >= this.pending.length) this.write(() => writeSync(this.fd, bytes, 0, bytes.length, this.size));
+    this.lengths[this.count] = length;
+    if (this.pendingLength + length > this.pending.length) this.flush();
+    const at = this.size;
+    if (length >= this.pending.length) this.write(() => (text ? writeSync(this.fd, encoded, at, 'utf8') : writeSync(this.fd, encoded, 0, length, at)));
+    else if (text) this.pendingLength += this.pending.write(encoded, this.pendingLength, 'utf8');
     else {
-      this.pending.set(bytes, this.pendingLength);
-      this.pendingLength += bytes.length;
+      this.pending.set(encoded, this.pendingLength);
+      this.pendingLength += length;
     }
-    this.size += bytes.length;
+    this.size += length;
     return this.count++;
   }
 
@@ -160,9 +156,8 @@ export class RecordSpool<T> {
     if (!(index >= 0 && index < this.count)) throw new RangeError(`no record ${index} (${this.count} held)`);
     this.flush();
     const length = this.lengths[index];
-    // A buffer per record for V8 values: the deserializer makes typed arrays views of the bytes it was given, not copies.
     let buf: Buffer;
-    if (this.codec.text) {
+    if (this.codec.decodeCopies) {
       if (this.readBuffer.length < length) this.readBuffer = Buffer.allocUnsafe(Math.max(length, 2 * this.readBuffer.length, 64 << 10));
       buf = this.readBuffer;
     } else buf = Buffer.allocUnsafeSlow(length);
