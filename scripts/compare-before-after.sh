@@ -14,16 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:-main}
 shift || true
-if [ -d "$base" ]; then
-  old=$base
-else
-  old=$(mktemp -d)
-  trap 'rm -rf "$old"' EXIT
-  git archive "$base" | tar -x -C "$old"
-  ln -s "$PWD/node_modules" "$old/node_modules"
-  (cd "$old" && node scripts/build.mjs >/dev/null)
-fi
-node scripts/build.mjs >/dev/null
+. scripts/lib/base-build.sh
+base_build "$base"
 n=0; bad=0
 run() {
   n=$((n + 1))

@@ -3,21 +3,17 @@
 # --json` (and `compare --json` of each two-vantage pair and of each capture
 # with itself) from a build of BASE (default main's merge base) and from the
 # working tree over every capture in test/fixtures and samples, and diffs.
-# Usage: scripts/json-before-after.sh [BASE_COMMIT]
+# Usage: scripts/json-before-after.sh [BASE_COMMIT|BUILT_TREE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:-948578c}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-git archive "$base" | tar -x -C "$tmp"
-ln -s "$PWD/node_modules" "$tmp/node_modules"
-(cd "$tmp" && node scripts/build.mjs >/dev/null)
-node scripts/build.mjs >/dev/null
+. scripts/lib/base-build.sh
+base_build "$base"
 n=0; bad=0
 while IFS= read -r -d '' f; do
   n=$((n + 1))
   for cmd in "analyze $f --json --all --packets" "compare $f $f --json"; do
-    a=$(node "$tmp/bin/handshake-inspector.js" $cmd 2>&1 || true)
+    a=$(node "$old/bin/handshake-inspector.js" $cmd 2>&1 || true)
     b=$(node bin/handshake-inspector.js $cmd 2>&1 || true)
     if [ "$a" != "$b" ]; then echo "DIFFERS: $cmd"; bad=$((bad + 1)); fi
   done
