@@ -10,6 +10,7 @@ import { compareJson, compareJsonChunks, compareJsonRenderer, type JsonOptions }
 import { formatCompare } from '../../server/src/output/textSummary';
 import { RecordSpool, TEXT_CODEC } from '../../server/src/util/recordSpool';
 import { ROOT, SHARED_REFERENCE } from '../helpers/paths';
+import { shortConnections, writeCapture } from '../scale/generate';
 
 // Issue #16, compare that scales: the CLI's comparison keeps connections and pairs on disk (streamedCompare.ts).
 // It must say exactly what the comparison held in memory says (the language server's and the reports'), for every
@@ -42,6 +43,8 @@ test('streamed compare: the same JSON and text as the comparison held in memory,
   const pairs = capturePairs();
   assert.ok(pairs.length >= 20, `${pairs.length} capture pairs`);
   const inspector = new Inspector();
+  // Comparisons whose pairs the second thread took a share of (judgeShare.ts), by output form.
+  const shared = { json: 0, text: 0, pairs: 0 };
   for (const [client, relay] of pairs) {
     const name = `${basename(join(client, '..'))}/${basename(client)} + ${basename(relay)}`;
     for (const opts of OPTION_SETS) {
@@ -50,6 +53,7 @@ test('streamed compare: the same JSON and text as the comparison held in memory,
       const rendered = await inspector.compareStreamed(fileRef(client), fileRef(relay), { keepRanges: opts.ranges, render: compareJsonRenderer(opts) });
       try {
         assert.ok(rendered.rendered, `${name}: rendered`);
+        if (rendered.judgedOn === 2) shared.json++;
         assert.equal(joined(compareJsonChunks(rendered, opts)), compareJson(held, opts), `${name} ${JSON.stringify(opts)}`);
       } finally {
         rendered.close();
@@ -61,6 +65,7 @@ test('streamed compare: the same JSON and text as the comparison held in memory,
       const text = await inspector.compareStreamed(fileRef(client), fileRef(relay), { renderText: { color } });
       try {
         assert.ok(text.renderedText, `${name}: text rendered`);
+        if (text.judgedOn === 2) shared.text++;
         assert.equal(formatCompare(text, { color }), formatCompare(held, { color }), `${name} as text${color ? ', in colour' : ''}`);
       } finally {
         text.close();
@@ -70,11 +75,51 @@ test('streamed compare: the same JSON and text as the comparison held in memory,
     const doc = await compareStreamed(fileRef(client), fileRef(relay), analyseRef);
     try {
       assert.equal(doc.rendered, undefined);
+      if (doc.judgedOn === 2) shared.pairs++;
       assert.equal(formatCompare(doc, { color: false }), formatCompare(held, { color: false }), `${name} as text`);
       assert.equal(joined(compareJsonChunks(doc, { ranges: true })), compareJson(held, { ranges: true }), `${name} read back`);
     } finally {
       doc.close();
     }
+  }
+  // Pairs of captures with two or more matched connections were judged on both threads.
+  assert.ok(shared.json >= 2 && shared.text >= 2 && shared.pairs >= 1, `judged on two threads: ${JSON.stringify(shared)}`);
+});
+
+test('streamed compare on two threads: hundreds of short connections, one capture cut short, the same as in memory', async () => {
+  // Few fixture pairs have more than one connection: these give both threads' shares hundreds of pairs, and
+  // connections one side has whole, cut or not at all (the shorter capture stops mid-connection).
+  const dir = mkdtempSync(join(tmpdir(), 'hi-share-test-'));
+  try {
+    const long = join(dir, 'long.pcap');
+    const short = join(dir, 'short.pcap');
+    await writeCapture(long, shortConnections(700e3, { dataSegments: 1 }));
+    await writeCapture(short, shortConnections(300e3, { dataSegments: 1 }));
+    const inspector = new Inspector();
+    for (const [client, relay] of [[long, long], [long, short], [short, long]]) {
+      const name = `${basename(client)} + ${basename(relay)}`;
+      const held = await inspector.compare(fileRef(client), fileRef(relay), { keepRanges: true });
+      assert.ok(held.pairs.length > 100, `${name}: ${held.pairs.length} pairs`);
+      for (const opts of OPTION_SETS) {
+        const heldOpts = opts.ranges ? held : await inspector.compare(fileRef(client), fileRef(relay), { keepRanges: false });
+        const doc = await inspector.compareStreamed(fileRef(client), fileRef(relay), { keepRanges: opts.ranges, render: compareJsonRenderer(opts) });
+        try {
+          assert.equal(doc.judgedOn, 2, `${name}: judged on both threads`);
+          assert.equal(joined(compareJsonChunks(doc, opts)), compareJson(heldOpts, opts), `${name} ${JSON.stringify(opts)}`);
+        } finally {
+          doc.close();
+        }
+      }
+      const text = await inspector.compareStreamed(fileRef(client), fileRef(relay), { renderText: { color: false } });
+      try {
+        assert.equal(text.judgedOn, 2, `${name}: text judged on both threads`);
+        assert.equal(formatCompare(text, { color: false }), formatCompare(held, { color: false }), `${name} as text`);
+      } finally {
+        text.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -3,6 +3,7 @@ import { RecordSpool, type SpoolRecords } from '../util/recordSpool';
 import type { CaptureSide } from './compareDocument';
 import { connectionBrief, type CaptureBriefs, type ConnectionBrief } from './connectionBrief';
 import { matchFacts, type MatchFacts } from './matchConnections';
+import { REPORT_CODEC } from './reportSpoolCodec';
 
 export interface SpooledCaptureResult {
   records: SpoolRecords;
@@ -29,7 +30,20 @@ export class SpooledCapture {
 
   /** `into`: the file of the main thread's spool, for a worker thread writing it. */
   constructor(side: CaptureSide, into?: string) {
-    this.spool = new RecordSpool<ConnectionReport>(side, undefined, into);
+    this.spool = new RecordSpool<ConnectionReport>(side, REPORT_CODEC, into);
+  }
+
+  /**
+   * A capture another thread spooled, to read: the client's, in the relay's
+   * thread for its share of the judging (judgeShare.ts).
+   */
+  static reading(side: CaptureSide, path: string, records: SpoolRecords, ids: readonly number[], briefs: ConnectionBrief[]): SpooledCapture {
+    const c = new SpooledCapture(side, path);
+    c.spool.adopt(records);
+    ids.forEach((id, i) => c.record.set(id, i));
+    c.briefs = briefs;
+    for (const b of briefs) c.briefById.set(b.id, b);
+    return c;
   }
 
   /** Takes what a worker thread analysed into this capture's spool (compareAnalysisWorker.ts). */
@@ -45,13 +59,18 @@ export class SpooledCapture {
 
   /** What a worker thread hands back: everything but the spool's file, which the main thread's SpooledCapture owns. */
   result(analysis: AnalysisReport): SpooledCaptureResult {
+    return { records: this.spool.finish(), ids: this.ids(), facts: this.facts, briefs: this.briefs, certificates: this.certificates, analysis };
+  }
+
+  /** Connection id of each record. */
+  ids(): number[] {
     const ids: number[] = new Array(this.record.size);
     for (const [id, i] of this.record) ids[i] = id;
-    return { records: this.spool.finish(), ids, facts: this.facts, briefs: this.briefs, certificates: this.certificates, analysis };
+    return ids;
   }
 
   add(c: ConnectionReport): void {
-    this.record.set(c.id, this.spool.add(spoolForm(c)));
+    this.record.set(c.id, this.spool.add(c));
     this.facts.push(matchFacts(c));
     const b = connectionBrief(c);
     this.briefs.push(b);
@@ -83,33 +102,4 @@ export class SpooledCapture {
   view(): CaptureBriefs {
     return { input: this.analysis!.input, connections: this.briefs };
   }
-}
-
-type Hello = NonNullable<ConnectionReport['clientHello'] | ConnectionReport['serverHello'] | ConnectionReport['serverKeyExchange']>;
-const HELLOS = ['clientHello', 'serverHello', 'serverKeyExchange'] as const;
-
-/**
- * The connection as it is written to disk: its hellos as plain copies. A
- * hello's `ranges` is an accessor (output/sourceRanges.ts), which sends V8's
- * serializer down its slow path for the whole object: half the time of
- * writing a connection went to its ClientHello. A hello held both by the
- * connection and by its message stays one object (the JSON writer tells
- * them apart by identity).
- */
-function spoolForm(c: ConnectionReport): ConnectionReport {
-  const copies = new Map<Hello, Hello>();
-  const plain = <T extends Hello>(h: T): T => {
-    let x = copies.get(h);
-    if (!x) copies.set(h, x = { ...h });
-    return x as T;
-  };
-  const out: ConnectionReport = { ...c };
-  for (const k of HELLOS) if (c[k]) (out as unknown as Record<string, Hello>)[k] = plain(c[k]!);
-  out.messages = c.messages.map((m) => {
-    if (!m.clientHello && !m.serverHello && !m.serverKeyExchange) return m;
-    const copy = { ...m };
-    for (const k of HELLOS) if (m[k]) (copy as unknown as Record<string, Hello>)[k] = plain(m[k]!);
-    return copy;
-  });
-  return out;
 }

@@ -20,16 +20,17 @@ import type { AnalyzeOptions } from '../analysis/analyzeCapture';
 import { describeRules } from '../rules';
 import { RecordSpool, TEXT_CODEC } from '../util/recordSpool';
 import { MemoryBudget } from '../analysis/memoryBudget';
-import { PlannedCertificates, WrittenCertificates, type CertificateMemory } from '../output/jsonContract';
-import { comparePairText, verdictLine, type TextOptions } from '../output/textSummary';
+import { PlannedCertificates, WrittenCertificates, type CertificateMemory, type JsonOptions } from '../output/jsonContract';
+import type { TextOptions } from '../output/textSummary';
 import { CertificateCache } from '../x509/certificate';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import type { BaselineSpec, CompareOptions } from './compareCaptures';
-import { hasSingleVantage, judgeMatch, naming, resolveBaseline, singleVantageOf, unseenPair, type PairOptions, type SingleVantage } from './compareCaptures';
+import { hasSingleVantage, naming, resolveBaseline, singleVantageOf, unseenPair, type PairOptions, type SingleVantage } from './compareCaptures';
 import type { CaptureSide, CompareDocument } from './compareDocument';
-import { matchConnections, type Match } from './matchConnections';
+import { judgeShare, pairText, type ShareOutput, type ShareResult, type ShareWork } from './judgeShare';
+import { matchConnections } from './matchConnections';
 import { SpooledCapture } from './spooledCapture';
-import { COMPARE_WORKER, type CompareWorkerData, type CompareWorkerMessage } from './compareWorkerProtocol';
+import { COMPARE_WORKER, type CompareWorkerData, type CompareWorkerMessage, type JudgeRequest } from './compareWorkerProtocol';
 import { unseenConnections, type JudgedMatch } from './unseenConnections';
 
 /** A comparison on disk: read it through CompareDocument, then close() it (which removes its files). */
@@ -37,6 +38,8 @@ export interface StreamedCompare extends CompareDocument {
   close(): void;
   /** Bytes the connections and pairs take on disk. */
   readonly spooledBytes: number;
+  /** Threads the pairs were judged on: 2 when the second thread took a share. */
+  readonly judgedOn: number;
 }
 
 /**
@@ -47,6 +50,8 @@ export interface StreamedCompare extends CompareDocument {
 export interface CompareRenderer {
   connection(c: ConnectionReport, written: CertificateMemory): string;
   pair(p: ConnectionPair): string;
+  /** The options the renderer was made with: the relay's thread then writes its share the same way. */
+  options?: JsonOptions;
 }
 
 export type StreamedCompareOptions<S> = Omit<CompareOptions, 'baseline'> & {
@@ -57,34 +62,67 @@ export type StreamedCompareOptions<S> = Omit<CompareOptions, 'baseline'> & {
   /**
    * The file a source is, when it is one that `analyse` reads as analyzeFile
    * does: the relay's is then analysed on a second thread, beside the
-   * client's (null, or not given: one after the other).
+   * client's (null, or not given: one after the other), and that thread
+   * takes a share of the judging.
    */
   filePath?: (source: S) => string | null;
 };
 
-/** Analyses `path` on a worker thread into `capture`'s spool; `stop()` ends it (the other analysis failed). */
-function analyseInWorker(capture: SpooledCapture, path: string, base: AnalyzeOptions, opts: Pick<CompareOptions, 'signal' | 'onProgress'>): { done: Promise<void>; stop(): void } {
-  const data: CompareWorkerData = {
-    side: 'relay', path, spoolPath: capture.spool.path, wantsCertificates: capture.wantsCertificates,
-    options: { ja4plus: base.ja4plus, maxMemoryMB: base.maxMemoryMB, keyLogFiles: base.keyLogFiles, includeSecrets: base.includeSecrets, keepRanges: base.keepRanges, collectSlackMB: base.collectSlackMB },
-  };
-  let stop = () => undefined as void;
-  const done = new Promise<void>((resolve, reject) => {
-    const worker = new Worker(join(__dirname, COMPARE_WORKER), { workerData: data });
-    let settled = false;
-    const settle = (f: () => void) => { if (!settled) { settled = true; opts.signal?.removeEventListener('abort', onAbort); f(); } };
-    const onAbort = () => { void worker.terminate(); settle(() => reject(opts.signal!.reason ?? Object.assign(new Error('cancelled'), { name: 'AbortError' }))); };
-    stop = () => { void worker.terminate(); settle(() => reject(new Error('stopped'))); };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: CompareWorkerMessage) => {
-      if (m.kind === 'progress') opts.onProgress?.('relay', m.read, m.total);
-      else if (m.kind === 'done') settle(() => { capture.adopt(m.result); resolve(); });
-      else settle(() => reject(Object.assign(new Error(m.message), { name: m.name })));
+/**
+ * A comparison's second thread (compareAnalysisWorker.ts): the relay's
+ * analysis, or a share of the judging. Its answers are taken one at a time;
+ * a failure, a cancel or the thread's end rejects the one awaited.
+ */
+class CompareThread {
+  private readonly worker: Worker;
+  private waiting: { resolve(m: CompareWorkerMessage): void; reject(e: unknown): void } | null = null;
+  private ended: Error | null = null;
+  private readonly onAbort = () => this.end(this.signal!.reason ?? Object.assign(new Error('cancelled'), { name: 'AbortError' }));
+
+  constructor(data: CompareWorkerData, private readonly signal: AbortSignal | undefined, onProgress?: (read: number, total: number) => void) {
+    this.worker = new Worker(join(__dirname, COMPARE_WORKER), { workerData: data });
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.worker.on('message', (m: CompareWorkerMessage) => {
+      if (m.kind === 'progress') {
+        onProgress?.(m.read, m.total);
+        return;
+      }
+      const w = this.waiting;
+      this.waiting = null;
+      if (m.kind === 'error') w?.reject(Object.assign(new Error(m.message), { name: m.name }));
+      else w?.resolve(m);
     });
-    worker.on('error', (e) => settle(() => reject(e)));
-    worker.on('exit', () => settle(() => reject(new Error('the analysis thread stopped'))));
-  });
-  return { done, stop: () => stop() };
+    this.worker.on('error', (e) => this.end(e));
+    this.worker.on('exit', () => this.end(new Error('the second thread of the comparison stopped')));
+  }
+
+  /** Its next answer. */
+  next<K extends CompareWorkerMessage['kind']>(kind: K, request?: JudgeRequest): Promise<Extract<CompareWorkerMessage, { kind: K }>> {
+    const answer = new Promise<CompareWorkerMessage>((resolve, reject) => {
+      if (this.ended) reject(this.ended);
+      else this.waiting = { resolve, reject };
+    });
+    if (request && !this.ended) this.worker.postMessage(request);
+    return answer.then((m) => {
+      if (m.kind !== kind) throw new Error(`the comparison's second thread answered ${m.kind}, not ${kind}`);
+      return m as Extract<CompareWorkerMessage, { kind: K }>;
+    });
+  }
+
+  /** Ends the thread (its work is done, or the comparison failed or was cancelled). */
+  stop(): void {
+    this.end(new Error('stopped'));
+  }
+
+  private end(e: Error): void {
+    if (this.ended) return;
+    this.ended = e;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    void this.worker.terminate();
+    const w = this.waiting;
+    this.waiting = null;
+    w?.reject(e);
+  }
 }
 
 /**
@@ -101,9 +139,23 @@ const COLLECT_SLACK_MB = 24;
 const COLLECT_EVERY = 256;
 
 /**
+ * Fewer matches than this are judged on the main thread alone: handing a
+ * share to the relay's thread costs a message each way and its reading of
+ * the client's spool, which a handful of pairs does not repay.
+ */
+const SHARE_FROM = 2;
+
+/** A text or pair in one of the spools: the main thread's or the relay thread's share. */
+interface SpoolRef<T> {
+  spool: RecordSpool<T>;
+  record: number;
+}
+
+/**
  * compareSources, streamed: the same analyses, matching and judgement, with
  * the connections and pairs kept on disk. Each analysis has the memory
- * budget; the relay's runs on a second thread when `filePath` names its file.
+ * budget; the relay's runs on a second thread when `filePath` names its file,
+ * and that thread then judges half of the pairs.
  */
 export async function compareStreamed<S>(
   clientSource: S, relaySource: S | null, analyse: (source: S, opts: AnalyzeOptions) => Promise<AnalysisReport>, opts: StreamedCompareOptions<S> = {},
@@ -111,15 +163,25 @@ export async function compareStreamed<S>(
   const render = opts.render;
   const client = new SpooledCapture('client');
   const relay = relaySource === null ? null : new SpooledCapture('relay');
-  if (relay && render) relay.wantsCertificates = true;
+  // Certificates are written by reference to the first connection (in id order) that has them: planned from the hashes.
+  if (relay && render) client.wantsCertificates = relay.wantsCertificates = true;
   const renderText = render ? undefined : opts.renderText;
+  const spools: Array<RecordSpool<unknown> | undefined> = [client.spool as RecordSpool<unknown>, relay?.spool as RecordSpool<unknown> | undefined];
+  const spool = <T>(name: string, codec?: ConstructorParameters<typeof RecordSpool<T>>[1]): RecordSpool<T> => {
+    const x = new RecordSpool<T>(name, codec);
+    spools.push(x as RecordSpool<unknown>);
+    return x;
+  };
   // Each pair as the output needs it: its text when one is rendered, else the pair itself.
-  const pairTexts = render || renderText ? new RecordSpool<string>('pair-texts', TEXT_CODEC) : null;
-  const pairs = pairTexts ? null : new RecordSpool<ConnectionPair>('pairs');
-  const clientTexts = render ? new RecordSpool<string>('client-texts', TEXT_CODEC) : null;
-  const relayTexts = render && relay ? new RecordSpool<string>('relay-texts', TEXT_CODEC) : null;
-  const spools = [client.spool, relay?.spool, pairs, pairTexts, clientTexts, relayTexts];
-  const closeAll = () => { for (const s of spools) s?.close(); };
+  const pairSpool = () => (render || renderText ? spool<string>('pair-texts', TEXT_CODEC) as RecordSpool<unknown> : spool<ConnectionPair>('pairs') as RecordSpool<unknown>);
+  const pairs = pairSpool();
+  const clientTexts = render ? spool<string>('client-texts', TEXT_CODEC) : null;
+  const relayTexts = render && relay ? spool<string>('relay-texts', TEXT_CODEC) : null;
+  const threads: CompareThread[] = [];
+  const closeAll = () => {
+    for (const t of threads) t.stop();
+    for (const s of spools) s?.close();
+  };
   try {
     const certificates = new CertificateCache();
     const budget = new MemoryBudget(opts.maxMemoryMB);
@@ -132,17 +194,17 @@ export async function compareStreamed<S>(
       ? (c: ConnectionReport) => { if (hasSingleVantage(c)) single.push(singleVantageOf(c, pairOpts)); client.add(c); }
       : (c: ConnectionReport) => client.add(c);
     const relayPath = relay && relaySource !== null ? opts.filePath?.(relaySource) ?? null : null;
-    const worker = relay && relayPath !== null && existsSync(join(__dirname, COMPARE_WORKER)) ? analyseInWorker(relay, relayPath, base, opts) : null;
-    const inWorker = worker && naming('relay', () => worker.done);
+    const threaded = existsSync(join(__dirname, COMPARE_WORKER));
+    const analysing = relay && relayPath !== null && threaded ? new CompareThread({
+      task: 'analyse', side: 'relay', path: relayPath, spoolPath: relay.spool.path, wantsCertificates: relay.wantsCertificates,
+      options: { ja4plus: base.ja4plus, maxMemoryMB: base.maxMemoryMB, keyLogFiles: base.keyLogFiles, includeSecrets: base.includeSecrets, keepRanges: base.keepRanges, collectSlackMB: base.collectSlackMB },
+    }, opts.signal, (a, b) => opts.onProgress?.('relay', a, b)) : null;
+    if (analysing) threads.push(analysing);
+    const inThread = analysing && naming('relay', async () => relay!.adopt((await analysing.next('done')).result));
     // Whichever fails first is the error; the other is not left running.
-    inWorker?.catch(() => undefined);
-    try {
-      client.finished(await naming('client', () => analyse(clientSource, { ...base, onConnection: onClient, onProgress: (a, b) => opts.onProgress?.('client', a, b) })));
-    } catch (e) {
-      worker?.stop();
-      throw e;
-    }
-    if (inWorker) await inWorker;
+    inThread?.catch(() => undefined);
+    client.finished(await naming('client', () => analyse(clientSource, { ...base, onConnection: onClient, onProgress: (a, b) => opts.onProgress?.('client', a, b) })));
+    if (inThread) await inThread;
     else if (relay && relaySource !== null) {
       relay.finished(await naming('relay', () => analyse(relaySource, { ...base, onConnection: (c) => relay.add(c), onProgress: (a, b) => opts.onProgress?.('relay', a, b) })));
     }
@@ -155,68 +217,89 @@ export async function compareStreamed<S>(
       pairs: [], unmatched: { client: [], relay: [] }, rules: {},
     };
     const ruleIds = new Set<string>();
-    // The pairs in the document's order (by client connection id), by record.
-    const order: Array<{ client: number; record: number }> = [];
-    const relayTextAt = new Map<number, number>();
+    let judgedOn = 1;
+    // The pairs in the document's order (by client id), the connections' texts in theirs.
+    const order: Array<{ client: number } & SpoolRef<unknown>> = [];
+    const clientTextRefs: Array<SpoolRef<string>> = [];
+    const relayTextAt = new Map<number, SpoolRef<string>>();
     let judgedCount = 0;
     const tick = () => { if (++judgedCount % COLLECT_EVERY === 0) { opts.signal?.throwIfAborted(); budget.afterChunk(); } };
-    // The rule texts the pair blocks so far name (the text summary gives each suspect's title).
-    const ruleTexts: RuleTexts = {};
-    const textOf = (pair: ConnectionPair): string => {
-      for (const x of pair.suspects) if (!(x.rule in ruleTexts)) Object.assign(ruleTexts, describeRules([x.rule], opts.userRules));
-      const where = (side: SpooledCapture, id: number) => side.brief(id)!;
-      // The verdict line first: it is one line, so the block starts after the first newline.
-      return `${verdictLine(pair)}\n${comparePairText(pair, where(client, pair.client), pair.relay === null ? null : where(relay!, pair.relay), ruleTexts, renderText!)}`;
-    };
     const addPair = (pair: ConnectionPair) => {
       for (const x of pair.suspects) ruleIds.add(x.rule);
-      const record = render ? pairTexts!.add(render.pair(pair)) : renderText ? pairTexts!.add(textOf(pair)) : pairs!.add(pair);
-      order.push({ client: pair.client, record });
+      const record = render ? pairs.add(render.pair(pair)) : renderText ? pairs.add(pairText(pair, client, relay ?? client, ruleTexts, opts.userRules, renderText)) : pairs.add(pair);
+      order.push({ client: pair.client, spool: pairs, record });
     };
+    const ruleTexts: RuleTexts = {};
     if (!relay) {
       single.sort((a, b) => a.connection - b.connection);
       head.singleVantage = single;
       for (const v of single) for (const x of v.suspects) ruleIds.add(x.rule);
       if (render) {
         const written = new WrittenCertificates();
-        for (const c of client.inOrder()) { clientTexts!.add(render.connection(c, written)); tick(); }
+        for (const c of client.inOrder()) { clientTextRefs.push({ spool: clientTexts!, record: clientTexts!.add(render.connection(c, written)) }); tick(); }
       }
     } else {
+      // The thread for the second share starts (a fresh heap: the analysis thread's held ~100 MB of garbage) while this one matches.
+      const judging = threaded && !(opts.userRules && opts.userRules.length > 0) && (!render || render.options !== undefined) && client.facts.length >= SHARE_FROM
+        ? new CompareThread({ task: 'judge' }, opts.signal) : null;
+      if (judging) threads.push(judging);
       const { matches, unmatchedClient, unmatchedRelay } = matchConnections(client.facts, relay.facts);
       client.facts = [];
       relay.facts = [];
-      const judged: JudgedMatch[] = [];
-      const judge = (m: Match, c: ConnectionReport) => {
-        const r = relay.get(m.relay)!;
-        const pair = judgeMatch(m, c, r, pairOpts);
-        addPair(pair);
-        // Only the verdict's kind: the evidence of 22,000 pairs was most of what the pass held.
-        judged.push({ client: client.brief(m.client)!, relay: relay.brief(m.relay)!, clockOffset: pair.clockOffset, interference: { kind: pair.interference.kind } });
-        return r;
+      const clientIds = client.briefs.map((b) => b.id);
+      // The relay's thread takes the second half (unless a share cannot cross to it: user rules are code).
+      const shared = judging !== null && matches.length >= SHARE_FROM;
+      if (!shared) judging?.stop();
+      const workOf = (from: number, to: number): ShareWork => {
+        if (!render) return { matches: matches.slice(from, to) };
+        const ids = clientIds.slice(from, to);
+        const mine = new Set(ids);
+        return { matches: matches.filter((m) => mine.has(m.client)), clientIds: ids, unmatchedRelay: to === clientIds.length ? unmatchedRelay : [] };
       };
-      if (render) {
-        // Every connection is read once: the client's in id order (the order they are written in), each relay
-        // connection with the client connection it pairs with, the relay's others after.
-        const relayPlan = new PlannedCertificates(relay.certificates);
-        relay.certificates = [];
-        const clientWritten = new WrittenCertificates();
-        const byClient = new Map(matches.map((m) => [m.client, m]));
-        for (const b of client.briefs) {
-          const c = client.get(b.id)!;
-          const m = byClient.get(b.id);
-          if (m) {
-            const r = judge(m, c);
-            relayTextAt.set(r.id, relayTexts!.add(render.connection(r, relayPlan)));
-          }
-          clientTexts!.add(render.connection(c, clientWritten));
-          tick();
+      const total = render ? clientIds.length : matches.length;
+      const half = shared ? Math.ceil(total / 2) : total;
+      const plans = render ? { clientPlan: new PlannedCertificates(client.certificates), relayPlan: new PlannedCertificates(relay.certificates) } : null;
+      // The relay's thread plans the same from the client's hashes and its own.
+      const clientCertificates = shared && render ? client.certificates : [];
+      const relayCertificates = shared && render ? relay.certificates : [];
+      client.certificates = [];
+      relay.certificates = [];
+      const mainOutput: ShareOutput = render
+        ? { kind: 'json', connection: render.connection, pair: render.pair, pairTexts: pairs as RecordSpool<string>, clientTexts: clientTexts!, relayTexts: relayTexts!, ...plans! }
+        : renderText ? { kind: 'text', options: renderText, pairTexts: pairs as RecordSpool<string> } : { kind: 'pairs', pairs: pairs as RecordSpool<ConnectionPair> };
+      // The other share's spools: made (and removed) here, written there.
+      const theirs = shared ? { pairs: pairSpool(), clientTexts: render ? spool<string>('client-texts', TEXT_CODEC) : undefined, relayTexts: render ? spool<string>('relay-texts', TEXT_CODEC) : undefined } : null;
+      const answer = shared ? judging!.next('judged', {
+        kind: 'judge', work: workOf(half, total),
+        client: { path: client.spool.path, records: client.spool.finish(), ids: client.ids(), briefs: client.briefs, certificates: clientCertificates },
+        relay: { path: relay.spool.path, records: relay.spool.finish(), ids: relay.ids(), briefs: relay.briefs, certificates: relayCertificates },
+        output: render ? { kind: 'json', options: render.options! } : renderText ? { kind: 'text', options: renderText } : { kind: 'pairs' },
+        spools: { pairs: theirs!.pairs.path, clientTexts: theirs!.clientTexts?.path, relayTexts: theirs!.relayTexts?.path },
+        baselineConnection: pairOpts.baselineConnection ?? null, maxMemoryMB: opts.maxMemoryMB,
+      }) : null;
+      answer?.catch(() => undefined);
+      const mine = judgeShare(workOf(0, half), { client, relay, pairOpts, output: mainOutput, tick });
+      const results: Array<{ result: ShareResult; pairs: RecordSpool<unknown>; clientTexts: RecordSpool<string> | null; relayTexts: RecordSpool<string> | null; clientCount: number }> = [
+        { result: mine, pairs, clientTexts, relayTexts, clientCount: render ? half : 0 },
+      ];
+      if (answer) {
+        const m = await answer;
+        theirs!.pairs.adopt(m.spools.pairs);
+        if (m.spools.clientTexts) theirs!.clientTexts!.adopt(m.spools.clientTexts);
+        if (m.spools.relayTexts) theirs!.relayTexts!.adopt(m.spools.relayTexts);
+        judgedOn = 2;
+        results.push({ result: m.result, pairs: theirs!.pairs, clientTexts: theirs!.clientTexts ?? null, relayTexts: theirs!.relayTexts ?? null, clientCount: render ? total - half : 0 });
+      }
+      judging?.stop();
+      const judged: JudgedMatch[] = [];
+      for (const r of results) {
+        for (const x of r.result.ruleIds) ruleIds.add(x);
+        for (const p of r.result.pairs) {
+          order.push({ client: p.client, spool: r.pairs, record: p.record });
+          judged.push({ client: client.brief(p.client)!, relay: relay.brief(p.relay)!, clockOffset: p.clockOffset, interference: { kind: p.kind } });
         }
-        for (const id of unmatchedRelay) {
-          relayTextAt.set(id, relayTexts!.add(render.connection(relay.get(id)!, relayPlan)));
-          tick();
-        }
-      } else {
-        for (const m of matches) { judge(m, client.get(m.client)!); tick(); }
+        for (const [id, record] of r.result.relayTexts) relayTextAt.set(id, { spool: r.relayTexts!, record });
+        for (let i = 0; i < r.clientCount; i++) clientTextRefs.push({ spool: r.clientTexts!, record: i });
       }
       const unseen = unseenConnections(client.view(), relay.view(), judged, unmatchedClient, unmatchedRelay, (id) => client.get(id)!);
       for (const u of unseen.pairs) addPair(unseenPair(u, pairOpts));
@@ -229,22 +312,23 @@ export async function compareStreamed<S>(
     for (const a of [head.client, head.relay]) for (const id of Object.keys(a?.rules ?? {})) ruleIds.add(id);
     head.rules = describeRules(ruleIds, opts.userRules);
     const side = (s: CaptureSide) => (s === 'client' ? client : relay);
-    const spooled = <T>(spool: RecordSpool<T>, records: Iterable<number>) => (function* () { for (const i of records) yield spool.get(i); })();
+    const read = <T>(refs: Iterable<SpoolRef<T>>) => (function* () { for (const r of refs) yield r.spool.get(r.record); })();
     const doc: StreamedCompare = {
       head,
       pairCount: order.length,
       *pairs() {
-        if (!pairs) throw new Error('this comparison was written as text while judged: read rendered or renderedText');
-        yield* spooled(pairs, order.map((o) => o.record));
+        if (render || renderText) throw new Error('this comparison was written as text while judged: read rendered or renderedText');
+        yield* read(order as Array<SpoolRef<ConnectionPair>>);
       },
       connectionCount: (s) => side(s)?.briefs.length ?? 0,
       connections: (s) => side(s)?.inOrder() ?? [],
       endpoints: (s, id) => side(s)?.brief(id),
       get spooledBytes() { return spools.reduce((n, x) => n + (x?.bytes ?? 0), 0); },
+      judgedOn,
       close: closeAll,
       ...(renderText ? {
         *renderedText() {
-          for (const t of spooled(pairTexts!, order.map((o) => o.record))) {
+          for (const t of read(order as Array<SpoolRef<string>>)) {
             const at = t.indexOf('\n');
             yield { verdict: t.slice(0, at), block: t.slice(at + 1) };
           }
@@ -252,10 +336,8 @@ export async function compareStreamed<S>(
       } : {}),
       ...(render ? {
         rendered: {
-          connections: (s: CaptureSide) => (s === 'client'
-            ? spooled(clientTexts!, Array.from({ length: clientTexts!.length }, (_, i) => i))
-            : spooled(relayTexts!, relay!.briefs.map((b) => relayTextAt.get(b.id)!))),
-          pairs: () => spooled(pairTexts!, order.map((o) => o.record)),
+          connections: (s: CaptureSide) => (s === 'client' ? read(clientTextRefs) : read(relay!.briefs.map((b) => relayTextAt.get(b.id)!))),
+          pairs: () => read(order as Array<SpoolRef<string>>),
         },
       } : {}),
     };

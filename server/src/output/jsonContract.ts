@@ -310,7 +310,7 @@ const PAIR_DEPTH = 2;
  * at their place in the document: the streamed comparison writes each while
  * it is in memory, and the document is put together from the texts.
  */
-export function compareJsonRenderer(opts: JsonOptions): { connection(c: ConnectionReport, written: CertificateMemory): string; pair(p: ConnectionPair): string } {
+export function compareJsonRenderer(opts: JsonOptions): { connection(c: ConnectionReport, written: CertificateMemory): string; pair(p: ConnectionPair): string; options: JsonOptions } {
   const rep = replacer(opts);
   // The replacer is a call from JSON.stringify into JS for every value: a third of the rendering time. The objects
   // rendered here are thrown away after (read back from disk for this), so what the replacer would leave out is
@@ -328,6 +328,8 @@ export function compareJsonRenderer(opts: JsonOptions): { connection(c: Connecti
   return {
     connection: (c, written) => render(connectionAsWritten(c, opts, written), CONNECTION_DEPTH),
     pair: (p) => render(p, PAIR_DEPTH),
+    // What another thread makes the same renderer from (a streamed comparison's second share: judgeShare.ts).
+    options: opts,
   };
 }
 
