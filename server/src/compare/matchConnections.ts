@@ -9,7 +9,7 @@ export interface Match {
 }
 
 /** Below this a pairing is a coincidence, not a match. */
-const MIN_SCORE = 30;
+export const MIN_SCORE = 30;
 /** The most identical payloads (50) and alike sizes (20) add to a score. */
 const MAX_CONTENT_SCORE = 70;
 
@@ -96,7 +96,7 @@ export function matchConnections(client: readonly MatchFacts[], relay: readonly 
       for (const j of js) {
         if (seen[j] === i) continue;
         seen[j] = i;
-        const s = score(cs, relayFacts[j], relayRandoms);
+        const s = scoreOf(cs, relayFacts[j], relayRandoms);
         if (s < MIN_SCORE) continue;
         candC.push(i);
         candR.push(j);
@@ -120,7 +120,7 @@ export function matchConnections(client: readonly MatchFacts[], relay: readonly 
     usedC.add(c.f.id);
     usedR.add(r.f.id);
     const matchedBy: string[] = [];
-    score(c, r, relayRandoms, matchedBy);
+    scoreOf(c, r, relayRandoms, matchedBy);
     matches.push({ client: c.f.id, relay: r.f.id, score: candScore.at(n), matchedBy });
   }
   matches.sort((a, b) => a.client - b.client);
@@ -247,7 +247,7 @@ function scored(f: MatchFacts, payloadIds: Map<string, number>): Scored {
 }
 
 /** A pair's score; with `by`, also the sentences saying what it rests on (only the chosen pairs need them). */
-function score(cs: Scored, rs: Scored, relayRandoms: Set<string>, by?: string[]): number {
+function scoreOf(cs: Scored, rs: Scored, relayRandoms: Set<string>, by?: string[]): number {
   const c = cs.f;
   const r = rs.f;
   let s = 0;
@@ -289,6 +289,20 @@ function score(cs: Scored, rs: Scored, relayRandoms: Set<string>, by?: string[])
   }
   return s;
 }
+
+/**
+ * A pairing's score and what it rests on, as matchConnections gives it to a
+ * match with the same random on both sides (its score then does not depend on
+ * the rest of the relay capture). `payloadIds`: one map for every call of a
+ * comparison (it numbers the payload segments).
+ */
+export function pairScore(c: MatchFacts, r: MatchFacts, payloadIds: Map<string, number>): { score: number; matchedBy: string[] } {
+  const matchedBy: string[] = [];
+  const score = scoreOf(scored(c, payloadIds), scored(r, payloadIds), NO_RANDOMS, matchedBy);
+  return { score, matchedBy };
+}
+
+const NO_RANDOMS = new Set<string>();
 
 /** The client's original DCID and both ends' source CIDs (empty ones name nothing). */
 const NO_CIDS: string[] = [];

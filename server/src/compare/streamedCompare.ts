@@ -29,6 +29,7 @@ import { hasSingleVantage, naming, resolveBaseline, singleVantageOf, unseenPair,
 import type { CaptureSide, CompareDocument } from './compareDocument';
 import { judgeShare, pairText, type ShareOutput, type ShareResult, type ShareWork } from './judgeShare';
 import { matchConnections } from './matchConnections';
+import { compareAsAnalysed } from './pairAsAnalysed';
 import { SpooledCapture } from './spooledCapture';
 import { COMPARE_WORKER, type CompareWorkerData, type CompareWorkerMessage, type JudgeRequest } from './compareWorkerProtocol';
 import { unseenConnections, type JudgedMatch } from './unseenConnections';
@@ -40,6 +41,8 @@ export interface StreamedCompare extends CompareDocument {
   readonly spooledBytes: number;
   /** Threads the pairs were judged on: 2 when the second thread took a share. */
   readonly judgedOn: number;
+  /** Pairs judged while the captures were still being analysed (pairAsAnalysed.ts); absent when the comparison was spooled. */
+  readonly judgedEarly?: number;
 }
 
 /**
@@ -135,6 +138,15 @@ class CompareThread {
  */
 const COLLECT_SLACK_MB = 24;
 
+/**
+ * The same when both analyses share this thread's heap (pairAsAnalysed.ts):
+ * each analysis' budget sees the other's growth too, and at 24 MiB they
+ * forced 29 full collections of a heap holding both captures' match facts
+ * (1.7 s of a 200 MB self-compare's 20). At 64: 14.7 s, peak RSS 426 MB
+ * against 387; 128 was no faster and peaked at 489 MB.
+ */
+const EARLY_COLLECT_SLACK_MB = 64;
+
 /** Records judged between two full collections in the pair pass: see MemoryBudget.afterChunk. */
 const COLLECT_EVERY = 256;
 
@@ -161,11 +173,19 @@ export async function compareStreamed<S>(
   clientSource: S, relaySource: S | null, analyse: (source: S, opts: AnalyzeOptions) => Promise<AnalysisReport>, opts: StreamedCompareOptions<S> = {},
 ): Promise<StreamedCompare> {
   const render = opts.render;
+  const renderText = render ? undefined : opts.renderText;
+  const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates: new CertificateCache(), signal: opts.signal, maxMemoryMB: opts.maxMemoryMB,
+    keyLogFiles: opts.keyLogFiles, includeSecrets: opts.includeSecrets, keepRanges: opts.keepRanges, keep: false, collectSlackMB: COLLECT_SLACK_MB };
+  // Two files compared as text: pairs judged as both are analysed, with no report on disk, unless the
+  // whole-capture matching disagrees with an early pair (then the spooled way below). A baseline is only known after.
+  if (renderText && relaySource !== null && opts.baseline === undefined && opts.filePath?.(clientSource) && opts.filePath(relaySource)) {
+    const early = await compareAsAnalysed(clientSource, relaySource, analyse, { ...base, collectSlackMB: EARLY_COLLECT_SLACK_MB }, { pairOpts: { userRules: opts.userRules }, renderText, signal: opts.signal, onProgress: opts.onProgress });
+    if (early) return early;
+  }
   const client = new SpooledCapture('client');
   const relay = relaySource === null ? null : new SpooledCapture('relay');
   // Certificates are written by reference to the first connection (in id order) that has them: planned from the hashes.
   if (relay && render) client.wantsCertificates = relay.wantsCertificates = true;
-  const renderText = render ? undefined : opts.renderText;
   const spools: Array<RecordSpool<unknown> | undefined> = [client.spool as RecordSpool<unknown>, relay?.spool as RecordSpool<unknown> | undefined];
   const spool = <T>(name: string, codec?: ConstructorParameters<typeof RecordSpool<T>>[1]): RecordSpool<T> => {
     const x = new RecordSpool<T>(name, codec);
@@ -183,10 +203,7 @@ export async function compareStreamed<S>(
     for (const s of spools) s?.close();
   };
   try {
-    const certificates = new CertificateCache();
     const budget = new MemoryBudget(opts.maxMemoryMB);
-    const base: AnalyzeOptions = { packets: true, tlsOnly: false, ja4plus: opts.ja4plus, certificates, signal: opts.signal, maxMemoryMB: opts.maxMemoryMB,
-      keyLogFiles: opts.keyLogFiles, includeSecrets: opts.includeSecrets, keepRanges: opts.keepRanges, keep: false, collectSlackMB: COLLECT_SLACK_MB };
     const pairOpts: PairOptions = { userRules: opts.userRules };
     // One vantage point: each connection is judged as it finishes, while its report is still in memory.
     const single: SingleVantage[] = [];
