@@ -267,13 +267,17 @@ export async function compareStreamed<S>(
       // The relay's thread takes the second half (unless a share cannot cross to it: user rules are code).
       const shared = judging !== null && matches.length >= SHARE_FROM;
       if (!shared) judging?.stop();
+      // JSON: the client's connections (each with its pair), then the relay's unpaired ones, split in two runs (a small
+      // client capture against a big relay capture is mostly the latter).
+      const nc = clientIds.length;
+      const clientsIn = (from: number, to: number) => Math.max(0, Math.min(to, nc) - Math.min(from, nc));
       const workOf = (from: number, to: number): ShareWork => {
         if (!render) return { matches: matches.slice(from, to) };
-        const ids = clientIds.slice(from, to);
+        const ids = clientIds.slice(Math.min(from, nc), Math.min(to, nc));
         const mine = new Set(ids);
-        return { matches: matches.filter((m) => mine.has(m.client)), clientIds: ids, unmatchedRelay: to === clientIds.length ? unmatchedRelay : [] };
+        return { matches: matches.filter((m) => mine.has(m.client)), clientIds: ids, unmatchedRelay: unmatchedRelay.slice(Math.max(from - nc, 0), Math.max(to - nc, 0)) };
       };
-      const total = render ? clientIds.length : matches.length;
+      const total = render ? nc + unmatchedRelay.length : matches.length;
       const half = shared ? Math.ceil(total / 2) : total;
       const plans = render ? { clientPlan: new PlannedCertificates(client.certificates), relayPlan: new PlannedCertificates(relay.certificates) } : null;
       // The relay's thread plans the same from the client's hashes and its own.
@@ -297,7 +301,7 @@ export async function compareStreamed<S>(
       answer?.catch(() => undefined);
       const mine = judgeShare(workOf(0, half), { client, relay, pairOpts, output: mainOutput, tick });
       const results: Array<{ result: ShareResult; pairs: RecordSpool<unknown>; clientTexts: RecordSpool<string> | null; relayTexts: RecordSpool<string> | null; clientCount: number }> = [
-        { result: mine, pairs, clientTexts, relayTexts, clientCount: render ? half : 0 },
+        { result: mine, pairs, clientTexts, relayTexts, clientCount: render ? clientsIn(0, half) : 0 },
       ];
       if (answer) {
         const m = await answer;
@@ -305,7 +309,7 @@ export async function compareStreamed<S>(
         if (m.spools.clientTexts) theirs!.clientTexts!.adopt(m.spools.clientTexts);
         if (m.spools.relayTexts) theirs!.relayTexts!.adopt(m.spools.relayTexts);
         judgedOn = 2;
-        results.push({ result: m.result, pairs: theirs!.pairs, clientTexts: theirs!.clientTexts ?? null, relayTexts: theirs!.relayTexts ?? null, clientCount: render ? total - half : 0 });
+        results.push({ result: m.result, pairs: theirs!.pairs, clientTexts: theirs!.clientTexts ?? null, relayTexts: theirs!.relayTexts ?? null, clientCount: render ? clientsIn(half, total) : 0 });
       }
       judging?.stop();
       const judged: JudgedMatch[] = [];
