@@ -65,8 +65,10 @@ test('streamed compare: the same JSON and text as the comparison held in memory,
       const text = await inspector.compareStreamed(fileRef(client), fileRef(relay), { renderText: { color } });
       try {
         assert.ok(text.renderedText, `${name}: text rendered`);
-        // Two files as text: judged as they were analysed (pairAsAnalysed.ts), unless the matching disagreed.
-        assert.notEqual(text.judgedEarly, undefined, `${name}: text judged as analysed`);
+        // Two files as text: judged as they were analysed (pairAsAnalysed.ts), unless the matching disagreed, or
+        // the client's file is over 4 times the relay's (a text dump of the same packets often is).
+        if (statSync(client).size <= 4 * statSync(relay).size) assert.notEqual(text.judgedEarly, undefined, `${name}: text judged as analysed`);
+        else assert.equal(text.judgedEarly, undefined, `${name}: a client capture far larger than the relay's is spooled`);
         if ((text.judgedEarly ?? 0) > 0) shared.text++;
         assert.equal(formatCompare(text, { color }), formatCompare(held, { color }), `${name} as text${color ? ', in colour' : ''}`);
       } finally {
