@@ -16,6 +16,7 @@
  * Memory stays bounded: reports waiting for a partner are held up to a count,
  * past which the oldest go to disk; and the side that runs ahead (its
  * connections waiting for the other's) pauses until the other catches up.
+ * Both scale with the run's memory budget (`--max-memory`).
  */
 import type { AnalysisReport, ConnectionReport } from '../../../shared/analysis';
 import type { CompareReport, ConnectionPair, RuleTexts } from '../../../shared/compare';
@@ -36,10 +37,14 @@ import { unseenConnections, type JudgedMatch } from './unseenConnections';
 
 /** The least score an early pair needs: the random (100) and an initial sequence number (40); a replayed ClientHello has only the random. */
 const EARLY_SCORE = 140;
-/** Reports one side has waiting past which it pauses, if it is ahead of the other. */
-const GATE = 512;
-/** Reports held in memory in all; past it the oldest go to disk (~13 kB each). */
-const HOLD = 4096;
+/**
+ * Reports held in memory in all, past which the oldest go to disk (~13 kB
+ * each): 4,096 (~53 MB) with the default 512 MiB budget, in proportion to a
+ * smaller one.
+ */
+function holdFor(maxMemoryMB = 512): number {
+  return Math.max(256, Math.min(4096, Math.floor(maxMemoryMB * 8)));
+}
 
 /** One capture's connections as they come in: all their facts and briefs, and the reports still waiting for a partner. */
 class Side implements ShareCapture {
@@ -197,6 +202,9 @@ export async function compareAsAnalysed<S>(
 ): Promise<StreamedCompare | null> {
   const spools: Array<RecordSpool<unknown>> = [];
   const closeAll = () => { for (const s of spools) s.close(); };
+  const hold = holdFor(base.maxMemoryMB);
+  // Reports one side has waiting past which it pauses, if it is ahead of the other.
+  const gate = Math.min(512, hold / 4);
   const texts = new RecordSpool<string>('pair-texts', TEXT_CODEC);
   spools.push(texts as RecordSpool<unknown>);
   try {
@@ -216,7 +224,7 @@ export async function compareAsAnalysed<S>(
     let clientKeys: Set<string> | null = null;
     const other = (s: Side) => (s === client ? relay : client);
     const wake = (s: Side) => {
-      if (s.resume && (s.waiting <= GATE / 2 || other(s).done)) {
+      if (s.resume && (s.waiting <= gate / 2 || other(s).done)) {
         const r = s.resume;
         s.resume = null;
         r();
@@ -245,14 +253,14 @@ export async function compareAsAnalysed<S>(
         // Nothing the client capture has left unpaired shares a key with it: no match can need its report.
       } else {
         s.hold(c, f);
-        while (client.held.size + relay.held.size > HOLD) (client.held.size >= relay.held.size ? client : relay).spillOldest();
+        while (client.held.size + relay.held.size > hold) (client.held.size >= relay.held.size ? client : relay).spillOldest();
       }
       wake(o);
     };
     // The side ahead waits while it has many connections waiting and the other side fewer (never both at once).
     const backpressure = (s: Side) => () => {
       const o = other(s);
-      if (s.waiting <= GATE || s.waiting <= o.waiting || o.done || o.resume) return undefined;
+      if (s.waiting <= gate || s.waiting <= o.waiting || o.done || o.resume) return undefined;
       return new Promise<void>((resolve) => { s.resume = resolve; });
     };
     const stop = new AbortController();
