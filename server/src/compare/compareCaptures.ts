@@ -121,9 +121,7 @@ export function compareReports(client: AnalysisReport, relay: AnalysisReport | n
   const unseen = unseenConnections(clientBriefs, relayBriefs, judged, unmatchedClient, unmatchedRelay, (id) => clientById.get(id)!);
   for (const u of unseen.pairs) report.pairs.push(unseenPair(u, opts));
   if (unseen.pairs.length > 0) report.pairs.sort((a, b) => a.client - b.client);
-  report.unmatched = { client: unseen.unmatchedClient, relay: unseen.unmatchedRelay };
-  if (unseen.spoofed.length > 0) report.spoofed = unseen.spoofed;
-  if (unseen.uncovered.length > 0) report.uncovered = unseen.uncovered;
+  addUnseen(report, unseen);
   report.rules = compareRules(report, opts.userRules);
   return report;
 }
@@ -161,6 +159,24 @@ export function unseenPair(u: UnseenResult['pairs'][number], opts: PairOptions):
   const full: ConnectionPair = { ...u.pair, suspects: evaluateSuspects(u.connection, { interference: u.pair.interference, userRules: opts.userRules }) };
   if (opts.baselineConnection) full.baselineDiff = baselineDiff(u.connection, opts.baselineConnection);
   return full;
+}
+
+/** What the unseen-connection search left unmatched, took as spoofed or found the relay capture did not cover. */
+export function addUnseen(report: CompareReport, unseen: UnseenResult): void {
+  report.unmatched = { client: unseen.unmatchedClient, relay: unseen.unmatchedRelay };
+  if (unseen.spoofed.length > 0) report.spoofed = unseen.spoofed;
+  if (unseen.uncovered.length > 0) report.uncovered = unseen.uncovered;
+}
+
+/**
+ * compareRules for a comparison whose pairs are not held (streamedCompare.ts,
+ * pairAsAnalysed.ts): the rules its pairs named as they were judged, and its
+ * analyses' rules (those their connections' suspects name).
+ */
+export function heldRules(r: CompareReport, pairRules: Set<string>, userRules: readonly UserRule[] | undefined): RuleTexts {
+  const ids = new Set(pairRules);
+  for (const a of [r.client, r.relay]) for (const id of Object.keys(a?.rules ?? {})) ids.add(id);
+  return describeRules(ids, userRules);
 }
 
 /** Every rule a suspect of the comparison names: its pairs', its single-vantage verdicts' and both analyses' connections'. */

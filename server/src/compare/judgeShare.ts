@@ -115,3 +115,9 @@ export function pairText(pair: ConnectionPair, client: ShareCapture, relay: Shar
   for (const x of pair.suspects) if (!(x.rule in ruleTexts)) Object.assign(ruleTexts, describeRules([x.rule], userRules));
   return `${verdictLine(pair)}\n${comparePairText(pair, client.brief(pair.client)!, pair.relay === null ? null : relay.brief(pair.relay)!, ruleTexts, options)}`;
 }
+
+/** A pairText back as the document's renderedText gives it: its verdict line and its block. */
+export function pairTextParts(t: string): { verdict: string; block: string } {
+  const at = t.indexOf('\n');
+  return { verdict: t.slice(0, at), block: t.slice(at + 1) };
+}

@@ -9,7 +9,7 @@ export interface Match {
 }
 
 /** Below this a pairing is a coincidence, not a match. */
-export const MIN_SCORE = 30;
+const MIN_SCORE = 30;
 /** The most identical payloads (50) and alike sizes (20) add to a score. */
 const MAX_CONTENT_SCORE = 70;
 
@@ -288,6 +288,21 @@ function scoreOf(cs: Scored, rs: Scored, relayRandoms: Set<string>, by?: string[
     by?.push(`${c.datagram ? 'datagram' : 'segment'} sizes and order (${Math.round(sizes * 100)}% alike)`);
   }
   return s;
+}
+
+/**
+ * Every key matchConnections finds a connection's candidates by, as strings
+ * (a sequence of sizes alone never reaches a match): two connections that
+ * share none are never paired. Kept beside the indexes it mirrors.
+ */
+export function matchKeys(f: MatchFacts): string[] {
+  const keys: string[] = [];
+  if (f.random) keys.push(`r${f.random}`);
+  if (f.isnClient !== null) keys.push(`c${f.isnClient}`);
+  if (f.isnServer !== null) keys.push(`s${f.isnServer}`);
+  for (const x of f.cids) keys.push(`q${x}`);
+  if (f.payloads) for (const x of f.payloads.split('\n')) keys.push(`p${x}`);
+  return keys;
 }
 
 /**

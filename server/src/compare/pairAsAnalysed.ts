@@ -23,14 +23,13 @@ import type { CompareReport, ConnectionPair, RuleTexts } from '../../../shared/c
 import { CONTRACT_SCHEMA } from '../../../shared/analysis';
 import type { AnalyzeOptions } from '../analysis/analyzeCapture';
 import type { TextOptions } from '../output/textSummary';
-import { describeRules } from '../rules';
 import { RecordSpool, TEXT_CODEC } from '../util/recordSpool';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
-import { judgeMatch, naming, unseenPair, type PairOptions } from './compareCaptures';
+import { addUnseen, heldRules, judgeMatch, naming, unseenPair, type PairOptions } from './compareCaptures';
 import type { CaptureSide } from './compareDocument';
 import { connectionBrief, type ConnectionBrief } from './connectionBrief';
-import { pairText, type ShareCapture } from './judgeShare';
-import { matchConnections, matchFacts, pairScore, type Match, type MatchFacts } from './matchConnections';
+import { pairText, pairTextParts, type ShareCapture } from './judgeShare';
+import { matchConnections, matchFacts, matchKeys, pairScore, type Match, type MatchFacts } from './matchConnections';
 import { REPORT_CODEC } from './reportSpoolCodec';
 import type { StreamedCompare } from './streamedCompare';
 import { unseenConnections, type JudgedMatch } from './unseenConnections';
@@ -149,17 +148,6 @@ class Side implements ShareCapture {
     this.facts.sort((a, b) => a.id - b.id);
     this.briefs.sort((a, b) => a.id - b.id);
   }
-}
-
-/** Every key matchConnections finds candidates by, of one connection (a sequence of sizes alone never reaches a match). */
-function matchKeys(f: MatchFacts): string[] {
-  const keys: string[] = [];
-  if (f.random) keys.push(`r${f.random}`);
-  if (f.isnClient !== null) keys.push(`c${f.isnClient}`);
-  if (f.isnServer !== null) keys.push(`s${f.isnServer}`);
-  for (const x of f.cids) keys.push(`q${x}`);
-  if (f.payloads) for (const x of f.payloads.split('\n')) keys.push(`p${x}`);
-  return keys;
 }
 
 function waitingKeys(side: Side): Set<string> {
@@ -324,12 +312,10 @@ export async function compareAsAnalysed<S>(
     order.sort((a, b) => a.client - b.client);
     const head: CompareReport = {
       schema: CONTRACT_SCHEMA, tool: { name: TOOL_NAME, version: TOOL_VERSION }, client: client.analysis!, relay: relay.analysis!,
-      pairs: [], unmatched: { client: unseen.unmatchedClient, relay: unseen.unmatchedRelay }, rules: {},
+      pairs: [], unmatched: { client: [], relay: [] }, rules: {},
     };
-    if (unseen.spoofed.length > 0) head.spoofed = unseen.spoofed;
-    if (unseen.uncovered.length > 0) head.uncovered = unseen.uncovered;
-    for (const a of [head.client, head.relay]) for (const id of Object.keys(a?.rules ?? {})) ruleIds.add(id);
-    head.rules = describeRules(ruleIds, opts.pairOpts.userRules);
+    addUnseen(head, unseen);
+    head.rules = heldRules(head, ruleIds, opts.pairOpts.userRules);
     const side = (s: CaptureSide) => (s === 'client' ? client : relay);
     return {
       head,
@@ -347,11 +333,7 @@ export async function compareAsAnalysed<S>(
       judgedEarly: early.size,
       close: closeAll,
       *renderedText() {
-        for (const o of order) {
-          const t = texts.get(o.record);
-          const at = t.indexOf('\n');
-          yield { verdict: t.slice(0, at), block: t.slice(at + 1) };
-        }
+        for (const o of order) yield pairTextParts(texts.get(o.record));
       },
     };
   } catch (e) {

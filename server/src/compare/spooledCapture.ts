@@ -34,7 +34,7 @@ export class SpooledCapture {
   }
 
   /**
-   * A capture another thread spooled, to read: the client's, in the relay's
+   * A capture another thread spooled, to read: each side's, in the second
    * thread for its share of the judging (judgeShare.ts).
    */
   static reading(side: CaptureSide, path: string, records: SpoolRecords, ids: readonly number[], briefs: ConnectionBrief[]): SpooledCapture {

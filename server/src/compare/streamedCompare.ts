@@ -17,7 +17,6 @@ import type { AnalysisReport, ConnectionReport } from '../../../shared/analysis'
 import type { CompareReport, ConnectionPair, RuleTexts } from '../../../shared/compare';
 import { CONTRACT_SCHEMA } from '../../../shared/analysis';
 import type { AnalyzeOptions } from '../analysis/analyzeCapture';
-import { describeRules } from '../rules';
 import { RecordSpool, TEXT_CODEC } from '../util/recordSpool';
 import { MemoryBudget } from '../analysis/memoryBudget';
 import { PlannedCertificates, WrittenCertificates, type CertificateMemory, type JsonOptions } from '../output/jsonContract';
@@ -25,9 +24,9 @@ import type { TextOptions } from '../output/textSummary';
 import { CertificateCache } from '../x509/certificate';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import type { BaselineSpec, CompareOptions } from './compareCaptures';
-import { hasSingleVantage, naming, resolveBaseline, singleVantageOf, unseenPair, type PairOptions, type SingleVantage } from './compareCaptures';
+import { addUnseen, hasSingleVantage, heldRules, naming, resolveBaseline, singleVantageOf, unseenPair, type PairOptions, type SingleVantage } from './compareCaptures';
 import type { CaptureSide, CompareDocument } from './compareDocument';
-import { judgeShare, pairText, type ShareOutput, type ShareResult, type ShareWork } from './judgeShare';
+import { judgeShare, pairText, pairTextParts, type ShareOutput, type ShareResult, type ShareWork } from './judgeShare';
 import { matchConnections } from './matchConnections';
 import { compareAsAnalysed } from './pairAsAnalysed';
 import { SpooledCapture } from './spooledCapture';
@@ -53,7 +52,7 @@ export interface StreamedCompare extends CompareDocument {
 export interface CompareRenderer {
   connection(c: ConnectionReport, written: CertificateMemory): string;
   pair(p: ConnectionPair): string;
-  /** The options the renderer was made with: the relay's thread then writes its share the same way. */
+  /** The options the renderer was made with: the second thread then writes its share the same way. */
   options?: JsonOptions;
 }
 
@@ -65,8 +64,7 @@ export type StreamedCompareOptions<S> = Omit<CompareOptions, 'baseline'> & {
   /**
    * The file a source is, when it is one that `analyse` reads as analyzeFile
    * does: the relay's is then analysed on a second thread, beside the
-   * client's (null, or not given: one after the other), and that thread
-   * takes a share of the judging.
+   * client's (null, or not given: one after the other).
    */
   filePath?: (source: S) => string | null;
 };
@@ -152,8 +150,8 @@ const COLLECT_EVERY = 256;
 
 /**
  * Fewer matches than this are judged on the main thread alone: handing a
- * share to the relay's thread costs a message each way and its reading of
- * the client's spool, which a handful of pairs does not repay.
+ * share to a second thread costs a message each way and its opening of both
+ * spools, which a handful of pairs does not repay.
  */
 const SHARE_FROM = 2;
 
@@ -175,7 +173,7 @@ function clientFarLarger(clientPath: string, relayPath: string): boolean {
   }
 }
 
-/** A text or pair in one of the spools: the main thread's or the relay thread's share. */
+/** A text or pair in one of the spools: the main thread's share or the second thread's. */
 interface SpoolRef<T> {
   spool: RecordSpool<T>;
   record: number;
@@ -184,8 +182,8 @@ interface SpoolRef<T> {
 /**
  * compareSources, streamed: the same analyses, matching and judgement, with
  * the connections and pairs kept on disk. Each analysis has the memory
- * budget; the relay's runs on a second thread when `filePath` names its file,
- * and that thread then judges half of the pairs.
+ * budget; the relay's runs on a second thread when `filePath` names its file.
+ * After matching, a fresh second thread judges half of the pairs.
  */
 export async function compareStreamed<S>(
   clientSource: S, relaySource: S | null, analyse: (source: S, opts: AnalyzeOptions) => Promise<AnalysisReport>, opts: StreamedCompareOptions<S> = {},
@@ -230,7 +228,7 @@ export async function compareStreamed<S>(
     const onClient = relay === null
       ? (c: ConnectionReport) => { if (hasSingleVantage(c)) single.push(singleVantageOf(c, pairOpts)); client.add(c); }
       : (c: ConnectionReport) => client.add(c);
-    const relayPath = relay && relaySource !== null ? opts.filePath?.(relaySource) ?? null : null;
+    const relayPath = relay ? relayFile ?? null : null;
     const threaded = existsSync(join(__dirname, COMPARE_WORKER));
     const analysing = relay && relayPath !== null && threaded ? new CompareThread({
       task: 'analyse', side: 'relay', path: relayPath, spoolPath: relay.spool.path, wantsCertificates: relay.wantsCertificates,
@@ -284,7 +282,7 @@ export async function compareStreamed<S>(
       client.facts = [];
       relay.facts = [];
       const clientIds = client.briefs.map((b) => b.id);
-      // The relay's thread takes the second half (unless a share cannot cross to it: user rules are code).
+      // The second thread takes the second half (unless a share cannot cross to it: user rules are code).
       const shared = judging !== null && matches.length >= SHARE_FROM;
       if (!shared) judging?.stop();
       // JSON: the client's connections (each with its pair), then the relay's unpaired ones, split in two runs (a small
@@ -300,7 +298,7 @@ export async function compareStreamed<S>(
       const total = render ? nc + unmatchedRelay.length : matches.length;
       const half = shared ? Math.ceil(total / 2) : total;
       const plans = render ? { clientPlan: new PlannedCertificates(client.certificates), relayPlan: new PlannedCertificates(relay.certificates) } : null;
-      // The relay's thread plans the same from the client's hashes and its own.
+      // The second thread plans the same from both captures' hashes.
       const clientCertificates = shared && render ? client.certificates : [];
       const relayCertificates = shared && render ? relay.certificates : [];
       client.certificates = [];
@@ -345,13 +343,9 @@ export async function compareStreamed<S>(
       const unseen = unseenConnections(client.view(), relay.view(), judged, unmatchedClient, unmatchedRelay, (id) => client.get(id)!);
       for (const u of unseen.pairs) addPair(unseenPair(u, pairOpts));
       if (unseen.pairs.length > 0) order.sort((a, b) => a.client - b.client);
-      head.unmatched = { client: unseen.unmatchedClient, relay: unseen.unmatchedRelay };
-      if (unseen.spoofed.length > 0) head.spoofed = unseen.spoofed;
-      if (unseen.uncovered.length > 0) head.uncovered = unseen.uncovered;
+      addUnseen(head, unseen);
     }
-    // The analyses' rules are those their connections' suspects name.
-    for (const a of [head.client, head.relay]) for (const id of Object.keys(a?.rules ?? {})) ruleIds.add(id);
-    head.rules = describeRules(ruleIds, opts.userRules);
+    head.rules = heldRules(head, ruleIds, opts.userRules);
     const side = (s: CaptureSide) => (s === 'client' ? client : relay);
     const read = <T>(refs: Iterable<SpoolRef<T>>) => (function* () { for (const r of refs) yield r.spool.get(r.record); })();
     const doc: StreamedCompare = {
@@ -369,10 +363,7 @@ export async function compareStreamed<S>(
       close: closeAll,
       ...(renderText ? {
         *renderedText() {
-          for (const t of read(order as Array<SpoolRef<string>>)) {
-            const at = t.indexOf('\n');
-            yield { verdict: t.slice(0, at), block: t.slice(at + 1) };
-          }
+          for (const t of read(order as Array<SpoolRef<string>>)) yield pairTextParts(t);
         },
       } : {}),
       ...(render ? {
